@@ -1,0 +1,16 @@
+//===- DlcToLinalg.h - dlc to linalg conversion patterns -----------*- C++ -*-===//
+
+#ifndef DLC_CONVERSION_DLCTOLINALG_DLCTOLINALG_H
+#define DLC_CONVERSION_DLCTOLINALG_DLCTOLINALG_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace dlc {
+
+/// Adds the patterns that lower every dlc op to linalg/tensor/arith/math on
+/// tensors. Each op family contributes through its own populate function.
+void populateDlcToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace dlc
+
+#endif // DLC_CONVERSION_DLCTOLINALG_DLCTOLINALG_H

@@ -1,0 +1,33 @@
+//===- Passes.td - dlc conversion passes -------------------*- tablegen -*-===//
+
+#ifndef DLC_CONVERSION_PASSES_TD
+#define DLC_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertDlcToLinalg : Pass<"convert-dlc-to-linalg"> {
+  let summary = "Lower dlc ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    Expects: dlc ops on statically shaped tensors, anywhere in the input.
+
+    Produces: value-semantic IR in the `linalg`, `tensor`, `arith` and `math`
+    dialects. Named linalg ops are used where one exists (`linalg.matmul`,
+    `linalg.batch_matmul`, `linalg.conv_2d_nchw_fchw`,
+    `linalg.conv_2d_ngchw_gfchw`, `linalg.pooling_nchw_max/sum`);
+    `linalg.generic` otherwise. Composites are expanded stably: softmax,
+    log_softmax and cross-entropy subtract the row maximum; layer_norm and the
+    losses accumulate in f32 (f64 for f64 inputs); f16/bf16 transcendental
+    math is computed in f32.
+
+    Leaves alone: every op that is not in the dlc dialect. The conversion is
+    partial: it fails, naming the op, if a dlc op cannot be lowered.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+#endif // DLC_CONVERSION_PASSES_TD

@@ -1,0 +1,23 @@
+//===- InitAll.cpp - register everything dlc tools need --------------------===//
+
+#include "dlc/InitAll.h"
+
+#include "dlc/Conversion/Passes.h"
+#include "dlc/Dialect/Dlc/IR/DlcDialect.h"
+#include "dlc/Pipelines/Pipelines.h"
+
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+
+void dlc::registerAllDialects(mlir::DialectRegistry &registry) {
+  registry.insert<DlcDialect>();
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+}
+
+void dlc::registerAllPasses() {
+  mlir::registerAllPasses();
+  registerDlcConversionPasses();
+  registerPipelines();
+}

@@ -1,0 +1,17 @@
+//===- Patterns.h - per-family dlc-to-linalg patterns (internal) -*- C++ -*-===//
+
+#ifndef DLC_PASSES_CONVERSION_DLCTOLINALG_PATTERNS_H
+#define DLC_PASSES_CONVERSION_DLCTOLINALG_PATTERNS_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace dlc {
+void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
+void populateShapePatterns(mlir::RewritePatternSet &patterns);
+void populateMatmulPatterns(mlir::RewritePatternSet &patterns);
+void populateConvPatterns(mlir::RewritePatternSet &patterns);
+void populateReductionPatterns(mlir::RewritePatternSet &patterns);
+void populateCompositePatterns(mlir::RewritePatternSet &patterns);
+} // namespace dlc
+
+#endif // DLC_PASSES_CONVERSION_DLCTOLINALG_PATTERNS_H

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Sets up everything dlc needs on Debian 12 and builds it: the apt packages
+# (LLVM/MLIR 22 and friends), a Python virtual environment with the pinned
+# packages, and the CMake/Ninja build in build/. Safe to run again: it only
+# installs what is missing and rebuilds incrementally.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${DLC_BUILD_DIR:-$root/build}
+venv=$root/.venv
+
+packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools lld-22
+          libomp-22-dev clang-22 cmake ninja-build ccache g++ python3-venv
+          libdlpack-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
+
+python=${PYTHON:-python3}
+if [ ! -x "$venv/bin/python" ]; then
+  echo "setup: creating $venv"
+  "$python" -m venv "$venv"
+fi
+stamp=$venv/.requirements
+if ! cmp -s "$root/python/requirements.txt" "$stamp" 2>/dev/null; then
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$root/python/requirements.txt"
+  cp "$root/python/requirements.txt" "$stamp"
+fi
+
+if [ ! -f "$build/build.ninja" ]; then
+  cmake -G Ninja -S "$root" -B "$build" \
+    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+    -DPython3_EXECUTABLE="$venv/bin/python"
+fi
+cmake --build "$build"
