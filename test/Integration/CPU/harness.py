@@ -1,0 +1,131 @@
+"""Shared driver of the CPU integration tests (not a test itself).
+
+Each test file registers cases: one dlc function each, its inputs and a NumPy
+reference computed in float64. All functions of a file are compiled into one
+module with `dlc-cpu-pipeline`, run, and compared. The file prints one line
+per case and a summary, and exits non-zero if any case failed.
+"""
+
+import math
+import sys
+import traceback
+
+import numpy as np
+
+from dlc.execution import Module, TensorType
+
+RNG = np.random.default_rng(0)
+# References deliberately produce inf/NaN (log(-1), exp(1e4)); no warnings.
+np.seterr(all="ignore")
+
+# Default tolerances per element type for results compared with a float64
+# reference: a few ulps for f32/f64, the half types' precision for f16/bf16.
+TOLERANCES = {
+    "f64": (1e-12, 1e-12),
+    "f32": (2e-5, 1e-6),
+    "f16": (2e-3, 1e-3),
+    "bf16": (1.6e-2, 1e-2),
+    "i1": (0, 0),
+    "i32": (0, 0),
+    "i64": (0, 0),
+}
+
+
+def to_bf16_bits(x):
+    """Rounds float32 values to bf16 (nearest even) and returns the raw bits."""
+    bits = np.asarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
+    return rounded.astype(np.uint16)
+
+
+def from_bf16_bits(bits):
+    return (np.asarray(bits).astype(np.uint32) << 16).view(np.float32)
+
+
+def random(shape, element="f32", low=-2.0, high=2.0):
+    """Random input of a dlc element type (bf16 as raw bits)."""
+    if element in ("i32", "i64"):
+        return RNG.integers(int(low), int(high) + 1, size=shape).astype(TensorType((), element).dtype)
+    if element == "i1":
+        return RNG.random(shape) < 0.5
+    values = RNG.uniform(low, high, size=shape)
+    if element == "bf16":
+        return to_bf16_bits(values)
+    return values.astype(TensorType((), element).dtype)
+
+
+def as_float64(array, element):
+    """The exact value of an input or output as float64 (bf16 decoded)."""
+    if element == "bf16":
+        return from_bf16_bits(array).astype(np.float64)
+    return np.asarray(array).astype(np.float64) if element not in ("i1", "i32", "i64") else np.asarray(array)
+
+
+def round_to(reference, element):
+    """Rounds a float64 reference to the result type, so that overflow to inf
+    and underflow to 0 happen as they do in that type, then back to float64."""
+    if element == "bf16":
+        return from_bf16_bits(to_bf16_bits(reference.astype(np.float32))).astype(np.float64)
+    if element in ("f16", "f32"):
+        with np.errstate(over="ignore"):
+            return reference.astype(TensorType((), element).dtype).astype(np.float64)
+    return reference
+
+
+def ttype(shape, element):
+    return str(TensorType(tuple(shape), element))
+
+
+erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+class Suite:
+    def __init__(self, name):
+        self.name = name
+        self.functions = []
+        self.cases = []
+
+    def add(self, name, body, args, results, inputs, reference, tol=None):
+        """Registers function @name.
+
+        body: the dlc ops, using %arg0... and ending with `return`.
+        args/results: lists of (shape, element).
+        reference: callable on the float64 views of the inputs returning the
+        expected result(s) (a list for several results).
+        """
+        arg_text = ", ".join(f"%arg{i}: {ttype(*a)}" for i, a in enumerate(args))
+        res_text = ", ".join(ttype(*r) for r in results)
+        self.functions.append(
+            f"func.func @{name}({arg_text}) -> ({res_text}) {{\n{body}\n}}\n"
+        )
+        self.cases.append((name, args, results, inputs, reference, tol))
+
+    def run(self):
+        source = "\n".join(self.functions)
+        module = Module(source)
+        failures = 0
+        for name, args, results, inputs, reference, tol in self.cases:
+            try:
+                outputs = module(name, *inputs)
+                expected = reference(*[as_float64(x, a[1]) for x, a in zip(inputs, args)])
+                if not isinstance(expected, (list, tuple)):
+                    expected = [expected]
+                for (shape, element), out, ref in zip(results, outputs, expected):
+                    rtol, atol = tol or TOLERANCES[element]
+                    ref = round_to(np.asarray(ref), element)
+                    assert out.shape == tuple(shape), f"shape {out.shape} != {tuple(shape)}"
+                    np.testing.assert_allclose(
+                        as_float64(out, element), ref, rtol=rtol, atol=atol,
+                        equal_nan=True, err_msg=name)
+                print(f"PASS {name}")
+            except Exception:  # report every failing case, not just the first
+                failures += 1
+                print(f"FAIL {name}")
+                traceback.print_exc(file=sys.stdout)
+        print(f"{self.name}: {len(self.cases) - failures} passed, {failures} failed")
+        sys.exit(1 if failures else 0)
+
+
+def unary_body(op, shape, element, extra=""):
+    t = ttype(shape, element)
+    return f"  %0 = dlc.{op} %arg0{extra} : {t}\n  return %0 : {t}"
