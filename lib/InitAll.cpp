@@ -5,6 +5,7 @@
 #include "dlc/Conversion/Passes.h"
 #include "dlc/Dialect/Dlc/IR/DlcDialect.h"
 #include "dlc/Pipelines/Pipelines.h"
+#include "dlc/Transforms/Passes.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -19,5 +20,6 @@ void dlc::registerAllDialects(mlir::DialectRegistry &registry) {
 void dlc::registerAllPasses() {
   mlir::registerAllPasses();
   registerDlcConversionPasses();
+  registerDlcTransformsPasses();
   registerPipelines();
 }

@@ -1,0 +1,22 @@
+//===- Passes.h - dlc transformation passes ------------------------*- C++ -*-===//
+
+#ifndef DLC_TRANSFORMS_PASSES_H
+#define DLC_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace dlc {
+
+#define GEN_PASS_DECL
+#include "dlc/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "dlc/Transforms/Passes.h.inc"
+
+} // namespace dlc
+
+#endif // DLC_TRANSFORMS_PASSES_H

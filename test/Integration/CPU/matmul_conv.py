@@ -1,0 +1,103 @@
+# RUN: %PYTHON %s | FileCheck %s
+# CHECK-NOT: FAIL
+# CHECK: matmul_conv: {{[0-9]+}} passed, 0 failed
+"""matmul (2-D and batched), conv2d and pooling vs NumPy float64 references."""
+
+import numpy as np
+
+from harness import Suite, random, ttype
+
+suite = Suite("matmul_conv")
+
+
+def fn(text, result):
+    return f"  %0 = {text}\n  return %0 : {ttype(*result)}"
+
+
+MATMULS = [((1, 1), (1, 1)), ((7, 13), (13, 5)), ((16, 33), (33, 10)),
+           ((3, 4, 5), (3, 5, 6)), ((2, 3, 4, 5), (2, 3, 5, 2))]
+for i, (a, b) in enumerate(MATMULS):
+    out = a[:-1] + b[-1:]
+    for element in ("f32", "f64", "f16", "bf16", "i32"):
+        if element in ("f16", "bf16", "i32") and i not in (1, 3):
+            continue
+        # f16/bf16 round the inputs only; accumulation is f32.
+        tol = {"f16": (5e-3, 5e-3), "bf16": (2e-2, 2e-2)}.get(element)
+        suite.add(f"matmul_{i}_{element}",
+                  fn(f"dlc.matmul %arg0, %arg1 : ({ttype(a, element)}, {ttype(b, element)}) "
+                     f"-> {ttype(out, element)}", (out, element)),
+                  [(a, element), (b, element)], [(out, element)],
+                  [random(a, element, -3, 3), random(b, element, -3, 3)], np.matmul, tol)
+
+
+def conv2d_ref(x, w, strides, padding, dilation, groups):
+    n, c, h, wd = x.shape
+    o, cg, kh, kw = w.shape
+    x = np.pad(x, [(0, 0), (0, 0), (padding[0], padding[1]), (padding[2], padding[3])])
+    oh = (x.shape[2] - dilation[0] * (kh - 1) - 1) // strides[0] + 1
+    ow = (x.shape[3] - dilation[1] * (kw - 1) - 1) // strides[1] + 1
+    out = np.zeros((n, o, oh, ow))
+    og = o // groups
+    for g in range(groups):
+        xg = x[:, g * cg:(g + 1) * cg]
+        wg = w[g * og:(g + 1) * og]
+        for i in range(kh):
+            for j in range(kw):
+                patch = xg[:, :, i * dilation[0]: i * dilation[0] + strides[0] * (oh - 1) + 1: strides[0],
+                           j * dilation[1]: j * dilation[1] + strides[1] * (ow - 1) + 1: strides[1]]
+                out[:, g * og:(g + 1) * og] += np.einsum("nchw,oc->nohw", patch, wg[:, :, i, j])
+    return out
+
+
+def fmt(values):
+    return "[" + ", ".join(map(str, values)) + "]"
+
+
+CONVS = [  # input, filter, strides, padding [t, b, l, r], dilation, groups
+    ((1, 1, 5, 5), (1, 1, 3, 3), (1, 1), (0, 0, 0, 0), (1, 1), 1),
+    ((2, 3, 9, 7), (4, 3, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
+    ((1, 4, 10, 11), (6, 2, 3, 2), (2, 3), (1, 0, 2, 1), (1, 1), 2),
+    ((2, 4, 8, 8), (4, 1, 3, 3), (1, 1), (2, 2, 2, 2), (2, 2), 4),  # depthwise, dilated
+    ((1, 2, 7, 7), (3, 2, 1, 1), (2, 2), (0, 0, 0, 0), (1, 1), 1),
+]
+for i, (xs, ws, strides, padding, dilation, groups) in enumerate(CONVS):
+    ref = lambda x, w, s=strides, p=padding, d=dilation, g=groups: conv2d_ref(x, w, s, p, d, g)
+    out = ref(np.zeros(xs), np.zeros(ws)).shape
+    for element in ("f32", "f64", "f16") if i == 1 else ("f32",):
+        tol = {"f16": (5e-3, 1e-2)}.get(element)
+        suite.add(f"conv2d_{i}_{element}",
+                  fn(f"dlc.conv2d %arg0, %arg1 strides = {fmt(strides)} padding = {fmt(padding)} "
+                     f"dilation = {fmt(dilation)} groups = {groups} : "
+                     f"({ttype(xs, element)}, {ttype(ws, element)}) -> {ttype(out, element)}",
+                     (out, element)),
+                  [(xs, element), (ws, element)], [(out, element)],
+                  [random(xs, element), random(ws, element)], ref, tol)
+
+
+def pool_ref(x, kernel, strides, padding, kind):
+    value = -np.inf if kind == "max" else 0.0
+    x = np.pad(x, [(0, 0), (0, 0), (padding[0], padding[1]), (padding[2], padding[3])],
+               constant_values=value)
+    oh = (x.shape[2] - kernel[0]) // strides[0] + 1
+    ow = (x.shape[3] - kernel[1]) // strides[1] + 1
+    windows = np.stack([x[:, :, i:i + strides[0] * (oh - 1) + 1:strides[0],
+                          j:j + strides[1] * (ow - 1) + 1:strides[1]]
+                        for i in range(kernel[0]) for j in range(kernel[1])])
+    return windows.max(0) if kind == "max" else windows.mean(0)
+
+
+POOLS = [((1, 2, 8, 8), (2, 2), (2, 2), (0, 0, 0, 0)),
+         ((2, 3, 7, 9), (3, 3), (2, 2), (1, 1, 1, 1)),
+         ((1, 1, 5, 6), (3, 2), (1, 2), (1, 0, 0, 1))]
+for i, (xs, kernel, strides, padding) in enumerate(POOLS):
+    for kind in ("max", "avg"):
+        ref = lambda x, k=kernel, s=strides, p=padding, kind=kind: pool_ref(x, k, s, p, kind)
+        out = ref(np.zeros(xs)).shape
+        for element in ("f32", "f16") if i == 1 else ("f32",):
+            suite.add(f"{kind}_pool2d_{i}_{element}",
+                      fn(f"dlc.{kind}_pool2d %arg0 kernel = {fmt(kernel)} strides = {fmt(strides)} "
+                         f"padding = {fmt(padding)} : {ttype(xs, element)} -> {ttype(out, element)}",
+                         (out, element)),
+                      [(xs, element)], [(out, element)], [random(xs, element)], ref)
+
+suite.run()
