@@ -3,8 +3,11 @@
 // Verification strategy: where the result type follows from the operands and
 // attributes, the op implements InferTypeOpInterface and every shape/dtype rule
 // lives in inferReturnTypes, which reports what was expected and what was
-// found; the interface then checks the written result type against it. Ops
-// whose result type is given (cast, reshape, broadcast_to) use hasVerifier.
+// found; the interface then checks the written result type against it (and
+// adds its own "failed to infer returned types" after a rule's diagnostic).
+// Ops whose result type is given (cast, reshape, broadcast_to) use
+// hasVerifier. The upstream `Elementwise` trait is left off binary ops: its
+// generic shape message would pre-empt the specific one.
 //
 //===----------------------------------------------------------------------===//
 
@@ -78,7 +81,7 @@ def Dlc_GeluOp : Dlc_Op<"gelu", [Elementwise, SameOperandsAndResultType]> {
 //===----------------------------------------------------------------------===//
 
 class Dlc_BinaryOp<string mnemonic, Type type, string math, list<Trait> traits = []>
-    : Dlc_InferredOp<mnemonic, !listconcat(traits, [Elementwise])> {
+    : Dlc_InferredOp<mnemonic, traits> {
   let summary = "elementwise " # math;
   let description = "Computes `" # math # "` elementwise. Both operands must "
     # "have the same type: broadcasting is explicit, through `dlc.broadcast_to`."
@@ -112,7 +115,7 @@ def Dlc_MaxOp : Dlc_BinaryOp<"max", Dlc_NumericTensor, "max(lhs, rhs) (NaN propa
 def Dlc_MinOp : Dlc_BinaryOp<"min", Dlc_NumericTensor, "min(lhs, rhs) (NaN propagates)",
                              [Commutative]> { let hasFolder = 1; }
 
-def Dlc_CompareOp : Dlc_InferredOp<"compare", [Elementwise]> {
+def Dlc_CompareOp : Dlc_InferredOp<"compare"> {
   let summary = "elementwise comparison";
   let description = [{
     Compares two tensors of the same type elementwise and returns an `i1`
@@ -132,7 +135,7 @@ def Dlc_CompareOp : Dlc_InferredOp<"compare", [Elementwise]> {
   }];
 }
 
-def Dlc_SelectOp : Dlc_InferredOp<"select", [Elementwise]> {
+def Dlc_SelectOp : Dlc_InferredOp<"select"> {
   let summary = "elementwise choice between two tensors";
   let description = [{
     `result[i] = condition[i] ? on_true[i] : on_false[i]`. The condition is an
@@ -156,7 +159,7 @@ def Dlc_SelectOp : Dlc_InferredOp<"select", [Elementwise]> {
 // Element type and constants
 //===----------------------------------------------------------------------===//
 
-def Dlc_CastOp : Dlc_Op<"cast", [Elementwise]> {
+def Dlc_CastOp : Dlc_Op<"cast"> {
   let summary = "element type conversion";
   let description = [{
     Converts each element to the result's element type, as NumPy's `astype`:
