@@ -66,13 +66,15 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
     for (int64_t axis : op.getAxes())
       count *= inType.getDimSize(axis);
     auto reducedType = cast<RankedTensorType>(reduced.getType());
-    if (std::is_same_v<OpTy, ReduceMeanOp> || accType != elementType) {
-      Value divisor = scalarConstant(rewriter, loc, accType, count);
+    constexpr bool isMean = std::is_same_v<OpTy, ReduceMeanOp>;
+    if (isMean || accType != elementType) {
+      Value divisor =
+          isMean ? scalarConstant(rewriter, loc, accType, count) : Value();
       reduced = buildMap(
           rewriter, loc, reducedType.clone(elementType), reduced, {},
           [&](OpBuilder &b, Location l, ValueRange args) {
             Value v = args[0];
-            if (std::is_same_v<OpTy, ReduceMeanOp>)
+            if (isMean)
               v = arith::DivFOp::create(b, l, v, divisor);
             return convertScalar(b, l, v, elementType);
           });

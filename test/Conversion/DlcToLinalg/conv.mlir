@@ -1,0 +1,61 @@
+// RUN: dlc-opt %s --convert-dlc-to-linalg --split-input-file | FileCheck %s
+
+// CHECK-LABEL: func @conv2d
+// CHECK-SAME: (%[[X:.+]]: tensor<2x3x9x7xf32>, %[[W:.+]]: tensor<4x3x3x3xf32>)
+// CHECK: %[[P:.+]] = tensor.pad %[[X]] low[0, 0, 1, 2] high[0, 0, 0, 1]
+// CHECK: } : tensor<2x3x9x7xf32> to tensor<2x3x10x10xf32>
+// CHECK: %[[ACC:.+]] = linalg.fill
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<[2, 1]> : tensor<2xi64>}
+// CHECK-SAME: ins(%[[P]], %[[W]] : tensor<2x3x10x10xf32>, tensor<4x3x3x3xf32>) outs(%[[ACC]] : tensor<2x4x4x6xf32>)
+func.func @conv2d(%x: tensor<2x3x9x7xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x4x4x6xf32> {
+  %0 = dlc.conv2d %x, %w strides = [2, 1] padding = [1, 0, 2, 1] dilation = [1, 2] groups = 1
+      : (tensor<2x3x9x7xf32>, tensor<4x3x3x3xf32>) -> tensor<2x4x4x6xf32>
+  return %0 : tensor<2x4x4x6xf32>
+}
+
+// -----
+
+// Grouped: channels split into [G, C/G] and filters into [G, O/G].
+// CHECK-LABEL: func @conv2d_groups
+// CHECK-SAME: (%[[X:.+]]: tensor<1x4x9x9xf32>, %[[W:.+]]: tensor<6x2x3x3xf32>)
+// CHECK: %[[GX:.+]] = tensor.expand_shape %{{.+}} {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 2, 2, 11, 11]
+// CHECK: %[[GW:.+]] = tensor.expand_shape %[[W]] {{\[}}[0, 1], [2], [3], [4]] output_shape [2, 3, 2, 3, 3]
+// CHECK: %[[C:.+]] = linalg.conv_2d_ngchw_gfchw
+// CHECK-SAME: ins(%[[GX]], %[[GW]] : tensor<1x2x2x11x11xf32>, tensor<2x3x2x3x3xf32>) outs(%{{.+}} : tensor<1x2x3x5x5xf32>)
+// CHECK: tensor.collapse_shape %[[C]] {{\[}}[0], [1, 2], [3], [4]] : tensor<1x2x3x5x5xf32> into tensor<1x6x5x5xf32>
+func.func @conv2d_groups(%x: tensor<1x4x9x9xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x5x5xf32> {
+  %0 = dlc.conv2d %x, %w strides = [2, 2] padding = [1, 1, 1, 1] dilation = [1, 1] groups = 2
+      : (tensor<1x4x9x9xf32>, tensor<6x2x3x3xf32>) -> tensor<1x6x5x5xf32>
+  return %0 : tensor<1x6x5x5xf32>
+}
+
+// -----
+
+// Max pooling pads with -inf so padding never wins.
+// CHECK-LABEL: func @max_pool2d
+// CHECK: %[[NINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK: tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[NINF]]
+// CHECK: %[[WIN:.+]] = tensor.empty() : tensor<3x3xf32>
+// CHECK: linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+// CHECK-SAME: ins(%{{.+}}, %[[WIN]] : tensor<2x3x9x11xf32>, tensor<3x3xf32>)
+func.func @max_pool2d(%x: tensor<2x3x7x9xf32>) -> tensor<2x3x4x5xf32> {
+  %0 = dlc.max_pool2d %x kernel = [3, 3] strides = [2, 2] padding = [1, 1, 1, 1] : tensor<2x3x7x9xf32> -> tensor<2x3x4x5xf32>
+  return %0 : tensor<2x3x4x5xf32>
+}
+
+// -----
+
+// Average pooling sums (zero padding) in f32 and divides by the kernel area.
+// CHECK-LABEL: func @avg_pool2d_f16
+// CHECK: %[[SUM:.+]] = linalg.pooling_nchw_sum
+// CHECK-SAME: outs(%{{.+}} : tensor<1x2x4x4xf32>)
+// CHECK: %[[AREA:.+]] = arith.constant 4.000000e+00 : f32
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[SUM]] : tensor<1x2x4x4xf32>)
+// CHECK: arith.divf %{{.+}}, %[[AREA]] : f32
+// CHECK: arith.truncf %{{.+}} : f32 to f16
+func.func @avg_pool2d_f16(%x: tensor<1x2x8x8xf16>) -> tensor<1x2x4x4xf16> {
+  %0 = dlc.avg_pool2d %x kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0] : tensor<1x2x8x8xf16> -> tensor<1x2x4x4xf16>
+  return %0 : tensor<1x2x4x4xf16>
+}
