@@ -1,0 +1,42 @@
+// RUN: dlc-opt %s --convert-dlc-to-linalg --dlc-bufferize --split-input-file | FileCheck %s
+
+// Tensor results become trailing out-params written in place (the result
+// allocation is hoisted to the caller); the function returns nothing.
+// CHECK-LABEL: func @matmul_relu
+// CHECK-SAME: (%[[X:.+]]: memref<2x3xf32>, %[[W:.+]]: memref<3x4xf32>, %[[OUT:.+]]: memref<2x4xf32>)
+// CHECK-NOT: -> memref
+// CHECK: linalg.matmul ins(%[[X]], %[[W]] : memref<2x3xf32>, memref<3x4xf32>) outs(%[[TMP:.+]] : memref<2x4xf32>)
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[TMP]] : memref<2x4xf32>) outs(%[[OUT]] : memref<2x4xf32>)
+// CHECK: return
+// CHECK-NOT: memref.copy
+func.func @matmul_relu(%x: tensor<2x3xf32>, %w: tensor<3x4xf32>) -> tensor<2x4xf32> {
+  %0 = dlc.matmul %x, %w : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  %1 = dlc.relu %0 : tensor<2x4xf32>
+  return %1 : tensor<2x4xf32>
+}
+
+// -----
+
+// A strided view returned as a result is copied with linalg.copy, which lowers
+// to loops, never with memref.copy (a call into a runtime library).
+// CHECK-LABEL: func @slice
+// CHECK-SAME: (%[[X:.+]]: memref<7x9xf32>, %[[OUT:.+]]: memref<3x3xf32>)
+// CHECK: %[[VIEW:.+]] = memref.subview %[[X]][1, 2] [3, 3] [2, 3]
+// CHECK: linalg.copy ins(%[[VIEW]] : {{.+}}) outs(%[[OUT]] : memref<3x3xf32>)
+// CHECK-NOT: memref.copy
+func.func @slice(%x: tensor<7x9xf32>) -> tensor<3x3xf32> {
+  %0 = dlc.slice %x start = [1, 2] limit = [6, 9] strides = [2, 3] : tensor<7x9xf32> -> tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}
+
+// -----
+
+// Two results become two out-params, in order.
+// CHECK-LABEL: func @two_results
+// CHECK-SAME: (%{{.+}}: memref<4xf32>, %[[O0:.+]]: memref<4xf32>, %[[O1:.+]]: memref<4xf32>)
+func.func @two_results(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0 = dlc.exp %x : tensor<4xf32>
+  %1 = dlc.neg %x : tensor<4xf32>
+  return %0, %1 : tensor<4xf32>, tensor<4xf32>
+}
