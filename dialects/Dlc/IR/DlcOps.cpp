@@ -525,28 +525,31 @@ LogicalResult ArgmaxOp::inferReturnTypes(MLIRContext *ctx,
 // Composites
 //===----------------------------------------------------------------------===//
 
+/// softmax and log_softmax: the result has the input's type.
+template <typename OpTy>
+static LogicalResult inferSoftmaxLike(std::optional<Location> loc,
+                                      typename OpTy::Adaptor adaptor,
+                                      SmallVectorImpl<Type> &types) {
+  auto in = cast<RankedTensorType>(adaptor.getInput().getType());
+  if (failed(checkAxis(loc, OpTy::getOperationName(), "axis",
+                       adaptor.getAxis(), in.getRank())))
+    return failure();
+  types.push_back(in);
+  return success();
+}
+
 LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *,
                                           std::optional<Location> loc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &types) {
-  auto in = cast<RankedTensorType>(adaptor.getInput().getType());
-  if (failed(checkAxis(loc, getOperationName(), "axis", adaptor.getAxis(),
-                       in.getRank())))
-    return failure();
-  types.push_back(in);
-  return success();
+  return inferSoftmaxLike<SoftmaxOp>(loc, adaptor, types);
 }
 
 LogicalResult LogSoftmaxOp::inferReturnTypes(MLIRContext *,
                                              std::optional<Location> loc,
                                              Adaptor adaptor,
                                              SmallVectorImpl<Type> &types) {
-  auto in = cast<RankedTensorType>(adaptor.getInput().getType());
-  if (failed(checkAxis(loc, getOperationName(), "axis", adaptor.getAxis(),
-                       in.getRank())))
-    return failure();
-  types.push_back(in);
-  return success();
+  return inferSoftmaxLike<LogSoftmaxOp>(loc, adaptor, types);
 }
 
 LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
