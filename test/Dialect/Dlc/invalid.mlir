@@ -626,3 +626,61 @@ func.func @mse_mismatch(%x: tensor<4xf32>, %t: tensor<5xf32>) -> tensor<f32> {
   %0 = dlc.mse_loss %x, %t : (tensor<4xf32>, tensor<5xf32>) -> tensor<f32>
   return %0 : tensor<f32>
 }
+
+// -----
+
+// Generic form with attributes missing or mistyped: ODS diagnostics, never a
+// crash in type inference.
+func.func @generic_missing_permutation(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
+  // expected-error @+1 {{'dlc.transpose' op requires attribute 'permutation'}}
+  %0 = "dlc.transpose"(%x) : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @generic_missing_axes(%x: tensor<2x3xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'dlc.reduce_sum' op requires attribute 'axes'}}
+  %0 = "dlc.reduce_sum"(%x) : (tensor<2x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @generic_missing_conv_attrs(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x3x3xf32>) -> tensor<1x1x2x2xf32> {
+  // expected-error @+1 {{'dlc.conv2d' op requires attribute 'dilation'}}
+  %0 = "dlc.conv2d"(%x, %w) : (tensor<1x1x4x4xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+func.func @generic_missing_pad_value(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'dlc.pad' op requires attribute 'value'}}
+  %0 = "dlc.pad"(%x) {low = array<i64: 0, 0>, high = array<i64: 0, 0>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @generic_missing_segments(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'dlc.layer_norm' op operand count (1) does not match with the total size (0) specified in attribute 'operandSegmentSizes'}}
+  %0 = "dlc.layer_norm"(%x) {epsilon = 1.0 : f64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @generic_missing_constant_value() -> tensor<2xf32> {
+  // expected-error @+1 {{'dlc.constant' op requires attribute 'value'}}
+  %0 = "dlc.constant"() : () -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @generic_axis_type(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'dlc.softmax' op attribute 'axis' failed to satisfy constraint: 64-bit signless integer attribute}}
+  %0 = "dlc.softmax"(%x) {axis = 7 : i32} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
