@@ -11,7 +11,7 @@ venv=$root/.venv
 
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools lld-22
           libomp-22-dev clang-22 cmake ninja-build ccache g++ python3-venv
-          libdlpack-dev)
+          libdlpack-dev nlohmann-json3-dev zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -25,12 +25,15 @@
 
 using namespace mlir;
 
-void dlc::buildCPUPipeline(OpPassManager &pm,
-                           const CPUPipelineOptions &options) {
-  // dlc -> linalg on tensors.
+void dlc::buildDlcToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createConvertDlcToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+}
+
+void dlc::buildCPUPipeline(OpPassManager &pm,
+                           const CPUPipelineOptions &options) {
+  buildDlcToLinalgPipeline(pm);
 
   // Tensors -> buffers. Results become caller-allocated out-params so that a
   // caller (the runtime, a test harness) owns every buffer it sees.

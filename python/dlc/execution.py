@@ -1,179 +1,189 @@
-"""Compile a dlc module for the host CPU and call its functions on NumPy arrays.
+"""Compile a dlc module ahead of time and call its entry points on NumPy arrays.
 
-This is the execution path the integration tests and the example use until the
-artifact format and runtime exist: it runs the one `dlc-cpu-pipeline` through
-`dlc-opt`, translates to LLVM IR, compiles with `llc`, links a shared object
-and calls each function's `_mlir_ciface_` wrapper through ctypes.
-
-The pipeline gives every public function a destination-passing signature:
-inputs first, then one caller-allocated out-param per tensor result, each a
-pointer to a memref descriptor.
+`Module(source)` runs `dlc-compile` (the one CPU pipeline) to produce an
+artifact and loads it with the dlc runtime (`libdlc_runtime.so`) through
+ctypes; calls pass DLPack `DLTensor`s that view the NumPy arrays, so nothing is
+copied. Entry points are destination-passing: this wrapper allocates the
+outputs described by the artifact's manifest.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
-import re
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-# bf16 has no NumPy dtype: bf16 tensors travel as their raw uint16 bits.
-_DTYPES = {
-    "f16": np.float16,
-    "bf16": np.uint16,
-    "f32": np.float32,
-    "f64": np.float64,
-    "i1": np.bool_,
-    "i32": np.int32,
-    "i64": np.int64,
+_ROOT = Path(__file__).resolve().parents[2]
+
+# DLPack type codes (dlpack.h) and the dlc element types they carry. bf16 has
+# no NumPy dtype: bf16 tensors travel as their raw uint16 bits.
+_kDLInt, _kDLUInt, _kDLFloat, _kDLBfloat = 0, 1, 2, 4
+_FROM_DL = {
+    (_kDLFloat, 16): ("f16", np.float16),
+    (_kDLBfloat, 16): ("bf16", np.uint16),
+    (_kDLFloat, 32): ("f32", np.float32),
+    (_kDLFloat, 64): ("f64", np.float64),
+    (_kDLUInt, 8): ("i1", np.bool_),
+    (_kDLInt, 32): ("i32", np.int32),
+    (_kDLInt, 64): ("i64", np.int64),
 }
 
 
 class CompileError(RuntimeError):
-    """A compilation step failed; the message holds the tool's diagnostics."""
+    """dlc-compile failed; the message holds its diagnostics."""
 
 
-@dataclass(frozen=True)
-class TensorType:
-    shape: tuple[int, ...]
-    element: str
+class RuntimeError_(RuntimeError):
+    """The runtime refused an artifact or a call; the message says why."""
 
-    @property
-    def dtype(self):
-        return _DTYPES[self.element]
 
-    @staticmethod
-    def parse(text: str) -> "TensorType":
-        m = re.fullmatch(r"tensor<((?:\d+x)*)(\w+)>", text.strip())
-        if not m or m.group(2) not in _DTYPES:
-            raise ValueError(f"unsupported argument type '{text}'")
-        dims = tuple(int(d) for d in m.group(1).split("x") if d)
-        return TensorType(dims, m.group(2))
+class _DLDevice(ctypes.Structure):
+    _fields_ = [("device_type", ctypes.c_int), ("device_id", ctypes.c_int)]
+
+
+class _DLDataType(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint8), ("bits", ctypes.c_uint8), ("lanes", ctypes.c_uint16)]
+
+
+class _DLTensor(ctypes.Structure):
+    _fields_ = [
+        ("data", ctypes.c_void_p),
+        ("device", _DLDevice),
+        ("ndim", ctypes.c_int32),
+        ("dtype", _DLDataType),
+        ("shape", ctypes.POINTER(ctypes.c_int64)),
+        ("strides", ctypes.POINTER(ctypes.c_int64)),
+        ("byte_offset", ctypes.c_uint64),
+    ]
+
+
+class _TensorSpec(ctypes.Structure):
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("dtype", _DLDataType),
+        ("ndim", ctypes.c_int32),
+        ("shape", ctypes.POINTER(ctypes.c_int64)),
+    ]
+
+
+def _build_dir() -> Path:
+    return Path(os.environ.get("DLC_BUILD", _ROOT / "build"))
+
+
+_lib = None
+
+
+def _runtime():
+    global _lib
+    if _lib is None:
+        lib = ctypes.CDLL(str(_build_dir() / "lib" / "libdlc_runtime.so"))
+        lib.dlc_last_error.restype = ctypes.c_char_p
+        lib.dlc_module_load.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
+        lib.dlc_module_free.argtypes = [ctypes.c_void_p]
+        lib.dlc_module_lookup.argtypes = [ctypes.c_void_p, ctypes.c_char_p,
+                                          ctypes.POINTER(ctypes.c_void_p)]
+        lib.dlc_module_num_functions.argtypes = [ctypes.c_void_p]
+        lib.dlc_module_num_functions.restype = ctypes.c_size_t
+        lib.dlc_module_function.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+        lib.dlc_module_function.restype = ctypes.c_void_p
+        lib.dlc_function_name.argtypes = [ctypes.c_void_p]
+        lib.dlc_function_name.restype = ctypes.c_char_p
+        for fn in ("dlc_function_num_inputs", "dlc_function_num_outputs"):
+            getattr(lib, fn).argtypes = [ctypes.c_void_p]
+            getattr(lib, fn).restype = ctypes.c_size_t
+        for fn in ("dlc_function_input", "dlc_function_output"):
+            getattr(lib, fn).argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+            getattr(lib, fn).restype = _TensorSpec
+        lib.dlc_call.argtypes = [ctypes.c_void_p, ctypes.POINTER(_DLTensor), ctypes.c_size_t,
+                                 ctypes.POINTER(_DLTensor), ctypes.c_size_t]
+        _lib = lib
+    return _lib
+
+
+def _check(status: int) -> None:
+    if status != 0:
+        raise RuntimeError_(_runtime().dlc_last_error().decode())
+
+
+class Spec:
+    """One input or output of an entry point, as the manifest describes it."""
+
+    def __init__(self, spec: _TensorSpec):
+        key = (spec.dtype.code, spec.dtype.bits)
+        self.element, self.dtype = _FROM_DL[key]
+        self.shape = tuple(spec.shape[i] for i in range(spec.ndim))
+        self.name = spec.name.decode()
 
     def __str__(self):
         return "tensor<" + "".join(f"{d}x" for d in self.shape) + self.element + ">"
 
 
-@dataclass(frozen=True)
-class Signature:
-    inputs: tuple[TensorType, ...]
-    results: tuple[TensorType, ...]
-
-
-def _split_top_level(text: str) -> list[str]:
-    parts, depth, current = [], 0, ""
-    for ch in text:
-        if ch in "<(":
-            depth += 1
-        elif ch in ">)":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += ch
-    if current.strip():
-        parts.append(current)
-    return [p.strip() for p in parts]
-
-
-def parse_signatures(source: str) -> dict[str, Signature]:
-    """Signatures of the public func.func ops in `source` (dlc-level types)."""
-    sigs = {}
-    pattern = re.compile(
-        r"func\.func\s+@(\w+)\s*\((.*?)\)\s*(?:->\s*(\([^{]*?\)|tensor<[^>]*>))?\s*(?:attributes\s*\{[^}]*\}\s*)?\{",
-        re.S,
-    )
-    for m in pattern.finditer(source):
-        name, args, results = m.group(1), m.group(2), m.group(3) or ""
-        inputs = tuple(
-            TensorType.parse(a.split(":", 1)[1]) for a in _split_top_level(args)
-        )
-        results = results.strip()
-        if results.startswith("("):
-            results = results[1:-1]
-        outs = tuple(TensorType.parse(r) for r in _split_top_level(results))
-        sigs[name] = Signature(inputs, outs)
-    return sigs
-
-
-def _memref_descriptor(rank: int):
-    fields = [
-        ("allocated", ctypes.c_void_p),
-        ("aligned", ctypes.c_void_p),
-        ("offset", ctypes.c_int64),
-    ]
-    if rank:
-        fields += [("sizes", ctypes.c_int64 * rank), ("strides", ctypes.c_int64 * rank)]
-    return type(f"MemRef{rank}D", (ctypes.Structure,), {"_fields_": fields})
-
-
-def _descriptor_for(array: np.ndarray):
-    desc = _memref_descriptor(array.ndim)()
-    desc.allocated = desc.aligned = array.ctypes.data
-    desc.offset = 0
-    for i, (size, stride) in enumerate(zip(array.shape, array.strides)):
-        desc.sizes[i] = size
-        desc.strides[i] = stride // array.itemsize
-    return desc
-
-
-def tool(name: str) -> str:
-    """Path of dlc-opt (in the build) or an LLVM tool."""
-    if name.startswith("dlc-"):
-        build = os.environ.get("DLC_BUILD", str(Path(__file__).resolve().parents[2] / "build"))
-        return str(Path(build) / "bin" / name)
-    llvm = os.environ.get("DLC_LLVM_TOOLS", "/usr/lib/llvm-22/bin")
-    return str(Path(llvm) / name)
-
-
-def _run(cmd: list[str]) -> None:
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise CompileError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
+def _dltensor(array: np.ndarray, element: str) -> _DLTensor:
+    code, bits = next(k for k, v in _FROM_DL.items() if v[0] == element)
+    shape = (ctypes.c_int64 * max(array.ndim, 1))(*array.shape)
+    t = _DLTensor()
+    t.data = array.ctypes.data
+    t.device = _DLDevice(1, 0)  # kDLCPU
+    t.ndim = array.ndim
+    t.dtype = _DLDataType(code, bits, 1)
+    t.shape = shape
+    t.strides = None
+    t.byte_offset = 0
+    t._keep = shape  # the shape array must outlive the call
+    return t
 
 
 class Module:
-    """A compiled dlc module loaded into this process."""
+    """A dlc module compiled to an artifact and loaded into this process."""
 
-    def __init__(self, source: str, workdir: str | None = None):
-        self.signatures = parse_signatures(source)
-        self._tmp = tempfile.TemporaryDirectory(prefix="dlc-") if workdir is None else None
-        work = Path(workdir or self._tmp.name)
-        work.mkdir(parents=True, exist_ok=True)
-        src, llvm_mlir = work / "module.mlir", work / "module.llvm.mlir"
-        ll, obj, so = work / "module.ll", work / "module.o", work / "module.so"
-        src.write_text(source)
-        _run([tool("dlc-opt"), str(src), "--dlc-cpu-pipeline", "-o", str(llvm_mlir)])
-        _run([tool("mlir-translate"), "--mlir-to-llvmir", str(llvm_mlir), "-o", str(ll)])
-        _run([tool("llc"), "-O2", "-relocation-model=pic", "-filetype=obj", str(ll), "-o", str(obj)])
-        _run(["cc", "-shared", str(obj), "-o", str(so), "-lm"])
-        self._lib = ctypes.CDLL(str(so))
+    def __init__(self, source: str, cpu: str = "native"):
+        lib = _runtime()
+        with tempfile.TemporaryDirectory(prefix="dlc-") as work:
+            src, artifact = Path(work) / "module.mlir", Path(work) / "module.dlc"
+            src.write_text(source)
+            proc = subprocess.run(
+                [str(_build_dir() / "bin" / "dlc-compile"), str(src), "-o", str(artifact),
+                 f"--cpu={cpu}"], capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise CompileError(f"dlc-compile failed:\n{proc.stderr}")
+            handle = ctypes.c_void_p()
+            _check(lib.dlc_module_load(str(artifact).encode(), ctypes.byref(handle)))
+        self._handle = handle
+        self.signatures = {}
+        for i in range(lib.dlc_module_num_functions(handle)):
+            fn = lib.dlc_module_function(handle, i)
+            name = lib.dlc_function_name(fn).decode()
+            inputs = [Spec(lib.dlc_function_input(fn, k))
+                      for k in range(lib.dlc_function_num_inputs(fn))]
+            outputs = [Spec(lib.dlc_function_output(fn, k))
+                       for k in range(lib.dlc_function_num_outputs(fn))]
+            self.signatures[name] = (fn, inputs, outputs)
+
+    def __del__(self):
+        if getattr(self, "_handle", None) and _lib is not None:
+            _lib.dlc_module_free(self._handle)
 
     def __call__(self, name: str, *args) -> list[np.ndarray]:
         if name not in self.signatures:
             raise KeyError(f"no function @{name} in the module")
-        sig = self.signatures[name]
-        if len(args) != len(sig.inputs):
-            raise TypeError(f"@{name} takes {len(sig.inputs)} arguments, got {len(args)}")
-        inputs = []
-        for i, (arg, expected) in enumerate(zip(args, sig.inputs)):
+        fn, inputs, outputs = self.signatures[name]
+        if len(args) != len(inputs):
+            raise TypeError(f"@{name} takes {len(inputs)} arguments, got {len(args)}")
+        arrays = []
+        for i, (arg, spec) in enumerate(zip(args, inputs)):
             array = np.require(arg, requirements="C")
-            if array.shape != expected.shape or array.dtype != expected.dtype:
+            if array.shape != spec.shape or array.dtype != spec.dtype:
                 raise TypeError(
-                    f"@{name} argument {i}: expected {expected} "
-                    f"({np.dtype(expected.dtype).name}{list(expected.shape)}), "
-                    f"got {array.dtype.name}{list(array.shape)}"
-                )
-            inputs.append(array)
-        outputs = [np.empty(r.shape, dtype=r.dtype) for r in sig.results]
-        descriptors = [_descriptor_for(a) for a in inputs + outputs]
-        fn = getattr(self._lib, f"_mlir_ciface_{name}")
-        fn.restype = None
-        fn(*[ctypes.byref(d) for d in descriptors])
-        return outputs
+                    f"@{name} argument {i}: expected {spec} "
+                    f"({np.dtype(spec.dtype).name}{list(spec.shape)}), "
+                    f"got {array.dtype.name}{list(array.shape)}")
+            arrays.append(array)
+        results = [np.empty(s.shape, dtype=s.dtype) for s in outputs]
+        ins = (_DLTensor * max(len(arrays), 1))(*[_dltensor(a, s.element) for a, s in zip(arrays, inputs)])
+        outs = (_DLTensor * max(len(results), 1))(*[_dltensor(r, s.element) for r, s in zip(results, outputs)])
+        _check(_runtime().dlc_call(fn, ins, len(arrays), outs, len(results)))
+        return results

@@ -21,6 +21,10 @@ struct CPUPipelineOptions : public mlir::PassPipelineOptions<CPUPipelineOptions>
       llvm::cl::init(true)};
 };
 
+/// dlc dialect -> linalg/tensor/arith/math on tensors, canonicalized: the
+/// first stage of every target's pipeline.
+void buildDlcToLinalgPipeline(mlir::OpPassManager &pm);
+
 /// dlc dialect -> LLVM dialect for the host CPU. Function signatures become
 /// destination-passing: tensor results turn into trailing memref out-params
 /// that the caller allocates; every internal buffer is freed.

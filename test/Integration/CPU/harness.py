@@ -12,7 +12,11 @@ import traceback
 
 import numpy as np
 
-from dlc.execution import Module, TensorType
+from dlc.execution import Module
+
+# NumPy dtypes of the dlc element types (bf16 travels as raw uint16 bits).
+DTYPES = {"f16": np.float16, "bf16": np.uint16, "f32": np.float32, "f64": np.float64,
+          "i1": np.bool_, "i32": np.int32, "i64": np.int64}
 
 RNG = np.random.default_rng(0)
 # References deliberately produce inf/NaN (log(-1), exp(1e4)); no warnings.
@@ -45,13 +49,13 @@ def from_bf16_bits(bits):
 def random(shape, element="f32", low=-2.0, high=2.0):
     """Random input of a dlc element type (bf16 as raw bits)."""
     if element in ("i32", "i64"):
-        return RNG.integers(int(low), int(high) + 1, size=shape).astype(TensorType((), element).dtype)
+        return RNG.integers(int(low), int(high) + 1, size=shape).astype(DTYPES[element])
     if element == "i1":
         return RNG.random(shape) < 0.5
     values = RNG.uniform(low, high, size=shape)
     if element == "bf16":
         return to_bf16_bits(values)
-    return values.astype(TensorType((), element).dtype)
+    return values.astype(DTYPES[element])
 
 
 def as_float64(array, element):
@@ -68,12 +72,12 @@ def round_to(reference, element):
         return from_bf16_bits(to_bf16_bits(reference.astype(np.float32))).astype(np.float64)
     if element in ("f16", "f32"):
         with np.errstate(over="ignore"):
-            return reference.astype(TensorType((), element).dtype).astype(np.float64)
+            return reference.astype(DTYPES[element]).astype(np.float64)
     return reference
 
 
 def ttype(shape, element):
-    return str(TensorType(tuple(shape), element))
+    return "tensor<" + "".join(f"{d}x" for d in shape) + element + ">"
 
 
 erf = np.vectorize(math.erf, otypes=[np.float64])

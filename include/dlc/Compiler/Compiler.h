@@ -1,0 +1,81 @@
+//===- Compiler.h - dlc module -> artifact, shared by tools and Python -*- C++ -*-===//
+//
+// The stages of ahead-of-time compilation, each usable on its own (dlc-compile
+// --emit prints any of them) and composed by compileToArtifact.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_COMPILER_COMPILER_H
+#define DLC_COMPILER_COMPILER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/LLVM.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dlc {
+
+struct CompileOptions {
+  /// LLVM CPU name; "native" is the compiling machine (with all its
+  /// features). A named CPU such as "x86-64-v3" gives portable artifacts.
+  std::string cpu = "native";
+  /// LLVM optimization level (0-3).
+  unsigned optLevel = 3;
+};
+
+/// The host TargetMachine for `options.cpu`, or an error message.
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(const CompileOptions &options);
+
+/// The manifest (JSON) describing the public functions of a dlc-level module:
+/// names, input/output dtypes and shapes, parameter names (from a `dlc.name`
+/// argument attribute) and flop counts; plus the target. Must run before the
+/// module is lowered.
+mlir::FailureOr<std::string> buildManifest(mlir::ModuleOp module,
+                                     llvm::TargetMachine &targetMachine);
+
+/// Runs `dlc-cpu-pipeline` on `module` under `pm` options (so that MLIR's
+/// standard flags such as --mlir-print-ir-after-all apply when `configure`
+/// applies them).
+mlir::LogicalResult
+lowerToLLVMDialect(mlir::ModuleOp module,
+                   llvm::function_ref<void(mlir::PassManager &)> configure = {});
+
+/// Translates a module in the LLVM dialect to LLVM IR, adds one packed entry
+/// point `void dlc_entry_<f>(void **args)` per public function (args point to
+/// memref descriptors, inputs then outputs) and optimizes it for the target.
+mlir::FailureOr<std::unique_ptr<llvm::Module>>
+translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
+                  llvm::TargetMachine &targetMachine, unsigned optLevel);
+
+/// Emits assembly or an object file for `module`.
+mlir::LogicalResult emitMachineCode(llvm::Module &module,
+                                    llvm::TargetMachine &targetMachine,
+                                    llvm::CodeGenFileType type,
+                                    llvm::raw_pwrite_stream &out);
+
+/// Links an object file into a shared object (with ld.lld).
+mlir::FailureOr<std::vector<uint8_t>> linkSharedObject(llvm::ArrayRef<char> object,
+                                                 mlir::Location loc);
+
+/// The artifact bytes: header, manifest and payload, checksummed
+/// (runtime/include/dlc/artifact_format.h).
+std::vector<uint8_t> writeArtifact(llvm::StringRef manifest,
+                                   llvm::ArrayRef<uint8_t> payload,
+                                   uint32_t machine);
+
+/// Everything: dlc module -> artifact bytes. The module is lowered in place.
+mlir::FailureOr<std::vector<uint8_t>>
+compileToArtifact(mlir::ModuleOp module, const CompileOptions &options,
+                  llvm::function_ref<void(mlir::PassManager &)> configure = {});
+
+} // namespace dlc
+
+#endif // DLC_COMPILER_COMPILER_H

@@ -1,0 +1,242 @@
+//===- Compiler.cpp - dlc module -> LLVM IR -> object -> artifact ----------===//
+
+#include "dlc/Compiler/Compiler.h"
+
+#include "dlc/Pipelines/Pipelines.h"
+#include "dlc/artifact_format.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/BinaryFormat/ELF.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/CRC.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <cstring>
+
+using namespace mlir;
+
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+dlc::createTargetMachine(const CompileOptions &options) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::InitializeNativeTargetAsmParser();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  std::string error;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return llvm::createStringError(error);
+  std::string cpu = options.cpu;
+  std::string features;
+  if (cpu == "native") {
+    cpu = llvm::sys::getHostCPUName().str();
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      features += (features.empty() ? "" : ",") +
+                  std::string(feature.second ? "+" : "-") +
+                  feature.first().str();
+  } else if (!target->createMCSubtargetInfo(triple, cpu, "")
+                  ->isCPUStringValid(cpu)) {
+    return llvm::createStringError("unknown CPU '" + cpu + "' for " +
+                                   triple.str() +
+                                   " (try native, x86-64-v2, x86-64-v3, "
+                                   "x86-64-v4, skylake-avx512, znver4)");
+  }
+  llvm::TargetOptions targetOptions;
+  auto level = options.optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+               : options.optLevel == 0 ? llvm::CodeGenOptLevel::None
+                                       : llvm::CodeGenOptLevel::Default;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
+      level));
+  if (!machine)
+    return llvm::createStringError("cannot create a target machine for " +
+                                   triple.str());
+  return machine;
+}
+
+LogicalResult
+dlc::lowerToLLVMDialect(ModuleOp module,
+                        llvm::function_ref<void(PassManager &)> configure) {
+  // Parameter names only feed the manifest; LLVM has no use for them.
+  for (auto func : module.getOps<func::FuncOp>())
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      func.removeArgAttr(i, "dlc.name");
+  PassManager pm(module.getContext());
+  if (configure)
+    configure(pm);
+  buildCPUPipeline(pm, CPUPipelineOptions());
+  return pm.run(module);
+}
+
+FailureOr<std::unique_ptr<llvm::Module>>
+dlc::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
+                       llvm::TargetMachine &targetMachine, unsigned optLevel) {
+  // After lowering, entry points are the C wrappers of public functions.
+  SmallVector<std::string> names;
+  for (auto func : module.getOps<LLVM::LLVMFuncOp>())
+    if (func.getName().starts_with("_mlir_ciface_") && !func.isExternal())
+      names.push_back(func.getName().drop_front(13).str());
+
+  DialectRegistry registry;
+  registerAllToLLVMIRTranslations(registry);
+  module.getContext()->appendDialectRegistry(registry);
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, context, "dlc");
+  if (!llvmModule)
+    return module.emitError("translation to LLVM IR failed");
+  llvmModule->setDataLayout(targetMachine.createDataLayout());
+  llvmModule->setTargetTriple(targetMachine.getTargetTriple());
+
+  // One packed entry per function, `void dlc_entry_<f>(void **args)`, so the
+  // runtime calls every entry point the same way.
+  auto *ptrType = llvm::PointerType::get(context, 0);
+  auto *entryType =
+      llvm::FunctionType::get(llvm::Type::getVoidTy(context), {ptrType}, false);
+  for (const std::string &name : names) {
+    llvm::Function *wrapper = llvmModule->getFunction("_mlir_ciface_" + name);
+    auto *entry =
+        llvm::Function::Create(entryType, llvm::GlobalValue::ExternalLinkage,
+                               "dlc_entry_" + name, llvmModule.get());
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", entry));
+    SmallVector<llvm::Value *> args;
+    for (unsigned i = 0; i < wrapper->arg_size(); ++i)
+      args.push_back(b.CreateLoad(
+          ptrType, b.CreateConstGEP1_64(ptrType, entry->getArg(0), i)));
+    b.CreateCall(wrapper, args);
+    b.CreateRetVoid();
+  }
+
+  auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
+                                            &targetMachine);
+  if (llvm::Error error = optimize(llvmModule.get()))
+    return module.emitError("LLVM optimization failed: ")
+           << llvm::toString(std::move(error));
+  return llvmModule;
+}
+
+LogicalResult dlc::emitMachineCode(llvm::Module &module,
+                                   llvm::TargetMachine &targetMachine,
+                                   llvm::CodeGenFileType type,
+                                   llvm::raw_pwrite_stream &out) {
+  llvm::legacy::PassManager codegen;
+  if (targetMachine.addPassesToEmitFile(codegen, out, nullptr, type))
+    return failure();
+  codegen.run(module);
+  return success();
+}
+
+FailureOr<std::vector<uint8_t>>
+dlc::linkSharedObject(llvm::ArrayRef<char> object, Location loc) {
+  SmallString<128> objPath, soPath, logPath;
+  if (llvm::sys::fs::createTemporaryFile("dlc", "o", objPath) ||
+      llvm::sys::fs::createTemporaryFile("dlc", "so", soPath) ||
+      llvm::sys::fs::createTemporaryFile("dlc", "log", logPath))
+    return emitError(loc, "cannot create temporary files for linking");
+  auto cleanup = llvm::make_scope_exit([&] {
+    llvm::sys::fs::remove(objPath);
+    llvm::sys::fs::remove(soPath);
+    llvm::sys::fs::remove(logPath);
+  });
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(objPath, ec);
+    if (ec)
+      return emitError(loc, "cannot write ") << objPath << ": " << ec.message();
+    os.write(object.data(), object.size());
+  }
+  // Unresolved libm symbols (expf, erff) bind to the runtime's libm.
+  SmallVector<StringRef> args = {DLC_LLD_PATH, "-shared", "-O1", "-z",
+                                 "noexecstack", "-o", soPath, objPath};
+  std::optional<StringRef> redirects[] = {std::nullopt, StringRef(logPath),
+                                          StringRef(logPath)};
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(DLC_LLD_PATH, args, std::nullopt,
+                                     redirects, 0, 0, &error);
+  if (rc != 0) {
+    auto log = llvm::MemoryBuffer::getFile(logPath);
+    return emitError(loc, "linking with " DLC_LLD_PATH " failed: ")
+           << error << (log ? (*log)->getBuffer() : "");
+  }
+  auto so = llvm::MemoryBuffer::getFile(soPath, /*IsText=*/false);
+  if (!so)
+    return emitError(loc, "cannot read the linked object ") << soPath;
+  StringRef bytes = (*so)->getBuffer();
+  return std::vector<uint8_t>(bytes.begin(), bytes.end());
+}
+
+std::vector<uint8_t> dlc::writeArtifact(llvm::StringRef manifest,
+                                        llvm::ArrayRef<uint8_t> payload,
+                                        uint32_t machine) {
+  dlc_artifact_header header = {};
+  std::memcpy(header.magic, DLC_ARTIFACT_MAGIC, sizeof header.magic);
+  header.format_version = DLC_ARTIFACT_FORMAT_VERSION;
+  header.header_size = DLC_ARTIFACT_HEADER_SIZE;
+  header.machine = machine;
+  header.manifest_offset = DLC_ARTIFACT_HEADER_SIZE;
+  header.manifest_size = manifest.size();
+  // The payload starts page-aligned: cheap, and friendlier to tools.
+  header.payload_offset =
+      llvm::alignTo(header.manifest_offset + header.manifest_size, 4096);
+  header.payload_size = payload.size();
+  std::vector<uint8_t> bytes(header.payload_offset + payload.size(), 0);
+  std::memcpy(bytes.data(), &header, sizeof header);
+  std::memcpy(bytes.data() + header.manifest_offset, manifest.data(),
+              manifest.size());
+  std::memcpy(bytes.data() + header.payload_offset, payload.data(),
+              payload.size());
+  // The checksum covers every byte, with its own field still zero here.
+  uint32_t crc = llvm::crc32(bytes);
+  std::memcpy(bytes.data() + offsetof(dlc_artifact_header, checksum), &crc,
+              sizeof crc);
+  return bytes;
+}
+
+static uint32_t elfMachine(const llvm::Triple &triple) {
+  switch (triple.getArch()) {
+  case llvm::Triple::x86_64:
+    return llvm::ELF::EM_X86_64;
+  case llvm::Triple::aarch64:
+    return llvm::ELF::EM_AARCH64;
+  default:
+    return llvm::ELF::EM_NONE;
+  }
+}
+
+FailureOr<std::vector<uint8_t>>
+dlc::compileToArtifact(ModuleOp module, const CompileOptions &options,
+                       llvm::function_ref<void(PassManager &)> configure) {
+  auto machine = createTargetMachine(options);
+  if (!machine)
+    return module.emitError(llvm::toString(machine.takeError()));
+  FailureOr<std::string> manifest = buildManifest(module, **machine);
+  if (failed(manifest) || failed(lowerToLLVMDialect(module, configure)))
+    return failure();
+  llvm::LLVMContext context;
+  auto llvmModule =
+      translateToLLVMIR(module, context, **machine, options.optLevel);
+  if (failed(llvmModule))
+    return failure();
+  SmallVector<char> object;
+  llvm::raw_svector_ostream os(object);
+  if (failed(emitMachineCode(**llvmModule, **machine,
+                             llvm::CodeGenFileType::ObjectFile, os)))
+    return module.emitError("object emission failed");
+  auto so = linkSharedObject(object, module.getLoc());
+  if (failed(so))
+    return failure();
+  return writeArtifact(*manifest, *so,
+                       elfMachine((*machine)->getTargetTriple()));
+}

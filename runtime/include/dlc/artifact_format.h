@@ -1,0 +1,46 @@
+/*===- artifact_format.h - layout of a .dlc artifact file -----------*- C -*-===
+ *
+ * A dlc artifact is one file:
+ *
+ *   [header: 64 bytes][manifest: UTF-8 JSON][payload: ELF shared object]
+ *
+ * All integers are little-endian. `checksum` is the CRC-32 (zlib polynomial)
+ * of the whole file computed with the checksum field set to zero; a loader
+ * verifies it before mapping any code. See docs/ArtifactFormat.md.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef DLC_ARTIFACT_FORMAT_H
+#define DLC_ARTIFACT_FORMAT_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DLC_ARTIFACT_MAGIC "DLCARTF"     /* 7 chars + NUL = 8 bytes */
+#define DLC_ARTIFACT_FORMAT_VERSION 1u   /* bumped on any incompatible change */
+#define DLC_ARTIFACT_HEADER_SIZE 64u
+
+typedef struct dlc_artifact_header {
+  char magic[8];             /* DLC_ARTIFACT_MAGIC, NUL-terminated */
+  uint32_t format_version;   /* DLC_ARTIFACT_FORMAT_VERSION of the writer */
+  uint32_t header_size;      /* DLC_ARTIFACT_HEADER_SIZE */
+  uint32_t machine;          /* ELF e_machine of the payload (62 = x86-64) */
+  uint32_t flags;            /* 0; reserved */
+  uint64_t manifest_offset;  /* from the start of the file */
+  uint64_t manifest_size;
+  uint64_t payload_offset;
+  uint64_t payload_size;
+  uint32_t checksum;         /* CRC-32 of the file with this field zeroed */
+  uint32_t reserved;         /* 0 */
+} dlc_artifact_header;
+
+#ifdef __cplusplus
+static_assert(sizeof(dlc_artifact_header) == DLC_ARTIFACT_HEADER_SIZE,
+              "artifact header layout");
+}
+#endif
+
+#endif /* DLC_ARTIFACT_FORMAT_H */

@@ -1,0 +1,84 @@
+//===- runtime.hpp - thin C++ wrapper over the dlc runtime C ABI -*- C++ -*-===//
+//
+// RAII ownership of modules and exceptions carrying the runtime's messages.
+// Header-only: it adds nothing to the C ABI.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_RUNTIME_HPP
+#define DLC_RUNTIME_HPP
+
+#include "dlc/runtime.h"
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace dlc::runtime {
+
+class Error : public std::runtime_error {
+public:
+  Error(dlc_status status, const std::string &message)
+      : std::runtime_error(message), status_(status) {}
+  dlc_status status() const { return status_; }
+
+private:
+  dlc_status status_;
+};
+
+inline void check(dlc_status status) {
+  if (status != DLC_OK)
+    throw Error(status, dlc_last_error());
+}
+
+/// A borrowed entry point; valid while its Module lives.
+class Function {
+public:
+  explicit Function(const dlc_function *fn) : fn_(fn) {}
+  std::string name() const { return dlc_function_name(fn_); }
+  size_t numInputs() const { return dlc_function_num_inputs(fn_); }
+  size_t numOutputs() const { return dlc_function_num_outputs(fn_); }
+  dlc_tensor_spec input(size_t i) const { return dlc_function_input(fn_, i); }
+  dlc_tensor_spec output(size_t i) const { return dlc_function_output(fn_, i); }
+  double flops() const { return dlc_function_flops(fn_); }
+  void call(const std::vector<DLTensor> &inputs,
+            const std::vector<DLTensor> &outputs) const {
+    check(dlc_call(fn_, inputs.data(), inputs.size(), outputs.data(),
+                   outputs.size()));
+  }
+  const dlc_function *get() const { return fn_; }
+
+private:
+  const dlc_function *fn_;
+};
+
+/// An owned, loaded artifact.
+class Module {
+public:
+  static Module load(const std::string &path) {
+    dlc_module *m = nullptr;
+    check(dlc_module_load(path.c_str(), &m));
+    return Module(m);
+  }
+  Function function(const std::string &name) const {
+    const dlc_function *fn = nullptr;
+    check(dlc_module_lookup(module_.get(), name.c_str(), &fn));
+    return Function(fn);
+  }
+  std::vector<Function> functions() const {
+    std::vector<Function> result;
+    for (size_t i = 0; i < dlc_module_num_functions(module_.get()); ++i)
+      result.emplace_back(dlc_module_function(module_.get(), i));
+    return result;
+  }
+  std::string manifest() const { return dlc_module_manifest(module_.get()); }
+
+private:
+  explicit Module(dlc_module *m) : module_(m, dlc_module_free) {}
+  std::unique_ptr<dlc_module, void (*)(dlc_module *)> module_;
+};
+
+} // namespace dlc::runtime
+
+#endif // DLC_RUNTIME_HPP

@@ -1,0 +1,551 @@
+//===- runtime.cpp - the dlc runtime ---------------------------------------===//
+//
+// Validates an artifact completely (size, magic, version, layout, checksum,
+// machine, manifest, CPU features) and only then maps its code: the payload is
+// written to an anonymous memfd and dlopen'ed from /proc/self/fd.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/runtime.h"
+
+#include "dlc/artifact_format.h"
+
+#include <nlohmann/json.hpp>
+#include <zlib.h>
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+thread_local std::string lastError;
+
+dlc_status fail(dlc_status status, const std::string &message) {
+  lastError = message;
+  return status;
+}
+
+struct TensorSpec {
+  std::string name;
+  std::string dtypeName;
+  DLDataType dtype;
+  std::vector<int64_t> shape;
+};
+
+// dlc element types and their DLPack descriptions.
+struct DTypeEntry {
+  const char *name;
+  DLDataType dtype;
+};
+constexpr uint8_t kDLBoolCode = 6; // kDLBool in DLPack >= 0.8
+const DTypeEntry kDTypes[] = {
+    {"f16", {kDLFloat, 16, 1}}, {"bf16", {kDLBfloat, 16, 1}},
+    {"f32", {kDLFloat, 32, 1}}, {"f64", {kDLFloat, 64, 1}},
+    {"i1", {kDLUInt, 8, 1}},    {"i32", {kDLInt, 32, 1}},
+    {"i64", {kDLInt, 64, 1}},
+};
+
+bool dtypeFromName(const std::string &name, DLDataType &out) {
+  for (const DTypeEntry &e : kDTypes)
+    if (name == e.name) {
+      out = e.dtype;
+      return true;
+    }
+  return false;
+}
+
+bool sameDType(const DLDataType &expected, const DLDataType &found) {
+  if (found.lanes != 1 || found.bits != expected.bits)
+    return false;
+  if (found.code == expected.code)
+    return true;
+  // NumPy exports bool as kDLBool (DLPack >= 0.8); both mean i1 here.
+  return expected.code == kDLUInt && expected.bits == 8 &&
+         found.code == kDLBoolCode;
+}
+
+std::string describe(const DLDataType &dtype) {
+  for (const DTypeEntry &e : kDTypes)
+    if (sameDType(e.dtype, dtype))
+      return e.name;
+  std::ostringstream os;
+  os << "dtype(code=" << int(dtype.code) << ", bits=" << int(dtype.bits)
+     << ", lanes=" << dtype.lanes << ")";
+  return os.str();
+}
+
+std::string describeShape(const int64_t *shape, int ndim) {
+  std::ostringstream os;
+  os << "[";
+  for (int i = 0; i < ndim; ++i)
+    os << (i ? ", " : "") << shape[i];
+  os << "]";
+  return os.str();
+}
+
+uint32_t crcOf(const std::vector<uint8_t> &bytes) {
+  // The checksum covers the whole file with its own field zeroed.
+  std::vector<uint8_t> copy(bytes);
+  std::memset(copy.data() + offsetof(dlc_artifact_header, checksum), 0,
+              sizeof(uint32_t));
+  uLong crc = crc32(0L, Z_NULL, 0);
+  size_t done = 0;
+  while (done < copy.size()) {
+    uInt chunk = static_cast<uInt>(std::min<size_t>(copy.size() - done, 1u << 30));
+    crc = crc32(crc, copy.data() + done, chunk);
+    done += chunk;
+  }
+  return static_cast<uint32_t>(crc);
+}
+
+const char *machineName(uint32_t machine) {
+  switch (machine) {
+  case EM_X86_64: return "x86-64";
+  case EM_AARCH64: return "aarch64";
+  case EM_RISCV: return "riscv";
+  case EM_PPC64: return "ppc64";
+  default: return "unknown";
+  }
+}
+
+uint32_t hostMachine() {
+#if defined(__x86_64__)
+  return EM_X86_64;
+#elif defined(__aarch64__)
+  return EM_AARCH64;
+#else
+  return EM_NONE;
+#endif
+}
+
+// CPU features an artifact may require, as LLVM names them, checked with the
+// compiler's cpu detection. Features outside this list are not checked.
+bool hostHasFeature(const std::string &feature, bool &known) {
+  known = true;
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+#define DLC_FEATURE(llvmName, gccName)                                         \
+  if (feature == llvmName)                                                     \
+    return __builtin_cpu_supports(gccName);
+  DLC_FEATURE("sse4.2", "sse4.2")
+  DLC_FEATURE("avx", "avx")
+  DLC_FEATURE("avx2", "avx2")
+  DLC_FEATURE("fma", "fma")
+  DLC_FEATURE("f16c", "f16c")
+  DLC_FEATURE("bmi2", "bmi2")
+  DLC_FEATURE("avx512f", "avx512f")
+  DLC_FEATURE("avx512bw", "avx512bw")
+  DLC_FEATURE("avx512dq", "avx512dq")
+  DLC_FEATURE("avx512vl", "avx512vl")
+#undef DLC_FEATURE
+#endif
+  known = false;
+  return true;
+}
+
+} // namespace
+
+struct dlc_function {
+  std::string name;
+  std::vector<TensorSpec> inputs, outputs;
+  double flops = 0;
+  void (*entry)(void **) = nullptr;
+};
+
+struct dlc_module {
+  std::string manifestText;
+  std::vector<std::unique_ptr<dlc_function>> functions;
+  void *handle = nullptr;
+  int fd = -1;
+  ~dlc_module() {
+    if (handle)
+      dlclose(handle);
+    if (fd >= 0)
+      close(fd);
+  }
+};
+
+namespace {
+
+dlc_status parseSpecs(const nlohmann::json &list, const std::string &where,
+                      std::vector<TensorSpec> &out) {
+  if (!list.is_array())
+    return fail(DLC_ERROR_FORMAT, "manifest: " + where + " is not a list");
+  for (const auto &item : list) {
+    TensorSpec spec;
+    if (!item.is_object() || !item.contains("dtype") ||
+        !item["dtype"].is_string() || !item.contains("shape") ||
+        !item["shape"].is_array())
+      return fail(DLC_ERROR_FORMAT,
+                  "manifest: malformed tensor in " + where + ": " + item.dump());
+    spec.dtypeName = item["dtype"].get<std::string>();
+    if (!dtypeFromName(spec.dtypeName, spec.dtype))
+      return fail(DLC_ERROR_FORMAT, "manifest: unknown dtype '" +
+                                        spec.dtypeName + "' in " + where);
+    for (const auto &dim : item["shape"]) {
+      if (!dim.is_number_integer() || dim.get<int64_t>() < 0)
+        return fail(DLC_ERROR_FORMAT,
+                    "manifest: bad dimension in " + where + ": " + item.dump());
+      spec.shape.push_back(dim.get<int64_t>());
+    }
+    if (item.contains("name") && item["name"].is_string())
+      spec.name = item["name"].get<std::string>();
+    out.push_back(std::move(spec));
+  }
+  return DLC_OK;
+}
+
+dlc_status loadFromBytes(std::vector<uint8_t> bytes, const std::string &origin,
+                         dlc_module **out) {
+  if (!out)
+    return fail(DLC_ERROR_ARGUMENT, "dlc_module_load: out is NULL");
+  *out = nullptr;
+  const std::string where = origin + ": ";
+  if (bytes.size() < DLC_ARTIFACT_HEADER_SIZE)
+    return fail(DLC_ERROR_FORMAT,
+                where + "truncated: " + std::to_string(bytes.size()) +
+                    " bytes is smaller than the " +
+                    std::to_string(DLC_ARTIFACT_HEADER_SIZE) +
+                    "-byte artifact header");
+  dlc_artifact_header header;
+  std::memcpy(&header, bytes.data(), sizeof header);
+  if (std::memcmp(header.magic, DLC_ARTIFACT_MAGIC, sizeof header.magic) != 0)
+    return fail(DLC_ERROR_FORMAT,
+                where + "not a dlc artifact (bad magic bytes)");
+  if (header.format_version > DLC_ARTIFACT_FORMAT_VERSION)
+    return fail(DLC_ERROR_VERSION,
+                where + "artifact format version " +
+                    std::to_string(header.format_version) +
+                    " is newer than this runtime supports (" +
+                    std::to_string(DLC_ARTIFACT_FORMAT_VERSION) +
+                    "); update the dlc runtime");
+  if (header.format_version == 0 ||
+      header.header_size != DLC_ARTIFACT_HEADER_SIZE)
+    return fail(DLC_ERROR_FORMAT, where + "corrupt header (version " +
+                                      std::to_string(header.format_version) +
+                                      ", header size " +
+                                      std::to_string(header.header_size) + ")");
+  auto inFile = [&](uint64_t offset, uint64_t size) {
+    return offset >= DLC_ARTIFACT_HEADER_SIZE && offset <= bytes.size() &&
+           size <= bytes.size() - offset;
+  };
+  if (!inFile(header.manifest_offset, header.manifest_size) ||
+      !inFile(header.payload_offset, header.payload_size))
+    return fail(DLC_ERROR_FORMAT,
+                where + "truncated or corrupt: sections extend past the end of "
+                        "the " + std::to_string(bytes.size()) + "-byte file");
+  uint32_t computed = crcOf(bytes);
+  if (computed != header.checksum) {
+    char buf[128];
+    std::snprintf(buf, sizeof buf,
+                  "checksum mismatch (stored 0x%08x, computed 0x%08x)",
+                  header.checksum, computed);
+    return fail(DLC_ERROR_FORMAT,
+                where + buf + ": the file is corrupted");
+  }
+  if (header.machine != hostMachine())
+    return fail(DLC_ERROR_TARGET,
+                where + "compiled for " + machineName(header.machine) +
+                    " (ELF machine " + std::to_string(header.machine) +
+                    "), but this host is " + machineName(hostMachine()));
+
+  auto module = std::make_unique<dlc_module>();
+  module->manifestText.assign(
+      reinterpret_cast<const char *>(bytes.data() + header.manifest_offset),
+      header.manifest_size);
+  nlohmann::json manifest =
+      nlohmann::json::parse(module->manifestText, nullptr, /*allow_exceptions=*/false);
+  if (manifest.is_discarded() || !manifest.is_object() ||
+      !manifest.contains("functions") || !manifest["functions"].is_array())
+    return fail(DLC_ERROR_FORMAT, where + "malformed manifest");
+
+  if (manifest.contains("target") && manifest["target"].contains("features")) {
+    for (const auto &f : manifest["target"]["features"]) {
+      if (!f.is_string())
+        continue;
+      bool known;
+      std::string feature = f.get<std::string>();
+      if (!hostHasFeature(feature, known))
+        return fail(DLC_ERROR_TARGET,
+                    where + "compiled for CPU '" +
+                        manifest["target"].value("cpu", std::string("?")) +
+                        "' and needs '" + feature +
+                        "', which this CPU lacks; recompile with a portable "
+                        "--cpu (e.g. x86-64-v2) or on this machine");
+    }
+  }
+
+  for (const auto &fn : manifest["functions"]) {
+    auto function = std::make_unique<dlc_function>();
+    if (!fn.is_object() || !fn.contains("name") || !fn["name"].is_string())
+      return fail(DLC_ERROR_FORMAT, where + "manifest: function without a name");
+    function->name = fn["name"].get<std::string>();
+    if (dlc_status s = parseSpecs(fn.value("inputs", nlohmann::json()),
+                                  function->name + " inputs", function->inputs))
+      return s;
+    if (dlc_status s = parseSpecs(fn.value("outputs", nlohmann::json()),
+                                  function->name + " outputs", function->outputs))
+      return s;
+    function->flops = fn.value("flops", 0.0);
+    module->functions.push_back(std::move(function));
+  }
+
+  // Only now, with everything verified, is code mapped.
+  module->fd = memfd_create("dlc-artifact", MFD_CLOEXEC);
+  if (module->fd < 0)
+    return fail(DLC_ERROR_INTERNAL,
+                where + "memfd_create failed: " + std::strerror(errno));
+  const uint8_t *payload = bytes.data() + header.payload_offset;
+  for (uint64_t done = 0; done < header.payload_size;) {
+    ssize_t n = write(module->fd, payload + done, header.payload_size - done);
+    if (n <= 0)
+      return fail(DLC_ERROR_INTERNAL,
+                  where + "writing the payload failed: " + std::strerror(errno));
+    done += static_cast<uint64_t>(n);
+  }
+  std::string fdPath = "/proc/self/fd/" + std::to_string(module->fd);
+  module->handle = dlopen(fdPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!module->handle)
+    return fail(DLC_ERROR_FORMAT,
+                where + "the payload does not load: " + dlerror());
+  for (auto &function : module->functions) {
+    std::string symbol = "dlc_entry_" + function->name;
+    function->entry =
+        reinterpret_cast<void (*)(void **)>(dlsym(module->handle, symbol.c_str()));
+    if (!function->entry)
+      return fail(DLC_ERROR_FORMAT,
+                  where + "entry point '" + symbol + "' is missing");
+  }
+  *out = module.release();
+  return DLC_OK;
+}
+
+int64_t numElements(const std::vector<int64_t> &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+/// Checks one tensor of a call against its spec; on success appends its
+/// memref descriptor {allocated, aligned, offset, sizes..., strides...}.
+dlc_status checkTensor(const dlc_function &fn, const char *kind, size_t index,
+                       const TensorSpec &spec, const DLTensor &t,
+                       std::vector<int64_t> &descriptor) {
+  auto error = [&](const std::string &what) {
+    std::ostringstream os;
+    os << fn.name << ": " << kind << " " << index;
+    if (!spec.name.empty())
+      os << " ('" << spec.name << "')";
+    os << ": " << what;
+    return fail(DLC_ERROR_ARGUMENT, os.str());
+  };
+  std::string expected =
+      spec.dtypeName + describeShape(spec.shape.data(), spec.shape.size());
+  if (t.device.device_type != kDLCPU)
+    return error("expected a CPU tensor, found device type " +
+                 std::to_string(t.device.device_type));
+  if (t.ndim < 0 || (t.ndim > 0 && !t.shape))
+    return error("malformed DLTensor (ndim " + std::to_string(t.ndim) + ")");
+  std::string found = describe(t.dtype) + describeShape(t.shape, t.ndim);
+  if (!sameDType(spec.dtype, t.dtype) ||
+      t.ndim != static_cast<int>(spec.shape.size()) ||
+      !std::equal(spec.shape.begin(), spec.shape.end(), t.shape))
+    return error("expected " + expected + ", found " + found);
+  int64_t stride = 1;
+  for (int i = t.ndim - 1; i >= 0 && t.strides; --i) {
+    if (t.shape[i] != 1 && t.strides[i] != stride)
+      return error("expected a compact row-major tensor, found strides " +
+                   describeShape(t.strides, t.ndim) + " for shape " +
+                   describeShape(t.shape, t.ndim));
+    stride *= t.shape[i];
+  }
+  if (!t.data && numElements(spec.shape) != 0)
+    return error("data pointer is NULL");
+  auto *base = static_cast<char *>(t.data) + t.byte_offset;
+  int64_t pointer = static_cast<int64_t>(reinterpret_cast<intptr_t>(base));
+  descriptor.push_back(pointer);
+  descriptor.push_back(pointer);
+  descriptor.push_back(0);
+  for (int64_t d : spec.shape)
+    descriptor.push_back(d);
+  int64_t s = 1;
+  std::vector<int64_t> strides(spec.shape.size());
+  for (int i = static_cast<int>(spec.shape.size()) - 1; i >= 0; --i) {
+    strides[i] = s;
+    s *= spec.shape[i];
+  }
+  descriptor.insert(descriptor.end(), strides.begin(), strides.end());
+  return DLC_OK;
+}
+
+} // namespace
+
+extern "C" {
+
+uint32_t dlc_runtime_abi_version(void) { return DLC_RUNTIME_ABI_VERSION; }
+
+const char *dlc_last_error(void) { return lastError.c_str(); }
+
+dlc_status dlc_module_load(const char *path, dlc_module **out) {
+  if (!path)
+    return fail(DLC_ERROR_ARGUMENT, "dlc_module_load: path is NULL");
+  std::ifstream file(path, std::ios::binary);
+  if (!file)
+    return fail(DLC_ERROR_IO, std::string(path) + ": cannot open: " +
+                                  std::strerror(errno));
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(file)),
+                             std::istreambuf_iterator<char>());
+  if (file.bad())
+    return fail(DLC_ERROR_IO, std::string(path) + ": read error");
+  try {
+    return loadFromBytes(std::move(bytes), path, out);
+  } catch (const std::exception &e) {
+    return fail(DLC_ERROR_INTERNAL, std::string(path) + ": " + e.what());
+  }
+}
+
+dlc_status dlc_module_load_bytes(const void *data, size_t size,
+                                 dlc_module **out) {
+  if (!data && size)
+    return fail(DLC_ERROR_ARGUMENT, "dlc_module_load_bytes: data is NULL");
+  const auto *begin = static_cast<const uint8_t *>(data);
+  try {
+    return loadFromBytes(std::vector<uint8_t>(begin, begin + size), "<memory>",
+                         out);
+  } catch (const std::exception &e) {
+    return fail(DLC_ERROR_INTERNAL, std::string("<memory>: ") + e.what());
+  }
+}
+
+void dlc_module_free(dlc_module *module) { delete module; }
+
+const char *dlc_module_manifest(const dlc_module *module) {
+  return module ? module->manifestText.c_str() : "";
+}
+
+size_t dlc_module_num_functions(const dlc_module *module) {
+  return module ? module->functions.size() : 0;
+}
+
+const dlc_function *dlc_module_function(const dlc_module *module,
+                                        size_t index) {
+  if (!module || index >= module->functions.size())
+    return nullptr;
+  return module->functions[index].get();
+}
+
+dlc_status dlc_module_lookup(const dlc_module *module, const char *name,
+                             const dlc_function **out) {
+  if (!module || !name || !out)
+    return fail(DLC_ERROR_ARGUMENT, "dlc_module_lookup: NULL argument");
+  for (const auto &fn : module->functions)
+    if (fn->name == name) {
+      *out = fn.get();
+      return DLC_OK;
+    }
+  std::string available;
+  for (const auto &fn : module->functions)
+    available += (available.empty() ? "" : ", ") + fn->name;
+  return fail(DLC_ERROR_NOT_FOUND, std::string("no entry point '") + name +
+                                       "' (available: " + available + ")");
+}
+
+const char *dlc_function_name(const dlc_function *function) {
+  return function ? function->name.c_str() : "";
+}
+
+size_t dlc_function_num_inputs(const dlc_function *function) {
+  return function ? function->inputs.size() : 0;
+}
+
+size_t dlc_function_num_outputs(const dlc_function *function) {
+  return function ? function->outputs.size() : 0;
+}
+
+static dlc_tensor_spec specOf(const TensorSpec &spec) {
+  return {spec.name.c_str(), spec.dtype, static_cast<int32_t>(spec.shape.size()),
+          spec.shape.data()};
+}
+
+dlc_tensor_spec dlc_function_input(const dlc_function *function, size_t index) {
+  if (!function || index >= function->inputs.size())
+    return {"", {0, 0, 0}, -1, nullptr};
+  return specOf(function->inputs[index]);
+}
+
+dlc_tensor_spec dlc_function_output(const dlc_function *function,
+                                    size_t index) {
+  if (!function || index >= function->outputs.size())
+    return {"", {0, 0, 0}, -1, nullptr};
+  return specOf(function->outputs[index]);
+}
+
+double dlc_function_flops(const dlc_function *function) {
+  return function ? function->flops : 0;
+}
+
+dlc_status dlc_call(const dlc_function *function, const DLTensor *inputs,
+                    size_t num_inputs, const DLTensor *outputs,
+                    size_t num_outputs) {
+  if (!function)
+    return fail(DLC_ERROR_ARGUMENT, "dlc_call: function is NULL");
+  const dlc_function &fn = *function;
+  if (num_inputs != fn.inputs.size() || num_outputs != fn.outputs.size() ||
+      (num_inputs && !inputs) || (num_outputs && !outputs))
+    return fail(DLC_ERROR_ARGUMENT,
+                fn.name + ": expected " + std::to_string(fn.inputs.size()) +
+                    " inputs and " + std::to_string(fn.outputs.size()) +
+                    " outputs, found " + std::to_string(num_inputs) + " and " +
+                    std::to_string(num_outputs));
+  std::vector<std::vector<int64_t>> descriptors(num_inputs + num_outputs);
+  for (size_t i = 0; i < num_inputs; ++i)
+    if (dlc_status s = checkTensor(fn, "input", i, fn.inputs[i], inputs[i],
+                                   descriptors[i]))
+      return s;
+  for (size_t i = 0; i < num_outputs; ++i)
+    if (dlc_status s = checkTensor(fn, "output", i, fn.outputs[i], outputs[i],
+                                   descriptors[num_inputs + i]))
+      return s;
+  // Compiled code may read an input after writing an output: no aliasing.
+  auto range = [&](size_t k) {
+    const std::vector<int64_t> &d = descriptors[k];
+    const TensorSpec &spec =
+        k < num_inputs ? fn.inputs[k] : fn.outputs[k - num_inputs];
+    int64_t bytes = numElements(spec.shape) * ((spec.dtype.bits + 7) / 8);
+    return std::pair<int64_t, int64_t>(d[1], d[1] + bytes);
+  };
+  for (size_t o = num_inputs; o < descriptors.size(); ++o)
+    for (size_t k = 0; k < descriptors.size(); ++k) {
+      if (k == o)
+        continue;
+      auto [a0, a1] = range(o);
+      auto [b0, b1] = range(k);
+      if (a0 < b1 && b0 < a1 && a0 != a1 && b0 != b1)
+        return fail(DLC_ERROR_ARGUMENT,
+                    fn.name + ": output " + std::to_string(o - num_inputs) +
+                        " overlaps " +
+                        (k < num_inputs ? "input " + std::to_string(k)
+                                        : "output " +
+                                              std::to_string(k - num_inputs)) +
+                        "; pass distinct buffers");
+    }
+  std::vector<void *> args;
+  for (auto &d : descriptors)
+    args.push_back(d.data());
+  fn.entry(args.data());
+  return DLC_OK;
+}
+
+} // extern "C"

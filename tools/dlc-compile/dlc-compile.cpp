@@ -1,0 +1,160 @@
+//===- dlc-compile.cpp - ahead-of-time compiler driver ---------------------===//
+//
+//   dlc-compile model.mlir -o model.dlc [--target=cpu] [--cpu=native]
+//               [--emit=dlc|linalg|llvm-dialect|llvm-ir|asm|obj]
+//
+// Every stage of the compilation can be printed with --emit; MLIR's standard
+// flags (--mlir-print-ir-after-all, --mlir-timing, ...) apply to the passes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Compiler/Compiler.h"
+#include "dlc/InitAll.h"
+#include "dlc/Pipelines/Pipelines.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+enum class Emit { Artifact, Linalg, LLVMDialect, LLVMIR, Asm, Obj };
+
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir>"),
+                               cl::init("-"));
+cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                cl::value_desc("filename"), cl::init(""));
+cl::opt<std::string> target("target", cl::desc("Target: cpu"),
+                            cl::init("cpu"));
+cl::opt<std::string>
+    cpu("cpu",
+        cl::desc("CPU to compile for: native (this machine) or an LLVM CPU "
+                 "name such as x86-64-v3 for portable artifacts"),
+        cl::init("native"));
+cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
+                           cl::init(3), cl::Prefix);
+cl::opt<Emit> emit(
+    "emit", cl::desc("What to write"), cl::init(Emit::Artifact),
+    cl::values(
+        clEnumValN(Emit::Artifact, "dlc", "the artifact (default)"),
+        clEnumValN(Emit::Linalg, "linalg", "IR after convert-dlc-to-linalg"),
+        clEnumValN(Emit::LLVMDialect, "llvm-dialect",
+                   "IR after dlc-cpu-pipeline"),
+        clEnumValN(Emit::LLVMIR, "llvm-ir", "optimized LLVM IR"),
+        clEnumValN(Emit::Asm, "asm", "assembly"),
+        clEnumValN(Emit::Obj, "obj", "object file")));
+} // namespace
+
+static LogicalResult run(MLIRContext &context) {
+  if (target != "cpu") {
+    llvm::errs() << "dlc-compile: unknown --target=" << target
+                 << " (this build supports: cpu)\n";
+    return failure();
+  }
+  std::string error;
+  auto input = openInputFile(inputFile, &error);
+  if (!input) {
+    llvm::errs() << "dlc-compile: " << error << "\n";
+    return failure();
+  }
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return failure();
+
+  std::string out = outputFile;
+  if (out.empty())
+    out = emit == Emit::Artifact ? "out.dlc" : emit == Emit::Obj ? "out.o" : "-";
+  bool binary = emit == Emit::Artifact || emit == Emit::Obj;
+  auto output = openOutputFile(out, &error);
+  if (!output) {
+    llvm::errs() << "dlc-compile: " << error << "\n";
+    return failure();
+  }
+  (void)binary;
+
+  auto configure = [](PassManager &pm) {
+    if (failed(applyPassManagerCLOptions(pm)))
+      return;
+    applyDefaultTimingPassManagerCLOptions(pm);
+  };
+  dlc::CompileOptions options;
+  options.cpu = cpu;
+  options.optLevel = optLevel;
+
+  if (emit == Emit::Artifact) {
+    auto bytes = dlc::compileToArtifact(*module, options, configure);
+    if (failed(bytes))
+      return failure();
+    output->os().write(reinterpret_cast<const char *>(bytes->data()),
+                       bytes->size());
+    output->keep();
+    return success();
+  }
+  if (emit == Emit::Linalg) {
+    PassManager pm(&context);
+    configure(pm);
+    dlc::buildDlcToLinalgPipeline(pm);
+    if (failed(pm.run(*module)))
+      return failure();
+    module->print(output->os());
+    output->keep();
+    return success();
+  }
+  auto machine = dlc::createTargetMachine(options);
+  if (!machine) {
+    llvm::errs() << "dlc-compile: " << llvm::toString(machine.takeError())
+                 << "\n";
+    return failure();
+  }
+  if (failed(dlc::lowerToLLVMDialect(*module, configure)))
+    return failure();
+  if (emit == Emit::LLVMDialect) {
+    module->print(output->os());
+    output->keep();
+    return success();
+  }
+  llvm::LLVMContext llvmContext;
+  auto llvmModule =
+      dlc::translateToLLVMIR(*module, llvmContext, **machine, optLevel);
+  if (failed(llvmModule))
+    return failure();
+  if (emit == Emit::LLVMIR) {
+    (*llvmModule)->print(output->os(), nullptr);
+  } else if (failed(dlc::emitMachineCode(
+                 **llvmModule, **machine,
+                 emit == Emit::Asm ? llvm::CodeGenFileType::AssemblyFile
+                                   : llvm::CodeGenFileType::ObjectFile,
+                 output->os()))) {
+    llvm::errs() << "dlc-compile: code generation failed\n";
+    return failure();
+  }
+  output->keep();
+  return success();
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM y(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
+  cl::ParseCommandLineOptions(argc, argv, "dlc ahead-of-time compiler\n");
+
+  DialectRegistry registry;
+  dlc::registerAllDialects(registry);
+  MLIRContext context(registry);
+  return failed(run(context)) ? 1 : 0;
+}

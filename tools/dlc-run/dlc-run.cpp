@@ -1,0 +1,191 @@
+//===- dlc-run.cpp - run or benchmark an entry point of a .dlc artifact ----===//
+//
+//   dlc-run model.dlc [--entry=NAME] [--input a.npy ...] [--output-dir DIR]
+//           [--bench=N] [--list]
+//
+// Inputs are .npy files in the entry point's argument order; each result is
+// written as DIR/<entry>_<index>.npy. Links only the dlc runtime.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Npy.h"
+
+#include "dlc/runtime.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char *kUsage =
+    "usage: dlc-run MODEL.dlc [--entry=NAME] [--input FILE.npy]... "
+    "[--output-dir DIR] [--bench=N] [--list]\n";
+
+struct Options {
+  std::string model, entry, outputDir = ".";
+  std::vector<std::string> inputs;
+  int bench = 0;
+  bool list = false;
+};
+
+bool parse(int argc, char **argv, Options &o) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](const std::string &flag, std::string &out) {
+      if (arg == flag && i + 1 < argc) {
+        out = argv[++i];
+        return true;
+      }
+      if (arg.rfind(flag + "=", 0) == 0) {
+        out = arg.substr(flag.size() + 1);
+        return true;
+      }
+      return false;
+    };
+    std::string v;
+    if (value("--entry", o.entry) || value("--output-dir", o.outputDir))
+      continue;
+    if (value("--input", v)) {
+      o.inputs.push_back(v);
+    } else if (value("--bench", v)) {
+      char *end;
+      o.bench = static_cast<int>(std::strtol(v.c_str(), &end, 10));
+      if (*end || o.bench < 1) {
+        std::cerr << "dlc-run: --bench takes a positive count, found '" << v
+                  << "'\n";
+        return false;
+      }
+    } else if (arg == "--list") {
+      o.list = true;
+    } else if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      std::exit(0);
+    } else if (!arg.empty() && arg[0] == '-') {
+      std::cerr << "dlc-run: unknown option '" << arg << "'\n" << kUsage;
+      return false;
+    } else if (o.model.empty()) {
+      o.model = arg;
+    } else {
+      std::cerr << "dlc-run: unexpected argument '" << arg << "'\n" << kUsage;
+      return false;
+    }
+  }
+  if (o.model.empty()) {
+    std::cerr << kUsage;
+    return false;
+  }
+  return true;
+}
+
+/// dlc's name of a dtype, as the runtime's messages use.
+std::string dtypeName(const DLDataType &t) {
+  if (t.code == kDLBfloat)
+    return "bf16";
+  if (t.code == kDLFloat)
+    return "f" + std::to_string(t.bits);
+  if (t.code == kDLUInt && t.bits == 8)
+    return "i1";
+  return "i" + std::to_string(t.bits);
+}
+
+std::string describe(const dlc_tensor_spec &spec) {
+  std::string s = dtypeName(spec.dtype) + "[";
+  for (int i = 0; i < spec.ndim; ++i)
+    s += (i ? ", " : "") + std::to_string(spec.shape[i]);
+  return s + "]";
+}
+
+int run(const Options &o) {
+  auto module = dlc::runtime::Module::load(o.model);
+  if (o.list) {
+    for (const auto &fn : module.functions()) {
+      std::cout << fn.name() << "(";
+      for (size_t i = 0; i < fn.numInputs(); ++i) {
+        dlc_tensor_spec in = fn.input(i);
+        std::cout << (i ? ", " : "") << (*in.name ? in.name : "") << (*in.name ? ": " : "")
+                  << describe(in);
+      }
+      std::cout << ") -> (";
+      for (size_t i = 0; i < fn.numOutputs(); ++i)
+        std::cout << (i ? ", " : "") << describe(fn.output(i));
+      std::cout << ")\n";
+    }
+    return 0;
+  }
+  std::string entry = o.entry;
+  if (entry.empty()) {
+    auto functions = module.functions();
+    if (functions.size() != 1) {
+      std::cerr << "dlc-run: " << o.model << " has " << functions.size()
+                << " entry points; choose one with --entry (see --list)\n";
+      return 2;
+    }
+    entry = functions[0].name();
+  }
+  dlc::runtime::Function fn = module.function(entry);
+  if (o.inputs.size() != fn.numInputs()) {
+    std::cerr << "dlc-run: " << entry << " takes " << fn.numInputs()
+              << " inputs, but " << o.inputs.size() << " --input given\n";
+    return 2;
+  }
+  std::vector<dlc::npy::Array> inputs, outputs;
+  for (const std::string &path : o.inputs)
+    inputs.push_back(dlc::npy::read(path));
+  for (size_t i = 0; i < fn.numOutputs(); ++i) {
+    dlc_tensor_spec spec = fn.output(i);
+    dlc::npy::Array out;
+    out.dtype = spec.dtype;
+    out.shape.assign(spec.shape, spec.shape + spec.ndim);
+    out.data.resize(out.numElements() * ((spec.dtype.bits + 7) / 8));
+    outputs.push_back(std::move(out));
+  }
+  std::vector<DLTensor> in, out;
+  for (auto &a : inputs)
+    in.push_back(a.view());
+  for (auto &a : outputs)
+    out.push_back(a.view());
+  fn.call(in, out);
+
+  if (o.bench > 0) {
+    std::vector<double> ms;
+    for (int i = 0; i < o.bench; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      fn.call(in, out);
+      auto stop = std::chrono::steady_clock::now();
+      ms.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    double median = ms.size() % 2 ? ms[ms.size() / 2]
+                                  : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+    std::printf("%s: %d runs, min %.4f ms, median %.4f ms, max %.4f ms",
+                entry.c_str(), o.bench, ms.front(), median, ms.back());
+    if (fn.flops() > 0)
+      std::printf(", %.2f GFLOP/s (median)", fn.flops() / (median * 1e6));
+    std::printf("\n");
+  }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    std::string path = o.outputDir + "/" + entry + "_" + std::to_string(i) + ".npy";
+    dlc::npy::write(path, outputs[i]);
+    std::cout << "wrote " << path << " (" << describe(fn.output(i)) << ")\n";
+  }
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options options;
+  if (!parse(argc, argv, options))
+    return 2;
+  try {
+    return run(options);
+  } catch (const std::exception &e) {
+    std::cerr << "dlc-run: " << e.what() << "\n";
+    return 1;
+  }
+}
