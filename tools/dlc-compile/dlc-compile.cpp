@@ -147,6 +147,9 @@ static LogicalResult run(MLIRContext &context) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
+  // Pass names must be registered before the pass-manager options that name
+  // them (--mlir-print-ir-after=<pass>) are created.
+  dlc::registerAllPasses();
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
