@@ -68,7 +68,7 @@ dlc::createTargetMachine(const CompileOptions &options) {
 }
 
 LogicalResult
-dlc::lowerToLLVMDialect(ModuleOp module,
+dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
                         llvm::function_ref<void(PassManager &)> configure) {
   // Parameter names only feed the manifest; LLVM has no use for them.
   for (auto func : module.getOps<func::FuncOp>())
@@ -77,7 +77,12 @@ dlc::lowerToLLVMDialect(ModuleOp module,
   PassManager pm(module.getContext());
   if (configure)
     configure(pm);
-  buildCPUPipeline(pm, CPUPipelineOptions());
+  CPUPipelineOptions options;
+  const llvm::MCSubtargetInfo *sti = targetMachine.getMCSubtargetInfo();
+  options.vectorWidth = sti->checkFeatures("+avx512f") ? 512
+                        : sti->checkFeatures("+avx")   ? 256
+                                                       : 128;
+  buildCPUPipeline(pm, options);
   return pm.run(module);
 }
 
@@ -222,7 +227,8 @@ dlc::compileToArtifact(ModuleOp module, const CompileOptions &options,
   if (!machine)
     return module.emitError(llvm::toString(machine.takeError()));
   FailureOr<std::string> manifest = buildManifest(module, **machine);
-  if (failed(manifest) || failed(lowerToLLVMDialect(module, configure)))
+  if (failed(manifest) ||
+      failed(lowerToLLVMDialect(module, **machine, configure)))
     return failure();
   llvm::LLVMContext context;
   auto llvmModule =

@@ -13,6 +13,8 @@
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -35,15 +37,26 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
                            const CPUPipelineOptions &options) {
   buildDlcToLinalgPipeline(pm);
 
+  // Tile, fuse and vectorize on tensors: elementwise chains become one
+  // generic, which is then fused into its producer matmul's nest.
+  pm.addPass(createLinalgElementwiseOpFusionPass());
+  TileAndFuseOptions tiling;
+  tiling.vectorWidth = options.vectorWidth;
+  pm.addNestedPass<func::FuncOp>(createTileAndFuse(tiling));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
   // Tensors -> buffers. Results become caller-allocated out-params so that a
   // caller (the runtime, a test harness) owns every buffer it sees.
   pm.addPass(createBufferize());
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createLowerVectors());
 
   // Buffers -> loops -> LLVM dialect.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
   // x86 has no bf16 arithmetic and libgcc no bf16 conversions: compute in f32
   // and expand the conversions into integer bit manipulation.
   arith::ArithEmulateUnsupportedFloatsOptions emulate;
@@ -63,6 +76,7 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
   // Math with an LLVM intrinsic goes there; the rest (erf, ...) calls libm.
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());

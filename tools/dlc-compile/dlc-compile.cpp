@@ -119,7 +119,7 @@ static LogicalResult run(MLIRContext &context) {
                  << "\n";
     return failure();
   }
-  if (failed(dlc::lowerToLLVMDialect(*module, configure)))
+  if (failed(dlc::lowerToLLVMDialect(*module, **machine, configure)))
     return failure();
   if (emit == Emit::LLVMDialect) {
     module->print(output->os());

@@ -41,11 +41,11 @@ createTargetMachine(const CompileOptions &options);
 mlir::FailureOr<std::string> buildManifest(mlir::ModuleOp module,
                                      llvm::TargetMachine &targetMachine);
 
-/// Runs `dlc-cpu-pipeline` on `module` under `pm` options (so that MLIR's
-/// standard flags such as --mlir-print-ir-after-all apply when `configure`
-/// applies them).
+/// Runs `dlc-cpu-pipeline` on `module`, tuned for `targetMachine` (vector
+/// width). `configure` may apply MLIR's standard pass-manager flags such as
+/// --mlir-print-ir-after-all.
 mlir::LogicalResult
-lowerToLLVMDialect(mlir::ModuleOp module,
+lowerToLLVMDialect(mlir::ModuleOp module, llvm::TargetMachine &targetMachine,
                    llvm::function_ref<void(mlir::PassManager &)> configure = {});
 
 /// Translates a module in the LLVM dialect to LLVM IR, adds one packed entry

@@ -19,6 +19,11 @@ struct CPUPipelineOptions : public mlir::PassPipelineOptions<CPUPipelineOptions>
       llvm::cl::desc("Emit `_mlir_ciface_<name>` wrappers that take memref "
                      "descriptors by pointer (for callers in C)"),
       llvm::cl::init(true)};
+  Option<unsigned> vectorWidth{
+      *this, "vector-width",
+      llvm::cl::desc("SIMD register width of the target in bits (dlc-compile "
+                     "sets it from the target CPU)"),
+      llvm::cl::init(256)};
 };
 
 /// dlc dialect -> linalg/tensor/arith/math on tensors, canonicalized: the

@@ -1,0 +1,188 @@
+//===- TileAndFuse.cpp - dlc-tile-and-fuse ---------------------------------===//
+//
+// CPU strategy for contractions, after the recipe that matches OpenBLAS with
+// upstream MLIR (shared/research/cpu-perf.md): parallel MC x NC blocks, a K
+// cache loop, an MR x NR x 1 register tile vectorized to FMAs. Everything is
+// done with upstream TilingInterface tiling and linalg::vectorize; this file
+// only chooses tile sizes and which ops form one nest.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Interfaces/TilingInterface.h"
+
+namespace dlc {
+#define GEN_PASS_DEF_TILEANDFUSE
+#include "dlc/Transforms/Passes.h.inc"
+} // namespace dlc
+
+using namespace mlir;
+
+namespace {
+
+struct MatmulTiles {
+  int64_t mc, nc, kc; // cache blocks; the MC x NC blocks run in parallel
+  int64_t mr, nr;     // register tile (k step 1)
+};
+
+/// Largest divisor of `n` that is <= `limit` and a multiple of `multiple`,
+/// or 0 if there is none.
+int64_t largestDivisor(int64_t n, int64_t limit, int64_t multiple = 1) {
+  for (int64_t d = std::min(n, limit); d >= 1; --d)
+    if (n % d == 0 && d % multiple == 0)
+      return d;
+  return 0;
+}
+
+/// Tiles that divide the shape exactly, so every tile is full and static.
+MatmulTiles chooseMatmulTiles(int64_t m, int64_t n, int64_t k, int64_t lanes,
+                              int64_t registers) {
+  MatmulTiles t;
+  // NR: up to three vectors wide, preferring whole vectors, then half
+  // vectors, then any divisor (e.g. N = 10 gives one 10-wide tile).
+  t.nr = largestDivisor(n, 3 * lanes, lanes);
+  if (!t.nr)
+    t.nr = largestDivisor(n, 3 * lanes, std::max<int64_t>(lanes / 2, 1));
+  if (!t.nr)
+    t.nr = largestDivisor(n, 3 * lanes);
+  // MR: as many rows as the accumulators fit in registers (keeping a few for
+  // the B vectors and the A broadcast), at most 8.
+  int64_t vectorsPerRow = (t.nr + lanes - 1) / lanes;
+  int64_t maxRows = std::clamp<int64_t>((registers - 4) / vectorsPerRow, 1, 8);
+  t.mr = largestDivisor(m, maxRows);
+  // Cache blocks: multiples of the register tile, about 64 x 256 x 512.
+  t.mc = t.mr * largestDivisor(m / t.mr, std::max<int64_t>(64 / t.mr, 1));
+  t.nc = t.nr * largestDivisor(n / t.nr, std::max<int64_t>(256 / t.nr, 1));
+  t.kc = largestDivisor(k, 512);
+  return t;
+}
+
+bool isStaticTensorOp(linalg::LinalgOp op) {
+  return op.hasPureTensorSemantics() &&
+         llvm::all_of(op->getOperandTypes(), [](Type type) {
+           auto shaped = dyn_cast<ShapedType>(type);
+           return !shaped || shaped.hasStaticShape();
+         });
+}
+
+/// An all-parallel generic with identity output: a candidate consumer to fuse
+/// into the matmul's nest.
+bool isElementwise(Operation *op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  return generic && generic.getNumDpsInits() == 1 &&
+         generic.getNumLoops() == generic.getNumParallelLoops() &&
+         generic.getMatchingIndexingMap(generic.getDpsInitOperand(0))
+             .isIdentity() &&
+         isStaticTensorOp(generic);
+}
+
+SmallVector<OpFoldResult> sizes(OpBuilder &b, ArrayRef<int64_t> values) {
+  return llvm::map_to_vector(
+      values, [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); });
+}
+
+/// Tiles `op` with scf.for loops of `tileSizes`, returning the tiled op.
+FailureOr<Operation *> tileWithFor(RewriterBase &rewriter, Operation *op,
+                                   ArrayRef<int64_t> tileSizes) {
+  scf::SCFTilingOptions options;
+  options.setTileSizes(sizes(rewriter, tileSizes));
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
+  if (failed(tiled))
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  return tiled->tiledOps.front();
+}
+
+LogicalResult vectorizeOp(RewriterBase &rewriter, Operation *op) {
+  rewriter.setInsertionPoint(op);
+  // Contractions become vector.contract directly (lowered to FMAs later).
+  FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
+      rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+      /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+      /*assumeDynamicDimsMatchVecSizes=*/false,
+      /*createNamedContraction=*/true);
+  if (failed(result))
+    return failure();
+  rewriter.replaceOp(op, result->replacements);
+  return success();
+}
+
+struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<linalg::MatmulOp> matmuls;
+    getOperation().walk([&](linalg::MatmulOp op) {
+      if (isStaticTensorOp(op))
+        matmuls.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::MatmulOp matmul : matmuls)
+      if (failed(tileMatmul(rewriter, matmul)))
+        return signalPassFailure();
+  }
+
+  LogicalResult tileMatmul(RewriterBase &rewriter, linalg::MatmulOp matmul) {
+    auto lhs = cast<RankedTensorType>(matmul.getDpsInputs()[0].getType());
+    auto out = cast<RankedTensorType>(matmul.getDpsInits()[0].getType());
+    int64_t bits = out.getElementType().getIntOrFloatBitWidth();
+    int64_t lanes = std::max<int64_t>(vectorWidth / bits, 1);
+    int64_t registers = vectorWidth >= 512 ? 32 : 16;
+    MatmulTiles t = chooseMatmulTiles(out.getDimSize(0), out.getDimSize(1),
+                                      lhs.getDimSize(1), lanes, registers);
+
+    // The root of the nest: the matmul's only consumer if it is elementwise
+    // (bias, activation), else the matmul itself.
+    Operation *root = matmul;
+    if (matmul->hasOneUse() && isElementwise(*matmul->user_begin()) &&
+        matmul->user_begin()->getResult(0).getType() == out)
+      root = *matmul->user_begin();
+
+    // Level 1: parallel MC x NC blocks; producers (matmul, fill) fused in.
+    scf::SCFTilingOptions blockTiling;
+    blockTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    SmallVector<int64_t> blocks = {t.mc, t.nc};
+    if (root == matmul.getOperation())
+      blocks.push_back(0);
+    blockTiling.setTileSizes(sizes(rewriter, blocks));
+    scf::SCFTileAndFuseOptions fuseOptions;
+    fuseOptions.setTilingOptions(blockTiling);
+    rewriter.setInsertionPoint(root);
+    FailureOr<scf::SCFTileAndFuseResult> fused =
+        scf::tileConsumerAndFuseProducersUsingSCF(
+            rewriter, cast<TilingInterface>(root), fuseOptions);
+    if (failed(fused))
+      return root->emitError("dlc-tile-and-fuse: tiling the matmul nest failed");
+    for (OpResult result : root->getResults())
+      rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
+    rewriter.eraseOp(root);
+
+    // Level 2: inside a block, K cache loop then the register tile.
+    for (Operation *op : fused->tiledAndFusedOps) {
+      if (isa<linalg::MatmulOp>(op)) {
+        FailureOr<Operation *> kTile = tileWithFor(rewriter, op, {0, 0, t.kc});
+        if (failed(kTile))
+          return failure();
+        FailureOr<Operation *> regTile =
+            tileWithFor(rewriter, *kTile, {t.mr, t.nr, 1});
+        if (failed(regTile) || failed(vectorizeOp(rewriter, *regTile)))
+          return op->emitError("dlc-tile-and-fuse: vectorizing the register "
+                               "tile failed");
+      } else if (isa<linalg::FillOp>(op) || isElementwise(op)) {
+        // The fill and the consumer: MR x NR vector tiles.
+        FailureOr<Operation *> tile = tileWithFor(rewriter, op, {t.mr, t.nr});
+        if (failed(tile) || failed(vectorizeOp(rewriter, *tile)))
+          return op->emitError("dlc-tile-and-fuse: vectorizing a fused op "
+                               "failed");
+      }
+    }
+    return success();
+  }
+};
+
+} // namespace
