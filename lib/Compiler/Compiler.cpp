@@ -162,9 +162,12 @@ dlc::linkSharedObject(llvm::ArrayRef<char> object, Location loc) {
       return emitError(loc, "cannot write ") << objPath << ": " << ec.message();
     os.write(object.data(), object.size());
   }
-  // Unresolved libm symbols (expf, erff) bind to the runtime's libm.
+  // Unresolved libm symbols (expf, erff) bind to the runtime's libm; OpenMP
+  // loops need LLVM's libomp (libgomp lacks the __kmpc entry points).
   SmallVector<StringRef> args = {DLC_LLD_PATH, "-shared", "-O1", "-z",
-                                 "noexecstack", "-o", soPath, objPath};
+                                 "noexecstack", "-o", soPath, objPath,
+                                 "-L", DLC_LIBOMP_DIR, "-lomp", "-rpath",
+                                 DLC_LIBOMP_DIR};
   std::optional<StringRef> redirects[] = {std::nullopt, StringRef(logPath),
                                           StringRef(logPath)};
   std::string error;

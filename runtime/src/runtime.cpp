@@ -431,6 +431,23 @@ dlc_status dlc_module_load_bytes(const void *data, size_t size,
 
 void dlc_module_free(dlc_module *module) { delete module; }
 
+dlc_status dlc_set_num_threads(const dlc_module *module, int threads) {
+  if (!module || threads < 1)
+    return fail(DLC_ERROR_ARGUMENT,
+                "dlc_set_num_threads: expected a module and threads >= 1, found " +
+                    std::to_string(threads));
+  // The artifact's OpenMP runtime is one of its own dependencies; dlsym on
+  // its handle finds it there, so the runtime itself needs no OpenMP.
+  using SetThreads = void (*)(int);
+  auto set = reinterpret_cast<SetThreads>(
+      dlsym(module->handle, "omp_set_num_threads"));
+  if (!set)
+    return fail(DLC_ERROR_NOT_FOUND,
+                "dlc_set_num_threads: this artifact has no OpenMP runtime");
+  set(threads);
+  return DLC_OK;
+}
+
 const char *dlc_module_manifest(const dlc_module *module) {
   return module ? module->manifestText.c_str() : "";
 }

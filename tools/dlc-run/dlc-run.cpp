@@ -1,7 +1,7 @@
 //===- dlc-run.cpp - run or benchmark an entry point of a .dlc artifact ----===//
 //
 //   dlc-run model.dlc [--entry=NAME] [--input a.npy ...] [--output-dir DIR]
-//           [--bench=N] [--list]
+//           [--bench=N] [--threads=N] [--list]
 //
 // Inputs are .npy files in the entry point's argument order; each result is
 // written as DIR/<entry>_<index>.npy. Links only the dlc runtime.
@@ -24,12 +24,12 @@ namespace {
 
 const char *kUsage =
     "usage: dlc-run MODEL.dlc [--entry=NAME] [--input FILE.npy]... "
-    "[--output-dir DIR] [--bench=N] [--list]\n";
+    "[--output-dir DIR] [--bench=N] [--threads=N] [--list]\n";
 
 struct Options {
   std::string model, entry, outputDir = ".";
   std::vector<std::string> inputs;
-  int bench = 0;
+  int bench = 0, threads = 0;
   bool list = false;
 };
 
@@ -52,14 +52,16 @@ bool parse(int argc, char **argv, Options &o) {
       continue;
     if (value("--input", v)) {
       o.inputs.push_back(v);
-    } else if (value("--bench", v)) {
+    } else if (value("--bench", v) || value("--threads", v)) {
+      bool bench = arg.rfind("--bench", 0) == 0;
       char *end;
-      o.bench = static_cast<int>(std::strtol(v.c_str(), &end, 10));
-      if (*end || o.bench < 1) {
-        std::cerr << "dlc-run: --bench takes a positive count, found '" << v
-                  << "'\n";
+      long n = std::strtol(v.c_str(), &end, 10);
+      if (*end || n < 1) {
+        std::cerr << "dlc-run: " << (bench ? "--bench" : "--threads")
+                  << " takes a positive count, found '" << v << "'\n";
         return false;
       }
+      (bench ? o.bench : o.threads) = static_cast<int>(n);
     } else if (arg == "--list") {
       o.list = true;
     } else if (arg == "--help" || arg == "-h") {
@@ -102,6 +104,8 @@ std::string describe(const dlc_tensor_spec &spec) {
 
 int run(const Options &o) {
   auto module = dlc::runtime::Module::load(o.model);
+  if (o.threads > 0)
+    module.setNumThreads(o.threads);
   if (o.list) {
     for (const auto &fn : module.functions()) {
       std::cout << fn.name() << "(";

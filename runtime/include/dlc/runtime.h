@@ -79,6 +79,11 @@ DLC_API dlc_status dlc_module_load_bytes(const void *data, size_t size,
                                          dlc_module **out);
 DLC_API void dlc_module_free(dlc_module *module);
 
+/* Sets the number of threads compiled code uses (its OpenMP runtime; the
+ * default is OMP_NUM_THREADS or one per core). Process-wide, like the OpenMP
+ * setting it changes; call it before dlc_call, not concurrently with it. */
+DLC_API dlc_status dlc_set_num_threads(const dlc_module *module, int threads);
+
 /* The manifest as JSON text, owned by the module. */
 DLC_API const char *dlc_module_manifest(const dlc_module *module);
 DLC_API size_t dlc_module_num_functions(const dlc_module *module);

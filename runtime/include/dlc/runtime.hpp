@@ -73,6 +73,9 @@ public:
     return result;
   }
   std::string manifest() const { return dlc_module_manifest(module_.get()); }
+  void setNumThreads(int threads) const {
+    check(dlc_set_num_threads(module_.get(), threads));
+  }
 
 private:
   explicit Module(dlc_module *m) : module_(m, dlc_module_free) {}
