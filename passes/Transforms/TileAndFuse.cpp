@@ -28,28 +28,37 @@ struct MatmulTiles {
   int64_t mr, nr;     // register tile (k step 1)
 };
 
-/// Largest divisor of `n` that is <= `limit` and a multiple of `multiple`,
-/// or 0 if there is none.
-int64_t largestDivisor(int64_t n, int64_t limit, int64_t multiple = 1) {
-  for (int64_t d = std::min(n, limit); d >= 1; --d)
-    if (n % d == 0 && d % multiple == 0)
+/// Largest divisor of `n` that is <= `limit`.
+int64_t largestDivisor(int64_t n, int64_t limit) {
+  for (int64_t d = std::min(n, limit); d > 1; --d)
+    if (n % d == 0)
       return d;
-  return 0;
+  return 1;
 }
 
-/// Tiles that divide the shape exactly, so every tile is full and static.
+/// Largest power of two dividing `n`, at most `limit`.
+int64_t powerOfTwoDivisor(int64_t n, int64_t limit) {
+  int64_t p = 1;
+  while (p * 2 <= limit && n % (p * 2) == 0)
+    p *= 2;
+  return p;
+}
+
+/// Tiles for a piece whose N is a multiple of the vector length or smaller
+/// than it (see splitForVectors): register tiles are whole vectors (or a
+/// power of two below one), since odd widths make LLVM shuffle the
+/// accumulators through the stack.
 MatmulTiles chooseMatmulTiles(int64_t m, int64_t n, int64_t k, int64_t lanes,
                               int64_t registers) {
   MatmulTiles t;
-  // NR: up to three vectors wide, preferring whole vectors, then half
-  // vectors, then any divisor (e.g. N = 10 gives one 10-wide tile).
-  t.nr = largestDivisor(n, 3 * lanes, lanes);
-  if (!t.nr)
-    t.nr = largestDivisor(n, 3 * lanes, std::max<int64_t>(lanes / 2, 1));
-  if (!t.nr)
-    t.nr = largestDivisor(n, 3 * lanes);
+  if (n % lanes == 0) {
+    int64_t vectors = n / lanes;
+    t.nr = lanes * (vectors % 2 == 0 ? 2 : vectors % 3 == 0 ? 3 : 1);
+  } else {
+    t.nr = powerOfTwoDivisor(n, lanes);
+  }
   // MR: as many rows as the accumulators fit in registers (keeping a few for
-  // the B vectors and the A broadcast), at most 8.
+  // the B vectors and the A broadcast).
   int64_t vectorsPerRow = (t.nr + lanes - 1) / lanes;
   int64_t maxRows = std::clamp<int64_t>((registers - 4) / vectorsPerRow, 1, 8);
   t.mr = largestDivisor(m, maxRows);
@@ -128,13 +137,10 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
   }
 
   LogicalResult tileMatmul(RewriterBase &rewriter, linalg::MatmulOp matmul) {
-    auto lhs = cast<RankedTensorType>(matmul.getDpsInputs()[0].getType());
     auto out = cast<RankedTensorType>(matmul.getDpsInits()[0].getType());
     int64_t bits = out.getElementType().getIntOrFloatBitWidth();
     int64_t lanes = std::max<int64_t>(vectorWidth / bits, 1);
     int64_t registers = vectorWidth >= 512 ? 32 : 16;
-    MatmulTiles t = chooseMatmulTiles(out.getDimSize(0), out.getDimSize(1),
-                                      lhs.getDimSize(1), lanes, registers);
 
     // The root of the nest: the matmul's only consumer if it is elementwise
     // (bias, activation), else the matmul itself.
@@ -143,11 +149,65 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
         matmul->user_begin()->getResult(0).getType() == out)
       root = *matmul->user_begin();
 
+    // Split N (then M) where it is not a multiple of the register tile, so
+    // that every piece is static and tiles exactly: e.g. N = 1000 becomes
+    // 992 columns of 16-wide vectors and 8 columns of one 8-wide vector.
+    SmallVector<Operation *> pieces = {root};
+    auto split = [&](unsigned dim, int64_t multiple) {
+      SmallVector<Operation *> next;
+      for (Operation *piece : pieces) {
+        int64_t size = cast<RankedTensorType>(piece->getResult(0).getType())
+                           .getDimSize(dim);
+        int64_t main = size - size % multiple;
+        if (main == 0 || main == size) {
+          next.push_back(piece);
+          continue;
+        }
+        rewriter.setInsertionPoint(piece);
+        auto [first, second] = linalg::splitOp(
+            rewriter, cast<TilingInterface>(piece), dim,
+            rewriter.getIndexAttr(main));
+        next.push_back(first);
+        next.push_back(second);
+      }
+      pieces = next;
+    };
+    split(1, lanes);
+    split(0, std::min<int64_t>(8, (registers - 4) / 2));
+    for (Operation *piece : pieces)
+      if (failed(tileBlock(rewriter, piece, lanes, registers)))
+        return failure();
+    return success();
+  }
+
+  /// Tiles one static piece of a matmul nest (rooted at the matmul or at its
+  /// elementwise consumer) and vectorizes its register tiles.
+  LogicalResult tileBlock(RewriterBase &rewriter, Operation *root,
+                          int64_t lanes, int64_t registers) {
+    // The matmul feeding this piece: the root itself, or an operand of the
+    // root (directly or through the slice that splitOp created).
+    linalg::MatmulOp matmul = dyn_cast<linalg::MatmulOp>(root);
+    for (Value operand : root->getOperands()) {
+      if (matmul)
+        break;
+      if (auto slice = operand.getDefiningOp<tensor::ExtractSliceOp>())
+        operand = slice.getSource();
+      matmul = operand.getDefiningOp<linalg::MatmulOp>();
+    }
+    if (!matmul)
+      return root->emitError("dlc-tile-and-fuse: cannot find the matmul of "
+                             "this nest");
+    auto shape =
+        cast<RankedTensorType>(root->getResult(0).getType()).getShape();
+    auto lhs = cast<RankedTensorType>(matmul.getDpsInputs()[0].getType());
+    MatmulTiles t = chooseMatmulTiles(shape[0], shape[1], lhs.getDimSize(1),
+                                      lanes, registers);
+
     // Level 1: parallel MC x NC blocks; producers (matmul, fill) fused in.
     scf::SCFTilingOptions blockTiling;
     blockTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
     SmallVector<int64_t> blocks = {t.mc, t.nc};
-    if (root == matmul.getOperation())
+    if (isa<linalg::MatmulOp>(root))
       blocks.push_back(0);
     blockTiling.setTileSizes(sizes(rewriter, blocks));
     scf::SCFTileAndFuseOptions fuseOptions;

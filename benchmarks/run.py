@@ -1,0 +1,231 @@
+"""dlc CPU benchmarks, each measured side by side with its peer in one run.
+
+    .venv/bin/python benchmarks/run.py [--quick] [--markdown FILE]
+
+dlc: compiled by dlc-compile (--cpu=native), timed by `dlc-run --bench`
+(median of N calls after one warm-up, timed in C around dlc_call).
+NumPy: the pip wheel (OpenBLAS), timed in a subprocess with
+OPENBLAS_NUM_THREADS/OMP_NUM_THREADS set to the same thread count, median of N
+calls after one warm-up, with preallocated outputs where NumPy allows it.
+PyTorch, when installed, is timed the same way; otherwise its rows say so.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(os.environ.get("DLC_BUILD", ROOT / "build")) / "bin"
+
+
+def sh(cmd, env=None):
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed:\n{proc.stderr}")
+    return proc.stdout
+
+
+def dlc_median_ms(source, inputs, threads, reps, work):
+    """Compiles `source` (one entry point) and returns dlc-run's median ms."""
+    mlir, artifact = work / "m.mlir", work / "m.dlc"
+    mlir.write_text(source)
+    sh([BIN / "dlc-compile", mlir, "-o", artifact])
+    args = []
+    for i, array in enumerate(inputs):
+        path = work / f"in{i}.npy"
+        np.save(path, array)
+        args += ["--input", str(path)]
+    out = sh([BIN / "dlc-run", artifact, *args, "--output-dir", str(work),
+              f"--bench={reps}", f"--threads={threads}"])
+    return float(re.search(r"median ([0-9.]+) ms", out).group(1))
+
+
+PEER = r"""
+import json, sys, time
+import numpy as np
+spec = json.loads(sys.argv[1])
+rng = np.random.default_rng(0)
+inputs = [rng.standard_normal(s).astype(np.float32) for s in spec["shapes"]]
+ns = {"np": np, "inputs": inputs}
+if spec["kind"] == "torch":
+    import torch
+    torch.set_num_threads(spec["threads"])
+    ns["torch"] = torch
+    ns["inputs"] = [torch.from_numpy(a) for a in inputs]
+exec(spec["setup"], ns)
+fn = ns["fn"]
+fn()
+times = []
+for _ in range(spec["reps"]):
+    t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
+print(sorted(times)[len(times) // 2] * 1e3)
+"""
+
+
+def peer_median_ms(kind, shapes, setup, threads, reps):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads))
+    spec = json.dumps({"kind": kind, "shapes": shapes, "setup": setup, "threads": threads,
+                       "reps": reps})
+    return float(sh([sys.executable, "-c", PEER, spec], env=env))
+
+
+def have_torch():
+    try:
+        import torch  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+def tensor(shape):
+    return "tensor<" + "x".join(map(str, shape)) + "xf32>"
+
+
+def matmul_source(m, n, k):
+    return (f"func.func @matmul(%a: {tensor((m, k))}, %b: {tensor((k, n))}) -> {tensor((m, n))} {{\n"
+            f"  %0 = dlc.matmul %a, %b : ({tensor((m, k))}, {tensor((k, n))}) -> {tensor((m, n))}\n"
+            f"  return %0 : {tensor((m, n))}\n}}\n")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer sizes and repetitions")
+    parser.add_argument("--markdown", help="also write the tables to this file")
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    lines = []
+
+    def emit(text=""):
+        print(text, flush=True)
+        lines.append(text)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        peak_bin = work / "fma_peak"
+        sh(["cc", "-O2", "-march=native", str(ROOT / "benchmarks" / "fma_peak.c"), "-o", peak_bin])
+        peak = max(float(sh([peak_bin])) for _ in range(3))
+        cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text())
+        emit(f"Machine: {cpu.group(1) if cpu else platform.processor()}, {os.cpu_count()} cores; "
+             f"NumPy {np.__version__} ({np.show_config.__module__ and 'pip wheel'}); "
+             f"measured FMA peak {peak:.1f} GFLOP/s per core (fp32).")
+        emit()
+
+        # fp32 matmul.
+        sizes = [(256, 256, 256), (512, 512, 512), (1000, 1000, 1000), (1024, 1024, 1024),
+                 (2048, 2048, 2048), (4096, 4096, 1024)]
+        if args.quick:
+            sizes = [(256, 256, 256), (1000, 1000, 1000), (1024, 1024, 1024)]
+        emit("| matmul fp32 (M, N, K) | threads | dlc ms | dlc GFLOP/s | NumPy ms | NumPy GFLOP/s | dlc / NumPy | dlc % of peak |")
+        emit("|---|---|---|---|---|---|---|---|")
+        for m, n, k in sizes:
+            flops = 2.0 * m * n * k
+            reps = max(3, min(50, int(2e10 / flops))) if not args.quick else 3
+            a = rng.standard_normal((m, k)).astype(np.float32)
+            b = rng.standard_normal((k, n)).astype(np.float32)
+            for threads in (1, 2):
+                d = dlc_median_ms(matmul_source(m, n, k), [a, b], threads, reps, work)
+                p = peer_median_ms("numpy", [[m, k], [k, n]],
+                                   f"out = np.empty(({m}, {n}), np.float32)\n"
+                                   "fn = lambda: np.matmul(inputs[0], inputs[1], out=out)",
+                                   threads, reps)
+                emit(f"| {m}x{n}x{k} | {threads} | {d:.2f} | {flops / d / 1e6:.1f} | {p:.2f} | "
+                     f"{flops / p / 1e6:.1f} | {p / d:.2f} | {100 * flops / d / 1e6 / (peak * threads):.0f}% |")
+        emit()
+
+        # Bandwidth-bound: a fused elementwise chain and softmax.
+        n_rows, n_cols = (2048, 4096) if not args.quick else (1024, 1024)
+        shape = (n_rows, n_cols)
+        x = rng.standard_normal(shape).astype(np.float32)
+        y = rng.standard_normal(shape).astype(np.float32)
+        chain = (f"func.func @chain(%x: {tensor(shape)}, %y: {tensor(shape)}) -> {tensor(shape)} {{\n"
+                 f"  %0 = dlc.mul %x, %y : {tensor(shape)}\n"
+                 f"  %1 = dlc.add %0, %x : {tensor(shape)}\n"
+                 f"  %2 = dlc.relu %1 : {tensor(shape)}\n"
+                 f"  return %2 : {tensor(shape)}\n}}\n")
+        softmax = (f"func.func @softmax(%x: {tensor(shape)}) -> {tensor(shape)} {{\n"
+                   f"  %0 = dlc.softmax %x axis = 1 : {tensor(shape)}\n"
+                   f"  return %0 : {tensor(shape)}\n}}\n")
+        nbytes = x.nbytes
+        reps = 10 if not args.quick else 3
+        copy = peer_median_ms("numpy", [list(shape)],
+                              "out = np.empty_like(inputs[0])\nfn = lambda: np.copyto(out, inputs[0])",
+                              1, reps)
+        copy_gbs = 2 * nbytes / copy / 1e6
+        emit(f"| bandwidth-bound, {n_rows}x{n_cols} fp32, 1 thread | dlc ms | dlc GB/s | NumPy ms | dlc / NumPy | dlc GB/s / NumPy copy GB/s ({copy_gbs:.1f}) |")
+        emit("|---|---|---|---|---|---|")
+        d = dlc_median_ms(chain, [x, y], 1, reps, work)
+        p = peer_median_ms("numpy", [list(shape)] * 2,
+                           "out = np.empty_like(inputs[0])\n"
+                           "def fn():\n np.multiply(inputs[0], inputs[1], out=out); np.add(out, inputs[0], out=out); np.maximum(out, 0, out=out)",
+                           1, reps)
+        gbs = 3 * nbytes / d / 1e6
+        emit(f"| relu(x * y + x) | {d:.2f} | {gbs:.1f} | {p:.2f} | {p / d:.2f} | {100 * gbs / copy_gbs:.0f}% |")
+        d = dlc_median_ms(softmax, [x], 1, reps, work)
+        p = peer_median_ms("numpy", [list(shape)],
+                           "def fn():\n x = inputs[0]; e = np.exp(x - x.max(1, keepdims=True)); return e / e.sum(1, keepdims=True)",
+                           1, reps)
+        gbs = 2 * nbytes / d / 1e6
+        emit(f"| softmax (axis 1) | {d:.2f} | {gbs:.1f} | {p:.2f} | {p / d:.2f} | {100 * gbs / copy_gbs:.0f}% |")
+        emit()
+
+        # MLP forward latency.
+        mlp = ("func.func @mlp(%x: tensor<128x784xf32>, %w1: tensor<784x512xf32>, %b1: tensor<512xf32>,\n"
+               "    %w2: tensor<512x512xf32>, %b2: tensor<512xf32>, %w3: tensor<512x10xf32>, %b3: tensor<10xf32>) -> tensor<128x10xf32> {\n"
+               "  %0 = dlc.matmul %x, %w1 : (tensor<128x784xf32>, tensor<784x512xf32>) -> tensor<128x512xf32>\n"
+               "  %1 = dlc.broadcast_to %b1 : tensor<512xf32> -> tensor<128x512xf32>\n"
+               "  %2 = dlc.add %0, %1 : tensor<128x512xf32>\n  %3 = dlc.relu %2 : tensor<128x512xf32>\n"
+               "  %4 = dlc.matmul %3, %w2 : (tensor<128x512xf32>, tensor<512x512xf32>) -> tensor<128x512xf32>\n"
+               "  %5 = dlc.broadcast_to %b2 : tensor<512xf32> -> tensor<128x512xf32>\n"
+               "  %6 = dlc.add %4, %5 : tensor<128x512xf32>\n  %7 = dlc.relu %6 : tensor<128x512xf32>\n"
+               "  %8 = dlc.matmul %7, %w3 : (tensor<128x512xf32>, tensor<512x10xf32>) -> tensor<128x10xf32>\n"
+               "  %9 = dlc.broadcast_to %b3 : tensor<10xf32> -> tensor<128x10xf32>\n"
+               "  %10 = dlc.add %8, %9 : tensor<128x10xf32>\n  return %10 : tensor<128x10xf32>\n}\n")
+        shapes = [[128, 784], [784, 512], [512], [512, 512], [512], [512, 10], [10]]
+        arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+        np_mlp = ("def fn():\n x, w1, b1, w2, b2, w3, b3 = inputs\n"
+                  " h = np.maximum(x @ w1 + b1, 0); h = np.maximum(h @ w2 + b2, 0); return h @ w3 + b3")
+        torch_mlp = ("def fn():\n x, w1, b1, w2, b2, w3, b3 = inputs\n"
+                     " with torch.no_grad():\n  h = torch.relu(x @ w1 + b1); h = torch.relu(h @ w2 + b2); return h @ w3 + b3")
+        emit("| MLP 784-512-512-10, batch 128, fp32 forward | threads | dlc ms | NumPy ms | PyTorch ms | NumPy / dlc | PyTorch / dlc |")
+        emit("|---|---|---|---|---|---|---|")
+        reps = 50 if not args.quick else 5
+        for threads in (1, 2):
+            d = dlc_median_ms(mlp, arrays, threads, reps, work)
+            p = peer_median_ms("numpy", shapes, np_mlp, threads, reps)
+            t = peer_median_ms("torch", shapes, torch_mlp, threads, reps) if have_torch() else None
+            emit(f"| | {threads} | {d:.3f} | {p:.3f} | {f'{t:.3f}' if t else 'not installed'} | "
+                 f"{p / d:.2f} | {f'{t / d:.2f}' if t else '-'} |")
+        emit()
+
+        # conv2d against PyTorch (oneDNN) when it is installed.
+        conv = ("func.func @conv(%x: tensor<8x64x56x56xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<8x64x56x56xf32> {\n"
+                "  %0 = dlc.conv2d %x, %w strides = [1, 1] padding = [1, 1, 1, 1] dilation = [1, 1] groups = 1\n"
+                "      : (tensor<8x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<8x64x56x56xf32>\n"
+                "  return %0 : tensor<8x64x56x56xf32>\n}\n")
+        flops = 2.0 * 8 * 64 * 56 * 56 * 64 * 9
+        emit("| conv2d 3x3, 64->64 ch, 56x56, batch 8, fp32 | threads | dlc ms | dlc GFLOP/s | PyTorch ms | PyTorch / dlc |")
+        emit("|---|---|---|---|---|---|")
+        arrays = [rng.standard_normal(s).astype(np.float32) for s in ([8, 64, 56, 56], [64, 64, 3, 3])]
+        for threads in (1, 2):
+            d = dlc_median_ms(conv, arrays, threads, 3, work)
+            t = (peer_median_ms("torch", [[8, 64, 56, 56], [64, 64, 3, 3]],
+                                "fn = lambda: torch.nn.functional.conv2d(inputs[0], inputs[1], padding=1)",
+                                threads, 5) if have_torch() else None)
+            emit(f"| | {threads} | {d:.1f} | {flops / d / 1e6:.1f} | {f'{t:.1f}' if t else 'not installed'} | "
+                 f"{f'{t / d:.2f}' if t else '-'} |")
+
+    if args.markdown:
+        Path(args.markdown).write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
