@@ -62,10 +62,17 @@ MatmulTiles chooseMatmulTiles(int64_t m, int64_t n, int64_t k, int64_t lanes,
   int64_t vectorsPerRow = (t.nr + lanes - 1) / lanes;
   int64_t maxRows = std::clamp<int64_t>((registers - 4) / vectorsPerRow, 1, 8);
   t.mr = largestDivisor(m, maxRows);
-  // Cache blocks: multiples of the register tile, about 64 x 256 x 512.
+  // Cache blocks: multiples of the register tile, about 64 x 256 x 512...
   t.mc = t.mr * largestDivisor(m / t.mr, std::max<int64_t>(64 / t.mr, 1));
   t.nc = t.nr * largestDivisor(n / t.nr, std::max<int64_t>(256 / t.nr, 1));
   t.kc = largestDivisor(k, 512);
+  // ...but at least 4 blocks where the shape allows, so that small problems
+  // still give every thread work (halving M blocks first, then N blocks).
+  auto blocks = [&] { return (m / t.mc) * (n / t.nc); };
+  while (blocks() < 4 && t.mc > t.mr)
+    t.mc = t.mr * largestDivisor(m / t.mr, t.mc / t.mr / 2);
+  while (blocks() < 4 && t.nc > t.nr)
+    t.nc = t.nr * largestDivisor(n / t.nr, t.nc / t.nr / 2);
   return t;
 }
 

@@ -1,0 +1,68 @@
+// RUN: dlc-opt %s --convert-dlc-to-linalg --linalg-fuse-elementwise-ops --dlc-tile-and-fuse=vector-width=512 --canonicalize --cse --split-input-file | FileCheck %s
+// RUN: dlc-opt %s --dlc-cpu-pipeline=vector-width=512 --split-input-file | FileCheck %s --check-prefix=LLVM
+
+// matmul + bias + relu is one nest: one scf.forall over output blocks holds
+// the fill, the matmul (K loop around an 8x32 register tile, a
+// vector.contract on whole zmm vectors) and the bias/relu consumer, all
+// vectorized on 8x32 tiles. No linalg op is left.
+// CHECK-LABEL: func @dense
+// CHECK-NOT: linalg.
+// CHECK: scf.forall (%{{.+}}) = (0) to (64) step (16)
+// CHECK:   vector.transfer_write %{{.+}} : vector<8x32xf32>, tensor<8x32xf32>
+// CHECK:   scf.for %{{.+}} = %c0 to %c128 step %c1
+// CHECK:     vector.contract {{.+}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// CHECK:   arith.addf %{{.+}}, %{{.+}} : vector<8x32xf32>
+// CHECK:   arith.maximumf %{{.+}}, %{{.+}} : vector<8x32xf32>
+// CHECK: scf.forall.in_parallel
+// CHECK-NOT: linalg.
+
+// After the whole pipeline: an OpenMP loop over the blocks and 32-wide vector
+// FMAs in it.
+// LLVM-LABEL: llvm.func @dense(
+// LLVM: omp.parallel
+// LLVM: omp.wsloop
+// LLVM: llvm.intr.fmuladd({{.+}}) : (vector<32xf32>, vector<32xf32>, vector<32xf32>) -> vector<32xf32>
+func.func @dense(%x: tensor<64x128xf32>, %w: tensor<128x64xf32>, %b: tensor<64xf32>) -> tensor<64x64xf32> {
+  %0 = dlc.matmul %x, %w : (tensor<64x128xf32>, tensor<128x64xf32>) -> tensor<64x64xf32>
+  %1 = dlc.broadcast_to %b : tensor<64xf32> -> tensor<64x64xf32>
+  %2 = dlc.add %0, %1 : tensor<64x64xf32>
+  %3 = dlc.relu %2 : tensor<64x64xf32>
+  return %3 : tensor<64x64xf32>
+}
+
+// -----
+
+// N = 40 is not a multiple of the 16-lane vector: the op is split into 32
+// columns (register tile 8x32) and 8 columns (8x8), both static, instead of
+// an odd-width or scalar tile.
+// CHECK-LABEL: func @split_columns
+// CHECK: scf.forall
+// CHECK: vector.contract {{.+}} into vector<8x32xf32>
+// CHECK: scf.forall
+// CHECK: vector.contract {{.+}} into vector<8x8xf32>
+// CHECK-NOT: linalg.matmul
+func.func @split_columns(%x: tensor<16x24xf32>, %w: tensor<24x40xf32>) -> tensor<16x40xf32> {
+  %0 = dlc.matmul %x, %w : (tensor<16x24xf32>, tensor<24x40xf32>) -> tensor<16x40xf32>
+  return %0 : tensor<16x40xf32>
+}
+
+// -----
+
+// Odd, small shapes still get static vector tiles: 7 rows (unrolled) of
+// 2-wide vectors for N = 10.
+// CHECK-LABEL: func @tiny
+// CHECK: vector.contract {{.+}} into vector<7x2xf32>
+func.func @tiny(%x: tensor<7x3xf32>, %w: tensor<3x10xf32>) -> tensor<7x10xf32> {
+  %0 = dlc.matmul %x, %w : (tensor<7x3xf32>, tensor<3x10xf32>) -> tensor<7x10xf32>
+  return %0 : tensor<7x10xf32>
+}
+
+// -----
+
+// Batched matmuls are left for later passes (plain loops today).
+// CHECK-LABEL: func @batched
+// CHECK: linalg.batch_matmul
+func.func @batched(%x: tensor<2x4x8xf32>, %w: tensor<2x8x16xf32>) -> tensor<2x4x16xf32> {
+  %0 = dlc.matmul %x, %w : (tensor<2x4x8xf32>, tensor<2x8x16xf32>) -> tensor<2x4x16xf32>
+  return %0 : tensor<2x4x16xf32>
+}
