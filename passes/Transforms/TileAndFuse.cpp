@@ -187,6 +187,37 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
     return success();
   }
 
+  /// Copies the KC x NC slice of B that a block multiplies into a contiguous
+  /// buffer when B's rows are far apart: the register tiles then walk rows
+  /// 4*NC bytes apart instead of 4*N (a new page every row for N >= 1024),
+  /// and the panel is reused by all MC / MR row tiles of the block. The copy
+  /// is vectorized by rows.
+  LogicalResult packRhs(RewriterBase &rewriter, linalg::MatmulOp matmul,
+                        const MatmulTiles &t) {
+    Value rhs = matmul.getDpsInputs()[1];
+    auto slice = rhs.getDefiningOp<tensor::ExtractSliceOp>();
+    if (!slice)
+      return success();
+    auto full = cast<RankedTensorType>(slice.getSource().getType());
+    auto type = cast<RankedTensorType>(rhs.getType());
+    if (full.getDimSize(1) < 512 || type.getDimSize(1) == full.getDimSize(1) ||
+        t.mc / t.mr < 4)
+      return success();
+    Location loc = matmul.getLoc();
+    rewriter.setInsertionPoint(matmul);
+    Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                          type.getElementType());
+    auto copy = linalg::CopyOp::create(rewriter, loc, ValueRange{rhs},
+                                       ValueRange{empty});
+    rewriter.modifyOpInPlace(
+        matmul, [&] { matmul->setOperand(1, copy->getResult(0)); });
+    FailureOr<Operation *> rows =
+        tileWithFor(rewriter, copy, {1, type.getDimSize(1)});
+    if (failed(rows) || failed(vectorizeOp(rewriter, *rows)))
+      return matmul->emitError("dlc-tile-and-fuse: packing B failed");
+    return success();
+  }
+
   /// Tiles one static piece of a matmul nest (rooted at the matmul or at its
   /// elementwise consumer) and vectorizes its register tiles.
   LogicalResult tileBlock(RewriterBase &rewriter, Operation *root,
@@ -234,6 +265,8 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
       if (isa<linalg::MatmulOp>(op)) {
         FailureOr<Operation *> kTile = tileWithFor(rewriter, op, {0, 0, t.kc});
         if (failed(kTile))
+          return failure();
+        if (failed(packRhs(rewriter, cast<linalg::MatmulOp>(*kTile), t)))
           return failure();
         FailureOr<Operation *> regTile =
             tileWithFor(rewriter, *kTile, {t.mr, t.nr, 1});

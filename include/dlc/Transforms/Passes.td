@@ -42,7 +42,9 @@ def TileAndFuse : Pass<"dlc-tile-and-fuse", "::mlir::func::FuncOp"> {
       matmul + bias + relu is one loop nest;
     * inside it, a K cache loop and an MR x NR register tile (k innermost,
       size 1) vectorized to a `vector.contract`; the fused fill and consumer
-      are tiled to MR x NR and vectorized.
+      are tiled to MR x NR and vectorized;
+    * where B's rows are far apart (N >= 512), the KC x NC panel of B a block
+      uses is first copied to a contiguous buffer (a vectorized linalg.copy).
     Tile sizes are chosen per shape as divisors of the dimensions (shapes
     such as 1000, 784 or 10 get full static tiles, never a scalar fallback);
     the register tile fits `vector-width`.
