@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/run.py [--quick] [--markdown FILE]
 
 dlc: compiled by dlc-compile (--cpu=native), timed by `dlc-run --bench`
-(median of N calls after one warm-up, timed in C around dlc_call).
+(median of N calls after three warm-up calls, timed in C around dlc_call).
 NumPy: the pip wheel (OpenBLAS), timed in a subprocess with
 OPENBLAS_NUM_THREADS/OMP_NUM_THREADS set to the same thread count, median of N
 calls after one warm-up, with preallocated outputs where NumPy allows it.
