@@ -37,7 +37,7 @@ class CompileError(RuntimeError):
     """dlc-compile failed; the message holds its diagnostics."""
 
 
-class RuntimeError_(RuntimeError):
+class DlcRuntimeError(RuntimeError):
     """The runtime refused an artifact or a call; the message says why."""
 
 
@@ -106,7 +106,7 @@ def _runtime():
 
 def _check(status: int) -> None:
     if status != 0:
-        raise RuntimeError_(_runtime().dlc_last_error().decode())
+        raise DlcRuntimeError(_runtime().dlc_last_error().decode())
 
 
 class Spec:

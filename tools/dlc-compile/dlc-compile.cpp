@@ -77,13 +77,11 @@ static LogicalResult run(MLIRContext &context) {
   std::string out = outputFile;
   if (out.empty())
     out = emit == Emit::Artifact ? "out.dlc" : emit == Emit::Obj ? "out.o" : "-";
-  bool binary = emit == Emit::Artifact || emit == Emit::Obj;
   auto output = openOutputFile(out, &error);
   if (!output) {
     llvm::errs() << "dlc-compile: " << error << "\n";
     return failure();
   }
-  (void)binary;
 
   auto configure = [](PassManager &pm) {
     if (failed(applyPassManagerCLOptions(pm)))
