@@ -47,7 +47,8 @@ dlc::createTargetMachine(const CompileOptions &options) {
       features += (features.empty() ? "" : ",") +
                   std::string(feature.second ? "+" : "-") +
                   feature.first().str();
-  } else if (!target->createMCSubtargetInfo(triple, cpu, "")
+  } else if (!std::unique_ptr<llvm::MCSubtargetInfo>(
+                  target->createMCSubtargetInfo(triple, cpu, ""))
                   ->isCPUStringValid(cpu)) {
     return llvm::createStringError("unknown CPU '" + cpu + "' for " +
                                    triple.str() +
@@ -150,7 +151,7 @@ dlc::linkSharedObject(llvm::ArrayRef<char> object, Location loc) {
       llvm::sys::fs::createTemporaryFile("dlc", "so", soPath) ||
       llvm::sys::fs::createTemporaryFile("dlc", "log", logPath))
     return emitError(loc, "cannot create temporary files for linking");
-  auto cleanup = llvm::make_scope_exit([&] {
+  llvm::scope_exit cleanup([&] {
     llvm::sys::fs::remove(objPath);
     llvm::sys::fs::remove(soPath);
     llvm::sys::fs::remove(logPath);

@@ -3,6 +3,7 @@
 #include "dlc/Compiler/Compiler.h"
 
 #include "dlc/Dialect/Dlc/IR/DlcOps.h"
+#include "dlc/artifact_format.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/SymbolTable.h"
@@ -115,10 +116,11 @@ FailureOr<std::string> dlc::buildManifest(ModuleOp module,
   // The features the runtime checks before loading (it knows these names).
   json features = json::array();
   const llvm::MCSubtargetInfo *sti = targetMachine.getMCSubtargetInfo();
-  for (const char *feature : {"sse4.2", "avx", "avx2", "fma", "f16c", "bmi2",
-                              "avx512f", "avx512bw", "avx512dq", "avx512vl"})
+#define DLC_FEATURE_NAME(name) name,
+  for (const char *feature : {DLC_ARTIFACT_CPU_FEATURES(DLC_FEATURE_NAME)})
     if (sti->checkFeatures(std::string("+") + feature))
       features.push_back(feature);
+#undef DLC_FEATURE_NAME
   json manifest = {
       {"format_version", 1},
       {"producer", "dlc"},

@@ -94,18 +94,24 @@ std::string describeShape(const int64_t *shape, int ndim) {
   return os.str();
 }
 
-uint32_t crcOf(const std::vector<uint8_t> &bytes) {
-  // The checksum covers the whole file with its own field zeroed.
-  std::vector<uint8_t> copy(bytes);
-  std::memset(copy.data() + offsetof(dlc_artifact_header, checksum), 0,
-              sizeof(uint32_t));
-  uLong crc = crc32(0L, Z_NULL, 0);
-  size_t done = 0;
-  while (done < copy.size()) {
-    uInt chunk = static_cast<uInt>(std::min<size_t>(copy.size() - done, 1u << 30));
-    crc = crc32(crc, copy.data() + done, chunk);
-    done += chunk;
+uLong crcUpdate(uLong crc, const uint8_t *data, size_t size) {
+  while (size > 0) { // zlib takes 32-bit lengths
+    uInt chunk = static_cast<uInt>(std::min<size_t>(size, 1u << 30));
+    crc = crc32(crc, data, chunk);
+    data += chunk;
+    size -= chunk;
   }
+  return crc;
+}
+
+/// The checksum covers the whole file with its own field read as zero.
+uint32_t crcOf(const std::vector<uint8_t> &bytes) {
+  const size_t field = offsetof(dlc_artifact_header, checksum);
+  const uint8_t zeros[sizeof(uint32_t)] = {};
+  uLong crc = crcUpdate(crc32(0L, Z_NULL, 0), bytes.data(), field);
+  crc = crcUpdate(crc, zeros, sizeof zeros);
+  crc = crcUpdate(crc, bytes.data() + field + sizeof zeros,
+                  bytes.size() - field - sizeof zeros);
   return static_cast<uint32_t>(crc);
 }
 
@@ -129,28 +135,17 @@ uint32_t hostMachine() {
 #endif
 }
 
-// CPU features an artifact may require, as LLVM names them, checked with the
-// compiler's cpu detection. Features outside this list are not checked.
-bool hostHasFeature(const std::string &feature, bool &known) {
-  known = true;
+// Whether this CPU has `feature` (one of DLC_ARTIFACT_CPU_FEATURES; other
+// names are not checked and count as present).
+bool hostHasFeature(const std::string &feature) {
 #if defined(__x86_64__)
   __builtin_cpu_init();
-#define DLC_FEATURE(llvmName, gccName)                                         \
-  if (feature == llvmName)                                                     \
-    return __builtin_cpu_supports(gccName);
-  DLC_FEATURE("sse4.2", "sse4.2")
-  DLC_FEATURE("avx", "avx")
-  DLC_FEATURE("avx2", "avx2")
-  DLC_FEATURE("fma", "fma")
-  DLC_FEATURE("f16c", "f16c")
-  DLC_FEATURE("bmi2", "bmi2")
-  DLC_FEATURE("avx512f", "avx512f")
-  DLC_FEATURE("avx512bw", "avx512bw")
-  DLC_FEATURE("avx512dq", "avx512dq")
-  DLC_FEATURE("avx512vl", "avx512vl")
-#undef DLC_FEATURE
+#define DLC_CHECK_FEATURE(name)                                                \
+  if (feature == name)                                                         \
+    return __builtin_cpu_supports(name);
+  DLC_ARTIFACT_CPU_FEATURES(DLC_CHECK_FEATURE)
+#undef DLC_CHECK_FEATURE
 #endif
-  known = false;
   return true;
 }
 
@@ -274,9 +269,8 @@ dlc_status loadFromBytes(std::vector<uint8_t> bytes, const std::string &origin,
     for (const auto &f : manifest["target"]["features"]) {
       if (!f.is_string())
         continue;
-      bool known;
       std::string feature = f.get<std::string>();
-      if (!hostHasFeature(feature, known))
+      if (!hostHasFeature(feature))
         return fail(DLC_ERROR_TARGET,
                     where + "compiled for CPU '" +
                         manifest["target"].value("cpu", std::string("?")) +

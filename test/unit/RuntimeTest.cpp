@@ -28,6 +28,17 @@ dlc_artifact_header headerOf(const std::vector<uint8_t> &bytes) {
 
 /// Re-seals an edited artifact with a correct checksum, so that the test
 /// reaches the check after the checksum.
+void reseal(std::vector<uint8_t> &bytes);
+
+/// Sets a header field of the fixture and re-seals it.
+template <typename T>
+std::vector<uint8_t> withHeaderField(size_t offset, T value) {
+  std::vector<uint8_t> bytes = fixtureBytes();
+  std::memcpy(bytes.data() + offset, &value, sizeof value);
+  reseal(bytes);
+  return bytes;
+}
+
 void reseal(std::vector<uint8_t> &bytes) {
   std::memset(bytes.data() + offsetof(dlc_artifact_header, checksum), 0, 4);
   uint32_t crc = crc32(0, bytes.data(), bytes.size());
@@ -286,23 +297,16 @@ TEST(BadFile, NotAnArtifact) {
 }
 
 TEST(BadFile, NewerFormatVersion) {
-  std::vector<uint8_t> bytes = fixtureBytes();
-  uint32_t version = DLC_ARTIFACT_FORMAT_VERSION + 1;
-  std::memcpy(bytes.data() + offsetof(dlc_artifact_header, format_version),
-              &version, 4);
-  reseal(bytes);
-  auto l = loadBytes(bytes);
+  auto l = loadBytes(withHeaderField(offsetof(dlc_artifact_header, format_version),
+                                     DLC_ARTIFACT_FORMAT_VERSION + 1));
   EXPECT_EQ(l->status, DLC_ERROR_VERSION);
   EXPECT_EQ(l->error, "<memory>: artifact format version 2 is newer than this "
                       "runtime supports (1); update the dlc runtime");
 }
 
 TEST(BadFile, ForeignArchitecture) {
-  std::vector<uint8_t> bytes = fixtureBytes();
-  uint32_t aarch64 = 183;
-  std::memcpy(bytes.data() + offsetof(dlc_artifact_header, machine), &aarch64, 4);
-  reseal(bytes);
-  auto l = loadBytes(bytes);
+  auto l = loadBytes(
+      withHeaderField(offsetof(dlc_artifact_header, machine), uint32_t{183}));
   EXPECT_EQ(l->status, DLC_ERROR_TARGET);
   EXPECT_EQ(l->error, "<memory>: compiled for aarch64 (ELF machine 183), but "
                       "this host is x86-64");
@@ -334,11 +338,8 @@ TEST(BadFile, ManifestWithUnknownDtype) {
 }
 
 TEST(BadFile, SectionsOutsideTheFile) {
-  std::vector<uint8_t> bytes = fixtureBytes();
-  uint64_t huge = ~0ull - 10;
-  std::memcpy(bytes.data() + offsetof(dlc_artifact_header, payload_size), &huge, 8);
-  reseal(bytes);
-  auto l = loadBytes(bytes);
+  auto l = loadBytes(withHeaderField(offsetof(dlc_artifact_header, payload_size),
+                                     ~uint64_t{0} - 10));
   EXPECT_EQ(l->status, DLC_ERROR_FORMAT);
   EXPECT_NE(l->error.find("extend past the end"), std::string::npos) << l->error;
 }

@@ -23,6 +23,12 @@ extern "C" {
 #define DLC_ARTIFACT_FORMAT_VERSION 1u   /* bumped on any incompatible change */
 #define DLC_ARTIFACT_HEADER_SIZE 64u
 
+/* The CPU features a manifest may list and a loader checks, as LLVM and
+ * GCC's __builtin_cpu_supports both name them. X-macro: X("avx2") ... */
+#define DLC_ARTIFACT_CPU_FEATURES(X)                                           \
+  X("sse4.2") X("avx") X("avx2") X("fma") X("f16c") X("bmi2") X("avx512f")     \
+  X("avx512bw") X("avx512dq") X("avx512vl")
+
 typedef struct dlc_artifact_header {
   char magic[8];             /* DLC_ARTIFACT_MAGIC, NUL-terminated */
   uint32_t format_version;   /* DLC_ARTIFACT_FORMAT_VERSION of the writer */
