@@ -28,21 +28,86 @@ void addCanonicalization(RewritePatternSet &patterns) {
     op.getCanonicalizationPatterns(patterns, ctx);
 }
 
+/// Largest power of two dividing `n`.
+int64_t powerOfTwoPart(int64_t n) { return n & -n; }
+
+/// Splits register tiles (contractions, transfers, elementwise ops) into
+/// 1-D vectors of a power-of-two length (the rows of a tile, and a 48-wide
+/// row into three 16-wide pieces), so that
+/// hoisting leaves one loop-carried 1-D vector per accumulator piece. A
+/// carried 2-D vector is rebuilt element by element after unrolling, and an
+/// odd-width vector (48 x f32) is widened by LLVM through the stack; both
+/// get scalarized when reduction loops nest (conv: C, KH, KW).
+std::optional<SmallVector<int64_t>> registerShape(Operation *op) {
+  if (auto contract = dyn_cast<vector::ContractionOp>(op)) {
+    SmallVector<int64_t> bounds;
+    contract.getIterationBounds(bounds);
+    SmallVector<int64_t> shape = bounds;
+    AffineMap accMap = contract.getIndexingMapsArray()[2];
+    if (accMap.getNumResults() < 1)
+      return std::nullopt;
+    for (auto [i, expr] : llvm::enumerate(accMap.getResults())) {
+      auto dim = dyn_cast<AffineDimExpr>(expr);
+      if (!dim)
+        return std::nullopt;
+      int64_t &size = shape[dim.getPosition()];
+      size = i + 1 == accMap.getNumResults() ? powerOfTwoPart(size) : 1;
+    }
+    if (shape == bounds)
+      return std::nullopt;
+    return shape;
+  }
+  if (!isa<vector::TransferReadOp, vector::TransferWriteOp>(op) &&
+      !OpTrait::hasElementwiseMappableTraits(op))
+    return std::nullopt;
+  VectorType type;
+  if (auto write = dyn_cast<vector::TransferWriteOp>(op))
+    type = write.getVectorType();
+  else if (op->getNumResults() == 1)
+    type = dyn_cast<VectorType>(op->getResult(0).getType());
+  if (!type || type.getRank() < 2 || type.isScalable())
+    return std::nullopt;
+  SmallVector<int64_t> shape(type.getRank(), 1);
+  shape.back() = powerOfTwoPart(type.getShape().back());
+  // (An unroll to the op's own shape would ping-pong with canonicalization.)
+  if (ArrayRef<int64_t>(shape) == type.getShape())
+    return std::nullopt;
+  return shape;
+}
+
 struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
 
     // Hoisting needs transfers on the base buffer (not a subview) with the
-    // same index values for read and write: fold aliases, then CSE.
+    // same index values for read and write: fold aliases, then CSE. (The
+    // permutation-map lowering waits: it rewrites the read and the write of
+    // a conv accumulator, whose map skips dims, differently.)
     {
+      // Not through reshapes: folding the read of a broadcast bias through
+      // its expand_shape never converges upstream (the pattern rebuilds the
+      // same read).
+      SmallVector<Operation *> ops;
+      func.walk([&](Operation *op) {
+        auto transfer = dyn_cast<VectorTransferOpInterface>(op);
+        if (!transfer || !transfer.getBase()
+                              .getDefiningOp<memref::ExpandShapeOp>())
+          ops.push_back(op);
+      });
       RewritePatternSet patterns(ctx);
       vector::populateVectorReductionToContractPatterns(patterns);
-      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+      vector::populateVectorUnrollPatterns(
+          patterns,
+          vector::UnrollVectorOptions().setNativeShapeFn(registerShape));
       memref::populateFoldMemRefAliasOpPatterns(patterns);
       addCanonicalization(patterns);
-      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+      GreedyRewriteConfig config;
+      config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+      if (failed(applyOpPatternsGreedily(ops, std::move(patterns), config))) {
+        func.emitError("dlc-lower-vectors: folding aliases did not converge");
         return signalPassFailure();
+      }
     }
     IRRewriter rewriter(ctx);
     DominanceInfo dominance(func);
@@ -50,12 +115,27 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
     // The accumulator tile stays in registers across the reduction loop.
     linalg::hoistRedundantVectorTransfers(func);
 
+    // Contractions to FMAs; 2-D transfers fully unrolled to 1-D rows. The
+    // permutation-map lowering runs after the unrolling: a conv accumulator's
+    // map (d1, d3) then becomes row reads with a minor-identity map instead
+    // of a 3-D read and a shape_cast that LLVM scalarizes.
+    {
+      RewritePatternSet patterns(ctx);
+      vector::populateVectorContractLoweringPatterns(
+          patterns, vector::VectorContractLowering::OuterProduct);
+      vector::populateVectorOuterProductLoweringPatterns(patterns);
+      VectorTransferToSCFOptions toSCF;
+      toSCF.setTargetRank(1);
+      toSCF.enableFullUnroll(true);
+      populateVectorToSCFConversionPatterns(patterns, toSCF);
+      addCanonicalization(patterns);
+      if (failed(applyPatternsGreedily(func, std::move(patterns)))) {
+        func.emitError("dlc-lower-vectors: lowering contractions did not converge");
+        return signalPassFailure();
+      }
+    }
     RewritePatternSet patterns(ctx);
-    vector::populateVectorContractLoweringPatterns(
-        patterns, vector::VectorContractLowering::OuterProduct);
-    vector::populateVectorOuterProductLoweringPatterns(patterns);
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
-    // 2-D transfers must be fully unrolled to 1-D before LLVM lowering.
     VectorTransferToSCFOptions toSCF;
     toSCF.setTargetRank(1);
     toSCF.enableFullUnroll(true);
@@ -67,8 +147,10 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
     // 1xN contractions (as in upstream's own recipe); convert-vector-to-llvm
     // lowers the broadcasts that remain.
     addCanonicalization(patterns);
-    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+    if (failed(applyPatternsGreedily(func, std::move(patterns)))) {
+      func.emitError("dlc-lower-vectors: lowering transfers did not converge");
       return signalPassFailure();
+    }
   }
 };
 

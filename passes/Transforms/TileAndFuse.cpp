@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
 namespace dlc {
@@ -47,9 +48,10 @@ int64_t powerOfTwoDivisor(int64_t n, int64_t limit) {
 /// Tiles for a piece whose N is a multiple of the vector length or smaller
 /// than it (see splitForVectors): register tiles are whole vectors (or a
 /// power of two below one), since odd widths make LLVM shuffle the
-/// accumulators through the stack.
+/// accumulators through the stack. `otherBlocks` counts the parallel blocks
+/// that other dims (batch, image rows) already give.
 MatmulTiles chooseMatmulTiles(int64_t m, int64_t n, int64_t k, int64_t lanes,
-                              int64_t registers) {
+                              int64_t registers, int64_t otherBlocks = 1) {
   MatmulTiles t;
   if (n % lanes == 0) {
     int64_t vectors = n / lanes;
@@ -68,7 +70,7 @@ MatmulTiles chooseMatmulTiles(int64_t m, int64_t n, int64_t k, int64_t lanes,
   t.kc = largestDivisor(k, 512);
   // ...but at least 4 blocks where the shape allows, so that small problems
   // still give every thread work (halving M blocks first, then N blocks).
-  auto blocks = [&] { return (m / t.mc) * (n / t.nc); };
+  auto blocks = [&] { return otherBlocks * (m / t.mc) * (n / t.nc); };
   while (blocks() < 4 && t.mc > t.mr)
     t.mc = t.mr * largestDivisor(m / t.mr, t.mc / t.mr / 2);
   while (blocks() < 4 && t.nc > t.nr)
@@ -84,8 +86,22 @@ bool isStaticTensorOp(linalg::LinalgOp op) {
          });
 }
 
+/// The contractions this pass tiles: 2-D matmul, batch_matmul with the
+/// default maps, and NCHW conv2d whose W stride is 1 (so that the input
+/// row a register tile reads is contiguous).
+bool isTiledContraction(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || !isStaticTensorOp(linalgOp))
+    return false;
+  if (auto batch = dyn_cast<linalg::BatchMatmulOp>(op))
+    return !batch.hasUserDefinedMaps();
+  if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+    return conv.getStrides().getValues<int64_t>()[1] == 1;
+  return isa<linalg::MatmulOp>(op);
+}
+
 /// An all-parallel generic with identity output: a candidate consumer to fuse
-/// into the matmul's nest.
+/// into the contraction's nest.
 bool isElementwise(Operation *op) {
   auto generic = dyn_cast<linalg::GenericOp>(op);
   return generic && generic.getNumDpsInits() == 1 &&
@@ -128,33 +144,147 @@ LogicalResult vectorizeOp(RewriterBase &rewriter, Operation *op) {
   return success();
 }
 
+/// `value` (a static tensor whose non-unit dims are those of `shape`) as a
+/// tensor of `shape`, through a rank-reducing extract_slice.
+Value dropUnitDims(OpBuilder &b, Location loc, Value value,
+                   ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<OpFoldResult> zeros(type.getRank(), b.getIndexAttr(0));
+  SmallVector<OpFoldResult> ones(type.getRank(), b.getIndexAttr(1));
+  return tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), value,
+      zeros, sizes(b, type.getShape()), ones);
+}
+
+/// A register tile of a batch_matmul or conv2d has only unit dims besides
+/// MR and NR (all its reduction loops are tiled to 1): it is the rank-1
+/// update [MR x 1] * [1 x NR] + [MR x NR]. Rewriting it as that
+/// linalg.matmul gives conv and batched matmul the matmul's vectorization
+/// (broadcast of the filter/A column, vector of the input/B row, FMAs); the
+/// upstream vectorizer has no 2-D convolutions.
+FailureOr<Operation *> asRankOneMatmul(RewriterBase &rewriter,
+                                       linalg::LinalgOp tile, int64_t mr,
+                                       int64_t nr) {
+  if (isa<linalg::MatmulOp>(tile))
+    return tile.getOperation();
+  // Operand order: batch_matmul (A, B), conv (input, filter).
+  Value lhs = tile.getDpsInputs()[0], rhs = tile.getDpsInputs()[1];
+  if (isa<linalg::Conv2DNchwFchwOp>(tile))
+    std::swap(lhs, rhs);
+  Value acc = tile.getDpsInits()[0];
+  auto staticType = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).hasStaticShape();
+  };
+  if (!staticType(lhs) || !staticType(rhs) || !staticType(acc))
+    return tile->emitError("dlc-tile-and-fuse: register tile is not static");
+  Location loc = tile.getLoc();
+  rewriter.setInsertionPoint(tile);
+  Value accTile = dropUnitDims(rewriter, loc, acc, {mr, nr});
+  auto matmul = linalg::MatmulOp::create(
+      rewriter, loc, TypeRange{accTile.getType()},
+      ValueRange{dropUnitDims(rewriter, loc, lhs, {mr, 1}),
+                 dropUnitDims(rewriter, loc, rhs, {1, nr})},
+      ValueRange{accTile});
+  auto accType = cast<RankedTensorType>(acc.getType());
+  SmallVector<OpFoldResult> zeros(accType.getRank(), rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> ones(accType.getRank(), rewriter.getIndexAttr(1));
+  Value result = tensor::InsertSliceOp::create(
+      rewriter, loc, matmul.getResult(0), acc, zeros,
+      sizes(rewriter, accType.getShape()), ones);
+  rewriter.replaceOp(tile, result);
+  return matmul.getOperation();
+}
+
+/// How one nest is tiled. `blocks` and `elementwise` are per output dim,
+/// `cache` and `registers` per loop of the contraction.
+struct NestPlan {
+  SmallVector<int64_t> blocks;      // parallel blocks (scf.forall)
+  SmallVector<int64_t> cache;       // reduction cache loop; empty: none
+  SmallVector<int64_t> registers;   // the register tile
+  SmallVector<int64_t> elementwise; // tiles of the fused fill and consumer
+  MatmulTiles tiles;
+};
+
+/// The output dims that carry a matmul's M and N: (M, N) for matmul,
+/// (M, N) after the batch for batch_matmul, (F, OW) for conv NCHW.
+std::pair<unsigned, unsigned> rowAndVectorDims(Operation *contraction) {
+  if (isa<linalg::BatchMatmulOp>(contraction))
+    return {1, 2};
+  if (isa<linalg::Conv2DNchwFchwOp>(contraction))
+    return {1, 3};
+  return {0, 1};
+}
+
+/// The plan for one static piece of a nest, whose output has `shape`.
+NestPlan planNest(Operation *contraction, ArrayRef<int64_t> shape,
+                  int64_t lanes, int64_t registers) {
+  NestPlan plan;
+  if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(contraction)) {
+    // out [N, F, OH, OW] += filter [F, C, KH, KW] * input: F plays M, OW
+    // plays N, and (C, KH, KW) is K, all three tiled to 1 under the tile.
+    auto filter = cast<RankedTensorType>(conv.getDpsInputs()[1].getType());
+    int64_t k = filter.getDimSize(1) * filter.getDimSize(2) *
+                filter.getDimSize(3);
+    int64_t rows = largestDivisor(shape[2], std::max<int64_t>(
+                                                256 / shape[3], 1));
+    MatmulTiles t = chooseMatmulTiles(shape[1], shape[3], k, lanes, registers,
+                                      shape[0] * (shape[2] / rows));
+    // At least 4 blocks where the image rows allow it.
+    while (shape[0] * (shape[2] / rows) * (shape[1] / t.mc) < 4 && rows > 1)
+      rows = largestDivisor(shape[2], rows / 2);
+    plan.tiles = t;
+    plan.blocks = {1, t.mc, rows, shape[3]};
+    plan.registers = {1, t.mr, 1, t.nr, 1, 1, 1};
+    plan.elementwise = {1, t.mr, 1, t.nr};
+    return plan;
+  }
+  bool batched = isa<linalg::BatchMatmulOp>(contraction);
+  auto lhs = cast<RankedTensorType>(contraction->getOperand(0).getType());
+  int64_t k = lhs.getDimSize(lhs.getRank() - 1);
+  int64_t m = shape[shape.size() - 2], n = shape.back();
+  MatmulTiles t = chooseMatmulTiles(m, n, k, lanes, registers,
+                                    batched ? shape[0] : 1);
+  plan.tiles = t;
+  plan.blocks = {t.mc, t.nc};
+  plan.cache = {0, 0, t.kc};
+  plan.registers = {t.mr, t.nr, 1};
+  plan.elementwise = {t.mr, t.nr};
+  if (batched) {
+    for (SmallVector<int64_t> *tiles :
+         {&plan.blocks, &plan.cache, &plan.registers, &plan.elementwise})
+      tiles->insert(tiles->begin(), tiles == &plan.cache ? 0 : 1);
+  }
+  return plan;
+}
+
 struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<linalg::MatmulOp> matmuls;
-    getOperation().walk([&](linalg::MatmulOp op) {
-      if (isStaticTensorOp(op))
-        matmuls.push_back(op);
+    SmallVector<Operation *> contractions;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isTiledContraction(op))
+        contractions.push_back(op);
     });
     IRRewriter rewriter(&getContext());
-    for (linalg::MatmulOp matmul : matmuls)
-      if (failed(tileMatmul(rewriter, matmul)))
+    for (Operation *contraction : contractions)
+      if (failed(tileContraction(rewriter, contraction)))
         return signalPassFailure();
   }
 
-  LogicalResult tileMatmul(RewriterBase &rewriter, linalg::MatmulOp matmul) {
-    auto out = cast<RankedTensorType>(matmul.getDpsInits()[0].getType());
+  LogicalResult tileContraction(RewriterBase &rewriter,
+                                Operation *contraction) {
+    auto out = cast<RankedTensorType>(contraction->getResult(0).getType());
     int64_t bits = out.getElementType().getIntOrFloatBitWidth();
     int64_t lanes = std::max<int64_t>(vectorWidth / bits, 1);
     int64_t registers = vectorWidth >= 512 ? 32 : 16;
 
-    // The root of the nest: the matmul's only consumer if it is elementwise
-    // (bias, activation), else the matmul itself.
-    Operation *root = matmul;
-    if (matmul->hasOneUse() && isElementwise(*matmul->user_begin()) &&
-        matmul->user_begin()->getResult(0).getType() == out)
-      root = *matmul->user_begin();
+    // The root of the nest: the contraction's only consumer if it is
+    // elementwise (bias, activation), else the contraction itself.
+    Operation *root = contraction;
+    if (contraction->hasOneUse() && isElementwise(*contraction->user_begin()) &&
+        contraction->user_begin()->getResult(0).getType() == out)
+      root = *contraction->user_begin();
 
     // Split N (then M) where it is not a multiple of the register tile, so
     // that every piece is static and tiles exactly: e.g. N = 1000 becomes
@@ -179,8 +309,9 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
       }
       pieces = next;
     };
-    split(1, lanes);
-    split(0, std::min<int64_t>(8, (registers - 4) / 2));
+    auto [rowDim, vectorDim] = rowAndVectorDims(contraction);
+    split(vectorDim, lanes);
+    split(rowDim, std::min<int64_t>(8, (registers - 4) / 2));
     for (Operation *piece : pieces)
       if (failed(tileBlock(rewriter, piece, lanes, registers)))
         return failure();
@@ -218,64 +349,90 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
     return success();
   }
 
-  /// Tiles one static piece of a matmul nest (rooted at the matmul or at its
+  /// Tiles one static piece of a nest (rooted at the contraction or at its
   /// elementwise consumer) and vectorizes its register tiles.
   LogicalResult tileBlock(RewriterBase &rewriter, Operation *root,
                           int64_t lanes, int64_t registers) {
-    // The matmul feeding this piece: the root itself, or an operand of the
-    // root (directly or through the slice that splitOp created).
-    linalg::MatmulOp matmul = dyn_cast<linalg::MatmulOp>(root);
+    // The contraction feeding this piece: the root itself, or an operand of
+    // the root (directly or through the slice that splitOp created).
+    Operation *contraction = isTiledContraction(root) ? root : nullptr;
     for (Value operand : root->getOperands()) {
-      if (matmul)
+      if (contraction)
         break;
       if (auto slice = operand.getDefiningOp<tensor::ExtractSliceOp>())
         operand = slice.getSource();
-      matmul = operand.getDefiningOp<linalg::MatmulOp>();
+      if (Operation *def = operand.getDefiningOp();
+          def && isTiledContraction(def))
+        contraction = def;
     }
-    if (!matmul)
-      return root->emitError("dlc-tile-and-fuse: cannot find the matmul of "
-                             "this nest");
+    if (!contraction)
+      return root->emitError("dlc-tile-and-fuse: cannot find the contraction "
+                             "of this nest");
     auto shape =
         cast<RankedTensorType>(root->getResult(0).getType()).getShape();
-    auto lhs = cast<RankedTensorType>(matmul.getDpsInputs()[0].getType());
-    MatmulTiles t = chooseMatmulTiles(shape[0], shape[1], lhs.getDimSize(1),
-                                      lanes, registers);
+    NestPlan plan = planNest(contraction, shape, lanes, registers);
 
-    // Level 1: parallel MC x NC blocks; producers (matmul, fill) fused in.
+    // Level 1: parallel blocks; the contraction and its fill fused in (not
+    // other producers such as the padding of a conv input, which would be
+    // recomputed per block).
     scf::SCFTilingOptions blockTiling;
     blockTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-    SmallVector<int64_t> blocks = {t.mc, t.nc};
-    if (isa<linalg::MatmulOp>(root))
-      blocks.push_back(0);
+    SmallVector<int64_t> blocks = plan.blocks;
+    if (root == contraction)
+      blocks.resize(cast<linalg::LinalgOp>(root).getNumLoops(), 0);
     blockTiling.setTileSizes(sizes(rewriter, blocks));
     scf::SCFTileAndFuseOptions fuseOptions;
     fuseOptions.setTilingOptions(blockTiling);
+    fuseOptions.setFusionControlFn(
+        [&](tensor::ExtractSliceOp, OpResult producer,
+            bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+          Operation *op = producer.getOwner();
+          if (op == contraction || isa<linalg::FillOp>(op))
+            return scf::SCFTileAndFuseOptions::ControlFnResult{};
+          return std::nullopt;
+        });
+    // A split piece reads the contraction through a slice of a slice: merge
+    // them so that the contraction is seen as the producer.
+    RewritePatternSet cleanup(root->getContext());
+    tensor::populateMergeConsecutiveInsertExtractSlicePatterns(cleanup);
+    fuseOptions.cleanupPatterns = FrozenRewritePatternSet(std::move(cleanup));
     rewriter.setInsertionPoint(root);
     FailureOr<scf::SCFTileAndFuseResult> fused =
         scf::tileConsumerAndFuseProducersUsingSCF(
             rewriter, cast<TilingInterface>(root), fuseOptions);
     if (failed(fused))
-      return root->emitError("dlc-tile-and-fuse: tiling the matmul nest failed");
+      return root->emitError("dlc-tile-and-fuse: tiling the nest failed");
     for (OpResult result : root->getResults())
       rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
     rewriter.eraseOp(root);
 
-    // Level 2: inside a block, K cache loop then the register tile.
+    // Level 2: inside a block, the reduction cache loop then the register
+    // tile.
     for (Operation *op : fused->tiledAndFusedOps) {
-      if (isa<linalg::MatmulOp>(op)) {
-        FailureOr<Operation *> kTile = tileWithFor(rewriter, op, {0, 0, t.kc});
-        if (failed(kTile))
-          return failure();
-        if (failed(packRhs(rewriter, cast<linalg::MatmulOp>(*kTile), t)))
-          return failure();
+      if (isTiledContraction(op)) {
+        Operation *tile = op;
+        if (!plan.cache.empty()) {
+          FailureOr<Operation *> kTile = tileWithFor(rewriter, op, plan.cache);
+          if (failed(kTile))
+            return op->emitError("dlc-tile-and-fuse: tiling the reduction "
+                                 "cache loop failed");
+          tile = *kTile;
+          if (auto matmul = dyn_cast<linalg::MatmulOp>(tile))
+            if (failed(packRhs(rewriter, matmul, plan.tiles)))
+              return failure();
+        }
         FailureOr<Operation *> regTile =
-            tileWithFor(rewriter, *kTile, {t.mr, t.nr, 1});
+            tileWithFor(rewriter, tile, plan.registers);
+        if (succeeded(regTile))
+          regTile = asRankOneMatmul(rewriter, cast<linalg::LinalgOp>(*regTile),
+                                    plan.tiles.mr, plan.tiles.nr);
         if (failed(regTile) || failed(vectorizeOp(rewriter, *regTile)))
           return op->emitError("dlc-tile-and-fuse: vectorizing the register "
                                "tile failed");
       } else if (isa<linalg::FillOp>(op) || isElementwise(op)) {
         // The fill and the consumer: MR x NR vector tiles.
-        FailureOr<Operation *> tile = tileWithFor(rewriter, op, {t.mr, t.nr});
+        FailureOr<Operation *> tile =
+            tileWithFor(rewriter, op, plan.elementwise);
         if (failed(tile) || failed(vectorizeOp(rewriter, *tile)))
           return op->emitError("dlc-tile-and-fuse: vectorizing a fused op "
                                "failed");

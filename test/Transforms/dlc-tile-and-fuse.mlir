@@ -59,10 +59,55 @@ func.func @tiny(%x: tensor<7x3xf32>, %w: tensor<3x10xf32>) -> tensor<7x10xf32> {
 
 // -----
 
-// Batched matmuls are left for later passes (plain loops today).
+// Batched matmul: the batch is a parallel dim of the blocks; each register
+// tile is the matmul's rank-1 update on slices (batch dim dropped).
 // CHECK-LABEL: func @batched
-// CHECK: linalg.batch_matmul
+// CHECK-NOT: linalg.
+// CHECK: scf.forall (%{{.+}}) in (2)
+// CHECK:   scf.for %{{.+}} = %c0 to %c8 step %c1
+// CHECK:     vector.contract {{.+}} : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+// CHECK-NOT: linalg.
 func.func @batched(%x: tensor<2x4x8xf32>, %w: tensor<2x8x16xf32>) -> tensor<2x4x16xf32> {
   %0 = dlc.matmul %x, %w : (tensor<2x4x8xf32>, tensor<2x8x16xf32>) -> tensor<2x4x16xf32>
   return %0 : tensor<2x4x16xf32>
+}
+
+// -----
+
+// conv2d + relu is one nest per column piece (OW = 18 splits into 16 + 2):
+// parallel blocks over filters and image rows, the fill and the relu fused,
+// and (C, KH, KW) reduction loops around an 8 x 16 register tile that is the
+// rank-1 update filter column x input row, kept in registers (16-wide FMAs
+// after the whole pipeline).
+// CHECK-LABEL: func @conv_relu
+// CHECK-NOT: linalg.
+// CHECK: scf.forall
+// CHECK:   vector.transfer_write %{{.+}} : vector<1x8x1x16xf32>
+// CHECK:   scf.for %{{.+}} = %c0 to %c8 step %c1
+// CHECK:     scf.for %{{.+}} = %c0 to %c3 step %c1
+// CHECK:       scf.for %{{.+}} = %c0 to %c3 step %c1
+// CHECK:         vector.contract {{.+}} : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
+// CHECK:   arith.maximumf %{{.+}} : vector<1x8x1x16xf32>
+// CHECK: scf.forall
+// CHECK:   vector.contract {{.+}} : vector<8x1xf32>, vector<1x2xf32> into vector<8x2xf32>
+// CHECK:   arith.maximumf %{{.+}} : vector<1x8x1x2xf32>
+// CHECK-NOT: linalg.
+// LLVM-LABEL: llvm.func @conv_relu(
+// LLVM: omp.wsloop
+// LLVM: llvm.intr.fmuladd({{.+}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
+func.func @conv_relu(%x: tensor<1x8x10x20xf32>, %w: tensor<16x8x3x3xf32>) -> tensor<1x16x8x18xf32> {
+  %0 = dlc.conv2d %x, %w strides = [1, 1] padding = [0, 0, 0, 0] dilation = [1, 1] groups = 1 : (tensor<1x8x10x20xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x8x18xf32>
+  %1 = dlc.relu %0 : tensor<1x16x8x18xf32>
+  return %1 : tensor<1x16x8x18xf32>
+}
+
+// -----
+
+// A W stride other than 1 makes the input row of a register tile strided:
+// such convs are left to the loop lowering.
+// CHECK-LABEL: func @conv_strided
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @conv_strided(%x: tensor<1x4x9x9xf32>, %w: tensor<4x4x3x3xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = dlc.conv2d %x, %w strides = [2, 2] padding = [0, 0, 0, 0] dilation = [1, 1] groups = 1 : (tensor<1x4x9x9xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
 }
