@@ -4,6 +4,8 @@
 
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
@@ -124,6 +126,9 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
       vector::populateVectorContractLoweringPatterns(
           patterns, vector::VectorContractLowering::OuterProduct);
       vector::populateVectorOuterProductLoweringPatterns(patterns);
+      // Row reductions: the final reduction of a vector of partial results.
+      vector::populateVectorMultiReductionLoweringPatterns(
+          patterns, vector::VectorMultiReductionLowering::InnerReduction);
       VectorTransferToSCFOptions toSCF;
       toSCF.setTargetRank(1);
       toSCF.enableFullUnroll(true);
@@ -131,6 +136,31 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
       addCanonicalization(patterns);
       if (failed(applyPatternsGreedily(func, std::move(patterns)))) {
         func.emitError("dlc-lower-vectors: lowering contractions did not converge");
+        return signalPassFailure();
+      }
+    }
+    // Vector math as polynomials (upstream's approximations, which keep
+    // NaN, infinities and overflow): LLVM has no vector exp/tanh/erf and
+    // would call libm per element. Scalar math stays with libm.
+    {
+      SmallVector<Operation *> vectorMath;
+      func.walk([&](Operation *op) {
+        if (isa<math::MathDialect>(op->getDialect()) &&
+            op->getNumResults() == 1 &&
+            isa<VectorType>(op->getResult(0).getType()))
+          vectorMath.push_back(op);
+      });
+      RewritePatternSet patterns(ctx);
+      populateMathPolynomialApproximationPatterns(
+          patterns, [](StringRef name) {
+            name.consume_front("math.");
+            return llvm::is_contained({"exp", "expm1", "log", "log1p", "tanh",
+                                       "erf"},
+                                      name);
+          });
+      if (failed(applyOpPatternsGreedily(vectorMath, std::move(patterns)))) {
+        func.emitError("dlc-lower-vectors: approximating math did not "
+                       "converge");
         return signalPassFailure();
       }
     }

@@ -257,6 +257,36 @@ NestPlan planNest(Operation *contraction, ArrayRef<int64_t> shape,
   return plan;
 }
 
+/// A reduction of the innermost loop only, with identity input maps: a row
+/// reduction (softmax's max and sum, layer norm's moments, reduce_sum over
+/// the last axis) that a nest over the other dims can fuse without
+/// recomputing it.
+bool isRowReduction(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || !isStaticTensorOp(linalgOp) ||
+      linalgOp.getNumReductionLoops() != 1 || linalgOp.getNumDpsInits() != 1)
+    return false;
+  unsigned last = linalgOp.getNumLoops() - 1;
+  if (!linalg::isReductionIterator(linalgOp.getIteratorTypesArray()[last]))
+    return false;
+  return llvm::all_of(linalgOp.getDpsInputOperands(), [&](OpOperand *input) {
+    return linalgOp.getMatchingIndexingMap(input).isIdentity();
+  });
+}
+
+/// The ops a row nest may fuse: fills, elementwise generics, row reductions.
+bool isRowNestOp(Operation *op) {
+  return isa<linalg::FillOp>(op) || isElementwise(op) || isRowReduction(op);
+}
+
+/// Length of the vectors a row nest works on along the innermost dim: a
+/// power of two dividing it, up to 4 registers.
+int64_t rowVectorLength(Operation *op, int64_t lanes) {
+  auto linalgOp = cast<linalg::LinalgOp>(op);
+  int64_t last = linalgOp.getStaticLoopRanges().back();
+  return powerOfTwoDivisor(last, 4 * lanes);
+}
+
 struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
   using Base::Base;
 
@@ -270,6 +300,132 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
     for (Operation *contraction : contractions)
       if (failed(tileContraction(rewriter, contraction)))
         return signalPassFailure();
+
+    // Row nests: the last op of a chain of fills, elementwise ops and row
+    // reductions that holds at least one reduction (softmax, layer norm).
+    SmallVector<Operation *> rowRoots;
+    getOperation().walk([&](Operation *op) {
+      if (!isRowNestOp(op) || isa<linalg::FillOp>(op) ||
+          op->getParentOfType<scf::ForallOp>() ||
+          llvm::any_of(op->getUsers(), isRowNestOp) ||
+          cast<linalg::LinalgOp>(op).getNumLoops() < 2)
+        return;
+      SmallVector<Operation *> worklist = {op};
+      SetVector<Operation *> chain;
+      while (!worklist.empty()) {
+        Operation *next = worklist.pop_back_val();
+        if (!chain.insert(next))
+          continue;
+        for (Value operand : next->getOperands())
+          if (Operation *def = operand.getDefiningOp(); def && isRowNestOp(def))
+            worklist.push_back(def);
+      }
+      if (llvm::any_of(chain, isRowReduction))
+        rowRoots.push_back(op);
+    });
+    for (Operation *root : rowRoots)
+      if (failed(tileRowNest(rewriter, root)))
+        return signalPassFailure();
+  }
+
+  /// One pass over the data per block of rows: an scf.forall over the outer
+  /// dims (rows), the chain fused into it, then each op vectorized along the
+  /// innermost dim (reductions through partial reduction tiling: a vector of
+  /// partial results per row, reduced once at the end).
+  LogicalResult tileRowNest(RewriterBase &rewriter, Operation *root) {
+    auto rootOp = cast<linalg::LinalgOp>(root);
+    int64_t bits = getElementTypeOrSelf(root->getResult(0).getType())
+                       .getIntOrFloatBitWidth();
+    int64_t lanes = std::max<int64_t>(vectorWidth / bits, 1);
+    SmallVector<int64_t> ranges = rootOp.getStaticLoopRanges();
+    // Rows of the root: its parallel loops but the innermost one (all of
+    // them for a reduction root). One row per block, or a few short ones.
+    unsigned rowDims = rootOp.getNumParallelLoops();
+    if (rootOp.getNumReductionLoops() == 0)
+      --rowDims;
+    int64_t rowLength = 1;
+    for (unsigned d = rowDims; d < ranges.size(); ++d)
+      rowLength *= ranges[d];
+    SmallVector<int64_t> blocks(ranges.size(), 0);
+    for (unsigned d = 0; d < rowDims; ++d)
+      blocks[d] = 1;
+    if (rowDims > 0)
+      blocks[rowDims - 1] = largestDivisor(
+          ranges[rowDims - 1], std::max<int64_t>(1, 4096 / rowLength));
+
+    scf::SCFTilingOptions blockTiling;
+    blockTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    blockTiling.setTileSizes(sizes(rewriter, blocks));
+    scf::SCFTileAndFuseOptions fuseOptions;
+    fuseOptions.setTilingOptions(blockTiling);
+    fuseOptions.setFusionControlFn(
+        [&](tensor::ExtractSliceOp, OpResult producer,
+            bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+          if (isRowNestOp(producer.getOwner()))
+            return scf::SCFTileAndFuseOptions::ControlFnResult{};
+          return std::nullopt;
+        });
+    rewriter.setInsertionPoint(root);
+    FailureOr<scf::SCFTileAndFuseResult> fused =
+        scf::tileConsumerAndFuseProducersUsingSCF(
+            rewriter, cast<TilingInterface>(root), fuseOptions);
+    if (failed(fused))
+      return root->emitError("dlc-tile-and-fuse: tiling the row nest failed");
+    for (OpResult result : root->getResults())
+      rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
+    rewriter.eraseOp(root);
+
+    for (Operation *op : fused->tiledAndFusedOps)
+      if (failed(vectorizeRowOp(rewriter, op, lanes)))
+        return op->emitError("dlc-tile-and-fuse: vectorizing a row nest op "
+                             "failed");
+    return success();
+  }
+
+  /// Vectorizes one op of a row block along its innermost dim.
+  LogicalResult vectorizeRowOp(RewriterBase &rewriter, Operation *op,
+                               int64_t lanes) {
+    auto linalgOp = cast<linalg::LinalgOp>(op);
+    unsigned loops = linalgOp.getNumLoops();
+    if (loops == 0)
+      return success();
+    int64_t length = rowVectorLength(op, lanes);
+    // Elementwise ops and fills: [1, ..., 1, length] vector tiles.
+    SmallVector<int64_t> tile(loops, 1);
+    tile.back() = length;
+    if (!isRowReduction(op)) {
+      FailureOr<Operation *> tiled = tileWithFor(rewriter, op, tile);
+      return failed(tiled) ? failure() : vectorizeOp(rewriter, *tiled);
+    }
+    // Row reductions: partial results in a [rows..., length] tensor, combined
+    // elementwise per chunk of the row, reduced once after the loop.
+    SmallVector<int64_t> chunk(loops, 0);
+    chunk.back() = length;
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> partial = scf::tileReductionUsingScf(
+        rewriter, cast<PartialReductionOpInterface>(op),
+        sizes(rewriter, chunk));
+    if (failed(partial))
+      return failure();
+    rewriter.replaceOp(op, partial->replacements);
+    for (Value init : partial->initialValues)
+      if (Operation *fill = init.getDefiningOp<linalg::FillOp>())
+        if (failed(vectorizeRowOp(rewriter, fill, lanes)))
+          return failure();
+    for (Operation *tiled : partial->tiledOps)
+      if (failed(vectorizeRowOp(rewriter, tiled, lanes)))
+        return failure();
+    // The merge (a reduction of the last dim of [rows..., length]) is
+    // vectorized row by row.
+    for (Operation *merge : partial->mergeOps) {
+      auto mergeOp = cast<linalg::LinalgOp>(merge);
+      SmallVector<int64_t> rows(mergeOp.getNumLoops(), 1);
+      rows.back() = 0;
+      FailureOr<Operation *> tiled = tileWithFor(rewriter, merge, rows);
+      if (failed(tiled) || failed(vectorizeOp(rewriter, *tiled)))
+        return failure();
+    }
+    return success();
   }
 
   LogicalResult tileContraction(RewriterBase &rewriter,

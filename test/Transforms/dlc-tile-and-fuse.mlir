@@ -111,3 +111,29 @@ func.func @conv_strided(%x: tensor<1x4x9x9xf32>, %w: tensor<4x4x3x3xf32>) -> ten
   %0 = dlc.conv2d %x, %w strides = [2, 2] padding = [0, 0, 0, 0] dilation = [1, 1] groups = 1 : (tensor<1x4x9x9xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
 }
+
+// -----
+
+// softmax is a row nest: blocks of rows (here all 8 rows, 1 KB each, in one
+// block), the max and the sum as partial reductions into 64-wide vectors
+// reduced once per row, exp and the scaling by 1 / sum on 64-wide vectors,
+// the exps computed once. After the whole pipeline, exp is a polynomial: no
+// libm call.
+// CHECK-LABEL: func @softmax_rows
+// CHECK-NOT: linalg.
+// CHECK: arith.maximumf %{{.+}} : vector<1x64xf32>
+// CHECK: vector.multi_reduction <maximumf>, %{{.+}} [1] : vector<1x64xf32> to vector<1xf32>
+// CHECK: math.exp %{{.+}} : vector<1x64xf32>
+// CHECK: arith.addf %{{.+}} : vector<1x64xf32>
+// CHECK: vector.multi_reduction <add>, %{{.+}} [1] : vector<1x64xf32> to vector<1xf32>
+// CHECK: arith.mulf %{{.+}} : vector<1x64xf32>
+// CHECK-NOT: math.exp
+// CHECK-NOT: linalg.
+// LLVM-LABEL: llvm.func @softmax_rows(
+// LLVM-NOT: expf
+// LLVM-NOT: llvm.intr.exp
+// LLVM: llvm.return
+func.func @softmax_rows(%x: tensor<8x256xf32>) -> tensor<8x256xf32> {
+  %0 = dlc.softmax %x axis = 1 : tensor<8x256xf32>
+  return %0 : tensor<8x256xf32>
+}

@@ -22,8 +22,12 @@ using namespace dlc;
 namespace {
 
 /// Max of `x` along `axis` (in `computeTy`) and the sum of exp(x - max).
-std::pair<Value, Value> maxAndSumExp(OpBuilder &b, Location loc, Value x,
-                                     int64_t axis, Type computeTy) {
+struct MaxAndSumExp {
+  Value max, exps, sum;
+};
+
+MaxAndSumExp maxAndSumExp(OpBuilder &b, Location loc, Value x, int64_t axis,
+                          Type computeTy) {
   auto type = cast<RankedTensorType>(x.getType());
   MLIRContext *ctx = b.getContext();
   Value max = buildReduce(b, loc, x, {axis},
@@ -47,7 +51,7 @@ std::pair<Value, Value> maxAndSumExp(OpBuilder &b, Location loc, Value x,
                             return arith::AddFOp::create(nb, l, args[0],
                                                          args[1]);
                           });
-  return {max, sum};
+  return {max, exps, sum};
 }
 
 template <typename OpTy>
@@ -63,24 +67,37 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
     Type computeTy = computeType(elementType);
     int64_t axis = op.getAxis();
     Value x = adaptor.getInput();
-    auto [max, sum] = maxAndSumExp(rewriter, loc, x, axis, computeTy);
+    auto [max, exps, sum] = maxAndSumExp(rewriter, loc, x, axis, computeTy);
     MLIRContext *ctx = rewriter.getContext();
     AffineMap identity = AffineMap::getMultiDimIdentityMap(type.getRank(), ctx);
     AffineMap reduced = dropDimsMap(ctx, type.getRank(), {axis});
-    Value result = buildMap(
-        rewriter, loc, type, {x, max, sum}, {identity, reduced, reduced},
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value shifted = arith::SubFOp::create(
-              b, l, convertScalar(b, l, args[0], computeTy), args[1]);
-          Value y;
-          if (isLog) // (x - max) - log(sum): no log of an underflowed 0.
-            y = arith::SubFOp::create(b, l, shifted,
-                                      math::LogOp::create(b, l, args[2]));
-          else
-            y = arith::DivFOp::create(b, l, math::ExpOp::create(b, l, shifted),
-                                      args[2]);
-          return convertScalar(b, l, y, elementType);
-        });
+    Value result;
+    if (isLog) {
+      // (x - max) - log(sum): no log of an underflowed 0.
+      result = buildMap(
+          rewriter, loc, type, {x, max, sum}, {identity, reduced, reduced},
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value shifted = arith::SubFOp::create(
+                b, l, convertScalar(b, l, args[0], computeTy), args[1]);
+            Value y = arith::SubFOp::create(b, l, shifted,
+                                            math::LogOp::create(b, l, args[2]));
+            return convertScalar(b, l, y, elementType);
+          });
+    } else {
+      // exps * (1 / sum), reusing the exps the sum was taken of (two uses:
+      // elementwise fusion leaves them computed once). The reciprocal
+      // depends on the row only: vectorized code computes it once per row
+      // instead of a division per element (as PyTorch's CPU kernel does).
+      result = buildMap(
+          rewriter, loc, type, {exps, sum}, {identity, reduced},
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value y = arith::MulFOp::create(
+                b, l, args[0],
+                arith::DivFOp::create(
+                    b, l, scalarConstant(b, l, computeTy, 1.0), args[1]));
+            return convertScalar(b, l, y, elementType);
+          });
+    }
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -187,7 +204,8 @@ struct SoftmaxCrossEntropyLowering : OpConversionPattern<SoftmaxCrossEntropyOp> 
     Type computeTy = computeType(logitsType.getElementType());
     int64_t n = logitsType.getDimSize(0), classes = logitsType.getDimSize(1);
     Value logits = adaptor.getLogits();
-    auto [max, sum] = maxAndSumExp(rewriter, loc, logits, 1, computeTy);
+    auto [max, exps, sum] = maxAndSumExp(rewriter, loc, logits, 1, computeTy);
+    (void)exps;
     // Per row: logsumexp - logits[label], or NaN for a label out of range.
     auto rowType = RankedTensorType::get({n}, computeTy);
     Value losses = buildMap(

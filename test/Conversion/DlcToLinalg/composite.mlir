@@ -10,11 +10,12 @@
 // CHECK: %[[S:.+]] = arith.subf
 // CHECK: math.exp %[[S]]
 // CHECK: %[[SUM:.+]] = linalg.reduce ins(%[[E]] : tensor<4x5xf32>)
+// The result reuses the exps (computed once) times the row's 1 / sum.
 // CHECK: linalg.generic
-// CHECK-SAME: ins(%[[X]], %[[MAX]], %[[SUM]] : tensor<4x5xf32>, tensor<4xf32>, tensor<4xf32>)
-// CHECK: arith.subf
-// CHECK: math.exp
-// CHECK: arith.divf
+// CHECK-SAME: ins(%[[E]], %[[SUM]] : tensor<4x5xf32>, tensor<4xf32>)
+// CHECK: ^bb0(%[[EI:.+]]: f32, %[[SI:.+]]: f32, %{{.+}}: f32):
+// CHECK: %[[R:.+]] = arith.divf %{{.+}}, %[[SI]]
+// CHECK: arith.mulf %[[EI]], %[[R]]
 func.func @softmax(%x: tensor<4x5xf32>) -> tensor<4x5xf32> {
   %0 = dlc.softmax %x axis = 1 : tensor<4x5xf32>
   return %0 : tensor<4x5xf32>

@@ -29,12 +29,28 @@ for op, ref in (("softmax", softmax), ("log_softmax", log_softmax)):
               f"  return %0 : {ttype((3, 4), 'f32')}",
               [((3, 4), "f32")], [((3, 4), "f32")], [large], lambda x, ref=ref: ref(x, 1))
     for shape, axis, element in (((5, 10), 1, "f32"), ((4, 3, 6), 0, "f64"),
-                                 ((2, 7, 3), 1, "f16"), ((8, 33), 1, "bf16"), ((1,), 0, "f32")):
-        suite.add(f"{op}_{len(shape)}d_axis{axis}_{element}",
+                                 ((2, 7, 3), 1, "f16"), ((8, 33), 1, "bf16"), ((1,), 0, "f32"),
+                                 # Row nests: rows in parallel, reductions
+                                 # over 32/64-wide partial vectors.
+                                 ((6, 96), 1, "f32"), ((3, 5, 192), 2, "f32"),
+                                 ((4, 128), 1, "f16")):
+        suite.add(f"{op}_{'x'.join(map(str, shape))}_axis{axis}_{element}",
                   f"  %0 = dlc.{op} %arg0 axis = {axis} : {ttype(shape, element)}\n"
                   f"  return %0 : {ttype(shape, element)}",
                   [(shape, element)], [(shape, element)], [random(shape, element, -8, 8)],
                   lambda x, ref=ref, axis=axis: ref(x, axis))
+
+# NaN and -inf inside long rows (vectorized max, exp and sums): a NaN row is
+# all NaN, -inf entries get probability 0.
+special = random((2, 128), "f32", -8, 8)
+special[0, 77] = np.nan
+special[1, 3] = -np.inf
+special[1, 100] = -np.inf
+for op, ref in (("softmax", softmax), ("log_softmax", log_softmax)):
+    suite.add(f"{op}_nan_inf_rows",
+              f"  %0 = dlc.{op} %arg0 axis = 1 : {ttype((2, 128), 'f32')}\n"
+              f"  return %0 : {ttype((2, 128), 'f32')}",
+              [((2, 128), "f32")], [((2, 128), "f32")], [special], lambda x, ref=ref: ref(x, 1))
 
 
 def layer_norm(x, scale=None, bias=None, eps=1e-5):
@@ -49,7 +65,8 @@ def layer_norm(x, scale=None, bias=None, eps=1e-5):
 
 
 for shape, element, parts in (((4, 16), "f32", "sb"), ((2, 3, 8), "f64", ""), ((6, 5), "f32", "s"),
-                              ((6, 5), "f32", "b"), ((3, 32), "f16", "sb"), ((3, 32), "bf16", "sb")):
+                              ((6, 5), "f32", "b"), ((3, 32), "f16", "sb"), ((3, 32), "bf16", "sb"),
+                              ((4, 256), "f32", "sb"), ((3, 2, 96), "f32", "")):
     d = shape[-1]
     args = [(shape, element)]
     operands = ""
@@ -66,7 +83,7 @@ for shape, element, parts in (((4, 16), "f32", "sb"), ((2, 3, 8), "f64", ""), ((
         scale = rest.pop(0) if "s" in parts else None
         bias = rest.pop(0) if "b" in parts else None
         return layer_norm(x, scale, bias)
-    suite.add(f"layer_norm_{len(shape)}d_{element}_{parts or 'plain'}",
+    suite.add(f"layer_norm_{'x'.join(map(str, shape))}_{element}_{parts or 'plain'}",
               f"  %0 = dlc.layer_norm %arg0{operands} epsilon = 1.0e-05 : ({types}) -> "
               f"{ttype(shape, element)}\n  return %0 : {ttype(shape, element)}",
               args, [(shape, element)], [random(a[0], element, -3, 3) for a in args], ref)
