@@ -7,10 +7,17 @@ dlc: compiled by dlc-compile (--cpu=native), timed by `dlc-run --bench`
 NumPy: the pip wheel (OpenBLAS), timed in a subprocess with
 OPENBLAS_NUM_THREADS/OMP_NUM_THREADS set to the same thread count, median of N
 calls after one warm-up, with preallocated outputs where NumPy allows it.
-PyTorch, when installed, is timed the same way; otherwise its rows say so.
+PyTorch and JAX (XLA:CPU), when installed, are timed the same way (JAX on
+jit-compiled functions, waiting for the result); otherwise their rows say so.
+Every peer process is pinned to as many cores as the thread count
+(sched_setaffinity), so that libraries that size their pools from the
+visible cores use the same number of threads as dlc.
+JAX is not in python/requirements.txt (tests do not need it):
+`tools/setup.sh --benchmarks` installs benchmarks/requirements.txt.
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -49,12 +56,16 @@ def dlc_median_ms(source, inputs, threads, reps, work):
 
 
 PEER = r"""
-import json, sys, time
-import numpy as np
+import json, os, sys, time
 spec = json.loads(sys.argv[1])
+os.sched_setaffinity(0, set(range(spec["threads"])))
+import numpy as np
 rng = np.random.default_rng(0)
 inputs = [rng.standard_normal(s).astype(np.float32) for s in spec["shapes"]]
 ns = {"np": np, "inputs": inputs}
+if spec["kind"] == "jax":
+    import jax, jax.numpy as jnp
+    ns.update(jax=jax, jnp=jnp, inputs=[jax.device_put(a) for a in inputs])
 if spec["kind"] == "torch":
     import torch
     torch.set_num_threads(spec["threads"])
@@ -78,12 +89,23 @@ def peer_median_ms(kind, shapes, setup, threads, reps):
     return float(sh([sys.executable, "-c", PEER, spec], env=env))
 
 
-def have_torch():
-    try:
-        import torch  # noqa: F401
-        return True
-    except ImportError:
-        return False
+def have(module):
+    # Only look: importing JAX here would leave its thread pool in this
+    # process, competing with the dlc-run processes for the two cores.
+    return importlib.util.find_spec(module) is not None
+
+
+def optional_peer(kind, shapes, setup, threads, reps):
+    """The peer's median ms, or None when its library is not installed."""
+    return peer_median_ms(kind, shapes, setup, threads, reps) if have(kind) else None
+
+
+def cell(ms, digits=2):
+    return f"{ms:.{digits}f}" if ms else "not installed"
+
+
+def ratio(peer, dlc):
+    return f"{peer / dlc:.2f}" if peer else "-"
 
 
 def tensor(shape):
@@ -160,21 +182,29 @@ def main():
                               "out = np.empty_like(inputs[0])\nfn = lambda: np.copyto(out, inputs[0])",
                               1, reps)
         copy_gbs = 2 * nbytes / copy / 1e6
-        emit(f"| bandwidth-bound, {n_rows}x{n_cols} fp32, 1 thread | dlc ms | dlc GB/s | NumPy ms | dlc / NumPy | dlc GB/s / NumPy copy GB/s ({copy_gbs:.1f}) |")
-        emit("|---|---|---|---|---|---|")
+        emit(f"| bandwidth-bound, {n_rows}x{n_cols} fp32, 1 thread | dlc ms | dlc GB/s | NumPy ms | NumPy / dlc | JAX ms | JAX / dlc | dlc GB/s / NumPy copy GB/s ({copy_gbs:.1f}) |")
+        emit("|---|---|---|---|---|---|---|---|")
         d = dlc_median_ms(chain, [x, y], 1, reps, work)
         p = peer_median_ms("numpy", [list(shape)] * 2,
                            "out = np.empty_like(inputs[0])\n"
                            "def fn():\n np.multiply(inputs[0], inputs[1], out=out); np.add(out, inputs[0], out=out); np.maximum(out, 0, out=out)",
                            1, reps)
+        j = optional_peer("jax", [list(shape)] * 2,
+                          "f = jax.jit(lambda x, y: jnp.maximum(x * y + x, 0))\n"
+                          "fn = lambda: f(*inputs).block_until_ready()", 1, reps)
         gbs = 3 * nbytes / d / 1e6
-        emit(f"| relu(x * y + x) | {d:.2f} | {gbs:.1f} | {p:.2f} | {p / d:.2f} | {100 * gbs / copy_gbs:.0f}% |")
+        emit(f"| relu(x * y + x) | {d:.2f} | {gbs:.1f} | {p:.2f} | {p / d:.2f} | {cell(j)} | "
+             f"{ratio(j, d)} | {100 * gbs / copy_gbs:.0f}% |")
         d = dlc_median_ms(softmax, [x], 1, reps, work)
         p = peer_median_ms("numpy", [list(shape)],
                            "def fn():\n x = inputs[0]; e = np.exp(x - x.max(1, keepdims=True)); return e / e.sum(1, keepdims=True)",
                            1, reps)
+        j = optional_peer("jax", [list(shape)],
+                          "f = jax.jit(lambda x: jax.nn.softmax(x, axis=1))\n"
+                          "fn = lambda: f(*inputs).block_until_ready()", 1, reps)
         gbs = 2 * nbytes / d / 1e6
-        emit(f"| softmax (axis 1) | {d:.2f} | {gbs:.1f} | {p:.2f} | {p / d:.2f} | {100 * gbs / copy_gbs:.0f}% |")
+        emit(f"| softmax (axis 1) | {d:.2f} | {gbs:.1f} | {p:.2f} | {p / d:.2f} | {cell(j)} | "
+             f"{ratio(j, d)} | {100 * gbs / copy_gbs:.0f}% |")
         emit()
 
         # MLP forward latency.
@@ -195,15 +225,19 @@ def main():
                   " h = np.maximum(x @ w1 + b1, 0); h = np.maximum(h @ w2 + b2, 0); return h @ w3 + b3")
         torch_mlp = ("def fn():\n x, w1, b1, w2, b2, w3, b3 = inputs\n"
                      " with torch.no_grad():\n  h = torch.relu(x @ w1 + b1); h = torch.relu(h @ w2 + b2); return h @ w3 + b3")
-        emit("| MLP 784-512-512-10, batch 128, fp32 forward | threads | dlc ms | NumPy ms | PyTorch ms | NumPy / dlc | PyTorch / dlc |")
-        emit("|---|---|---|---|---|---|---|")
+        jax_mlp = ("@jax.jit\ndef f(x, w1, b1, w2, b2, w3, b3):\n"
+                   " h = jax.nn.relu(x @ w1 + b1); h = jax.nn.relu(h @ w2 + b2); return h @ w3 + b3\n"
+                   "fn = lambda: f(*inputs).block_until_ready()")
+        emit("| MLP 784-512-512-10, batch 128, fp32 forward | threads | dlc ms | NumPy ms | PyTorch ms | JAX ms | NumPy / dlc | PyTorch / dlc | JAX / dlc |")
+        emit("|---|---|---|---|---|---|---|---|---|")
         reps = 50 if not args.quick else 5
         for threads in (1, 2):
             d = dlc_median_ms(mlp, arrays, threads, reps, work)
             p = peer_median_ms("numpy", shapes, np_mlp, threads, reps)
-            t = peer_median_ms("torch", shapes, torch_mlp, threads, reps) if have_torch() else None
-            emit(f"| | {threads} | {d:.3f} | {p:.3f} | {f'{t:.3f}' if t else 'not installed'} | "
-                 f"{p / d:.2f} | {f'{t / d:.2f}' if t else '-'} |")
+            t = optional_peer("torch", shapes, torch_mlp, threads, reps)
+            j = optional_peer("jax", shapes, jax_mlp, threads, reps)
+            emit(f"| | {threads} | {d:.3f} | {p:.3f} | {cell(t, 3)} | {cell(j, 3)} | "
+                 f"{p / d:.2f} | {ratio(t, d)} | {ratio(j, d)} |")
         emit()
 
         # conv2d against PyTorch (oneDNN) when it is installed.
@@ -212,16 +246,44 @@ def main():
                 "      : (tensor<8x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<8x64x56x56xf32>\n"
                 "  return %0 : tensor<8x64x56x56xf32>\n}\n")
         flops = 2.0 * 8 * 64 * 56 * 56 * 64 * 9
-        emit("| conv2d 3x3, 64->64 ch, 56x56, batch 8, fp32 | threads | dlc ms | dlc GFLOP/s | PyTorch ms | PyTorch / dlc |")
-        emit("|---|---|---|---|---|---|")
-        arrays = [rng.standard_normal(s).astype(np.float32) for s in ([8, 64, 56, 56], [64, 64, 3, 3])]
+        emit("| conv2d 3x3, 64->64 ch, 56x56, batch 8, fp32 | threads | dlc ms | dlc GFLOP/s | PyTorch ms | JAX ms | JAX GFLOP/s | PyTorch / dlc | JAX / dlc |")
+        emit("|---|---|---|---|---|---|---|---|---|")
+        conv_shapes = [[8, 64, 56, 56], [64, 64, 3, 3]]
+        arrays = [rng.standard_normal(s).astype(np.float32) for s in conv_shapes]
+        reps = 10 if not args.quick else 3
         for threads in (1, 2):
-            d = dlc_median_ms(conv, arrays, threads, 3, work)
-            t = (peer_median_ms("torch", [[8, 64, 56, 56], [64, 64, 3, 3]],
-                                "fn = lambda: torch.nn.functional.conv2d(inputs[0], inputs[1], padding=1)",
-                                threads, 5) if have_torch() else None)
-            emit(f"| | {threads} | {d:.1f} | {flops / d / 1e6:.1f} | {f'{t:.1f}' if t else 'not installed'} | "
-                 f"{f'{t / d:.2f}' if t else '-'} |")
+            d = dlc_median_ms(conv, arrays, threads, reps, work)
+            t = optional_peer("torch", conv_shapes,
+                              "fn = lambda: torch.nn.functional.conv2d(inputs[0], inputs[1], padding=1)",
+                              threads, reps)
+            j = optional_peer("jax", conv_shapes,
+                              "f = jax.jit(lambda x, w: jax.lax.conv_general_dilated(\n"
+                              "    x, w, (1, 1), ((1, 1), (1, 1)), dimension_numbers=('NCHW', 'OIHW', 'NCHW')))\n"
+                              "fn = lambda: f(*inputs).block_until_ready()", threads, reps)
+            emit(f"| | {threads} | {d:.1f} | {flops / d / 1e6:.1f} | {cell(t, 1)} | {cell(j, 1)} | "
+                 f"{f'{flops / j / 1e6:.1f}' if j else '-'} | {ratio(t, d)} | {ratio(j, d)} |")
+        emit()
+
+        # Batched matmul (attention-like: 16 heads, 256 x 64 x 256).
+        bsrc = ("func.func @bmm(%a: tensor<16x256x64xf32>, %b: tensor<16x64x256xf32>) -> tensor<16x256x256xf32> {\n"
+                "  %0 = dlc.matmul %a, %b : (tensor<16x256x64xf32>, tensor<16x64x256xf32>) -> tensor<16x256x256xf32>\n"
+                "  return %0 : tensor<16x256x256xf32>\n}\n")
+        bshapes = [[16, 256, 64], [16, 64, 256]]
+        flops = 2.0 * 16 * 256 * 256 * 64
+        arrays = [rng.standard_normal(s).astype(np.float32) for s in bshapes]
+        emit("| batched matmul 16 x (256x64 @ 64x256), fp32 | threads | dlc ms | dlc GFLOP/s | NumPy ms | JAX ms | NumPy / dlc | JAX / dlc |")
+        emit("|---|---|---|---|---|---|---|---|")
+        reps = 20 if not args.quick else 3
+        for threads in (1, 2):
+            d = dlc_median_ms(bsrc, arrays, threads, reps, work)
+            p = peer_median_ms("numpy", bshapes,
+                               "out = np.empty((16, 256, 256), np.float32)\n"
+                               "fn = lambda: np.matmul(inputs[0], inputs[1], out=out)", threads, reps)
+            j = optional_peer("jax", bshapes,
+                              "f = jax.jit(jnp.matmul)\nfn = lambda: f(*inputs).block_until_ready()",
+                              threads, reps)
+            emit(f"| | {threads} | {d:.2f} | {flops / d / 1e6:.1f} | {p:.2f} | {cell(j)} | "
+                 f"{p / d:.2f} | {ratio(j, d)} |")
 
     if args.markdown:
         Path(args.markdown).write_text("\n".join(lines) + "\n")

@@ -3,7 +3,20 @@
 # (LLVM/MLIR 22 and friends), a Python virtual environment with the pinned
 # packages, and the CMake/Ninja build in build/. Safe to run again: it only
 # installs what is missing and rebuilds incrementally.
+#
+#   tools/setup.sh [--benchmarks]
+#
+# --benchmarks also installs the benchmark peers (benchmarks/requirements.txt:
+# JAX) into the virtual environment.
 set -euo pipefail
+
+benchmarks=0
+for arg in "$@"; do
+  case $arg in
+    --benchmarks) benchmarks=1 ;;
+    *) echo "setup: unknown argument '$arg' (expected --benchmarks)" >&2; exit 2 ;;
+  esac
+done
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${DLC_BUILD_DIR:-$root/build}
@@ -33,6 +46,13 @@ stamp=$venv/.requirements
 if ! cmp -s "$root/python/requirements.txt" "$stamp" 2>/dev/null; then
   "$venv/bin/pip" install -q --disable-pip-version-check -r "$root/python/requirements.txt"
   cp "$root/python/requirements.txt" "$stamp"
+fi
+if [ "$benchmarks" -eq 1 ]; then
+  stamp=$venv/.benchmark-requirements
+  if ! cmp -s "$root/benchmarks/requirements.txt" "$stamp" 2>/dev/null; then
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$root/benchmarks/requirements.txt"
+    cp "$root/benchmarks/requirements.txt" "$stamp"
+  fi
 fi
 
 if [ ! -f "$build/build.ninja" ]; then
