@@ -28,29 +28,48 @@ def Bufferize : Pass<"dlc-bufferize", "::mlir::ModuleOp"> {
 }
 
 def TileAndFuse : Pass<"dlc-tile-and-fuse", "::mlir::func::FuncOp"> {
-  let summary = "Tile, fuse and vectorize contractions for the CPU";
+  let summary = "Tile, fuse and vectorize contractions and row reductions "
+                "for the CPU";
   let description = [{
     Expects: linalg on tensors with static shapes (after
     convert-dlc-to-linalg and elementwise fusion).
 
-    Produces, for each 2-D `linalg.matmul` (the root), through upstream
-    TilingInterface tiling (`scf::tileConsumerAndFuseProducersUsingSCF`,
-    `scf::tileUsingSCF`) and `linalg::vectorize`:
-    * an `scf.forall` over MC x NC blocks of the output (the parallel loop
-      that becomes an OpenMP loop), into which the matmul's `linalg.fill` and
-      its single elementwise consumer (bias, activation) are fused, so that
-      matmul + bias + relu is one loop nest;
-    * inside it, a K cache loop and an MR x NR register tile (k innermost,
-      size 1) vectorized to a `vector.contract`; the fused fill and consumer
-      are tiled to MR x NR and vectorized;
-    * where B's rows are far apart (N >= 512), the KC x NC panel of B a block
-      uses is first copied to a contiguous buffer (a vectorized linalg.copy).
-    Tile sizes are chosen per shape as divisors of the dimensions (shapes
-    such as 1000, 784 or 10 get full static tiles, never a scalar fallback);
+    Produces, through upstream TilingInterface tiling
+    (`scf::tileConsumerAndFuseProducersUsingSCF`, `scf::tileUsingSCF`,
+    `scf::tileReductionUsingScf`) and `linalg::vectorize`:
+
+    Contraction nests, for each 2-D `linalg.matmul`, `linalg.batch_matmul`
+    (default maps) and `linalg.conv_2d_nchw_fchw` with W stride 1:
+    * an `scf.forall` over output blocks (the parallel loop that becomes an
+      OpenMP loop: MC x NC for matmul, batch x MC x NC for batch_matmul,
+      image x filters x rows for conv), into which the contraction's
+      `linalg.fill` and its single elementwise consumer (bias, activation)
+      are fused, so that matmul + bias + relu is one loop nest;
+    * inside it, a reduction cache loop (K for matmuls; C, KH, KW for conv)
+      and an MR x NR register tile with every reduction dim of size 1. A
+      conv or batched tile is that rank-1 update as a `linalg.matmul` on
+      rank-reducing slices ([MR x 1] filter column or A column times
+      [1 x NR] input row or B row), so that all three share the matmul's
+      vectorization to `vector.contract`; the fused fill and consumer are
+      tiled to MR x NR and vectorized;
+    * where B's rows are far apart (N >= 512), the KC x NC panel of B a
+      matmul block uses is first copied to a contiguous buffer.
+    N (OW for conv) is split into a multiple of the vector length and a
+    remainder (`linalg::splitOp`), M (filters) likewise, so that shapes such
+    as 1000, 784, 56 or 10 get full static tiles, never a scalar fallback;
     the register tile fits `vector-width`.
 
-    Leaves alone: every other op, and matmuls that are batched, dynamic or
-    not on tensors.
+    Row nests, for each chain of fills, elementwise generics and reductions
+    of the innermost dim that holds at least one reduction (softmax,
+    log_softmax, layer norm, a row sum feeding elementwise ops): an
+    `scf.forall` over blocks of rows with the whole chain fused in (one pass
+    over memory per row), each op vectorized along the row in vectors of up
+    to 4 registers, reductions through partial-reduction tiling (a vector of
+    partial results per row, combined per chunk, reduced once).
+
+    Leaves alone: every other op (pooling, grouped convs, convs with a W
+    stride, elementwise chains without a reduction, rank-1 ops), dynamic
+    shapes and ops not on tensors.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "unsigned", /*default=*/"256",
@@ -68,14 +87,20 @@ def LowerVectors : Pass<"dlc-lower-vectors", "::mlir::func::FuncOp"> {
   let description = [{
     Expects: vectorized code after bufferization.
 
-    Produces: `vector.contract` turned into outer products and FMAs, with the
-    accumulator tile hoisted out of the reduction loop (it stays in registers
-    across k), and transfers lowered to plain vector loads/stores (fully
-    unrolled to rank 1). This is the upstream recipe: reduction-to-contract,
-    folding of memref aliases and CSE (which hoisting needs), then
-    `linalg::hoistRedundantVectorTransfers`, then the lowering patterns.
+    Produces: register tiles unrolled into 1-D vectors of a power-of-two
+    length (rows, and 48-wide rows into 16-wide pieces), memref aliases
+    folded into the transfers and CSE'd, accumulators hoisted out of their
+    reduction loops (`linalg::hoistRedundantVectorTransfers`: they stay in
+    registers across k, or across C, KH and KW for conv), then
+    `vector.contract` lowered to outer products and FMAs, multi-reductions
+    to vector reductions, vector exp/expm1/log/log1p/tanh/erf to upstream's
+    polynomial approximations (scalar math keeps libm), and transfers to
+    plain vector loads/stores (fully unrolled to rank 1; permutation maps
+    lowered after the unrolling).
 
-    Leaves alone: everything that is not a vector op.
+    Leaves alone: everything that is not a vector op. Transfers through an
+    `expand_shape` are not folded (upstream's folding pattern never
+    converges on them).
   }];
   let dependentDialects = [
     "::mlir::scf::SCFDialect",
