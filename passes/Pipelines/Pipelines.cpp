@@ -17,6 +17,8 @@
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/Transforms/RequestCWrappers.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -49,6 +51,17 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
   // Tensors -> buffers. Results become caller-allocated out-params so that a
   // caller (the runtime, a test harness) owns every buffer it sees.
   pm.addPass(createBufferize());
+  // Per-block temporaries of the parallel nests (a softmax row, partial
+  // sums, a packed B panel) live on the thread's stack: no malloc/free per
+  // block. scf-to-openmp scopes each iteration's allocas.
+  pm.addNestedPass<func::FuncOp>(
+      bufferization::createPromoteBuffersToStackPass([](Value alloc) {
+        auto type = cast<MemRefType>(alloc.getType());
+        return type.hasStaticShape() &&
+               alloc.getParentRegion()->getParentOfType<scf::ForallOp>() &&
+               type.getNumElements() * type.getElementTypeBitWidth() <=
+                   64 * 1024 * 8;
+      }));
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createCanonicalizerPass());
