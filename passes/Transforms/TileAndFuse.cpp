@@ -144,6 +144,43 @@ LogicalResult vectorizeOp(RewriterBase &rewriter, Operation *op) {
   return success();
 }
 
+/// Tiles `root` into an scf.forall of `blocks` (the parallel loop that
+/// becomes an OpenMP loop), fusing the producers `fuse` accepts, and returns
+/// the tiled and fused ops.
+FailureOr<SmallVector<Operation *>>
+tileIntoBlocks(RewriterBase &rewriter, Operation *root,
+               ArrayRef<int64_t> blocks,
+               llvm::function_ref<bool(Operation *)> fuse) {
+  scf::SCFTilingOptions blockTiling;
+  blockTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  blockTiling.setTileSizes(sizes(rewriter, blocks));
+  scf::SCFTileAndFuseOptions fuseOptions;
+  fuseOptions.setTilingOptions(blockTiling);
+  fuseOptions.setFusionControlFn(
+      [&](tensor::ExtractSliceOp, OpResult producer,
+          bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        if (fuse(producer.getOwner()))
+          return scf::SCFTileAndFuseOptions::ControlFnResult{};
+        return std::nullopt;
+      });
+  // A split piece reads its producer through a slice of a slice: merge them
+  // so that the producer is seen.
+  RewritePatternSet cleanup(root->getContext());
+  tensor::populateMergeConsecutiveInsertExtractSlicePatterns(cleanup);
+  fuseOptions.cleanupPatterns = FrozenRewritePatternSet(std::move(cleanup));
+  rewriter.setInsertionPoint(root);
+  FailureOr<scf::SCFTileAndFuseResult> fused =
+      scf::tileConsumerAndFuseProducersUsingSCF(
+          rewriter, cast<TilingInterface>(root), fuseOptions);
+  if (failed(fused))
+    return failure();
+  for (OpResult result : root->getResults())
+    rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
+  rewriter.eraseOp(root);
+  return SmallVector<Operation *>(fused->tiledAndFusedOps.begin(),
+                                  fused->tiledAndFusedOps.end());
+}
+
 /// `value` (a static tensor whose non-unit dims are those of `shape`) as a
 /// tensor of `shape`, through a rank-reducing extract_slice.
 Value dropUnitDims(OpBuilder &b, Location loc, Value value,
@@ -353,29 +390,12 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
       blocks[rowDims - 1] = largestDivisor(
           ranges[rowDims - 1], std::max<int64_t>(1, 4096 / rowLength));
 
-    scf::SCFTilingOptions blockTiling;
-    blockTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-    blockTiling.setTileSizes(sizes(rewriter, blocks));
-    scf::SCFTileAndFuseOptions fuseOptions;
-    fuseOptions.setTilingOptions(blockTiling);
-    fuseOptions.setFusionControlFn(
-        [&](tensor::ExtractSliceOp, OpResult producer,
-            bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-          if (isRowNestOp(producer.getOwner()))
-            return scf::SCFTileAndFuseOptions::ControlFnResult{};
-          return std::nullopt;
-        });
-    rewriter.setInsertionPoint(root);
-    FailureOr<scf::SCFTileAndFuseResult> fused =
-        scf::tileConsumerAndFuseProducersUsingSCF(
-            rewriter, cast<TilingInterface>(root), fuseOptions);
+    FailureOr<SmallVector<Operation *>> fused =
+        tileIntoBlocks(rewriter, root, blocks, isRowNestOp);
     if (failed(fused))
       return root->emitError("dlc-tile-and-fuse: tiling the row nest failed");
-    for (OpResult result : root->getResults())
-      rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
-    rewriter.eraseOp(root);
 
-    for (Operation *op : fused->tiledAndFusedOps)
+    for (Operation *op : *fused)
       if (failed(vectorizeRowOp(rewriter, op, lanes)))
         return op->emitError("dlc-tile-and-fuse: vectorizing a row nest op "
                              "failed");
@@ -531,40 +551,19 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
     // Level 1: parallel blocks; the contraction and its fill fused in (not
     // other producers such as the padding of a conv input, which would be
     // recomputed per block).
-    scf::SCFTilingOptions blockTiling;
-    blockTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
     SmallVector<int64_t> blocks = plan.blocks;
     if (root == contraction)
       blocks.resize(cast<linalg::LinalgOp>(root).getNumLoops(), 0);
-    blockTiling.setTileSizes(sizes(rewriter, blocks));
-    scf::SCFTileAndFuseOptions fuseOptions;
-    fuseOptions.setTilingOptions(blockTiling);
-    fuseOptions.setFusionControlFn(
-        [&](tensor::ExtractSliceOp, OpResult producer,
-            bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-          Operation *op = producer.getOwner();
-          if (op == contraction || isa<linalg::FillOp>(op))
-            return scf::SCFTileAndFuseOptions::ControlFnResult{};
-          return std::nullopt;
+    FailureOr<SmallVector<Operation *>> fused =
+        tileIntoBlocks(rewriter, root, blocks, [&](Operation *op) {
+          return op == contraction || isa<linalg::FillOp>(op);
         });
-    // A split piece reads the contraction through a slice of a slice: merge
-    // them so that the contraction is seen as the producer.
-    RewritePatternSet cleanup(root->getContext());
-    tensor::populateMergeConsecutiveInsertExtractSlicePatterns(cleanup);
-    fuseOptions.cleanupPatterns = FrozenRewritePatternSet(std::move(cleanup));
-    rewriter.setInsertionPoint(root);
-    FailureOr<scf::SCFTileAndFuseResult> fused =
-        scf::tileConsumerAndFuseProducersUsingSCF(
-            rewriter, cast<TilingInterface>(root), fuseOptions);
     if (failed(fused))
       return root->emitError("dlc-tile-and-fuse: tiling the nest failed");
-    for (OpResult result : root->getResults())
-      rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
-    rewriter.eraseOp(root);
 
     // Level 2: inside a block, the reduction cache loop then the register
     // tile.
-    for (Operation *op : fused->tiledAndFusedOps) {
+    for (Operation *op : *fused) {
       if (isTiledContraction(op)) {
         Operation *tile = op;
         if (!plan.cache.empty()) {
