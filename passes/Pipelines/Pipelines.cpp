@@ -51,9 +51,9 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
   // Tensors -> buffers. Results become caller-allocated out-params so that a
   // caller (the runtime, a test harness) owns every buffer it sees.
   pm.addPass(createBufferize());
-  // Per-block temporaries of the parallel nests (a softmax row, partial
-  // sums, a packed B panel) live on the thread's stack: no malloc/free per
-  // block. scf-to-openmp scopes each iteration's allocas.
+  // Small per-block temporaries of the parallel nests (a softmax row, its
+  // partial sums) live on the thread's stack: no malloc/free per block.
+  // scf-to-openmp scopes each iteration's allocas.
   pm.addNestedPass<func::FuncOp>(
       bufferization::createPromoteBuffersToStackPass([](Value alloc) {
         auto type = cast<MemRefType>(alloc.getType());

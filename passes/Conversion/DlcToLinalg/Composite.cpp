@@ -21,7 +21,7 @@ using namespace dlc;
 
 namespace {
 
-/// Max of `x` along `axis` (in `computeTy`) and the sum of exp(x - max).
+/// Max of `x` along `axis` (in `computeTy`), exp(x - max), and its sum.
 struct MaxAndSumExp {
   Value max, exps, sum;
 };
@@ -204,12 +204,11 @@ struct SoftmaxCrossEntropyLowering : OpConversionPattern<SoftmaxCrossEntropyOp> 
     Type computeTy = computeType(logitsType.getElementType());
     int64_t n = logitsType.getDimSize(0), classes = logitsType.getDimSize(1);
     Value logits = adaptor.getLogits();
-    auto [max, exps, sum] = maxAndSumExp(rewriter, loc, logits, 1, computeTy);
-    (void)exps;
+    MaxAndSumExp stats = maxAndSumExp(rewriter, loc, logits, 1, computeTy);
     // Per row: logsumexp - logits[label], or NaN for a label out of range.
     auto rowType = RankedTensorType::get({n}, computeTy);
     Value losses = buildMap(
-        rewriter, loc, rowType, {adaptor.getLabels(), max, sum}, {},
+        rewriter, loc, rowType, {adaptor.getLabels(), stats.max, stats.sum}, {},
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           Value label =
               arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
