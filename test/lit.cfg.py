@@ -2,15 +2,68 @@
 import os
 import sys
 
-import lit.formats
 from lit.llvm import llvm_config
 
 config.name = "dlc"
-config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".py", ".test"]
-config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "lit.local.cfg", "Inputs"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "lit.local.cfg", "Inputs",
+                   "cpu_matrix.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.dlc_obj_root, "test")
+
+# ---------------------------------------------------------------------------
+# The target matrix. Compiled code is tested at every x86-64 ISA level, not
+# only at the one of the machine the suite runs on: a test whose RUN lines use
+# %cpu runs once per level this host can execute, so an AVX-512 machine also
+# runs the AVX2 and SSE2 code that users on other machines get. Levels the
+# host cannot execute are checked compile-only by tests that also use
+# %compile_only (it expands to --compile-only for them, to nothing otherwise).
+
+# The CPU flags (/proc/cpuinfo names) each level requires (x86-64 psABI).
+ISA_LEVELS = {
+    "x86-64": set(),
+    "x86-64-v3": {"avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"},
+    "x86-64-v4": {"avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave",
+                  "avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"},
+}
+
+
+def host_flags():
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+flags = host_flags()
+all_cpus = ["x86-64", "x86-64-v3", "native", "x86-64-v4"]
+runnable = [c for c in all_cpus if c == "native" or ISA_LEVELS[c] <= flags]
+# `lit --param dlc_run_cpus=native,x86-64` runs fewer levels (the others are
+# then compile-only); naming a level this host cannot run is an error.
+requested = lit_config.params.get("dlc_run_cpus")
+if requested:
+    names = [c.strip() for c in requested.split(",") if c.strip()]
+    for name in names:
+        if name not in runnable:
+            lit_config.fatal(f"dlc_run_cpus: this host cannot run '{name}' "
+                             f"(it runs: {', '.join(runnable)})")
+    runnable = [c for c in all_cpus if c in names]
+compile_only = [c for c in all_cpus if c not in runnable]
+lit_config.note(f"ISA levels run: {', '.join(runnable)}; compile-only: "
+                f"{', '.join(compile_only) or 'none'}")
+for cpu in runnable:
+    config.available_features.add(f"run-{cpu}")
+
+
+# The format lives in a module of its own: lit pickles it for its workers.
+sys.path.insert(0, os.path.dirname(__file__))
+from cpu_matrix import CPUMatrixTest  # noqa: E402
+
+config.test_format = CPUMatrixTest(not llvm_config.use_lit_shell, runnable, compile_only)
 
 # Named captures must not leak between CHECK-LABEL blocks.
 config.environment["FILECHECK_OPTS"] = "-enable-var-scope"

@@ -23,7 +23,7 @@ build=${DLC_BUILD_DIR:-$root/build}
 venv=$root/.venv
 
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools lld-22
-          libomp-22-dev clang-22 cmake ninja-build ccache g++ python3-venv
+          libomp-22-dev libclang-rt-22-dev clang-22 cmake ninja-build ccache g++ python3-venv
           libdlpack-dev nlohmann-json3-dev zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do

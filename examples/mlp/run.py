@@ -2,8 +2,11 @@
 
 The weights are random (seeded); the script checks every output against the
 same model written in NumPy and exits non-zero on a mismatch.
+
+    run.py [--cpu=native|x86-64-v3|x86-64|...]
 """
 
+import argparse
 import math
 import sys
 from pathlib import Path
@@ -26,8 +29,12 @@ params = [
 ]
 labels = rng.integers(0, 10, size=8).astype(np.int64)
 
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--cpu", default="native", help="CPU or ISA level to compile for")
+args = parser.parse_args()
+
 source = (Path(__file__).parent / "mlp.mlir").read_text()
-model = Module(source)
+model = Module(source, args.cpu)
 probs, classes = model("predict", x, *params)
 (loss,) = model("loss", x, *params, labels)
 

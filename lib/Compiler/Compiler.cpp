@@ -164,11 +164,13 @@ dlc::linkSharedObject(llvm::ArrayRef<char> object, Location loc) {
     os.write(object.data(), object.size());
   }
   // Unresolved libm symbols (expf, erff) bind to the runtime's libm; OpenMP
-  // loops need LLVM's libomp (libgomp lacks the __kmpc entry points).
+  // loops need LLVM's libomp (libgomp lacks the __kmpc entry points);
+  // compiler-rt's builtins (__extendhfsf2 where the CPU lacks F16C) are
+  // linked in statically.
   SmallVector<StringRef> args = {DLC_LLD_PATH, "-shared", "-O1", "-z",
                                  "noexecstack", "-o", soPath, objPath,
-                                 "-L", DLC_LIBOMP_DIR, "-lomp", "-rpath",
-                                 DLC_LIBOMP_DIR};
+                                 DLC_BUILTINS_PATH, "-L", DLC_LIBOMP_DIR,
+                                 "-lomp", "-rpath", DLC_LIBOMP_DIR};
   std::optional<StringRef> redirects[] = {std::nullopt, StringRef(logPath),
                                           StringRef(logPath)};
   std::string error;

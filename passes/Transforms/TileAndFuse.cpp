@@ -488,8 +488,14 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
     auto [rowDim, vectorDim] = rowAndVectorDims(contraction);
     split(vectorDim, lanes);
     split(rowDim, std::min<int64_t>(8, (registers - 4) / 2));
+    // Splitting the contraction splits it into contractions; splitting its
+    // consumer leaves the contraction whole, read by every piece through a
+    // slice (of a slice, after both splits): so each piece's contraction is
+    // known here, never searched for in its operands.
     for (Operation *piece : pieces)
-      if (failed(tileBlock(rewriter, piece, lanes, registers)))
+      if (failed(tileBlock(rewriter, piece,
+                           root == contraction ? piece : contraction, lanes,
+                           registers)))
         return failure();
     return success();
   }
@@ -525,25 +531,11 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
     return success();
   }
 
-  /// Tiles one static piece of a nest (rooted at the contraction or at its
-  /// elementwise consumer) and vectorizes its register tiles.
+  /// Tiles one static piece of a nest, rooted at `contraction` itself or at
+  /// its elementwise consumer, and vectorizes its register tiles.
   LogicalResult tileBlock(RewriterBase &rewriter, Operation *root,
-                          int64_t lanes, int64_t registers) {
-    // The contraction feeding this piece: the root itself, or an operand of
-    // the root (directly or through the slice that splitOp created).
-    Operation *contraction = isTiledContraction(root) ? root : nullptr;
-    for (Value operand : root->getOperands()) {
-      if (contraction)
-        break;
-      if (auto slice = operand.getDefiningOp<tensor::ExtractSliceOp>())
-        operand = slice.getSource();
-      if (Operation *def = operand.getDefiningOp();
-          def && isTiledContraction(def))
-        contraction = def;
-    }
-    if (!contraction)
-      return root->emitError("dlc-tile-and-fuse: cannot find the contraction "
-                             "of this nest");
+                          Operation *contraction, int64_t lanes,
+                          int64_t registers) {
     auto shape =
         cast<RankedTensorType>(root->getResult(0).getType()).getShape();
     NestPlan plan = planNest(contraction, shape, lanes, registers);

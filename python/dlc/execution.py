@@ -137,19 +137,27 @@ def _dltensor(array: np.ndarray, element: str) -> _DLTensor:
     return t
 
 
+def compile_artifact(source: str, artifact: Path, cpu: str = "native") -> None:
+    """Compiles dlc `source` into the artifact file `artifact` for `cpu` (an
+    LLVM CPU name or ISA level such as x86-64-v3; native: this machine)."""
+    with tempfile.TemporaryDirectory(prefix="dlc-") as work:
+        src = Path(work) / "module.mlir"
+        src.write_text(source)
+        proc = subprocess.run(
+            [str(_build_dir() / "bin" / "dlc-compile"), str(src), "-o", str(artifact),
+             f"--cpu={cpu}"], capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise CompileError(f"dlc-compile --cpu={cpu} failed:\n{proc.stderr}")
+
+
 class Module:
     """A dlc module compiled to an artifact and loaded into this process."""
 
     def __init__(self, source: str, cpu: str = "native"):
         lib = _runtime()
         with tempfile.TemporaryDirectory(prefix="dlc-") as work:
-            src, artifact = Path(work) / "module.mlir", Path(work) / "module.dlc"
-            src.write_text(source)
-            proc = subprocess.run(
-                [str(_build_dir() / "bin" / "dlc-compile"), str(src), "-o", str(artifact),
-                 f"--cpu={cpu}"], capture_output=True, text=True)
-            if proc.returncode != 0:
-                raise CompileError(f"dlc-compile failed:\n{proc.stderr}")
+            artifact = Path(work) / "module.dlc"
+            compile_artifact(source, artifact, cpu)
             handle = ctypes.c_void_p()
             _check(lib.dlc_module_load(str(artifact).encode(), ctypes.byref(handle)))
         self._handle = handle

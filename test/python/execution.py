@@ -39,7 +39,7 @@ xt = np.arange(6, dtype=np.float32).reshape(3, 2).T
 (out,) = module("scale", xt, x)
 print("ok transposed", bool(np.array_equal(out, xt)))
 
-# CHECK: CompileError: dlc-compile failed:
+# CHECK: CompileError: dlc-compile --cpu=native failed:
 # CHECK: error: 'dlc.add' op expects operands of the same type
 report(lambda: Module("""
 func.func @bad(%x: tensor<2xf32>, %y: tensor<3xf32>) -> tensor<2xf32> {

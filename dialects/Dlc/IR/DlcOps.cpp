@@ -425,10 +425,12 @@ static LogicalResult inferPool(std::optional<Location> loc,
     return failure();
   SmallVector<int64_t> shape(in.getShape().take_front(2));
   for (int i = 0; i < 2; ++i) {
-    // As PyTorch: padding beyond half the window would create windows that
-    // see only padding.
-    if (2 * std::max(padding[2 * i], padding[2 * i + 1]) > kernel[i])
-      return fail(loc, name, "expects padding at most half the kernel (",
+    // Padding smaller than the kernel on each side keeps at least one real
+    // element in every window (the first starts at -pad, the last ends
+    // before size + pad). Exporters (ONNX) produce pads past PyTorch's
+    // half-kernel limit; they are valid on this rule.
+    if (std::max(padding[2 * i], padding[2 * i + 1]) >= kernel[i])
+      return fail(loc, name, "expects padding smaller than the kernel (",
                   kernel[i], ") in spatial dimension ", i, ", but found ",
                   Dims{padding});
     FailureOr<int64_t> size =

@@ -455,10 +455,19 @@ func.func @pool_padding_count(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x4x4xf32> {
 // -----
 
 func.func @pool_padding_too_large(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x5x5xf32> {
-  // expected-error @+2 {{'dlc.max_pool2d' op expects padding at most half the kernel (2) in spatial dimension 0, but found [2, 0, 0, 0]}}
+  // expected-error @+2 {{'dlc.max_pool2d' op expects padding smaller than the kernel (2) in spatial dimension 0, but found [2, 0, 0, 0]}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = dlc.max_pool2d %x kernel = [2, 2] strides = [2, 2] padding = [2, 0, 0, 0] : tensor<1x3x8x8xf32> -> tensor<1x3x5x5xf32>
   return %0 : tensor<1x3x5x5xf32>
+}
+
+// -----
+
+func.func @pool_padding_too_large_bottom(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x8x9xf32> {
+  // expected-error @+2 {{'dlc.avg_pool2d' op expects padding smaller than the kernel (3) in spatial dimension 1, but found [0, 0, 0, 3]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = dlc.avg_pool2d %x kernel = [1, 3] strides = [1, 1] padding = [0, 0, 0, 3] : tensor<1x3x8x8xf32> -> tensor<1x3x8x9xf32>
+  return %0 : tensor<1x3x8x9xf32>
 }
 
 // -----

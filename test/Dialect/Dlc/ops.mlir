@@ -109,6 +109,10 @@ func.func @contractions(%a: tensor<2x4x8xf32>, %b: tensor<2x8x3xf32>, %x: tensor
   %2 = dlc.max_pool2d %1 kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0] : tensor<1x6x5x5xf64> -> tensor<1x6x2x2xf64>
   // CHECK: dlc.avg_pool2d %{{.*}} kernel = [3, 3] strides = [2, 2] padding = [1, 1, 1, 1] : tensor<1x6x5x5xf64> -> tensor<1x6x3x3xf64>
   %3 = dlc.avg_pool2d %1 kernel = [3, 3] strides = [2, 2] padding = [1, 1, 1, 1] : tensor<1x6x5x5xf64> -> tensor<1x6x3x3xf64>
+  // Padding up to kernel - 1 (as ONNX exporters produce): every window still
+  // sees a real element.
+  // CHECK: dlc.max_pool2d %{{.*}} kernel = [3, 3] strides = [1, 1] padding = [2, 2, 2, 0] : tensor<1x6x5x5xf64> -> tensor<1x6x7x5xf64>
+  %pad2 = dlc.max_pool2d %1 kernel = [3, 3] strides = [1, 1] padding = [2, 2, 2, 0] : tensor<1x6x5x5xf64> -> tensor<1x6x7x5xf64>
   return %0, %1, %2, %3 : tensor<2x4x3xf32>, tensor<1x6x5x5xf64>, tensor<1x6x2x2xf64>, tensor<1x6x3x3xf64>
 }
 

@@ -6,13 +6,16 @@ module with `dlc-cpu-pipeline`, run, and compared. The file prints one line
 per case and a summary, and exits non-zero if any case failed.
 """
 
+import argparse
 import math
 import sys
+import tempfile
 import traceback
+from pathlib import Path
 
 import numpy as np
 
-from dlc.execution import Module
+from dlc.execution import Module, compile_artifact
 
 # NumPy dtypes of the dlc element types (bf16 travels as raw uint16 bits).
 DTYPES = {"f16": np.float16, "bf16": np.uint16, "f32": np.float32, "f64": np.float64,
@@ -105,8 +108,20 @@ class Suite:
         self.cases.append((name, args, results, inputs, reference, tol))
 
     def run(self):
+        """Compiles every case into one artifact for the ISA level given as
+        --cpu=LEVEL (default native) and checks each; with --compile-only
+        (a level this host cannot execute) it only compiles."""
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--cpu", default="native")
+        parser.add_argument("--compile-only", action="store_true")
+        options = parser.parse_args()
         source = "\n".join(self.functions)
-        module = Module(source)
+        if options.compile_only:
+            with tempfile.TemporaryDirectory(prefix="dlc-") as work:
+                compile_artifact(source, Path(work) / "module.dlc", options.cpu)
+            print(f"{self.name} [{options.cpu}]: compiled {len(self.cases)} cases, not run")
+            return
+        module = Module(source, options.cpu)
         failures = 0
         for name, args, results, inputs, reference, tol in self.cases:
             try:
@@ -126,7 +141,8 @@ class Suite:
                 failures += 1
                 print(f"FAIL {name}")
                 traceback.print_exc(file=sys.stdout)
-        print(f"{self.name}: {len(self.cases) - failures} passed, {failures} failed")
+        print(f"{self.name} [{options.cpu}]: {len(self.cases) - failures} passed, "
+              f"{failures} failed")
         sys.exit(1 if failures else 0)
 
 

@@ -1,6 +1,6 @@
-# RUN: %PYTHON %s | FileCheck %s
+# RUN: %PYTHON %s --cpu=%cpu %compile_only | FileCheck %s
 # CHECK-NOT: FAIL
-# CHECK: matmul_conv: {{[0-9]+}} passed, 0 failed
+# CHECK: matmul_conv [{{.+}}]: {{([0-9]+ passed, 0 failed|compiled [0-9]+ cases, not run)}}
 """matmul (2-D and batched), conv2d and pooling vs NumPy float64 references."""
 
 import numpy as np
@@ -33,6 +33,33 @@ for i, (a, b) in enumerate(MATMULS):
                      f"-> {ttype(out, element)}", (out, element)),
                   [(a, element), (b, element)], [(out, element)],
                   [random(a, element, -3, 3), random(b, element, -3, 3)], np.matmul, tol)
+
+
+# Nests with a fused consumer (bias + relu) at shapes that leave M and N
+# remainders at every vector width (4, 8 and 16 f32 lanes) and every register
+# tile height: each split piece must still fuse its contraction. (M, K, N.)
+DENSE = [(1, 1, 1), (8, 32, 10), (6, 7, 10), (13, 5, 24), (7, 9, 33), (24, 16, 50),
+         (69, 12, 100), (10, 40, 3), (5, 64, 17), (128, 20, 72)]
+for m, k, n in DENSE:
+    ta, tb, tc, tbias = (ttype(s, "f32") for s in ((m, k), (k, n), (m, n), (n,)))
+    suite.add(f"dense_relu_{m}x{k}x{n}",
+              f"  %0 = dlc.matmul %arg0, %arg1 : ({ta}, {tb}) -> {tc}\n"
+              f"  %1 = dlc.broadcast_to %arg2 : {tbias} -> {tc}\n"
+              f"  %2 = dlc.add %0, %1 : {tc}\n"
+              f"  %3 = dlc.relu %2 : {tc}\n"
+              f"  return %3 : {tc}",
+              [((m, k), "f32"), ((k, n), "f32"), ((n,), "f32")], [((m, n), "f32")],
+              [random((m, k)), random((k, n)), random((n,))],
+              lambda a, b, bias: np.maximum(a @ b + bias, 0), (2e-5, 2e-5))
+for bsz, m, k, n in [(2, 7, 9, 10), (3, 13, 4, 20)]:
+    ta, tb, tc = (ttype(s, "f32") for s in ((bsz, m, k), (bsz, k, n), (bsz, m, n)))
+    suite.add(f"batched_tanh_{bsz}x{m}x{k}x{n}",
+              f"  %0 = dlc.matmul %arg0, %arg1 : ({ta}, {tb}) -> {tc}\n"
+              f"  %1 = dlc.tanh %0 : {tc}\n"
+              f"  return %1 : {tc}",
+              [((bsz, m, k), "f32"), ((bsz, k, n), "f32")], [((bsz, m, n), "f32")],
+              [random((bsz, m, k)), random((bsz, k, n))],
+              lambda a, b: np.tanh(a @ b), (2e-5, 2e-5))
 
 
 def conv2d_ref(x, w, strides, padding, dilation, groups):
@@ -100,6 +127,17 @@ suite.add("conv2d_bias_relu_f32",
           [random(xs, "f32"), random(ws, "f32"), random((16,), "f32")],
           lambda x, w, b: np.maximum(conv2d_ref(x, w, (1, 1), (1, 1, 1, 1), (1, 1), 1)
                                      + b[:, None, None], 0), (2e-5, 2e-5))
+# F = 10 and OW = 13: remainders in both split dims of a fused conv nest.
+xs, ws, out = (1, 3, 5, 13), (10, 3, 3, 3), (1, 10, 5, 13)
+tx, tw, to = ttype(xs, "f32"), ttype(ws, "f32"), ttype(out, "f32")
+suite.add("conv2d_relu_f10_ow13_f32",
+          f"  %0 = dlc.conv2d %arg0, %arg1 strides = [1, 1] padding = [1, 1, 1, 1] "
+          f"dilation = [1, 1] groups = 1 : ({tx}, {tw}) -> {to}\n"
+          f"  %1 = dlc.relu %0 : {to}\n"
+          f"  return %1 : {to}",
+          [(xs, "f32"), (ws, "f32")], [(out, "f32")], [random(xs), random(ws)],
+          lambda x, w: np.maximum(conv2d_ref(x, w, (1, 1), (1, 1, 1, 1), (1, 1), 1), 0),
+          (2e-5, 2e-5))
 
 
 def pool_ref(x, kernel, strides, padding, kind):
@@ -116,7 +154,10 @@ def pool_ref(x, kernel, strides, padding, kind):
 
 POOLS = [((1, 2, 8, 8), (2, 2), (2, 2), (0, 0, 0, 0)),
          ((2, 3, 7, 9), (3, 3), (2, 2), (1, 1, 1, 1)),
-         ((1, 1, 5, 6), (3, 2), (1, 2), (1, 0, 0, 1))]
+         ((1, 1, 5, 6), (3, 2), (1, 2), (1, 0, 0, 1)),
+         # Padding past half the kernel (ONNX exports), up to kernel - 1.
+         ((1, 2, 28, 28), (3, 3), (1, 1), (2, 2, 2, 2)),
+         ((2, 1, 6, 7), (3, 3), (2, 2), (2, 1, 0, 2))]
 for i, (xs, kernel, strides, padding) in enumerate(POOLS):
     for kind in ("max", "avg"):
         ref = lambda x, k=kernel, s=strides, p=padding, kind=kind: pool_ref(x, k, s, p, kind)
