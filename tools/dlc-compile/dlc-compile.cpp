@@ -30,21 +30,31 @@ namespace cl = llvm::cl;
 namespace {
 enum class Emit { Artifact, Linalg, LLVMDialect, LLVMIR, Asm, Obj };
 
+// --help shows these two categories; LLVM's code-generation internals that
+// libLLVM registers (hundreds of them) stay hidden, as in clang.
+cl::OptionCategory dlcCategory("dlc-compile options");
+cl::OptionCategory mlirCategory(
+    "MLIR options (IR printing, timing, statistics, crash reproducers)");
+
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir>"),
-                               cl::init("-"));
+                               cl::init("-"), cl::cat(dlcCategory));
 cl::opt<std::string> outputFile("o", cl::desc("Output file"),
-                                cl::value_desc("filename"), cl::init(""));
+                                cl::value_desc("filename"), cl::init(""),
+                                cl::cat(dlcCategory));
 cl::opt<std::string> target("target", cl::desc("Target: cpu"),
-                            cl::init("cpu"));
+                            cl::init("cpu"), cl::cat(dlcCategory));
 cl::opt<std::string>
     cpu("cpu",
-        cl::desc("CPU to compile for: native (this machine) or an LLVM CPU "
-                 "name such as x86-64-v3 for portable artifacts"),
-        cl::init("native"));
+        cl::desc("CPU to compile for: native (this machine), an x86-64 ISA "
+                 "level (x86-64, x86-64-v2, x86-64-v3, x86-64-v4) for "
+                 "portable artifacts, or an LLVM CPU name (znver3, "
+                 "skylake-avx512)"),
+        cl::init("native"), cl::cat(dlcCategory));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
-                           cl::init(3), cl::Prefix);
+                           cl::init(3), cl::Prefix, cl::cat(dlcCategory));
 cl::opt<Emit> emit(
     "emit", cl::desc("What to write"), cl::init(Emit::Artifact),
+    cl::cat(dlcCategory),
     cl::values(
         clEnumValN(Emit::Artifact, "dlc", "the artifact (default)"),
         clEnumValN(Emit::Linalg, "linalg", "IR after convert-dlc-to-linalg"),
@@ -152,6 +162,10 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
+  for (auto &[name, option] : cl::getRegisteredOptions())
+    if (name.starts_with("mlir-"))
+      option->addCategory(mlirCategory);
+  cl::HideUnrelatedOptions({&dlcCategory, &mlirCategory});
   cl::ParseCommandLineOptions(argc, argv, "dlc ahead-of-time compiler\n");
 
   DialectRegistry registry;

@@ -5,6 +5,8 @@
 #include "dlc/Conversion/Passes.h"
 #include "dlc/Dialect/Dlc/IR/DlcDialect.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace dlc {
@@ -14,7 +16,37 @@ namespace dlc {
 
 using namespace mlir;
 
+namespace {
+/// A dlc op whose results all have zero elements computes nothing: its
+/// results are empty tensors, whatever the op. Lowering it like any other
+/// would build slices and loops at offsets one past the end (an empty slice
+/// at the end of a dimension is out of bounds for tensor.extract_slice).
+struct ZeroSizeResultLowering : ConversionPattern {
+  ZeroSizeResultLowering(MLIRContext *context)
+      : ConversionPattern(MatchAnyOpTypeTag(), /*benefit=*/2, context) {}
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value>,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isa<dlc::DlcDialect>(op->getDialect()) || op->getNumResults() == 0 ||
+        !isMemoryEffectFree(op))
+      return failure();
+    SmallVector<Value> empties;
+    for (Type type : op->getResultTypes()) {
+      auto tensor = dyn_cast<RankedTensorType>(type);
+      if (!tensor || !tensor.hasStaticShape() || tensor.getNumElements() != 0)
+        return failure();
+      empties.push_back(tensor::EmptyOp::create(rewriter, op->getLoc(),
+                                                tensor.getShape(),
+                                                tensor.getElementType()));
+    }
+    rewriter.replaceOp(op, empties);
+    return success();
+  }
+};
+} // namespace
+
 void dlc::populateDlcToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<ZeroSizeResultLowering>(patterns.getContext());
   populateElementwisePatterns(patterns);
   populateShapePatterns(patterns);
   populateMatmulPatterns(patterns);

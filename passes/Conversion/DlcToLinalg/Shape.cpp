@@ -92,6 +92,9 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
     SmallVector<int64_t> strides(type.getRank(), 1);
     for (Value input : adaptor.getInputs()) {
       auto inputType = cast<RankedTensorType>(input.getType());
+      // An empty input adds nothing (and its offset may be one past the end).
+      if (inputType.getNumElements() == 0)
+        continue;
       result = tensor::InsertSliceOp::create(
           rewriter, op.getLoc(), input, result, ValueRange{}, ValueRange{},
           ValueRange{}, offsets, inputType.getShape(), strides);

@@ -50,6 +50,27 @@ func.func @slice(%x: tensor<7x9xf32>) -> tensor<3x3xf32> {
 
 // -----
 
+// Zero-size results are empty tensors, whatever the op: no slice one past the
+// end, no loops. Empty concat operands are skipped.
+// CHECK-LABEL: func @zero_size
+// CHECK-SAME: (%[[X:.+]]: tensor<4x3xf32>)
+// CHECK-NOT: extract_slice
+// CHECK-NOT: linalg.generic
+// CHECK: tensor.empty() : tensor<0x3xf32>
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<0x3xf32>
+// CHECK: %[[C:.+]] = tensor.empty() : tensor<4x3xf32>
+// CHECK: %[[I:.+]] = tensor.insert_slice %[[X]] into %[[C]][0, 0] [4, 3] [1, 1]
+// CHECK-NOT: insert_slice
+// CHECK: return %[[I]], %[[E]]
+func.func @zero_size(%x: tensor<4x3xf32>) -> (tensor<4x3xf32>, tensor<0x3xf32>) {
+  %0 = dlc.slice %x start = [4, 0] limit = [4, 3] strides = [1, 1] : tensor<4x3xf32> -> tensor<0x3xf32>
+  %1 = dlc.exp %0 : tensor<0x3xf32>
+  %2 = dlc.concat %x, %1 axis = 0 : (tensor<4x3xf32>, tensor<0x3xf32>) -> tensor<4x3xf32>
+  return %2, %1 : tensor<4x3xf32>, tensor<0x3xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @concat
 // CHECK-SAME: (%[[A:.+]]: tensor<2x3xf32>, %[[B:.+]]: tensor<2x5xf32>)
 // CHECK: %[[E:.+]] = tensor.empty() : tensor<2x8xf32>

@@ -46,7 +46,10 @@ for i, (src, perm) in enumerate(TRANSPOSES):
                   lambda x, perm=perm: np.transpose(x, perm))
 
 SLICES = [((7, 9), (0, 1), (7, 9), (1, 1)), ((7, 9), (1, 2), (6, 9), (2, 3)),
-          ((4, 5, 6), (3, 0, 5), (4, 5, 6), (1, 4, 1)), ((10,), (2,), (2,), (1,))]
+          ((4, 5, 6), (3, 0, 5), (4, 5, 6), (1, 4, 1)), ((10,), (2,), (2,), (1,)),
+          # Empty slices at the end of a dimension (start = limit = size).
+          ((4,), (4,), (4,), (1,)), ((3, 5), (3, 0), (3, 5), (1, 1)),
+          ((4, 5, 6), (0, 5, 2), (4, 5, 6), (1, 1, 2))]
 for i, (src, start, limit, strides) in enumerate(SLICES):
     index = tuple(slice(a, b, s) for a, b, s in zip(start, limit, strides))
     dst = np.empty(src)[index].shape
@@ -58,7 +61,8 @@ for i, (src, start, limit, strides) in enumerate(SLICES):
               [(src, "f32")], [(dst, "f32")], [random(src)],
               lambda x, index=index: x[index])
 
-CONCATS = [([(2, 3), (1, 3), (4, 3)], 0), ([(2, 3), (2, 5)], 1), ([(2, 1, 3), (2, 4, 3)], 1)]
+CONCATS = [([(2, 3), (1, 3), (4, 3)], 0), ([(2, 3), (2, 5)], 1), ([(2, 1, 3), (2, 4, 3)], 1),
+           ([(2, 0), (2, 3), (2, 0)], 1), ([(0, 3), (0, 3)], 0)]
 for i, (shapes, axis) in enumerate(CONCATS):
     dst = list(shapes[0])
     dst[axis] = sum(s[axis] for s in shapes)
@@ -69,6 +73,17 @@ for i, (shapes, axis) in enumerate(CONCATS):
                      None, (dst, "f32")),
               [(s, "f32") for s in shapes], [(dst, "f32")], [random(s) for s in shapes],
               lambda *xs, axis=axis: np.concatenate(xs, axis))
+
+# Zero-size values flowing through ops: an empty slice at the end, its exp,
+# concatenated back onto a non-empty tensor.
+t4, t0 = ttype((4,), "f32"), ttype((0,), "f32")
+suite.add("empty_slice_chain",
+          f"  %0 = dlc.slice %arg0 start = [4] limit = [4] strides = [1] : {t4} -> {t0}\n"
+          f"  %1 = dlc.exp %0 : {t0}\n"
+          f"  %2 = dlc.concat %arg0, %1 axis = 0 : ({t4}, {t0}) -> {t4}\n"
+          f"  return %2, %1 : {t4}, {t0}",
+          [((4,), "f32")], [((4,), "f32"), ((0,), "f32")], [random((4,))],
+          lambda x: [x, x[4:]])
 
 PADS = [((2, 3), (0, 1), (0, 2), "1.5 : f32", "f32", 1.5),
         ((3,), (2,), (0,), "-7 : i32", "i32", -7),
