@@ -10,6 +10,7 @@
 
 #include "dlc/Transforms/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
@@ -45,6 +46,14 @@ int64_t powerOfTwoDivisor(int64_t n, int64_t limit) {
   return p;
 }
 
+/// Rows of a register tile: as many as the accumulators fit in registers,
+/// keeping a few for the B vectors and the A broadcast: 6 x 2 vectors with
+/// 16 registers (AVX2, as BLIS's Haswell kernel), 8 x 2 with 32 (AVX-512:
+/// measured faster than 12 x 2 or 14 x 2 on Zen 5).
+int64_t maxTileRows(int64_t registers, int64_t vectorsPerRow) {
+  return std::clamp<int64_t>((registers - 4) / vectorsPerRow, 1, 8);
+}
+
 /// Tiles for a piece whose N is a multiple of the vector length or smaller
 /// than it (see splitForVectors): register tiles are whole vectors (or a
 /// power of two below one), since odd widths make LLVM shuffle the
@@ -59,13 +68,13 @@ MatmulTiles chooseMatmulTiles(int64_t m, int64_t n, int64_t k, int64_t lanes,
   } else {
     t.nr = powerOfTwoDivisor(n, lanes);
   }
-  // MR: as many rows as the accumulators fit in registers (keeping a few for
-  // the B vectors and the A broadcast).
   int64_t vectorsPerRow = (t.nr + lanes - 1) / lanes;
-  int64_t maxRows = std::clamp<int64_t>((registers - 4) / vectorsPerRow, 1, 8);
-  t.mr = largestDivisor(m, maxRows);
-  // Cache blocks: multiples of the register tile, about 64 x 256 x 512...
-  t.mc = t.mr * largestDivisor(m / t.mr, std::max<int64_t>(64 / t.mr, 1));
+  t.mr = largestDivisor(m, maxTileRows(registers, vectorsPerRow));
+  // Cache blocks: multiples of the register tile, up to 1024 x 256 x 512.
+  // Tall blocks: each block packs its B panel (see packRhsStrips), so the
+  // fewer blocks share a B column, the less packing (1024^3 on AVX2: 94
+  // GFLOP/s with 60-row blocks, 121 with 1020; AVX-512 182 -> 231)...
+  t.mc = t.mr * largestDivisor(m / t.mr, std::max<int64_t>(1024 / t.mr, 1));
   t.nc = t.nr * largestDivisor(n / t.nr, std::max<int64_t>(256 / t.nr, 1));
   t.kc = largestDivisor(k, 512);
   // ...but at least 4 blocks where the shape allows, so that small problems
@@ -118,15 +127,20 @@ SmallVector<OpFoldResult> sizes(OpBuilder &b, ArrayRef<int64_t> values) {
 
 /// Tiles `op` with scf.for loops of `tileSizes`, returning the tiled op.
 FailureOr<Operation *> tileWithFor(RewriterBase &rewriter, Operation *op,
-                                   ArrayRef<int64_t> tileSizes) {
+                                   ArrayRef<int64_t> tileSizes,
+                                   ArrayRef<int64_t> interchange = {},
+                                   Value *result = nullptr) {
   scf::SCFTilingOptions options;
   options.setTileSizes(sizes(rewriter, tileSizes));
+  options.setInterchange(interchange);
   rewriter.setInsertionPoint(op);
   FailureOr<scf::SCFTilingResult> tiled =
       scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
   if (failed(tiled))
     return failure();
   rewriter.replaceOp(op, tiled->replacements);
+  if (result)
+    *result = tiled->replacements.front();
   return tiled->tiledOps.front();
 }
 
@@ -239,6 +253,8 @@ struct NestPlan {
   SmallVector<int64_t> cache;       // reduction cache loop; empty: none
   SmallVector<int64_t> registers;   // the register tile
   SmallVector<int64_t> elementwise; // tiles of the fused fill and consumer
+  SmallVector<int64_t> interchange; // order of the register tile loops
+  bool packRhs = false;             // pack B's panel into NR-wide strips
   MatmulTiles tiles;
 };
 
@@ -286,6 +302,14 @@ NestPlan planNest(Operation *contraction, ArrayRef<int64_t> shape,
   plan.cache = {0, 0, t.kc};
   plan.registers = {t.mr, t.nr, 1};
   plan.elementwise = {t.mr, t.nr};
+  // 2-D matmul blocks pack B where its rows are far apart and the packed
+  // strips are reused by several row tiles; the register loops then run
+  // N strips outside M strips, so a packed strip stays in L1 while the row
+  // tiles of A go by.
+  if (!batched && n >= 64 && t.mc / t.mr >= 2) {
+    plan.packRhs = true;
+    plan.interchange = {1, 0, 2};
+  }
   if (batched) {
     for (SmallVector<int64_t> *tiles :
          {&plan.blocks, &plan.cache, &plan.registers, &plan.elementwise})
@@ -466,12 +490,15 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
     // that every piece is static and tiles exactly: e.g. N = 1000 becomes
     // 992 columns of 16-wide vectors and 8 columns of one 8-wide vector.
     SmallVector<Operation *> pieces = {root};
-    auto split = [&](unsigned dim, int64_t multiple) {
+    auto split = [&](unsigned dim, int64_t multiple,
+                     function_ref<bool(int64_t)> when = nullptr) {
       SmallVector<Operation *> next;
       for (Operation *piece : pieces) {
         int64_t size = cast<RankedTensorType>(piece->getResult(0).getType())
                            .getDimSize(dim);
         int64_t main = size - size % multiple;
+        if (when && !when(size))
+          main = size;
         if (main == 0 || main == size) {
           next.push_back(piece);
           continue;
@@ -487,7 +514,13 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
     };
     auto [rowDim, vectorDim] = rowAndVectorDims(contraction);
     split(vectorDim, lanes);
-    split(rowDim, std::min<int64_t>(8, (registers - 4) / 2));
+    // An odd number of vectors (not a multiple of 3) would get 1-vector
+    // register tiles (N = 1000 on AVX2: 125 vectors): split the last one off.
+    split(vectorDim, 2 * lanes, [&](int64_t size) {
+      int64_t vectors = size / lanes;
+      return size % lanes == 0 && vectors % 2 == 1 && vectors % 3 != 0;
+    });
+    split(rowDim, maxTileRows(registers, 2));
     // Splitting the contraction splits it into contractions; splitting its
     // consumer leaves the contraction whole, read by every piece through a
     // slice (of a slice, after both splits): so each piece's contraction is
@@ -500,34 +533,59 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
     return success();
   }
 
-  /// Copies the KC x NC slice of B that a block multiplies into a contiguous
-  /// buffer when B's rows are far apart: the register tiles then walk rows
-  /// 4*NC bytes apart instead of 4*N (a new page every row for N >= 1024),
-  /// and the panel is reused by all MC / MR row tiles of the block. The copy
-  /// is vectorized by rows.
-  LogicalResult packRhs(RewriterBase &rewriter, linalg::MatmulOp matmul,
-                        const MatmulTiles &t) {
+  /// Packs the KC x NC panel of B that a block multiplies into NR-wide
+  /// strips, [NC/NR, KC, NR], as GotoBLAS/BLIS do: a register tile then
+  /// reads its NR columns of consecutive k from consecutive memory (one
+  /// cache line per k on AVX-512, two on AVX2) instead of one row of B per k,
+  /// N * 4 bytes apart (a new page per k for N >= 1024). The copy is a
+  /// linalg.transpose of B's expanded view, vectorized by strips.
+  FailureOr<Value> packRhsStrips(RewriterBase &rewriter,
+                                 linalg::MatmulOp matmul, int64_t nr) {
     Value rhs = matmul.getDpsInputs()[1];
-    auto slice = rhs.getDefiningOp<tensor::ExtractSliceOp>();
-    if (!slice)
-      return success();
-    auto full = cast<RankedTensorType>(slice.getSource().getType());
     auto type = cast<RankedTensorType>(rhs.getType());
-    if (full.getDimSize(1) < 512 || type.getDimSize(1) == full.getDimSize(1) ||
-        t.mc / t.mr < 4)
-      return success();
+    int64_t kc = type.getDimSize(0), nc = type.getDimSize(1);
     Location loc = matmul.getLoc();
     rewriter.setInsertionPoint(matmul);
-    Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                          type.getElementType());
-    auto copy = linalg::CopyOp::create(rewriter, loc, ValueRange{rhs},
-                                       ValueRange{empty});
-    rewriter.modifyOpInPlace(
-        matmul, [&] { matmul->setOperand(1, copy->getResult(0)); });
-    FailureOr<Operation *> rows =
-        tileWithFor(rewriter, copy, {1, type.getDimSize(1)});
-    if (failed(rows) || failed(vectorizeOp(rewriter, *rows)))
+    auto expandedType = RankedTensorType::get({kc, nc / nr, nr},
+                                              type.getElementType());
+    Value expanded = tensor::ExpandShapeOp::create(
+        rewriter, loc, expandedType, rhs,
+        SmallVector<ReassociationIndices>{{0}, {1, 2}});
+    Value empty = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{nc / nr, kc, nr},
+        type.getElementType());
+    auto transpose = linalg::TransposeOp::create(
+        rewriter, loc, expanded, empty, ArrayRef<int64_t>{1, 0, 2});
+    Value packed;
+    FailureOr<Operation *> strips =
+        tileWithFor(rewriter, transpose, {1, 1, 0}, {}, &packed);
+    if (failed(strips) || failed(vectorizeOp(rewriter, *strips)))
       return matmul->emitError("dlc-tile-and-fuse: packing B failed");
+    return packed;
+  }
+
+  /// Makes a register tile [MR x 1] * [1 x NR] read its B row from the
+  /// packed strips: B[k, n : n + NR] is packed[n / NR, k, :].
+  LogicalResult readPackedRhs(RewriterBase &rewriter, linalg::MatmulOp tile,
+                              Value packed, int64_t nr) {
+    auto slice = tile.getDpsInputs()[1].getDefiningOp<tensor::ExtractSliceOp>();
+    if (!slice)
+      return tile->emitError("dlc-tile-and-fuse: register tile does not read "
+                             "a slice of B");
+    SmallVector<OpFoldResult> offsets = slice.getMixedOffsets();
+    Location loc = tile.getLoc();
+    rewriter.setInsertionPoint(tile);
+    AffineExpr d0;
+    bindDims(rewriter.getContext(), d0);
+    OpFoldResult strip = affine::makeComposedFoldedAffineApply(
+        rewriter, loc, d0.floorDiv(nr), {offsets[1]});
+    auto packedType = cast<RankedTensorType>(packed.getType());
+    Value row = tensor::ExtractSliceOp::create(
+        rewriter, loc,
+        RankedTensorType::get({1, nr}, packedType.getElementType()), packed,
+        ArrayRef<OpFoldResult>{strip, offsets[0], rewriter.getIndexAttr(0)},
+        sizes(rewriter, {1, 1, nr}), sizes(rewriter, {1, 1, 1}));
+    rewriter.modifyOpInPlace(tile, [&] { tile->setOperand(1, row); });
     return success();
   }
 
@@ -558,21 +616,31 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
     for (Operation *op : *fused) {
       if (isTiledContraction(op)) {
         Operation *tile = op;
+        Value packedRhs;
         if (!plan.cache.empty()) {
           FailureOr<Operation *> kTile = tileWithFor(rewriter, op, plan.cache);
           if (failed(kTile))
             return op->emitError("dlc-tile-and-fuse: tiling the reduction "
                                  "cache loop failed");
           tile = *kTile;
-          if (auto matmul = dyn_cast<linalg::MatmulOp>(tile))
-            if (failed(packRhs(rewriter, matmul, plan.tiles)))
+          if (auto matmul = dyn_cast<linalg::MatmulOp>(tile);
+              matmul && plan.packRhs) {
+            FailureOr<Value> packed =
+                packRhsStrips(rewriter, matmul, plan.tiles.nr);
+            if (failed(packed))
               return failure();
+            packedRhs = *packed;
+          }
         }
         FailureOr<Operation *> regTile =
-            tileWithFor(rewriter, tile, plan.registers);
+            tileWithFor(rewriter, tile, plan.registers, plan.interchange);
         if (succeeded(regTile))
           regTile = asRankOneMatmul(rewriter, cast<linalg::LinalgOp>(*regTile),
                                     plan.tiles.mr, plan.tiles.nr);
+        if (succeeded(regTile) && packedRhs &&
+            failed(readPackedRhs(rewriter, cast<linalg::MatmulOp>(*regTile),
+                                 packedRhs, plan.tiles.nr)))
+          return failure();
         if (failed(regTile) || failed(vectorizeOp(rewriter, *regTile)))
           return op->emitError("dlc-tile-and-fuse: vectorizing the register "
                                "tile failed");

@@ -1,5 +1,6 @@
 // RUN: dlc-opt %s --convert-dlc-to-linalg --linalg-fuse-elementwise-ops --dlc-tile-and-fuse=vector-width=512 --canonicalize --cse --split-input-file | FileCheck %s
 // RUN: dlc-opt %s --dlc-cpu-pipeline=vector-width=512 --split-input-file | FileCheck %s --check-prefix=LLVM
+// RUN: dlc-opt %s --convert-dlc-to-linalg --linalg-fuse-elementwise-ops --dlc-tile-and-fuse=vector-width=256 --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=AVX2
 
 // matmul + bias + relu is one nest: one scf.forall over output blocks holds
 // the fill, the matmul (K loop around an 8x32 register tile, a
@@ -136,4 +137,47 @@ func.func @conv_strided(%x: tensor<1x4x9x9xf32>, %w: tensor<4x4x3x3xf32>) -> ten
 func.func @softmax_rows(%x: tensor<8x256xf32>) -> tensor<8x256xf32> {
   %0 = dlc.softmax %x axis = 1 : tensor<8x256xf32>
   return %0 : tensor<8x256xf32>
+}
+
+// -----
+
+// AVX2 (16 registers): 6x16 register tiles. B's panel is packed into 16-wide
+// strips [N/16, K, 16] once per block; the register loops run N strips
+// outside M strips and read B from the strips (strip n / 16, row k).
+// AVX2-LABEL: func @packed_b
+// AVX2: scf.forall (%{{.+}}) = (0) to (48) step (12)
+// AVX2: tensor.expand_shape %{{.+}} {{\[}}[0], [1, 2]] output_shape [64, 8, 16] : tensor<64x128xf32> into tensor<64x8x16xf32>
+// AVX2: vector.transfer_write %{{.+}} : vector<1x1x16xf32>, tensor<1x1x16xf32>
+// AVX2: scf.for %[[N:.+]] = %c0 to %c128 step %c16
+// AVX2:   scf.for %{{.+}} = %c0 to %c12 step %c6
+// AVX2:     scf.for %[[K:.+]] = %c0 to %c64 step %c1
+// AVX2:       %[[STRIP:.+]] = affine.apply #{{.+}}(%[[N]])
+// AVX2:       tensor.extract_slice %{{.+}}[%[[STRIP]], %[[K]], 0] [1, 1, 16] [1, 1, 1] : tensor<8x64x16xf32> to tensor<1x16xf32>
+// AVX2:       vector.contract {{.+}} : vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
+func.func @packed_b(%a: tensor<48x64xf32>, %b: tensor<64x128xf32>) -> tensor<48x128xf32> {
+  %0 = dlc.matmul %a, %b : (tensor<48x64xf32>, tensor<64x128xf32>) -> tensor<48x128xf32>
+  return %0 : tensor<48x128xf32>
+}
+
+// -----
+
+// A fused nest split in both dims (N = 10 = 8 + 2 on AVX2, M = 8 = 6 + 2):
+// each of the four pieces fuses its slice of the matmul and the bias add
+// (one block each, so no scf.forall is left).
+// AVX2-LABEL: func @split_both_dims
+// AVX2-NOT: linalg.
+// AVX2: vector.contract {{.+}} : vector<6x1xf32>, vector<1x8xf32> into vector<6x8xf32>
+// AVX2: arith.addf {{.+}} : vector<6x8xf32>
+// AVX2: vector.contract {{.+}} : vector<2x1xf32>, vector<1x8xf32> into vector<2x8xf32>
+// AVX2: arith.addf {{.+}} : vector<2x8xf32>
+// AVX2: vector.contract {{.+}} : vector<6x1xf32>, vector<1x2xf32> into vector<6x2xf32>
+// AVX2: arith.addf {{.+}} : vector<6x2xf32>
+// AVX2: vector.contract {{.+}} : vector<2x1xf32>, vector<1x2xf32> into vector<2x2xf32>
+// AVX2: arith.addf {{.+}} : vector<2x2xf32>
+// AVX2-NOT: linalg.
+func.func @split_both_dims(%x: tensor<8x32xf32>, %w: tensor<32x10xf32>, %b: tensor<10xf32>) -> tensor<8x10xf32> {
+  %0 = dlc.matmul %x, %w : (tensor<8x32xf32>, tensor<32x10xf32>) -> tensor<8x10xf32>
+  %1 = dlc.broadcast_to %b : tensor<10xf32> -> tensor<8x10xf32>
+  %2 = dlc.add %0, %1 : tensor<8x10xf32>
+  return %2 : tensor<8x10xf32>
 }
