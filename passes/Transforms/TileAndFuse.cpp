@@ -46,6 +46,9 @@ int64_t powerOfTwoDivisor(int64_t n, int64_t limit) {
   return p;
 }
 
+/// Rows of a parallel block of a contraction nest, at most.
+constexpr int64_t kMaxBlockRows = 1024;
+
 /// Rows of a register tile: as many as the accumulators fit in registers,
 /// keeping a few for the B vectors and the A broadcast: 6 x 2 vectors with
 /// 16 registers (AVX2, as BLIS's Haswell kernel), 8 x 2 with 32 (AVX-512:
@@ -74,7 +77,7 @@ MatmulTiles chooseMatmulTiles(int64_t m, int64_t n, int64_t k, int64_t lanes,
   // Tall blocks: each block packs its B panel (see packRhsStrips), so the
   // fewer blocks share a B column, the less packing (1024^3 on AVX2: 94
   // GFLOP/s with 60-row blocks, 121 with 1020; AVX-512 182 -> 231)...
-  t.mc = t.mr * largestDivisor(m / t.mr, std::max<int64_t>(1024 / t.mr, 1));
+  t.mc = t.mr * largestDivisor(m / t.mr, std::max<int64_t>(kMaxBlockRows / t.mr, 1));
   t.nc = t.nr * largestDivisor(n / t.nr, std::max<int64_t>(256 / t.nr, 1));
   t.kc = largestDivisor(k, 512);
   // ...but at least 4 blocks where the shape allows, so that small problems
@@ -525,7 +528,12 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
       int64_t vectors = size / lanes;
       return size % lanes == 0 && vectors % 2 == 1 && vectors % 3 != 0;
     });
-    split(rowDim, maxTileRows(registers, 2));
+    // M: first into whole row blocks (see chooseMatmulTiles), so that a tall
+    // M keeps tall blocks (2048 on AVX2 = 2 x 1020 + 8, not 11 blocks of
+    // 186 rows around 341 = 11 x 31 tiles), then into whole register tiles.
+    int64_t rows = maxTileRows(registers, 2);
+    split(rowDim, rows * (kMaxBlockRows / rows));
+    split(rowDim, rows);
     // Splitting the contraction splits it into contractions; splitting its
     // consumer leaves the contraction whole, read by every piece through a
     // slice (of a slice, after both splits): so each piece's contraction is
