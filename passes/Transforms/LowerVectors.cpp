@@ -164,6 +164,19 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
         return signalPassFailure();
       }
     }
+    // Elementwise ops on [1, ..., 1, n] row vectors become ops on 1-D
+    // vectors: the LLVM lowering of some math ops (math.absi) takes 1-D
+    // vectors only.
+    {
+      RewritePatternSet patterns(ctx);
+      vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+      addCanonicalization(patterns);
+      if (failed(applyPatternsGreedily(func, std::move(patterns)))) {
+        func.emitError("dlc-lower-vectors: dropping unit vector dims did not "
+                       "converge");
+        return signalPassFailure();
+      }
+    }
     RewritePatternSet patterns(ctx);
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
     VectorTransferToSCFOptions toSCF;

@@ -371,7 +371,8 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
         return signalPassFailure();
 
     // Row nests: the last op of a chain of fills, elementwise ops and row
-    // reductions that holds at least one reduction (softmax, layer norm).
+    // reductions (softmax, layer norm; or elementwise alone: a standalone
+    // exp or tanh would otherwise be a scalar loop calling libm).
     SmallVector<Operation *> rowRoots;
     getOperation().walk([&](Operation *op) {
       if (!isRowNestOp(op) || isa<linalg::FillOp>(op) ||
@@ -389,7 +390,11 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
           if (Operation *def = operand.getDefiningOp(); def && isRowNestOp(def))
             worklist.push_back(def);
       }
-      if (llvm::any_of(chain, isRowReduction))
+      // Every op must vectorize along the row (a gather's tensor.extract
+      // does not); such chains stay loops.
+      if (llvm::all_of(chain, [](Operation *member) {
+            return succeeded(linalg::vectorizeOpPrecondition(member));
+          }))
         rowRoots.push_back(op);
     });
     for (Operation *root : rowRoots)
@@ -427,10 +432,13 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
     if (failed(fused))
       return root->emitError("dlc-tile-and-fuse: tiling the row nest failed");
 
-    for (Operation *op : *fused)
+    for (Operation *op : *fused) {
+      // (Tiling replaces `op`: report at its location, not on it.)
+      Location loc = op->getLoc();
       if (failed(vectorizeRowOp(rewriter, op, lanes)))
-        return op->emitError("dlc-tile-and-fuse: vectorizing a row nest op "
-                             "failed");
+        return emitError(loc, "dlc-tile-and-fuse: vectorizing a row nest op "
+                              "failed");
+    }
     return success();
   }
 
@@ -627,14 +635,16 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
     // Level 2: inside a block, the reduction cache loop then the register
     // tile.
     for (Operation *op : *fused) {
+      // (Tiling replaces `op`: report at its location, not on it.)
+      Location loc = op->getLoc();
       if (isTiledContraction(op)) {
         Operation *tile = op;
         Value packedRhs;
         if (!plan.cache.empty()) {
           FailureOr<Operation *> kTile = tileWithFor(rewriter, op, plan.cache);
           if (failed(kTile))
-            return op->emitError("dlc-tile-and-fuse: tiling the reduction "
-                                 "cache loop failed");
+            return emitError(loc, "dlc-tile-and-fuse: tiling the reduction "
+                                  "cache loop failed");
           tile = *kTile;
           if (auto matmul = dyn_cast<linalg::MatmulOp>(tile);
               matmul && plan.packRhs) {
@@ -655,15 +665,15 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
                                  packedRhs, plan.tiles.nr)))
           return failure();
         if (failed(regTile) || failed(vectorizeOp(rewriter, *regTile)))
-          return op->emitError("dlc-tile-and-fuse: vectorizing the register "
-                               "tile failed");
+          return emitError(loc, "dlc-tile-and-fuse: vectorizing the register "
+                                "tile failed");
       } else if (isa<linalg::FillOp>(op) || isElementwise(op)) {
         // The fill and the consumer: MR x NR vector tiles.
         FailureOr<Operation *> tile =
             tileWithFor(rewriter, op, plan.elementwise);
         if (failed(tile) || failed(vectorizeOp(rewriter, *tile)))
-          return op->emitError("dlc-tile-and-fuse: vectorizing a fused op "
-                               "failed");
+          return emitError(loc, "dlc-tile-and-fuse: vectorizing a fused op "
+                                "failed");
       }
     }
     return success();

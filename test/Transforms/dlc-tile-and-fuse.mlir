@@ -182,3 +182,32 @@ func.func @split_both_dims(%x: tensor<8x32xf32>, %w: tensor<32x10xf32>, %b: tens
   %2 = dlc.add %0, %1 : tensor<8x10xf32>
   return %2 : tensor<8x10xf32>
 }
+
+// -----
+
+// An elementwise chain without a reduction is a row nest too: parallel
+// blocks of rows, vector exp along the row (a scalar loop would call libm's
+// expf per element).
+// CHECK-LABEL: func @exp_rows
+// AVX2-LABEL: func @exp_rows
+// CHECK: scf.forall (%{{.+}}) = (0) to (64) step (16)
+// CHECK:   math.exp %{{.+}} : vector<1x64xf32>
+// CHECK: scf.forall.in_parallel
+// CHECK-NOT: linalg.
+func.func @exp_rows(%x: tensor<64x256xf32>) -> tensor<64x256xf32> {
+  %0 = dlc.exp %x : tensor<64x256xf32>
+  return %0 : tensor<64x256xf32>
+}
+
+// -----
+
+// A gather's generic reads the table with tensor.extract, which does not
+// vectorize along the row: it is left to the loop lowering.
+// CHECK-LABEL: func @gather_left_alone
+// CHECK-NOT: scf.forall
+// CHECK: linalg.generic
+// CHECK:   tensor.extract
+func.func @gather_left_alone(%t: tensor<10x4xf32>, %i: tensor<2x3xi64>) -> tensor<2x3x4xf32> {
+  %0 = dlc.gather %t, %i : (tensor<10x4xf32>, tensor<2x3xi64>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
