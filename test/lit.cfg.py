@@ -55,8 +55,13 @@ if requested:
 compile_only = [c for c in all_cpus if c not in runnable]
 lit_config.note(f"ISA levels run: {', '.join(runnable)}; compile-only: "
                 f"{', '.join(compile_only) or 'none'}")
-for cpu in runnable:
-    config.available_features.add(f"run-{cpu}")
+for cpu in all_cpus:
+    if cpu == "native" or ISA_LEVELS[cpu] <= flags:
+        config.available_features.add(f"host-runs-{cpu}")
+# Each host CPU flag as a feature (host-avx512_fp16), for tests that need a
+# CPU to lack something.
+for flag in flags:
+    config.available_features.add(f"host-{flag}")
 
 
 # The format lives in a module of its own: lit pickles it for its workers.

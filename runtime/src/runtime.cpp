@@ -266,18 +266,26 @@ dlc_status loadFromBytes(std::vector<uint8_t> bytes, const std::string &origin,
       !manifest.contains("functions") || !manifest["functions"].is_array())
     return fail(DLC_ERROR_FORMAT, where + "malformed manifest");
 
-  if (manifest.contains("target") && manifest["target"].contains("features")) {
+  if (manifest.contains("target") && manifest["target"].contains("features") &&
+      manifest["target"]["features"].is_array()) {
+    std::string missing;
     for (const auto &f : manifest["target"]["features"]) {
-      if (!f.is_string())
+      if (!f.is_string() || hostHasFeature(f.get<std::string>()))
         continue;
-      std::string feature = f.get<std::string>();
-      if (!hostHasFeature(feature))
-        return fail(DLC_ERROR_TARGET,
-                    where + "compiled for CPU '" +
-                        manifest["target"].value("cpu", std::string("?")) +
-                        "' and needs '" + feature +
-                        "', which this CPU lacks; recompile with a portable "
-                        "--cpu (e.g. x86-64-v2) or on this machine");
+      missing += (missing.empty() ? "" : ", ") + f.get<std::string>();
+    }
+    if (!missing.empty()) {
+      const auto &target = manifest["target"];
+      std::string cpu = target.contains("cpu") && target["cpu"].is_string()
+                            ? target["cpu"].get<std::string>()
+                            : "?";
+      return fail(DLC_ERROR_TARGET,
+                  where + "compiled for CPU '" + cpu + "', which has " +
+                      missing + ": this CPU lacks " +
+                      (missing.find(',') == std::string::npos ? "it"
+                                                              : "them") +
+                      "; recompile with a portable --cpu (x86-64-v3 for AVX2 "
+                      "machines, x86-64 for any) or on this machine");
     }
   }
 

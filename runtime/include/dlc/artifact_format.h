@@ -27,7 +27,8 @@ extern "C" {
  * GCC's __builtin_cpu_supports both name them. X-macro: X("avx2") ... */
 #define DLC_ARTIFACT_CPU_FEATURES(X)                                           \
   X("sse4.2") X("avx") X("avx2") X("fma") X("f16c") X("bmi2") X("avx512f")     \
-  X("avx512bw") X("avx512dq") X("avx512vl")
+  X("avx512bw") X("avx512dq") X("avx512vl") X("avx512vnni") X("avx512bf16")   \
+  X("avx512fp16") X("amx-tile")
 
 typedef struct dlc_artifact_header {
   char magic[8];             /* DLC_ARTIFACT_MAGIC, NUL-terminated */
