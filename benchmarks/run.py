@@ -22,7 +22,8 @@ functions, waiting for the result); otherwise their cells say so. Every peer
 process is pinned to as many cores as the thread count.
 
 Every time is the best of 3 medians, each from its own process (1 with
---quick). Ratio columns read "speedup = peer ms / dlc ms": above 1, dlc is
+--quick). OpenMP threads are bound to cores (OMP_PROC_BIND=true) for dlc and
+the peers alike. Ratio columns read "speedup = peer ms / dlc ms": above 1, dlc is
 faster. A
 row that fails (a compile error, a crash) prints as failed with the reason,
 and the other rows still run.
@@ -66,7 +67,7 @@ def dlc_median_ms(source, inputs, threads, reps, work, isa):
     medians = []
     for _ in range(TRIALS):
         out = sh([BIN / "dlc-run", artifact, *args, "--output-dir", str(work),
-                  f"--bench={reps}", f"--threads={threads}"])
+                  f"--bench={reps}", f"--threads={threads}"], env=dict(os.environ, **BIND))
         medians.append(float(re.search(r"median ([0-9.]+) ms", out).group(1)))
     return min(medians)
 
@@ -128,11 +129,15 @@ ISA = "native"  # the level of the tables being measured (set in main)
 # sometimes gets one CPU for both of its threads (2-thread medians then read
 # like 1-thread ones, for dlc and peers alike).
 TRIALS = 3
+# OpenMP threads (dlc's, PyTorch's) bound to cores, one each: unbound, this
+# VM's scheduler often leaves both threads of a short run on one CPU (a 2-thread
+# batched matmul then takes 0.65 ms instead of 0.29, run after run).
+BIND = {"OMP_PROC_BIND": "true"}
 
 
 def peer_median_ms(kind, shapes, setup, threads, reps):
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
-               MKL_NUM_THREADS=str(threads), **isa_env(ISA))
+               MKL_NUM_THREADS=str(threads), **isa_env(ISA), **BIND)
     spec = json.dumps({"kind": kind, "shapes": shapes, "setup": setup, "threads": threads,
                        "reps": reps})
     return min(float(sh([sys.executable, "-c", PEER, spec], env=env)) for _ in range(TRIALS))

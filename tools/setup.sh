@@ -7,7 +7,7 @@
 #   tools/setup.sh [--benchmarks]
 #
 # --benchmarks also installs the benchmark peers (benchmarks/requirements.txt:
-# JAX) into the virtual environment.
+# JAX and PyTorch) into the virtual environment.
 set -euo pipefail
 
 benchmarks=0

@@ -52,24 +52,35 @@ def TileAndFuse : Pass<"dlc-tile-and-fuse", "::mlir::func::FuncOp"> {
       [1 x NR] input row or B row), so that all three share the matmul's
       vectorization to `vector.contract`; the fused fill and consumer are
       tiled to MR x NR and vectorized;
-    * where B's rows are far apart (N >= 512), the KC x NC panel of B a
-      matmul block uses is first copied to a contiguous buffer.
+    * where the KC rows of B a 2-D matmul block reads span more than an L2
+      cache (1 MiB), the block packs its KC x NC panel of B into NR-wide
+      strips (`[NC/NR, KC, NR]`, a vectorized `linalg.transpose` of B's
+      expanded view, as GotoBLAS/BLIS pack), and its register loops run N
+      strips outside M strips, each register tile reading its B row from
+      the strips (one or two cache lines per k instead of one row of B).
+    Register tiles hold as many accumulators as the register file allows
+    with two vectors per row: 6 x 16 f32 with 16 registers (AVX2, like
+    BLIS's Haswell kernel), 8 x 32 with 32 (AVX-512), 6 x 8 with SSE.
+    Blocks are tall (up to 1024 rows) so that few blocks repack the same B
+    panel, and split further only to give at least 4 parallel blocks.
     N (OW for conv) is split into a multiple of the vector length and a
-    remainder (`linalg::splitOp`), M (filters) likewise, so that shapes such
-    as 1000, 784, 56 or 10 get full static tiles, never a scalar fallback;
-    the register tile fits `vector-width`.
+    remainder (`linalg::splitOp`), and an odd vector count (not a multiple
+    of 3) loses its last vector, so that N = 1000 keeps two-vector tiles; M
+    (filters) is split into whole 1020/1024-row blocks, then whole register
+    tiles. Shapes such as 1000, 784, 56 or 10 get full static tiles, never a
+    scalar fallback, at every vector width.
 
     Row nests, for each chain of fills, elementwise generics and reductions
-    of the innermost dim that holds at least one reduction (softmax,
-    log_softmax, layer norm, a row sum feeding elementwise ops): an
-    `scf.forall` over blocks of rows with the whole chain fused in (one pass
-    over memory per row), each op vectorized along the row in vectors of up
-    to 4 registers, reductions through partial-reduction tiling (a vector of
-    partial results per row, combined per chunk, reduced once).
+    of the innermost dim (softmax, log_softmax, layer norm, a row sum
+    feeding elementwise ops, or elementwise ops alone) whose ops all
+    vectorize: an `scf.forall` over blocks of rows with the whole chain
+    fused in (one pass over memory per row), each op vectorized along the
+    row in vectors of up to 4 registers, reductions through
+    partial-reduction tiling (a vector of partial results per row, combined
+    per chunk, reduced once).
 
     Leaves alone: every other op (pooling, grouped convs, convs with a W
-    stride, elementwise chains without a reduction, rank-1 ops), dynamic
-    shapes and ops not on tensors.
+    stride, gathers, rank-1 ops), dynamic shapes and ops not on tensors.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "unsigned", /*default=*/"256",
@@ -94,7 +105,9 @@ def LowerVectors : Pass<"dlc-lower-vectors", "::mlir::func::FuncOp"> {
     registers across k, or across C, KH and KW for conv), then
     `vector.contract` lowered to outer products and FMAs, multi-reductions
     to vector reductions, vector exp/expm1/log/log1p/tanh/erf to upstream's
-    polynomial approximations (scalar math keeps libm), and transfers to
+    polynomial approximations (scalar math keeps libm), leading unit dims
+    of row vectors dropped (so every elementwise op is on 1-D vectors, as
+    the LLVM lowering of some math ops requires), and transfers to
     plain vector loads/stores (fully unrolled to rank 1; permutation maps
     lowered after the unrolling).
 
