@@ -653,6 +653,26 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
             if (failed(packed))
               return failure();
             packedRhs = *packed;
+            // Row sub-blocks whose slice of A (MC2 x KC) fits in half of
+            // L2, so that it stays there while the B strips go by; B is
+            // still packed once per block (AVX2 2048^3: 112 -> 118 GFLOP/s).
+            int64_t bytes = getElementTypeOrSelf(matmul.getDpsInputs()[0].getType())
+                                .getIntOrFloatBitWidth() / 8;
+            int64_t strips = plan.tiles.mc / plan.tiles.mr;
+            int64_t subRows =
+                plan.tiles.mr *
+                largestDivisor(strips, std::max<int64_t>(
+                                           (512 * 1024) / (plan.tiles.kc * bytes) /
+                                               plan.tiles.mr,
+                                           1));
+            if (subRows < plan.tiles.mc) {
+              FailureOr<Operation *> sub =
+                  tileWithFor(rewriter, tile, {subRows, 0, 0});
+              if (failed(sub))
+                return emitError(loc, "dlc-tile-and-fuse: tiling the row "
+                                      "cache loop failed");
+              tile = *sub;
+            }
           }
         }
         FailureOr<Operation *> regTile =
