@@ -55,7 +55,8 @@ def TileAndFuse : Pass<"dlc-tile-and-fuse", "::mlir::func::FuncOp"> {
     * where the KC rows of B a 2-D matmul block reads span more than an L2
       cache (1 MiB), the block packs its KC x NC panel of B into NR-wide
       strips (`[NC/NR, KC, NR]`, a vectorized `linalg.transpose` of B's
-      expanded view, as GotoBLAS/BLIS pack), and its register loops run N
+      expanded view, as GotoBLAS/BLIS pack), loops over row sub-blocks
+      whose slice of A fits in half of L2, and runs its register loops N
       strips outside M strips, each register tile reading its B row from
       the strips (one or two cache lines per k instead of one row of B).
     Register tiles hold as many accumulators as the register file allows

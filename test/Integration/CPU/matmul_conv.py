@@ -51,6 +51,23 @@ for m, k, n in DENSE:
               [((m, k), "f32"), ((k, n), "f32"), ((n,), "f32")], [((m, n), "f32")],
               [random((m, k)), random((k, n)), random((n,))],
               lambda a, b, bias: np.maximum(a @ b + bias, 0), (2e-5, 2e-5))
+# Panels of B larger than L2 take the packed path (B in register-width
+# strips, row sub-blocks, N-outer register loops), with a fused consumer, an
+# M remainder and f64. Inputs in [-1, 1]: f32 sums of 512 products round to
+# about 1e-5.
+for m, k, n, element in [(300, 512, 1024, "f32"), (30, 256, 1024, "f64")]:
+    ta, tb, tc, tbias = (ttype(s, element) for s in ((m, k), (k, n), (m, n), (n,)))
+    suite.add(f"packed_dense_relu_{m}x{k}x{n}_{element}",
+              f"  %0 = dlc.matmul %arg0, %arg1 : ({ta}, {tb}) -> {tc}\n"
+              f"  %1 = dlc.broadcast_to %arg2 : {tbias} -> {tc}\n"
+              f"  %2 = dlc.add %0, %1 : {tc}\n"
+              f"  %3 = dlc.relu %2 : {tc}\n"
+              f"  return %3 : {tc}",
+              [((m, k), element), ((k, n), element), ((n,), element)], [((m, n), element)],
+              [random((m, k), element, -1, 1), random((k, n), element, -1, 1),
+               random((n,), element, -1, 1)],
+              lambda a, b, bias: np.maximum(a @ b + bias, 0),
+              (1e-4, 1e-4) if element == "f32" else None)
 for bsz, m, k, n in [(2, 7, 9, 10), (3, 13, 4, 20)]:
     ta, tb, tc = (ttype(s, "f32") for s in ((bsz, m, k), (bsz, k, n), (bsz, m, n)))
     suite.add(f"batched_tanh_{bsz}x{m}x{k}x{n}",
