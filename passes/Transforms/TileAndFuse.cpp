@@ -58,10 +58,10 @@ int64_t maxTileRows(int64_t registers, int64_t vectorsPerRow) {
 }
 
 /// Tiles for a piece whose N is a multiple of the vector length or smaller
-/// than it (see splitForVectors): register tiles are whole vectors (or a
-/// power of two below one), since odd widths make LLVM shuffle the
-/// accumulators through the stack. `otherBlocks` counts the parallel blocks
-/// that other dims (batch, image rows) already give.
+/// than it (see the splits in tileContraction): register tiles are whole
+/// vectors (or a power of two below one), since odd widths make LLVM
+/// shuffle the accumulators through the stack. `otherBlocks` counts the
+/// parallel blocks that other dims (batch, image rows) already give.
 MatmulTiles chooseMatmulTiles(int64_t m, int64_t n, int64_t k, int64_t lanes,
                               int64_t registers, int64_t otherBlocks = 1) {
   MatmulTiles t;
@@ -77,7 +77,8 @@ MatmulTiles chooseMatmulTiles(int64_t m, int64_t n, int64_t k, int64_t lanes,
   // Tall blocks: each block packs its B panel (see packRhsStrips), so the
   // fewer blocks share a B column, the less packing (1024^3 on AVX2: 94
   // GFLOP/s with 60-row blocks, 121 with 1020; AVX-512 182 -> 231)...
-  t.mc = t.mr * largestDivisor(m / t.mr, std::max<int64_t>(kMaxBlockRows / t.mr, 1));
+  t.mc = t.mr *
+         largestDivisor(m / t.mr, std::max<int64_t>(kMaxBlockRows / t.mr, 1));
   t.nc = t.nr * largestDivisor(n / t.nr, std::max<int64_t>(256 / t.nr, 1));
   t.kc = largestDivisor(k, 512);
   // ...but at least 4 blocks where the shape allows, so that small problems
@@ -258,6 +259,7 @@ struct NestPlan {
   SmallVector<int64_t> elementwise; // tiles of the fused fill and consumer
   SmallVector<int64_t> interchange; // order of the register tile loops
   bool packRhs = false;             // pack B's panel into NR-wide strips
+  int64_t subRows = 0;              // rows of a packed block's sub-blocks
   MatmulTiles tiles;
 };
 
@@ -317,6 +319,13 @@ NestPlan planNest(Operation *contraction, ArrayRef<int64_t> shape,
   if (!batched && t.mc / t.mr >= 2 && t.kc * n * bits / 8 > (1 << 20)) {
     plan.packRhs = true;
     plan.interchange = {1, 0, 2};
+    // Row sub-blocks whose slice of A (rows x KC) fits in half of L2, so
+    // that it stays there while the B strips go by; B is still packed once
+    // per block (AVX2 2048^3: 113 -> 121 GFLOP/s; AVX-512 unchanged).
+    int64_t rowsInHalfL2 = (512 * 1024) / (t.kc * bits / 8);
+    plan.subRows =
+        t.mr * largestDivisor(t.mc / t.mr,
+                              std::max<int64_t>(rowsInHalfL2 / t.mr, 1));
   }
   if (batched) {
     for (SmallVector<int64_t> *tiles :
@@ -653,21 +662,9 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
             if (failed(packed))
               return failure();
             packedRhs = *packed;
-            // Row sub-blocks whose slice of A (MC2 x KC) fits in half of
-            // L2, so that it stays there while the B strips go by; B is
-            // still packed once per block (AVX2 2048^3: 112 -> 118 GFLOP/s).
-            int64_t bytes = getElementTypeOrSelf(matmul.getDpsInputs()[0].getType())
-                                .getIntOrFloatBitWidth() / 8;
-            int64_t strips = plan.tiles.mc / plan.tiles.mr;
-            int64_t subRows =
-                plan.tiles.mr *
-                largestDivisor(strips, std::max<int64_t>(
-                                           (512 * 1024) / (plan.tiles.kc * bytes) /
-                                               plan.tiles.mr,
-                                           1));
-            if (subRows < plan.tiles.mc) {
+            if (plan.subRows < plan.tiles.mc) {
               FailureOr<Operation *> sub =
-                  tileWithFor(rewriter, tile, {subRows, 0, 0});
+                  tileWithFor(rewriter, tile, {plan.subRows, 0, 0});
               if (failed(sub))
                 return emitError(loc, "dlc-tile-and-fuse: tiling the row "
                                       "cache loop failed");
