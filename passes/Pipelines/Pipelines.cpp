@@ -60,7 +60,7 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
         return type.hasStaticShape() &&
                alloc.getParentRegion()->getParentOfType<scf::ForallOp>() &&
                type.getNumElements() * type.getElementTypeBitWidth() <=
-                   512 * 1024 * 8;
+                   64 * 1024 * 8;
       }));
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
