@@ -567,8 +567,8 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
   /// strips, [NC/NR, KC, NR], as GotoBLAS/BLIS do: a register tile then
   /// reads its NR columns of consecutive k from consecutive memory (one
   /// cache line per k on AVX-512, two on AVX2) instead of one row of B per k,
-  /// N * 4 bytes apart (a new page per k for N >= 1024). The copy is a
-  /// linalg.transpose of B's expanded view, vectorized by strips.
+  /// N * 4 bytes apart (a new page per k for N >= 1024). The copy is an
+  /// upstream linalg.pack, tiled and vectorized by strip rows.
   FailureOr<Value> packRhsStrips(RewriterBase &rewriter,
                                  linalg::MatmulOp matmul, int64_t nr) {
     Value rhs = matmul.getDpsInputs()[1];
@@ -576,19 +576,20 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
     int64_t kc = type.getDimSize(0), nc = type.getDimSize(1);
     Location loc = matmul.getLoc();
     rewriter.setInsertionPoint(matmul);
-    auto expandedType = RankedTensorType::get({kc, nc / nr, nr},
-                                              type.getElementType());
-    Value expanded = tensor::ExpandShapeOp::create(
-        rewriter, loc, expandedType, rhs,
-        SmallVector<ReassociationIndices>{{0}, {1, 2}});
-    Value empty = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{nc / nr, kc, nr},
-        type.getElementType());
-    auto transpose = linalg::TransposeOp::create(
-        rewriter, loc, expanded, empty, ArrayRef<int64_t>{1, 0, 2});
+    // linalg.pack: [KC, NC] -> [NC/NR, KC, NR] (tiles of NR columns, the
+    // tile index outermost).
+    SmallVector<OpFoldResult> tiles = {rewriter.getIndexAttr(nr)};
+    Value dest = linalg::PackOp::createDestinationTensor(
+        rewriter, loc, rhs, tiles, /*innerDimsPos=*/{1},
+        /*outerDimsPerm=*/{1, 0});
+    auto pack = linalg::PackOp::create(rewriter, loc, rhs, dest,
+                                       /*innerDimsPos=*/{1}, tiles,
+                                       /*paddingValue=*/std::nullopt,
+                                       /*outerDimsPerm=*/{1, 0});
+    // One strip row (NR values of one k) per tile, vectorized.
     Value packed;
     FailureOr<Operation *> strips =
-        tileWithFor(rewriter, transpose, {1, 1, 0}, {}, &packed);
+        tileWithFor(rewriter, pack, {1, 1}, {}, &packed);
     if (failed(strips) || failed(vectorizeOp(rewriter, *strips)))
       return matmul->emitError("dlc-tile-and-fuse: packing B failed");
     return packed;

@@ -143,17 +143,20 @@ func.func @softmax_rows(%x: tensor<8x256xf32>) -> tensor<8x256xf32> {
 
 // AVX2 (16 registers): 6x16 register tiles. The K x 256 panel of B a block
 // reads spans more than L2 (512 rows of 4 KB), so it is packed into 16-wide
-// strips [256/16, K, 16] once per block; the register loops run N strips
+// strips [256/16, K, 16] once per block (a linalg.pack, tiled and
+// vectorized by strip rows); the register loops run N strips
 // outside M strips and read B from the strips (strip n / 16, row k).
 // AVX2-LABEL: func @packed_b
 // AVX2: scf.forall (%{{.+}}) = (0) to (1024) step (256)
-// AVX2: tensor.expand_shape %{{.+}} {{\[}}[0], [1, 2]] output_shape [512, 16, 16] : tensor<512x256xf32> into tensor<512x16x16xf32>
-// AVX2: vector.transfer_write %{{.+}} : vector<1x1x16xf32>, tensor<1x1x16xf32>
+// AVX2: %[[PACKED:.+]] = scf.for %{{.+}} = %c0 to %c16 step %c1
+// AVX2:   scf.for %{{.+}} = %c0 to %c512 step %c1
+// AVX2:     vector.transfer_read %{{.+}} : tensor<1x16xf32>, vector<1x16xf32>
+// AVX2:     vector.transfer_write %{{.+}} : vector<1x1x16xf32>, tensor<1x1x16xf32>
 // AVX2: scf.for %[[N:.+]] = %c0 to %c256 step %c16
 // AVX2:   scf.for %{{.+}} = %c0 to %c48 step %c6
 // AVX2:     scf.for %[[K:.+]] = %c0 to %c512 step %c1
 // AVX2:       %[[STRIP:.+]] = affine.apply #{{.+}}(%[[N]])
-// AVX2:       tensor.extract_slice %{{.+}}[%[[STRIP]], %[[K]], 0] [1, 1, 16] [1, 1, 1] : tensor<16x512x16xf32> to tensor<1x16xf32>
+// AVX2:       tensor.extract_slice %[[PACKED]][%[[STRIP]], %[[K]], 0] [1, 1, 16] [1, 1, 1] : tensor<16x512x16xf32> to tensor<1x16xf32>
 // AVX2:       vector.contract {{.+}} : vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
 func.func @packed_b(%a: tensor<48x512xf32>, %b: tensor<512x1024xf32>) -> tensor<48x1024xf32> {
   %0 = dlc.matmul %a, %b : (tensor<48x512xf32>, tensor<512x1024xf32>) -> tensor<48x1024xf32>

@@ -54,8 +54,8 @@ def TileAndFuse : Pass<"dlc-tile-and-fuse", "::mlir::func::FuncOp"> {
       tiled to MR x NR and vectorized;
     * where the KC rows of B a 2-D matmul block reads span more than an L2
       cache (1 MiB), the block packs its KC x NC panel of B into NR-wide
-      strips (`[NC/NR, KC, NR]`, a vectorized `linalg.transpose` of B's
-      expanded view, as GotoBLAS/BLIS pack), loops over row sub-blocks
+      strips (`[NC/NR, KC, NR]`, a `linalg.pack` tiled and vectorized by
+      strip rows, as GotoBLAS/BLIS pack), loops over row sub-blocks
       whose slice of A fits in half of L2, and runs its register loops N
       strips outside M strips, each register tile reading its B row from
       the strips (one or two cache lines per k instead of one row of B).
