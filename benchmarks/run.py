@@ -21,8 +21,8 @@ NumPy allows it. PyTorch and JAX (XLA:CPU), when installed
 functions, waiting for the result); otherwise their cells say so. Every peer
 process is pinned to as many cores as the thread count.
 
-Every time is the best of 3 medians, each from its own process (1 with
---quick). OpenMP threads are bound to cores (OMP_PROC_BIND=true) for dlc and
+Every time is the best of 3 medians, each from its own process, taken in
+3 rounds over the whole run (1 with --quick). OpenMP threads are bound to cores (OMP_PROC_BIND=true) for dlc and
 the peers alike. Ratio columns read "speedup = peer ms / dlc ms": above 1, dlc is
 faster. A
 row that fails (a compile error, a crash) prints as failed with the reason,
@@ -64,12 +64,10 @@ def dlc_median_ms(source, inputs, threads, reps, work, isa):
         path = work / f"in{i}.npy"
         np.save(path, array)
         args += ["--input", str(path)]
-    medians = []
-    for _ in range(TRIALS):
-        out = sh([BIN / "dlc-run", artifact, *args, "--output-dir", str(work),
-                  f"--bench={reps}", f"--threads={threads}"], env=dict(os.environ, **BIND))
-        medians.append(float(re.search(r"median ([0-9.]+) ms", out).group(1)))
-    return min(medians)
+    out = sh([BIN / "dlc-run", artifact, *args, "--output-dir", str(work),
+              f"--bench={reps}", f"--threads={threads}"], env=dict(os.environ, **BIND))
+    return best(("dlc", source, threads, isa),
+                float(re.search(r"median ([0-9.]+) ms", out).group(1)))
 
 
 PEER = r"""
@@ -124,11 +122,19 @@ def isa_env(isa):
 
 
 ISA = "native"  # the level of the tables being measured (set in main)
-# Each measurement (dlc or peer) runs this many times, in separate processes,
-# and the best median counts: on this shared 2-vCPU VM a whole process
-# sometimes gets one CPU for both of its threads (2-thread medians then read
-# like 1-thread ones, for dlc and peers alike).
-TRIALS = 3
+# The whole run is repeated ROUNDS times and each cell keeps its best median
+# (each from its own process): on this shared 2-vCPU VM the second CPU is
+# sometimes busy for seconds, so that a 2-thread measurement reads like a
+# 1-thread one; rounds minutes apart do not all hit such a stretch.
+ROUNDS = 3
+BEST = {}
+
+
+def best(key, value, better=min):
+    """The best value measured for `key` so far in this run, `value` included."""
+    BEST[key] = better(BEST.get(key, value), value)
+    return BEST[key]
+
 # OpenMP threads (dlc's, PyTorch's) bound to cores, one each: unbound, this
 # VM's scheduler often leaves both threads of a short run on one CPU (a 2-thread
 # batched matmul then takes 0.65 ms instead of 0.29, run after run).
@@ -140,7 +146,7 @@ def peer_median_ms(kind, shapes, setup, threads, reps):
                MKL_NUM_THREADS=str(threads), **isa_env(ISA), **BIND)
     spec = json.dumps({"kind": kind, "shapes": shapes, "setup": setup, "threads": threads,
                        "reps": reps})
-    return min(float(sh([sys.executable, "-c", PEER, spec], env=env)) for _ in range(TRIALS))
+    return best(("peer", ISA, spec), float(sh([sys.executable, "-c", PEER, spec], env=env)))
 
 
 def have(module):
@@ -192,7 +198,8 @@ def fma_peak(isa, work):
     flags = ["-mavx512f"] if has_avx512(isa) else ["-mavx2", "-mfma"]
     binary = work / f"fma_peak_{isa}"
     sh(["cc", "-O2", *flags, str(ROOT / "benchmarks" / "fma_peak.c"), "-o", binary])
-    return max(float(sh([binary])) for _ in range(3)), 512 if has_avx512(isa) else 256
+    peak = best(("peak", isa), max(float(sh([binary])) for _ in range(3)), better=max)
+    return peak, 512 if has_avx512(isa) else 256
 
 
 def version(module):
@@ -401,8 +408,7 @@ def main():
                         "native, plus x86-64-v3 on an AVX-512 host)")
     parser.add_argument("--markdown", help="also write the tables to this file")
     args = parser.parse_args()
-    global TRIALS
-    TRIALS = 1 if args.quick else TRIALS
+    rounds = 1 if args.quick else ROUNDS
     isas = args.isa.split(",") if args.isa else (
         ["native", "x86-64-v3"] if has_avx512("native") else ["native"])
     lines = []
@@ -412,8 +418,13 @@ def main():
         lines.append(text)
 
     with tempfile.TemporaryDirectory() as tmp:
-        for isa in isas:
-            run_tables(args, isa.strip(), Path(tmp), emit)
+        for round in range(rounds):
+            if round < rounds - 1:
+                print(f"round {round + 1} of {rounds} (the tables print after the last)",
+                      flush=True)
+            for isa in isas:
+                run_tables(args, isa.strip(), Path(tmp),
+                           emit if round == rounds - 1 else lambda text="": None)
 
     if args.markdown:
         Path(args.markdown).write_text("\n".join(lines) + "\n")
