@@ -14,7 +14,6 @@
 #include <zlib.h>
 
 #include <dlfcn.h>
-#include <cstdlib>
 #include <elf.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -318,13 +317,6 @@ dlc_status loadFromBytes(std::vector<uint8_t> bytes, const std::string &origin,
     done += static_cast<uint64_t>(n);
   }
   std::string fdPath = "/proc/self/fd/" + std::to_string(module->fd);
-  // Worker threads should spin briefly between parallel regions (calls come
-  // back to back in inference and training loops). libomp 22 with
-  // KMP_BLOCKTIME unset puts them to sleep at once on these machines (a
-  // 256^3 matmul on 2 threads: 0.20 ms, 0.08 ms with any explicit value), so
-  // the documented default is made explicit; a user's setting wins. Read by
-  // libomp when it initializes, i.e. at the first artifact's first call.
-  setenv("KMP_BLOCKTIME", "200", /*overwrite=*/0);
   module->handle = dlopen(fdPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!module->handle)
     return fail(DLC_ERROR_FORMAT,
