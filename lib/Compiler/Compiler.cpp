@@ -48,12 +48,14 @@ dlc::createTargetMachine(const CompileOptions &options) {
                   std::string(feature.second ? "+" : "-") +
                   feature.first().str();
   } else if (!std::unique_ptr<llvm::MCSubtargetInfo>(
-                  target->createMCSubtargetInfo(triple, cpu, ""))
+                  // (The generic CPU: creating one for an unknown name would
+                  // print LLVM's own warning before ours.)
+                  target->createMCSubtargetInfo(triple, "", ""))
                   ->isCPUStringValid(cpu)) {
-    return llvm::createStringError("unknown CPU '" + cpu + "' for " +
-                                   triple.str() +
-                                   " (try native, x86-64-v2, x86-64-v3, "
-                                   "x86-64-v4, skylake-avx512, znver4)");
+    return llvm::createStringError(
+        "unknown CPU '" + cpu + "' for " + triple.str() +
+        " (try native, x86-64, x86-64-v2, x86-64-v3, x86-64-v4, znver3, "
+        "znver4, skylake-avx512)");
   }
   llvm::TargetOptions targetOptions;
   auto level = options.optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
@@ -230,8 +232,9 @@ FailureOr<std::vector<uint8_t>>
 dlc::compileToArtifact(ModuleOp module, const CompileOptions &options,
                        llvm::function_ref<void(PassManager &)> configure) {
   auto machine = createTargetMachine(options);
-  if (!machine)
-    return module.emitError(llvm::toString(machine.takeError()));
+  if (!machine) // (at the module's location, without printing the module)
+    return mlir::emitError(module.getLoc(),
+                           llvm::toString(machine.takeError()));
   FailureOr<std::string> manifest = buildManifest(module, **machine);
   if (failed(manifest) ||
       failed(lowerToLLVMDialect(module, **machine, configure)))

@@ -71,6 +71,16 @@ static LogicalResult run(MLIRContext &context) {
                  << " (this build supports: cpu)\n";
     return failure();
   }
+  dlc::CompileOptions options;
+  options.cpu = cpu;
+  options.optLevel = optLevel;
+  // A bad --cpu is an option error: report it before reading the input.
+  auto machine = dlc::createTargetMachine(options);
+  if (!machine) {
+    llvm::errs() << "dlc-compile: " << llvm::toString(machine.takeError())
+                 << "\n";
+    return failure();
+  }
   std::string error;
   auto input = openInputFile(inputFile, &error);
   if (!input) {
@@ -98,10 +108,6 @@ static LogicalResult run(MLIRContext &context) {
       return;
     applyDefaultTimingPassManagerCLOptions(pm);
   };
-  dlc::CompileOptions options;
-  options.cpu = cpu;
-  options.optLevel = optLevel;
-
   if (emit == Emit::Artifact) {
     auto bytes = dlc::compileToArtifact(*module, options, configure);
     if (failed(bytes))
@@ -120,12 +126,6 @@ static LogicalResult run(MLIRContext &context) {
     module->print(output->os());
     output->keep();
     return success();
-  }
-  auto machine = dlc::createTargetMachine(options);
-  if (!machine) {
-    llvm::errs() << "dlc-compile: " << llvm::toString(machine.takeError())
-                 << "\n";
-    return failure();
   }
   if (failed(dlc::lowerToLLVMDialect(*module, **machine, configure)))
     return failure();

@@ -11,7 +11,9 @@
 // SHAPE: shape.mlir:2:8: error: 'dlc.add' op expects operands of the same type
 // DYNAMIC: error: entry point argument 0 of @f must be a statically shaped tensor of a dlc element type, but found 'tensor<?xf32>'
 // EMPTY: error: nothing to compile: the module has no public function with a body
-// CPU: unknown CPU 'pentium9'
+// CPU-NOT: not a recognized processor
+// CPU: dlc-compile: unknown CPU 'pentium9' for x86_64{{.*}} (try native, x86-64, x86-64-v2, x86-64-v3, x86-64-v4, znver3, znver4, skylake-avx512)
+// CPU-NOT: func.func
 // TARGET: dlc-compile: unknown --target=tpu (this build supports: cpu)
 // MISSING: dlc-compile: cannot open input file '{{.*}}missing.mlir'
 // OUTPUT: dlc-compile: cannot open output file '/nonexistent/dir/x.dlc'
