@@ -210,6 +210,31 @@ def version(module):
     return out.stdout.strip() or "unknown"
 
 
+def thread_table(emit, dlc, title, source, shapes, arrays, reps, peers, flops=None, digits=2):
+    """One row per thread count (1, 2): dlc and each peer, ms, GFLOP/s when
+    `flops` is given, and speedups. `peers`: (label, kind, setup) triples."""
+    labels = ["dlc"] + [label for label, _, _ in peers]
+    columns = [f"{label} ms" for label in labels]
+    if flops:
+        columns += [f"{label} GFLOP/s" for label in labels]
+    columns += [f"speedup vs {label}" for label in labels[1:]]
+    emit(f"| {title} | threads | " + " | ".join(columns) + " |")
+    emit("|---" * (len(columns) + 2) + "|")
+    for threads in (1, 2):
+        try:
+            d = dlc(source, arrays, threads, reps)
+            times = [d] + [optional_peer(kind, shapes, setup, threads, reps)
+                           for _, kind, setup in peers]
+            cells = [cell(t, digits) for t in times]
+            if flops:
+                cells += [f"{flops / t / 1e6:.1f}" if t else "-" for t in times]
+            cells += [ratio(t, d) for t in times[1:]]
+            emit(f"| | {threads} | " + " | ".join(cells) + " |")
+        except Exception as error:  # report the row, run the others
+            emit(failed_row(f"{threads} thread(s)", len(columns) + 2, error))
+    emit()
+
+
 def run_tables(args, isa, work, emit):
     global ISA
     ISA = isa
@@ -329,76 +354,39 @@ def run_tables(args, isa, work, emit):
     jax_mlp = ("@jax.jit\ndef f(x, w1, b1, w2, b2, w3, b3):\n"
                " h = jax.nn.relu(x @ w1 + b1); h = jax.nn.relu(h @ w2 + b2); return h @ w3 + b3\n"
                "fn = lambda: f(*inputs).block_until_ready()")
-    emit("| MLP 784-512-512-10, batch 128, fp32 forward | threads | dlc ms | NumPy ms | PyTorch ms "
-         "| JAX ms | speedup vs NumPy | speedup vs PyTorch | speedup vs JAX |")
-    emit("|---|---|---|---|---|---|---|---|---|")
-    reps = 50 if not args.quick else 5
-    for threads in (1, 2):
-        try:
-            d = dlc(mlp, arrays, threads, reps)
-            p = peer_median_ms("numpy", shapes, np_mlp, threads, reps)
-            t = optional_peer("torch", shapes, torch_mlp, threads, reps)
-            j = optional_peer("jax", shapes, jax_mlp, threads, reps)
-            emit(f"| | {threads} | {d:.3f} | {p:.3f} | {cell(t, 3)} | {cell(j, 3)} | "
-                 f"{p / d:.2f} | {ratio(t, d)} | {ratio(j, d)} |")
-        except Exception as error:
-            emit(failed_row(f"{threads} thread(s)", 9, error))
-    emit()
+    thread_table(emit, dlc, "MLP 784-512-512-10, batch 128, fp32 forward", mlp, shapes, arrays,
+                 50 if not args.quick else 5,
+                 [("NumPy", "numpy", np_mlp), ("PyTorch", "torch", torch_mlp),
+                  ("JAX", "jax", jax_mlp)], digits=3)
 
     # conv2d against PyTorch (oneDNN) and JAX.
     conv = ("func.func @conv(%x: tensor<8x64x56x56xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<8x64x56x56xf32> {\n"
             "  %0 = dlc.conv2d %x, %w strides = [1, 1] padding = [1, 1, 1, 1] dilation = [1, 1] groups = 1\n"
             "      : (tensor<8x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<8x64x56x56xf32>\n"
             "  return %0 : tensor<8x64x56x56xf32>\n}\n")
-    flops = 2.0 * 8 * 64 * 56 * 56 * 64 * 9
-    emit("| conv2d 3x3, 64->64 ch, 56x56, batch 8, fp32 | threads | dlc ms | dlc GFLOP/s "
-         "| PyTorch ms | JAX ms | JAX GFLOP/s | speedup vs PyTorch | speedup vs JAX |")
-    emit("|---|---|---|---|---|---|---|---|---|")
     conv_shapes = [[8, 64, 56, 56], [64, 64, 3, 3]]
     arrays = [rng.standard_normal(s).astype(np.float32) for s in conv_shapes]
-    reps = 10 if not args.quick else 3
-    for threads in (1, 2):
-        try:
-            d = dlc(conv, arrays, threads, reps)
-            t = optional_peer("torch", conv_shapes,
-                              "def fn():\n with torch.no_grad(): "
-                              "return torch.nn.functional.conv2d(inputs[0], inputs[1], padding=1)",
-                              threads, reps)
-            j = optional_peer("jax", conv_shapes,
-                              "f = jax.jit(lambda x, w: jax.lax.conv_general_dilated(\n"
-                              "    x, w, (1, 1), ((1, 1), (1, 1)), dimension_numbers=('NCHW', 'OIHW', 'NCHW')))\n"
-                              "fn = lambda: f(*inputs).block_until_ready()", threads, reps)
-            emit(f"| | {threads} | {d:.1f} | {flops / d / 1e6:.1f} | {cell(t, 1)} | {cell(j, 1)} | "
-                 f"{f'{flops / j / 1e6:.1f}' if j else '-'} | {ratio(t, d)} | {ratio(j, d)} |")
-        except Exception as error:
-            emit(failed_row(f"{threads} thread(s)", 9, error))
-    emit()
+    thread_table(emit, dlc, "conv2d 3x3, 64->64 ch, 56x56, batch 8, fp32", conv, conv_shapes,
+                 arrays, 10 if not args.quick else 3,
+                 [("PyTorch", "torch", "def fn():\n with torch.no_grad(): "
+                   "return torch.nn.functional.conv2d(inputs[0], inputs[1], padding=1)"),
+                  ("JAX", "jax", "f = jax.jit(lambda x, w: jax.lax.conv_general_dilated(\n"
+                   "    x, w, (1, 1), ((1, 1), (1, 1)), dimension_numbers=('NCHW', 'OIHW', 'NCHW')))\n"
+                   "fn = lambda: f(*inputs).block_until_ready()")],
+                 flops=2.0 * 8 * 64 * 56 * 56 * 64 * 9, digits=1)
 
     # Batched matmul (attention-like: 16 heads, 256 x 64 x 256).
     bsrc = ("func.func @bmm(%a: tensor<16x256x64xf32>, %b: tensor<16x64x256xf32>) -> tensor<16x256x256xf32> {\n"
             "  %0 = dlc.matmul %a, %b : (tensor<16x256x64xf32>, tensor<16x64x256xf32>) -> tensor<16x256x256xf32>\n"
             "  return %0 : tensor<16x256x256xf32>\n}\n")
     bshapes = [[16, 256, 64], [16, 64, 256]]
-    flops = 2.0 * 16 * 256 * 256 * 64
     arrays = [rng.standard_normal(s).astype(np.float32) for s in bshapes]
-    emit("| batched matmul 16 x (256x64 @ 64x256), fp32 | threads | dlc ms | dlc GFLOP/s | NumPy ms "
-         "| JAX ms | speedup vs NumPy | speedup vs JAX |")
-    emit("|---|---|---|---|---|---|---|---|")
-    reps = 20 if not args.quick else 3
-    for threads in (1, 2):
-        try:
-            d = dlc(bsrc, arrays, threads, reps)
-            p = peer_median_ms("numpy", bshapes,
-                               "out = np.empty((16, 256, 256), np.float32)\n"
-                               "fn = lambda: np.matmul(inputs[0], inputs[1], out=out)", threads, reps)
-            j = optional_peer("jax", bshapes,
-                              "f = jax.jit(jnp.matmul)\nfn = lambda: f(*inputs).block_until_ready()",
-                              threads, reps)
-            emit(f"| | {threads} | {d:.2f} | {flops / d / 1e6:.1f} | {p:.2f} | {cell(j)} | "
-                 f"{p / d:.2f} | {ratio(j, d)} |")
-        except Exception as error:
-            emit(failed_row(f"{threads} thread(s)", 8, error))
-    emit()
+    thread_table(emit, dlc, "batched matmul 16 x (256x64 @ 64x256), fp32", bsrc, bshapes, arrays,
+                 20 if not args.quick else 3,
+                 [("NumPy", "numpy", "out = np.empty((16, 256, 256), np.float32)\n"
+                   "fn = lambda: np.matmul(inputs[0], inputs[1], out=out)"),
+                  ("JAX", "jax", "f = jax.jit(jnp.matmul)\nfn = lambda: f(*inputs).block_until_ready()")],
+                 flops=2.0 * 16 * 256 * 256 * 64)
 
 
 def main():

@@ -20,11 +20,11 @@ config.test_exec_root = os.path.join(config.dlc_obj_root, "test")
 # %compile_only (it expands to --compile-only for them, to nothing otherwise).
 
 # The CPU flags (/proc/cpuinfo names) each level requires (x86-64 psABI).
+V3_FLAGS = {"avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"}
 ISA_LEVELS = {
     "x86-64": set(),
-    "x86-64-v3": {"avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"},
-    "x86-64-v4": {"avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave",
-                  "avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"},
+    "x86-64-v3": V3_FLAGS,
+    "x86-64-v4": V3_FLAGS | {"avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"},
 }
 
 

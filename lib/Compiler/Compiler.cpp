@@ -235,23 +235,29 @@ dlc::compileToArtifact(ModuleOp module, const CompileOptions &options,
   if (!machine) // (at the module's location, without printing the module)
     return mlir::emitError(module.getLoc(),
                            llvm::toString(machine.takeError()));
-  FailureOr<std::string> manifest = buildManifest(module, **machine);
+  return compileToArtifact(module, **machine, options.optLevel, configure);
+}
+
+FailureOr<std::vector<uint8_t>>
+dlc::compileToArtifact(ModuleOp module, llvm::TargetMachine &targetMachine,
+                       unsigned optLevel,
+                       llvm::function_ref<void(PassManager &)> configure) {
+  FailureOr<std::string> manifest = buildManifest(module, targetMachine);
   if (failed(manifest) ||
-      failed(lowerToLLVMDialect(module, **machine, configure)))
+      failed(lowerToLLVMDialect(module, targetMachine, configure)))
     return failure();
   llvm::LLVMContext context;
-  auto llvmModule =
-      translateToLLVMIR(module, context, **machine, options.optLevel);
+  auto llvmModule = translateToLLVMIR(module, context, targetMachine, optLevel);
   if (failed(llvmModule))
     return failure();
   SmallVector<char> object;
   llvm::raw_svector_ostream os(object);
-  if (failed(emitMachineCode(**llvmModule, **machine,
+  if (failed(emitMachineCode(**llvmModule, targetMachine,
                              llvm::CodeGenFileType::ObjectFile, os)))
     return module.emitError("object emission failed");
   auto so = linkSharedObject(object, module.getLoc());
   if (failed(so))
     return failure();
   return writeArtifact(*manifest, *so,
-                       elfMachine((*machine)->getTargetTriple()));
+                       elfMachine(targetMachine.getTargetTriple()));
 }

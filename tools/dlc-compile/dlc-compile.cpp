@@ -109,7 +109,8 @@ static LogicalResult run(MLIRContext &context) {
     applyDefaultTimingPassManagerCLOptions(pm);
   };
   if (emit == Emit::Artifact) {
-    auto bytes = dlc::compileToArtifact(*module, options, configure);
+    auto bytes =
+        dlc::compileToArtifact(*module, **machine, optLevel, configure);
     if (failed(bytes))
       return failure();
     output->os().write(reinterpret_cast<const char *>(bytes->data()),

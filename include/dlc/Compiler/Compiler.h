@@ -76,6 +76,12 @@ mlir::FailureOr<std::vector<uint8_t>>
 compileToArtifact(mlir::ModuleOp module, const CompileOptions &options,
                   llvm::function_ref<void(mlir::PassManager &)> configure = {});
 
+/// The same for a target machine the caller already made (and checked).
+mlir::FailureOr<std::vector<uint8_t>>
+compileToArtifact(mlir::ModuleOp module, llvm::TargetMachine &targetMachine,
+                  unsigned optLevel,
+                  llvm::function_ref<void(mlir::PassManager &)> configure = {});
+
 } // namespace dlc
 
 #endif // DLC_COMPILER_COMPILER_H
