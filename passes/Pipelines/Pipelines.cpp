@@ -30,6 +30,12 @@
 using namespace mlir;
 
 void dlc::buildDlcToLinalgPipeline(OpPassManager &pm) {
+  // Gradients first, so that every later stage sees plain dlc ops; then the
+  // gradient functions (and any other calls) are inlined, so forward and
+  // backward fuse as one function and no call crosses the buffer ABI.
+  pm.addPass(createAutodiff());
+  pm.addPass(createInlinerPass());
+  pm.addPass(createCSEPass());
   pm.addPass(createConvertDlcToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -4,6 +4,7 @@
 #include "dlc/Dialect/Dlc/IR/DlcOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/Transforms/InliningUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -11,9 +12,21 @@ using namespace dlc;
 
 #include "dlc/Dialect/Dlc/IR/DlcDialect.cpp.inc"
 #include "dlc/Dialect/Dlc/IR/DlcEnums.cpp.inc"
+#include "dlc/Dialect/Dlc/IR/DlcInterfaces.cpp.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "dlc/Dialect/Dlc/IR/DlcAttrs.cpp.inc"
+
+namespace {
+/// Every dlc op is pure and region-free: calls to functions of dlc ops (the
+/// gradient functions of dlc-autodiff, user helpers) can always be inlined.
+struct DlcInlinerInterface : public DialectInlinerInterface {
+  using DialectInlinerInterface::DialectInlinerInterface;
+  bool isLegalToInline(Operation *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+};
+} // namespace
 
 void DlcDialect::initialize() {
   addOperations<
@@ -24,6 +37,7 @@ void DlcDialect::initialize() {
 #define GET_ATTRDEF_LIST
 #include "dlc/Dialect/Dlc/IR/DlcAttrs.cpp.inc"
       >();
+  addInterfaces<DlcInlinerInterface>();
 }
 
 Operation *DlcDialect::materializeConstant(OpBuilder &builder, Attribute value,

@@ -10,6 +10,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallBitVector.h"
 
@@ -316,6 +317,25 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+LogicalResult ScatterAddOp::verify() {
+  auto updates = getUpdates().getType();
+  auto indices = getIndices().getType();
+  auto result = getResult().getType();
+  if (result.getRank() < 1)
+    return emitOpError("expects a result of rank >= 1, but found ") << result;
+  if (updates.getElementType() != result.getElementType())
+    return emitOpError("expects updates of the result's element type ")
+           << result.getElementType() << ", but found "
+           << updates.getElementType();
+  SmallVector<int64_t> shape(indices.getShape());
+  llvm::append_range(shape, result.getShape().drop_front());
+  if (updates.getShape() != ArrayRef<int64_t>(shape))
+    return emitOpError("expects updates of shape indices.shape + "
+                       "result.shape[1:] = ")
+           << Dims{shape} << ", but found " << Dims{updates.getShape()};
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Contractions, convolution and pooling
 //===----------------------------------------------------------------------===//
@@ -607,6 +627,103 @@ LogicalResult MseLossOp::inferReturnTypes(MLIRContext *,
   types.push_back(
       tensorOf({}, cast<RankedTensorType>(same.front()).getElementType()));
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Automatic differentiation
+//===----------------------------------------------------------------------===//
+
+unsigned GradOp::getNumValueResults() { return 0; }
+unsigned ValueAndGradOp::getNumValueResults() { return 1; }
+
+/// The checks of dlc.grad / dlc.value_and_grad that need no symbol table:
+/// `wrt` distinct, in range, naming float operands, one gradient each.
+static LogicalResult verifyGradLike(Operation *op, ArrayRef<int64_t> wrt,
+                                    unsigned numValueResults) {
+  unsigned numOperands = op->getNumOperands();
+  llvm::SmallBitVector seen(numOperands);
+  for (int64_t index : wrt) {
+    if (index < 0 || index >= numOperands)
+      return op->emitOpError("wrt index ")
+             << index << " is out of range: the callee has " << numOperands
+             << " arguments";
+    if (seen.test(index))
+      return op->emitOpError("wrt index ") << index << " is repeated";
+    seen.set(index);
+    Type type = op->getOperand(index).getType();
+    if (!isa<FloatType>(getElementTypeOrSelf(type)))
+      return op->emitOpError("wrt argument ")
+             << index << " has type " << type
+             << ": only float tensors can be differentiated";
+  }
+  if (wrt.empty())
+    return op->emitOpError("expects at least one wrt index");
+  unsigned numGradients = op->getNumResults() - numValueResults;
+  if (numGradients != wrt.size())
+    return op->emitOpError("expects ")
+           << wrt.size() << " gradient results (one per wrt index), but found "
+           << numGradients;
+  for (auto [i, index] : llvm::enumerate(wrt)) {
+    Type expected = op->getOperand(index).getType();
+    Type found = op->getResult(numValueResults + i).getType();
+    if (found != expected)
+      return op->emitOpError("gradient result ")
+             << i << " has type " << found << ", but argument " << index
+             << " (wrt) has type " << expected;
+  }
+  return success();
+}
+
+/// The checks against the callee: it exists, returns one rank-0 float tensor
+/// and takes the operands' types.
+static LogicalResult verifyGradCallee(Operation *op, FlatSymbolRefAttr callee,
+                                      unsigned numValueResults,
+                                      SymbolTableCollection &symbols) {
+  auto fn = symbols.lookupNearestSymbolFrom<FunctionOpInterface>(op, callee);
+  if (!fn)
+    return op->emitOpError("callee ") << callee << " does not exist";
+  ArrayRef<Type> results = fn.getResultTypes();
+  auto loss = results.size() == 1 ? dyn_cast<RankedTensorType>(results[0])
+                                  : RankedTensorType();
+  if (!loss || loss.getRank() != 0 ||
+      !isa<FloatType>(loss.getElementType())) {
+    InFlightDiagnostic diag = op->emitOpError("callee ")
+                              << callee
+                              << " must return exactly one rank-0 float "
+                                 "tensor, but returns (";
+    llvm::interleaveComma(results, diag);
+    return diag << ")";
+  }
+  ArrayRef<Type> args = fn.getArgumentTypes();
+  if (args.size() != op->getNumOperands())
+    return op->emitOpError("expects ")
+           << args.size() << " operands (the arguments of " << callee
+           << "), but found " << op->getNumOperands();
+  for (auto [i, pair] : llvm::enumerate(llvm::zip(op->getOperandTypes(), args)))
+    if (std::get<0>(pair) != std::get<1>(pair))
+      return op->emitOpError("operand ")
+             << i << " has type " << std::get<0>(pair) << ", but argument " << i
+             << " of " << callee << " has type " << std::get<1>(pair);
+  if (numValueResults && op->getResult(0).getType() != loss)
+    return op->emitOpError("value result has type ")
+           << op->getResult(0).getType() << ", but " << callee << " returns "
+           << loss;
+  return success();
+}
+
+LogicalResult GradOp::verify() {
+  return verifyGradLike(*this, getWrt(), getNumValueResults());
+}
+LogicalResult GradOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  return verifyGradCallee(*this, getCalleeAttr(), getNumValueResults(),
+                          symbols);
+}
+LogicalResult ValueAndGradOp::verify() {
+  return verifyGradLike(*this, getWrt(), getNumValueResults());
+}
+LogicalResult ValueAndGradOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  return verifyGradCallee(*this, getCalleeAttr(), getNumValueResults(),
+                          symbols);
 }
 
 #define GET_OP_CLASSES

@@ -5,6 +5,33 @@
 
 include "mlir/Pass/PassBase.td"
 
+def Autodiff : Pass<"dlc-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Replace dlc.grad and dlc.value_and_grad with generated "
+                "reverse-mode gradient functions";
+  let description = [{
+    Expects: a module in the dlc dialect whose `dlc.grad` /
+    `dlc.value_and_grad` ops name single-block `func.func` callees (calls
+    to other functions of the module inside them are differentiated
+    through: they are inlined into the gradient function first).
+
+    Produces: for each distinct (callee, wrt), a private function
+    `@<callee>_grad_<wrt...>` with the callee's arguments that returns the
+    loss followed by the gradients, and a `func.call` to it in place of each
+    op. The function holds the forward computation, then its reverse sweep:
+
+    * activity analysis: only float values that depend on a `wrt` argument
+      and reach the loss get cotangents; integer and `i1` values never do;
+    * ops are visited in reverse; each active op builds the cotangents of its
+      operands through `DifferentiableOpInterface::buildVJP` (the rules sit
+      next to the ops); cotangents of a value used several times are summed;
+    * an argument that does not reach the loss gets a zero gradient.
+
+    An active op without a rule is an error naming the op and its location.
+    Every pipeline runs this pass first.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def Bufferize : Pass<"dlc-bufferize", "::mlir::ModuleOp"> {
   let summary = "Bufferize a module with destination-passing public functions";
   let description = [{

@@ -43,6 +43,7 @@ Value buildUnaryScalar(OpBuilder &b, Location loc, Operation *op, Value x) {
       .Case([&](TanhOp) { return math::TanhOp::create(b, loc, x); })
       .Case([&](SinOp) { return math::SinOp::create(b, loc, x); })
       .Case([&](CosOp) { return math::CosOp::create(b, loc, x); })
+      .Case([&](ErfOp) { return math::ErfOp::create(b, loc, x); })
       .Case([&](ReluOp) {
         // maximumf propagates NaN, as NumPy's maximum(x, 0).
         return arith::MaximumFOp::create(b, loc, x, constant(0));
@@ -245,7 +246,8 @@ void dlc::populateElementwisePatterns(RewritePatternSet &patterns) {
                UnaryLowering<SqrtOp>, UnaryLowering<RsqrtOp>,
                UnaryLowering<TanhOp>, UnaryLowering<SigmoidOp>,
                UnaryLowering<ReluOp>, UnaryLowering<GeluOp>,
-               UnaryLowering<SinOp>, UnaryLowering<CosOp>>(ctx);
+               UnaryLowering<SinOp>, UnaryLowering<CosOp>,
+               UnaryLowering<ErfOp>>(ctx);
   patterns.add<BinaryLowering<AddOp>, BinaryLowering<SubOp>,
                BinaryLowering<MulOp>, BinaryLowering<DivOp>,
                BinaryLowering<PowOp>, BinaryLowering<MaxOp>,

@@ -6,6 +6,8 @@
 #include "dlc/Dialect/Dlc/IR/DlcOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -160,10 +162,89 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
   }
 };
 
+/// scatter_add: a zero table, then one row update per index (in index order,
+/// so repeated indices accumulate deterministically). Each row update is an
+/// elementwise linalg.generic on a slice of the table, updated in place after
+/// bufferization; rows outside the table are skipped.
+struct ScatterAddLowering : OpConversionPattern<ScatterAddOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ScatterAddOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Type element = type.getElementType();
+    auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
+    int64_t indexRank = indicesType.getRank();
+    ArrayRef<int64_t> row = type.getShape().drop_front();
+    auto rowType = RankedTensorType::get(row, element);
+    Value table = filledTensor(rewriter, loc, type.getShape(),
+                               scalarConstant(rewriter, loc, element, 0));
+
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    SmallVector<Value> lbs(indexRank, zero), steps(indexRank, one), ubs;
+    for (int64_t size : indicesType.getShape())
+      ubs.push_back(arith::ConstantIndexOp::create(rewriter, loc, size));
+    Value indices = adaptor.getIndices(), updates = adaptor.getUpdates();
+    scf::LoopNest nest = scf::buildLoopNest(
+        rewriter, loc, lbs, ubs, steps, ValueRange{table},
+        [&](OpBuilder &b, Location loc, ValueRange ivs,
+            ValueRange args) -> scf::ValueVector {
+          Value acc = args[0];
+          Value index = tensor::ExtractOp::create(b, loc, indices, ivs);
+          Value r = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+          Value rows = arith::ConstantIndexOp::create(b, loc, type.getDimSize(0));
+          Value inBounds = arith::AndIOp::create(
+              b, loc,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, r,
+                                    zero),
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r,
+                                    rows));
+          auto ifOp = scf::IfOp::create(
+              b, loc, inBounds,
+              [&](OpBuilder &b, Location loc) {
+                auto slice = [&](int64_t lead, ValueRange at) {
+                  SmallVector<OpFoldResult> offsets(at.begin(), at.end()),
+                      sizes(lead, b.getIndexAttr(1)),
+                      strides(lead + row.size(), b.getIndexAttr(1));
+                  offsets.append(row.size(), b.getIndexAttr(0));
+                  for (int64_t size : row)
+                    sizes.push_back(b.getIndexAttr(size));
+                  return std::make_tuple(offsets, sizes, strides);
+                };
+                auto [uOff, uSizes, uStrides] = slice(indexRank, ivs);
+                Value update = tensor::ExtractSliceOp::create(
+                    b, loc, rowType, updates, uOff, uSizes, uStrides);
+                auto [tOff, tSizes, tStrides] = slice(1, ValueRange{r});
+                Value current = tensor::ExtractSliceOp::create(
+                    b, loc, rowType, acc, tOff, tSizes, tStrides);
+                Value sum = buildMap(
+                    b, loc, rowType, {current, update}, {},
+                    [&](OpBuilder &b, Location loc, ValueRange v) -> Value {
+                      if (isa<FloatType>(element))
+                        return arith::AddFOp::create(b, loc, v[0], v[1]);
+                      return arith::AddIOp::create(b, loc, v[0], v[1]);
+                    });
+                Value next = tensor::InsertSliceOp::create(
+                    b, loc, sum, acc, tOff, tSizes, tStrides);
+                scf::YieldOp::create(b, loc, next);
+              },
+              [&](OpBuilder &b, Location loc) {
+                scf::YieldOp::create(b, loc, acc);
+              });
+          return {ifOp.getResult(0)};
+        });
+    rewriter.replaceOp(op, nest.results.front());
+    return success();
+  }
+};
+
 } // namespace
 
 void dlc::populateShapePatterns(RewritePatternSet &patterns) {
   patterns.add<BroadcastToLowering, ReshapeLowering, TransposeLowering,
-               SliceLowering, ConcatLowering, PadLowering, GatherLowering>(
+               SliceLowering, ConcatLowering, PadLowering, GatherLowering,
+               ScatterAddLowering>(
       patterns.getContext());
 }

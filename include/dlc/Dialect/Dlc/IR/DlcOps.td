@@ -15,12 +15,17 @@
 #define DLC_DIALECT_DLC_IR_DLCOPS_TD
 
 include "dlc/Dialect/Dlc/IR/DlcBase.td"
+include "dlc/Dialect/Dlc/IR/DlcInterfaces.td"
+include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 
 class Dlc_Op<string mnemonic, list<Trait> traits = []>
     : Op<Dlc_Dialect, mnemonic, !listconcat(traits, [Pure])>;
+
+// An op with a reverse-mode rule (`buildVJP`, in DlcVJP.cpp).
+def Dlc_Differentiable : DeclareOpInterfaceMethods<Dlc_DifferentiableOpInterface>;
 
 // Ops whose result type is computed by a static `infer<Name>` helper in
 // DlcOps.cpp; the helper is the single place the op's shape rules live.
@@ -32,7 +37,8 @@ class Dlc_InferredOp<string mnemonic, list<Trait> traits = []>
 //===----------------------------------------------------------------------===//
 
 class Dlc_UnaryOp<string mnemonic, Type type, string math, list<Trait> traits = []>
-    : Dlc_Op<mnemonic, !listconcat(traits, [Elementwise, SameOperandsAndResultType])> {
+    : Dlc_Op<mnemonic, !listconcat(traits, [Elementwise, SameOperandsAndResultType,
+                                            Dlc_Differentiable])> {
   let summary = "elementwise " # math;
   let description = "Computes `" # math # "` elementwise; the result has the "
     # "operand's type.\n\n```mlir\n%y = dlc." # mnemonic
@@ -53,8 +59,10 @@ def Dlc_SigmoidOp : Dlc_UnaryOp<"sigmoid", Dlc_FloatTensor, "1 / (1 + e^-x)">;
 def Dlc_ReluOp : Dlc_UnaryOp<"relu", Dlc_NumericTensor, "max(x, 0) (NaN propagates)">;
 def Dlc_SinOp : Dlc_UnaryOp<"sin", Dlc_FloatTensor, "sin(x)">;
 def Dlc_CosOp : Dlc_UnaryOp<"cos", Dlc_FloatTensor, "cos(x)">;
+def Dlc_ErfOp : Dlc_UnaryOp<"erf", Dlc_FloatTensor, "erf(x), the Gauss error function">;
 
-def Dlc_GeluOp : Dlc_Op<"gelu", [Elementwise, SameOperandsAndResultType]> {
+def Dlc_GeluOp : Dlc_Op<"gelu", [Elementwise, SameOperandsAndResultType,
+                                 Dlc_Differentiable]> {
   let summary = "elementwise Gaussian error linear unit";
   let description = [{
     `x * Phi(x)` with `Phi` the standard normal CDF, computed exactly with
@@ -81,7 +89,7 @@ def Dlc_GeluOp : Dlc_Op<"gelu", [Elementwise, SameOperandsAndResultType]> {
 //===----------------------------------------------------------------------===//
 
 class Dlc_BinaryOp<string mnemonic, Type type, string math, list<Trait> traits = []>
-    : Dlc_InferredOp<mnemonic, traits> {
+    : Dlc_InferredOp<mnemonic, !listconcat(traits, [Dlc_Differentiable])> {
   let summary = "elementwise " # math;
   let description = "Computes `" # math # "` elementwise. Both operands must "
     # "have the same type: broadcasting is explicit, through `dlc.broadcast_to`."
@@ -135,7 +143,7 @@ def Dlc_CompareOp : Dlc_InferredOp<"compare"> {
   }];
 }
 
-def Dlc_SelectOp : Dlc_InferredOp<"select"> {
+def Dlc_SelectOp : Dlc_InferredOp<"select", [Dlc_Differentiable]> {
   let summary = "elementwise choice between two tensors";
   let description = [{
     `result[i] = condition[i] ? on_true[i] : on_false[i]`. The condition is an
@@ -159,7 +167,7 @@ def Dlc_SelectOp : Dlc_InferredOp<"select"> {
 // Element type and constants
 //===----------------------------------------------------------------------===//
 
-def Dlc_CastOp : Dlc_Op<"cast"> {
+def Dlc_CastOp : Dlc_Op<"cast", [Dlc_Differentiable]> {
   let summary = "element type conversion";
   let description = [{
     Converts each element to the result's element type, as NumPy's `astype`:
@@ -194,7 +202,7 @@ def Dlc_ConstantOp : Dlc_InferredOp<"constant", [ConstantLike]> {
 // Shape manipulation
 //===----------------------------------------------------------------------===//
 
-def Dlc_BroadcastToOp : Dlc_Op<"broadcast_to"> {
+def Dlc_BroadcastToOp : Dlc_Op<"broadcast_to", [Dlc_Differentiable]> {
   let summary = "broadcast a tensor to a larger shape (NumPy rules)";
   let description = [{
     NumPy's `broadcast_to`: shapes are aligned on the right; each input
@@ -212,7 +220,7 @@ def Dlc_BroadcastToOp : Dlc_Op<"broadcast_to"> {
   let hasFolder = 1;
 }
 
-def Dlc_ReshapeOp : Dlc_Op<"reshape"> {
+def Dlc_ReshapeOp : Dlc_Op<"reshape", [Dlc_Differentiable]> {
   let summary = "reinterpret a tensor's elements with a new shape";
   let description = [{
     Row-major reshape; the element count and element type are unchanged.
@@ -228,7 +236,7 @@ def Dlc_ReshapeOp : Dlc_Op<"reshape"> {
   let hasFolder = 1;
 }
 
-def Dlc_TransposeOp : Dlc_InferredOp<"transpose"> {
+def Dlc_TransposeOp : Dlc_InferredOp<"transpose", [Dlc_Differentiable]> {
   let summary = "permute dimensions";
   let description = [{
     `result.shape[i] = input.shape[permutation[i]]`, as NumPy's
@@ -246,7 +254,7 @@ def Dlc_TransposeOp : Dlc_InferredOp<"transpose"> {
   let hasFolder = 1;
 }
 
-def Dlc_SliceOp : Dlc_InferredOp<"slice"> {
+def Dlc_SliceOp : Dlc_InferredOp<"slice", [Dlc_Differentiable]> {
   let summary = "strided static slice";
   let description = [{
     NumPy's `x[start:limit:stride]` per dimension, with
@@ -268,7 +276,7 @@ def Dlc_SliceOp : Dlc_InferredOp<"slice"> {
   let hasFolder = 1;
 }
 
-def Dlc_ConcatOp : Dlc_InferredOp<"concat"> {
+def Dlc_ConcatOp : Dlc_InferredOp<"concat", [Dlc_Differentiable]> {
   let summary = "join tensors along an axis";
   let description = [{
     NumPy's `concatenate`: all inputs have the same rank and element type and
@@ -286,7 +294,7 @@ def Dlc_ConcatOp : Dlc_InferredOp<"concat"> {
   let hasFolder = 1;
 }
 
-def Dlc_PadOp : Dlc_InferredOp<"pad"> {
+def Dlc_PadOp : Dlc_InferredOp<"pad", [Dlc_Differentiable]> {
   let summary = "pad with a constant value";
   let description = [{
     Adds `low[i]` elements before and `high[i]` after dimension `i`, all equal
@@ -307,7 +315,7 @@ def Dlc_PadOp : Dlc_InferredOp<"pad"> {
   }];
 }
 
-def Dlc_GatherOp : Dlc_InferredOp<"gather"> {
+def Dlc_GatherOp : Dlc_InferredOp<"gather", [Dlc_Differentiable]> {
   let summary = "embedding lookup: take rows of a table along axis 0";
   let description = [{
     `result[i..., j...] = table[indices[i...], j...]`, as NumPy's
@@ -327,11 +335,33 @@ def Dlc_GatherOp : Dlc_InferredOp<"gather"> {
   }];
 }
 
+def Dlc_ScatterAddOp : Dlc_Op<"scatter_add"> {
+  let summary = "sum rows into a zero table at integer indices (gather's adjoint)";
+  let description = [{
+    The transpose of `dlc.gather`: starts from a zero tensor of the result
+    type and adds `updates[i..., j...]` into `result[indices[i...], j...]`;
+    repeated indices accumulate, an index outside `[0, result.shape[0])` is
+    ignored. `updates` has the shape `indices.shape + result.shape[1:]` and
+    the result's element type. This is the gradient of an embedding lookup
+    with respect to its table (PyTorch's `embedding_backward`).
+
+    ```mlir
+    %t = dlc.scatter_add %g, %ids : (tensor<8x16x64xf32>, tensor<8x16xi64>) -> tensor<1000x64xf32>
+    ```
+  }];
+  let arguments = (ins Dlc_NumericTensor:$updates, Dlc_IndexTensor:$indices);
+  let results = (outs Dlc_NumericTensor:$result);
+  let assemblyFormat = [{
+    $updates `,` $indices attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Contractions, convolution and pooling
 //===----------------------------------------------------------------------===//
 
-def Dlc_MatmulOp : Dlc_InferredOp<"matmul"> {
+def Dlc_MatmulOp : Dlc_InferredOp<"matmul", [Dlc_Differentiable]> {
   let summary = "matrix product, 2-D or batched";
   let description = [{
     `[..., M, K] x [..., K, N] -> [..., M, N]`. Both operands have the same
@@ -401,7 +431,7 @@ def Dlc_AvgPool2DOp : Dlc_Pool2DOp<"avg_pool2d", "average">;
 //===----------------------------------------------------------------------===//
 
 class Dlc_ReduceOp<string mnemonic, string what, Type type>
-    : Dlc_InferredOp<mnemonic> {
+    : Dlc_InferredOp<mnemonic, [Dlc_Differentiable]> {
   let summary = what # " over a list of axes";
   let description = "Reduces the listed `axes` (distinct, in `[0, rank)`) with "
     # what # ", as NumPy's `" # !subst("reduce_", "", mnemonic)
@@ -447,7 +477,7 @@ def Dlc_ArgmaxOp : Dlc_InferredOp<"argmax"> {
 //===----------------------------------------------------------------------===//
 
 class Dlc_SoftmaxLikeOp<string mnemonic, string what>
-    : Dlc_InferredOp<mnemonic> {
+    : Dlc_InferredOp<mnemonic, [Dlc_Differentiable]> {
   let summary = what # " along an axis";
   let description = what # " along `axis`, computed stably: the maximum along "
     # "the axis is subtracted before exponentiating, so large logits stay "
@@ -461,7 +491,8 @@ class Dlc_SoftmaxLikeOp<string mnemonic, string what>
 def Dlc_SoftmaxOp : Dlc_SoftmaxLikeOp<"softmax", "softmax">;
 def Dlc_LogSoftmaxOp : Dlc_SoftmaxLikeOp<"log_softmax", "log of softmax">;
 
-def Dlc_LayerNormOp : Dlc_InferredOp<"layer_norm", [AttrSizedOperandSegments]> {
+def Dlc_LayerNormOp : Dlc_InferredOp<"layer_norm", [AttrSizedOperandSegments,
+                                                    Dlc_Differentiable]> {
   let summary = "layer normalization over the last axis";
   let description = [{
     `(x - mean) / sqrt(var + epsilon) * scale + bias` over the last axis, with
@@ -482,7 +513,7 @@ def Dlc_LayerNormOp : Dlc_InferredOp<"layer_norm", [AttrSizedOperandSegments]> {
   }];
 }
 
-def Dlc_SoftmaxCrossEntropyOp : Dlc_InferredOp<"softmax_cross_entropy"> {
+def Dlc_SoftmaxCrossEntropyOp : Dlc_InferredOp<"softmax_cross_entropy", [Dlc_Differentiable]> {
   let summary = "mean softmax cross-entropy of logits against integer labels";
   let description = [{
     `mean_n(logsumexp(logits[n, :]) - logits[n, labels[n]])` for logits
@@ -502,7 +533,7 @@ def Dlc_SoftmaxCrossEntropyOp : Dlc_InferredOp<"softmax_cross_entropy"> {
   }];
 }
 
-def Dlc_MseLossOp : Dlc_InferredOp<"mse_loss"> {
+def Dlc_MseLossOp : Dlc_InferredOp<"mse_loss", [Dlc_Differentiable]> {
   let summary = "mean squared error";
   let description = [{
     `mean((input - target)^2)` over all elements; both operands have the same
@@ -517,6 +548,65 @@ def Dlc_MseLossOp : Dlc_InferredOp<"mse_loss"> {
   let assemblyFormat = [{
     $input `,` $target attr-dict `:` functional-type(operands, results)
   }];
+}
+
+//===----------------------------------------------------------------------===//
+// Automatic differentiation
+//===----------------------------------------------------------------------===//
+
+class Dlc_GradLikeOp<string mnemonic, string what>
+    : Dlc_Op<mnemonic, [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let description = what # [{
+
+    `callee` names a `func.func` of the module that returns exactly one
+    rank-0 float tensor (the loss); the operands are its arguments, with its
+    argument types. `wrt` lists the distinct indices of the float arguments
+    to differentiate with respect to; there is one gradient per index, of
+    that argument's type. Integer and `i1` values carry no gradient (as in
+    JAX): an argmax, a comparison or a cast from an integer contributes
+    nothing, so `gather(table, argmax(x))` differentiates with respect to
+    `table` only.
+
+    `dlc-autodiff`, the first pass of every pipeline, replaces the op with a
+    call to a generated function holding the forward computation and its
+    reverse-mode derivative.
+  }];
+  let arguments = (ins Variadic<Dlc_Tensor>:$operands, FlatSymbolRefAttr:$callee,
+                   DenseI64ArrayAttr:$wrt);
+  let assemblyFormat = [{
+    $callee `(` $operands `)` `wrt` `=` $wrt attr-dict `:` functional-type($operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The number of leading results that are not gradients (the value).
+    static unsigned getNumValueResults();
+  }];
+}
+
+def Dlc_GradOp : Dlc_GradLikeOp<"grad", [{
+    The gradient of a scalar function with respect to some of its arguments.
+
+    ```mlir
+    %g0, %g1 = dlc.grad @loss(%w, %x, %labels) wrt = [0, 1]
+        : (tensor<6x4xf32>, tensor<4x3xf32>, tensor<6xi64>) -> (tensor<6x4xf32>, tensor<4x3xf32>)
+    ```
+  }]> {
+  let summary = "gradient of a scalar function";
+  let results = (outs Variadic<Dlc_FloatTensor>:$gradients);
+}
+
+def Dlc_ValueAndGradOp : Dlc_GradLikeOp<"value_and_grad", [{
+    The value of a scalar function and its gradient with respect to some of
+    its arguments, as JAX's `value_and_grad`: the first result is the value,
+    the rest are the gradients.
+
+    ```mlir
+    %v, %g0 = dlc.value_and_grad @loss(%w, %x, %labels) wrt = [0]
+        : (tensor<6x4xf32>, tensor<4x3xf32>, tensor<6xi64>) -> (tensor<f32>, tensor<6x4xf32>)
+    ```
+  }]> {
+  let summary = "value and gradient of a scalar function";
+  let results = (outs Dlc_FloatTensor:$value, Variadic<Dlc_FloatTensor>:$gradients);
 }
 
 #endif // DLC_DIALECT_DLC_IR_DLCOPS_TD
