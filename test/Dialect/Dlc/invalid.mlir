@@ -693,3 +693,154 @@ func.func @generic_axis_type(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = "dlc.softmax"(%x) {axis = 7 : i32} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+// dlc.grad / dlc.value_and_grad
+
+func.func @loss(%w: tensor<6x4xf32>, %x: tensor<4x3xf32>, %l: tensor<6xi64>) -> tensor<f32> {
+  %0 = dlc.reduce_sum %w axes = [0, 1] : tensor<6x4xf32> -> tensor<f32>
+  return %0 : tensor<f32>
+}
+func.func @grad_no_callee(%w: tensor<6x4xf32>) -> tensor<6x4xf32> {
+  // expected-error @+1 {{'dlc.grad' op callee @missing does not exist}}
+  %g = "dlc.grad"(%w) {callee = @missing, wrt = array<i64: 0>} : (tensor<6x4xf32>) -> tensor<6x4xf32>
+  return %g : tensor<6x4xf32>
+}
+
+// -----
+
+func.func @vector_loss(%w: tensor<6xf32>) -> tensor<6xf32> {
+  return %w : tensor<6xf32>
+}
+func.func @grad_non_scalar(%w: tensor<6xf32>) -> tensor<6xf32> {
+  // expected-error @+1 {{'dlc.grad' op callee @vector_loss must return exactly one rank-0 float tensor, but returns ('tensor<6xf32>')}}
+  %g = "dlc.grad"(%w) {callee = @vector_loss, wrt = array<i64: 0>} : (tensor<6xf32>) -> tensor<6xf32>
+  return %g : tensor<6xf32>
+}
+
+// -----
+
+func.func @int_loss(%w: tensor<6xf32>) -> tensor<i32> {
+  %c = dlc.constant dense<0> : tensor<i32>
+  return %c : tensor<i32>
+}
+func.func @grad_int_loss(%w: tensor<6xf32>) -> tensor<6xf32> {
+  // expected-error @+1 {{must return exactly one rank-0 float tensor, but returns ('tensor<i32>')}}
+  %g = "dlc.grad"(%w) {callee = @int_loss, wrt = array<i64: 0>} : (tensor<6xf32>) -> tensor<6xf32>
+  return %g : tensor<6xf32>
+}
+
+// -----
+
+func.func @two_results(%w: tensor<6xf32>) -> (tensor<f32>, tensor<f32>) {
+  %0 = dlc.reduce_sum %w axes = [0] : tensor<6xf32> -> tensor<f32>
+  return %0, %0 : tensor<f32>, tensor<f32>
+}
+func.func @grad_two_results(%w: tensor<6xf32>) -> tensor<6xf32> {
+  // expected-error @+1 {{must return exactly one rank-0 float tensor, but returns ('tensor<f32>', 'tensor<f32>')}}
+  %g = "dlc.grad"(%w) {callee = @two_results, wrt = array<i64: 0>} : (tensor<6xf32>) -> tensor<6xf32>
+  return %g : tensor<6xf32>
+}
+
+// -----
+
+func.func @grad_wrt_out_of_range(%w: tensor<6x4xf32>, %x: tensor<4x3xf32>, %l: tensor<6xi64>) -> tensor<6x4xf32> {
+  // expected-error @+1 {{'dlc.grad' op wrt index 3 is out of range: the callee has 3 arguments}}
+  %g = "dlc.grad"(%w, %x, %l) {callee = @loss, wrt = array<i64: 3>} : (tensor<6x4xf32>, tensor<4x3xf32>, tensor<6xi64>) -> tensor<6x4xf32>
+  return %g : tensor<6x4xf32>
+}
+
+// -----
+
+func.func @grad_wrt_repeated(%w: tensor<6x4xf32>, %x: tensor<4x3xf32>, %l: tensor<6xi64>) -> tensor<6x4xf32> {
+  // expected-error @+1 {{'dlc.grad' op wrt index 0 is repeated}}
+  %g:2 = "dlc.grad"(%w, %x, %l) {callee = @loss, wrt = array<i64: 0, 0>} : (tensor<6x4xf32>, tensor<4x3xf32>, tensor<6xi64>) -> (tensor<6x4xf32>, tensor<6x4xf32>)
+  return %g#0 : tensor<6x4xf32>
+}
+
+// -----
+
+func.func @grad_wrt_integer(%w: tensor<6x4xf32>, %x: tensor<4x3xf32>, %l: tensor<6xi64>) -> tensor<6xi64> {
+  // expected-error @+1 {{'dlc.grad' op wrt argument 2 has type 'tensor<6xi64>': only float tensors can be differentiated}}
+  %g = "dlc.grad"(%w, %x, %l) {callee = @loss, wrt = array<i64: 2>} : (tensor<6x4xf32>, tensor<4x3xf32>, tensor<6xi64>) -> tensor<6xi64>
+  return %g : tensor<6xi64>
+}
+
+// -----
+
+func.func @loss(%w: tensor<6x4xf32>, %x: tensor<4x3xf32>, %l: tensor<6xi64>) -> tensor<f32> {
+  %0 = dlc.reduce_sum %w axes = [0, 1] : tensor<6x4xf32> -> tensor<f32>
+  return %0 : tensor<f32>
+}
+func.func @grad_operand_type(%w: tensor<6x4xf32>, %x: tensor<4x3xf64>, %l: tensor<6xi64>) -> tensor<6x4xf32> {
+  // expected-error @+1 {{'dlc.grad' op operand 1 has type 'tensor<4x3xf64>', but argument 1 of @loss has type 'tensor<4x3xf32>'}}
+  %g = "dlc.grad"(%w, %x, %l) {callee = @loss, wrt = array<i64: 0>} : (tensor<6x4xf32>, tensor<4x3xf64>, tensor<6xi64>) -> tensor<6x4xf32>
+  return %g : tensor<6x4xf32>
+}
+
+// -----
+
+func.func @loss(%w: tensor<6x4xf32>, %x: tensor<4x3xf32>, %l: tensor<6xi64>) -> tensor<f32> {
+  %0 = dlc.reduce_sum %w axes = [0, 1] : tensor<6x4xf32> -> tensor<f32>
+  return %0 : tensor<f32>
+}
+func.func @grad_operand_count(%w: tensor<6x4xf32>, %x: tensor<4x3xf32>) -> tensor<6x4xf32> {
+  // expected-error @+1 {{'dlc.grad' op expects 3 operands (the arguments of @loss), but found 2}}
+  %g = "dlc.grad"(%w, %x) {callee = @loss, wrt = array<i64: 0>} : (tensor<6x4xf32>, tensor<4x3xf32>) -> tensor<6x4xf32>
+  return %g : tensor<6x4xf32>
+}
+
+// -----
+
+func.func @grad_result_type(%w: tensor<6x4xf32>, %x: tensor<4x3xf32>, %l: tensor<6xi64>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{'dlc.grad' op gradient result 0 has type 'tensor<4x3xf32>', but argument 0 (wrt) has type 'tensor<6x4xf32>'}}
+  %g = "dlc.grad"(%w, %x, %l) {callee = @loss, wrt = array<i64: 0>} : (tensor<6x4xf32>, tensor<4x3xf32>, tensor<6xi64>) -> tensor<4x3xf32>
+  return %g : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @grad_result_count(%w: tensor<6x4xf32>, %x: tensor<4x3xf32>, %l: tensor<6xi64>) -> tensor<6x4xf32> {
+  // expected-error @+1 {{'dlc.grad' op expects 2 gradient results (one per wrt index), but found 1}}
+  %g = "dlc.grad"(%w, %x, %l) {callee = @loss, wrt = array<i64: 0, 1>} : (tensor<6x4xf32>, tensor<4x3xf32>, tensor<6xi64>) -> tensor<6x4xf32>
+  return %g : tensor<6x4xf32>
+}
+
+// -----
+
+func.func @loss(%w: tensor<6x4xf32>, %x: tensor<4x3xf32>, %l: tensor<6xi64>) -> tensor<f32> {
+  %0 = dlc.reduce_sum %w axes = [0, 1] : tensor<6x4xf32> -> tensor<f32>
+  return %0 : tensor<f32>
+}
+func.func @value_and_grad_value_type(%w: tensor<6x4xf32>, %x: tensor<4x3xf32>, %l: tensor<6xi64>) -> tensor<6x4xf32> {
+  // expected-error @+1 {{'dlc.value_and_grad' op value result has type 'tensor<f64>', but @loss returns 'tensor<f32>'}}
+  %v, %g = "dlc.value_and_grad"(%w, %x, %l) {callee = @loss, wrt = array<i64: 0>} : (tensor<6x4xf32>, tensor<4x3xf32>, tensor<6xi64>) -> (tensor<f64>, tensor<6x4xf32>)
+  return %g : tensor<6x4xf32>
+}
+
+// -----
+
+func.func @value_and_grad_no_wrt(%w: tensor<6x4xf32>) -> tensor<f32> {
+  // expected-error @+1 {{'dlc.value_and_grad' op expects at least one wrt index}}
+  %v = "dlc.value_and_grad"(%w) {callee = @loss, wrt = array<i64>} : (tensor<6x4xf32>) -> tensor<f32>
+  return %v : tensor<f32>
+}
+
+// -----
+
+// dlc.scatter_add
+
+func.func @scatter_add_shape(%u: tensor<8x5xf32>, %i: tensor<8xi64>) -> tensor<10x4xf32> {
+  // expected-error @+1 {{'dlc.scatter_add' op expects updates of shape indices.shape + result.shape[1:] = [8, 4], but found [8, 5]}}
+  %0 = dlc.scatter_add %u, %i : (tensor<8x5xf32>, tensor<8xi64>) -> tensor<10x4xf32>
+  return %0 : tensor<10x4xf32>
+}
+
+// -----
+
+func.func @scatter_add_element(%u: tensor<8x4xf64>, %i: tensor<8xi64>) -> tensor<10x4xf32> {
+  // expected-error @+1 {{'dlc.scatter_add' op expects updates of the result's element type 'f32', but found 'f64'}}
+  %0 = dlc.scatter_add %u, %i : (tensor<8x4xf64>, tensor<8xi64>) -> tensor<10x4xf32>
+  return %0 : tensor<10x4xf32>
+}

@@ -149,3 +149,30 @@ func.func @composites(%x: tensor<8x10xf32>, %labels: tensor<8xi64>, %g: tensor<1
   %5 = dlc.mse_loss %0, %x : (tensor<8x10xf32>, tensor<8x10xf32>) -> tensor<f32>
   return %0, %1, %2, %3, %4, %5 : tensor<8x10xf32>, tensor<8x10xf32>, tensor<8x10xf32>, tensor<8x10xf32>, tensor<f32>, tensor<f32>
 }
+
+// CHECK-LABEL: func @erf_scatter_add
+func.func @erf_scatter_add(%x: tensor<2x3xf32>, %u: tensor<4x2x3xf32>, %i: tensor<4xi64>)
+    -> (tensor<2x3xf32>, tensor<7x2x3xf32>) {
+  // CHECK: dlc.erf %{{.*}} : tensor<2x3xf32>
+  %0 = dlc.erf %x : tensor<2x3xf32>
+  // CHECK: dlc.scatter_add %{{.*}}, %{{.*}} : (tensor<4x2x3xf32>, tensor<4xi64>) -> tensor<7x2x3xf32>
+  %1 = dlc.scatter_add %u, %i : (tensor<4x2x3xf32>, tensor<4xi64>) -> tensor<7x2x3xf32>
+  return %0, %1 : tensor<2x3xf32>, tensor<7x2x3xf32>
+}
+
+func.func @loss(%w: tensor<6x4xf32>, %x: tensor<4x3xf32>, %l: tensor<6xi64>) -> tensor<f32> {
+  %0 = dlc.reduce_sum %w axes = [0, 1] : tensor<6x4xf32> -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// CHECK-LABEL: func @gradients
+func.func @gradients(%w: tensor<6x4xf32>, %x: tensor<4x3xf32>, %l: tensor<6xi64>)
+    -> (tensor<6x4xf32>, tensor<4x3xf32>, tensor<f32>, tensor<6x4xf32>) {
+  // CHECK: dlc.grad @loss(%{{.*}}, %{{.*}}, %{{.*}}) wrt = [0, 1] : (tensor<6x4xf32>, tensor<4x3xf32>, tensor<6xi64>) -> (tensor<6x4xf32>, tensor<4x3xf32>)
+  %g0, %g1 = dlc.grad @loss(%w, %x, %l) wrt = [0, 1]
+      : (tensor<6x4xf32>, tensor<4x3xf32>, tensor<6xi64>) -> (tensor<6x4xf32>, tensor<4x3xf32>)
+  // CHECK: dlc.value_and_grad @loss(%{{.*}}, %{{.*}}, %{{.*}}) wrt = [0] : (tensor<6x4xf32>, tensor<4x3xf32>, tensor<6xi64>) -> (tensor<f32>, tensor<6x4xf32>)
+  %v, %g2 = "dlc.value_and_grad"(%w, %x, %l) {callee = @loss, wrt = array<i64: 0>}
+      : (tensor<6x4xf32>, tensor<4x3xf32>, tensor<6xi64>) -> (tensor<f32>, tensor<6x4xf32>)
+  return %g0, %g1, %v, %g2 : tensor<6x4xf32>, tensor<4x3xf32>, tensor<f32>, tensor<6x4xf32>
+}

@@ -1,7 +1,7 @@
 # RUN: %PYTHON %s --cpu=%cpu %compile_only | FileCheck %s
 # CHECK-NOT: FAIL
 # CHECK: shape [{{.+}}]: {{([0-9]+ passed, 0 failed|compiled [0-9]+ cases, not run)}}
-"""broadcast_to, reshape, transpose, slice, concat, pad and gather vs NumPy."""
+"""broadcast_to, reshape, transpose, slice, concat, pad, gather and scatter_add vs NumPy."""
 
 import numpy as np
 
@@ -123,5 +123,30 @@ suite.add("gather_i32_rank1",
           [((6,), "i32"), ((4,), "i32")], [((4,), "i32")],
           [random((6,), "i32", -9, 9), np.array([5, 0, 6, 2], np.int32)],
           lambda t, ids: gather_ref(t, ids, fill=0))
+
+
+# scatter_add: repeated indices accumulate, out-of-range ones are skipped.
+def scatter_add_ref(updates, ids, rows):
+    ids = ids.astype(np.int64)
+    out = np.zeros((rows,) + updates.shape[ids.ndim:])
+    for index in np.ndindex(ids.shape):
+        if 0 <= ids[index] < rows:
+            out[ids[index]] += updates[index]
+    return out
+
+
+for element in ("f32", "f64", "i32"):
+    suite.add(f"scatter_add_{element}",
+              one_op(f"dlc.scatter_add %arg0, %arg1 : ({ttype((2, 3, 4), element)}, "
+                     f"{ttype((2, 3), 'i64')}) -> {ttype((6, 4), element)}", None, ((6, 4), element)),
+              [((2, 3, 4), element), ((2, 3), "i64")], [((6, 4), element)],
+              [random((2, 3, 4), element, -9, 9), np.array([[0, 5, 3], [3, -1, 6]], np.int64)],
+              lambda u, ids: scatter_add_ref(u, ids, 6))
+suite.add("scatter_add_rank1",
+          one_op(f"dlc.scatter_add %arg0, %arg1 : ({ttype((5,), 'f32')}, {ttype((5,), 'i32')}) "
+                 f"-> {ttype((3,), 'f32')}", None, ((3,), "f32")),
+          [((5,), "f32"), ((5,), "i32")], [((3,), "f32")],
+          [random((5,)), np.array([2, 2, 0, 2, 7], np.int32)],
+          lambda u, ids: scatter_add_ref(u, ids, 3))
 
 suite.run()

@@ -592,7 +592,8 @@ def Dlc_GradOp : Dlc_GradLikeOp<"grad", [{
     ```
   }]> {
   let summary = "gradient of a scalar function";
-  let results = (outs Variadic<Dlc_FloatTensor>:$gradients);
+  // Any tensor type, so that the verifier's message about `wrt` wins.
+  let results = (outs Variadic<Dlc_Tensor>:$gradients);
 }
 
 def Dlc_ValueAndGradOp : Dlc_GradLikeOp<"value_and_grad", [{
@@ -606,7 +607,7 @@ def Dlc_ValueAndGradOp : Dlc_GradLikeOp<"value_and_grad", [{
     ```
   }]> {
   let summary = "value and gradient of a scalar function";
-  let results = (outs Dlc_FloatTensor:$value, Variadic<Dlc_FloatTensor>:$gradients);
+  let results = (outs Dlc_Tensor:$value, Variadic<Dlc_Tensor>:$gradients);
 }
 
 #endif // DLC_DIALECT_DLC_IR_DLCOPS_TD
