@@ -47,7 +47,7 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
 
   // Tile, fuse and vectorize on tensors: elementwise chains become one
   // generic, which is then fused into its producer matmul's nest.
-  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createFuseElementwise());
   TileAndFuseOptions tiling;
   tiling.vectorWidth = options.vectorWidth;
   pm.addNestedPass<func::FuncOp>(createTileAndFuse(tiling));

@@ -380,13 +380,13 @@ static FailureOr<int64_t> windowOutputSize(int64_t in, int64_t padLow,
   return (padded - span) / stride + 1;
 }
 
-LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location> loc,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &types) {
-  auto in = cast<RankedTensorType>(adaptor.getInput().getType());
-  auto filter = cast<RankedTensorType>(adaptor.getFilter().getType());
-  StringRef name = getOperationName();
+/// The result type of conv2d (also the check of its adjoints' operands).
+static LogicalResult inferConv(std::optional<Location> loc, StringRef name,
+                               RankedTensorType in, RankedTensorType filter,
+                               ArrayRef<int64_t> strides,
+                               ArrayRef<int64_t> padding,
+                               ArrayRef<int64_t> dilation, int64_t groups,
+                               SmallVectorImpl<Type> &types) {
   if (in.getRank() != 4)
     return fail(loc, name, "expects an NCHW input of rank 4, but found ", in);
   if (filter.getRank() != 4)
@@ -396,14 +396,10 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
     return fail(loc, name, "expects input and filter of one element type, but "
                 "found ", in.getElementType(), " and ",
                 filter.getElementType());
-  ArrayRef<int64_t> strides = adaptor.getStrides(),
-                    padding = adaptor.getPadding(),
-                    dilation = adaptor.getDilation();
   if (failed(checkArray(loc, name, "strides", strides, 2, 1)) ||
       failed(checkArray(loc, name, "padding", padding, 4, 0)) ||
       failed(checkArray(loc, name, "dilation", dilation, 2, 1)))
     return failure();
-  int64_t groups = adaptor.getGroups();
   int64_t channels = in.getDimSize(1), outChannels = filter.getDimSize(0);
   if (groups < 1 || channels % groups != 0 || outChannels % groups != 0)
     return fail(loc, name, "expects groups >= 1 dividing the input channels (",
@@ -429,16 +425,53 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-template <typename PoolOp>
-static LogicalResult inferPool(std::optional<Location> loc,
-                               typename PoolOp::Adaptor adaptor,
-                               SmallVectorImpl<Type> &types) {
-  auto in = cast<RankedTensorType>(adaptor.getInput().getType());
-  StringRef name = PoolOp::getOperationName();
+LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  return inferConv(loc, getOperationName(),
+                   cast<RankedTensorType>(adaptor.getInput().getType()),
+                   cast<RankedTensorType>(adaptor.getFilter().getType()),
+                   adaptor.getStrides(), adaptor.getPadding(),
+                   adaptor.getDilation(), adaptor.getGroups(), types);
+}
+
+/// Checks that conv2d of `in` and `filter` with `op`'s attributes gives
+/// `grad`'s type (the adjoints' consistency rule).
+template <typename GradOp>
+static LogicalResult verifyConvGrad(GradOp op, RankedTensorType in,
+                                    RankedTensorType filter,
+                                    RankedTensorType grad) {
+  SmallVector<Type> types;
+  if (failed(inferConv(op.getLoc(), op.getOperationName(), in, filter,
+                       op.getStrides(), op.getPadding(), op.getDilation(),
+                       op.getGroups(), types)))
+    return failure();
+  if (types.front() != grad)
+    return op.emitOpError("expects grad of type ")
+           << types.front() << " (the type of conv2d of " << in << " and "
+           << filter << " with these attributes), but found " << grad;
+  return success();
+}
+
+LogicalResult Conv2DInputGradOp::verify() {
+  return verifyConvGrad(*this, getType(), getFilter().getType(),
+                        getGrad().getType());
+}
+
+LogicalResult Conv2DFilterGradOp::verify() {
+  return verifyConvGrad(*this, getInput().getType(), getType(),
+                        getGrad().getType());
+}
+
+static LogicalResult inferPoolShape(std::optional<Location> loc,
+                                    StringRef name, RankedTensorType in,
+                                    ArrayRef<int64_t> kernel,
+                                    ArrayRef<int64_t> strides,
+                                    ArrayRef<int64_t> padding,
+                                    SmallVectorImpl<Type> &types) {
   if (in.getRank() != 4)
     return fail(loc, name, "expects an NCHW input of rank 4, but found ", in);
-  ArrayRef<int64_t> kernel = adaptor.getKernel(), strides = adaptor.getStrides(),
-                    padding = adaptor.getPadding();
   if (failed(checkArray(loc, name, "kernel", kernel, 2, 1)) ||
       failed(checkArray(loc, name, "strides", strides, 2, 1)) ||
       failed(checkArray(loc, name, "padding", padding, 4, 0)))
@@ -470,14 +503,47 @@ LogicalResult MaxPool2DOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &types) {
-  return inferPool<MaxPool2DOp>(loc, adaptor, types);
+  return inferPoolShape(loc, getOperationName(),
+                        cast<RankedTensorType>(adaptor.getInput().getType()),
+                        adaptor.getKernel(), adaptor.getStrides(),
+                        adaptor.getPadding(), types);
 }
 
 LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &types) {
-  return inferPool<AvgPool2DOp>(loc, adaptor, types);
+  return inferPoolShape(loc, getOperationName(),
+                        cast<RankedTensorType>(adaptor.getInput().getType()),
+                        adaptor.getKernel(), adaptor.getStrides(),
+                        adaptor.getPadding(), types);
+}
+
+/// Checks that pooling `in` with `op`'s attributes gives `grad`'s type.
+template <typename GradOp>
+static LogicalResult verifyPoolGrad(GradOp op, RankedTensorType in,
+                                    RankedTensorType grad) {
+  SmallVector<Type> types;
+  if (failed(inferPoolShape(op.getLoc(), op.getOperationName(), in,
+                            op.getKernel(), op.getStrides(), op.getPadding(),
+                            types)))
+    return failure();
+  if (types.front() != grad)
+    return op.emitOpError("expects grad of type ")
+           << types.front() << " (the type of pooling " << in
+           << " with these attributes), but found " << grad;
+  return success();
+}
+
+LogicalResult MaxPool2DGradOp::verify() {
+  if (getInput().getType() != getType())
+    return emitOpError("expects a result of the input's type ")
+           << getInput().getType() << ", but found " << getType();
+  return verifyPoolGrad(*this, getInput().getType(), getGrad().getType());
+}
+
+LogicalResult AvgPool2DGradOp::verify() {
+  return verifyPoolGrad(*this, getType(), getGrad().getType());
 }
 
 //===----------------------------------------------------------------------===//

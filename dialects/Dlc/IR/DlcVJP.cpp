@@ -477,6 +477,38 @@ DLC_VJP(MatmulOp) {
   });
 }
 
+DLC_VJP(Conv2DOp) {
+  // The input's cotangent is a transposed convolution, the filter's a
+  // correlation of the input with the cotangent: ops of their own.
+  return perOperand(*this, b, needed, out, [&](Emitter &e, unsigned i) {
+    if (i == 0)
+      return Value(Conv2DInputGradOp::create(
+          e.b, e.loc, getInput().getType(), cts[0], getFilter(),
+          getStridesAttr(), getPaddingAttr(), getDilationAttr(),
+          getGroupsAttr()));
+    return Value(Conv2DFilterGradOp::create(
+        e.b, e.loc, getFilter().getType(), getInput(), cts[0],
+        getStridesAttr(), getPaddingAttr(), getDilationAttr(),
+        getGroupsAttr()));
+  });
+}
+
+DLC_VJP(MaxPool2DOp) {
+  return perOperand(*this, b, needed, out, [&](Emitter &e, unsigned) {
+    return Value(MaxPool2DGradOp::create(
+        e.b, e.loc, getInput().getType(), getInput(), cts[0],
+        getKernelAttr(), getStridesAttr(), getPaddingAttr()));
+  });
+}
+
+DLC_VJP(AvgPool2DOp) {
+  return perOperand(*this, b, needed, out, [&](Emitter &e, unsigned) {
+    return Value(AvgPool2DGradOp::create(e.b, e.loc, getInput().getType(),
+                                         cts[0], getKernelAttr(),
+                                         getStridesAttr(), getPaddingAttr()));
+  });
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//

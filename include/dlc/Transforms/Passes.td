@@ -54,6 +54,20 @@ def Bufferize : Pass<"dlc-bufferize", "::mlir::ModuleOp"> {
   ];
 }
 
+def FuseElementwise : Pass<"dlc-fuse-elementwise"> {
+  let summary = "Fuse elementwise linalg ops; keep named contractions whole";
+  let description = [{
+    Upstream `linalg-fuse-elementwise-ops` (elementwise producer/consumer
+    fusion, reshape propagation by expansion, constant folding), with one
+    difference: a `tensor.collapse_shape` is not folded into a named
+    contraction (`linalg.matmul`, `linalg.batch_matmul`, the convolutions).
+    Upstream generalizes the contraction to fold it, after which it is a
+    `linalg.generic` with extra loops that `dlc-tile-and-fuse` cannot tile
+    as a matmul, and runs as scalar loops (e.g. the im2col matmul of
+    `dlc.conv2d_filter_grad`).
+  }];
+}
+
 def TileAndFuse : Pass<"dlc-tile-and-fuse", "::mlir::func::FuncOp"> {
   let summary = "Tile, fuse and vectorize contractions and row reductions "
                 "for the CPU";

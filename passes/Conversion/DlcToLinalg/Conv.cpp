@@ -6,6 +6,8 @@
 #include "dlc/Dialect/Dlc/IR/DlcOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -144,9 +146,381 @@ struct Pool2DLowering : OpConversionPattern<PoolOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Adjoints of conv2d and pooling
+//===----------------------------------------------------------------------===//
+
+SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
+  return llvm::map_to_vector(
+      values, [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); });
+}
+
+int64_t floorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+/// conv2d_input_grad as a stride-1 conv2d: the cotangent is spread out by the
+/// stride (zeros between rows and columns) inside a zero frame of
+/// dilation * (K - 1) - padding, and correlated with the filter flipped in
+/// space and with input/output channels swapped within each group. The new
+/// dlc.conv2d is lowered by Conv2DLowering, so it is tiled and vectorized
+/// like any forward conv.
+struct Conv2DInputGradLowering : OpConversionPattern<Conv2DInputGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Conv2DInputGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Type element = type.getElementType();
+    auto gradType = cast<RankedTensorType>(op.getGrad().getType());
+    auto filterType = cast<RankedTensorType>(op.getFilter().getType());
+    int64_t groups = op.getGroups();
+    int64_t o = filterType.getDimSize(0), cg = filterType.getDimSize(1);
+    ArrayRef<int64_t> strides = op.getStrides(), padding = op.getPadding(),
+                      dilation = op.getDilation();
+
+    SmallVector<int64_t> frame = {gradType.getDimSize(0), o, 0, 0};
+    SmallVector<int64_t> srcOffsets(4, 0), sizes(gradType.getShape()),
+        dstOffsets(4, 0), dstStrides(4, 1);
+    for (int i = 0; i < 2; ++i) {
+      int64_t extent = dilation[i] * (filterType.getDimSize(2 + i) - 1);
+      int64_t full = type.getDimSize(2 + i) + extent;
+      int64_t low = extent - padding[2 * i];
+      // Rows of the cotangent that land inside the frame (the others only
+      // touched padding).
+      int64_t first = low < 0 ? (-low + strides[i] - 1) / strides[i] : 0;
+      int64_t last = std::min(gradType.getDimSize(2 + i) - 1,
+                              floorDiv(full - 1 - low, strides[i]));
+      if (last < first) {
+        rewriter.replaceOp(op, filledTensor(rewriter, loc, type.getShape(),
+                                            scalarConstant(rewriter, loc,
+                                                           element, 0)));
+        return success();
+      }
+      frame[2 + i] = full;
+      srcOffsets[2 + i] = first;
+      sizes[2 + i] = last - first + 1;
+      dstOffsets[2 + i] = low + first * strides[i];
+      dstStrides[2 + i] = strides[i];
+    }
+    SmallVector<int64_t> ones(4, 1);
+    Value grad = adaptor.getGrad();
+    if (ArrayRef<int64_t>(sizes) != gradType.getShape())
+      grad = tensor::ExtractSliceOp::create(
+          rewriter, loc, gradType.clone(sizes), grad,
+          indexAttrs(rewriter, srcOffsets), indexAttrs(rewriter, sizes),
+          indexAttrs(rewriter, ones));
+    Value zeros = filledTensor(rewriter, loc, frame,
+                               scalarConstant(rewriter, loc, element, 0));
+    Value spread = tensor::InsertSliceOp::create(
+        rewriter, loc, grad, zeros, indexAttrs(rewriter, dstOffsets),
+        indexAttrs(rewriter, sizes), indexAttrs(rewriter, dstStrides));
+
+    // [O, C/G, KH, KW] -> [G, O/G, C/G, KH, KW] -> flipped
+    // [G, C/G, O/G, KH, KW] -> [C, O/G, KH, KW].
+    int64_t kh = filterType.getDimSize(2), kw = filterType.getDimSize(3);
+    Value grouped = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({groups, o / groups, cg, kh, kw}, element),
+        adaptor.getFilter(),
+        SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr g, c, f, y, x;
+    bindDims(ctx, g, c, f, y, x);
+    auto flipMap = AffineMap::get(5, 0, {g, f, c, kh - 1 - y, kw - 1 - x}, ctx);
+    Value flipped = buildMap(
+        rewriter, loc,
+        RankedTensorType::get({groups, cg, o / groups, kh, kw}, element),
+        grouped, {flipMap},
+        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    Value filter = tensor::CollapseShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({groups * cg, o / groups, kh, kw}, element),
+        flipped, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
+    Value result = Conv2DOp::create(
+        rewriter, loc, spread, filter, rewriter.getDenseI64ArrayAttr({1, 1}),
+        rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}), op.getDilationAttr(),
+        op.getGroupsAttr());
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// conv2d_filter_grad as im2col and a batched matmul over the images, per
+/// group:
+///   cols[n, (c, kh, kw), (oh, ow)] = padded_x[n, c, oh*sh + kh*dh, ow*sw + kw*dw]
+///   grad_t[n, (oh, ow), o] = grad[n, o, oh, ow]
+///   result[o, c, kh, kw] = sum_n (cols[n] x grad_t[n])[(c, kh, kw), o]
+/// cols is assembled from one strided slice of the padded input per kernel
+/// offset (tensor slices, not a linalg.generic) and no reshape feeds the
+/// matmul directly: otherwise elementwise fusion and reshape propagation
+/// merge im2col into the matmul, which then is no longer a matmul for
+/// dlc-tile-and-fuse and runs as scalar loops.
+struct Conv2DFilterGradLowering : OpConversionPattern<Conv2DFilterGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Conv2DFilterGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Type element = type.getElementType();
+    auto gradType = cast<RankedTensorType>(op.getGrad().getType());
+    int64_t groups = op.getGroups();
+    int64_t n = gradType.getDimSize(0), o = type.getDimSize(0),
+            cg = type.getDimSize(1), kh = type.getDimSize(2),
+            kw = type.getDimSize(3), oh = gradType.getDimSize(2),
+            ow = gradType.getDimSize(3), og = o / groups;
+    int64_t kk = kh * kw, ckk = cg * kk, pixels = oh * ow;
+    ArrayRef<int64_t> strides = op.getStrides(), dilation = op.getDilation();
+    Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPadding(),
+                             scalarConstant(rewriter, loc, element, 0));
+    Value grad = adaptor.getGrad();
+    MLIRContext *ctx = rewriter.getContext();
+    auto tensor = [&](ArrayRef<int64_t> shape) {
+      return RankedTensorType::get(shape, element);
+    };
+
+    SmallVector<Value> perGroup;
+    for (int64_t j = 0; j < groups; ++j) {
+      Value cols = tensor::EmptyOp::create(rewriter, loc, {n, ckk, pixels},
+                                           element);
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x) {
+          Value window = tensor::ExtractSliceOp::create(
+              rewriter, loc, tensor({n, cg, oh, ow}), input,
+              indexAttrs(rewriter, {0, j * cg, y * dilation[0], x * dilation[1]}),
+              indexAttrs(rewriter, {n, cg, oh, ow}),
+              indexAttrs(rewriter, {1, 1, strides[0], strides[1]}));
+          Value flat = tensor::CollapseShapeOp::create(
+              rewriter, loc, tensor({n, cg, pixels}), window,
+              SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+          cols = tensor::InsertSliceOp::create(
+              rewriter, loc, flat, cols,
+              indexAttrs(rewriter, {0, y * kw + x, 0}),
+              indexAttrs(rewriter, {n, cg, pixels}),
+              indexAttrs(rewriter, {1, kk, 1}));
+        }
+      Value g = grad;
+      if (groups > 1)
+        g = tensor::ExtractSliceOp::create(
+            rewriter, loc, tensor({n, og, oh, ow}), grad,
+            indexAttrs(rewriter, {0, j * og, 0, 0}),
+            indexAttrs(rewriter, {n, og, oh, ow}),
+            indexAttrs(rewriter, {1, 1, 1, 1}));
+      Value gFlat = tensor::CollapseShapeOp::create(
+          rewriter, loc, tensor({n, og, pixels}), g,
+          SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+      Value gT = linalg::TransposeOp::create(
+                     rewriter, loc, gFlat,
+                     tensor::EmptyOp::create(rewriter, loc, {n, pixels, og},
+                                             element),
+                     ArrayRef<int64_t>{0, 2, 1})
+                     .getResult()[0];
+      Value product = MatmulOp::create(rewriter, loc, cols, gT);
+      perGroup.push_back(ReduceSumOp::create(rewriter, loc, product,
+                                             ArrayRef<int64_t>{0}, false));
+    }
+    // [(c, kh, kw), o] per group -> [g*O/G + o, c, kh, kw].
+    AffineExpr f, c, y, x;
+    bindDims(ctx, f, c, y, x);
+    auto readMap = AffineMap::get(4, 0, {c * kk + y * kw + x, f}, ctx);
+    SmallVector<Value> pieces;
+    for (Value piece : perGroup)
+      pieces.push_back(buildMap(
+          rewriter, loc, tensor({og, cg, kh, kw}), piece, {readMap},
+          [](OpBuilder &, Location, ValueRange args) { return args[0]; }));
+    Value result = pieces.front();
+    if (groups > 1)
+      result = ConcatOp::create(rewriter, loc, pieces, 0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// The adjoint of a pooling: for each window offset (kh, kw), the
+/// contribution of every output element is added to the input element it
+/// covers there, through a strided slice of the padded result (so
+/// overlapping windows accumulate); the padding is cropped at the end.
+/// `contribution(b, loc, k, slice)` returns `slice` plus the contribution
+/// at window offset k = kh * KW + kw.
+Value accumulateWindows(
+    OpBuilder &b, Location loc, RankedTensorType resultType,
+    ArrayRef<int64_t> gridShape, ArrayRef<int64_t> kernel,
+    ArrayRef<int64_t> strides, ArrayRef<int64_t> padding,
+    function_ref<Value(OpBuilder &, Location, int64_t, Value)> contribution) {
+  Type element = resultType.getElementType();
+  SmallVector<int64_t> padded(resultType.getShape());
+  padded[2] += padding[0] + padding[1];
+  padded[3] += padding[2] + padding[3];
+  Value acc = filledTensor(b, loc, padded, scalarConstant(b, loc, element, 0));
+  auto sliceType = RankedTensorType::get(gridShape, element);
+  SmallVector<OpFoldResult> sizes = indexAttrs(b, gridShape);
+  SmallVector<OpFoldResult> steps = indexAttrs(b, {1, 1, strides[0], strides[1]});
+  for (int64_t y = 0; y < kernel[0]; ++y)
+    for (int64_t x = 0; x < kernel[1]; ++x) {
+      SmallVector<OpFoldResult> offsets = indexAttrs(b, {0, 0, y, x});
+      Value slice = tensor::ExtractSliceOp::create(b, loc, sliceType, acc,
+                                                   offsets, sizes, steps);
+      Value sum = contribution(b, loc, y * kernel[1] + x, slice);
+      acc = tensor::InsertSliceOp::create(b, loc, sum, acc, offsets, sizes,
+                                          steps);
+    }
+  SmallVector<int64_t> offsets = {0, 0, padding[0], padding[2]};
+  return tensor::ExtractSliceOp::create(
+      b, loc, resultType, acc, indexAttrs(b, offsets),
+      indexAttrs(b, resultType.getShape()), indexAttrs(b, {1, 1, 1, 1}));
+}
+
+/// max_pool2d_grad: one reduction finds the first maximum of each window
+/// (its offset kh * KW + kw; NaN wins, as the forward max propagates it;
+/// padded positions never win), then each window offset takes the
+/// cotangents of the windows whose maximum sits there.
+struct MaxPool2DGradLowering : OpConversionPattern<MaxPool2DGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MaxPool2DGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Type element = type.getElementType();
+    auto gradType = cast<RankedTensorType>(op.getGrad().getType());
+    ArrayRef<int64_t> kernel = op.getKernel(), strides = op.getStrides(),
+                      padding = op.getPadding();
+    Value input = padSpatial(rewriter, loc, adaptor.getInput(), padding,
+                             negativeInfinityOrMin(rewriter, loc, element));
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr n, c, r, q, y, x;
+    bindDims(ctx, n, c, r, q, y, x);
+    auto inputMap =
+        AffineMap::get(6, 0, {n, c, r * strides[0] + y, q * strides[1] + x}, ctx);
+    auto windowMap = AffineMap::get(6, 0, {y, x}, ctx);
+    auto outMap = AffineMap::get(6, 0, {n, c, r, q}, ctx);
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, element);
+    Value best = filledTensor(rewriter, loc, gradType.getShape(),
+                              negativeInfinityOrMin(rewriter, loc, element));
+    Type i32 = rewriter.getI32Type();
+    Value where = filledTensor(rewriter, loc, gradType.getShape(),
+                               scalarConstant(rewriter, loc, i32, -1));
+    using utils::IteratorType;
+    SmallVector<IteratorType> iterators(4, IteratorType::parallel);
+    iterators.append(2, IteratorType::reduction);
+    int64_t height = type.getDimSize(2), width = type.getDimSize(3);
+    auto argmax = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{best.getType(), where.getType()},
+        ValueRange{input, window}, ValueRange{best, where},
+        ArrayRef<AffineMap>{inputMap, windowMap, outMap, outMap}, iterators,
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value v = args[0], acc = args[2], at = args[3];
+          auto index = [&](unsigned d) {
+            return arith::IndexCastOp::create(
+                b, loc, b.getI64Type(), linalg::IndexOp::create(b, loc, d));
+          };
+          auto constant = [&](int64_t value) {
+            return arith::ConstantIntOp::create(b, loc, b.getI64Type(), value);
+          };
+          using P = arith::CmpIPredicate;
+          auto inRange = [&](Value v, int64_t size) {
+            return arith::AndIOp::create(
+                b, loc, arith::CmpIOp::create(b, loc, P::sge, v, constant(0)),
+                arith::CmpIOp::create(b, loc, P::slt, v, constant(size)));
+          };
+          // Position in the unpadded input.
+          Value h = arith::SubIOp::create(
+              b, loc,
+              arith::AddIOp::create(
+                  b, loc,
+                  arith::MulIOp::create(b, loc, index(2), constant(strides[0])),
+                  index(4)),
+              constant(padding[0]));
+          Value w = arith::SubIOp::create(
+              b, loc,
+              arith::AddIOp::create(
+                  b, loc,
+                  arith::MulIOp::create(b, loc, index(3), constant(strides[1])),
+                  index(5)),
+              constant(padding[2]));
+          Value real = arith::AndIOp::create(b, loc, inRange(h, height),
+                                             inRange(w, width));
+          Value none = arith::CmpIOp::create(
+              b, loc, P::slt, at, arith::ConstantIntOp::create(b, loc, i32, 0));
+          using F = arith::CmpFPredicate;
+          Value greater = arith::CmpFOp::create(b, loc, F::OGT, v, acc);
+          Value nan = arith::AndIOp::create(
+              b, loc, arith::CmpFOp::create(b, loc, F::UNO, v, v),
+              arith::CmpFOp::create(b, loc, F::ORD, acc, acc));
+          Value take = arith::OrIOp::create(
+              b, loc, arith::OrIOp::create(b, loc, greater, nan),
+              arith::AndIOp::create(b, loc, none, real));
+          Value offset = arith::TruncIOp::create(
+              b, loc, i32,
+              arith::AddIOp::create(
+                  b, loc, arith::MulIOp::create(b, loc, index(4), constant(kernel[1])),
+                  index(5)));
+          linalg::YieldOp::create(
+              b, loc,
+              ValueRange{arith::SelectOp::create(b, loc, take, v, acc),
+                         arith::SelectOp::create(b, loc, take, offset, at)});
+        });
+    Value first = argmax.getResult(1);
+    Value grad = adaptor.getGrad();
+    Value result = accumulateWindows(
+        rewriter, loc, type, gradType.getShape(), kernel, strides, padding,
+        [&](OpBuilder &b, Location loc, int64_t k, Value slice) {
+          return buildMap(
+              b, loc, cast<RankedTensorType>(slice.getType()),
+              {first, grad, slice}, {},
+              [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+                Value here = arith::CmpIOp::create(
+                    b, loc, arith::CmpIPredicate::eq, args[0],
+                    arith::ConstantIntOp::create(b, loc, i32, k));
+                Value added = arith::AddFOp::create(b, loc, args[2], args[1]);
+                return arith::SelectOp::create(b, loc, here, added, args[2]);
+              });
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// avg_pool2d_grad: every window offset takes cotangent / (KH * KW).
+struct AvgPool2DGradLowering : OpConversionPattern<AvgPool2DGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AvgPool2DGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Type element = type.getElementType();
+    auto gradType = cast<RankedTensorType>(op.getGrad().getType());
+    ArrayRef<int64_t> kernel = op.getKernel();
+    Type accType = computeType(element);
+    Value area = scalarConstant(rewriter, loc, accType, kernel[0] * kernel[1]);
+    Value share = buildMap(
+        rewriter, loc, gradType, adaptor.getGrad(), {},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value wide = convertScalar(b, loc, args[0], accType);
+          return convertScalar(b, loc, arith::DivFOp::create(b, loc, wide, area),
+                               element);
+        });
+    Value result = accumulateWindows(
+        rewriter, loc, type, gradType.getShape(), kernel, op.getStrides(),
+        op.getPadding(), [&](OpBuilder &b, Location loc, int64_t, Value slice) {
+          return buildMap(b, loc, cast<RankedTensorType>(slice.getType()),
+                          {share, slice}, {},
+                          [&](OpBuilder &b, Location loc, ValueRange args) {
+                            return arith::AddFOp::create(b, loc, args[1],
+                                                         args[0]);
+                          });
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void dlc::populateConvPatterns(RewritePatternSet &patterns) {
   patterns.add<Conv2DLowering, Pool2DLowering<MaxPool2DOp>,
-               Pool2DLowering<AvgPool2DOp>>(patterns.getContext());
+               Pool2DLowering<AvgPool2DOp>, Conv2DInputGradLowering,
+               Conv2DFilterGradLowering, MaxPool2DGradLowering,
+               AvgPool2DGradLowering>(patterns.getContext());
 }

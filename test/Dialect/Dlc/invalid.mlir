@@ -844,3 +844,61 @@ func.func @scatter_add_element(%u: tensor<8x4xf64>, %i: tensor<8xi64>) -> tensor
   %0 = dlc.scatter_add %u, %i : (tensor<8x4xf64>, tensor<8xi64>) -> tensor<10x4xf32>
   return %0 : tensor<10x4xf32>
 }
+
+// -----
+
+// Adjoints of conv2d and pooling
+
+func.func @conv2d_input_grad_mismatch(%g: tensor<1x4x5x5xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x3x8x8xf32> {
+  // expected-error @+1 {{'dlc.conv2d_input_grad' op expects grad of type 'tensor<1x4x6x6xf32>' (the type of conv2d of 'tensor<1x3x8x8xf32>' and 'tensor<4x3x3x3xf32>' with these attributes), but found 'tensor<1x4x5x5xf32>'}}
+  %0 = dlc.conv2d_input_grad %g, %w strides = [1, 1] padding = [0, 0, 0, 0] dilation = [1, 1] groups = 1 : (tensor<1x4x5x5xf32>, tensor<4x3x3x3xf32>) -> tensor<1x3x8x8xf32>
+  return %0 : tensor<1x3x8x8xf32>
+}
+
+// -----
+
+func.func @conv2d_input_grad_groups(%g: tensor<1x4x6x6xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x3x8x8xf32> {
+  // expected-error @+1 {{'dlc.conv2d_input_grad' op expects groups >= 1 dividing the input channels (3) and the output channels (4), but found groups = 2}}
+  %0 = dlc.conv2d_input_grad %g, %w strides = [1, 1] padding = [0, 0, 0, 0] dilation = [1, 1] groups = 2 : (tensor<1x4x6x6xf32>, tensor<4x3x3x3xf32>) -> tensor<1x3x8x8xf32>
+  return %0 : tensor<1x3x8x8xf32>
+}
+
+// -----
+
+func.func @conv2d_filter_grad_mismatch(%x: tensor<1x3x8x8xf32>, %g: tensor<1x4x6x6xf32>) -> tensor<4x3x2x2xf32> {
+  // expected-error @+1 {{'dlc.conv2d_filter_grad' op expects grad of type 'tensor<1x4x7x7xf32>' (the type of conv2d of 'tensor<1x3x8x8xf32>' and 'tensor<4x3x2x2xf32>' with these attributes), but found 'tensor<1x4x6x6xf32>'}}
+  %0 = dlc.conv2d_filter_grad %x, %g strides = [1, 1] padding = [0, 0, 0, 0] dilation = [1, 1] groups = 1 : (tensor<1x3x8x8xf32>, tensor<1x4x6x6xf32>) -> tensor<4x3x2x2xf32>
+  return %0 : tensor<4x3x2x2xf32>
+}
+
+// -----
+
+func.func @conv2d_filter_grad_strides(%x: tensor<1x3x8x8xf32>, %g: tensor<1x4x6x6xf32>) -> tensor<4x3x3x3xf32> {
+  // expected-error @+1 {{'dlc.conv2d_filter_grad' op expects strides to have 2 entries, but found 1: [1]}}
+  %0 = dlc.conv2d_filter_grad %x, %g strides = [1] padding = [0, 0, 0, 0] dilation = [1, 1] groups = 1 : (tensor<1x3x8x8xf32>, tensor<1x4x6x6xf32>) -> tensor<4x3x3x3xf32>
+  return %0 : tensor<4x3x3x3xf32>
+}
+
+// -----
+
+func.func @max_pool2d_grad_mismatch(%x: tensor<1x3x8x8xf32>, %g: tensor<1x3x3x3xf32>) -> tensor<1x3x8x8xf32> {
+  // expected-error @+1 {{'dlc.max_pool2d_grad' op expects grad of type 'tensor<1x3x4x4xf32>' (the type of pooling 'tensor<1x3x8x8xf32>' with these attributes), but found 'tensor<1x3x3x3xf32>'}}
+  %0 = dlc.max_pool2d_grad %x, %g kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0] : (tensor<1x3x8x8xf32>, tensor<1x3x3x3xf32>) -> tensor<1x3x8x8xf32>
+  return %0 : tensor<1x3x8x8xf32>
+}
+
+// -----
+
+func.func @max_pool2d_grad_result(%x: tensor<1x3x8x8xf32>, %g: tensor<1x3x4x4xf32>) -> tensor<1x3x8x8xf64> {
+  // expected-error @+1 {{'dlc.max_pool2d_grad' op expects a result of the input's type 'tensor<1x3x8x8xf32>', but found 'tensor<1x3x8x8xf64>'}}
+  %0 = dlc.max_pool2d_grad %x, %g kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0] : (tensor<1x3x8x8xf32>, tensor<1x3x4x4xf32>) -> tensor<1x3x8x8xf64>
+  return %0 : tensor<1x3x8x8xf64>
+}
+
+// -----
+
+func.func @avg_pool2d_grad_padding(%g: tensor<1x3x4x4xf32>) -> tensor<1x3x8x8xf32> {
+  // expected-error @+1 {{'dlc.avg_pool2d_grad' op expects padding smaller than the kernel (2) in spatial dimension 0, but found [2, 0, 0, 0]}}
+  %0 = dlc.avg_pool2d_grad %g kernel = [2, 2] strides = [2, 2] padding = [2, 0, 0, 0] : tensor<1x3x4x4xf32> -> tensor<1x3x8x8xf32>
+  return %0 : tensor<1x3x8x8xf32>
+}

@@ -176,3 +176,20 @@ func.func @gradients(%w: tensor<6x4xf32>, %x: tensor<4x3xf32>, %l: tensor<6xi64>
       : (tensor<6x4xf32>, tensor<4x3xf32>, tensor<6xi64>) -> (tensor<f32>, tensor<6x4xf32>)
   return %g0, %g1, %v, %g2 : tensor<6x4xf32>, tensor<4x3xf32>, tensor<f32>, tensor<6x4xf32>
 }
+
+// CHECK-LABEL: func @adjoints
+func.func @adjoints(%x: tensor<2x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %g: tensor<2x4x4x4xf32>, %p: tensor<2x3x4x4xf32>)
+    -> (tensor<2x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<2x3x8x8xf32>, tensor<2x3x8x8xf32>) {
+  // CHECK: dlc.conv2d_input_grad %{{.*}}, %{{.*}} strides = [2, 2] padding = [1, 1, 1, 1] dilation = [1, 1] groups = 1 : (tensor<2x4x4x4xf32>, tensor<4x3x3x3xf32>) -> tensor<2x3x8x8xf32>
+  %0 = dlc.conv2d_input_grad %g, %w strides = [2, 2] padding = [1, 1, 1, 1] dilation = [1, 1] groups = 1
+      : (tensor<2x4x4x4xf32>, tensor<4x3x3x3xf32>) -> tensor<2x3x8x8xf32>
+  // CHECK: dlc.conv2d_filter_grad %{{.*}}, %{{.*}} strides = [2, 2] padding = [1, 1, 1, 1] dilation = [1, 1] groups = 1 : (tensor<2x3x8x8xf32>, tensor<2x4x4x4xf32>) -> tensor<4x3x3x3xf32>
+  %1 = dlc.conv2d_filter_grad %x, %g strides = [2, 2] padding = [1, 1, 1, 1] dilation = [1, 1] groups = 1
+      : (tensor<2x3x8x8xf32>, tensor<2x4x4x4xf32>) -> tensor<4x3x3x3xf32>
+  // CHECK: dlc.max_pool2d_grad %{{.*}}, %{{.*}} kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0] : (tensor<2x3x8x8xf32>, tensor<2x3x4x4xf32>) -> tensor<2x3x8x8xf32>
+  %2 = dlc.max_pool2d_grad %x, %p kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0]
+      : (tensor<2x3x8x8xf32>, tensor<2x3x4x4xf32>) -> tensor<2x3x8x8xf32>
+  // CHECK: dlc.avg_pool2d_grad %{{.*}} kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0] : tensor<2x3x4x4xf32> -> tensor<2x3x8x8xf32>
+  %3 = dlc.avg_pool2d_grad %p kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0] : tensor<2x3x4x4xf32> -> tensor<2x3x8x8xf32>
+  return %0, %1, %2, %3 : tensor<2x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<2x3x8x8xf32>, tensor<2x3x8x8xf32>
+}

@@ -235,6 +235,48 @@ add("mse_loss",
     lambda T: [((4, 3), T), ((4, 3), T)], [0, 1], [RNG.uniform(-1, 1, (4, 3)), RNG.uniform(-1, 1, (4, 3))])
 
 
+# Convolution: input and filter gradients for strides, padding (asymmetric,
+# and larger than the kernel's reach), dilation, groups (and depthwise).
+def conv_out(size, k, stride, pad, dil):
+    return (size + pad[0] + pad[1] - dil * (k - 1) - 1) // stride + 1
+
+
+for name, (n, c, h, w), (o, kh, kw), stride, pad, dil, groups, element_sets in (
+        ("conv_small", (1, 2, 5, 4), (2, 2, 3), (1, 1), (0, 0, 0, 0), (1, 1), 1, ("f64", "f32")),
+        ("conv_pad1", (2, 3, 7, 6), (4, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1, ("f64", "f32")),
+        ("conv_stride2", (2, 3, 8, 9), (4, 3, 3), (2, 2), (1, 0, 2, 1), (1, 1), 1, ("f64",)),
+        ("conv_stride_drops_rows", (1, 2, 8, 7), (3, 3, 2), (2, 3), (0, 0, 0, 0), (1, 1), 1, ("f64",)),
+        ("conv_dilation", (1, 2, 9, 8), (3, 3, 3), (1, 2), (2, 1, 0, 3), (2, 2), 1, ("f64",)),
+        ("conv_groups", (2, 4, 6, 5), (6, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 2, ("f64", "f32")),
+        ("conv_depthwise", (1, 3, 6, 6), (3, 3, 3), (2, 1), (1, 1, 1, 1), (1, 1), 3, ("f64",)),
+        ("conv_wide_pad", (1, 1, 4, 4), (2, 2, 2), (1, 1), (3, 3, 0, 1), (1, 1), 1, ("f64",))):
+    oh = conv_out(h, kh, stride[0], pad[0:2], dil[0])
+    ow = conv_out(w, kw, stride[1], pad[2:4], dil[1])
+    x_shape, f_shape, y_shape = (n, c, h, w), (o, c // groups, kh, kw), (n, o, oh, ow)
+    vjp_case(name,
+             lambda T, xs=x_shape, fs=f_shape, ys=y_shape, st=stride, pd=pad, dl=dil, g=groups:
+             f"  %y = dlc.conv2d %arg0, %arg1 strides = {list(st)} padding = {list(pd)} "
+             f"dilation = {list(dl)} groups = {g} : ({ttype(xs, T)}, {ttype(fs, T)}) -> {ttype(ys, T)}",
+             [x_shape, f_shape], y_shape, elements=element_sets)
+
+# Pooling: inputs are distinct (no ties) so that the max is differentiable.
+for name, op, kernel, stride, pad, (h, w) in (
+        ("max_pool_2x2", "max_pool2d", (2, 2), (2, 2), (0, 0, 0, 0), (6, 8)),
+        ("max_pool_overlap", "max_pool2d", (3, 3), (2, 1), (1, 1, 1, 0), (7, 6)),
+        ("avg_pool_3x3", "avg_pool2d", (3, 3), (1, 1), (1, 1, 1, 1), (5, 6)),
+        ("avg_pool_2x2", "avg_pool2d", (2, 2), (2, 2), (0, 0, 0, 0), (6, 5))):
+    in_shape = (2, 3, h, w)
+    out_shape = (2, 3, conv_out(h, kernel[0], stride[0], pad[0:2], 1),
+                 conv_out(w, kernel[1], stride[1], pad[2:4], 1))
+    vjp_case(name,
+             lambda T, op=op, k=kernel, st=stride, pd=pad, i=in_shape, o=out_shape:
+             f"  %y = dlc.{op} %arg0 kernel = {list(k)} strides = {list(st)} padding = {list(pd)} "
+             f": {ttype(i, T)} -> {ttype(o, T)}",
+             [in_shape], out_shape,
+             inputs=[RNG.permutation(int(np.prod(in_shape))).reshape(in_shape) / 7.0 - 5],
+             elements=("f64", "f32"))
+
+
 # Composite models.
 def mlp(T):
     return f"""  %h = dlc.matmul %arg0, %arg1 : ({ttype((6, 5), T)}, {ttype((5, 8), T)}) -> {ttype((6, 8), T)}
@@ -254,6 +296,26 @@ add("mlp", mlp,
     [RNG.uniform(-1, 1, (6, 5)), RNG.uniform(-1, 1, (5, 8)), RNG.uniform(-0.5, 0.5, (8,)),
      RNG.uniform(-1, 1, (8, 3)), RNG.uniform(-0.5, 0.5, (3,)), np.array([0, 2, 1, 1, 0, 2])],
     elements=("f64", "f32"))
+
+
+# A small CNN: conv, relu, max-pool, flatten, linear, cross-entropy.
+def cnn(T):
+    return f"""  %c = dlc.conv2d %arg0, %arg1 strides = [1, 1] padding = [1, 1, 1, 1] dilation = [1, 1] groups = 1 : ({ttype((3, 1, 6, 6), T)}, {ttype((4, 1, 3, 3), T)}) -> {ttype((3, 4, 6, 6), T)}
+  %cb = dlc.broadcast_to %arg2 : {ttype((4, 1, 1), T)} -> {ttype((3, 4, 6, 6), T)}
+  %c1 = dlc.add %c, %cb : {ttype((3, 4, 6, 6), T)}
+  %r = dlc.relu %c1 : {ttype((3, 4, 6, 6), T)}
+  %p = dlc.max_pool2d %r kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0] : {ttype((3, 4, 6, 6), T)} -> {ttype((3, 4, 3, 3), T)}
+  %f = dlc.reshape %p : {ttype((3, 4, 3, 3), T)} -> {ttype((3, 36), T)}
+  %o = dlc.matmul %f, %arg3 : ({ttype((3, 36), T)}, {ttype((36, 5), T)}) -> {ttype((3, 5), T)}
+  %l = dlc.softmax_cross_entropy %o, %arg4 : ({ttype((3, 5), T)}, {ttype((3,), 'i64')}) -> tensor<{T}>
+  return %l : tensor<{T}>"""
+
+
+add("cnn", cnn,
+    lambda T: [((3, 1, 6, 6), T), ((4, 1, 3, 3), T), ((4, 1, 1), T), ((36, 5), T), ((3,), "i64")],
+    [0, 1, 2, 3],
+    [RNG.uniform(-1, 1, (3, 1, 6, 6)), RNG.uniform(-1, 1, (4, 1, 3, 3)), RNG.uniform(-0.2, 0.2, (4, 1, 1)),
+     RNG.uniform(-1, 1, (36, 5)), np.array([4, 0, 2])], elements=("f64", "f32"))
 
 
 # Attention block: layer_norm, q k^T / sqrt(d), softmax, @ v, through a call.

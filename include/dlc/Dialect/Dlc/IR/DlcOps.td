@@ -379,7 +379,7 @@ def Dlc_MatmulOp : Dlc_InferredOp<"matmul", [Dlc_Differentiable]> {
   }];
 }
 
-def Dlc_Conv2DOp : Dlc_InferredOp<"conv2d"> {
+def Dlc_Conv2DOp : Dlc_InferredOp<"conv2d", [Dlc_Differentiable]> {
   let summary = "2-D convolution, NCHW input and OIHW filter";
   let description = [{
     Cross-correlation as PyTorch's `conv2d`. The input is `[N, C, H, W]`, the
@@ -404,7 +404,8 @@ def Dlc_Conv2DOp : Dlc_InferredOp<"conv2d"> {
   }];
 }
 
-class Dlc_Pool2DOp<string mnemonic, string what> : Dlc_InferredOp<mnemonic> {
+class Dlc_Pool2DOp<string mnemonic, string what>
+    : Dlc_InferredOp<mnemonic, [Dlc_Differentiable]> {
   let summary = "2-D " # what # " pooling over NCHW";
   let description = "Pooling as PyTorch's `" # mnemonic # "` over the last two "
     # "dimensions of an `[N, C, H, W]` input; `kernel` and `strides` are "
@@ -425,6 +426,119 @@ class Dlc_Pool2DOp<string mnemonic, string what> : Dlc_InferredOp<mnemonic> {
 
 def Dlc_MaxPool2DOp : Dlc_Pool2DOp<"max_pool2d", "max">;
 def Dlc_AvgPool2DOp : Dlc_Pool2DOp<"avg_pool2d", "average">;
+
+// The adjoints of conv2d and the poolings: ops of their own so that the
+// backward pass lowers to convolutions, matmuls and vectorized slices rather
+// than to loops expanded by the autodiff pass.
+
+def Dlc_Conv2DInputGradOp : Dlc_Op<"conv2d_input_grad"> {
+  let summary = "gradient of conv2d with respect to its input (a transposed convolution)";
+  let description = [{
+    Given the cotangent `grad` of a `dlc.conv2d` result and the conv's filter
+    and attributes, computes the cotangent of the conv's input, whose type is
+    the result type (it is not implied by the other operands when a stride
+    drops trailing rows). This is PyTorch's `conv_transpose2d` with the same
+    attributes. The verifier checks that `dlc.conv2d` of an input of the
+    result type gives `grad`'s type.
+
+    Lowered to a stride-1 `conv2d` of the zero-interleaved (by the stride) and
+    padded cotangent with the spatially flipped, channel-transposed filter, so
+    it goes through the same tiling and vectorization as the forward conv.
+
+    ```mlir
+    %dx = dlc.conv2d_input_grad %g, %w strides = [2, 2] padding = [1, 1, 1, 1] dilation = [1, 1] groups = 1
+        : (tensor<8x16x14x14xf32>, tensor<16x3x3x3xf32>) -> tensor<8x3x28x28xf32>
+    ```
+  }];
+  let arguments = (ins Dlc_FloatTensor:$grad, Dlc_FloatTensor:$filter,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding,
+                   DenseI64ArrayAttr:$dilation, I64Attr:$groups);
+  let results = (outs Dlc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad `,` $filter `strides` `=` $strides `padding` `=` $padding
+    `dilation` `=` $dilation `groups` `=` $groups attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Dlc_Conv2DFilterGradOp : Dlc_Op<"conv2d_filter_grad"> {
+  let summary = "gradient of conv2d with respect to its filter";
+  let description = [{
+    Given the conv's input and the cotangent `grad` of its result, computes
+    the cotangent of the filter, whose type is the result type:
+    `result[o, c, kh, kw] = sum over n, oh, ow of grad[n, o, oh, ow] *
+    padded_input[n, group(o) * C/groups + c, oh * sh + kh * dh, ow * sw + kw * dw]`.
+    The verifier checks that `dlc.conv2d` of the input with a filter of the
+    result type gives `grad`'s type.
+
+    Lowered to an im2col gather (a `linalg.generic`) and one matmul per group,
+    `[C/g * KH * KW, N * OH * OW] x [N * OH * OW, O/g]`, so the reduction over
+    the batch and the image runs on the tiled, vectorized matmul path.
+
+    ```mlir
+    %dw = dlc.conv2d_filter_grad %x, %g strides = [1, 1] padding = [1, 1, 1, 1] dilation = [1, 1] groups = 1
+        : (tensor<8x3x28x28xf32>, tensor<8x16x28x28xf32>) -> tensor<16x3x3x3xf32>
+    ```
+  }];
+  let arguments = (ins Dlc_FloatTensor:$input, Dlc_FloatTensor:$grad,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding,
+                   DenseI64ArrayAttr:$dilation, I64Attr:$groups);
+  let results = (outs Dlc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $grad `strides` `=` $strides `padding` `=` $padding
+    `dilation` `=` $dilation `groups` `=` $groups attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Dlc_MaxPool2DGradOp : Dlc_Op<"max_pool2d_grad"> {
+  let summary = "gradient of max_pool2d with respect to its input";
+  let description = [{
+    Routes each element of `grad` (the cotangent of a `dlc.max_pool2d` of
+    `input` with these attributes) to the first maximum of its window, in
+    row-major window order, as PyTorch does; overlapping windows accumulate.
+    Padded positions never win. The result has the input's type.
+
+    ```mlir
+    %dx = dlc.max_pool2d_grad %x, %g kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0]
+        : (tensor<1x3x8x8xf32>, tensor<1x3x4x4xf32>) -> tensor<1x3x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Dlc_FloatTensor:$input, Dlc_FloatTensor:$grad,
+                   DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
+                   DenseI64ArrayAttr:$padding);
+  let results = (outs Dlc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $grad `kernel` `=` $kernel `strides` `=` $strides
+    `padding` `=` $padding attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Dlc_AvgPool2DGradOp : Dlc_Op<"avg_pool2d_grad"> {
+  let summary = "gradient of avg_pool2d with respect to its input";
+  let description = [{
+    Spreads each element of `grad` (the cotangent of a `dlc.avg_pool2d` with
+    these attributes, whose input has the result type) evenly over its window,
+    divided by the full kernel area (`count_include_pad`); overlapping windows
+    accumulate.
+
+    ```mlir
+    %dx = dlc.avg_pool2d_grad %g kernel = [3, 3] strides = [1, 1] padding = [1, 1, 1, 1]
+        : tensor<1x3x8x8xf32> -> tensor<1x3x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Dlc_FloatTensor:$grad, DenseI64ArrayAttr:$kernel,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding);
+  let results = (outs Dlc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad `kernel` `=` $kernel `strides` `=` $strides `padding` `=` $padding
+    attr-dict `:` type($grad) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
 
 //===----------------------------------------------------------------------===//
 // Reductions
