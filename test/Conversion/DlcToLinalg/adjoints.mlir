@@ -4,13 +4,13 @@
 // into a frame of H + (KH - 1) = 10 rows and W + (KW - 1) = 8 columns (rows
 // 1, 3, 5, 7: the first at KH - 1 - top padding; columns 1, 4, 7), with the
 // filter flipped in space and O/C swapped.
-// CHECK-DAG: #[[FLIP:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d1, -d3 + 2, -d4 + 1)>
+// CHECK-DAG: #[[$FLIP:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d1, -d3 + 2, -d4 + 1)>
 // CHECK-LABEL: func @conv2d_input_grad
 // CHECK-SAME: (%[[G:.+]]: tensor<2x4x4x3xf32>, %[[W:.+]]: tensor<4x3x3x2xf32>)
 // CHECK: %[[ZERO:.+]] = linalg.fill {{.*}} -> tensor<2x4x10x8xf32>
 // CHECK: %[[SPREAD:.+]] = tensor.insert_slice %[[G]] into %[[ZERO]][0, 0, 1, 1] [2, 4, 4, 3] [1, 1, 2, 3]
 // CHECK: %[[GW:.+]] = tensor.expand_shape %[[W]] {{\[}}[0, 1], [2], [3], [4]] output_shape [1, 4, 3, 3, 2]
-// CHECK: %[[F:.+]] = linalg.generic {indexing_maps = [#[[FLIP]], {{.*}}]{{.*}} ins(%[[GW]] : tensor<1x4x3x3x2xf32>) outs(%{{.+}} : tensor<1x3x4x3x2xf32>)
+// CHECK: %[[F:.+]] = linalg.generic {indexing_maps = [#[[$FLIP]], {{.*}}]{{.*}} ins(%[[GW]] : tensor<1x4x3x3x2xf32>) outs(%{{.+}} : tensor<1x3x4x3x2xf32>)
 // CHECK: %[[FC:.+]] = tensor.collapse_shape %[[F]] {{.*}} into tensor<3x4x3x2xf32>
 // CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
 // CHECK-SAME: ins(%[[SPREAD]], %[[FC]] : tensor<2x4x10x8xf32>, tensor<3x4x3x2xf32>) outs(%{{.+}} : tensor<2x3x8x7xf32>)
@@ -26,7 +26,7 @@ func.func @conv2d_input_grad(%g: tensor<2x4x4x3xf32>, %w: tensor<4x3x3x2xf32>) -
 // (row kh*KW + kw of every channel's 9-row block), a batched matmul over the
 // images with the transposed cotangent, a sum over the images, and a final
 // reorder to OIHW.
-// CHECK-DAG: #[[ORDER:.+]] = affine_map<(d0, d1, d2, d3) -> (d1 * 9 + d2 * 3 + d3, d0)>
+// CHECK-DAG: #[[$ORDER:.+]] = affine_map<(d0, d1, d2, d3) -> (d1 * 9 + d2 * 3 + d3, d0)>
 // CHECK-LABEL: func @conv2d_filter_grad
 // CHECK-SAME: (%[[X:.+]]: tensor<2x3x6x6xf32>, %[[G:.+]]: tensor<2x4x4x4xf32>)
 // CHECK: %[[S0:.+]] = tensor.extract_slice %[[X]][0, 0, 0, 0] [2, 3, 4, 4] [1, 1, 1, 1]
@@ -39,7 +39,7 @@ func.func @conv2d_input_grad(%g: tensor<2x4x4x3xf32>, %w: tensor<4x3x3x2xf32>) -
 // CHECK: %[[GT:.+]] = linalg.transpose ins(%[[GF]] : tensor<2x4x16xf32>) outs(%{{.+}} : tensor<2x16x4xf32>) permutation = [0, 2, 1]
 // CHECK: %[[P:.+]] = linalg.batch_matmul ins(%[[COLS]], %[[GT]] : tensor<2x27x16xf32>, tensor<2x16x4xf32>)
 // CHECK: %[[R:.+]] = linalg.reduce ins(%[[P]] : tensor<2x27x4xf32>) {{.*}} dimensions = [0]
-// CHECK: linalg.generic {indexing_maps = [#[[ORDER]], {{.*}}]{{.*}} ins(%[[R]] : tensor<27x4xf32>) outs(%{{.+}} : tensor<4x3x3x3xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[$ORDER]], {{.*}}]{{.*}} ins(%[[R]] : tensor<27x4xf32>) outs(%{{.+}} : tensor<4x3x3x3xf32>)
 func.func @conv2d_filter_grad(%x: tensor<2x3x6x6xf32>, %g: tensor<2x4x4x4xf32>) -> tensor<4x3x3x3xf32> {
   %0 = dlc.conv2d_filter_grad %x, %g strides = [1, 1] padding = [0, 0, 0, 0] dilation = [1, 1] groups = 1
       : (tensor<2x3x6x6xf32>, tensor<2x4x4x4xf32>) -> tensor<4x3x3x3xf32>
