@@ -73,10 +73,13 @@ dlc::createTargetMachine(const CompileOptions &options) {
 LogicalResult
 dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
                         llvm::function_ref<void(PassManager &)> configure) {
-  // Parameter names only feed the manifest; LLVM has no use for them.
+  // Parameter names and marks only feed the manifest and
+  // dlc-make-train-step; LLVM has no use for them.
   for (auto func : module.getOps<func::FuncOp>())
-    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
       func.removeArgAttr(i, "dlc.name");
+      func.removeArgAttr(i, "dlc.param");
+    }
   PassManager pm(module.getContext());
   if (configure)
     configure(pm);

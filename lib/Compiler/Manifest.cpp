@@ -69,6 +69,12 @@ double countFlops(func::FuncOp func, SymbolTableCollection &symbols,
       if (auto callee = symbols.lookupNearestSymbolFrom<func::FuncOp>(
               call, call.getCalleeAttr()))
         flops += countFlops(callee, symbols, memo);
+    } else if (isa<dlc::GradOp, dlc::ValueAndGradOp>(op)) {
+      // The forward and, per contraction, two more of its size backward.
+      auto calleeAttr = op->getAttrOfType<FlatSymbolRefAttr>("callee");
+      if (auto callee =
+              symbols.lookupNearestSymbolFrom<func::FuncOp>(op, calleeAttr))
+        flops += 3 * countFlops(callee, symbols, memo);
     }
   });
   return memo[func] = flops;
@@ -104,6 +110,11 @@ FailureOr<std::string> dlc::buildManifest(ModuleOp module,
         return failure();
       outputs.push_back(*spec);
     }
+    // In-out pairs (verified by the dialect's argument-attribute verifier).
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      if (auto inout = func.getArgAttrOfType<IntegerAttr>(
+              i, dlc::DlcDialect::getInOutAttrName()))
+        outputs[inout.getInt()]["inout"] = i;
     functions.push_back({{"name", func.getName().str()},
                          {"inputs", inputs},
                          {"outputs", outputs},
@@ -122,7 +133,7 @@ FailureOr<std::string> dlc::buildManifest(ModuleOp module,
       features.push_back(feature);
 #undef DLC_FEATURE_NAME
   json manifest = {
-      {"format_version", 1},
+      {"format_version", DLC_ARTIFACT_FORMAT_VERSION},
       {"producer", "dlc"},
       {"target",
        {{"triple", targetMachine.getTargetTriple().str()},

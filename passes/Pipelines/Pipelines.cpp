@@ -48,6 +48,8 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
   // Tile, fuse and vectorize on tensors: elementwise chains become one
   // generic, which is then fused into its producer matmul's nest.
   pm.addPass(createFuseElementwise());
+  // Training state (dlc.inout arguments) is updated in its own buffer.
+  pm.addPass(createUpdateInPlace());
   TileAndFuseOptions tiling;
   tiling.vectorWidth = options.vectorWidth;
   pm.addNestedPass<func::FuncOp>(createTileAndFuse(tiling));

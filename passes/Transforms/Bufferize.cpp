@@ -5,7 +5,12 @@
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotModuleBufferize.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Transforms.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/BitVector.h"
+
+#include "dlc/Dialect/Dlc/IR/DlcDialect.h"
 
 namespace dlc {
 #define GEN_PASS_DEF_BUFFERIZE
@@ -22,6 +27,45 @@ LogicalResult createLinalgCopy(OpBuilder &b, Location loc, Value from,
   return success();
 }
 
+} // namespace
+
+/// (argument, result) pairs of `dlc.inout` arguments.
+SmallVector<std::pair<unsigned, unsigned>> dlc::inOutPairs(func::FuncOp func) {
+  SmallVector<std::pair<unsigned, unsigned>> pairs;
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    if (auto result = func.getArgAttrOfType<IntegerAttr>(
+            i, dlc::DlcDialect::getInOutAttrName()))
+      pairs.push_back({i, static_cast<unsigned>(result.getInt())});
+  return pairs;
+}
+
+namespace {
+
+/// After bufferization: in-out results are dropped from the signature (the
+/// caller's argument buffer holds them). Where the returned buffer is not
+/// the argument itself (dlc-update-in-place did not run, or bufferization
+/// had to compute the value out of place), it is copied there at the end,
+/// after every read of the old value.
+void dropInOutResults(func::FuncOp func) {
+  auto pairs = dlc::inOutPairs(func);
+  if (pairs.empty() || func.isExternal())
+    return;
+  llvm::BitVector drop(func.getNumResults());
+  func.walk([&](func::ReturnOp ret) {
+    OpBuilder b(ret);
+    for (auto [arg, result] : pairs) {
+      Value value = ret.getOperand(result);
+      if (value != func.getArgument(arg))
+        createLinalgCopy(b, ret.getLoc(), value, func.getArgument(arg));
+      drop.set(result);
+    }
+    ret->eraseOperands(drop);
+  });
+  (void)func.eraseResults(drop);
+  for (auto [arg, result] : pairs)
+    func.removeArgAttr(arg, dlc::DlcDialect::getInOutAttrName());
+}
+
 struct Bufferize : public dlc::impl::BufferizeBase<Bufferize> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -34,6 +78,9 @@ struct Bufferize : public dlc::impl::BufferizeBase<Bufferize> {
     if (failed(bufferization::runOneShotModuleBufferize(module, options,
                                                         state)))
       return signalPassFailure();
+
+    for (auto func : module.getOps<func::FuncOp>())
+      dropInOutResults(func);
 
     bufferization::BufferResultsToOutParamsOpts outParams;
     outParams.hoistStaticAllocs = true;

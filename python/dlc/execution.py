@@ -98,6 +98,8 @@ def _runtime():
         for fn in ("dlc_function_input", "dlc_function_output"):
             getattr(lib, fn).argtypes = [ctypes.c_void_p, ctypes.c_size_t]
             getattr(lib, fn).restype = _TensorSpec
+        lib.dlc_function_output_inout.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+        lib.dlc_function_output_inout.restype = ctypes.c_int64
         lib.dlc_call.argtypes = [ctypes.c_void_p, ctypes.POINTER(_DLTensor), ctypes.c_size_t,
                                  ctypes.POINTER(_DLTensor), ctypes.c_size_t]
         _lib = lib
@@ -137,15 +139,20 @@ def _dltensor(array: np.ndarray, element: str) -> _DLTensor:
     return t
 
 
-def compile_artifact(source: str, artifact: Path, cpu: str = "native") -> None:
+def compile_artifact(source: str, artifact: Path, cpu: str = "native",
+                     train_step: str | None = None) -> None:
     """Compiles dlc `source` into the artifact file `artifact` for `cpu` (an
-    LLVM CPU name or ISA level such as x86-64-v3; native: this machine)."""
+    LLVM CPU name or ISA level such as x86-64-v3; native: this machine).
+    `train_step`: options of dlc-make-train-step (e.g. "optimizer=adam
+    lr=0.001") to add a training step built from the loss function."""
     with tempfile.TemporaryDirectory(prefix="dlc-") as work:
         src = Path(work) / "module.mlir"
         src.write_text(source)
-        proc = subprocess.run(
-            [str(_build_dir() / "bin" / "dlc-compile"), str(src), "-o", str(artifact),
-             f"--cpu={cpu}"], capture_output=True, text=True)
+        command = [str(_build_dir() / "bin" / "dlc-compile"), str(src), "-o", str(artifact),
+                   f"--cpu={cpu}"]
+        if train_step is not None:
+            command.append(f"--train-step={train_step}")
+        proc = subprocess.run(command, capture_output=True, text=True)
         if proc.returncode != 0:
             raise CompileError(f"dlc-compile --cpu={cpu} failed:\n{proc.stderr}")
 
@@ -153,11 +160,11 @@ def compile_artifact(source: str, artifact: Path, cpu: str = "native") -> None:
 class Module:
     """A dlc module compiled to an artifact and loaded into this process."""
 
-    def __init__(self, source: str, cpu: str = "native"):
+    def __init__(self, source: str, cpu: str = "native", train_step: str | None = None):
         lib = _runtime()
         with tempfile.TemporaryDirectory(prefix="dlc-") as work:
             artifact = Path(work) / "module.dlc"
-            compile_artifact(source, artifact, cpu)
+            compile_artifact(source, artifact, cpu, train_step)
             handle = ctypes.c_void_p()
             _check(lib.dlc_module_load(str(artifact).encode(), ctypes.byref(handle)))
         self._handle = handle
@@ -169,13 +176,19 @@ class Module:
                       for k in range(lib.dlc_function_num_inputs(fn))]
             outputs = [Spec(lib.dlc_function_output(fn, k))
                        for k in range(lib.dlc_function_num_outputs(fn))]
+            for k, out in enumerate(outputs):
+                out.inout = lib.dlc_function_output_inout(fn, k)
             self.signatures[name] = (fn, inputs, outputs)
 
     def __del__(self):
         if getattr(self, "_handle", None) and _lib is not None:
             _lib.dlc_module_free(self._handle)
 
-    def __call__(self, name: str, *args) -> list[np.ndarray]:
+    def __call__(self, name: str, *args, outputs=None) -> list[np.ndarray]:
+        """Runs @name on NumPy arrays and returns its results. `outputs`
+        optionally gives the arrays to write (None entries are allocated);
+        passing an in-out output its own input array updates it in place."""
+        out_arrays = outputs
         if name not in self.signatures:
             raise KeyError(f"no function @{name} in the module")
         fn, inputs, outputs = self.signatures[name]
@@ -190,7 +203,21 @@ class Module:
                     f"({np.dtype(spec.dtype).name}{list(spec.shape)}), "
                     f"got {array.dtype.name}{list(array.shape)}")
             arrays.append(array)
-        results = [np.empty(s.shape, dtype=s.dtype) for s in outputs]
+        if out_arrays is None:
+            out_arrays = [None] * len(outputs)
+        if len(out_arrays) != len(outputs):
+            raise TypeError(f"@{name} has {len(outputs)} outputs, got {len(out_arrays)}")
+        results = []
+        for i, (given, spec) in enumerate(zip(out_arrays, outputs)):
+            if given is None:
+                results.append(np.empty(spec.shape, dtype=spec.dtype))
+                continue
+            if (not isinstance(given, np.ndarray) or given.shape != spec.shape
+                    or given.dtype != spec.dtype or not given.flags.c_contiguous
+                    or not given.flags.writeable):
+                raise TypeError(f"@{name} output {i}: expected a writable C-contiguous "
+                                f"{np.dtype(spec.dtype).name}{list(spec.shape)} array")
+            results.append(given)
         ins = (_DLTensor * max(len(arrays), 1))(*[_dltensor(a, s.element) for a, s in zip(arrays, inputs)])
         outs = (_DLTensor * max(len(results), 1))(*[_dltensor(r, s.element) for r, s in zip(results, outputs)])
         _check(_runtime().dlc_call(fn, ins, len(arrays), outs, len(results)))

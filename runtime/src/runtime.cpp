@@ -41,6 +41,8 @@ struct TensorSpec {
   std::string dtypeName;
   DLDataType dtype;
   std::vector<int64_t> shape;
+  // For an output: the input it updates in place (-1 if none).
+  int64_t inout = -1;
 };
 
 // dlc element types and their DLPack descriptions.
@@ -196,7 +198,34 @@ dlc_status parseSpecs(const nlohmann::json &list, const std::string &where,
     }
     if (item.contains("name") && item["name"].is_string())
       spec.name = item["name"].get<std::string>();
+    if (item.contains("inout")) {
+      if (!item["inout"].is_number_integer() || item["inout"].get<int64_t>() < 0)
+        return fail(DLC_ERROR_FORMAT,
+                    "manifest: bad inout in " + where + ": " + item.dump());
+      spec.inout = item["inout"].get<int64_t>();
+    }
     out.push_back(std::move(spec));
+  }
+  return DLC_OK;
+}
+
+/// An in-out output names an input of its own dtype and shape, and no input
+/// is updated by two outputs.
+dlc_status checkInOut(const dlc_function &fn) {
+  std::vector<bool> taken(fn.inputs.size());
+  for (size_t o = 0; o < fn.outputs.size(); ++o) {
+    int64_t j = fn.outputs[o].inout;
+    if (j < 0)
+      continue;
+    if (static_cast<size_t>(j) >= fn.inputs.size() || taken[j] ||
+        fn.inputs[j].dtypeName != fn.outputs[o].dtypeName ||
+        fn.inputs[j].shape != fn.outputs[o].shape)
+      return fail(DLC_ERROR_FORMAT,
+                  "manifest: output " + std::to_string(o) + " of " + fn.name +
+                      " is in-out with input " + std::to_string(j) +
+                      ", which does not exist, has another type or is "
+                      "already updated by another output");
+    taken[j] = true;
   }
   return DLC_OK;
 }
@@ -298,6 +327,8 @@ dlc_status loadFromBytes(std::vector<uint8_t> bytes, const std::string &origin,
       return s;
     if (dlc_status s = parseSpecs(fn.value("outputs", nlohmann::json()),
                                   function->name + " outputs", function->outputs))
+      return s;
+    if (dlc_status s = checkInOut(*function))
       return s;
     function->flops = fn.value("flops", 0.0);
     module->functions.push_back(std::move(function));
@@ -511,6 +542,13 @@ dlc_tensor_spec dlc_function_output(const dlc_function *function,
   return specOf(function->outputs[index]);
 }
 
+int64_t dlc_function_output_inout(const dlc_function *function,
+                                  size_t index) {
+  if (!function || index >= function->outputs.size())
+    return -1;
+  return function->outputs[index].inout;
+}
+
 double dlc_function_flops(const dlc_function *function) {
   return function ? function->flops : 0;
 }
@@ -537,7 +575,9 @@ dlc_status dlc_call(const dlc_function *function, const DLTensor *inputs,
     if (dlc_status s = checkTensor(fn, "output", i, fn.outputs[i], outputs[i],
                                    descriptors[num_inputs + i]))
       return s;
-  // Compiled code may read an input after writing an output: no aliasing.
+  // Compiled code may read an input after writing an output: no written
+  // buffer may overlap another tensor of the call, except that an in-out
+  // output may be exactly its input (updated in place).
   auto range = [&](size_t k) {
     const std::vector<int64_t> &d = descriptors[k];
     const TensorSpec &spec =
@@ -545,12 +585,15 @@ dlc_status dlc_call(const dlc_function *function, const DLTensor *inputs,
     int64_t bytes = numElements(spec.shape) * ((spec.dtype.bits + 7) / 8);
     return std::pair<int64_t, int64_t>(d[1], d[1] + bytes);
   };
-  for (size_t o = num_inputs; o < descriptors.size(); ++o)
+  for (size_t o = num_inputs; o < descriptors.size(); ++o) {
+    int64_t partner = fn.outputs[o - num_inputs].inout;
     for (size_t k = 0; k < descriptors.size(); ++k) {
       if (k == o)
         continue;
       auto [a0, a1] = range(o);
       auto [b0, b1] = range(k);
+      if (static_cast<int64_t>(k) == partner && a0 == b0)
+        continue;
       if (a0 < b1 && b0 < a1 && a0 != a1 && b0 != b1)
         return fail(DLC_ERROR_ARGUMENT,
                     fn.name + ": output " + std::to_string(o - num_inputs) +
@@ -558,11 +601,32 @@ dlc_status dlc_call(const dlc_function *function, const DLTensor *inputs,
                         (k < num_inputs ? "input " + std::to_string(k)
                                         : "output " +
                                               std::to_string(k - num_inputs)) +
-                        "; pass distinct buffers");
+                        (static_cast<int64_t>(k) == partner
+                             ? " without being exactly it (an in-out pair is "
+                               "one buffer or two disjoint ones)"
+                             : "; pass distinct buffers"));
     }
+  }
+  // The compiled function updates an in-out input's buffer and has no
+  // out-param for that output: it gets the output's buffer, holding a copy
+  // of the input when the caller passed two buffers (the input is then left
+  // unchanged).
   std::vector<void *> args;
-  for (auto &d : descriptors)
-    args.push_back(d.data());
+  for (size_t i = 0; i < num_inputs; ++i)
+    args.push_back(descriptors[i].data());
+  for (size_t o = 0; o < num_outputs; ++o) {
+    int64_t j = fn.outputs[o].inout;
+    if (j < 0) {
+      args.push_back(descriptors[num_inputs + o].data());
+      continue;
+    }
+    auto [a0, a1] = range(num_inputs + o);
+    auto [b0, b1] = range(j);
+    if (a0 != b0)
+      std::memcpy(reinterpret_cast<void *>(a0), reinterpret_cast<void *>(b0),
+                  static_cast<size_t>(b1 - b0));
+    args[j] = descriptors[num_inputs + o].data();
+  }
   fn.entry(args.data());
   return DLC_OK;
 }

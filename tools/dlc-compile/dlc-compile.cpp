@@ -16,6 +16,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
 
@@ -50,6 +51,12 @@ cl::opt<std::string>
                  "portable artifacts, or an LLVM CPU name (znver3, "
                  "skylake-avx512)"),
         cl::init("native"), cl::cat(dlcCategory));
+cl::opt<std::string> trainStep(
+    "train-step",
+    cl::desc("Also build a training step from the loss function: the options "
+             "of dlc-make-train-step, e.g. \"loss=loss optimizer=adam "
+             "lr=0.001\" (see dlc-opt --help); empty: defaults"),
+    cl::value_desc("options"), cl::ValueOptional, cl::cat(dlcCategory));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
                            cl::init(3), cl::Prefix, cl::cat(dlcCategory));
 cl::opt<Emit> emit(
@@ -93,6 +100,13 @@ static LogicalResult run(MLIRContext &context) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return failure();
+  if (trainStep.getNumOccurrences()) {
+    PassManager pm(&context);
+    if (failed(parsePassPipeline("dlc-make-train-step{" + trainStep + "}",
+                                 pm, llvm::errs())) ||
+        failed(pm.run(*module)))
+      return failure();
+  }
 
   std::string out = outputFile;
   if (out.empty())

@@ -21,6 +21,10 @@ namespace dlc {
 #define GEN_PASS_REGISTRATION
 #include "dlc/Transforms/Passes.h.inc"
 
+/// The (argument, result) pairs of a function's `dlc.inout` arguments.
+llvm::SmallVector<std::pair<unsigned, unsigned>>
+inOutPairs(mlir::func::FuncOp func);
+
 } // namespace dlc
 
 #endif // DLC_TRANSFORMS_PASSES_H

@@ -54,6 +54,60 @@ def Bufferize : Pass<"dlc-bufferize", "::mlir::ModuleOp"> {
   ];
 }
 
+def MakeTrainStep : Pass<"dlc-make-train-step", "::mlir::ModuleOp"> {
+  let summary = "Build a training step (forward, backward, optimizer update) "
+                "from a loss function";
+  let description = [{
+    Expects: a module in the dlc dialect with a loss function (`loss`, a
+    `func.func` returning one rank-0 float tensor) whose parameters are the
+    arguments listed in `params`, or, if `params` is empty, those marked
+    with a `dlc.param` unit attribute.
+
+    Produces: a public function (`name`, default `train_step`)
+    `(params..., optimizer_state..., batch...) -> (loss, params'...,
+    optimizer_state'...)`, where batch is the loss's other arguments in their
+    order. The gradient is a `dlc.value_and_grad` of the loss (expanded by
+    dlc-autodiff, which runs next in every pipeline) and the update is
+    written with dlc ops, so forward, backward and update compile and fuse as
+    one function. Parameters and state carry `dlc.inout` (the manifest marks
+    them in-out; they are updated in the caller's buffers) and `dlc.name`
+    (the loss argument's `dlc.name`, or `param<i>`, plus `.momentum`, `.m`,
+    `.v`; Adam's step counter is `step`, a rank-0 f32 tensor).
+
+    Optimizers, with PyTorch's update rules and a zero-initialised state:
+    * `sgd`: `g += weight_decay * p`; with `momentum`: `b = momentum * b + g`,
+      `g = nesterov ? g + momentum * b : b`; `p -= lr * g`.
+    * `adam`: `t += 1`, `g += weight_decay * p`,
+      `m = beta1 m + (1 - beta1) g`, `v = beta2 v + (1 - beta2) g^2`,
+      `p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)`.
+    * `adamw`: as `adam` with decoupled decay `p *= 1 - lr * weight_decay`
+      instead of adding it to the gradient.
+    Hyperparameters are compile-time constants.
+  }];
+  let options = [
+    Option<"lossName", "loss", "std::string", /*default=*/"\"loss\"",
+           "The loss function">,
+    Option<"stepName", "name", "std::string", /*default=*/"\"train_step\"",
+           "The name of the generated function">,
+    ListOption<"params", "params", "unsigned",
+               "Indices of the loss's arguments that are parameters (default: "
+               "those with a dlc.param attribute)">,
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
+           "sgd, adam or adamw">,
+    Option<"lr", "lr", "double", /*default=*/"0.01", "Learning rate">,
+    Option<"momentum", "momentum", "double", /*default=*/"0.0",
+           "SGD momentum">,
+    Option<"nesterov", "nesterov", "bool", /*default=*/"false",
+           "SGD Nesterov momentum">,
+    Option<"weightDecay", "weight-decay", "double", /*default=*/"0.0",
+           "L2 penalty (sgd, adam) or decoupled decay (adamw)">,
+    Option<"beta1", "beta1", "double", /*default=*/"0.9", "Adam beta1">,
+    Option<"beta2", "beta2", "double", /*default=*/"0.999", "Adam beta2">,
+    Option<"eps", "eps", "double", /*default=*/"1e-8", "Adam epsilon">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def FuseElementwise : Pass<"dlc-fuse-elementwise"> {
   let summary = "Fuse elementwise linalg ops; keep named contractions whole";
   let description = [{
@@ -66,6 +120,26 @@ def FuseElementwise : Pass<"dlc-fuse-elementwise"> {
     as a matmul, and runs as scalar loops (e.g. the im2col matmul of
     `dlc.conv2d_filter_grad`).
   }];
+}
+
+def UpdateInPlace : Pass<"dlc-update-in-place", "::mlir::ModuleOp"> {
+  let summary = "Compute in-out results (training state) in their argument's "
+                "tensor";
+  let description = [{
+    Expects: linalg on tensors, before tiling; functions whose arguments may
+    carry `dlc.inout = N` (result N is the argument's updated value).
+
+    Produces: each in-out result materialized in its argument
+    (`bufferization.materialize_in_destination`, argument marked writable),
+    empty tensors eliminated so that the final update (e.g. an optimizer's
+    elementwise `p - lr * g`) has the argument as its destination, and in an
+    elementwise `linalg.generic` whose destination is also one of its inputs
+    (same map), the input read from the destination's block argument instead.
+    After tiling, the update reads and writes the same slice of one tensor,
+    which one-shot bufferization keeps in place: no copy of the parameters
+    per step. dlc-bufferize then drops in-out results from the signature.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
 
 def TileAndFuse : Pass<"dlc-tile-and-fuse", "::mlir::func::FuncOp"> {

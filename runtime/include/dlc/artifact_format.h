@@ -20,7 +20,9 @@ extern "C" {
 #endif
 
 #define DLC_ARTIFACT_MAGIC "DLCARTF"     /* 7 chars + NUL = 8 bytes */
-#define DLC_ARTIFACT_FORMAT_VERSION 1u   /* bumped on any incompatible change */
+#define DLC_ARTIFACT_FORMAT_VERSION 2u   /* bumped on any incompatible change */
+/* 2: outputs may be in-out ("inout" in the manifest): updated in the buffer
+   of an input, with no out-param of their own. */
 #define DLC_ARTIFACT_HEADER_SIZE 64u
 
 /* The CPU features a manifest may list and a loader checks, as LLVM and

@@ -99,6 +99,10 @@ DLC_API dlc_tensor_spec dlc_function_input(const dlc_function *function,
                                            size_t index);
 DLC_API dlc_tensor_spec dlc_function_output(const dlc_function *function,
                                             size_t index);
+/* For an in-out output (a parameter or optimizer state a training step
+ * updates), the index of the input it updates; -1 for an ordinary output. */
+DLC_API int64_t dlc_function_output_inout(const dlc_function *function,
+                                          size_t index);
 /* Floating-point operations of one call as counted by the compiler (matmul,
  * conv2d), or 0 when the function has none. */
 DLC_API double dlc_function_flops(const dlc_function *function);
@@ -106,8 +110,12 @@ DLC_API double dlc_function_flops(const dlc_function *function);
 /* Runs `function`. Inputs and outputs must be CPU tensors of exactly the
  * dtypes and shapes of the manifest, compact row-major (strides NULL or
  * equal to the compact ones), and no output may overlap another tensor of the
- * call. Mismatches fail with DLC_ERROR_ARGUMENT naming the entry point, the
- * argument, what was expected and what was found. */
+ * call, with one exception: an in-out output (dlc_function_output_inout) may
+ * be the very same tensor as its input, which is then updated in place (no
+ * copy). Given two disjoint buffers instead, the input is left unchanged and
+ * the output receives the updated value. Mismatches fail with
+ * DLC_ERROR_ARGUMENT naming the entry point, the argument, what was expected
+ * and what was found. */
 DLC_API dlc_status dlc_call(const dlc_function *function,
                             const DLTensor *inputs, size_t num_inputs,
                             const DLTensor *outputs, size_t num_outputs);

@@ -42,6 +42,10 @@ public:
   dlc_tensor_spec input(size_t i) const { return dlc_function_input(fn_, i); }
   dlc_tensor_spec output(size_t i) const { return dlc_function_output(fn_, i); }
   double flops() const { return dlc_function_flops(fn_); }
+  /// The input an in-out output updates, or -1.
+  int64_t inout(size_t output) const {
+    return dlc_function_output_inout(fn_, output);
+  }
   void call(const std::vector<DLTensor> &inputs,
             const std::vector<DLTensor> &outputs) const {
     check(dlc_call(fn_, inputs.data(), inputs.size(), outputs.data(),

@@ -27,6 +27,13 @@ def Dlc_Dialect : Dialect {
     * Reference semantics are NumPy's.
   }];
   let hasConstantMaterializer = 1;
+  let hasRegionArgAttrVerify = 1;
+  let extraClassDeclaration = [{
+    /// `dlc.inout = N` on a function argument: result N is the argument's
+    /// updated value, written in place into the argument's buffer (training
+    /// state: parameters and optimizer moments).
+    static ::llvm::StringRef getInOutAttrName() { return "dlc.inout"; }
+  }];
   let useDefaultAttributePrinterParser = 1;
 }
 
