@@ -213,6 +213,88 @@ TEST(Runtime, BoolTensorsAndSeveralOutputs) {
     EXPECT_TRUE(b);
 }
 
+/// @sgd: w is in-out (output 1), loss = sum(old w), w' = w - 0.5 g.
+class InOut : public ::testing::Test {
+protected:
+  void SetUp() override {
+    module = std::make_unique<dlc::runtime::Module>(
+        dlc::runtime::Module::load(DLC_FIXTURE));
+    fn = module->function("sgd").get();
+  }
+  dlc_status call(float *wIn, float *wOut) {
+    std::vector<DLTensor> in = {tensor(wIn, kF32, shape), tensor(g, kF32, shape)};
+    std::vector<DLTensor> out = {tensor(&loss, kF32, scalar),
+                                 tensor(wOut, kF32, shape)};
+    return dlc_call(fn, in.data(), in.size(), out.data(), out.size());
+  }
+  std::unique_ptr<dlc::runtime::Module> module;
+  const dlc_function *fn = nullptr;
+  float w[4] = {1, 2, 3, 4}, g[4] = {2, 4, 6, 8}, loss = 0;
+  std::vector<int64_t> scalar, shape = {4};
+};
+
+TEST_F(InOut, DescribesTheInOutOutput) {
+  EXPECT_EQ(dlc_function_output_inout(fn, 0), -1);
+  EXPECT_EQ(dlc_function_output_inout(fn, 1), 0);
+  EXPECT_EQ(dlc_function_output_inout(fn, 2), -1); // out of range
+  EXPECT_EQ(dlc_function_output_inout(nullptr, 0), -1);
+}
+
+TEST_F(InOut, UpdatesInPlace) {
+  for (int step = 0; step < 2; ++step) {
+    ASSERT_EQ(call(w, w), DLC_OK) << dlc_last_error();
+    EXPECT_EQ(loss, step == 0 ? 10.0f : 0.0f);
+  }
+  // Two steps of w -= 0.5 g from {1, 2, 3, 4}.
+  const float expected[4] = {-1, -2, -3, -4};
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(w[i], expected[i]);
+}
+
+TEST_F(InOut, DistinctBuffersLeaveTheInputUnchanged) {
+  float updated[4] = {};
+  ASSERT_EQ(call(w, updated), DLC_OK) << dlc_last_error();
+  EXPECT_EQ(loss, 10.0f);
+  const float before[4] = {1, 2, 3, 4}, after[4] = {0, 0, 0, 0};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(w[i], before[i]);
+    EXPECT_EQ(updated[i], after[i]);
+  }
+}
+
+TEST_F(InOut, RejectsPartialOverlapAndAliasingOfOtherTensors) {
+  float buffer[5] = {1, 2, 3, 4, 5};
+  // The in-out output shifted by one element over its input.
+  EXPECT_EQ(call(buffer, buffer + 1), DLC_ERROR_ARGUMENT);
+  EXPECT_EQ(std::string(dlc_last_error()),
+            "sgd: output 1 overlaps input 0 without being exactly it (an "
+            "in-out pair is one buffer or two disjoint ones)");
+  // The in-out output on another input.
+  EXPECT_EQ(call(w, g), DLC_ERROR_ARGUMENT);
+  EXPECT_EQ(std::string(dlc_last_error()),
+            "sgd: output 1 overlaps input 1; pass distinct buffers");
+  const float unchanged[4] = {2, 4, 6, 8};
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(g[i], unchanged[i]);
+}
+
+TEST(BadFile, ManifestWithBadInOut) {
+  std::vector<uint8_t> bytes = fixtureBytes();
+  dlc_artifact_header h = headerOf(bytes);
+  std::string manifest(reinterpret_cast<char *>(bytes.data() + h.manifest_offset),
+                       h.manifest_size);
+  size_t at = manifest.find("\"inout\":0");
+  ASSERT_NE(at, std::string::npos) << manifest;
+  manifest.replace(at, 9, "\"inout\":7"); // no input 7
+  std::memcpy(bytes.data() + h.manifest_offset, manifest.data(), manifest.size());
+  reseal(bytes);
+  auto l = loadBytes(bytes);
+  EXPECT_EQ(l->status, DLC_ERROR_FORMAT);
+  EXPECT_EQ(l->error, "manifest: output 1 of sgd is in-out with input 7, which "
+                      "does not exist, has another type or is already updated "
+                      "by another output");
+}
+
 TEST(Runtime, UnknownEntryPointListsTheKnownOnes) {
   auto module = dlc::runtime::Module::load(DLC_FIXTURE);
   try {
@@ -220,7 +302,7 @@ TEST(Runtime, UnknownEntryPointListsTheKnownOnes) {
     FAIL() << "expected an error";
   } catch (const dlc::runtime::Error &e) {
     EXPECT_EQ(e.status(), DLC_ERROR_NOT_FOUND);
-    EXPECT_STREQ(e.what(), "no entry point 'predict' (available: axpy, count)");
+    EXPECT_STREQ(e.what(), "no entry point 'predict' (available: axpy, count, sgd)");
   }
 }
 
@@ -300,8 +382,8 @@ TEST(BadFile, NewerFormatVersion) {
   auto l = loadBytes(withHeaderField(offsetof(dlc_artifact_header, format_version),
                                      DLC_ARTIFACT_FORMAT_VERSION + 1));
   EXPECT_EQ(l->status, DLC_ERROR_VERSION);
-  EXPECT_EQ(l->error, "<memory>: artifact format version 2 is newer than this "
-                      "runtime supports (1); update the dlc runtime");
+  EXPECT_EQ(l->error, "<memory>: artifact format version 3 is newer than this "
+                      "runtime supports (2); update the dlc runtime");
 }
 
 TEST(BadFile, ForeignArchitecture) {

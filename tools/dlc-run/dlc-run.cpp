@@ -1,10 +1,13 @@
 //===- dlc-run.cpp - run or benchmark an entry point of a .dlc artifact ----===//
 //
 //   dlc-run model.dlc [--entry=NAME] [--input a.npy ...] [--output-dir DIR]
-//           [--bench=N] [--threads=N] [--list]
+//           [--steps=N] [--bench=N] [--threads=N] [--list]
 //
 // Inputs are .npy files in the entry point's argument order; each result is
-// written as DIR/<entry>_<index>.npy. Links only the dlc runtime.
+// written as DIR/<entry>_<index>.npy. In-out results (a training step's
+// parameters and optimizer state) are updated in their input's buffer, so
+// --steps=N runs N training steps on the same state. Links only the dlc
+// runtime.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -24,12 +28,12 @@ namespace {
 
 const char *kUsage =
     "usage: dlc-run MODEL.dlc [--entry=NAME] [--input FILE.npy]... "
-    "[--output-dir DIR] [--bench=N] [--threads=N] [--list]\n";
+    "[--output-dir DIR] [--steps=N] [--bench=N] [--threads=N] [--list]\n";
 
 struct Options {
   std::string model, entry, outputDir = ".";
   std::vector<std::string> inputs;
-  int bench = 0, threads = 0;
+  int bench = 0, threads = 0, steps = 1;
   bool list = false;
 };
 
@@ -52,16 +56,18 @@ bool parse(int argc, char **argv, Options &o) {
       continue;
     if (value("--input", v)) {
       o.inputs.push_back(v);
-    } else if (value("--bench", v) || value("--threads", v)) {
-      bool bench = arg.rfind("--bench", 0) == 0;
+    } else if (value("--bench", v) || value("--threads", v) ||
+               value("--steps", v)) {
+      std::string flag = arg.substr(0, arg.find('='));
       char *end;
       long n = std::strtol(v.c_str(), &end, 10);
-      if (*end || n < 1) {
-        std::cerr << "dlc-run: " << (bench ? "--bench" : "--threads")
-                  << " takes a positive count, found '" << v << "'\n";
+      if (v.empty() || *end || n < 1) {
+        std::cerr << "dlc-run: " << flag << " takes a positive count, found '"
+                  << v << "'\n";
         return false;
       }
-      (bench ? o.bench : o.threads) = static_cast<int>(n);
+      (flag == "--bench" ? o.bench : flag == "--steps" ? o.steps : o.threads) =
+          static_cast<int>(n);
     } else if (arg == "--list") {
       o.list = true;
     } else if (arg == "--help" || arg == "-h") {
@@ -115,8 +121,11 @@ int run(const Options &o) {
                   << describe(in);
       }
       std::cout << ") -> (";
-      for (size_t i = 0; i < fn.numOutputs(); ++i)
+      for (size_t i = 0; i < fn.numOutputs(); ++i) {
         std::cout << (i ? ", " : "") << describe(fn.output(i));
+        if (fn.inout(i) >= 0)
+          std::cout << " in-out " << fn.inout(i);
+      }
       std::cout << ")\n";
     }
     return 0;
@@ -143,6 +152,10 @@ int run(const Options &o) {
   for (size_t i = 0; i < fn.numOutputs(); ++i) {
     dlc_tensor_spec spec = fn.output(i);
     dlc::npy::Array out;
+    if (fn.inout(i) >= 0) { // updated in its input's buffer
+      outputs.push_back(std::move(out));
+      continue;
+    }
     out.dtype = spec.dtype;
     out.shape.assign(spec.shape, spec.shape + spec.ndim);
     out.data.resize(out.numElements() * ((spec.dtype.bits + 7) / 8));
@@ -151,9 +164,33 @@ int run(const Options &o) {
   std::vector<DLTensor> in, out;
   for (auto &a : inputs)
     in.push_back(a.view());
-  for (auto &a : outputs)
-    out.push_back(a.view());
-  fn.call(in, out);
+  for (size_t i = 0; i < outputs.size(); ++i)
+    out.push_back(fn.inout(i) >= 0 ? in[fn.inout(i)] : outputs[i].view());
+  // The array an output's values end up in.
+  auto result = [&](size_t i) -> const dlc::npy::Array & {
+    return fn.inout(i) >= 0 ? inputs[fn.inout(i)] : outputs[i];
+  };
+  for (int step = 1; step <= o.steps; ++step) {
+    fn.call(in, out);
+    if (o.steps == 1)
+      continue;
+    // A training loop from the shell: the scalar results (the loss) of
+    // each step.
+    std::printf("step %d:", step);
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      dlc_tensor_spec spec = fn.output(i);
+      if (spec.ndim != 0 || fn.inout(i) >= 0)
+        continue;
+      const auto &a = result(i);
+      double v = spec.dtype.code == kDLFloat && spec.dtype.bits == 32
+                     ? *reinterpret_cast<const float *>(a.data.data())
+                 : spec.dtype.code == kDLFloat && spec.dtype.bits == 64
+                     ? *reinterpret_cast<const double *>(a.data.data())
+                     : NAN;
+      std::printf(" output %zu = %.6g", i, v);
+    }
+    std::printf("\n");
+  }
 
   if (o.bench > 0) {
     // More warm-up than the first call above: the OpenMP thread pool and
@@ -178,7 +215,7 @@ int run(const Options &o) {
   }
   for (size_t i = 0; i < outputs.size(); ++i) {
     std::string path = o.outputDir + "/" + entry + "_" + std::to_string(i) + ".npy";
-    dlc::npy::write(path, outputs[i]);
+    dlc::npy::write(path, result(i));
     std::cout << "wrote " << path << " (" << describe(fn.output(i)) << ")\n";
   }
   return 0;

@@ -902,3 +902,36 @@ func.func @avg_pool2d_grad_padding(%g: tensor<1x3x4x4xf32>) -> tensor<1x3x8x8xf3
   %0 = dlc.avg_pool2d_grad %g kernel = [2, 2] strides = [2, 2] padding = [2, 0, 0, 0] : tensor<1x3x4x4xf32> -> tensor<1x3x8x8xf32>
   return %0 : tensor<1x3x8x8xf32>
 }
+
+// -----
+
+// dlc.inout on function arguments
+
+// expected-error @+1 {{'func.func' op argument 0 is in-out with result 2, but the function has 2 results}}
+func.func @inout_range(%w: tensor<4xf32> {dlc.inout = 2 : i64}) -> (tensor<f32>, tensor<4xf32>) {
+  %s = dlc.reduce_sum %w axes = [0] : tensor<4xf32> -> tensor<f32>
+  return %s, %w : tensor<f32>, tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument 0 of type 'tensor<4xf32>' is in-out with result 0 of another type 'tensor<f32>'}}
+func.func @inout_type(%w: tensor<4xf32> {dlc.inout = 0 : i64}) -> (tensor<f32>, tensor<4xf32>) {
+  %s = dlc.reduce_sum %w axes = [0] : tensor<4xf32> -> tensor<f32>
+  return %s, %w : tensor<f32>, tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op arguments 0 and 1 are both in-out with result 1}}
+func.func @inout_twice(%w: tensor<4xf32> {dlc.inout = 1 : i64}, %v: tensor<4xf32> {dlc.inout = 1 : i64}) -> (tensor<f32>, tensor<4xf32>) {
+  %s = dlc.reduce_sum %w axes = [0] : tensor<4xf32> -> tensor<f32>
+  return %s, %w : tensor<f32>, tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'dlc.inout' must be an integer result index on a function argument}}
+func.func @inout_not_integer(%w: tensor<4xf32> {dlc.inout = "w"}) -> tensor<4xf32> {
+  return %w : tensor<4xf32>
+}

@@ -13,3 +13,13 @@ func.func @count(%m: tensor<2x3xi1>) -> (tensor<i64>, tensor<2x3xi1>) {
   %not = dlc.compare <eq>, %i, %i : tensor<2x3xi64>
   return %n, %not : tensor<i64>, tensor<2x3xi1>
 }
+
+// An in-out parameter: result 1 is w's update, written into w's buffer.
+func.func @sgd(%w: tensor<4xf32> {dlc.name = "w", dlc.inout = 1 : i64},
+               %g: tensor<4xf32> {dlc.name = "g"}) -> (tensor<f32>, tensor<4xf32>) {
+  %lr = dlc.constant dense<0.5> : tensor<4xf32>
+  %d = dlc.mul %g, %lr : tensor<4xf32>
+  %n = dlc.sub %w, %d : tensor<4xf32>
+  %s = dlc.reduce_sum %w axes = [0] : tensor<4xf32> -> tensor<f32>
+  return %s, %n : tensor<f32>, tensor<4xf32>
+}
