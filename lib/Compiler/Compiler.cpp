@@ -92,6 +92,65 @@ dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
   return pm.run(module);
 }
 
+/// Defines the allocation functions the lowered code calls
+/// (_mlir_memref_to_llvm_aligned_alloc/_free) to go through the exported
+/// `dlc_allocator` hooks, falling back to aligned_alloc/free while a hook is
+/// null (dlc_artifact_allocator in artifact_format.h).
+static void defineAllocator(llvm::Module &module) {
+  llvm::LLVMContext &context = module.getContext();
+  auto *ptr = llvm::PointerType::get(context, 0);
+  auto *i64 = llvm::Type::getInt64Ty(context);
+  auto *voidType = llvm::Type::getVoidTy(context);
+  auto *hooksType = llvm::StructType::get(context, {ptr, ptr});
+  auto *hooks = new llvm::GlobalVariable(
+      module, hooksType, /*isConstant=*/false,
+      llvm::GlobalValue::ExternalLinkage,
+      llvm::ConstantAggregateZero::get(hooksType),
+      DLC_ARTIFACT_ALLOCATOR_SYMBOL);
+  auto *allocType = llvm::FunctionType::get(ptr, {i64, i64}, false);
+  auto *freeType = llvm::FunctionType::get(voidType, {ptr}, false);
+
+  // One function body per hook: call it if set, else the libc function.
+  auto define = [&](llvm::StringRef name, llvm::FunctionType *type,
+                    unsigned field, llvm::FunctionCallee fallback,
+                    bool roundUp) {
+    llvm::Function *fn = module.getFunction(name);
+    if (!fn)
+      return; // nothing allocates
+    fn->setLinkage(llvm::GlobalValue::InternalLinkage);
+    llvm::BasicBlock *entry = llvm::BasicBlock::Create(context, "entry", fn);
+    llvm::BasicBlock *hook = llvm::BasicBlock::Create(context, "hook", fn);
+    llvm::BasicBlock *libc = llvm::BasicBlock::Create(context, "libc", fn);
+    llvm::IRBuilder<> b(entry);
+    llvm::Value *target =
+        b.CreateLoad(ptr, b.CreateStructGEP(hooksType, hooks, field));
+    b.CreateCondBr(b.CreateIsNull(target), libc, hook);
+    SmallVector<llvm::Value *> args;
+    for (llvm::Argument &arg : fn->args())
+      args.push_back(&arg);
+    b.SetInsertPoint(hook);
+    llvm::Value *viaHook = b.CreateCall(type, target, args);
+    if (type->getReturnType()->isVoidTy())
+      b.CreateRetVoid();
+    else
+      b.CreateRet(viaHook);
+    b.SetInsertPoint(libc);
+    if (roundUp) // aligned_alloc wants a multiple of the alignment
+      args[1] = b.CreateAnd(
+          b.CreateAdd(args[1], b.CreateSub(args[0], b.getInt64(1))),
+          b.CreateNeg(args[0]));
+    llvm::Value *viaLibc = b.CreateCall(fallback, args);
+    if (type->getReturnType()->isVoidTy())
+      b.CreateRetVoid();
+    else
+      b.CreateRet(viaLibc);
+  };
+  define("_mlir_memref_to_llvm_aligned_alloc", allocType, 0,
+         module.getOrInsertFunction("aligned_alloc", allocType), true);
+  define("_mlir_memref_to_llvm_free", freeType, 1,
+         module.getOrInsertFunction("free", freeType), false);
+}
+
 FailureOr<std::unique_ptr<llvm::Module>>
 dlc::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
                        llvm::TargetMachine &targetMachine, unsigned optLevel) {
@@ -129,6 +188,8 @@ dlc::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
     b.CreateCall(wrapper, args);
     b.CreateRetVoid();
   }
+
+  defineAllocator(*llvmModule);
 
   auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
                                             &targetMachine);

@@ -12,8 +12,8 @@
 // CHECK-NOT: builtin.unrealized_conversion_cast
 // CHECK: llvm.func @erff(f32) -> f32
 // CHECK: llvm.func @mlp(
-// CHECK: llvm.call @malloc
-// CHECK: llvm.call @free
+// CHECK: llvm.call @_mlir_memref_to_llvm_aligned_alloc
+// CHECK: llvm.call @_mlir_memref_to_llvm_free
 // CHECK: llvm.func @_mlir_ciface_mlp(%{{.+}}: !llvm.ptr, %{{.+}}: !llvm.ptr, %{{.+}}: !llvm.ptr, %{{.+}}: !llvm.ptr)
 
 // Destination passing: three inputs and one out-param, no return value.

@@ -108,6 +108,29 @@ std::string describe(const dlc_tensor_spec &spec) {
   return s + "]";
 }
 
+/// A "Name:  N kB" field of /proc/self/status, or -1.
+long statusKiB(const char *field) {
+  FILE *f = std::fopen("/proc/self/status", "r");
+  if (!f)
+    return -1;
+  char line[256];
+  long value = -1;
+  while (std::fgets(line, sizeof line, f))
+    if (std::strncmp(line, field, std::strlen(field)) == 0)
+      value = std::strtol(line + std::strlen(field), nullptr, 10);
+  std::fclose(f);
+  return value;
+}
+
+/// Resets the peak resident set size (VmHWM) to the current one.
+bool resetPeakRss() {
+  FILE *f = std::fopen("/proc/self/clear_refs", "w");
+  if (!f)
+    return false;
+  bool ok = std::fputs("5", f) >= 0;
+  return std::fclose(f) == 0 && ok;
+}
+
 int run(const Options &o) {
   auto module = dlc::runtime::Module::load(o.model);
   if (o.threads > 0)
@@ -166,6 +189,12 @@ int run(const Options &o) {
     in.push_back(a.view());
   for (size_t i = 0; i < outputs.size(); ++i)
     out.push_back(fn.inout(i) >= 0 ? in[fn.inout(i)] : outputs[i].view());
+  // Peak memory of the calls above what is resident before the first one
+  // (Linux: VmHWM after resetting it through clear_refs): the intermediates,
+  // which the runtime's cache keeps from one call to the next. Meaningful
+  // with MALLOC_MMAP_THRESHOLD_ set, so that freed blocks leave the process.
+  long resident = statusKiB("VmRSS:");
+  bool peakReset = resetPeakRss();
   // The array an output's values end up in.
   auto result = [&](size_t i) -> const dlc::npy::Array & {
     return fn.inout(i) >= 0 ? inputs[fn.inout(i)] : outputs[i];
@@ -211,6 +240,10 @@ int run(const Options &o) {
                 entry.c_str(), o.bench, ms.front(), median, ms.back());
     if (fn.flops() > 0)
       std::printf(", %.2f GFLOP/s (median)", fn.flops() / (median * 1e6));
+    long peak = statusKiB("VmHWM:");
+    if (peakReset && resident > 0 && peak > 0)
+      std::printf(", peak memory %.1f MiB above the resident %.1f MiB",
+                  (peak - resident) / 1024.0, resident / 1024.0);
     std::printf("\n");
   }
   for (size_t i = 0; i < outputs.size(); ++i) {

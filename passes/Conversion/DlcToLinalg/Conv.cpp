@@ -245,16 +245,15 @@ struct Conv2DInputGradLowering : OpConversionPattern<Conv2DInputGradOp> {
   }
 };
 
-/// conv2d_filter_grad as im2col and a batched matmul over the images, per
-/// group:
-///   cols[n, (c, kh, kw), (oh, ow)] = padded_x[n, c, oh*sh + kh*dh, ow*sw + kw*dw]
-///   grad_t[n, (oh, ow), o] = grad[n, o, oh, ow]
-///   result[o, c, kh, kw] = sum_n (cols[n] x grad_t[n])[(c, kh, kw), o]
-/// cols is assembled from one strided slice of the padded input per kernel
-/// offset (tensor slices, not a linalg.generic) and no reshape feeds the
-/// matmul directly: otherwise elementwise fusion and reshape propagation
-/// merge im2col into the matmul, which then is no longer a matmul for
-/// dlc-tile-and-fuse and runs as scalar loops.
+/// conv2d_filter_grad as im2col and one matmul per group, whose reduction
+/// runs over the batch and the image:
+///   cols[(c, kh, kw), (n, oh, ow)] = padded_x[n, g*C/G + c, oh*sh + kh*dh,
+///                                              ow*sw + kw*dw]
+///   grad_t[(n, oh, ow), o] = grad[n, g*O/G + o, oh, ow]
+///   result[g*O/G + o, c, kh, kw] = (cols x grad_t)[(c, kh, kw), o]
+/// im2col and the transpose are linalg.generic gathers (vectorized along
+/// ow); the reshapes next to the matmul are kept out of it by
+/// dlc-fuse-elementwise, so it stays a linalg.matmul for dlc-tile-and-fuse.
 struct Conv2DFilterGradLowering : OpConversionPattern<Conv2DFilterGradOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -269,65 +268,63 @@ struct Conv2DFilterGradLowering : OpConversionPattern<Conv2DFilterGradOp> {
             cg = type.getDimSize(1), kh = type.getDimSize(2),
             kw = type.getDimSize(3), oh = gradType.getDimSize(2),
             ow = gradType.getDimSize(3), og = o / groups;
-    int64_t kk = kh * kw, ckk = cg * kk, pixels = oh * ow;
+    int64_t ckk = cg * kh * kw, pixels = n * oh * ow;
     ArrayRef<int64_t> strides = op.getStrides(), dilation = op.getDilation();
     Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPadding(),
                              scalarConstant(rewriter, loc, element, 0));
-    Value grad = adaptor.getGrad();
     MLIRContext *ctx = rewriter.getContext();
     auto tensor = [&](ArrayRef<int64_t> shape) {
       return RankedTensorType::get(shape, element);
     };
+    auto copyBody = [](OpBuilder &, Location, ValueRange args) {
+      return args[0];
+    };
 
-    SmallVector<Value> perGroup;
-    for (int64_t j = 0; j < groups; ++j) {
-      Value cols = tensor::EmptyOp::create(rewriter, loc, {n, ckk, pixels},
-                                           element);
-      for (int64_t y = 0; y < kh; ++y)
-        for (int64_t x = 0; x < kw; ++x) {
-          Value window = tensor::ExtractSliceOp::create(
-              rewriter, loc, tensor({n, cg, oh, ow}), input,
-              indexAttrs(rewriter, {0, j * cg, y * dilation[0], x * dilation[1]}),
-              indexAttrs(rewriter, {n, cg, oh, ow}),
-              indexAttrs(rewriter, {1, 1, strides[0], strides[1]}));
-          Value flat = tensor::CollapseShapeOp::create(
-              rewriter, loc, tensor({n, cg, pixels}), window,
-              SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
-          cols = tensor::InsertSliceOp::create(
-              rewriter, loc, flat, cols,
-              indexAttrs(rewriter, {0, y * kw + x, 0}),
-              indexAttrs(rewriter, {n, cg, pixels}),
-              indexAttrs(rewriter, {1, kk, 1}));
-        }
-      Value g = grad;
-      if (groups > 1)
-        g = tensor::ExtractSliceOp::create(
-            rewriter, loc, tensor({n, og, oh, ow}), grad,
-            indexAttrs(rewriter, {0, j * og, 0, 0}),
-            indexAttrs(rewriter, {n, og, oh, ow}),
-            indexAttrs(rewriter, {1, 1, 1, 1}));
-      Value gFlat = tensor::CollapseShapeOp::create(
-          rewriter, loc, tensor({n, og, pixels}), g,
-          SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
-      Value gT = linalg::TransposeOp::create(
-                     rewriter, loc, gFlat,
-                     tensor::EmptyOp::create(rewriter, loc, {n, pixels, og},
-                                             element),
-                     ArrayRef<int64_t>{0, 2, 1})
-                     .getResult()[0];
-      Value product = MatmulOp::create(rewriter, loc, cols, gT);
-      perGroup.push_back(ReduceSumOp::create(rewriter, loc, product,
-                                             ArrayRef<int64_t>{0}, false));
-    }
-    // [(c, kh, kw), o] per group -> [g*O/G + o, c, kh, kw].
-    AffineExpr f, c, y, x;
-    bindDims(ctx, f, c, y, x);
-    auto readMap = AffineMap::get(4, 0, {c * kk + y * kw + x, f}, ctx);
+    // A group's channels, as a slice (a map such as c + j*C/G would let
+    // linalg infer the loop range from the whole tensor).
+    auto channels = [&](Value v, int64_t first, int64_t count) -> Value {
+      auto t = cast<RankedTensorType>(v.getType());
+      if (count == t.getDimSize(1))
+        return v;
+      SmallVector<int64_t> shape(t.getShape());
+      shape[1] = count;
+      return tensor::ExtractSliceOp::create(
+          rewriter, loc, t.clone(shape), v,
+          indexAttrs(rewriter, {0, first, 0, 0}), indexAttrs(rewriter, shape),
+          indexAttrs(rewriter, {1, 1, 1, 1}));
+    };
     SmallVector<Value> pieces;
-    for (Value piece : perGroup)
-      pieces.push_back(buildMap(
-          rewriter, loc, tensor({og, cg, kh, kw}), piece, {readMap},
-          [](OpBuilder &, Location, ValueRange args) { return args[0]; }));
+    for (int64_t j = 0; j < groups; ++j) {
+      AffineExpr c, y, x, b, r, q;
+      bindDims(ctx, c, y, x, b, r, q);
+      auto colsMap = AffineMap::get(
+          6, 0,
+          {b, c, r * strides[0] + y * dilation[0],
+           q * strides[1] + x * dilation[1]},
+          ctx);
+      Value cols = buildMap(rewriter, loc, tensor({cg, kh, kw, n, oh, ow}),
+                            channels(input, j * cg, cg), {colsMap}, copyBody);
+      cols = tensor::CollapseShapeOp::create(
+          rewriter, loc, tensor({ckk, pixels}), cols,
+          SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+      AffineExpr b2, r2, q2, f2;
+      bindDims(ctx, b2, r2, q2, f2);
+      auto gradMap = AffineMap::get(4, 0, {b2, f2, r2, q2}, ctx);
+      Value gradT = buildMap(rewriter, loc, tensor({n, oh, ow, og}),
+                             channels(adaptor.getGrad(), j * og, og),
+                             {gradMap}, copyBody);
+      gradT = tensor::CollapseShapeOp::create(
+          rewriter, loc, tensor({pixels, og}), gradT,
+          SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+      Value product = MatmulOp::create(rewriter, loc, cols, gradT);
+      // [(c, kh, kw), o] -> [o, c, kh, kw].
+      AffineExpr f, c3, y3, x3;
+      bindDims(ctx, f, c3, y3, x3);
+      auto readMap =
+          AffineMap::get(4, 0, {c3 * (kh * kw) + y3 * kw + x3, f}, ctx);
+      pieces.push_back(buildMap(rewriter, loc, tensor({og, cg, kh, kw}),
+                                product, {readMap}, copyBody));
+    }
     Value result = pieces.front();
     if (groups > 1)
       result = ConcatOp::create(rewriter, loc, pieces, 0);
@@ -368,6 +365,52 @@ Value accumulateWindows(
   return tensor::ExtractSliceOp::create(
       b, loc, resultType, acc, indexAttrs(b, offsets),
       indexAttrs(b, resultType.getShape()), indexAttrs(b, {1, 1, 1, 1}));
+}
+
+/// Windows that tile the input (stride = kernel, no padding): every input
+/// element is in at most one window, so the gradient is one elementwise map
+/// over [N, C, OH, KH, OW, KW] (`value(b, loc, k, args)` of the window offset
+/// k and the window's inputs), reshaped to [N, C, OH*KH, OW*KW] and padded
+/// with zeros to the input's rows and columns no window covers.
+Value tiledWindows(OpBuilder &b, Location loc, RankedTensorType resultType,
+                   ArrayRef<int64_t> gridShape, ArrayRef<int64_t> kernel,
+                   ValueRange inputs,
+                   function_ref<Value(OpBuilder &, Location, Value, ValueRange)>
+                       value) {
+  MLIRContext *ctx = b.getContext();
+  int64_t n = gridShape[0], c = gridShape[1], oh = gridShape[2],
+          ow = gridShape[3];
+  AffineExpr d0, d1, d2, d3, d4, d5;
+  bindDims(ctx, d0, d1, d2, d3, d4, d5);
+  auto gridMap = AffineMap::get(6, 0, {d0, d1, d2, d4}, ctx);
+  SmallVector<AffineMap> maps(inputs.size(), gridMap);
+  Type element = resultType.getElementType();
+  Value spread = buildMap(
+      b, loc,
+      RankedTensorType::get({n, c, oh, kernel[0], ow, kernel[1]}, element),
+      inputs, maps, [&](OpBuilder &b, Location loc, ValueRange args) {
+        Value y = linalg::IndexOp::create(b, loc, 3);
+        Value x = linalg::IndexOp::create(b, loc, 5);
+        Value k = arith::AddIOp::create(
+            b, loc,
+            arith::MulIOp::create(
+                b, loc, y, arith::ConstantIndexOp::create(b, loc, kernel[1])),
+            x);
+        return value(b, loc, k, args);
+      });
+  Value image = tensor::CollapseShapeOp::create(
+      b, loc,
+      RankedTensorType::get({n, c, oh * kernel[0], ow * kernel[1]}, element),
+      spread, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}});
+  return padConstant(b, loc, image, {0, 0, 0, 0},
+                     {0, 0, resultType.getDimSize(2) - oh * kernel[0],
+                      resultType.getDimSize(3) - ow * kernel[1]},
+                     scalarConstant(b, loc, element, 0));
+}
+
+bool windowsTile(ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                 ArrayRef<int64_t> padding) {
+  return kernel == strides && llvm::all_of(padding, [](int64_t p) { return !p; });
 }
 
 /// max_pool2d_grad: one reduction finds the first maximum of each window
@@ -462,6 +505,21 @@ struct MaxPool2DGradLowering : OpConversionPattern<MaxPool2DGradOp> {
         });
     Value first = argmax.getResult(1);
     Value grad = adaptor.getGrad();
+    if (windowsTile(kernel, strides, padding)) {
+      rewriter.replaceOp(
+          op, tiledWindows(
+                  rewriter, loc, type, gradType.getShape(), kernel,
+                  ValueRange{first, grad},
+                  [&](OpBuilder &b, Location loc, Value k, ValueRange args) {
+                    Value here = arith::CmpIOp::create(
+                        b, loc, arith::CmpIPredicate::eq, args[0],
+                        arith::IndexCastOp::create(b, loc, i32, k));
+                    return arith::SelectOp::create(
+                        b, loc, here, args[1],
+                        scalarConstant(b, loc, element, 0));
+                  }));
+      return success();
+    }
     Value result = accumulateWindows(
         rewriter, loc, type, gradType.getShape(), kernel, strides, padding,
         [&](OpBuilder &b, Location loc, int64_t k, Value slice) {
@@ -501,6 +559,15 @@ struct AvgPool2DGradLowering : OpConversionPattern<AvgPool2DGradOp> {
           return convertScalar(b, loc, arith::DivFOp::create(b, loc, wide, area),
                                element);
         });
+    if (windowsTile(kernel, op.getStrides(), op.getPadding())) {
+      rewriter.replaceOp(
+          op, tiledWindows(rewriter, loc, type, gradType.getShape(), kernel,
+                           ValueRange{share},
+                           [](OpBuilder &, Location, Value, ValueRange args) {
+                             return args[0];
+                           }));
+      return success();
+    }
     Value result = accumulateWindows(
         rewriter, loc, type, gradType.getShape(), kernel, op.getStrides(),
         op.getPadding(), [&](OpBuilder &b, Location loc, int64_t, Value slice) {

@@ -13,6 +13,7 @@
 #ifndef DLC_ARTIFACT_FORMAT_H
 #define DLC_ARTIFACT_FORMAT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -45,6 +46,18 @@ typedef struct dlc_artifact_header {
   uint32_t checksum;         /* CRC-32 of the file with this field zeroed */
   uint32_t reserved;         /* 0 */
 } dlc_artifact_header;
+
+/* The payload exports `dlc_artifact_allocator dlc_allocator`, through which
+ * compiled code allocates and frees its heap buffers (intermediates). Both
+ * pointers start null, meaning aligned_alloc/free; a runtime sets them after
+ * loading to its own allocator (the dlc runtime: a cache that reuses freed
+ * blocks, so that a training step does not map fresh pages on every call).
+ * `alloc` returns `size` bytes aligned to `alignment` (a power of two). */
+typedef struct dlc_artifact_allocator {
+  void *(*alloc)(size_t alignment, size_t size);
+  void (*free)(void *ptr);
+} dlc_artifact_allocator;
+#define DLC_ARTIFACT_ALLOCATOR_SYMBOL "dlc_allocator"
 
 #ifdef __cplusplus
 static_assert(sizeof(dlc_artifact_header) == DLC_ARTIFACT_HEADER_SIZE,

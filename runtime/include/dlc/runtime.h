@@ -79,6 +79,13 @@ DLC_API dlc_status dlc_module_load_bytes(const void *data, size_t size,
                                          dlc_module **out);
 DLC_API void dlc_module_free(dlc_module *module);
 
+/* Compiled code allocates its intermediate buffers from a process-wide cache
+ * of the runtime that keeps freed blocks for the next call (so repeated calls,
+ * e.g. training steps, do not map and fault in fresh memory each time). This
+ * returns the blocks the cache holds, none of which is in use, to the
+ * system. Not concurrently with dlc_call. */
+DLC_API void dlc_release_cached_memory(void);
+
 /* Sets the number of threads compiled code uses (its OpenMP runtime; the
  * default is OMP_NUM_THREADS or one per core). Process-wide, like the OpenMP
  * setting it changes; call it before dlc_call, not concurrently with it. */

@@ -22,24 +22,19 @@ func.func @conv2d_input_grad(%g: tensor<2x4x4x3xf32>, %w: tensor<4x3x3x2xf32>) -
 
 // -----
 
-// The filter gradient: im2col from one strided window slice per kernel offset
-// (row kh*KW + kw of every channel's 9-row block), a batched matmul over the
-// images with the transposed cotangent, a sum over the images, and a final
-// reorder to OIHW.
+// The filter gradient: im2col as a gather (cols[(c, kh, kw), (n, oh, ow)]),
+// the transposed cotangent [(n, oh, ow), o], one 2-D matmul reducing over
+// the batch and the image, and a final reorder to OIHW.
+// CHECK-DAG: #[[$COLS:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0, d1 + d4, d2 + d5)>
 // CHECK-DAG: #[[$ORDER:.+]] = affine_map<(d0, d1, d2, d3) -> (d1 * 9 + d2 * 3 + d3, d0)>
 // CHECK-LABEL: func @conv2d_filter_grad
 // CHECK-SAME: (%[[X:.+]]: tensor<2x3x6x6xf32>, %[[G:.+]]: tensor<2x4x4x4xf32>)
-// CHECK: %[[S0:.+]] = tensor.extract_slice %[[X]][0, 0, 0, 0] [2, 3, 4, 4] [1, 1, 1, 1]
-// CHECK: %[[C0:.+]] = tensor.collapse_shape %[[S0]] {{.*}} into tensor<2x3x16xf32>
-// CHECK: tensor.insert_slice %[[C0]] into %{{.+}}[0, 0, 0] [2, 3, 16] [1, 9, 1]
-// CHECK: %[[S8:.+]] = tensor.extract_slice %[[X]][0, 0, 2, 2] [2, 3, 4, 4] [1, 1, 1, 1]
-// CHECK: %[[C8:.+]] = tensor.collapse_shape %[[S8]]
-// CHECK: %[[COLS:.+]] = tensor.insert_slice %[[C8]] into %{{.+}}[0, 8, 0] [2, 3, 16] [1, 9, 1]
-// CHECK: %[[GF:.+]] = tensor.collapse_shape %[[G]] {{.*}} into tensor<2x4x16xf32>
-// CHECK: %[[GT:.+]] = linalg.transpose ins(%[[GF]] : tensor<2x4x16xf32>) outs(%{{.+}} : tensor<2x16x4xf32>) permutation = [0, 2, 1]
-// CHECK: %[[P:.+]] = linalg.batch_matmul ins(%[[COLS]], %[[GT]] : tensor<2x27x16xf32>, tensor<2x16x4xf32>)
-// CHECK: %[[R:.+]] = linalg.reduce ins(%[[P]] : tensor<2x27x4xf32>) {{.*}} dimensions = [0]
-// CHECK: linalg.generic {indexing_maps = [#[[$ORDER]], {{.*}}]{{.*}} ins(%[[R]] : tensor<27x4xf32>) outs(%{{.+}} : tensor<4x3x3x3xf32>)
+// CHECK: %[[C6:.+]] = linalg.generic {indexing_maps = [#[[$COLS]], {{.*}}]{{.*}} ins(%[[X]] : tensor<2x3x6x6xf32>) outs(%{{.+}} : tensor<3x3x3x2x4x4xf32>)
+// CHECK-DAG: %[[GT:.+]] = linalg.generic {{.*}} ins(%[[G]] : tensor<2x4x4x4xf32>) outs(%{{.+}} : tensor<2x4x4x4xf32>)
+// CHECK-DAG: %[[GT2:.+]] = tensor.collapse_shape %[[GT]] {{.*}} into tensor<32x4xf32>
+// CHECK-DAG: %[[COLS:.+]] = tensor.collapse_shape %[[C6]] {{.*}} into tensor<27x32xf32>
+// CHECK: %[[P:.+]] = linalg.matmul ins(%[[COLS]], %[[GT2]] : tensor<27x32xf32>, tensor<32x4xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[$ORDER]], {{.*}}]{{.*}} ins(%[[P]] : tensor<27x4xf32>) outs(%{{.+}} : tensor<4x3x3x3xf32>)
 func.func @conv2d_filter_grad(%x: tensor<2x3x6x6xf32>, %g: tensor<2x4x4x4xf32>) -> tensor<4x3x3x3xf32> {
   %0 = dlc.conv2d_filter_grad %x, %g strides = [1, 1] padding = [0, 0, 0, 0] dilation = [1, 1] groups = 1
       : (tensor<2x3x6x6xf32>, tensor<2x4x4x4xf32>) -> tensor<4x3x3x3xf32>
@@ -50,19 +45,37 @@ func.func @conv2d_filter_grad(%x: tensor<2x3x6x6xf32>, %g: tensor<2x4x4x4xf32>) 
 
 // max_pool2d_grad: a reduction computes each window's first-maximum offset
 // (value and i32 offset, from -inf and -1), then each of the 4 window offsets
-// adds the matching cotangents into a strided slice of the result.
+// adds the matching cotangents into a strided slice of the result (windows
+// overlap: stride 1).
 // CHECK-LABEL: func @max_pool2d_grad
 // CHECK: %[[ARG:.+]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
-// CHECK-SAME: outs(%{{.+}}, %{{.+}} : tensor<1x2x2x2xf32>, tensor<1x2x2x2xi32>)
-// CHECK: tensor.extract_slice %{{.+}}[0, 0, 0, 0] [1, 2, 2, 2] [1, 1, 2, 2]
-// CHECK: linalg.generic {{.*}} ins(%[[ARG]]#1, %{{.+}}, %{{.+}} : tensor<1x2x2x2xi32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>)
-// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0, 0] [1, 2, 2, 2] [1, 1, 2, 2]
-// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0, 1] [1, 2, 2, 2] [1, 1, 2, 2]
-// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 1, 0] [1, 2, 2, 2] [1, 1, 2, 2]
-// CHECK: %[[LAST:.+]] = tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 1, 1] [1, 2, 2, 2] [1, 1, 2, 2]
+// CHECK-SAME: outs(%{{.+}}, %{{.+}} : tensor<1x2x3x3xf32>, tensor<1x2x3x3xi32>)
+// CHECK: tensor.extract_slice %{{.+}}[0, 0, 0, 0] [1, 2, 3, 3] [1, 1, 1, 1]
+// CHECK: linalg.generic {{.*}} ins(%[[ARG]]#1, %{{.+}}, %{{.+}} : tensor<1x2x3x3xi32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>)
+// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0, 0] [1, 2, 3, 3] [1, 1, 1, 1]
+// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0, 1] [1, 2, 3, 3] [1, 1, 1, 1]
+// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 1, 0] [1, 2, 3, 3] [1, 1, 1, 1]
+// CHECK: %[[LAST:.+]] = tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 1, 1] [1, 2, 3, 3] [1, 1, 1, 1]
 // CHECK: return %[[LAST]]
-func.func @max_pool2d_grad(%x: tensor<1x2x4x4xf32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x2x4x4xf32> {
-  %0 = dlc.max_pool2d_grad %x, %g kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0]
-      : (tensor<1x2x4x4xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x4x4xf32>
+func.func @max_pool2d_grad(%x: tensor<1x2x4x4xf32>, %g: tensor<1x2x3x3xf32>) -> tensor<1x2x4x4xf32> {
+  %0 = dlc.max_pool2d_grad %x, %g kernel = [2, 2] strides = [1, 1] padding = [0, 0, 0, 0]
+      : (tensor<1x2x4x4xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x4x4xf32>
   return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Windows that tile the input (stride = kernel, no padding): one map over
+// [N, C, OH, KH, OW, KW] reshaped to the image, plus a zero row and column
+// no window covers.
+// CHECK-LABEL: func @max_pool2d_grad_tiled
+// CHECK: %[[ARG:.+]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK: %[[SPREAD:.+]] = linalg.generic {{.*}} ins(%[[ARG]]#1, %{{.+}} : tensor<1x2x2x2xi32>, tensor<1x2x2x2xf32>) outs(%{{.+}} : tensor<1x2x2x2x2x2xf32>)
+// CHECK: %[[IMAGE:.+]] = tensor.collapse_shape %[[SPREAD]] {{\[}}[0], [1], [2, 3], [4, 5]] : tensor<1x2x2x2x2x2xf32> into tensor<1x2x4x4xf32>
+// CHECK: tensor.pad %[[IMAGE]] low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK-NOT: tensor.insert_slice
+func.func @max_pool2d_grad_tiled(%x: tensor<1x2x5x5xf32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x2x5x5xf32> {
+  %0 = dlc.max_pool2d_grad %x, %g kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0]
+      : (tensor<1x2x5x5xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x5x5xf32>
+  return %0 : tensor<1x2x5x5xf32>
 }

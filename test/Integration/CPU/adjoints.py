@@ -121,6 +121,8 @@ special[0, 0, 1, 1] = np.nan
 special[0, 1, 0:3, 0:3] = -np.inf
 for name, x, kernel, stride, pad, element in (
         ("ties_2x2", ties[:, :, :6, :], (2, 2), (2, 2), (0, 0, 0, 0), "f32"),
+        # windows that tile the input, but for a last row no window covers
+        ("ties_2x2_leftover", ties[:, :, :, :], (2, 3), (2, 3), (0, 0, 0, 0), "f64"),
         ("ties_overlap_pad", ties, (3, 3), (2, 1), (1, 1, 1, 0), "f64"),
         ("nan_and_neg_inf", special, (3, 3), (1, 2), (1, 0, 1, 1), "f64"),
         ("f16", ties, (2, 3), (1, 2), (0, 1, 2, 0), "f16")):
