@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -157,12 +158,14 @@ bool hostHasFeature(const std::string &feature) {
 
 namespace {
 
-/// The heap of compiled code: freed blocks are kept, by size and alignment,
-/// and handed out again. A training step allocates the same buffers on
-/// every call; served from this cache they are neither mapped nor faulted
-/// in again (with plain malloc, large blocks are mmap'd and unmapped each
-/// time: a third of a small CNN's step was page faults). The cache holds at
-/// most what one call of each entry point needed at its peak, until
+/// The heap of compiled code: freed blocks are kept and handed out again,
+/// best fit (the smallest free block of the alignment that holds the request
+/// and is at most twice its size). A training step allocates the same
+/// buffers on every call; served from this cache they are neither mapped nor
+/// faulted in again (with plain malloc, large blocks are mmap'd and unmapped
+/// each time: a third of a small CNN's step was page faults). Best fit rather
+/// than exact sizes keeps the cache near the live peak of a call when buffers
+/// of different sizes follow each other. Blocks stay cached until
 /// dlc_release_cached_memory.
 class BlockCache {
 public:
@@ -172,21 +175,20 @@ public:
     size = (size + alignment - 1) & ~(alignment - 1);
     if (size == 0)
       size = alignment;
-    Key key{size, alignment};
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      auto it = free_.find(key);
-      if (it != free_.end() && !it->second.empty()) {
-        void *block = it->second.back();
-        it->second.pop_back();
-        cached_ -= size;
+      auto &pool = free_[alignment];
+      auto it = pool.lower_bound(size);
+      if (it != pool.end() && it->first <= 2 * size) {
+        void *block = it->second;
+        pool.erase(it);
         return block;
       }
     }
     void *block = std::aligned_alloc(alignment, size);
     if (block) {
       std::lock_guard<std::mutex> lock(mutex_);
-      sizes_[block] = key;
+      blocks_[block] = {size, alignment};
     }
     return block;
   }
@@ -194,41 +196,32 @@ public:
     if (!block)
       return;
     std::lock_guard<std::mutex> lock(mutex_);
-    auto it = sizes_.find(block);
-    if (it == sizes_.end()) { // not ours: cannot happen, but never leak
+    auto it = blocks_.find(block);
+    if (it == blocks_.end()) { // not ours: cannot happen, but never leak
       std::free(block);
       return;
     }
-    free_[it->second].push_back(block);
-    cached_ += it->second.size;
+    free_[it->second.alignment].emplace(it->second.size, block);
   }
   void releaseCached() {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (auto &[key, blocks] : free_)
-      for (void *block : blocks) {
-        sizes_.erase(block);
+    for (auto &[alignment, pool] : free_)
+      for (auto &[size, block] : pool) {
+        blocks_.erase(block);
         std::free(block);
       }
     free_.clear();
-    cached_ = 0;
   }
 
 private:
-  struct Key {
+  struct Block {
     size_t size, alignment;
-    bool operator==(const Key &o) const {
-      return size == o.size && alignment == o.alignment;
-    }
-  };
-  struct Hash {
-    size_t operator()(const Key &k) const {
-      return std::hash<size_t>()(k.size * 131 + k.alignment);
-    }
   };
   std::mutex mutex_;
-  std::unordered_map<Key, std::vector<void *>, Hash> free_;
-  std::unordered_map<void *, Key> sizes_;
-  size_t cached_ = 0;
+  // Free blocks by alignment, then size.
+  std::map<size_t, std::multimap<size_t, void *>> free_;
+  // Every block the cache made (in use or free), with its capacity.
+  std::unordered_map<void *, Block> blocks_;
 };
 
 BlockCache &blockCache() {

@@ -368,40 +368,34 @@ Value accumulateWindows(
 }
 
 /// Windows that tile the input (stride = kernel, no padding): every input
-/// element is in at most one window, so the gradient is one elementwise map
-/// over [N, C, OH, KH, OW, KW] (`value(b, loc, k, args)` of the window offset
-/// k and the window's inputs), reshaped to [N, C, OH*KH, OW*KW] and padded
-/// with zeros to the input's rows and columns no window covers.
+/// element is in at most one window. For each window offset k = (kh, kw),
+/// `value(b, loc, k, args)` over the window grid [N, C, OH, OW] (an
+/// elementwise map, vectorized along OW) fills the strided slice of the image
+/// at that offset; the offsets together cover [N, C, OH*KH, OW*KW], then
+/// padded with zeros to the input's rows and columns no window covers.
 Value tiledWindows(OpBuilder &b, Location loc, RankedTensorType resultType,
                    ArrayRef<int64_t> gridShape, ArrayRef<int64_t> kernel,
                    ValueRange inputs,
                    function_ref<Value(OpBuilder &, Location, Value, ValueRange)>
                        value) {
-  MLIRContext *ctx = b.getContext();
   int64_t n = gridShape[0], c = gridShape[1], oh = gridShape[2],
           ow = gridShape[3];
-  AffineExpr d0, d1, d2, d3, d4, d5;
-  bindDims(ctx, d0, d1, d2, d3, d4, d5);
-  auto gridMap = AffineMap::get(6, 0, {d0, d1, d2, d4}, ctx);
-  SmallVector<AffineMap> maps(inputs.size(), gridMap);
   Type element = resultType.getElementType();
-  Value spread = buildMap(
-      b, loc,
-      RankedTensorType::get({n, c, oh, kernel[0], ow, kernel[1]}, element),
-      inputs, maps, [&](OpBuilder &b, Location loc, ValueRange args) {
-        Value y = linalg::IndexOp::create(b, loc, 3);
-        Value x = linalg::IndexOp::create(b, loc, 5);
-        Value k = arith::AddIOp::create(
-            b, loc,
-            arith::MulIOp::create(
-                b, loc, y, arith::ConstantIndexOp::create(b, loc, kernel[1])),
-            x);
-        return value(b, loc, k, args);
-      });
-  Value image = tensor::CollapseShapeOp::create(
-      b, loc,
-      RankedTensorType::get({n, c, oh * kernel[0], ow * kernel[1]}, element),
-      spread, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}});
+  auto gridType = RankedTensorType::get(gridShape, element);
+  Value image = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{n, c, oh * kernel[0], ow * kernel[1]}, element);
+  for (int64_t y = 0; y < kernel[0]; ++y)
+    for (int64_t x = 0; x < kernel[1]; ++x) {
+      Value piece = buildMap(
+          b, loc, gridType, inputs, {},
+          [&](OpBuilder &b, Location loc, ValueRange args) {
+            Value k = arith::ConstantIndexOp::create(b, loc, y * kernel[1] + x);
+            return value(b, loc, k, args);
+          });
+      image = tensor::InsertSliceOp::create(
+          b, loc, piece, image, indexAttrs(b, {0, 0, y, x}),
+          indexAttrs(b, gridShape), indexAttrs(b, {1, 1, kernel[0], kernel[1]}));
+    }
   return padConstant(b, loc, image, {0, 0, 0, 0},
                      {0, 0, resultType.getDimSize(2) - oh * kernel[0],
                       resultType.getDimSize(3) - ow * kernel[1]},
@@ -428,6 +422,56 @@ struct MaxPool2DGradLowering : OpConversionPattern<MaxPool2DGradOp> {
     auto gradType = cast<RankedTensorType>(op.getGrad().getType());
     ArrayRef<int64_t> kernel = op.getKernel(), strides = op.getStrides(),
                       padding = op.getPadding();
+    Type i32 = rewriter.getI32Type();
+    if (windowsTile(kernel, strides, padding)) {
+      // Disjoint windows without padding: the first maximum by one
+      // elementwise map over the window grid that reads the window's
+      // elements as KH*KW strided slices (vectorized along OW), then one
+      // elementwise map per window offset.
+      SmallVector<Value> slices;
+      auto gridType = RankedTensorType::get(gradType.getShape(), element);
+      for (int64_t y = 0; y < kernel[0]; ++y)
+        for (int64_t x = 0; x < kernel[1]; ++x)
+          slices.push_back(tensor::ExtractSliceOp::create(
+              rewriter, loc, gridType, adaptor.getInput(),
+              indexAttrs(rewriter, {0, 0, y, x}),
+              indexAttrs(rewriter, gradType.getShape()),
+              indexAttrs(rewriter, {1, 1, kernel[0], kernel[1]})));
+      Value first = buildMap(
+          rewriter, loc, RankedTensorType::get(gradType.getShape(), i32),
+          slices, {}, [&](OpBuilder &b, Location loc, ValueRange v) -> Value {
+            using F = arith::CmpFPredicate;
+            Value best = v[0];
+            Value at = arith::ConstantIntOp::create(b, loc, i32, 0);
+            for (unsigned k = 1; k < v.size(); ++k) {
+              // NaN wins (the forward max propagates it); ties keep the
+              // first.
+              Value take = arith::OrIOp::create(
+                  b, loc, arith::CmpFOp::create(b, loc, F::OGT, v[k], best),
+                  arith::AndIOp::create(
+                      b, loc, arith::CmpFOp::create(b, loc, F::UNO, v[k], v[k]),
+                      arith::CmpFOp::create(b, loc, F::ORD, best, best)));
+              best = arith::SelectOp::create(b, loc, take, v[k], best);
+              at = arith::SelectOp::create(
+                  b, loc, take, arith::ConstantIntOp::create(b, loc, i32, k),
+                  at);
+            }
+            return at;
+          });
+      rewriter.replaceOp(
+          op, tiledWindows(
+                  rewriter, loc, type, gradType.getShape(), kernel,
+                  ValueRange{first, adaptor.getGrad()},
+                  [&](OpBuilder &b, Location loc, Value k, ValueRange args) {
+                    Value here = arith::CmpIOp::create(
+                        b, loc, arith::CmpIPredicate::eq, args[0],
+                        arith::IndexCastOp::create(b, loc, i32, k));
+                    return arith::SelectOp::create(
+                        b, loc, here, args[1],
+                        scalarConstant(b, loc, element, 0));
+                  }));
+      return success();
+    }
     Value input = padSpatial(rewriter, loc, adaptor.getInput(), padding,
                              negativeInfinityOrMin(rewriter, loc, element));
     MLIRContext *ctx = rewriter.getContext();
@@ -440,7 +484,6 @@ struct MaxPool2DGradLowering : OpConversionPattern<MaxPool2DGradOp> {
     Value window = tensor::EmptyOp::create(rewriter, loc, kernel, element);
     Value best = filledTensor(rewriter, loc, gradType.getShape(),
                               negativeInfinityOrMin(rewriter, loc, element));
-    Type i32 = rewriter.getI32Type();
     Value where = filledTensor(rewriter, loc, gradType.getShape(),
                                scalarConstant(rewriter, loc, i32, -1));
     using utils::IteratorType;
@@ -505,21 +548,6 @@ struct MaxPool2DGradLowering : OpConversionPattern<MaxPool2DGradOp> {
         });
     Value first = argmax.getResult(1);
     Value grad = adaptor.getGrad();
-    if (windowsTile(kernel, strides, padding)) {
-      rewriter.replaceOp(
-          op, tiledWindows(
-                  rewriter, loc, type, gradType.getShape(), kernel,
-                  ValueRange{first, grad},
-                  [&](OpBuilder &b, Location loc, Value k, ValueRange args) {
-                    Value here = arith::CmpIOp::create(
-                        b, loc, arith::CmpIPredicate::eq, args[0],
-                        arith::IndexCastOp::create(b, loc, i32, k));
-                    return arith::SelectOp::create(
-                        b, loc, here, args[1],
-                        scalarConstant(b, loc, element, 0));
-                  }));
-      return success();
-    }
     Value result = accumulateWindows(
         rewriter, loc, type, gradType.getShape(), kernel, strides, padding,
         [&](OpBuilder &b, Location loc, int64_t k, Value slice) {

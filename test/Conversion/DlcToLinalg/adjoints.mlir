@@ -65,15 +65,21 @@ func.func @max_pool2d_grad(%x: tensor<1x2x4x4xf32>, %g: tensor<1x2x3x3xf32>) -> 
 
 // -----
 
-// Windows that tile the input (stride = kernel, no padding): one map over
-// [N, C, OH, KH, OW, KW] reshaped to the image, plus a zero row and column
-// no window covers.
+// Windows that tile the input (stride = kernel, no padding): the first
+// maximum by one elementwise map over the window grid reading the 4 strided
+// slices of the window offsets; then per offset the matching cotangents fill
+// that strided slice of the image, padded with the zero row and column no
+// window covers.
 // CHECK-LABEL: func @max_pool2d_grad_tiled
-// CHECK: %[[ARG:.+]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
-// CHECK: %[[SPREAD:.+]] = linalg.generic {{.*}} ins(%[[ARG]]#1, %{{.+}} : tensor<1x2x2x2xi32>, tensor<1x2x2x2xf32>) outs(%{{.+}} : tensor<1x2x2x2x2x2xf32>)
-// CHECK: %[[IMAGE:.+]] = tensor.collapse_shape %[[SPREAD]] {{\[}}[0], [1], [2, 3], [4, 5]] : tensor<1x2x2x2x2x2xf32> into tensor<1x2x4x4xf32>
+// CHECK-SAME: (%[[X:.+]]: tensor<1x2x5x5xf32>, %[[G:.+]]: tensor<1x2x2x2xf32>)
+// CHECK: %[[S0:.+]] = tensor.extract_slice %[[X]][0, 0, 0, 0] [1, 2, 2, 2] [1, 1, 2, 2]
+// CHECK: %[[S3:.+]] = tensor.extract_slice %[[X]][0, 0, 1, 1] [1, 2, 2, 2] [1, 1, 2, 2]
+// CHECK: %[[FIRST:.+]] = linalg.generic {{.*}} ins(%[[S0]], %{{.+}}, %{{.+}}, %[[S3]] : {{.*}}) outs(%{{.+}} : tensor<1x2x2x2xi32>)
+// CHECK: %[[P0:.+]] = linalg.generic {{.*}} ins(%[[FIRST]], %[[G]] : tensor<1x2x2x2xi32>, tensor<1x2x2x2xf32>)
+// CHECK: tensor.insert_slice %[[P0]] into %{{.+}}[0, 0, 0, 0] [1, 2, 2, 2] [1, 1, 2, 2] : tensor<1x2x2x2xf32> into tensor<1x2x4x4xf32>
+// CHECK: %[[IMAGE:.+]] = tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 1, 1] [1, 2, 2, 2] [1, 1, 2, 2]
 // CHECK: tensor.pad %[[IMAGE]] low[0, 0, 0, 0] high[0, 0, 1, 1]
-// CHECK-NOT: tensor.insert_slice
+// CHECK-NOT: iterator_types = [{{.*}}"reduction"
 func.func @max_pool2d_grad_tiled(%x: tensor<1x2x5x5xf32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x2x5x5xf32> {
   %0 = dlc.max_pool2d_grad %x, %g kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0]
       : (tensor<1x2x5x5xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x5x5xf32>
