@@ -1,6 +1,6 @@
-// RUN: dlc-opt %s --convert-dlc-to-linalg --linalg-fuse-elementwise-ops --dlc-tile-and-fuse=vector-width=512 --canonicalize --cse --split-input-file | FileCheck %s
+// RUN: dlc-opt %s --convert-dlc-to-linalg --dlc-fuse-elementwise --dlc-tile-and-fuse=vector-width=512 --canonicalize --cse --split-input-file | FileCheck %s
 // RUN: dlc-opt %s --dlc-cpu-pipeline=vector-width=512 --split-input-file | FileCheck %s --check-prefix=LLVM
-// RUN: dlc-opt %s --convert-dlc-to-linalg --linalg-fuse-elementwise-ops --dlc-tile-and-fuse=vector-width=256 --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=AVX2
+// RUN: dlc-opt %s --convert-dlc-to-linalg --dlc-fuse-elementwise --dlc-tile-and-fuse=vector-width=256 --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=AVX2
 
 // matmul + bias + relu is one nest: one scf.forall over output blocks holds
 // the fill, the matmul (K loop around an 8x32 register tile, a
@@ -105,12 +105,26 @@ func.func @conv_relu(%x: tensor<1x8x10x20xf32>, %w: tensor<16x8x3x3xf32>) -> ten
 // -----
 
 // A W stride other than 1 makes the input row of a register tile strided:
-// such convs are left to the loop lowering.
+// such convs (with rows wide enough for the direct nest) are left to the
+// loop lowering.
 // CHECK-LABEL: func @conv_strided
 // CHECK: linalg.conv_2d_nchw_fchw
-func.func @conv_strided(%x: tensor<1x4x9x9xf32>, %w: tensor<4x4x3x3xf32>) -> tensor<1x4x4x4xf32> {
-  %0 = dlc.conv2d %x, %w strides = [2, 2] padding = [0, 0, 0, 0] dilation = [1, 1] groups = 1 : (tensor<1x4x9x9xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x4x4xf32>
-  return %0 : tensor<1x4x4x4xf32>
+func.func @conv_strided(%x: tensor<1x4x9x41xf32>, %w: tensor<4x4x3x3xf32>) -> tensor<1x4x4x20xf32> {
+  %0 = dlc.conv2d %x, %w strides = [2, 2] padding = [0, 0, 0, 0] dilation = [1, 1] groups = 1 : (tensor<1x4x9x41xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x4x20xf32>
+  return %0 : tensor<1x4x4x20xf32>
+}
+
+// -----
+
+// Narrow output rows (OW < 16), any stride: im2col and a matmul, tiled as a
+// matmul nest (register tiles of vector FMAs).
+// CHECK-LABEL: func @conv_narrow
+// CHECK: linalg.generic
+// CHECK: scf.forall
+// CHECK: vector.contract
+func.func @conv_narrow(%x: tensor<8x32x14x14xf32>, %w: tensor<64x32x3x3xf32>) -> tensor<8x64x6x6xf32> {
+  %0 = dlc.conv2d %x, %w strides = [2, 2] padding = [0, 0, 0, 0] dilation = [1, 1] groups = 1 : (tensor<8x32x14x14xf32>, tensor<64x32x3x3xf32>) -> tensor<8x64x6x6xf32>
+  return %0 : tensor<8x64x6x6xf32>
 }
 
 // -----

@@ -1,16 +1,37 @@
 // RUN: dlc-opt %s --convert-dlc-to-linalg --split-input-file | FileCheck %s
 
 // CHECK-LABEL: func @conv2d
-// CHECK-SAME: (%[[X:.+]]: tensor<2x3x9x7xf32>, %[[W:.+]]: tensor<4x3x3x3xf32>)
+// CHECK-SAME: (%[[X:.+]]: tensor<2x3x9x17xf32>, %[[W:.+]]: tensor<4x3x3x3xf32>)
 // CHECK: %[[P:.+]] = tensor.pad %[[X]] low[0, 0, 1, 2] high[0, 0, 0, 1]
-// CHECK: } : tensor<2x3x9x7xf32> to tensor<2x3x10x10xf32>
+// CHECK: } : tensor<2x3x9x17xf32> to tensor<2x3x10x20xf32>
 // CHECK: %[[ACC:.+]] = linalg.fill
 // CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<[2, 1]> : tensor<2xi64>}
-// CHECK-SAME: ins(%[[P]], %[[W]] : tensor<2x3x10x10xf32>, tensor<4x3x3x3xf32>) outs(%[[ACC]] : tensor<2x4x4x6xf32>)
-func.func @conv2d(%x: tensor<2x3x9x7xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x4x4x6xf32> {
+// CHECK-SAME: ins(%[[P]], %[[W]] : tensor<2x3x10x20xf32>, tensor<4x3x3x3xf32>) outs(%[[ACC]] : tensor<2x4x4x16xf32>)
+func.func @conv2d(%x: tensor<2x3x9x17xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x4x4x16xf32> {
   %0 = dlc.conv2d %x, %w strides = [2, 1] padding = [1, 0, 2, 1] dilation = [1, 2] groups = 1
-      : (tensor<2x3x9x7xf32>, tensor<4x3x3x3xf32>) -> tensor<2x4x4x6xf32>
-  return %0 : tensor<2x4x4x6xf32>
+      : (tensor<2x3x9x17xf32>, tensor<4x3x3x3xf32>) -> tensor<2x4x4x16xf32>
+  return %0 : tensor<2x4x4x16xf32>
+}
+
+// -----
+
+// Output rows narrower than 16: im2col (a gather [(c, kh, kw), (n, oh, ow)]),
+// one matmul with the filter as [O, C*KH*KW], and the product read back as
+// NCHW.
+// CHECK-DAG: #[[$COLS:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0, d4 * 2 + d1, d5 * 2 + d2 * 2)>
+// CHECK-DAG: #[[$BACK:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d0 * 12 + d2 * 3 + d3)>
+// CHECK-LABEL: func @conv2d_narrow
+// CHECK-SAME: (%[[X:.+]]: tensor<2x3x9x9xf32>, %[[W:.+]]: tensor<4x3x3x3xf32>)
+// CHECK: %[[P:.+]] = tensor.pad %[[X]]
+// CHECK: %[[C6:.+]] = linalg.generic {indexing_maps = [#[[$COLS]], {{.*}}]{{.*}} ins(%[[P]] : tensor<2x3x10x10xf32>) outs(%{{.+}} : tensor<3x3x3x2x4x3xf32>)
+// CHECK-DAG: %[[COLS:.+]] = tensor.collapse_shape %[[C6]] {{.*}} into tensor<27x24xf32>
+// CHECK-DAG: %[[WM:.+]] = tensor.collapse_shape %[[W]] {{.*}} into tensor<4x27xf32>
+// CHECK: %[[M:.+]] = linalg.matmul ins(%[[WM]], %[[COLS]] : tensor<4x27xf32>, tensor<27x24xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[$BACK]], {{.*}}]{{.*}} ins(%[[M]] : tensor<4x24xf32>) outs(%{{.+}} : tensor<2x4x4x3xf32>)
+func.func @conv2d_narrow(%x: tensor<2x3x9x9xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x4x4x3xf32> {
+  %0 = dlc.conv2d %x, %w strides = [2, 2] padding = [1, 0, 1, 0] dilation = [1, 2] groups = 1
+      : (tensor<2x3x9x9xf32>, tensor<4x3x3x3xf32>) -> tensor<2x4x4x3xf32>
+  return %0 : tensor<2x4x4x3xf32>
 }
 
 // -----
