@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -15,6 +16,13 @@ using namespace mlir;
 using namespace dlc;
 
 namespace {
+
+SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
+  return llvm::map_to_vector(
+      values, [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); });
+}
+
+int64_t floorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 /// Pads the two spatial dims of an NCHW tensor; `padding` is
 /// [top, bottom, left, right].
@@ -41,8 +49,108 @@ Value narrow(OpBuilder &b, Location loc, Value value, Type elementType) {
 /// against ~80 for 56x56), while the matmul's N dim is N * OH * OW.
 constexpr int64_t kIm2colMaxWidth = 16;
 
-/// conv2d as im2col and a matmul:
-///   cols[(c, kh, kw), (n, oh, ow)] = padded_x[n, c, oh*sh + kh*dh, ow*sw + kw*dw]
+/// Bytes of the im2col matrix of one chunk of images: the matmul then reads
+/// it from L2, and the buffer stays small next to the activations.
+constexpr int64_t kIm2colChunkBytes = 2 << 20;
+
+/// Images per im2col chunk: the largest divisor of the batch whose column
+/// matrix fits in kIm2colChunkBytes (at least one image). Half types take
+/// the whole batch (one dlc.matmul, which accumulates them in f32).
+int64_t im2colChunk(int64_t batch, int64_t bytesPerImage, Type element) {
+  if (!element.isF32() && !element.isF64())
+    return batch;
+  int64_t best = 1;
+  for (int64_t d = 1; d <= batch; ++d)
+    if (batch % d == 0 && d * bytesPerImage <= kIm2colChunkBytes)
+      best = d;
+  return best;
+}
+
+/// cols[(c, kh, kw), (n, oh, ow)] = x[n, c, oh*sh + kh*dh, ow*sw + kw*dw] for
+/// the images of `input` (already padded), as a [C*KH*KW, N*OH*OW] matrix.
+Value im2col(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> kernel,
+             ArrayRef<int64_t> out, ArrayRef<int64_t> strides,
+             ArrayRef<int64_t> dilation) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(1);
+  MLIRContext *ctx = b.getContext();
+  AffineExpr ci, y, x, bi, r, q;
+  bindDims(ctx, ci, y, x, bi, r, q);
+  auto map = AffineMap::get(6, 0,
+                            {bi, ci, r * strides[0] + y * dilation[0],
+                             q * strides[1] + x * dilation[1]},
+                            ctx);
+  Value cols = buildMap(
+      b, loc,
+      RankedTensorType::get({c, kernel[0], kernel[1], n, out[0], out[1]},
+                            inType.getElementType()),
+      input, {map},
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  return tensor::CollapseShapeOp::create(
+      b, loc,
+      RankedTensorType::get({c * kernel[0] * kernel[1], n * out[0] * out[1]},
+                            inType.getElementType()),
+      cols, SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+}
+
+/// lhs x rhs, added to `acc` if given (f32/f64: a linalg.matmul, created
+/// directly so that it may sit in a loop this pattern builds), else a
+/// dlc.matmul (lowered by its own pattern; half types accumulate in f32).
+Value matmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
+             Value acc = {}) {
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  Type element = lhsType.getElementType();
+  if (!element.isF32() && !element.isF64()) {
+    Value product = MatmulOp::create(b, loc, lhs, rhs);
+    return acc ? Value(AddOp::create(b, loc, acc, product)) : product;
+  }
+  if (!acc)
+    acc = filledTensor(
+        b, loc,
+        {lhsType.getDimSize(0),
+         cast<RankedTensorType>(rhs.getType()).getDimSize(1)},
+        scalarConstant(b, loc, element, 0));
+  return linalg::MatmulOp::create(b, loc, ValueRange{lhs, rhs}, ValueRange{acc})
+      .getResult(0);
+}
+
+/// Calls `body(b, loc, first, images, acc)` for chunks of `images` images
+/// starting at the index `first`, threading `init` through (an scf.for;
+/// a single call for a single chunk).
+Value forEachChunk(OpBuilder &b, Location loc, int64_t batch, int64_t images,
+                   Value init,
+                   function_ref<Value(OpBuilder &, Location, OpFoldResult,
+                                      Value)>
+                       body) {
+  if (images == batch)
+    return body(b, loc, b.getIndexAttr(0), init);
+  Value lb = arith::ConstantIndexOp::create(b, loc, 0);
+  Value ub = arith::ConstantIndexOp::create(b, loc, batch);
+  Value step = arith::ConstantIndexOp::create(b, loc, images);
+  auto loop = scf::ForOp::create(
+      b, loc, lb, ub, step, ValueRange{init},
+      [&](OpBuilder &b, Location loc, Value first, ValueRange args) {
+        scf::YieldOp::create(b, loc, body(b, loc, first, args[0]));
+      });
+  return loop.getResult(0);
+}
+
+/// The images [first, first + count) of an NCHW tensor.
+Value images(OpBuilder &b, Location loc, Value v, OpFoldResult first,
+             int64_t count) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (count == type.getDimSize(0))
+    return v;
+  SmallVector<int64_t> shape(type.getShape());
+  shape[0] = count;
+  SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0));
+  offsets[0] = first;
+  return tensor::ExtractSliceOp::create(b, loc, type.clone(shape), v, offsets,
+                                        indexAttrs(b, shape),
+                                        indexAttrs(b, {1, 1, 1, 1}));
+}
+
+/// conv2d as im2col and a matmul, per chunk of images (kIm2colChunkBytes):
 ///   out[n, o, oh, ow] = (filter[o, (c, kh, kw)] x cols)[o, (n, oh, ow)]
 /// Any stride and dilation; groups = 1.
 Value convByMatmul(OpBuilder &b, Location loc, Conv2DOp op, Value input,
@@ -54,36 +162,37 @@ Value convByMatmul(OpBuilder &b, Location loc, Conv2DOp op, Value input,
           oh = type.getDimSize(2), ow = type.getDimSize(3),
           c = filterType.getDimSize(1), kh = filterType.getDimSize(2),
           kw = filterType.getDimSize(3);
-  int64_t ckk = c * kh * kw, pixels = n * oh * ow;
-  ArrayRef<int64_t> strides = op.getStrides(), dilation = op.getDilation();
+  int64_t ckk = c * kh * kw;
+  int64_t chunk = im2colChunk(
+      n, ckk * oh * ow * element.getIntOrFloatBitWidth() / 8, element);
   MLIRContext *ctx = b.getContext();
-  auto tensor = [&](ArrayRef<int64_t> shape) {
-    return RankedTensorType::get(shape, element);
-  };
-  auto copyBody = [](OpBuilder &, Location, ValueRange args) {
-    return args[0];
-  };
-  AffineExpr ci, y, x, bi, r, q;
-  bindDims(ctx, ci, y, x, bi, r, q);
-  auto colsMap = AffineMap::get(
-      6, 0,
-      {bi, ci, r * strides[0] + y * dilation[0],
-       q * strides[1] + x * dilation[1]},
-      ctx);
-  Value cols = buildMap(b, loc, tensor({c, kh, kw, n, oh, ow}), input,
-                        {colsMap}, copyBody);
-  cols = tensor::CollapseShapeOp::create(
-      b, loc, tensor({ckk, pixels}), cols,
-      SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
   Value weights = tensor::CollapseShapeOp::create(
-      b, loc, tensor({o, ckk}), filter,
+      b, loc, RankedTensorType::get({o, ckk}, element), filter,
       SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
-  Value product = MatmulOp::create(b, loc, weights, cols);
   AffineExpr bn, f, rr, qq;
   bindDims(ctx, bn, f, rr, qq);
   auto readMap =
       AffineMap::get(4, 0, {f, bn * (oh * ow) + rr * ow + qq}, ctx);
-  return buildMap(b, loc, type, product, {readMap}, copyBody);
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), element);
+  return forEachChunk(
+      b, loc, n, chunk, init,
+      [&](OpBuilder &b, Location loc, OpFoldResult first, Value acc) {
+        Value cols = im2col(b, loc, images(b, loc, input, first, chunk),
+                            {kh, kw}, {oh, ow}, op.getStrides(),
+                            op.getDilation());
+        Value product = matmul(b, loc, weights, cols);
+        Value piece = buildMap(
+            b, loc, RankedTensorType::get({chunk, o, oh, ow}, element),
+            product, {readMap},
+            [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+        if (chunk == n)
+          return piece;
+        SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0));
+        offsets[0] = first;
+        return Value(tensor::InsertSliceOp::create(
+            b, loc, piece, acc, offsets, indexAttrs(b, {chunk, o, oh, ow}),
+            indexAttrs(b, {1, 1, 1, 1})));
+      });
 }
 
 struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
@@ -207,12 +316,6 @@ struct Pool2DLowering : OpConversionPattern<PoolOp> {
 // Adjoints of conv2d and pooling
 //===----------------------------------------------------------------------===//
 
-SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
-  return llvm::map_to_vector(
-      values, [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); });
-}
-
-int64_t floorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 /// conv2d_input_grad as a stride-1 conv2d: the cotangent is spread out by the
 /// stride (zeros between rows and columns) inside a zero frame of
@@ -325,7 +428,7 @@ struct Conv2DFilterGradLowering : OpConversionPattern<Conv2DFilterGradOp> {
             cg = type.getDimSize(1), kh = type.getDimSize(2),
             kw = type.getDimSize(3), oh = gradType.getDimSize(2),
             ow = gradType.getDimSize(3), og = o / groups;
-    int64_t ckk = cg * kh * kw, pixels = n * oh * ow;
+    int64_t ckk = cg * kh * kw;
     ArrayRef<int64_t> strides = op.getStrides(), dilation = op.getDilation();
     Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPadding(),
                              scalarConstant(rewriter, loc, element, 0));
@@ -350,30 +453,31 @@ struct Conv2DFilterGradLowering : OpConversionPattern<Conv2DFilterGradOp> {
           indexAttrs(rewriter, {0, first, 0, 0}), indexAttrs(rewriter, shape),
           indexAttrs(rewriter, {1, 1, 1, 1}));
     };
+    int64_t chunk = im2colChunk(
+        n, ckk * oh * ow * element.getIntOrFloatBitWidth() / 8, element);
     SmallVector<Value> pieces;
     for (int64_t j = 0; j < groups; ++j) {
-      AffineExpr c, y, x, b, r, q;
-      bindDims(ctx, c, y, x, b, r, q);
-      auto colsMap = AffineMap::get(
-          6, 0,
-          {b, c, r * strides[0] + y * dilation[0],
-           q * strides[1] + x * dilation[1]},
-          ctx);
-      Value cols = buildMap(rewriter, loc, tensor({cg, kh, kw, n, oh, ow}),
-                            channels(input, j * cg, cg), {colsMap}, copyBody);
-      cols = tensor::CollapseShapeOp::create(
-          rewriter, loc, tensor({ckk, pixels}), cols,
-          SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+      Value x = channels(input, j * cg, cg);
+      Value g = channels(adaptor.getGrad(), j * og, og);
       AffineExpr b2, r2, q2, f2;
       bindDims(ctx, b2, r2, q2, f2);
       auto gradMap = AffineMap::get(4, 0, {b2, f2, r2, q2}, ctx);
-      Value gradT = buildMap(rewriter, loc, tensor({n, oh, ow, og}),
-                             channels(adaptor.getGrad(), j * og, og),
-                             {gradMap}, copyBody);
-      gradT = tensor::CollapseShapeOp::create(
-          rewriter, loc, tensor({pixels, og}), gradT,
-          SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
-      Value product = MatmulOp::create(rewriter, loc, cols, gradT);
+      Value init = filledTensor(rewriter, loc, {ckk, og},
+                                scalarConstant(rewriter, loc, element, 0));
+      // Sum over chunks of images of cols x grad_t.
+      Value product = forEachChunk(
+          rewriter, loc, n, chunk, init,
+          [&](OpBuilder &b, Location loc, OpFoldResult first, Value acc) {
+            Value cols = im2col(b, loc, images(b, loc, x, first, chunk),
+                                {kh, kw}, {oh, ow}, strides, dilation);
+            Value gradT = buildMap(b, loc, tensor({chunk, oh, ow, og}),
+                                   images(b, loc, g, first, chunk), {gradMap},
+                                   copyBody);
+            gradT = tensor::CollapseShapeOp::create(
+                b, loc, tensor({chunk * oh * ow, og}), gradT,
+                SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+            return matmul(b, loc, cols, gradT, acc);
+          });
       // [(c, kh, kw), o] -> [o, c, kh, kw].
       AffineExpr f, c3, y3, x3;
       bindDims(ctx, f, c3, y3, x3);

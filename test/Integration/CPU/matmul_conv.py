@@ -112,13 +112,20 @@ CONVS = [  # input, filter, strides, padding [t, b, l, r], dilation, groups
     # split into static pieces; H stride and dilation 2.
     ((2, 5, 12, 20), (12, 5, 3, 3), (2, 1), (1, 1, 1, 1), (2, 1), 1),
     ((1, 16, 6, 37), (16, 16, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
+    # Rows narrower than 16: im2col + matmul; the last in chunks of images
+    # (its column matrix, 576 x 8 * 14 * 14 floats, exceeds one chunk), with
+    # a W stride of 2.
+    ((3, 6, 9, 11), (5, 6, 3, 3), (1, 2), (1, 0, 1, 1), (1, 1), 1),
+    ((8, 64, 14, 14), (12, 64, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
 ]
 for i, (xs, ws, strides, padding, dilation, groups) in enumerate(CONVS):
     ref = lambda x, w, s=strides, p=padding, d=dilation, g=groups: conv2d_ref(x, w, s, p, d, g)
     out = ref(np.zeros(xs), np.zeros(ws)).shape
     for element in ("f32", "f64", "f16") if i in (1, 6) else ("f32",):
         # (f32: see the matmul tolerance; K = C * KH * KW reaches 144.)
-        tol = {"f16": (5e-3, 1e-2), "f32": (2e-5, 2e-5) if i >= 5 else None}.get(element)
+        # (K = 576 for the last: f32 sums of 576 products.)
+        tol = {"f16": (5e-3, 1e-2),
+               "f32": (1e-4, 1e-4) if i == 8 else (2e-5, 2e-5) if i >= 5 else None}.get(element)
         suite.add(f"conv2d_{i}_{element}",
                   fn(f"dlc.conv2d %arg0, %arg1 strides = {fmt(strides)} padding = {fmt(padding)} "
                      f"dilation = {fmt(dilation)} groups = {groups} : "
