@@ -12,8 +12,8 @@
 // CHECK: %[[GW:.+]] = tensor.expand_shape %[[W]] {{\[}}[0, 1], [2], [3], [4]] output_shape [1, 4, 3, 3, 2]
 // CHECK: %[[F:.+]] = linalg.generic {indexing_maps = [#[[$FLIP]], {{.*}}]{{.*}} ins(%[[GW]] : tensor<1x4x3x3x2xf32>) outs(%{{.+}} : tensor<1x3x4x3x2xf32>)
 // (This conv's rows are narrow: im2col of the spread cotangent and a matmul.)
-// CHECK: linalg.generic {{.*}} ins(%[[SPREAD]] : tensor<2x4x10x8xf32>) outs(%{{.+}} : tensor<4x3x2x2x8x7xf32>)
 // CHECK: %[[FM:.+]] = tensor.collapse_shape %[[F]] {{.*}} into tensor<3x24xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[SPREAD]] : tensor<2x4x10x8xf32>) outs(%{{.+}} : tensor<4x3x2x2x8x7xf32>)
 // CHECK: linalg.matmul ins(%[[FM]], %{{.+}} : tensor<3x24xf32>, tensor<24x112xf32>)
 func.func @conv2d_input_grad(%g: tensor<2x4x4x3xf32>, %w: tensor<4x3x3x2xf32>) -> tensor<2x3x8x7xf32> {
   %0 = dlc.conv2d_input_grad %g, %w strides = [2, 3] padding = [1, 0, 0, 1] dilation = [1, 1] groups = 1
