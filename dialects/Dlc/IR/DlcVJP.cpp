@@ -223,10 +223,14 @@ DLC_VJP(SigmoidOp) {
 }
 
 DLC_VJP(ReluOp) {
-  // 0 at x = 0, as PyTorch's threshold_backward and JAX.
-  return unary(*this, b, cts, out, [](Emitter &e, Value x, Value, Value g) {
-    Value zero = e.zerosLike(x);
-    return e.select(e.cmp(CompareDirection::gt, x, zero), g, zero);
+  // 0 at x = 0, as PyTorch's threshold_backward and JAX. Read from the
+  // output (y > 0 exactly where x > 0, NaN included), as PyTorch does: the
+  // backward keeps y, which the next layer's backward needs anyway, and the
+  // pre-activation x need not outlive the forward (it stays inside the fused
+  // conv/matmul + bias + relu nest).
+  return unary(*this, b, cts, out, [](Emitter &e, Value, Value y, Value g) {
+    Value zero = e.zerosLike(y);
+    return e.select(e.cmp(CompareDirection::gt, y, zero), g, zero);
   });
 }
 

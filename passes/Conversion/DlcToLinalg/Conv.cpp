@@ -453,8 +453,10 @@ struct Conv2DFilterGradLowering : OpConversionPattern<Conv2DFilterGradOp> {
           indexAttrs(rewriter, {0, first, 0, 0}), indexAttrs(rewriter, shape),
           indexAttrs(rewriter, {1, 1, 1, 1}));
     };
+    // The chunk holds both matmul operands: cols and the transposed grad.
     int64_t chunk = im2colChunk(
-        n, ckk * oh * ow * element.getIntOrFloatBitWidth() / 8, element);
+        n, (ckk + og) * oh * ow * element.getIntOrFloatBitWidth() / 8,
+        element);
     SmallVector<Value> pieces;
     for (int64_t j = 0; j < groups; ++j) {
       Value x = channels(input, j * cg, cg);
