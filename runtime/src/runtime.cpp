@@ -20,6 +20,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -437,8 +438,13 @@ dlc_status loadFromBytes(std::vector<uint8_t> bytes, const std::string &origin,
                 where + "the payload does not load: " + dlerror());
   // Compiled code's heap buffers come from the runtime's cache (artifacts
   // without the hook, or with nothing to allocate, use libc).
+  // DLC_ALLOCATOR=libc keeps malloc/free (to measure, or to debug with
+  // tools that track the C heap).
+  const char *choice = std::getenv("DLC_ALLOCATOR");
+  bool cache = !choice || std::string(choice) != "libc";
   if (auto *allocator = static_cast<dlc_artifact_allocator *>(
-          dlsym(module->handle, DLC_ARTIFACT_ALLOCATOR_SYMBOL))) {
+          dlsym(module->handle, DLC_ARTIFACT_ALLOCATOR_SYMBOL));
+      allocator && cache) {
     allocator->alloc = cacheAlloc;
     allocator->free = cacheFree;
   }
