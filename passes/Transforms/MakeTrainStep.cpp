@@ -2,6 +2,7 @@
 
 #include "dlc/Transforms/Passes.h"
 
+#include "dlc/Dialect/Dlc/IR/DlcEmitter.h"
 #include "dlc/Dialect/Dlc/IR/DlcOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -19,29 +20,12 @@ namespace {
 
 RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
 
-/// Elementwise dlc arithmetic on one parameter's type.
-struct Math {
-  OpBuilder &b;
-  Location loc;
-  Value splat(RankedTensorType type, double v) {
-    return ConstantOp::create(
-        b, loc,
-        DenseElementsAttr::get(type, FloatAttr::get(type.getElementType(), v)));
-  }
-  Value add(Value x, Value y) { return AddOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return SubOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return MulOp::create(b, loc, x, y); }
-  Value div(Value x, Value y) { return DivOp::create(b, loc, x, y); }
-  Value scale(Value x, double c) { return mul(x, splat(typeOf(x), c)); }
+/// The optimizers' arithmetic: dlc ops on one parameter's type.
+struct Math : Emitter {
   Value axpy(double a, Value x, Value y) { return add(scale(x, a), y); }
   /// A rank-0 f32 value broadcast to `type` (converted to its element type).
   Value spread(Value scalar, RankedTensorType type) {
-    auto element = type.getElementType();
-    if (typeOf(scalar).getElementType() != element)
-      scalar = CastOp::create(b, loc, typeOf(scalar).clone(element), scalar);
-    if (type.getRank() == 0)
-      return scalar;
-    return BroadcastToOp::create(b, loc, type, scalar);
+    return broadcast(castTo(scalar, type.getElementType()), type.getShape());
   }
 };
 
@@ -182,7 +166,7 @@ struct MakeTrainStepPass
                                        FlatSymbolRefAttr::get(loss.getNameAttr()),
                                        b.getDenseI64ArrayAttr(wrt));
 
-    Math m{b, loc};
+    Math m{{b, loc}};
     SmallVector<Value> newParams, newState(numState);
     Value t, bc1, bc2Sqrt;
     if (adam || adamw) {

@@ -14,16 +14,13 @@ not uniform. f32 and f16 variants are checked against the f64 differences
 with their own tolerance. Inputs avoid kinks (relu at 0, ties in max).
 """
 
-import argparse
-import sys
 import tempfile
-import traceback
 from pathlib import Path
 
 import numpy as np
 
 from dlc.execution import Module, compile_artifact
-from harness import ttype
+from harness import run_checks, target_options, ttype
 
 RNG = np.random.default_rng(7)
 NP = {"f64": np.float64, "f32": np.float32, "f16": np.float16, "i64": np.int64,
@@ -422,10 +419,7 @@ def check(module, case, T):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cpu", default="native")
-    parser.add_argument("--compile-only", action="store_true")
-    options = parser.parse_args()
+    options = target_options()
     source = module_source()
     count = sum(len(c.elements) for c in CASES)
     if options.compile_only:
@@ -434,18 +428,9 @@ def main():
         print(f"gradients [{options.cpu}]: compiled {count} cases, not run")
         return
     module = Module(source, options.cpu)
-    failures = 0
-    for case in CASES:
-        for T in case.elements:
-            try:
-                check(module, case, T)
-                print(f"PASS {case.name}_{T}")
-            except Exception:
-                failures += 1
-                print(f"FAIL {case.name}_{T}")
-                traceback.print_exc(file=sys.stdout)
-    print(f"gradients [{options.cpu}]: {count - failures} passed, {failures} failed")
-    sys.exit(1 if failures else 0)
+    run_checks("gradients", options.cpu,
+               [(f"{case.name}_{T}", lambda case=case, T=T: check(module, case, T))
+                for case in CASES for T in case.elements])
 
 
 main()

@@ -111,10 +111,7 @@ class Suite:
         """Compiles every case into one artifact for the ISA level given as
         --cpu=LEVEL (default native) and checks each; with --compile-only
         (a level this host cannot execute) it only compiles."""
-        parser = argparse.ArgumentParser()
-        parser.add_argument("--cpu", default="native")
-        parser.add_argument("--compile-only", action="store_true")
-        options = parser.parse_args()
+        options = target_options()
         source = "\n".join(self.functions)
         if options.compile_only:
             with tempfile.TemporaryDirectory(prefix="dlc-") as work:
@@ -122,28 +119,48 @@ class Suite:
             print(f"{self.name} [{options.cpu}]: compiled {len(self.cases)} cases, not run")
             return
         module = Module(source, options.cpu)
-        failures = 0
-        for name, args, results, inputs, reference, tol in self.cases:
-            try:
-                outputs = module(name, *inputs)
-                expected = reference(*[as_float64(x, a[1]) for x, a in zip(inputs, args)])
-                if not isinstance(expected, (list, tuple)):
-                    expected = [expected]
-                for (shape, element), out, ref in zip(results, outputs, expected):
-                    rtol, atol = tol or TOLERANCES[element]
-                    ref = round_to(np.asarray(ref), element)
-                    assert out.shape == tuple(shape), f"shape {out.shape} != {tuple(shape)}"
-                    np.testing.assert_allclose(
-                        as_float64(out, element), ref, rtol=rtol, atol=atol,
-                        equal_nan=True, err_msg=name)
-                print(f"PASS {name}")
-            except Exception:  # report every failing case, not just the first
-                failures += 1
-                print(f"FAIL {name}")
-                traceback.print_exc(file=sys.stdout)
-        print(f"{self.name} [{options.cpu}]: {len(self.cases) - failures} passed, "
-              f"{failures} failed")
-        sys.exit(1 if failures else 0)
+
+        def check(name, args, results, inputs, reference, tol):
+            outputs = module(name, *inputs)
+            expected = reference(*[as_float64(x, a[1]) for x, a in zip(inputs, args)])
+            if not isinstance(expected, (list, tuple)):
+                expected = [expected]
+            for (shape, element), out, ref in zip(results, outputs, expected):
+                rtol, atol = tol or TOLERANCES[element]
+                ref = round_to(np.asarray(ref), element)
+                assert out.shape == tuple(shape), f"shape {out.shape} != {tuple(shape)}"
+                np.testing.assert_allclose(
+                    as_float64(out, element), ref, rtol=rtol, atol=atol,
+                    equal_nan=True, err_msg=name)
+
+        run_checks(self.name, options.cpu,
+                   [(case[0], lambda case=case: check(*case)) for case in self.cases])
+
+
+def target_options():
+    """--cpu=LEVEL (default native) and --compile-only (a level this host
+    cannot execute), as lit's %cpu and %compile_only pass them."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cpu", default="native")
+    parser.add_argument("--compile-only", action="store_true")
+    return parser.parse_args()
+
+
+def run_checks(name, cpu, checks):
+    """Runs (label, check) pairs: PASS (with what the check returns, if
+    anything) or FAIL and the traceback per label, then a summary line; every
+    check runs, and the exit status is non-zero if any failed."""
+    failures = 0
+    for label, check in checks:
+        try:
+            detail = check()
+            print(f"PASS {label}" + (f": {detail}" if detail else ""))
+        except Exception:  # report every failing check, not just the first
+            failures += 1
+            print(f"FAIL {label}")
+            traceback.print_exc(file=sys.stdout)
+    print(f"{name} [{cpu}]: {len(checks) - failures} passed, {failures} failed")
+    sys.exit(1 if failures else 0)
 
 
 def unary_body(op, shape, element, extra=""):

@@ -14,15 +14,13 @@ distinct output buffers the inputs stay unchanged; given the input arrays
 themselves they are updated in place with the same values.
 """
 
-import argparse
-import sys
 import tempfile
-import traceback
 from pathlib import Path
 
 import numpy as np
 
 from dlc.execution import Module, compile_artifact
+from harness import run_checks, target_options
 
 N, D, H, C = 32, 6, 16, 3
 rng = np.random.default_rng(11)
@@ -187,27 +185,16 @@ def check(name, options, ref, steps, threshold, cpu):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cpu", default="native")
-    parser.add_argument("--compile-only", action="store_true")
-    options = parser.parse_args()
+    options = target_options()
     if options.compile_only:
         with tempfile.TemporaryDirectory(prefix="dlc-") as work:
             for name, opts, *_ in CASES:
                 compile_artifact(SOURCE, Path(work) / f"{name}.dlc", options.cpu, opts)
         print(f"training [{options.cpu}]: compiled {len(CASES)} cases, not run")
         return
-    failures = 0
-    for name, opts, ref, steps, threshold in CASES:
-        try:
-            summary = check(name, opts, ref, steps, threshold, options.cpu)
-            print(f"PASS {name}: {summary}")
-        except Exception:
-            failures += 1
-            print(f"FAIL {name}")
-            traceback.print_exc(file=sys.stdout)
-    print(f"training [{options.cpu}]: {len(CASES) - failures} passed, {failures} failed")
-    sys.exit(1 if failures else 0)
+    run_checks("training", options.cpu,
+               [(name, lambda case=case: check(*case, options.cpu))
+                for case in CASES for name in [case[0]]])
 
 
 main()
