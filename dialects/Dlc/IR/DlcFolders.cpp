@@ -8,6 +8,8 @@
 
 #include "dlc/Dialect/Dlc/IR/DlcOps.h"
 
+#include "mlir/IR/PatternMatch.h"
+
 #include "mlir/Dialect/CommonFolders.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/APFloat.h"
@@ -134,6 +136,63 @@ OpFoldResult SelectOp::fold(FoldAdaptor adaptor) {
   if (auto cond = dyn_cast_or_null<SplatElementsAttr>(adaptor.getCondition()))
     return cond.getSplatValue<bool>() ? getOnTrue() : getOnFalse();
   return {};
+}
+
+namespace {
+/// Whether `v` is a dlc.constant splat of zero.
+bool isZeroSplat(Value v) {
+  auto constant = v.getDefiningOp<ConstantOp>();
+  auto splat = constant ? dyn_cast<SplatElementsAttr>(constant.getValue())
+                        : SplatElementsAttr();
+  if (!splat)
+    return false;
+  if (auto f = dyn_cast<FloatAttr>(splat.getSplatValue<Attribute>()))
+    return f.getValue().isZero();
+  return false;
+}
+
+/// select(y > 0, max_pool2d_grad(y, g), 0) -> max_pool2d_grad(y, select(
+/// max_pool2d(y) > 0, g, 0)): the relu mask of a max-pool's input gradient
+/// (relu's rule reading its output y, then the pool) applied on the pooled
+/// grid. The gradient lands only on each window's first maximum p, where
+/// y[p] > 0 exactly when the window's maximum is (NaN: false on both sides),
+/// so the image-sized masked cotangent is never materialized: one buffer and
+/// one pass over the image less per relu + max-pool.
+struct MaskPooledGradient : OpRewritePattern<SelectOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SelectOp op,
+                                PatternRewriter &rewriter) const override {
+    auto cmp = op.getCondition().getDefiningOp<CompareOp>();
+    auto grad = op.getOnTrue().getDefiningOp<MaxPool2DGradOp>();
+    if (!cmp || !grad || !grad->hasOneUse() ||
+        cmp.getDirection() != CompareDirection::gt ||
+        cmp.getLhs() != grad.getInput() || !isZeroSplat(cmp.getRhs()) ||
+        !isZeroSplat(op.getOnFalse()))
+      return failure();
+    Location loc = op.getLoc();
+    Value pooled = MaxPool2DOp::create(rewriter, loc, grad.getInput(),
+                                       grad.getKernelAttr(),
+                                       grad.getStridesAttr(),
+                                       grad.getPaddingAttr());
+    auto gridType = cast<RankedTensorType>(grad.getGrad().getType());
+    Value zero = ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(
+            gridType, rewriter.getZeroAttr(gridType.getElementType())));
+    Value positive =
+        CompareOp::create(rewriter, loc, CompareDirection::gt, pooled, zero);
+    Value masked = SelectOp::create(rewriter, loc, positive, grad.getGrad(), zero);
+    rewriter.replaceOpWithNewOp<MaxPool2DGradOp>(
+        op, op.getType(), grad.getInput(), masked, grad.getKernelAttr(),
+        grad.getStridesAttr(), grad.getPaddingAttr());
+    return success();
+  }
+};
+} // namespace
+
+void SelectOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                           MLIRContext *context) {
+  patterns.add<MaskPooledGradient>(context);
 }
 
 OpFoldResult CastOp::fold(FoldAdaptor) {

@@ -152,3 +152,38 @@ func.func @select_cast_slice_concat(%x: tensor<3xf32>, %y: tensor<3xf32>)
   %4 = dlc.concat %x axis = 0 : (tensor<3xf32>) -> tensor<3xf32>
   return %0, %1, %2, %3, %4 : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
 }
+
+// -----
+
+// The relu mask of a max-pool's input gradient moves to the pooled grid.
+// CHECK-LABEL: func @relu_mask_of_pool_gradient
+// CHECK-SAME: (%[[Y:.+]]: tensor<1x2x4x4xf32>, %[[G:.+]]: tensor<1x2x2x2xf32>)
+// CHECK-DAG: %[[Z:.+]] = dlc.constant dense<0.000000e+00> : tensor<1x2x2x2xf32>
+// CHECK-DAG: %[[P:.+]] = dlc.max_pool2d %[[Y]] kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0]
+// CHECK: %[[C:.+]] = dlc.compare <gt>, %[[P]], %[[Z]] : tensor<1x2x2x2xf32>
+// CHECK: %[[M:.+]] = dlc.select %[[C]], %[[G]], %[[Z]]
+// CHECK: %[[R:.+]] = dlc.max_pool2d_grad %[[Y]], %[[M]] kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0]
+// CHECK: return %[[R]]
+func.func @relu_mask_of_pool_gradient(%y: tensor<1x2x4x4xf32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x2x4x4xf32> {
+  %zero = dlc.constant dense<0.0> : tensor<1x2x4x4xf32>
+  %d = dlc.max_pool2d_grad %y, %g kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0]
+      : (tensor<1x2x4x4xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x4x4xf32>
+  %m = dlc.compare <gt>, %y, %zero : tensor<1x2x4x4xf32>
+  %r = dlc.select %m, %d, %zero : tensor<1x2x4x4xi1>, tensor<1x2x4x4xf32>
+  return %r : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Not when the mask tests another tensor than the pool's input.
+// CHECK-LABEL: func @mask_of_another_tensor
+// CHECK: %[[D:.+]] = dlc.max_pool2d_grad
+// CHECK: dlc.select %{{.+}}, %[[D]], %{{.+}}
+func.func @mask_of_another_tensor(%y: tensor<1x2x4x4xf32>, %x: tensor<1x2x4x4xf32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x2x4x4xf32> {
+  %zero = dlc.constant dense<0.0> : tensor<1x2x4x4xf32>
+  %d = dlc.max_pool2d_grad %y, %g kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0]
+      : (tensor<1x2x4x4xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x4x4xf32>
+  %m = dlc.compare <gt>, %x, %zero : tensor<1x2x4x4xf32>
+  %r = dlc.select %m, %d, %zero : tensor<1x2x4x4xi1>, tensor<1x2x4x4xf32>
+  return %r : tensor<1x2x4x4xf32>
+}

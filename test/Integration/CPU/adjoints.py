@@ -207,4 +207,30 @@ suite.add("max_min_grad_ties_split",
           f"  return %g#0, %g#1 : {ttype(S, 'f64')}, {ttype(S, 'f64')}",
           [(S, "f64"), (S, "f64")], [(S, "f64"), (S, "f64")], [a, b], maximum_minimum_grads)
 
+# relu then max-pool (the relu mask moves to the pooled grid): ties among
+# positive values and windows whose maximum is 0 (all inputs <= 0).
+P = (2, 3, 6, 6)
+suite.functions.append(f"""func.func private @relu_pool(%x: {ttype(P, 'f64')}, %c: {ttype((2, 3, 3, 3), 'f64')}) -> tensor<f64> {{
+  %r = dlc.relu %x : {ttype(P, 'f64')}
+  %p = dlc.max_pool2d %r kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0] : {ttype(P, 'f64')} -> {ttype((2, 3, 3, 3), 'f64')}
+  %m = dlc.mul %p, %c : {ttype((2, 3, 3, 3), 'f64')}
+  %s = dlc.reduce_sum %m axes = [0, 1, 2, 3] : {ttype((2, 3, 3, 3), 'f64')} -> tensor<f64>
+  return %s : tensor<f64>
+}}
+""")
+relu_in = np.random.default_rng(4).integers(-2, 3, P).astype(np.float64)
+relu_in[0, 0, 0:2, 0:2] = [[-1.0, 0.0], [0.0, -2.0]]  # a window whose maximum is 0
+
+
+def relu_pool_grad(x, c):
+    y = np.maximum(x, 0)
+    return max_pool_grad_ref(y, c, (2, 2), (2, 2), (0, 0, 0, 0)) * (x > 0)
+
+
+suite.add("relu_max_pool_grad_ties",
+          f"  %g = dlc.grad @relu_pool(%arg0, %arg1) wrt = [0] : ({ttype(P, 'f64')}, "
+          f"{ttype((2, 3, 3, 3), 'f64')}) -> {ttype(P, 'f64')}\n  return %g : {ttype(P, 'f64')}",
+          [(P, "f64"), ((2, 3, 3, 3), "f64")], [(P, "f64")],
+          [relu_in, random((2, 3, 3, 3), "f64")], relu_pool_grad)
+
 suite.run()

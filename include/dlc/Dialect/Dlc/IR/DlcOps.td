@@ -161,6 +161,7 @@ def Dlc_SelectOp : Dlc_InferredOp<"select", [Dlc_Differentiable]> {
     custom<ElementwiseTypes>(type($on_true), type($on_false))
   }];
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//
