@@ -56,7 +56,7 @@ void dropInOutResults(func::FuncOp func) {
     for (auto [arg, result] : pairs) {
       Value value = ret.getOperand(result);
       if (value != func.getArgument(arg))
-        createLinalgCopy(b, ret.getLoc(), value, func.getArgument(arg));
+        (void)createLinalgCopy(b, ret.getLoc(), value, func.getArgument(arg));
       drop.set(result);
     }
     ret->eraseOperands(drop);

@@ -572,8 +572,6 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
   FailureOr<Value> packRhsStrips(RewriterBase &rewriter,
                                  linalg::MatmulOp matmul, int64_t nr) {
     Value rhs = matmul.getDpsInputs()[1];
-    auto type = cast<RankedTensorType>(rhs.getType());
-    int64_t kc = type.getDimSize(0), nc = type.getDimSize(1);
     Location loc = matmul.getLoc();
     rewriter.setInsertionPoint(matmul);
     // linalg.pack: [KC, NC] -> [NC/NR, KC, NR] (tiles of NR columns, the
