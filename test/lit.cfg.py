@@ -76,7 +76,7 @@ config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["dlc-opt", "dlc-compile", "dlc-run", "run_model", "mlir-translate", "llc", "llvm-nm"],
+    ["dlc-opt", "dlc-compile", "dlc-run", "run_model", "train_model", "mlir-translate", "llc", "llvm-nm"],
     [config.dlc_tools_dir, config.llvm_tools_dir],
 )
 
