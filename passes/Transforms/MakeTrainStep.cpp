@@ -126,6 +126,11 @@ struct MakeTrainStepPass
       ++numState;
     }
     unsigned numUpdated = inputs.size();
+    if (lrInput) {
+      inputs.push_back(f32Scalar);
+      names.push_back("lr");
+    }
+    unsigned firstBatch = inputs.size();
     SmallVector<unsigned> batchIndices;
     for (unsigned i = 0; i < numArgs; ++i)
       if (!isParam.test(i)) {
@@ -157,7 +162,7 @@ struct MakeTrainStepPass
     for (auto [k, i] : llvm::enumerate(paramIndices))
       lossArgs[i] = block->getArgument(k);
     for (auto [k, i] : llvm::enumerate(batchIndices))
-      lossArgs[i] = block->getArgument(numUpdated + k);
+      lossArgs[i] = block->getArgument(firstBatch + k);
     SmallVector<Type> gradTypes{lossType};
     for (unsigned i : paramIndices)
       gradTypes.push_back(loss.getArgumentTypes()[i]);
@@ -167,6 +172,12 @@ struct MakeTrainStepPass
                                        b.getDenseI64ArrayAttr(wrt));
 
     Math m{{b, loc}};
+    // lr * x: the constant, or the `lr` input broadcast to x's type.
+    Value lrValue = lrInput ? block->getArgument(numUpdated) : Value();
+    auto timesLr = [&](Value x) {
+      return lrValue ? m.mul(x, m.spread(lrValue, typeOf(x)))
+                     : m.scale(x, lr);
+    };
     SmallVector<Value> newParams, newState(numState);
     Value t, bc1, bc2Sqrt;
     if (adam || adamw) {
@@ -192,11 +203,12 @@ struct MakeTrainStepPass
           newState[k] = buf;
           g = nesterov ? m.axpy(momentum, buf, g) : buf;
         }
-        newParams.push_back(m.sub(p, m.scale(g, lr)));
+        newParams.push_back(m.sub(p, timesLr(g)));
         continue;
       }
       if (adamw && weightDecay > 0)
-        p = m.scale(p, 1 - lr * weightDecay);
+        p = lrValue ? m.sub(p, timesLr(m.scale(p, weightDecay)))
+                    : m.scale(p, 1 - lr * weightDecay);
       else if (adam && weightDecay > 0)
         g = m.axpy(weightDecay, p, g);
       Value first = m.add(m.scale(block->getArgument(numParams + k), beta1),
@@ -209,7 +221,9 @@ struct MakeTrainStepPass
       Value denom = m.add(m.div(SqrtOp::create(b, loc, second),
                                 m.spread(bc2Sqrt, type)),
                           m.splat(type, eps));
-      Value stepSize = m.div(m.splat(type, lr), m.spread(bc1, type));
+      Value stepSize =
+          m.div(lrValue ? m.spread(lrValue, type) : m.splat(type, lr),
+                m.spread(bc1, type));
       newParams.push_back(m.sub(p, m.mul(stepSize, m.div(first, denom))));
     }
     SmallVector<Value> returned{grad.getValue()};

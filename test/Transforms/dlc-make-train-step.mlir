@@ -1,5 +1,6 @@
 // RUN: dlc-opt %s --dlc-make-train-step="params=0,2 optimizer=sgd lr=0.5 momentum=0.9 nesterov=true weight-decay=0.01" | FileCheck %s --check-prefix=SGD
 // RUN: dlc-opt %s --dlc-make-train-step="params=2 optimizer=adamw lr=0.001 weight-decay=0.1" | FileCheck %s --check-prefix=ADAMW
+// RUN: dlc-opt %s --dlc-make-train-step="params=0,2 optimizer=sgd lr-input=true" | FileCheck %s --check-prefix=LRIN
 // RUN: not dlc-opt %s --dlc-make-train-step 2>&1 | FileCheck %s --check-prefix=NOPARAMS
 // RUN: not dlc-opt %s --dlc-make-train-step="params=0,0" 2>&1 | FileCheck %s --check-prefix=REPEATED
 
@@ -54,6 +55,17 @@ func.func @loss(%w: tensor<3x2xf32> {dlc.name = "w"}, %x: tensor<4x3xf32>, %b: t
 // ADAMW: %[[V1:.+]] = dlc.add %{{.+}}, %{{.+}} : tensor<2xf32>
 // ADAMW: %[[NB:.+]] = dlc.sub %[[BD]], %{{.+}}
 // ADAMW: return %[[L]], %[[NB]], %[[M1]], %[[V1]], %[[T1]]
+
+// The learning rate as an input (for schedules): a rank-0 f32 `lr` between
+// the state (none for plain SGD) and the batch, broadcast into the update.
+// LRIN-LABEL: func.func @train_step
+// LRIN-SAME: (%[[W:.+]]: tensor<3x2xf32> {dlc.inout = 1 : i64, dlc.name = "w"}, %[[B:.+]]: tensor<2xf32> {dlc.inout = 2 : i64, dlc.name = "b"},
+// LRIN-SAME: %[[LR:.+]]: tensor<f32> {dlc.name = "lr"}, %[[X:.+]]: tensor<4x3xf32> {dlc.name = "input1"})
+// LRIN: %[[V:.+]], %[[G:.+]]:2 = dlc.value_and_grad @loss(%[[W]], %[[X]], %[[B]]) wrt = [0, 2]
+// LRIN: %[[L:.+]] = dlc.broadcast_to %[[LR]] : tensor<f32> -> tensor<3x2xf32>
+// LRIN: %[[STEP:.+]] = dlc.mul %[[G]]#0, %[[L]]
+// LRIN: %[[NW:.+]] = dlc.sub %[[W]], %[[STEP]]
+// LRIN: return %[[V]], %[[NW]], %{{.+}}
 
 // NOPARAMS: error: dlc-make-train-step: @loss has no parameters: mark them with {dlc.param} or list them with params=i,j,...
 // REPEATED: error: dlc-make-train-step: parameter index 0 is out of range or repeated (@loss has 3 arguments)

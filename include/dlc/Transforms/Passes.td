@@ -82,7 +82,10 @@ def MakeTrainStep : Pass<"dlc-make-train-step", "::mlir::ModuleOp"> {
       `p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)`.
     * `adamw`: as `adam` with decoupled decay `p *= 1 - lr * weight_decay`
       instead of adding it to the gradient.
-    Hyperparameters are compile-time constants.
+    Hyperparameters are compile-time constants, except the learning rate
+    with `lr-input`: then the step takes it as a rank-0 f32 input `lr`,
+    between the optimizer state and the batch, so a schedule can change it
+    from step to step.
   }];
   let options = [
     Option<"lossName", "loss", "std::string", /*default=*/"\"loss\"",
@@ -95,6 +98,9 @@ def MakeTrainStep : Pass<"dlc-make-train-step", "::mlir::ModuleOp"> {
     Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
            "sgd, adam or adamw">,
     Option<"lr", "lr", "double", /*default=*/"0.01", "Learning rate">,
+    Option<"lrInput", "lr-input", "bool", /*default=*/"false",
+           "Take the learning rate as an input instead (a rank-0 f32 `lr` "
+           "after the optimizer state), for schedules">,
     Option<"momentum", "momentum", "double", /*default=*/"0.0",
            "SGD momentum">,
     Option<"nesterov", "nesterov", "bool", /*default=*/"false",

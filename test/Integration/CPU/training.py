@@ -126,7 +126,13 @@ CASES = [
     ("adam", "optimizer=adam lr=0.02", Reference("adam", 0.02), 60, 0.12),
     ("adamw", "optimizer=adamw lr=0.02 weight-decay=0.01 beta2=0.99",
      Reference("adamw", 0.02, weight_decay=0.01, betas=(0.9, 0.99)), 60, 0.12),
+    # The learning rate as an input, decayed step by step (a schedule).
+    ("sgd_lr_schedule", "optimizer=sgd momentum=0.9 lr-input=true",
+     Reference("sgd", 0.1, momentum=0.9), 60, 0.12),
+    ("adamw_lr_schedule", "optimizer=adamw weight-decay=0.01 lr-input=true",
+     Reference("adamw", 0.02, weight_decay=0.01), 150, 0.12),
 ]
+DECAY = 0.8  # lr of step s: lr * DECAY^s, where the step takes lr as input
 EXACT_STEPS = 5
 
 
@@ -141,13 +147,22 @@ def check(name, options, ref, steps, threshold, cpu):
         [o.inout for o in outputs]
     f32 = lambda a: np.asarray(a, dtype=np.float32)
     x, labels = f32(X), LABELS.astype(np.int64)
+    # With lr-input, the schedule's rate goes between the state and the batch.
+    schedule = len(inputs) > n_updated + 2 and inputs[n_updated].name == "lr"
+    base_lr = ref.lr
+
+    def batch(step):
+        if not schedule:
+            return [x, labels]
+        ref.lr = base_lr * DECAY ** step
+        return [np.array(ref.lr, dtype=np.float32), x, labels]
 
     # Out of place: the inputs stay unchanged; first steps vs NumPy.
     params, st = [f32(p) for p in PARAMS], [f32(s) for s in state]
     ref_params, ref_state = [p.astype(np.float64) for p in params], [s.copy() for s in state]
     for step in range(EXACT_STEPS):
         before = [a.copy() for a in params + st]
-        out = module("train_step", *params, *st, x, labels)
+        out = module("train_step", *params, *st, *batch(step))
         for a, b in zip(params + st, before):
             np.testing.assert_array_equal(a, b, err_msg="an input changed")
         ref_loss, grads, _ = loss_and_grads(ref_params, X.astype(np.float32).astype(np.float64), labels)
@@ -163,8 +178,8 @@ def check(name, options, ref, steps, threshold, cpu):
 
     # In place: the same arrays as inputs and outputs, no copies.
     inplace = [p.copy() for p in params] + [s.copy() for s in st]
-    expected = module("train_step", *params, *st, x, labels)
-    got = module("train_step", *inplace, x, labels,
+    expected = module("train_step", *params, *st, *batch(EXACT_STEPS))
+    got = module("train_step", *inplace, *batch(EXACT_STEPS),
                  outputs=[None] + inplace)
     np.testing.assert_array_equal(got[0], expected[0])
     for a, b in zip(inplace, expected[1:]):
@@ -173,7 +188,8 @@ def check(name, options, ref, steps, threshold, cpu):
     # Training: the loss falls below the threshold; predict agrees.
     losses = []
     for _ in range(steps):
-        out = module("train_step", *inplace, x, labels, outputs=[None] + inplace)
+        # (A schedule keeps its last rate: DECAY^5 of the first.)
+        out = module("train_step", *inplace, *batch(EXACT_STEPS), outputs=[None] + inplace)
         losses.append(float(out[0]))
     assert losses[-1] < threshold, f"loss after {steps + EXACT_STEPS + 1} steps: {losses[-1]}"
     logits = module("predict", *inplace[:k], x)[0]
