@@ -53,8 +53,30 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     Type accType = computeType(elementType);
     Value acc = filledTensor(rewriter, loc, shape,
                              scalarConstant(rewriter, loc, accType, 0));
+    // A^T x B with A^T a dlc.transpose (the rule of dB = A^T g): the matmul
+    // reads A through transposed indexing instead, so A^T is never
+    // materialized (the register tile's column of A^T is a contiguous row
+    // piece of A).
+    auto transposedLhs = [&]() -> Value {
+      auto transpose = op.getLhs().getDefiningOp<TransposeOp>();
+      if (rank != 2 || !transpose ||
+          transpose.getPermutation() != ArrayRef<int64_t>{1, 0})
+        return {};
+      return rewriter.getRemappedValue(transpose.getInput());
+    };
     Value product;
-    if (shape.size() == 2)
+    if (Value a = transposedLhs()) {
+      MLIRContext *ctx = rewriter.getContext();
+      AffineExpr m, n, k;
+      bindDims(ctx, m, n, k);
+      auto maps = rewriter.getAffineMapArrayAttr(
+          {AffineMap::get(3, 0, {k, m}, ctx), AffineMap::get(3, 0, {k, n}, ctx),
+           AffineMap::get(3, 0, {m, n}, ctx)});
+      product = linalg::MatmulOp::create(
+                    rewriter, loc, ValueRange{a, rhs}, ValueRange{acc},
+                    {rewriter.getNamedAttr("indexing_maps", maps)})
+                    .getResult(0);
+    } else if (shape.size() == 2)
       product = linalg::MatmulOp::create(rewriter, loc, ValueRange{lhs, rhs},
                                          ValueRange{acc})
                     .getResult(0);

@@ -38,3 +38,19 @@ func.func @matmul_rank4_f16(%a: tensor<2x3x4x5xf16>, %b: tensor<2x3x5x6xf16>) ->
   %0 = dlc.matmul %a, %b : (tensor<2x3x4x5xf16>, tensor<2x3x5x6xf16>) -> tensor<2x3x4x6xf16>
   return %0 : tensor<2x3x4x6xf16>
 }
+
+// -----
+
+// A^T x B where A^T is a dlc.transpose (matmul's rule for dB = A^T g): the
+// matmul reads A through transposed indexing, A^T is not materialized.
+// CHECK-DAG: #[[$AT:.+]] = affine_map<(d0, d1, d2) -> (d2, d0)>
+// CHECK-DAG: #[[$B:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG: #[[$C:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func @matmul_transposed_lhs
+// CHECK-SAME: (%[[A:.+]]: tensor<6x4xf32>, %[[G:.+]]: tensor<6x5xf32>)
+// CHECK: linalg.matmul indexing_maps = [#[[$AT]], #[[$B]], #[[$C]]] ins(%[[A]], %[[G]] : tensor<6x4xf32>, tensor<6x5xf32>) outs(%{{.+}} : tensor<4x5xf32>)
+func.func @matmul_transposed_lhs(%a: tensor<6x4xf32>, %g: tensor<6x5xf32>) -> tensor<4x5xf32> {
+  %t = dlc.transpose %a permutation = [1, 0] : tensor<6x4xf32> -> tensor<4x6xf32>
+  %0 = dlc.matmul %t, %g : (tensor<4x6xf32>, tensor<6x5xf32>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}

@@ -193,4 +193,18 @@ for i, (xs, kernel, strides, padding) in enumerate(POOLS):
                          (out, element)),
                       [(xs, element)], [(out, element)], [random(xs, element)], ref)
 
+# A^T x B with A^T a transpose: the matmul reads A through transposed
+# indexing (matmul's gradient with respect to its rhs).
+for element in ("f64", "f32", "f16"):
+    ta, tt, tb, tc = (ttype((37, 20), element), ttype((20, 37), element),
+                      ttype((37, 33), element), ttype((20, 33), element))
+    suite.add(f"matmul_transposed_lhs_{element}",
+              f"  %0 = dlc.transpose %arg0 permutation = [1, 0] : {ta} -> {tt}\n"
+              f"  %1 = dlc.matmul %0, %arg1 : ({tt}, {tb}) -> {tc}\n"
+              f"  return %1 : {tc}",
+              [((37, 20), element), ((37, 33), element)], [((20, 33), element)],
+              [random((37, 20), element), random((37, 33), element)],
+              lambda a, b: a.T @ b,
+              {"f16": (5e-3, 1e-2), "f32": (2e-5, 2e-5)}.get(element))
+
 suite.run()
