@@ -228,3 +228,20 @@ func.func @gather_left_alone(%t: tensor<10x4xf32>, %i: tensor<2x3xi64>) -> tenso
   %0 = dlc.gather %t, %i : (tensor<10x4xf32>, tensor<2x3xi64>) -> tensor<2x3x4xf32>
   return %0 : tensor<2x3x4xf32>
 }
+
+// -----
+
+// A transposed lhs (matmul's gradient dB = A^T g) is read in place with
+// 512-bit vectors (8-row tiles: contiguous pieces of A's rows); with 256-bit
+// vectors (6-row tiles) A^T is materialized first.
+// CHECK-LABEL: func @matmul_transposed_lhs
+// CHECK-NOT: linalg.transpose
+// CHECK: vector.contract
+// AVX2-LABEL: func @matmul_transposed_lhs
+// AVX2: linalg.transpose ins(%{{.+}} : tensor<64x96xf32>) outs(%{{.+}} : tensor<96x64xf32>) permutation = [1, 0]
+// AVX2: vector.contract
+func.func @matmul_transposed_lhs(%a: tensor<64x96xf32>, %g: tensor<64x48xf32>) -> tensor<96x48xf32> {
+  %t = dlc.transpose %a permutation = [1, 0] : tensor<64x96xf32> -> tensor<96x64xf32>
+  %0 = dlc.matmul %t, %g : (tensor<96x64xf32>, tensor<64x48xf32>) -> tensor<96x48xf32>
+  return %0 : tensor<96x48xf32>
+}
