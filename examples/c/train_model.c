@@ -8,31 +8,14 @@
  *
  *   train_model MODEL.dlc STEPS
  */
+#include "example_tensors.h"
+
 #include <dlc/runtime.h>
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int64_t elements(const dlc_tensor_spec *spec) {
-  int64_t n = 1;
-  for (int i = 0; i < spec->ndim; ++i)
-    n *= spec->shape[i];
-  return n;
-}
-
-static DLTensor make_tensor(const dlc_tensor_spec *spec, float *data) {
-  DLTensor t = {0};
-  t.data = data;
-  t.device.device_type = kDLCPU;
-  t.ndim = spec->ndim;
-  t.dtype = spec->dtype;
-  t.shape = malloc(sizeof(int64_t) * (spec->ndim > 0 ? (size_t)spec->ndim : 1u));
-  for (int i = 0; i < spec->ndim; ++i)
-    t.shape[i] = spec->shape[i];
-  return t;
-}
 
 int main(int argc, char **argv) {
   if (argc != 3 || atoi(argv[2]) < 1) {
