@@ -396,9 +396,16 @@ def main():
                         "native, plus x86-64-v3 on an AVX-512 host)")
     parser.add_argument("--markdown", help="also write the tables to this file")
     args = parser.parse_args()
-    rounds = 1 if args.quick else ROUNDS
     isas = args.isa.split(",") if args.isa else (
         ["native", "x86-64-v3"] if has_avx512("native") else ["native"])
+    run_rounds(1 if args.quick else ROUNDS, isas, args.markdown,
+               lambda isa, work, emit: run_tables(args, isa, work, emit))
+
+
+def run_rounds(rounds, isas, markdown, tables):
+    """Runs `tables(isa, work, emit)` for each ISA level, `rounds` times (each
+    cell keeping its best value, see best()); prints, and writes to
+    `markdown` if given, only the last round's tables."""
     lines = []
 
     def emit(text=""):
@@ -411,11 +418,10 @@ def main():
                 print(f"round {round + 1} of {rounds} (the tables print after the last)",
                       flush=True)
             for isa in isas:
-                run_tables(args, isa.strip(), Path(tmp),
-                           emit if round == rounds - 1 else lambda text="": None)
-
-    if args.markdown:
-        Path(args.markdown).write_text("\n".join(lines) + "\n")
+                tables(isa.strip(), Path(tmp),
+                       emit if round == rounds - 1 else lambda text="": None)
+    if markdown:
+        Path(markdown).write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

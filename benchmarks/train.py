@@ -21,7 +21,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -279,20 +278,8 @@ def main():
     args = parser.parse_args()
     args.models = args.models.split(",")
     args.reps = 10 if args.quick else 30
-    rounds = 1 if args.quick else common.ROUNDS
-    lines = []
-
-    def emit(text=""):
-        print(text, flush=True)
-        lines.append(text)
-
-    with tempfile.TemporaryDirectory() as tmp:
-        for r in range(rounds):
-            for isa in args.isa.split(","):
-                tables(args, isa.strip(), Path(tmp),
-                       emit if r == rounds - 1 else lambda text="": None)
-    if args.markdown:
-        Path(args.markdown).write_text("\n".join(lines) + "\n")
+    common.run_rounds(1 if args.quick else common.ROUNDS, args.isa.split(","), args.markdown,
+                      lambda isa, work, emit: tables(args, isa, work, emit))
 
 
 if __name__ == "__main__":

@@ -100,8 +100,8 @@ struct UpdateInPlacePass
     // read-after-write conflict to one-shot bufferization. dlc-bufferize
     // copies a result into its argument where it still lands elsewhere.
     module.walk([&](bufferization::MaterializeInDestinationOp op) {
-      if (isa<BlockArgument>(op.getDest()) &&
-          isa<func::ReturnOp>(*op->getUsers().begin()))
+      if (isa<BlockArgument>(op.getDest()) && op->hasOneUse() &&
+          isa<func::ReturnOp>(*op->user_begin()))
         rewriter.replaceOp(op, op.getSource());
     });
   }

@@ -16,6 +16,20 @@ using namespace dlc;
 
 namespace {
 
+/// An integer table index as an `index` value, and whether it lies in
+/// [0, rows): gather and scatter_add never touch a row outside the table.
+std::pair<Value, Value> tableRow(OpBuilder &b, Location loc, Value index,
+                                 int64_t rows) {
+  Value row = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value size = arith::ConstantIndexOp::create(b, loc, rows);
+  Value inBounds = arith::AndIOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, row, zero),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, row, size));
+  return {row, inBounds};
+}
+
 struct BroadcastToLowering : OpConversionPattern<BroadcastToOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -138,17 +152,9 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
     Value result = buildMap(
         rewriter, op.getLoc(), type, adaptor.getIndices(), {indicesMap},
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          Value row = arith::IndexCastOp::create(b, loc, b.getIndexType(),
-                                                 args[0]);
+          auto [row, inBounds] =
+              tableRow(b, loc, args[0], tableType.getDimSize(0));
           Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-          Value rows =
-              arith::ConstantIndexOp::create(b, loc, tableType.getDimSize(0));
-          Value inBounds = arith::AndIOp::create(
-              b, loc,
-              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, row,
-                                    zero),
-              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, row,
-                                    rows));
           Value safeRow = arith::SelectOp::create(b, loc, inBounds, row, zero);
           SmallVector<Value> indices = {safeRow};
           for (int64_t d = indexRank; d < type.getRank(); ++d)
@@ -192,15 +198,11 @@ struct ScatterAddLowering : OpConversionPattern<ScatterAddOp> {
         [&](OpBuilder &b, Location loc, ValueRange ivs,
             ValueRange args) -> scf::ValueVector {
           Value acc = args[0];
-          Value index = tensor::ExtractOp::create(b, loc, indices, ivs);
-          Value r = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
-          Value rows = arith::ConstantIndexOp::create(b, loc, type.getDimSize(0));
-          Value inBounds = arith::AndIOp::create(
-              b, loc,
-              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, r,
-                                    zero),
-              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r,
-                                    rows));
+          // (Not a structured binding: the branch lambda below captures r.)
+          Value r, inBounds;
+          std::tie(r, inBounds) =
+              tableRow(b, loc, tensor::ExtractOp::create(b, loc, indices, ivs),
+                       type.getDimSize(0));
           auto ifOp = scf::IfOp::create(
               b, loc, inBounds,
               [&](OpBuilder &b, Location loc) {
