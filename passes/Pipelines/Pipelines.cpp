@@ -73,6 +73,7 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createHoistDeallocs());
   pm.addNestedPass<func::FuncOp>(createLowerVectors());
 
   // Buffers -> loops -> LLVM dialect.

@@ -17,7 +17,9 @@ def ConvertDlcToLinalg : Pass<"convert-dlc-to-linalg"> {
     `linalg.generic` otherwise. Composites are expanded stably: softmax,
     log_softmax and cross-entropy subtract the row maximum; layer_norm and the
     losses accumulate in f32 (f64 for f64 inputs); f16/bf16 transcendental
-    math is computed in f32.
+    math is computed in f32. Each `tensor.empty` (an op's destination)
+    carries a distinct `dlc.distinct` attribute, so that CSE does not merge
+    the destinations of unrelated values; dlc-bufferize drops it.
 
     Leaves alone: every op that is not in the dlc dialect. The conversion is
     partial: it fails, naming the op, if a dlc op cannot be lowered.

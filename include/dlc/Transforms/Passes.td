@@ -54,6 +54,27 @@ def Bufferize : Pass<"dlc-bufferize", "::mlir::ModuleOp"> {
   ];
 }
 
+def HoistDeallocs : Pass<"dlc-hoist-deallocs", "::mlir::func::FuncOp"> {
+  let summary = "Free each buffer right after its last use";
+  let description = [{
+    Expects: memrefs after `buffer-deallocation-pipeline`, whose ownership
+    based deallocation frees buffers at the end of their block.
+
+    Produces: each `memref.dealloc` of a `memref.alloc` in the same block
+    moved up to just after the last op of that block that uses the buffer or
+    a view of it (subview, reshapes, casts: `ViewLikeOpInterface`). A buffer
+    is then free for the next allocation as soon as it is dead, so peak
+    memory is that of the values live at one time rather than of all the
+    buffers a function allocates (a training step keeps activations and
+    gradients until the end otherwise).
+
+    Leaves alone: a buffer that reaches an op which could alias it beyond a
+    view (an op returning a memref that is not a view, a call, a
+    terminator), conditional deallocations, and deallocations whose
+    allocation is in another block.
+  }];
+}
+
 def MakeTrainStep : Pass<"dlc-make-train-step", "::mlir::ModuleOp"> {
   let summary = "Build a training step (forward, backward, optimizer update) "
                 "from a loss function";

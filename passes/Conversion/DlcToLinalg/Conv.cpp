@@ -152,7 +152,8 @@ Value images(OpBuilder &b, Location loc, Value v, OpFoldResult first,
 
 /// conv2d as im2col and a matmul, per chunk of images (kIm2colChunkBytes):
 ///   out[n, o, oh, ow] = (filter[o, (c, kh, kw)] x cols)[o, (n, oh, ow)]
-/// Any stride and dilation; groups = 1.
+/// Any stride, padding and dilation; groups = 1. Each chunk of images is
+/// padded on its own, so no padded copy of the whole input is stored.
 Value convByMatmul(OpBuilder &b, Location loc, Conv2DOp op, Value input,
                    Value filter) {
   RankedTensorType type = op.getType();
@@ -177,8 +178,10 @@ Value convByMatmul(OpBuilder &b, Location loc, Conv2DOp op, Value input,
   return forEachChunk(
       b, loc, n, chunk, init,
       [&](OpBuilder &b, Location loc, OpFoldResult first, Value acc) {
-        Value cols = im2col(b, loc, images(b, loc, input, first, chunk),
-                            {kh, kw}, {oh, ow}, op.getStrides(),
+        Value x = padSpatial(b, loc, images(b, loc, input, first, chunk),
+                             op.getPadding(),
+                             scalarConstant(b, loc, element, 0));
+        Value cols = im2col(b, loc, x, {kh, kw}, {oh, ow}, op.getStrides(),
                             op.getDilation());
         Value product = matmul(b, loc, weights, cols);
         Value piece = buildMap(
@@ -204,14 +207,15 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     RankedTensorType type = op.getType();
     Type elementType = type.getElementType();
     Type accType = computeType(elementType);
-    Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPadding(),
-                             scalarConstant(rewriter, loc, elementType, 0));
     if (op.getGroups() == 1 && type.getDimSize(3) < kIm2colMaxWidth &&
         cast<RankedTensorType>(op.getFilter().getType()).getDimSize(1) > 1) {
-      rewriter.replaceOp(
-          op, convByMatmul(rewriter, loc, op, input, adaptor.getFilter()));
+      rewriter.replaceOp(op, convByMatmul(rewriter, loc, op,
+                                          adaptor.getInput(),
+                                          adaptor.getFilter()));
       return success();
     }
+    Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPadding(),
+                             scalarConstant(rewriter, loc, elementType, 0));
     Value filter = adaptor.getFilter();
     Value zero = scalarConstant(rewriter, loc, accType, 0);
     auto strides = rewriter.getI64TensorAttr(op.getStrides());
@@ -364,16 +368,33 @@ struct Conv2DInputGradLowering : OpConversionPattern<Conv2DInputGradOp> {
     }
     SmallVector<int64_t> ones(4, 1);
     Value grad = adaptor.getGrad();
-    if (ArrayRef<int64_t>(sizes) != gradType.getShape())
+    // With stride 1 and the cotangent inside the frame, the frame is the
+    // conv's own padding: the conv (im2col per chunk, or its padded input)
+    // pads it, and no frame of the whole cotangent is built here.
+    SmallVector<int64_t> framePadding;
+    for (int i = 0; i < 2; ++i) {
+      int64_t low = dstOffsets[2 + i],
+              high = frame[2 + i] - low - gradType.getDimSize(2 + i);
+      if (strides[i] == 1 && srcOffsets[2 + i] == 0 &&
+          sizes[2 + i] == gradType.getDimSize(2 + i) && high >= 0)
+        framePadding.append({low, high});
+    }
+    if (framePadding.size() == 4)
+      grad = {};
+    else if (ArrayRef<int64_t>(sizes) != gradType.getShape())
       grad = tensor::ExtractSliceOp::create(
           rewriter, loc, gradType.clone(sizes), grad,
           indexAttrs(rewriter, srcOffsets), indexAttrs(rewriter, sizes),
           indexAttrs(rewriter, ones));
-    Value zeros = filledTensor(rewriter, loc, frame,
-                               scalarConstant(rewriter, loc, element, 0));
-    Value spread = tensor::InsertSliceOp::create(
-        rewriter, loc, grad, zeros, indexAttrs(rewriter, dstOffsets),
-        indexAttrs(rewriter, sizes), indexAttrs(rewriter, dstStrides));
+    Value spread = adaptor.getGrad();
+    if (grad) {
+      framePadding.assign(4, 0);
+      Value zeros = filledTensor(rewriter, loc, frame,
+                                 scalarConstant(rewriter, loc, element, 0));
+      spread = tensor::InsertSliceOp::create(
+          rewriter, loc, grad, zeros, indexAttrs(rewriter, dstOffsets),
+          indexAttrs(rewriter, sizes), indexAttrs(rewriter, dstStrides));
+    }
 
     // [O, C/G, KH, KW] -> [G, O/G, C/G, KH, KW] -> flipped
     // [G, C/G, O/G, KH, KW] -> [C, O/G, KH, KW].
@@ -398,7 +419,7 @@ struct Conv2DInputGradLowering : OpConversionPattern<Conv2DInputGradOp> {
         flipped, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
     Value result = Conv2DOp::create(
         rewriter, loc, spread, filter, rewriter.getDenseI64ArrayAttr({1, 1}),
-        rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}), op.getDilationAttr(),
+        rewriter.getDenseI64ArrayAttr(framePadding), op.getDilationAttr(),
         op.getGroupsAttr());
     rewriter.replaceOp(op, result);
     return success();
@@ -411,6 +432,7 @@ struct Conv2DInputGradLowering : OpConversionPattern<Conv2DInputGradOp> {
 ///                                              ow*sw + kw*dw]
 ///   grad_t[(n, oh, ow), o] = grad[n, g*O/G + o, oh, ow]
 ///   result[g*O/G + o, c, kh, kw] = (cols x grad_t)[(c, kh, kw), o]
+/// summed over chunks of images, each chunk padded on its own.
 /// im2col and the transpose are linalg.generic gathers (vectorized along
 /// ow); the reshapes next to the matmul are kept out of it by
 /// dlc-fuse-elementwise, so it stays a linalg.matmul for dlc-tile-and-fuse.
@@ -430,8 +452,7 @@ struct Conv2DFilterGradLowering : OpConversionPattern<Conv2DFilterGradOp> {
             ow = gradType.getDimSize(3), og = o / groups;
     int64_t ckk = cg * kh * kw;
     ArrayRef<int64_t> strides = op.getStrides(), dilation = op.getDilation();
-    Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPadding(),
-                             scalarConstant(rewriter, loc, element, 0));
+    Value input = adaptor.getInput();
     MLIRContext *ctx = rewriter.getContext();
     auto tensor = [&](ArrayRef<int64_t> shape) {
       return RankedTensorType::get(shape, element);
@@ -470,8 +491,12 @@ struct Conv2DFilterGradLowering : OpConversionPattern<Conv2DFilterGradOp> {
       Value product = forEachChunk(
           rewriter, loc, n, chunk, init,
           [&](OpBuilder &b, Location loc, OpFoldResult first, Value acc) {
-            Value cols = im2col(b, loc, images(b, loc, x, first, chunk),
-                                {kh, kw}, {oh, ow}, strides, dilation);
+            // Padded per chunk: no padded copy of the whole input.
+            Value padded = padSpatial(b, loc, images(b, loc, x, first, chunk),
+                                      op.getPadding(),
+                                      scalarConstant(b, loc, element, 0));
+            Value cols = im2col(b, loc, padded, {kh, kw}, {oh, ow}, strides,
+                                dilation);
             Value gradT = buildMap(b, loc, tensor({chunk, oh, ow, og}),
                                    images(b, loc, g, first, chunk), {gradMap},
                                    copyBody);

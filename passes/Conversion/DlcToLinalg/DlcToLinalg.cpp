@@ -66,7 +66,16 @@ struct ConvertDlcToLinalg
     dlc::populateDlcToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    // Each op's destination is its own value: CSE would otherwise merge the
+    // empty tensors of unrelated values of one shape (a forward activation
+    // and a gradient), and one-shot bufferization would then give them one
+    // buffer and copy the earlier value out of the way of the later one.
+    // dlc-bufferize drops the attribute.
+    getOperation()->walk([](tensor::EmptyOp empty) {
+      empty->setAttr(dlc::DlcDialect::getDistinctAttrName(),
+                     DistinctAttr::create(UnitAttr::get(empty.getContext())));
+    });
   }
 };
 } // namespace

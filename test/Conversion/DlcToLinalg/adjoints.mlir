@@ -23,6 +23,22 @@ func.func @conv2d_input_grad(%g: tensor<2x4x4x3xf32>, %w: tensor<4x3x3x2xf32>) -
 
 // -----
 
+// Stride 1, the cotangent inside the frame: the frame is the padding of the
+// stride-1 conv (KH - 1 - top = 1 row above, 1 below; 0 and 2 columns), which
+// each im2col chunk pads for itself; no frame of the whole cotangent.
+// CHECK-LABEL: func @conv2d_input_grad_stride1
+// CHECK-SAME: (%[[G:.+]]: tensor<2x4x5x5xf32>, %[[W:.+]]: tensor<4x3x3x3xf32>)
+// CHECK-NOT: linalg.fill
+// CHECK: tensor.pad %[[G]] low[0, 0, 1, 0] high[0, 0, 1, 2]
+// CHECK: linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<3x36xf32>, tensor<36x50xf32>)
+func.func @conv2d_input_grad_stride1(%g: tensor<2x4x5x5xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x3x5x5xf32> {
+  %0 = dlc.conv2d_input_grad %g, %w strides = [1, 1] padding = [1, 1, 2, 0] dilation = [1, 1] groups = 1
+      : (tensor<2x4x5x5xf32>, tensor<4x3x3x3xf32>) -> tensor<2x3x5x5xf32>
+  return %0 : tensor<2x3x5x5xf32>
+}
+
+// -----
+
 // The filter gradient: im2col as a gather (cols[(c, kh, kw), (n, oh, ow)]),
 // the transposed cotangent [(n, oh, ow), o], one 2-D matmul reducing over
 // the batch and the image, and a final reorder to OIHW.

@@ -22,8 +22,8 @@ func.func @conv2d(%x: tensor<2x3x9x17xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2
 // CHECK-DAG: #[[$BACK:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d0 * 12 + d2 * 3 + d3)>
 // CHECK-LABEL: func @conv2d_narrow
 // CHECK-SAME: (%[[X:.+]]: tensor<2x3x9x9xf32>, %[[W:.+]]: tensor<4x3x3x3xf32>)
-// CHECK: %[[P:.+]] = tensor.pad %[[X]]
 // CHECK: %[[WM:.+]] = tensor.collapse_shape %[[W]] {{.*}} into tensor<4x27xf32>
+// CHECK: %[[P:.+]] = tensor.pad %[[X]]
 // CHECK: %[[C6:.+]] = linalg.generic {indexing_maps = [#[[$COLS]], {{.*}}]{{.*}} ins(%[[P]] : tensor<2x3x10x10xf32>) outs(%{{.+}} : tensor<3x3x3x2x4x3xf32>)
 // CHECK: %[[COLS:.+]] = tensor.collapse_shape %[[C6]] {{.*}} into tensor<27x24xf32>
 // CHECK: %[[M:.+]] = linalg.matmul ins(%[[WM]], %[[COLS]] : tensor<4x27xf32>, tensor<27x24xf32>)
@@ -57,7 +57,7 @@ func.func @conv2d_groups(%x: tensor<1x4x9x9xf32>, %w: tensor<6x2x3x3xf32>) -> te
 // CHECK: %[[NINF:.+]] = arith.constant 0xFF800000 : f32
 // CHECK: tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: tensor.yield %[[NINF]]
-// CHECK: %[[WIN:.+]] = tensor.empty() : tensor<3x3xf32>
+// CHECK: %[[WIN:.+]] = tensor.empty() {{.*}}: tensor<3x3xf32>
 // CHECK: linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
 // CHECK-SAME: ins(%{{.+}}, %[[WIN]] : tensor<2x3x9x11xf32>, tensor<3x3xf32>)
 func.func @max_pool2d(%x: tensor<2x3x7x9xf32>) -> tensor<2x3x4x5xf32> {
@@ -79,4 +79,23 @@ func.func @max_pool2d(%x: tensor<2x3x7x9xf32>) -> tensor<2x3x4x5xf32> {
 func.func @avg_pool2d_f16(%x: tensor<1x2x8x8xf16>) -> tensor<1x2x4x4xf16> {
   %0 = dlc.avg_pool2d %x kernel = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0] : tensor<1x2x8x8xf16> -> tensor<1x2x4x4xf16>
   return %0 : tensor<1x2x4x4xf16>
+}
+
+// -----
+
+// im2col in chunks of images (the column matrix of one chunk stays under
+// 2 MiB: 8 images of 32 * 3 * 3 x 14 * 14 floats here), each chunk padded on
+// its own: no padded copy of the whole input.
+// CHECK-LABEL: func @conv2d_chunks
+// CHECK-SAME: (%[[X:.+]]: tensor<64x32x14x14xf32>, %[[W:.+]]: tensor<64x32x3x3xf32>)
+// CHECK-NOT: tensor.pad
+// CHECK: scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args
+// CHECK: %[[CHUNK:.+]] = tensor.extract_slice %[[X]][%[[I]], 0, 0, 0] [8, 32, 14, 14] [1, 1, 1, 1]
+// CHECK: tensor.pad %[[CHUNK]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: } : tensor<8x32x14x14xf32> to tensor<8x32x16x16xf32>
+// CHECK: linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<64x288xf32>, tensor<288x1568xf32>)
+func.func @conv2d_chunks(%x: tensor<64x32x14x14xf32>, %w: tensor<64x32x3x3xf32>) -> tensor<64x64x14x14xf32> {
+  %0 = dlc.conv2d %x, %w strides = [1, 1] padding = [1, 1, 1, 1] dilation = [1, 1] groups = 1
+      : (tensor<64x32x14x14xf32>, tensor<64x32x3x3xf32>) -> tensor<64x64x14x14xf32>
+  return %0 : tensor<64x64x14x14xf32>
 }

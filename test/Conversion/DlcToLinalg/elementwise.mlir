@@ -3,7 +3,7 @@
 // CHECK-DAG: #[[$ID2:.+]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-LABEL: func @exp_f16_computes_in_f32
 // CHECK-SAME: (%[[X:.+]]: tensor<2x3xf16>)
-// CHECK: %[[INIT:.+]] = tensor.empty() : tensor<2x3xf16>
+// CHECK: %[[INIT:.+]] = tensor.empty() {{.*}}: tensor<2x3xf16>
 // CHECK: linalg.generic {indexing_maps = [#[[$ID2]], #[[$ID2]]], iterator_types = ["parallel", "parallel"]}
 // CHECK-SAME: ins(%[[X]] : tensor<2x3xf16>) outs(%[[INIT]] : tensor<2x3xf16>)
 // CHECK: ^bb0(%[[IN:.+]]: f16, %{{.+}}: f16):

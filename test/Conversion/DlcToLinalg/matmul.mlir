@@ -3,7 +3,7 @@
 // CHECK-LABEL: func @matmul_2d
 // CHECK-SAME: (%[[A:.+]]: tensor<4x8xf32>, %[[B:.+]]: tensor<8x16xf32>)
 // CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
-// CHECK: %[[E:.+]] = tensor.empty() : tensor<4x16xf32>
+// CHECK: %[[E:.+]] = tensor.empty() {{.*}}: tensor<4x16xf32>
 // CHECK: %[[ACC:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[E]] : tensor<4x16xf32>)
 // CHECK: %[[R:.+]] = linalg.matmul ins(%[[A]], %[[B]] : tensor<4x8xf32>, tensor<8x16xf32>) outs(%[[ACC]] : tensor<4x16xf32>)
 // CHECK: return %[[R]]

@@ -32,7 +32,7 @@ func.func @reshape(%x: tensor<2x3xf32>, %s: tensor<f32>) -> (tensor<3x2xf32>, te
 
 // CHECK-LABEL: func @transpose
 // CHECK-SAME: (%[[X:.+]]: tensor<2x3x4xf32>)
-// CHECK: %[[INIT:.+]] = tensor.empty() : tensor<4x2x3xf32>
+// CHECK: %[[INIT:.+]] = tensor.empty() {{.*}}: tensor<4x2x3xf32>
 // CHECK: linalg.transpose ins(%[[X]] : tensor<2x3x4xf32>) outs(%[[INIT]] : tensor<4x2x3xf32>) permutation = [2, 0, 1]
 func.func @transpose(%x: tensor<2x3x4xf32>) -> tensor<4x2x3xf32> {
   %0 = dlc.transpose %x permutation = [2, 0, 1] : tensor<2x3x4xf32> -> tensor<4x2x3xf32>
@@ -56,9 +56,9 @@ func.func @slice(%x: tensor<7x9xf32>) -> tensor<3x3xf32> {
 // CHECK-SAME: (%[[X:.+]]: tensor<4x3xf32>)
 // CHECK-NOT: extract_slice
 // CHECK-NOT: linalg.generic
-// CHECK: tensor.empty() : tensor<0x3xf32>
-// CHECK: %[[E:.+]] = tensor.empty() : tensor<0x3xf32>
-// CHECK: %[[C:.+]] = tensor.empty() : tensor<4x3xf32>
+// CHECK: tensor.empty() {{.*}}: tensor<0x3xf32>
+// CHECK: %[[E:.+]] = tensor.empty() {{.*}}: tensor<0x3xf32>
+// CHECK: %[[C:.+]] = tensor.empty() {{.*}}: tensor<4x3xf32>
 // CHECK: %[[I:.+]] = tensor.insert_slice %[[X]] into %[[C]][0, 0] [4, 3] [1, 1]
 // CHECK-NOT: insert_slice
 // CHECK: return %[[I]], %[[E]]
@@ -73,7 +73,7 @@ func.func @zero_size(%x: tensor<4x3xf32>) -> (tensor<4x3xf32>, tensor<0x3xf32>) 
 
 // CHECK-LABEL: func @concat
 // CHECK-SAME: (%[[A:.+]]: tensor<2x3xf32>, %[[B:.+]]: tensor<2x5xf32>)
-// CHECK: %[[E:.+]] = tensor.empty() : tensor<2x8xf32>
+// CHECK: %[[E:.+]] = tensor.empty() {{.*}}: tensor<2x8xf32>
 // CHECK: %[[I:.+]] = tensor.insert_slice %[[A]] into %[[E]][0, 0] [2, 3] [1, 1]
 // CHECK: tensor.insert_slice %[[B]] into %[[I]][0, 3] [2, 5] [1, 1]
 func.func @concat(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>) -> tensor<2x8xf32> {

@@ -33,6 +33,9 @@ def Dlc_Dialect : Dialect {
     /// updated value, written in place into the argument's buffer (training
     /// state: parameters and optimizer moments).
     static ::llvm::StringRef getInOutAttrName() { return "dlc.inout"; }
+    /// `dlc.distinct = distinct[N]<unit>` on a `tensor.empty`: keeps CSE from
+    /// merging it with another (see convert-dlc-to-linalg).
+    static ::llvm::StringRef getDistinctAttrName() { return "dlc.distinct"; }
   }];
   let useDefaultAttributePrinterParser = 1;
 }
