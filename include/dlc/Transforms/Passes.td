@@ -75,6 +75,31 @@ def HoistDeallocs : Pass<"dlc-hoist-deallocs", "::mlir::func::FuncOp"> {
   }];
 }
 
+def PlanBuffers : Pass<"dlc-plan-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Place a function's buffers in one arena by their lifetimes";
+  let description = [{
+    Expects: memrefs after `dlc-hoist-deallocs` (each buffer freed after its
+    last use).
+
+    Produces: the statically shaped buffers allocated and freed in the
+    function's body as `memref.view`s of one `i8` arena allocated at entry
+    and freed before the return. Offsets come from a greedy-by-size plan
+    (largest buffer first, at the lowest offset clear of every placed buffer
+    whose lifetime overlaps), aligned to the largest alignment asked for, so
+    buffers that are never live at one time share memory. The arena is the
+    call's whole heap footprint for these buffers, one block of the same
+    size on every call: a caching allocator serves it again without the
+    fragmentation of many blocks of different sizes (a CNN training step:
+    16.5 MiB live at most, 25.5 MiB held by the runtime's block cache
+    without the plan).
+
+    Leaves alone: buffers allocated in nested regions (the per-block
+    temporaries of loops), dynamically shaped ones, and those whose
+    lifetime dlc-hoist-deallocs could not bound.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def MakeTrainStep : Pass<"dlc-make-train-step", "::mlir::ModuleOp"> {
   let summary = "Build a training step (forward, backward, optimizer update) "
                 "from a loss function";
