@@ -1,12 +1,12 @@
 //===- DlcExtension.cpp - the dlc._dlc Python extension --------------------===//
 //
 // The narrow binding under the Python front end (python/dlc):
-// - Builder: a facade that creates dlc ops one at a time, each at its Python
+// - ModuleBuilder: a facade that creates dlc ops one at a time, each at its Python
 //   source location; result types are inferred and every op is verified as
 //   it is made, so a shape error is reported at the user's line.
 // - compile: the builder's module -> artifact bytes, in process, through the
 //   one compiler library the tools use (include/dlc/Compiler).
-// - Module/Function: the C runtime on artifact bytes; calls take NumPy arrays
+// - LoadedModule/EntryPoint: the C runtime on artifact bytes; calls take NumPy arrays
 //   or DLPack tensors without copying.
 // MLIR's own classes are not bound.
 //
@@ -139,9 +139,9 @@ std::string elementName(Type type) {
 }
 
 /// Builds one module of functions, op by op.
-class Builder {
+class ModuleBuilder {
 public:
-  Builder()
+  ModuleBuilder()
       : module(ModuleOp::create(UnknownLoc::get(&context()))),
         builder(&context()) {}
 
@@ -166,6 +166,17 @@ public:
     for (BlockArgument arg : entry->getArguments())
       ids.push_back(add(arg));
     return ids;
+  }
+
+  /// Appends an argument to the current function (a value the function
+  /// captures from an enclosing one) and returns its id.
+  int64_t addArgument(const std::string &type, const py::tuple &loc) {
+    func::FuncOp func = current();
+    Block &entry = func.getBody().front();
+    BlockArgument arg = entry.addArgument(parseTypeOrThrow(type), location(loc));
+    func.setType(builder.getFunctionType(entry.getArgumentTypes(),
+                                         func.getResultTypes()));
+    return add(arg);
   }
 
   /// Sets a discardable attribute of argument `index` of the current
@@ -287,7 +298,7 @@ public:
     llvm::raw_string_ostream os(out);
     OpPrintingFlags flags;
     if (debugInfo)
-      flags.enableDebugInfo(true, /*prettyForm=*/true);
+      flags.enableDebugInfo(true, /*prettyForm=*/false);
     module->print(os, flags);
     return out;
   }
@@ -468,25 +479,25 @@ void view(const py::handle &object, Argument &arg, bool writable) {
   arg.keep = capsule;
 }
 
-class Function;
+class EntryPoint;
 
 /// A loaded artifact.
-class Module : public std::enable_shared_from_this<Module> {
+class LoadedModule : public std::enable_shared_from_this<LoadedModule> {
 public:
-  explicit Module(const py::bytes &bytes) {
+  explicit LoadedModule(const py::bytes &bytes) {
     std::string_view data = bytes;
     dlc_status status = dlc_module_load_bytes(data.data(), data.size(), &module);
     if (status != DLC_OK)
       throwStatus(status);
   }
-  static std::shared_ptr<Module> fromFile(const std::string &path) {
-    auto result = std::shared_ptr<Module>(new Module());
+  static std::shared_ptr<LoadedModule> fromFile(const std::string &path) {
+    auto result = std::shared_ptr<LoadedModule>(new LoadedModule());
     dlc_status status = dlc_module_load(path.c_str(), &result->module);
     if (status != DLC_OK)
       throwStatus(status);
     return result;
   }
-  ~Module() { dlc_module_free(module); }
+  ~LoadedModule() { dlc_module_free(module); }
   std::string manifest() const { return dlc_module_manifest(module); }
   std::vector<std::string> names() const {
     std::vector<std::string> result;
@@ -508,14 +519,14 @@ public:
   }
 
 private:
-  Module() = default;
+  LoadedModule() = default;
   dlc_module *module = nullptr;
 };
 
 /// One entry point of a module (keeps the module alive).
-class Function {
+class EntryPoint {
 public:
-  Function(std::shared_ptr<Module> module, const std::string &name)
+  EntryPoint(std::shared_ptr<LoadedModule> module, const std::string &name)
       : module(std::move(module)), function(this->module->lookup(name)) {}
 
   std::string name() const { return dlc_function_name(function); }
@@ -587,7 +598,7 @@ public:
   }
 
 private:
-  std::shared_ptr<Module> module;
+  std::shared_ptr<LoadedModule> module;
   const dlc_function *function;
 };
 
@@ -610,39 +621,41 @@ PYBIND11_MODULE(_dlc, m) {
     }
   });
 
-  py::class_<Builder>(m, "Builder")
+  py::class_<ModuleBuilder>(m, "ModuleBuilder")
       .def(py::init<>())
-      .def("begin_function", &Builder::beginFunction, py::arg("name"),
+      .def("begin_function", &ModuleBuilder::beginFunction, py::arg("name"),
            py::arg("arg_types"), py::arg("public"), py::arg("loc"))
-      .def("set_arg_attr", &Builder::setArgAttr)
-      .def("end_function", &Builder::endFunction, py::arg("results"),
+      .def("add_argument", &ModuleBuilder::addArgument, py::arg("type"),
            py::arg("loc"))
-      .def("op", &Builder::op, py::arg("name"), py::arg("operands"),
+      .def("set_arg_attr", &ModuleBuilder::setArgAttr)
+      .def("end_function", &ModuleBuilder::endFunction, py::arg("results"),
+           py::arg("loc"))
+      .def("op", &ModuleBuilder::op, py::arg("name"), py::arg("operands"),
            py::arg("attrs"), py::arg("result_types"), py::arg("num_results"),
            py::arg("loc"))
-      .def("constant", &Builder::constant, py::arg("array"),
+      .def("constant", &ModuleBuilder::constant, py::arg("array"),
            py::arg("element"), py::arg("loc"))
-      .def("type", &Builder::type)
-      .def("text", &Builder::text, py::arg("debug_info") = false)
-      .def("verify", &Builder::verifyModule)
-      .def("compile", &Builder::compile, py::arg("cpu") = "native",
+      .def("type", &ModuleBuilder::type)
+      .def("text", &ModuleBuilder::text, py::arg("debug_info") = false)
+      .def("verify", &ModuleBuilder::verifyModule)
+      .def("compile", &ModuleBuilder::compile, py::arg("cpu") = "native",
            py::arg("opt_level") = 3, py::arg("train_step") = py::none());
 
-  py::class_<Module, std::shared_ptr<Module>>(m, "Module")
+  py::class_<LoadedModule, std::shared_ptr<LoadedModule>>(m, "LoadedModule")
       .def(py::init<const py::bytes &>())
-      .def_static("load", &Module::fromFile)
-      .def_property_readonly("manifest", &Module::manifest)
-      .def_property_readonly("names", &Module::names)
-      .def("set_num_threads", &Module::setThreads)
-      .def("function", [](std::shared_ptr<Module> self, const std::string &name) {
-        return Function(std::move(self), name);
+      .def_static("load", &LoadedModule::fromFile)
+      .def_property_readonly("manifest", &LoadedModule::manifest)
+      .def_property_readonly("names", &LoadedModule::names)
+      .def("set_num_threads", &LoadedModule::setThreads)
+      .def("function", [](std::shared_ptr<LoadedModule> self, const std::string &name) {
+        return EntryPoint(std::move(self), name);
       });
 
-  py::class_<Function>(m, "Function")
-      .def_property_readonly("name", &Function::name)
-      .def_property_readonly("inputs", &Function::inputs)
-      .def_property_readonly("outputs", &Function::outputs)
-      .def("__call__", &Function::call);
+  py::class_<EntryPoint>(m, "EntryPoint")
+      .def_property_readonly("name", &EntryPoint::name)
+      .def_property_readonly("inputs", &EntryPoint::inputs)
+      .def_property_readonly("outputs", &EntryPoint::outputs)
+      .def("__call__", &EntryPoint::call);
 
   m.def("abi_version", &dlc_runtime_abi_version);
 }
