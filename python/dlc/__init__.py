@@ -12,7 +12,11 @@ from ._jit import (Compiled, Lowered, config, disable_jit, grad, jit,
                    value_and_grad)
 from ._ops import *  # noqa: F401,F403  (NumPy-named ops)
 from ._ops import __all__ as _ops_all
+from . import nn, optim, random, runtime  # noqa: E402
+from ._train import compile_train_step, TrainStep  # noqa: E402
+from ._export import export  # noqa: E402
 
 __all__ = ["jit", "grad", "value_and_grad", "disable_jit", "config",
            "Lowered", "Compiled", "Tracer", "CompileError", "DlcRuntimeError",
-           "tree_flatten", "tree_unflatten", *_ops_all]
+           "tree_flatten", "tree_unflatten", "nn", "optim", "random", "runtime",
+           "compile_train_step", "TrainStep", "export", *_ops_all]

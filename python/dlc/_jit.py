@@ -145,7 +145,22 @@ class jit:
     traced inline."""
 
     def __init__(self, fn):
-        functools.update_wrapper(self, fn)
+        from .nn.modules import Module
+
+        self.module = fn if isinstance(fn, Module) else None
+        if self.module is not None:
+            # A model's parameters are inputs of the compiled function (not
+            # constants), read from the model at each call.
+            model = fn
+
+            def apply(params, *args, **kwargs):
+                with model.bind(params):
+                    return model(*args, **kwargs)
+            apply.__name__ = type(model).__name__
+            self.__name__ = apply.__name__
+            fn = apply
+        else:
+            functools.update_wrapper(self, fn)
         self.fn = fn
         self._cache: dict = {}
         self.trace_count = 0  # how many times fn was traced (tests, tuning)
@@ -153,22 +168,28 @@ class jit:
     def __get__(self, obj, objtype=None):  # as a method decorator
         return self if obj is None else functools.partial(self, obj)
 
+    def _args(self, args):
+        return args if self.module is None else (self.module.parameters(),) + args
+
     def lower(self, *args, **kwargs) -> Lowered:
+        return self._lower(*self._args(args), **kwargs)
+
+    def _lower(self, *args, **kwargs) -> Lowered:
         self.trace_count += 1
         return _trace_function(self.fn, args, kwargs,
                                _symbol(getattr(self.fn, "__name__", "main")))[0]
 
     def __call__(self, *args, **kwargs):
-        if STATE.trace is not None:
+        if STATE.trace is not None or config.disable_jit:
+            if self.module is not None:
+                return self.module(*args, **kwargs)
             return self.fn(*args, **kwargs)
-        if config.disable_jit:
-            with _eager_arrays():
-                return self.fn(*args, **kwargs)
         return self.call_compiled(*args, **kwargs)
 
     def call_compiled(self, *args, **kwargs):
         """Runs the compiled function (compiling it first for a new
         signature), whatever dlc.disable_jit says."""
+        args = self._args(args)
         leaves, tree = tree_flatten((args, kwargs))
         arrays = []
         for i, leaf in enumerate(leaves):
@@ -180,7 +201,7 @@ class jit:
         key = (tree, tuple([(a.shape, a.dtype.str) for a in arrays]))
         compiled = self._cache.get(key)
         if compiled is None:
-            compiled = self._cache[key] = self.lower(*args, **kwargs).compile()
+            compiled = self._cache[key] = self._lower(*args, **kwargs).compile()
         out = compiled.call_flat(arrays)
         if config.debug_nans:
             _check_nans(self.fn, args, kwargs, out)
@@ -190,16 +211,6 @@ class jit:
 def _symbol(name: str) -> str:
     name = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
     return name if name and not name[0].isdigit() else "fn_" + name
-
-
-class _eager_arrays:
-    """Marks an eager run (nothing to set today: ops see no trace)."""
-
-    def __enter__(self):
-        self.saved, STATE.trace = STATE.trace, None
-
-    def __exit__(self, *exc):
-        STATE.trace = self.saved
 
 
 def _check_nans(fn, args, kwargs, out):

@@ -1,0 +1,84 @@
+"""`dlc.compile_train_step`: forward, backward and optimizer update of a
+model as one compiled call, parameters updated in place."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _dlc
+from ._core import Trace, Tracer, element_type, tensor_type, tracing
+from ._jit import _leaf_array, config, signature
+
+
+def trace_loss(model, loss_fn, batch):
+    """A module with `loss(params..., batch...)`: the parameters are marked
+    `dlc.param` and named after the model's parameters."""
+    params = model.parameters()
+    names = list(params)
+    arrays = list(params.values()) + [_leaf_array(b, i) for i, b in enumerate(batch)]
+    types = [tensor_type(a.shape, element_type(a.dtype)) for a in arrays]
+    trace = Trace()
+    with tracing(trace):
+        func, tracers = trace.begin("loss", types, public=True)
+        for i, name in enumerate(names):
+            trace.builder.set_arg_attr(i, "dlc.name", f'"{name}"')
+            trace.builder.set_arg_attr(i, "dlc.param", "unit")
+        with model.bind(dict(zip(names, tracers))):
+            loss = loss_fn(model(tracers[len(names)]), *tracers[len(names) + 1:])
+        if not isinstance(loss, Tracer) or loss.shape != () or \
+                np.dtype(loss.dtype).kind != "f":
+            raise ValueError(
+                f"the loss must be a scalar float computed from the model's "
+                f"output, got {loss!r}")
+        trace.end([loss])
+    return trace, arrays
+
+
+class TrainStep:
+    """`loss = step(x, y)`: one compiled training step (compiled once per
+    batch signature; the optimizer's state is shared by all of them)."""
+
+    def __init__(self, model, loss_fn, optimizer, cpu=None):
+        self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
+        self.cpu = cpu
+        self._compiled: dict = {}
+        self.artifacts: dict = {}
+
+    def _compile(self, batch):
+        trace, _ = trace_loss(self.model, self.loss_fn, batch)
+        options = f"loss=loss lr-input=true {self.optimizer.pass_options()}"
+        artifact = trace.builder.compile(self.cpu or config.cpu, train_step=options)
+        module = _dlc.LoadedModule(artifact)
+        entry = module.function("train_step")
+        nparams = len(self.model.parameters())
+        inputs = entry.inputs
+        state = []
+        for shape, dtype, name in inputs[nparams:len(inputs) - 1 - len(batch)]:
+            array = self.optimizer.state.get(name)
+            if array is None or array.shape != tuple(shape):
+                array = self.optimizer.state[name] = np.zeros(
+                    shape, {"f32": np.float32, "f64": np.float64, "f16": np.float16}[dtype])
+            state.append(name)
+        return module, entry, state, artifact
+
+    def __call__(self, *batch):
+        arrays = [_leaf_array(b, i) for i, b in enumerate(batch)]
+        arrays = [a if a.flags.c_contiguous else np.ascontiguousarray(a) for a in arrays]
+        key = tuple(signature(a) for a in arrays)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = self._compile(batch)
+            self.artifacts[key] = compiled[3]
+        module, entry, state, _ = compiled
+        params = list(self.model.parameters().values())
+        (loss,) = entry(params + [self.optimizer.state[s] for s in state] +
+                        [np.asarray(self.optimizer.lr, np.float32)] + arrays)
+        return loss[()]
+
+
+def compile_train_step(model, loss_fn, optimizer, cpu=None) -> TrainStep:
+    """`step = compile_train_step(model, loss_fn, optimizer)`;
+    `loss = step(x, y)` computes `loss_fn(model(x), y)`, its gradient and the
+    optimizer's update in one compiled call; the model's parameter arrays and
+    the optimizer's state are updated in place."""
+    return TrainStep(model, loss_fn, optimizer, cpu)

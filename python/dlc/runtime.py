@@ -1,0 +1,72 @@
+"""`dlc.runtime`: load an exported artifact and call its entry points.
+
+Arrays cross as NumPy arrays (no copy: the runtime reads and writes their
+memory) and any object with `__dlpack__` is accepted as an input."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _dlc
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    name: str
+    shape: tuple
+    dtype: str
+
+
+class EntryPoint:
+    """One function of an artifact: `.name`, `.inputs`, `.outputs` (specs),
+    and a call `outputs = entry(*arrays)` (one array, or a tuple)."""
+
+    def __init__(self, module, name):
+        self._entry = module.function(name)
+        self.name = name
+        self.inputs = tuple(TensorSpec(n, tuple(s), d) for s, d, n in self._entry.inputs)
+        self.outputs = tuple(TensorSpec(n, tuple(s), d)
+                             for s, d, n, _ in self._entry.outputs)
+
+    def __call__(self, *arrays):
+        results = self._entry(list(arrays))
+        return results[0] if len(results) == 1 else tuple(results)
+
+    def __repr__(self):
+        sig = ", ".join(f"{s.name or 'arg'}: {s.dtype}{list(s.shape)}" for s in self.inputs)
+        return f"<dlc entry point {self.name}({sig})>"
+
+
+class Module:
+    """A loaded artifact."""
+
+    def __init__(self, native):
+        self._native = native
+        self.entry_points = tuple(EntryPoint(native, n) for n in native.names)
+        self._by_name = {e.name: e for e in self.entry_points}
+
+    @property
+    def manifest(self) -> dict:
+        return json.loads(self._native.manifest)
+
+    def __getitem__(self, name) -> EntryPoint:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"no entry point {name!r}; the artifact has "
+                           f"{sorted(self._by_name)}") from None
+
+    def set_num_threads(self, threads: int) -> None:
+        self._native.set_num_threads(threads)
+
+
+def load(path) -> Module:
+    """Loads an artifact written by `dlc.export` or `dlc-compile`."""
+    return Module(_dlc.LoadedModule.load(str(path)))
+
+
+def from_bytes(artifact: bytes) -> Module:
+    return Module(_dlc.LoadedModule(artifact))
