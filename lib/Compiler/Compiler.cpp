@@ -70,6 +70,9 @@ dlc::createTargetMachine(const CompileOptions &options) {
   return machine;
 }
 
+/// The prefix of every function of a module lowered to LLVM.
+static constexpr llvm::StringLiteral kFunctionPrefix = "dlc.";
+
 LogicalResult
 dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
                         llvm::function_ref<void(PassManager &)> configure) {
@@ -80,6 +83,16 @@ dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
       func.removeArgAttr(i, "dlc.name");
       func.removeArgAttr(i, "dlc.param");
     }
+  // A function may be named like a C library function the lowering calls
+  // (`exp`, `log`, `tanh`): math-to-libm would then call the user's function
+  // instead, and the artifact's own `exp` would shadow libm's. Every defined
+  // function is renamed `dlc.<name>` ('.' is in no C symbol); entry points
+  // keep their names (dlc_entry_<name>, see translateToLLVMIR).
+  SymbolTable symbols(module);
+  for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+    if (!func.isExternal() &&
+        failed(symbols.rename(func, (kFunctionPrefix + func.getName()).str())))
+      return func.emitError("cannot rename the function for lowering");
   PassManager pm(module.getContext());
   if (configure)
     configure(pm);
@@ -156,9 +169,11 @@ dlc::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
                        llvm::TargetMachine &targetMachine, unsigned optLevel) {
   // After lowering, entry points are the C wrappers of public functions.
   SmallVector<std::string> names;
-  for (auto func : module.getOps<LLVM::LLVMFuncOp>())
-    if (func.getName().starts_with("_mlir_ciface_") && !func.isExternal())
-      names.push_back(func.getName().drop_front(13).str());
+  for (auto func : module.getOps<LLVM::LLVMFuncOp>()) {
+    StringRef name = func.getName();
+    if (name.consume_front("_mlir_ciface_") && !func.isExternal())
+      names.push_back(name.str());
+  }
 
   DialectRegistry registry;
   registerAllToLLVMIRTranslations(registry);
@@ -177,9 +192,11 @@ dlc::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
       llvm::FunctionType::get(llvm::Type::getVoidTy(context), {ptrType}, false);
   for (const std::string &name : names) {
     llvm::Function *wrapper = llvmModule->getFunction("_mlir_ciface_" + name);
+    StringRef entryName = name;
+    entryName.consume_front(kFunctionPrefix);
     auto *entry =
         llvm::Function::Create(entryType, llvm::GlobalValue::ExternalLinkage,
-                               "dlc_entry_" + name, llvmModule.get());
+                               "dlc_entry_" + entryName, llvmModule.get());
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", entry));
     SmallVector<llvm::Value *> args;
     for (unsigned i = 0; i < wrapper->arg_size(); ++i)

@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 #include "dlc/Dialect/Dlc/IR/DlcDialect.h"
 
@@ -67,12 +68,35 @@ void dropInOutResults(func::FuncOp func) {
     func.removeArgAttr(arg, dlc::DlcDialect::getInOutAttrName());
 }
 
+/// Returns each tensor at most once: promoting results to out-params cannot
+/// give one buffer to two out-params (upstream's promotion crashes on it), so
+/// a repeated result (`return %0, %0`, or equal constants CSE merged) is
+/// returned as a copy.
+void copyRepeatedResults(func::FuncOp func) {
+  func.walk([](func::ReturnOp ret) {
+    OpBuilder b(ret);
+    llvm::SmallPtrSet<Value, 8> seen;
+    for (OpOperand &operand : ret->getOpOperands()) {
+      Value value = operand.get();
+      auto type = dyn_cast<RankedTensorType>(value.getType());
+      if (!type || seen.insert(value).second)
+        continue;
+      Value empty = tensor::EmptyOp::create(b, ret.getLoc(), type.getShape(),
+                                            type.getElementType());
+      operand.set(
+          linalg::CopyOp::create(b, ret.getLoc(), value, empty).getResult(0));
+    }
+  });
+}
+
 struct Bufferize : public dlc::impl::BufferizeBase<Bufferize> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     module.walk([](tensor::EmptyOp empty) {
       empty->removeAttr(dlc::DlcDialect::getDistinctAttrName());
     });
+    for (auto func : module.getOps<func::FuncOp>())
+      copyRepeatedResults(func);
     bufferization::OneShotBufferizationOptions options;
     options.bufferizeFunctionBoundaries = true;
     options.setFunctionBoundaryTypeConversion(

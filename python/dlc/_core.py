@@ -79,7 +79,7 @@ def user_location() -> tuple:
     return (code.co_filename, line, col + 1)
 
 
-def where() -> str:
+def source_line() -> str:
     file, line, col = user_location()
     return f"{file}:{line}:{col}"
 
@@ -202,7 +202,7 @@ def value_of(func: Function, value) -> int:
             return captured
         if func.parent is None or value.func.trace is not func.trace:
             raise ValueError(
-                f"{where()}: a traced value is used outside the function that "
+                f"{source_line()}: a traced value is used outside the function that "
                 f"traced it (it escaped its jit or grad, e.g. through a global "
                 f"or a closure kept after the call)")
         value_of(func.parent, value)  # make it reachable from the parent
@@ -214,7 +214,9 @@ def value_of(func: Function, value) -> int:
     array = np.asarray(value)
     if array.dtype == np.float64 and not isinstance(value, np.ndarray):
         array = array.astype(np.float32)  # Python floats are f32, as in JAX
-    return func.trace.builder.constant(np.ascontiguousarray(array),
+    if not array.flags.c_contiguous:
+        array = array.copy(order="C")
+    return func.trace.builder.constant(array,
                                        element_type(array.dtype), user_location())
 
 
@@ -261,18 +263,18 @@ class Tracer:
 
     def __bool__(self):
         raise TypeError(
-            f"{where()}: the truth value of a traced array is not known while "
+            f"{source_line()}: the truth value of a traced array is not known while "
             f"tracing; use dlc.where for data-dependent choices, or run under "
             f"dlc.disable_jit() to see values")
 
     def __array__(self, *args, **kwargs):
         raise TypeError(
-            f"{where()}: a traced array has no values to convert to NumPy; "
+            f"{source_line()}: a traced array has no values to convert to NumPy; "
             f"return it from the jitted function instead, or run under "
             f"dlc.disable_jit()")
 
     def __index__(self):
-        raise TypeError(f"{where()}: a traced array cannot be used as an index")
+        raise TypeError(f"{source_line()}: a traced array cannot be used as an index")
 
     def __float__(self):
         self.__array__()

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _dlc
 from ._core import (STATE, Trace, Tracer, element_type, emit, tensor_type,
-                    tracing, tree_flatten, tree_unflatten, user_location, where)
+                    tracing, tree_flatten, tree_unflatten, user_location, source_line)
 
 
 class _Config:
@@ -264,10 +264,10 @@ class _Grad:
 def _argnums(argnums, count, name):
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     if not nums:
-        raise ValueError(f"{where()}: grad of {name}: argnums is empty")
+        raise ValueError(f"{source_line()}: grad of {name}: argnums is empty")
     for n in nums:
         if not isinstance(n, int) or not -count <= n < count:
-            raise ValueError(f"{where()}: grad of {name}: argnums {argnums} out "
+            raise ValueError(f"{source_line()}: grad of {name}: argnums {argnums} out "
                              f"of range for {count} positional arguments")
     return tuple(n % count for n in nums)
 
@@ -292,7 +292,7 @@ def emit_grad(fn, argnums, with_value, args):
     for i in wrt:
         if np.dtype(arrays[i].dtype).kind != "f":
             raise TypeError(
-                f"{where()}: grad of {name}: argument {i} has dtype "
+                f"{source_line()}: grad of {name}: argument {i} has dtype "
                 f"{np.dtype(arrays[i].dtype).name}; gradients are taken with "
                 f"respect to float arrays only")
     callee = trace.unique(_symbol(name))
@@ -306,7 +306,7 @@ def emit_grad(fn, argnums, with_value, args):
     if shape != () or dtype.kind != "f":
         trace.end([out] if isinstance(out, Tracer) else [])
         raise ValueError(
-            f"{where()}: grad of {name}: the function must return a scalar "
+            f"{source_line()}: grad of {name}: the function must return a scalar "
             f"float (a rank-0 array), got {'an array of shape ' + str(shape) if shape else 'a value'} "
             f"of dtype {dtype.name}")
     trace.end([out])

@@ -14,7 +14,7 @@ import numbers
 import numpy as np
 
 from ._core import (STATE, Tracer, element_type, emit, emit1, tensor_type,
-                    tree_flatten, tree_unflatten, where)
+                    tree_flatten, tree_unflatten, source_line)
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "negative", "power", "exp", "log",
@@ -68,7 +68,7 @@ def eager(fn, args, kwargs):
             return fn(*a, **k)
         body.__name__ = fn.__name__
         compiled = _EAGER[key] = jit(body)
-    return compiled(*arrays)
+    return compiled.call_compiled(*arrays)
 
 
 def public(fn):
@@ -98,7 +98,7 @@ def _dtype(x):
         return np.dtype(np.int64)
     if isinstance(x, numbers.Real):
         return np.dtype(np.float32)
-    raise TypeError(f"{where()}: expected an array or a number, got {type(x).__name__}")
+    raise TypeError(f"{source_line()}: expected an array or a number, got {type(x).__name__}")
 
 
 def _shape(x):
@@ -113,7 +113,7 @@ def _const(value, dtype, shape=()):
     elif element.startswith("i"):
         text = str(int(value))
     else:
-        text = repr(float(value))
+        text = f"{float(value):.17e}"
     return emit1("dlc.constant", [],
                  {"value": f"dense<{text}> : {tensor_type(shape, element)}"},
                  tensor_type(shape, element))
@@ -171,7 +171,7 @@ def _operands(*xs):
         shape = np.broadcast_shapes(*shapes)
     except ValueError:
         raise ValueError(
-            f"{where()}: operands could not be broadcast together with shapes "
+            f"{source_line()}: operands could not be broadcast together with shapes "
             + " ".join(str(s) for s in shapes)) from None
     out = []
     for x in xs:
@@ -343,7 +343,7 @@ def ones_like(x, dtype=None):
 
 def _axis(axis, ndim):
     if not -ndim <= axis < builtins.max(ndim, 1):
-        raise ValueError(f"{where()}: axis {axis} is out of bounds for an array "
+        raise ValueError(f"{source_line()}: axis {axis} is out of bounds for an array "
                          f"of dimension {ndim}")
     return axis % builtins.max(ndim, 1)
 
@@ -354,12 +354,12 @@ def reshape(x, shape):
     shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
     size = int(np.prod(_shape(x), dtype=np.int64))
     if shape.count(-1) > 1:
-        raise ValueError(f"{where()}: can only specify one unknown dimension")
+        raise ValueError(f"{source_line()}: can only specify one unknown dimension")
     if -1 in shape:
         known = int(np.prod([d for d in shape if d != -1], dtype=np.int64))
         shape = tuple(size // known if known and d == -1 else d for d in shape)
     if int(np.prod(shape, dtype=np.int64)) != size:
-        raise ValueError(f"{where()}: cannot reshape array of shape {_shape(x)} "
+        raise ValueError(f"{source_line()}: cannot reshape array of shape {_shape(x)} "
                          f"into shape {shape}")
     if shape == _shape(x):
         return x
@@ -374,7 +374,7 @@ def transpose(x, axes=None):
     axes = tuple(reversed(range(ndim))) if axes is None else tuple(
         _axis(a, ndim) for a in axes)
     if sorted(axes) != list(range(ndim)):
-        raise ValueError(f"{where()}: axes {axes} are not a permutation of "
+        raise ValueError(f"{source_line()}: axes {axes} are not a permutation of "
                          f"{ndim} dimensions")
     if axes == tuple(range(ndim)):
         return x
@@ -391,7 +391,7 @@ def broadcast_to(x, shape):
         if np.broadcast_shapes(_shape(x), shape) != shape:
             raise ValueError
     except ValueError:
-        raise ValueError(f"{where()}: cannot broadcast an array of shape "
+        raise ValueError(f"{source_line()}: cannot broadcast an array of shape "
                          f"{_shape(x)} to shape {shape}") from None
     return _broadcast(x, shape)
 
@@ -400,7 +400,7 @@ def broadcast_to(x, shape):
 def concatenate(arrays, axis=0):
     arrays = list(arrays)
     if not arrays:
-        raise ValueError(f"{where()}: need at least one array to concatenate")
+        raise ValueError(f"{source_line()}: need at least one array to concatenate")
     dtype = np.result_type(*[_dtype(a) for a in arrays])
     arrays = [asarray(a, dtype) for a in arrays]
     ndim = len(_shape(arrays[0]))
@@ -417,7 +417,7 @@ def _concat(arrays, axis, dtype):
         if len(s) != len(shape) or any(
                 d != e for i, (d, e) in enumerate(zip(s, shape)) if i != axis):
             raise ValueError(
-                f"{where()}: all the input array dimensions except for the "
+                f"{source_line()}: all the input array dimensions except for the "
                 f"concatenation axis must match: " +
                 ", ".join(str(_shape(b)) for b in arrays))
     shape[axis] = builtins.sum(_shape(a)[axis] for a in arrays)
@@ -470,7 +470,7 @@ def argmax(x, axis=None, keepdims=False):
     if axis is None:
         x, axis = reshape(x, (-1,)), 0
         if keepdims:
-            raise ValueError(f"{where()}: keepdims needs an axis")
+            raise ValueError(f"{source_line()}: keepdims needs an axis")
     axis = _axis(axis, len(_shape(x)))
     attrs = {"axis": f"{axis} : i64"}
     if keepdims:
@@ -488,7 +488,7 @@ def matmul(x, y):
         _astype(y, dtype) if isinstance(y, Tracer) else np.asarray(y, dtype)
     sx, sy = _shape(x), _shape(y)
     if not sx or not sy:
-        raise ValueError(f"{where()}: matmul: operands must have at least one "
+        raise ValueError(f"{source_line()}: matmul: operands must have at least one "
                          f"dimension, got shapes {sx} and {sy}")
     if len(sx) == 1:
         x = reshape(x, (1,) + sx)
@@ -497,13 +497,13 @@ def matmul(x, y):
     ax, ay = _shape(x), _shape(y)
     if ax[-1] != ay[-2]:
         raise ValueError(
-            f"{where()}: matmul: shapes {sx} and {sy} are not aligned: "
+            f"{source_line()}: matmul: shapes {sx} and {sy} are not aligned: "
             f"{ax[-1]} (dim {len(sx) - 1} of the first) != {ay[-2]} "
             f"(dim {builtins.max(len(sy) - 2, 0)} of the second)")
     try:
         batch = np.broadcast_shapes(ax[:-2], ay[:-2])
     except ValueError:
-        raise ValueError(f"{where()}: matmul: batch dimensions of shapes {sx} "
+        raise ValueError(f"{source_line()}: matmul: batch dimensions of shapes {sx} "
                          f"and {sy} do not broadcast") from None
     m, k, n = ax[-2], ax[-1], ay[-1]
     if batch:
@@ -529,10 +529,10 @@ def getitem(x, index):
     shape = _shape(x)
     index = index if isinstance(index, tuple) else (index,)
     if builtins.sum(1 for i in index if i is Ellipsis) > 1:
-        raise IndexError(f"{where()}: an index can only have a single ellipsis")
+        raise IndexError(f"{source_line()}: an index can only have a single ellipsis")
     explicit = builtins.sum(1 for i in index if i is not None and i is not Ellipsis)
     if explicit > len(shape):
-        raise IndexError(f"{where()}: too many indices for an array of "
+        raise IndexError(f"{source_line()}: too many indices for an array of "
                          f"dimension {len(shape)}")
     expanded = []
     for i in index:
@@ -552,7 +552,7 @@ def getitem(x, index):
         if isinstance(i, slice):
             b, e, s = i.indices(size)
             if s <= 0:
-                raise IndexError(f"{where()}: slices with a negative step are "
+                raise IndexError(f"{source_line()}: slices with a negative step are "
                                  f"not supported")
             count = builtins.max(0, (e - b + s - 1) // s)
             start.append(b), limit.append(b + builtins.max(count - 1, 0) * s + 1
@@ -561,12 +561,12 @@ def getitem(x, index):
         elif isinstance(i, (numbers.Integral, np.integer)) and not isinstance(i, bool):
             j = int(i)
             if not -size <= j < size:
-                raise IndexError(f"{where()}: index {j} is out of bounds for "
+                raise IndexError(f"{source_line()}: index {j} is out of bounds for "
                                  f"axis {dim} with size {size}")
             j %= size
             start.append(j), limit.append(j + 1), strides.append(1)
         else:
-            raise IndexError(f"{where()}: only integers, slices, ... and None "
+            raise IndexError(f"{source_line()}: only integers, slices, ... and None "
                              f"are valid indices (got {type(i).__name__})")
         dim += 1
     sliced = x

@@ -461,7 +461,8 @@ void view(const py::handle &object, Argument &arg, bool writable) {
     arg.tensor.ndim = static_cast<int32_t>(array.ndim());
     arg.tensor.dtype = dlpackType(array.dtype());
     arg.tensor.shape = arg.shape.data();
-    arg.tensor.strides = arg.strides.data();
+    // An empty array's strides say nothing (NumPy may give zeros): compact.
+    arg.tensor.strides = array.size() ? arg.strides.data() : nullptr;
     arg.keep = py::reinterpret_borrow<py::object>(object);
     return;
   }

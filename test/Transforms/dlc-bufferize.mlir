@@ -40,3 +40,17 @@ func.func @two_results(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
   %1 = dlc.neg %x : tensor<4xf32>
   return %0, %1 : tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// A value returned twice becomes two out-params: the second receives a copy.
+// CHECK-LABEL: func @repeated_result
+// CHECK-SAME: (%[[X:.+]]: memref<2x3xf32>, %[[O1:.+]]: memref<3x2xf32>, %[[O2:.+]]: memref<3x2xf32>)
+// CHECK: linalg.transpose ins(%[[X]] : memref<2x3xf32>) outs(%[[O1]] : memref<3x2xf32>)
+// CHECK: linalg.copy ins(%[[O1]] : memref<3x2xf32>) outs(%[[O2]] : memref<3x2xf32>)
+// CHECK: return
+func.func @repeated_result(%x: tensor<2x3xf32>) -> (tensor<3x2xf32>, tensor<3x2xf32>) {
+  %e = tensor.empty() : tensor<3x2xf32>
+  %t = linalg.transpose ins(%x : tensor<2x3xf32>) outs(%e : tensor<3x2xf32>) permutation = [1, 0]
+  return %t, %t : tensor<3x2xf32>, tensor<3x2xf32>
+}

@@ -147,8 +147,14 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
     Value table = adaptor.getTable();
     // The indices are read through the leading dims of the iteration space;
     // the table is read with tensor.extract at a bounds-checked row.
-    AffineMap indicesMap = AffineMap::getMultiDimIdentityMap(
-        type.getRank(), rewriter.getContext()).getMajorSubMap(indexRank);
+    // (getMajorSubMap(0) is a null map: rank-0 indices need a map with no
+    // results.)
+    AffineMap indicesMap = AffineMap::get(
+        type.getRank(), 0,
+        AffineMap::getMultiDimIdentityMap(type.getRank(), rewriter.getContext())
+            .getResults()
+            .take_front(indexRank),
+        rewriter.getContext());
     Value result = buildMap(
         rewriter, op.getLoc(), type, adaptor.getIndices(), {indicesMap},
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {

@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from .._core import Tracer, element_type, emit1, tensor_type, where
+from .._core import Tracer, element_type, emit1, tensor_type, source_line
 from .._ops import _astype, _broadcast, _shape, add, asarray, public, reshape
 
 __all__ = ["relu", "sigmoid", "gelu", "softmax", "log_softmax", "cross_entropy",
@@ -18,7 +18,7 @@ __all__ = ["relu", "sigmoid", "gelu", "softmax", "log_softmax", "cross_entropy",
 def _float(x):
     x = asarray(x)
     if np.dtype(x.dtype).kind != "f":
-        raise TypeError(f"{where()}: expected a float array, got dtype "
+        raise TypeError(f"{source_line()}: expected a float array, got dtype "
                         f"{np.dtype(x.dtype).name}")
     return x
 
@@ -28,7 +28,7 @@ def _pair(value, name):
         return (int(value), int(value))
     value = tuple(int(v) for v in value)
     if len(value) != 2:
-        raise ValueError(f"{where()}: {name} must be an int or a pair, got {value}")
+        raise ValueError(f"{source_line()}: {name} must be an int or a pair, got {value}")
     return value
 
 
@@ -49,7 +49,7 @@ def sigmoid(x):
 @public
 def gelu(x, approximate="none"):
     if approximate not in ("none", "tanh"):
-        raise ValueError(f"{where()}: gelu: approximate must be 'none' or "
+        raise ValueError(f"{source_line()}: gelu: approximate must be 'none' or "
                          f"'tanh', got {approximate!r}")
     attrs = {} if approximate == "none" else {
         "approximate": "#dlc.gelu_approximation<tanh>"}
@@ -76,7 +76,7 @@ def cross_entropy(logits, labels):
     logits = _float(logits)
     labels = asarray(labels)
     if np.dtype(labels.dtype).kind not in "iu":
-        raise TypeError(f"{where()}: cross_entropy: labels must be integers, got "
+        raise TypeError(f"{source_line()}: cross_entropy: labels must be integers, got "
                         f"{np.dtype(labels.dtype).name}")
     if np.dtype(labels.dtype) != np.int32:
         labels = _astype(labels, np.int64)
@@ -88,7 +88,7 @@ def mse_loss(pred, target):
     """Mean of the squared differences."""
     pred, target = _float(pred), _float(target)
     if _shape(pred) != _shape(target):
-        raise ValueError(f"{where()}: mse_loss: prediction of shape "
+        raise ValueError(f"{source_line()}: mse_loss: prediction of shape "
                          f"{_shape(pred)} and target of shape {_shape(target)}")
     if pred.dtype != target.dtype:
         target = _astype(target, pred.dtype)
@@ -108,7 +108,7 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     if b is not None:
         b = asarray(b, y.dtype if not isinstance(b, Tracer) else None)
         if _shape(b) != (_shape(y)[1],):
-            raise ValueError(f"{where()}: conv2d: bias of shape {_shape(b)} for "
+            raise ValueError(f"{source_line()}: conv2d: bias of shape {_shape(b)} for "
                              f"{_shape(y)[1]} output channels")
         y = add(y, _broadcast(reshape(b, (-1, 1, 1)), _shape(y)))
     return y
@@ -143,7 +143,7 @@ def layer_norm(x, weight=None, bias=None, eps=1e-5):
     operands = [x] + [asarray(v) for v in (weight, bias) if v is not None]
     segments = f"array<i32: 1, {int(weight is not None)}, {int(bias is not None)}>"
     return emit1("dlc.layer_norm", operands,
-                 {"epsilon": f"{float(eps)!r} : f64", "operandSegmentSizes": segments})
+                 {"epsilon": f"{float(eps):.17e} : f64", "operandSegmentSizes": segments})
 
 
 @public
@@ -151,6 +151,6 @@ def embedding(ids, table):
     """Rows of `table` at integer `ids` (`table[ids]`)."""
     ids = asarray(ids)
     if np.dtype(ids.dtype).kind not in "iu":
-        raise TypeError(f"{where()}: embedding: ids must be integers, got "
+        raise TypeError(f"{source_line()}: embedding: ids must be integers, got "
                         f"{np.dtype(ids.dtype).name}")
     return emit1("dlc.gather", [asarray(table), ids])

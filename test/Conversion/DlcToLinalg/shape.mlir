@@ -113,3 +113,15 @@ func.func @gather(%t: tensor<10x4xf32>, %i: tensor<3xi64>) -> tensor<3x4xf32> {
   %0 = dlc.gather %t, %i : (tensor<10x4xf32>, tensor<3xi64>) -> tensor<3x4xf32>
   return %0 : tensor<3x4xf32>
 }
+
+// -----
+
+// A single (rank-0) index: the generic reads it through a map with no results.
+// CHECK-DAG: #[[$SCALAR:.+]] = affine_map<(d0) -> ()>
+// CHECK-LABEL: func @gather_scalar_index
+// CHECK: linalg.generic {indexing_maps = [#[[$SCALAR]], {{.*}}]{{.*}} ins(%{{.+}} : tensor<i64>)
+// CHECK: tensor.extract
+func.func @gather_scalar_index(%t: tensor<10x4xf32>, %i: tensor<i64>) -> tensor<4xf32> {
+  %0 = dlc.gather %t, %i : (tensor<10x4xf32>, tensor<i64>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
