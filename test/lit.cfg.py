@@ -7,7 +7,7 @@ from lit.llvm import llvm_config
 config.name = "dlc"
 config.suffixes = [".mlir", ".py", ".test"]
 config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "lit.local.cfg", "Inputs",
-                   "cpu_matrix.py"]
+                   "cpu_matrix.py", "python"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.dlc_obj_root, "test")
 

@@ -47,6 +47,10 @@ if ! cmp -s "$root/python/requirements.txt" "$stamp" 2>/dev/null; then
   "$venv/bin/pip" install -q --disable-pip-version-check -r "$root/python/requirements.txt"
   cp "$root/python/requirements.txt" "$stamp"
 fi
+# `import dlc` in the venv: the package's sources in python/, next to the
+# extension the build writes there.
+site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+echo "$root/python" > "$site/dlc-source.pth"
 if [ "$benchmarks" -eq 1 ]; then
   stamp=$venv/.benchmark-requirements
   if ! cmp -s "$root/benchmarks/requirements.txt" "$stamp" 2>/dev/null; then

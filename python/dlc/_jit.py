@@ -184,7 +184,10 @@ class jit:
             if self.module is not None:
                 return self.module(*args, **kwargs)
             return self.fn(*args, **kwargs)
-        return self.call_compiled(*args, **kwargs)
+        out = self.call_compiled(*args, **kwargs)
+        if config.debug_nans:
+            _check_nans(self.fn, self._args(args), kwargs, out)
+        return out
 
     def call_compiled(self, *args, **kwargs):
         """Runs the compiled function (compiling it first for a new
@@ -202,10 +205,7 @@ class jit:
         compiled = self._cache.get(key)
         if compiled is None:
             compiled = self._cache[key] = self._lower(*args, **kwargs).compile()
-        out = compiled.call_flat(arrays)
-        if config.debug_nans:
-            _check_nans(self.fn, args, kwargs, out)
-        return out
+        return compiled.call_flat(arrays)
 
 
 def _symbol(name: str) -> str:
@@ -218,11 +218,14 @@ def _check_nans(fn, args, kwargs, out):
     if not any(np.issubdtype(np.asarray(l).dtype, np.floating) and
                np.isnan(l).any() for l in leaves):
         return
-    # Find the op: run the function again op by op (each op checks).
+    # Find the op: run the function again op by op (each op checks and
+    # raises at the first NaN it produces).
     with disable_jit():
         fn(*args, **kwargs)
-    raise FloatingPointError(f"{getattr(fn, '__name__', 'function')} produced a "
-                             f"NaN (not reproduced op by op)")
+    raise FloatingPointError(
+        f"{getattr(fn, '__name__', 'function')} produced a NaN, but no dlc op "
+        f"did when run op by op (NumPy operators on concrete arrays are not "
+        f"checked)")
 
 
 # ---------------------------------------------------------------------------

@@ -68,7 +68,21 @@ def eager(fn, args, kwargs):
             return fn(*a, **k)
         body.__name__ = fn.__name__
         compiled = _EAGER[key] = jit(body)
-    return compiled.call_compiled(*arrays)
+    out = compiled.call_compiled(*arrays)
+    from ._jit import config
+    if config.debug_nans:
+        _check_nan(fn.__name__, arrays, out)
+    return out
+
+
+def _check_nan(name, inputs, out):
+    """FloatingPointError if `out` has a NaN that no input had (the op at
+    the user's line produced it)."""
+    def has_nan(values):
+        return any(np.issubdtype(np.asarray(v).dtype, np.floating) and
+                   np.isnan(v).any() for v in tree_flatten(values)[0])
+    if has_nan(out) and not has_nan(list(inputs)):
+        raise FloatingPointError(f"{source_line()}: {name} produced a NaN")
 
 
 def public(fn):

@@ -12,8 +12,9 @@
 // LINALG: arith.maximumf
 // LINALG-NOT: dlc.
 
-// LLVMDIALECT: llvm.func @dense(
-// LLVMDIALECT: llvm.func @_mlir_ciface_dense(
+// Functions are renamed dlc.<name> for lowering (libm names stay free).
+// LLVMDIALECT: llvm.func @dlc.dense(
+// LLVMDIALECT: llvm.func @_mlir_ciface_dlc.dense(
 
 // The packed entry point loads each descriptor pointer and calls the wrapper.
 // LLVMIR: define void @dlc_entry_dense(ptr

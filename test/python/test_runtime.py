@@ -1,0 +1,70 @@
+"""dlc.export and dlc.runtime: artifacts written from Python, reloaded."""
+
+import numpy as np
+import pytest
+
+import dlc
+from dlc.nn import functional as F
+
+
+class OnlyDLPack:
+    """An array-like that offers nothing but the DLPack protocol."""
+
+    def __init__(self, array):
+        self._array = array
+
+    def __dlpack__(self, **kwargs):
+        return self._array.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        return self._array.__dlpack_device__()
+
+
+def test_export_and_load_a_model(tmp_path, rng):
+    dlc.random.seed(0)
+    model = dlc.nn.Sequential(dlc.nn.Linear(5, 7), dlc.nn.GELU(), dlc.nn.Linear(7, 2))
+    x = rng.standard_normal((3, 5)).astype(np.float32)
+    path = dlc.export(model, (x,), tmp_path / "model.dlc")
+    m = dlc.runtime.load(path)
+    assert [e.name for e in m.entry_points] == ["predict"]
+    (entry,) = m.entry_points
+    assert entry.inputs[0].shape == (3, 5) and entry.inputs[0].dtype == "f32"
+    assert entry.outputs[0].shape == (3, 2)
+    np.testing.assert_allclose(m["predict"](x), dlc.jit(model)(x), rtol=1e-6)
+    np.testing.assert_allclose(m["predict"](OnlyDLPack(x)), dlc.jit(model)(x), rtol=1e-6)
+    with pytest.raises(KeyError, match="no entry point 'train'"):
+        m["train"]
+    with pytest.raises(ValueError, match="expected f32\\[3, 5\\], found f64\\[3, 5\\]"):
+        m["predict"](x.astype(np.float64))
+    with pytest.raises(TypeError, match="takes 1 arguments \\(2 given\\)"):
+        m["predict"](x, x)
+
+
+def test_export_with_train_step(tmp_path, rng):
+    dlc.random.seed(0)
+    model = dlc.nn.Sequential(dlc.nn.Linear(4, 3))
+    x = rng.standard_normal((6, 4)).astype(np.float32)
+    y = rng.integers(0, 3, 6)
+    path = dlc.export(model, (x, y), tmp_path / "train.dlc",
+                      train_step=(F.cross_entropy, dlc.optim.SGD(0.1, momentum=0.9)))
+    m = dlc.runtime.load(path)
+    assert sorted(e.name for e in m.entry_points) == ["loss", "predict", "train_step"]
+    params = [p.copy() for p in model.parameters().values()]
+    state = [np.zeros_like(p) for p in params]
+    losses = [m["train_step"](*params, *state, np.asarray(0.1, np.float32), x, y) for _ in range(20)]
+    assert losses[-1] < losses[0]
+    names = [s.name for s in m["train_step"].inputs]
+    assert names[:2] == ["0.weight", "0.bias"] and names[2].endswith("momentum")
+    np.testing.assert_allclose(m["predict"](*params, x), x @ params[0].T + params[1], rtol=1e-5)
+
+
+def test_corrupt_artifact_is_an_error(tmp_path):
+    path = tmp_path / "bad.dlc"
+    path.write_bytes(b"not an artifact at all")
+    with pytest.raises(dlc.DlcRuntimeError):
+        dlc.runtime.load(path)
+
+
+def test_export_target_cuda_is_not_available(tmp_path):
+    with pytest.raises(NotImplementedError, match="cuda"):
+        dlc.export(lambda x: x * 2, (np.ones(2),), tmp_path / "x.dlc", target="cuda")
