@@ -13,10 +13,8 @@ the warm-up). dlc: `dlc.compile_train_step`; PyTorch: `nn.Sequential`,
 
 Overheads (one process, 1 thread): the first call of a jitted function
 (trace + compile + load) and of a training step; a cached call of a jitted
-function on a tiny input (4 floats) against calling the compiled entry point
-directly (the extension's call on arrays) and against `dlc_call` as timed by
-the runtime's own loop is not available from Python, so the direct call is
-the floor here.
+function on a tiny input (4 floats) against calling its compiled entry point
+directly through the extension (the floor of any call from Python).
 """
 
 import argparse

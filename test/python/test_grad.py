@@ -101,3 +101,41 @@ def test_grad_under_disable_jit_prints_values(rng, capsys):
         g = dlc.grad(f)(x)
     assert "y = [" in capsys.readouterr().out
     np.testing.assert_allclose(g, np.exp(x), rtol=1e-12)
+
+
+NN_CASES = {
+    "conv2d": ((2, 3, 6, 5), lambda x, p, c: (F.conv2d(x, p["w"], p["b"], stride=2, padding=1) ** 2).sum()),
+    "conv2d_groups_dilation": ((1, 4, 7, 7), lambda x, p, c: (F.conv2d(x, p["wg"], dilation=2, groups=2) ** 2).sum()),
+    "max_pool2d": ((2, 3, 6, 6), lambda x, p, c: (F.max_pool2d(x, 3, stride=2, padding=1) ** 2).sum()),
+    "avg_pool2d": ((2, 3, 6, 6), lambda x, p, c: (F.avg_pool2d(x, 2) ** 2).sum()),
+    "layer_norm_affine": ((4, 6), lambda x, p, c: (F.layer_norm(x, p["g"], p["bb"]) ** 3).sum()),
+    "cross_entropy": ((5, 6), lambda x, p, c: F.cross_entropy(x, c["labels"])),
+    "mse_loss": ((4, 6), lambda x, p, c: F.mse_loss(x * 2, p["t"])),
+    "embedding": ((10, 3), lambda x, p, c: (F.embedding(c["ids"], x) ** 2).sum()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NN_CASES))
+def test_nn_functions_against_finite_differences(name, rng):
+    """Gradients of the nn functions (their input and, where they have them,
+    their parameters); integer operands are not differentiated."""
+    shape, f = NN_CASES[name]
+    p = {"w": rng.standard_normal((4, 3, 3, 3)), "b": rng.standard_normal(4),
+         "wg": rng.standard_normal((2, 2, 3, 3)), "g": rng.standard_normal(6),
+         "bb": rng.standard_normal(6), "t": rng.standard_normal((4, 6))}
+    c = {"labels": rng.integers(0, 6, 5), "ids": np.array([[1, 3, 3], [9, 0, 1]])}
+    x = rng.standard_normal(shape)
+    gx, gp = dlc.grad(f, argnums=(0, 1))(x, p, c)
+    value = dlc.jit(f)
+    np.testing.assert_allclose(gx, numeric_grad(lambda v: float(value(v, p, c)), x.copy()),
+                               rtol=1e-6, atol=1e-8)
+    used = {"conv2d": ("w", "b"), "conv2d_groups_dilation": ("wg",),
+            "layer_norm_affine": ("g", "bb"), "mse_loss": ("t",)}.get(name, ())
+    for key in p:
+        if key not in used:
+            np.testing.assert_array_equal(gp[key], 0)
+            continue
+        def part(v, key=key):
+            return float(value(x, {**p, key: v}, c))
+        np.testing.assert_allclose(gp[key], numeric_grad(part, p[key].copy()),
+                                   rtol=1e-6, atol=1e-8)
