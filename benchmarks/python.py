@@ -46,17 +46,22 @@ batch, epochs = 32, spec["epochs"]
 order = np.random.default_rng(0).permutation(len(x))
 batches = [order[i * batch:(i + 1) * batch] for i in range(len(x) // batch)]
 
+
+def build(nn):
+    # The model, with either tool's layers (same names and layouts).
+    if spec["model"] == "mlp":
+        return nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
+    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(128, 10))
+
+
 if spec["tool"] == "dlc":
     import dlc
     from dlc import nn
     from dlc.nn import functional as F
     dlc.random.seed(0)
-    if spec["model"] == "mlp":
-        model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
-    else:
-        model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                              nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                              nn.Flatten(), nn.Linear(128, 10))
+    model = build(nn)
     step = dlc.compile_train_step(model, F.cross_entropy, dlc.optim.Adam(1e-3))
     def epoch():
         for i in batches:
@@ -67,12 +72,7 @@ else:
     import torch.nn.functional as F
     torch.set_num_threads(spec["threads"])
     torch.manual_seed(0)
-    if spec["model"] == "mlp":
-        model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
-    else:
-        model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                              nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                              nn.Flatten(), nn.Linear(128, 10))
+    model = build(nn)
     opt = torch.optim.Adam(model.parameters(), 1e-3)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     def epoch():

@@ -143,3 +143,16 @@ def test_cached_call_counts_no_retrace(rng):
     for _ in range(100):
         f(a)
     assert f.trace_count == 1
+
+
+def test_disable_jit_environment_variable():
+    import os
+    import subprocess
+    import sys
+    code = ("import dlc, numpy as np\n"
+            "f = dlc.jit(lambda x: type(x).__name__)\n"
+            "print(f(np.ones(2)))\n")
+    env = dict(os.environ, DLC_DISABLE_JIT="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == "ndarray"
