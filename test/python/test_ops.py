@@ -137,3 +137,27 @@ def test_eager_ops_outside_jit(rng):
     np.testing.assert_allclose(dlc.exp(x), np.exp(x), rtol=1e-12)
     np.testing.assert_allclose(dlc.sum(x, axis=0), x.sum(0), rtol=1e-12)
     np.testing.assert_allclose(dlc.nn.relu(x), np.maximum(x, 0))
+
+
+def test_integer_and_half_dtypes(rng):
+    a, b = rng.integers(-5, 5, (3, 4)), rng.integers(-5, 5, (3, 4))
+    out = dlc.jit(lambda a, b: (a + b, a * b, dlc.maximum(a, b), -a, abs(a), a.sum(),
+                                a.max(axis=0), dlc.argmax(a, axis=1), a.mean(), a / 2,
+                                a.astype(np.int32) * 3))(a, b)
+    ref = (a + b, a * b, np.maximum(a, b), -a, abs(a), a.sum(), a.max(0), a.argmax(1),
+           a.mean(), a / 2, a.astype(np.int32) * 3)
+    for o, r in zip(out, ref):
+        assert o.dtype == r.dtype, (o.dtype, r.dtype)
+        np.testing.assert_allclose(o, r)
+    x = rng.standard_normal((3, 4)).astype(np.float16)
+    out = dlc.jit(lambda x: (x * 2 + 1, dlc.exp(x), x.sum(), x @ x.T))(x)
+    ref = (x * 2 + 1, np.exp(x), x.sum(), x @ x.T)
+    for o, r in zip(out, ref):
+        assert o.dtype == np.float16
+        np.testing.assert_allclose(o.astype(np.float32), r.astype(np.float32), rtol=2e-2, atol=2e-2)
+
+
+def test_python_numbers_and_zero_size(rng):
+    assert dlc.jit(lambda a, b: a * b + 1)(2.5, 3) == 8.5
+    np.testing.assert_array_equal(dlc.jit(lambda a: a.sum(axis=0))(np.ones((0, 3))), np.zeros(3))
+    assert dlc.jit(lambda a: a[2:2])(np.ones((4, 3))).shape == (0, 3)
