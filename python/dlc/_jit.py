@@ -180,10 +180,15 @@ class jit:
                                _symbol(getattr(self.fn, "__name__", "main")))[0]
 
     def __call__(self, *args, **kwargs):
-        if STATE.trace is not None or config.disable_jit:
+        if STATE.trace is not None:
             if self.module is not None:
                 return self.module(*args, **kwargs)
             return self.fn(*args, **kwargs)
+        if config.disable_jit:
+            from ._eager import unwrap, wrap
+            args, kwargs = wrap((args, kwargs))
+            fn = self.module if self.module is not None else self.fn
+            return unwrap(fn(*args, **kwargs))
         out = self.call_compiled(*args, **kwargs)
         if config.debug_nans:
             _check_nans(self.fn, self._args(args), kwargs, out)
@@ -220,11 +225,13 @@ def _check_nans(fn, args, kwargs, out):
         return
     # Find the op: run the function again op by op (each op checks and
     # raises at the first NaN it produces).
+    from ._eager import wrap
     with disable_jit():
+        args, kwargs = wrap((args, kwargs))
         fn(*args, **kwargs)
     raise FloatingPointError(
         f"{getattr(fn, '__name__', 'function')} produced a NaN, but no dlc op "
-        f"did when run op by op (NumPy operators on concrete arrays are not "
+        f"did when run op by op (NumPy functions applied to values are not "
         f"checked)")
 
 

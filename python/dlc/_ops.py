@@ -47,13 +47,20 @@ def _static_key(leaf):
 def eager(fn, args, kwargs):
     """Runs `fn` (a public op) on concrete arrays: its arrays become the
     inputs of a jitted function of the op alone (cached by signature), every
-    other argument a constant of it."""
-    from ._jit import jit, signature
+    other argument a constant of it. EagerArray inputs give EagerArray
+    outputs (recorded on the active gradient tape)."""
+    from ._eager import EagerArray, result
+    from ._jit import config, jit, signature
 
     leaves, treedef = tree_flatten((args, kwargs))
-    dynamic = [i for i, leaf in enumerate(leaves) if _dynamic(leaf)]
-    arrays = [np.asarray(leaves[i]) if isinstance(leaves[i], np.ndarray)
-              else leaves[i] for i in dynamic]
+    dynamic, arrays, inputs = [], [], []
+    for i, leaf in enumerate(leaves):
+        if isinstance(leaf, EagerArray):
+            dynamic.append(i), arrays.append(leaf.value), inputs.append(leaf)
+        elif isinstance(leaf, np.ndarray):
+            dynamic.append(i), arrays.append(leaf), inputs.append(None)
+        elif hasattr(leaf, "__dlpack__") and not isinstance(leaf, Tracer):
+            dynamic.append(i), arrays.append(np.from_dlpack(leaf)), inputs.append(None)
     key = (fn, treedef,
            tuple(_static_key(leaf) if i not in dynamic else None
                  for i, leaf in enumerate(leaves)),
@@ -69,9 +76,10 @@ def eager(fn, args, kwargs):
         body.__name__ = fn.__name__
         compiled = _EAGER[key] = jit(body)
     out = compiled.call_compiled(*arrays)
-    from ._jit import config
     if config.debug_nans:
         _check_nan(fn.__name__, arrays, out)
+    if any(x is not None for x in inputs):
+        return result(key, fn, leaves, treedef, dynamic, arrays, inputs, out)
     return out
 
 
@@ -600,28 +608,38 @@ def _swap(fn):
     return lambda self, other: fn(other, self)
 
 
-Tracer.__add__, Tracer.__radd__ = add, _swap(add)
-Tracer.__sub__, Tracer.__rsub__ = subtract, _swap(subtract)
-Tracer.__mul__, Tracer.__rmul__ = multiply, _swap(multiply)
-Tracer.__truediv__, Tracer.__rtruediv__ = divide, _swap(divide)
-Tracer.__pow__, Tracer.__rpow__ = power, _swap(power)
-Tracer.__matmul__, Tracer.__rmatmul__ = matmul, _swap(matmul)
-Tracer.__neg__ = negative
-Tracer.__pos__ = lambda self: self
-Tracer.__abs__ = abs
-Tracer.__eq__, Tracer.__ne__ = equal, not_equal
-Tracer.__lt__, Tracer.__le__ = less, less_equal
-Tracer.__gt__, Tracer.__ge__ = greater, greater_equal
-Tracer.__hash__ = object.__hash__
-Tracer.__getitem__ = getitem
-Tracer.T = property(lambda self: transpose(self))
-Tracer.reshape = lambda self, *shape: reshape(
-    self, shape[0] if len(shape) == 1 and not isinstance(shape[0], numbers.Integral)
-    else shape)
-Tracer.transpose = lambda self, *axes: transpose(self, axes or None)
-Tracer.astype = astype
-Tracer.sum = lambda self, axis=None, keepdims=False: sum(self, axis, keepdims)
-Tracer.mean = lambda self, axis=None, keepdims=False: mean(self, axis, keepdims)
-Tracer.max = lambda self, axis=None, keepdims=False: max(self, axis, keepdims)
-Tracer.min = lambda self, axis=None, keepdims=False: min(self, axis, keepdims)
-Tracer.argmax = lambda self, axis=None, keepdims=False: argmax(self, axis, keepdims)
+def _attach(cls):
+    cls.__add__, cls.__radd__ = add, _swap(add)
+    cls.__sub__, cls.__rsub__ = subtract, _swap(subtract)
+    cls.__mul__, cls.__rmul__ = multiply, _swap(multiply)
+    cls.__truediv__, cls.__rtruediv__ = divide, _swap(divide)
+    cls.__pow__, cls.__rpow__ = power, _swap(power)
+    cls.__matmul__, cls.__rmatmul__ = matmul, _swap(matmul)
+    cls.__neg__ = negative
+    cls.__pos__ = lambda self: self
+    cls.__abs__ = abs
+    cls.__eq__, cls.__ne__ = equal, not_equal
+    cls.__lt__, cls.__le__ = less, less_equal
+    cls.__gt__, cls.__ge__ = greater, greater_equal
+    cls.__hash__ = object.__hash__
+    cls.__getitem__ = getitem
+    cls.T = property(lambda self: transpose(self))
+    cls.reshape = lambda self, *shape: reshape(
+        self, shape[0] if len(shape) == 1 and not isinstance(shape[0], numbers.Integral)
+        else shape)
+    cls.transpose = lambda self, *axes: transpose(self, axes or None)
+    cls.astype = astype
+    cls.sum = lambda self, axis=None, keepdims=False: sum(self, axis, keepdims)
+    cls.mean = lambda self, axis=None, keepdims=False: mean(self, axis, keepdims)
+    cls.max = lambda self, axis=None, keepdims=False: max(self, axis, keepdims)
+    cls.min = lambda self, axis=None, keepdims=False: min(self, axis, keepdims)
+    cls.argmax = lambda self, axis=None, keepdims=False: argmax(self, axis, keepdims)
+
+
+def _attach_all():
+    from ._eager import EagerArray
+    _attach(Tracer)
+    _attach(EagerArray)
+
+
+_attach_all()
