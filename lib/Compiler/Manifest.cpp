@@ -16,29 +16,11 @@ using json = nlohmann::json;
 
 namespace {
 
-std::optional<std::string> dtypeName(Type type) {
-  if (type.isF16())
-    return "f16";
-  if (type.isBF16())
-    return "bf16";
-  if (type.isF32())
-    return "f32";
-  if (type.isF64())
-    return "f64";
-  if (type.isInteger(1))
-    return "i1";
-  if (type.isInteger(32))
-    return "i32";
-  if (type.isInteger(64))
-    return "i64";
-  return std::nullopt;
-}
-
 FailureOr<json> tensorSpec(Type type, StringRef name, Location loc,
                            StringRef what) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   std::optional<std::string> dtype =
-      tensor ? dtypeName(tensor.getElementType()) : std::nullopt;
+      tensor ? dlc::elementTypeName(tensor.getElementType()) : std::nullopt;
   if (!tensor || !tensor.hasStaticShape() || !dtype)
     return emitError(loc) << "entry point " << what
                           << " must be a statically shaped tensor of a dlc "
@@ -142,4 +124,22 @@ FailureOr<std::string> dlc::buildManifest(ModuleOp module,
       {"functions", functions},
   };
   return manifest.dump();
+}
+
+std::optional<std::string> dlc::elementTypeName(Type type) {
+  if (type.isF16())
+    return "f16";
+  if (type.isBF16())
+    return "bf16";
+  if (type.isF32())
+    return "f32";
+  if (type.isF64())
+    return "f64";
+  if (type.isInteger(1))
+    return "i1";
+  if (type.isInteger(32))
+    return "i32";
+  if (type.isInteger(64))
+    return "i64";
+  return std::nullopt;
 }

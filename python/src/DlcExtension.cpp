@@ -118,20 +118,8 @@ Type parseTypeOrThrow(const std::string &text) {
 
 /// dlc's element type names.
 std::string elementName(Type type) {
-  if (type.isF16())
-    return "f16";
-  if (type.isBF16())
-    return "bf16";
-  if (type.isF32())
-    return "f32";
-  if (type.isF64())
-    return "f64";
-  if (type.isInteger(1))
-    return "i1";
-  if (type.isInteger(32))
-    return "i32";
-  if (type.isInteger(64))
-    return "i64";
+  if (std::optional<std::string> name = dlc::elementTypeName(type))
+    return *name;
   std::string text;
   llvm::raw_string_ostream os(text);
   os << type;

@@ -17,6 +17,7 @@
 #include "llvm/Target/TargetMachine.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,10 @@ struct CompileOptions {
 /// The host TargetMachine for `options.cpu`, or an error message.
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const CompileOptions &options);
+
+/// dlc's name of an element type ("f32", "bf16", "i1", ...), as the
+/// manifest and the Python front end write it; none for other types.
+std::optional<std::string> elementTypeName(mlir::Type type);
 
 /// The manifest (JSON) describing the public functions of a dlc-level module:
 /// names, input/output dtypes and shapes, parameter names (from a `dlc.name`
