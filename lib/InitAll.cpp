@@ -10,11 +10,14 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 void dlc::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<DlcDialect>();
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // gpu-module-to-binary translates kernels to LLVM IR (NVVM) in place.
+  mlir::registerAllGPUToLLVMIRTranslations(registry);
 }
 
 void dlc::registerAllPasses() {

@@ -6,6 +6,7 @@
 #include "dlc/artifact_format.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
@@ -71,28 +72,35 @@ dlc::createTargetMachine(const CompileOptions &options) {
 }
 
 /// The prefix of every function of a module lowered to LLVM.
-static constexpr llvm::StringLiteral kFunctionPrefix = "dlc.";
+static constexpr llvm::StringLiteral kFunctionPrefix = "_dlc_";
 
-LogicalResult
-dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
-                        llvm::function_ref<void(PassManager &)> configure) {
-  // Parameter names and marks only feed the manifest and
-  // dlc-make-train-step; LLVM has no use for them.
+/// What every target's lowering starts from: parameter names and marks,
+/// which only feed the manifest and dlc-make-train-step, are dropped, and
+/// every defined function is renamed `_dlc_<name>`. A function may be named
+/// like a C library function the lowering calls (`exp`, `log`, `tanh`):
+/// math-to-libm would then call the user's function instead, and the
+/// artifact's own `exp` would shadow libm's (no C library symbol starts
+/// with `_dlc_`; '.' would be safer in C but is invalid in PTX). Entry
+/// points keep their names (dlc_entry_<name>, see translateToLLVMIR).
+static LogicalResult prepareForLowering(ModuleOp module) {
   for (auto func : module.getOps<func::FuncOp>())
     for (unsigned i = 0; i < func.getNumArguments(); ++i) {
       func.removeArgAttr(i, "dlc.name");
       func.removeArgAttr(i, "dlc.param");
     }
-  // A function may be named like a C library function the lowering calls
-  // (`exp`, `log`, `tanh`): math-to-libm would then call the user's function
-  // instead, and the artifact's own `exp` would shadow libm's. Every defined
-  // function is renamed `dlc.<name>` ('.' is in no C symbol); entry points
-  // keep their names (dlc_entry_<name>, see translateToLLVMIR).
   SymbolTable symbols(module);
   for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
     if (!func.isExternal() &&
         failed(symbols.rename(func, (kFunctionPrefix + func.getName()).str())))
       return func.emitError("cannot rename the function for lowering");
+  return success();
+}
+
+LogicalResult
+dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
+                        llvm::function_ref<void(PassManager &)> configure) {
+  if (failed(prepareForLowering(module)))
+    return failure();
   PassManager pm(module.getContext());
   if (configure)
     configure(pm);
@@ -103,6 +111,38 @@ dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
                                                        : 128;
   buildCPUPipeline(pm, options);
   return pm.run(module);
+}
+
+LogicalResult
+dlc::lowerToGPULLVMDialect(ModuleOp module, llvm::StringRef chip,
+                           llvm::StringRef format,
+                           llvm::function_ref<void(PassManager &)> configure) {
+  if (ptxFeatures(chip).empty())
+    return emitError(module.getLoc())
+           << "unknown GPU architecture '" << chip
+           << "' (expected sm_70, sm_75, sm_80, sm_86, sm_87, sm_89, sm_90, "
+              "sm_90a, sm_100, sm_100a, sm_120 or sm_120a)";
+  if (failed(prepareForLowering(module)))
+    return failure();
+  PassManager pm(module.getContext());
+  if (configure)
+    configure(pm);
+  GPUPipelineOptions options;
+  options.chip = chip.str();
+  options.format = format.str();
+  buildGPUPipeline(pm, options);
+  return pm.run(module);
+}
+
+std::vector<std::pair<std::string, std::string>>
+dlc::kernelObjects(ModuleOp module) {
+  std::vector<std::pair<std::string, std::string>> objects;
+  for (auto binary : module.getOps<gpu::BinaryOp>())
+    for (Attribute attr : binary.getObjects())
+      if (auto object = dyn_cast<gpu::ObjectAttr>(attr))
+        objects.emplace_back(binary.getName().str(),
+                             object.getObject().getValue().str());
+  return objects;
 }
 
 /// Defines the allocation functions the lowered code calls

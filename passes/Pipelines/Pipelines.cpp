@@ -6,6 +6,9 @@
 #include "dlc/Transforms/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/SCFToGPU/SCFToGPUPass.h"
+#include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Conversion/ConvertToLLVM/ToLLVMPass.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
@@ -26,6 +29,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
 
@@ -119,10 +123,72 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
+std::string dlc::ptxFeatures(llvm::StringRef chip) {
+  // The first PTX ISA version that knows each architecture (PTX ISA release
+  // notes); LLVM's NVPTX back end refuses sm_90 at its default PTX 6.0.
+  return llvm::StringSwitch<std::string>(chip)
+      .Cases({"sm_70", "sm_72"}, "+ptx60")
+      .Case("sm_75", "+ptx63")
+      .Case("sm_80", "+ptx70")
+      .Case("sm_86", "+ptx71")
+      .Case("sm_87", "+ptx74")
+      .Case("sm_89", "+ptx78")
+      .Case("sm_90", "+ptx78")
+      .Case("sm_90a", "+ptx80")
+      .Cases({"sm_100", "sm_100a"}, "+ptx86")
+      .Cases({"sm_120", "sm_120a"}, "+ptx87")
+      .Default("");
+}
+
+void dlc::buildGPUPipeline(OpPassManager &pm,
+                           const GPUPipelineOptions &options) {
+  buildDlcToLinalgPipeline(pm);
+  pm.addPass(createFuseElementwise());
+  pm.addPass(createUpdateInPlace());
+  pm.addPass(createBufferize());
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createHoistDeallocs());
+
+  // Each linalg op a grid of threads, one output element per thread, the
+  // innermost loop on thread x (coalesced accesses); reductions run in the
+  // thread. Upstream's parallel-loop route (research/gpu-path.md, route B).
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createParallelLoopTilingPass({8, 32}));
+  GpuMapParallelLoopsPassOptions mapping;
+  mapping.mappingPolicyStr = "innermost-first";
+  pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass(mapping));
+  pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addNestedPass<func::FuncOp>(createAllocateOnDevice());
+  pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  // Allocations, copies and launches ordered on one stream per call.
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+  if (options.emitCInterface)
+    pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
+
+  gpu::GPUToNVVMPipelineOptions nvvm;
+  nvvm.cubinChip = options.chip;
+  nvvm.cubinFeatures =
+      options.features.empty() ? ptxFeatures(options.chip)
+                               : std::string(options.features);
+  nvvm.cubinFormat = options.format;
+  nvvm.optLevel = options.optLevel;
+  gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+}
+
 void dlc::registerPipelines() {
   PassPipelineRegistration<CPUPipelineOptions>(
       "dlc-cpu-pipeline",
       "Lower a dlc module to the LLVM dialect for the host CPU (bufferized, "
       "destination-passing signatures, C wrappers)",
       buildCPUPipeline);
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "dlc-gpu-pipeline",
+      "Lower a dlc module to the LLVM dialect for the host with its loops as "
+      "CUDA kernels, embedded as PTX or cubin (NVVM)",
+      buildGPUPipeline);
 }

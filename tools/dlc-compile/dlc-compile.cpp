@@ -2,6 +2,8 @@
 //
 //   dlc-compile model.mlir -o model.dlc [--target=cpu] [--cpu=native]
 //               [--emit=dlc|linalg|llvm-dialect|llvm-ir|asm|obj]
+//   dlc-compile model.mlir --target=cuda --gpu-arch=sm_90
+//               --emit=ptx|llvm-dialect|linalg
 //
 // Every stage of the compilation can be printed with --emit; MLIR's standard
 // flags (--mlir-print-ir-after-all, --mlir-timing, ...) apply to the passes.
@@ -29,7 +31,7 @@ using namespace mlir;
 namespace cl = llvm::cl;
 
 namespace {
-enum class Emit { Artifact, Linalg, LLVMDialect, LLVMIR, Asm, Obj };
+enum class Emit { Artifact, Linalg, LLVMDialect, LLVMIR, Asm, Obj, PTX };
 
 // --help shows these two categories; LLVM's code-generation internals that
 // libLLVM registers (hundreds of them) stay hidden, as in clang.
@@ -42,8 +44,12 @@ cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir>"),
 cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                 cl::value_desc("filename"), cl::init(""),
                                 cl::cat(dlcCategory));
-cl::opt<std::string> target("target", cl::desc("Target: cpu"),
+cl::opt<std::string> target("target", cl::desc("Target: cpu or cuda"),
                             cl::init("cpu"), cl::cat(dlcCategory));
+cl::opt<std::string> gpuArch(
+    "gpu-arch",
+    cl::desc("NVIDIA architecture for --target=cuda (sm_80, sm_90, ...)"),
+    cl::init("sm_80"), cl::cat(dlcCategory));
 cl::opt<std::string>
     cpu("cpu",
         cl::desc("CPU to compile for: native (this machine), an x86-64 ISA "
@@ -69,13 +75,49 @@ cl::opt<Emit> emit(
                    "IR after dlc-cpu-pipeline"),
         clEnumValN(Emit::LLVMIR, "llvm-ir", "optimized LLVM IR"),
         clEnumValN(Emit::Asm, "asm", "assembly"),
-        clEnumValN(Emit::Obj, "obj", "object file")));
+        clEnumValN(Emit::Obj, "obj", "object file"),
+        clEnumValN(Emit::PTX, "ptx",
+                   "--target=cuda: the kernels' PTX, each after a "
+                   "'// dlc-kernel: <name>' line")));
 } // namespace
 
+static LogicalResult runCUDA(MLIRContext &context, ModuleOp module,
+                             llvm::raw_ostream &os,
+                             llvm::function_ref<void(PassManager &)> configure) {
+  if (emit == Emit::Linalg) {
+    PassManager pm(&context);
+    configure(pm);
+    dlc::buildDlcToLinalgPipeline(pm);
+    if (failed(pm.run(module)))
+      return failure();
+    module->print(os);
+    return success();
+  }
+  if (emit != Emit::PTX && emit != Emit::LLVMDialect) {
+    llvm::errs() << "dlc-compile: --target=cuda writes --emit=ptx, "
+                    "llvm-dialect or linalg; CUDA artifacts are not "
+                    "available yet\n";
+    return failure();
+  }
+  if (failed(dlc::lowerToGPULLVMDialect(module, gpuArch, "isa", configure)))
+    return failure();
+  if (emit == Emit::LLVMDialect) {
+    module->print(os);
+    return success();
+  }
+  for (auto &[name, ptx] : dlc::kernelObjects(module))
+    os << "// dlc-kernel: " << name << "\n" << ptx << "\n";
+  return success();
+}
+
 static LogicalResult run(MLIRContext &context) {
-  if (target != "cpu") {
+  if (target != "cpu" && target != "cuda") {
     llvm::errs() << "dlc-compile: unknown --target=" << target
-                 << " (this build supports: cpu)\n";
+                 << " (expected cpu or cuda)\n";
+    return failure();
+  }
+  if (target == "cpu" && emit == Emit::PTX) {
+    llvm::errs() << "dlc-compile: --emit=ptx needs --target=cuda\n";
     return failure();
   }
   dlc::CompileOptions options;
@@ -122,6 +164,12 @@ static LogicalResult run(MLIRContext &context) {
       return;
     applyDefaultTimingPassManagerCLOptions(pm);
   };
+  if (target == "cuda") {
+    if (failed(runCUDA(context, *module, output->os(), configure)))
+      return failure();
+    output->keep();
+    return success();
+  }
   if (emit == Emit::Artifact) {
     auto bytes =
         dlc::compileToArtifact(*module, **machine, optLevel, configure);

@@ -53,6 +53,18 @@ mlir::LogicalResult
 lowerToLLVMDialect(mlir::ModuleOp module, llvm::TargetMachine &targetMachine,
                    llvm::function_ref<void(mlir::PassManager &)> configure = {});
 
+/// Runs `dlc-gpu-pipeline` for the NVIDIA architecture `chip` (sm_80,
+/// sm_90, ...): host code in the LLVM dialect with each kernel embedded in a
+/// `gpu.binary` as PTX (`format` isa) or cubin (bin, needs ptxas).
+mlir::LogicalResult lowerToGPULLVMDialect(
+    mlir::ModuleOp module, llvm::StringRef chip, llvm::StringRef format,
+    llvm::function_ref<void(mlir::PassManager &)> configure = {});
+
+/// (kernel module name, object) of every embedded kernel after
+/// lowerToGPULLVMDialect: PTX text for format isa.
+std::vector<std::pair<std::string, std::string>>
+kernelObjects(mlir::ModuleOp module);
+
 /// Translates a module in the LLVM dialect to LLVM IR, adds one packed entry
 /// point `void dlc_entry_<f>(void **args)` per public function (args point to
 /// memref descriptors, inputs then outputs) and optimizes it for the target.

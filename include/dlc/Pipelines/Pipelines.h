@@ -26,6 +26,33 @@ struct CPUPipelineOptions : public mlir::PassPipelineOptions<CPUPipelineOptions>
       llvm::cl::init(256)};
 };
 
+struct GPUPipelineOptions : public mlir::PassPipelineOptions<GPUPipelineOptions> {
+  Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("NVIDIA GPU architecture (sm_80, sm_90, ...)"),
+      llvm::cl::init("sm_80")};
+  Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("NVPTX features; empty: the PTX version the chip needs "
+                     "(ptxFeatures)"),
+      llvm::cl::init("")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("Embedded kernels: isa (PTX, compiled by the driver), "
+                     "bin (cubin, needs ptxas) or fatbin"),
+      llvm::cl::init("isa")};
+  Option<int> optLevel{*this, "opt-level",
+                       llvm::cl::desc("NVVM optimization level"),
+                       llvm::cl::init(3)};
+  Option<bool> emitCInterface{
+      *this, "emit-c-interface",
+      llvm::cl::desc("Emit `_mlir_ciface_<name>` wrappers (for callers in C)"),
+      llvm::cl::init(true)};
+};
+
+/// The NVPTX feature naming the PTX ISA version an architecture needs
+/// ("+ptx70" for sm_80, "+ptx80" for sm_90), or "" for an unknown one.
+std::string ptxFeatures(llvm::StringRef chip);
+
 /// dlc dialect -> linalg/tensor/arith/math on tensors, canonicalized: the
 /// first stage of every target's pipeline.
 void buildDlcToLinalgPipeline(mlir::OpPassManager &pm);
@@ -36,7 +63,16 @@ void buildDlcToLinalgPipeline(mlir::OpPassManager &pm);
 void buildCPUPipeline(mlir::OpPassManager &pm,
                       const CPUPipelineOptions &options);
 
-/// Registers `dlc-cpu-pipeline`.
+/// dlc dialect -> LLVM dialect for the host, with every loop nest a CUDA
+/// kernel embedded as PTX (or cubin) for `options.chip`. Signatures are
+/// destination-passing as on the CPU; arguments are device buffers, and
+/// intermediates are allocated in device memory through the runtime.
+/// Kernels are naive for now: one thread per output element of each linalg
+/// op (a grid of 8x32 blocks), no shared memory or register tiling.
+void buildGPUPipeline(mlir::OpPassManager &pm,
+                      const GPUPipelineOptions &options);
+
+/// Registers `dlc-cpu-pipeline` and `dlc-gpu-pipeline`.
 void registerPipelines();
 
 } // namespace dlc

@@ -261,6 +261,28 @@ def TileAndFuse : Pass<"dlc-tile-and-fuse", "::mlir::func::FuncOp"> {
   ];
 }
 
+def AllocateOnDevice : Pass<"dlc-allocate-on-device", "::mlir::func::FuncOp"> {
+  let summary = "Put a host function's buffers in GPU memory";
+  let description = [{
+    Expects: a host function on memrefs whose loops have become
+    `gpu.launch` regions (or outlined `gpu.launch_func`s), its arguments
+    being device buffers (the CUDA runtime passes device pointers).
+
+    Produces: every `memref.alloc`/`memref.dealloc` of the function (outside
+    kernels) as `gpu.alloc`/`gpu.dealloc`, so intermediates live in device
+    memory and are allocated through the runtime (`mgpuMemAlloc`), not
+    malloc; every constant buffer (`memref.get_global`) copied once per
+    call into a device buffer (`gpu.memcpy`) that replaces it and is freed
+    before the return. `gpu-async-region` then orders all of it on one
+    stream.
+
+    Leaves alone: code inside `gpu.launch` regions and GPU modules, and
+    stack allocations (which kernels cannot address: none are created on
+    this path).
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 def LowerVectors : Pass<"dlc-lower-vectors", "::mlir::func::FuncOp"> {
   let summary = "Hoist and lower vector ops on buffers to FMAs, loads and stores";
   let description = [{

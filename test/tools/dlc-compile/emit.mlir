@@ -12,9 +12,9 @@
 // LINALG: arith.maximumf
 // LINALG-NOT: dlc.
 
-// Functions are renamed dlc.<name> for lowering (libm names stay free).
-// LLVMDIALECT: llvm.func @dlc.dense(
-// LLVMDIALECT: llvm.func @_mlir_ciface_dlc.dense(
+// Functions are renamed _dlc_<name> for lowering (libm names stay free).
+// LLVMDIALECT: llvm.func @_dlc_dense(
+// LLVMDIALECT: llvm.func @_mlir_ciface__dlc_dense(
 
 // The packed entry point loads each descriptor pointer and calls the wrapper.
 // LLVMIR: define void @dlc_entry_dense(ptr
