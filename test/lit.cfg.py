@@ -64,6 +64,18 @@ for flag in flags:
     config.available_features.add(f"host-{flag}")
 
 
+# The CUDA toolkit's ptxas checks the PTX of the GPU path (test/Target/CUDA);
+# without it those tests are reported unsupported, with this note.
+import shutil  # noqa: E402
+ptxas = next((p for p in (os.environ.get("PTXAS"), shutil.which("ptxas"),
+                          "/usr/local/cuda/bin/ptxas") if p and os.path.isfile(p)), None)
+if ptxas:
+    config.available_features.add("ptxas")
+    config.environment["PTXAS"] = ptxas
+else:
+    lit_config.note("ptxas not found (no CUDA toolkit, PTXAS unset): the tests "
+                    "that assemble PTX are unsupported")
+
 # The format lives in a module of its own: lit pickles it for its workers.
 sys.path.insert(0, os.path.dirname(__file__))
 from cpu_matrix import CPUMatrixTest  # noqa: E402

@@ -20,13 +20,24 @@ struct AllocateOnDevice
     if (func.isExternal())
       return;
     SmallVector<Operation *> ops;
-    func.walk([&](Operation *op) {
-      if (op->getParentOfType<gpu::LaunchOp>())
+    bool hostAccess = false;
+    func.walk<WalkOrder::PreOrder>([&](Operation *op) {
+      if (isa<gpu::LaunchOp>(op))
         return WalkResult::skip();
       if (isa<memref::AllocOp, memref::DeallocOp, memref::GetGlobalOp>(op))
         ops.push_back(op);
+      // The function's buffers are device memory: host code must not touch
+      // them. A loop left outside every kernel would read device pointers
+      // on the host.
+      if (isa<memref::LoadOp, memref::StoreOp>(op)) {
+        op->emitError("dlc-gpu-pipeline: this access was not mapped to a GPU "
+                      "kernel (it would read device memory on the host)");
+        hostAccess = true;
+      }
       return WalkResult::advance();
     });
+    if (hostAccess)
+      return signalPassFailure();
     SmallVector<Value> constants;
     IRRewriter rewriter(&getContext());
     for (Operation *op : ops) {

@@ -139,6 +139,48 @@ def _dltensor(array: np.ndarray, element: str) -> _DLTensor:
     return t
 
 
+def ptxas_path() -> str | None:
+    """The CUDA toolkit's ptxas ($PTXAS, on PATH, or /usr/local/cuda), or None."""
+    import shutil
+    for candidate in (os.environ.get("PTXAS"), shutil.which("ptxas"),
+                      "/usr/local/cuda/bin/ptxas"):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def check_ptx(source: str, arch: str, train_step: str | None = None) -> int:
+    """Compiles dlc `source` for the NVIDIA architecture `arch` (sm_80, ...)
+    with `dlc-compile --target=cuda --emit=ptx`, assembles every kernel with
+    ptxas for that architecture and returns how many there are; raises
+    CompileError naming the kernel ptxas refused."""
+    ptxas = ptxas_path()
+    if ptxas is None:
+        raise CompileError("ptxas not found (set PTXAS or install the CUDA toolkit)")
+    with tempfile.TemporaryDirectory(prefix="dlc-") as work:
+        src = Path(work) / "module.mlir"
+        src.write_text(source)
+        command = [str(_build_dir() / "bin" / "dlc-compile"), str(src), "--target=cuda",
+                   f"--gpu-arch={arch}", "--emit=ptx"]
+        if train_step is not None:
+            command.append(f"--train-step={train_step}")
+        proc = subprocess.run(command, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise CompileError(f"dlc-compile --target=cuda --gpu-arch={arch} failed:\n"
+                               f"{proc.stderr}")
+        kernels = proc.stdout.split("// dlc-kernel: ")[1:]
+        for i, kernel in enumerate(kernels):
+            name, ptx = kernel.split("\n", 1)
+            path = Path(work) / f"kernel{i}.ptx"
+            path.write_text(ptx)
+            result = subprocess.run([ptxas, f"-arch={arch}", str(path), "-o", os.devnull],
+                                    capture_output=True, text=True)
+            if result.returncode != 0:
+                raise CompileError(f"ptxas -arch={arch} refused kernel {name}:\n"
+                                   f"{result.stderr}")
+        return len(kernels)
+
+
 def compile_artifact(source: str, artifact: Path, cpu: str = "native",
                      train_step: str | None = None) -> None:
     """Compiles dlc `source` into the artifact file `artifact` for `cpu` (an

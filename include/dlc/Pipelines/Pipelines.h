@@ -40,6 +40,11 @@ struct GPUPipelineOptions : public mlir::PassPipelineOptions<GPUPipelineOptions>
       llvm::cl::desc("Embedded kernels: isa (PTX, compiled by the driver), "
                      "bin (cubin, needs ptxas) or fatbin"),
       llvm::cl::init("isa")};
+  Option<std::string> cudaPath{
+      *this, "cuda-path",
+      llvm::cl::desc("CUDA toolkit (libdevice for math functions, ptxas for "
+                     "format=bin); empty: cudaToolkitPath()"),
+      llvm::cl::init("")};
   Option<int> optLevel{*this, "opt-level",
                        llvm::cl::desc("NVVM optimization level"),
                        llvm::cl::init(3)};
@@ -48,6 +53,10 @@ struct GPUPipelineOptions : public mlir::PassPipelineOptions<GPUPipelineOptions>
       llvm::cl::desc("Emit `_mlir_ciface_<name>` wrappers (for callers in C)"),
       llvm::cl::init(true)};
 };
+
+/// The CUDA toolkit: $CUDA_ROOT, $CUDA_HOME or $CUDA_PATH, else
+/// /usr/local/cuda if it has libdevice; "" if none is found.
+std::string cudaToolkitPath();
 
 /// The NVPTX feature naming the PTX ISA version an architecture needs
 /// ("+ptx70" for sm_80, "+ptx80" for sm_90), or "" for an unknown one.

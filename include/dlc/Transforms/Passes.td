@@ -261,6 +261,31 @@ def TileAndFuse : Pass<"dlc-tile-and-fuse", "::mlir::func::FuncOp"> {
   ];
 }
 
+def AddUnitParallelLoop : Pass<"dlc-add-unit-parallel-loop", "::mlir::func::FuncOp"> {
+  let summary = "Give linalg ops without a parallel loop a unit one";
+  let description = [{
+    Expects: linalg ops on memrefs (the GPU path, before
+    `convert-linalg-to-parallel-loops`).
+
+    Produces: each linalg op without a parallel loop (a rank-0 result: a
+    loss, a full reduction, a scalar elementwise op; or a reduction to a
+    keepdims result) as a `linalg.generic` with one more, leading, parallel
+    loop of extent 1, writing a view of its output with a leading unit
+    dimension (`memref.expand_shape`). Its loops then become an
+    `scf.parallel`, which the GPU mapping turns into a one-thread kernel;
+    without it they would stay host loops over device memory. Likewise, a
+    host `scf.for`/`scf.if` around linalg ops (scatter_add's ordered loop
+    over its indices) becomes one sequential kernel: its linalg ops are
+    lowered to `scf.for` loops inside a one-iteration `scf.parallel`.
+
+    Leaves alone: ops that have a parallel loop.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def AllocateOnDevice : Pass<"dlc-allocate-on-device", "::mlir::func::FuncOp"> {
   let summary = "Put a host function's buffers in GPU memory";
   let description = [{
@@ -275,6 +300,10 @@ def AllocateOnDevice : Pass<"dlc-allocate-on-device", "::mlir::func::FuncOp"> {
     call into a device buffer (`gpu.memcpy`) that replaces it and is freed
     before the return. `gpu-async-region` then orders all of it on one
     stream.
+
+    Fails, naming the op, where a load or store is left outside every
+    `gpu.launch` (a loop nest the mapping did not turn into a kernel would
+    read device memory on the host).
 
     Leaves alone: code inside `gpu.launch` regions and GPU modules, and
     stack allocations (which kernels cannot address: none are created on

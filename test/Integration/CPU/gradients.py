@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dlc.execution import Module, compile_artifact
+from dlc.execution import Module, check_ptx, compile_artifact
 from harness import run_checks, target_options, ttype
 
 RNG = np.random.default_rng(7)
@@ -422,6 +422,11 @@ def main():
     options = target_options()
     source = module_source()
     count = sum(len(c.elements) for c in CASES)
+    if options.cuda_arch:
+        kernels = check_ptx(source, options.cuda_arch)
+        print(f"gradients [cuda {options.cuda_arch}]: {count} cases, {kernels} kernels "
+              f"accepted by ptxas")
+        return
     if options.compile_only:
         with tempfile.TemporaryDirectory(prefix="dlc-") as work:
             compile_artifact(source, Path(work) / "module.dlc", options.cpu)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dlc.execution import Module, compile_artifact
+from dlc.execution import Module, check_ptx, compile_artifact
 
 # NumPy dtypes of the dlc element types (bf16 travels as raw uint16 bits).
 DTYPES = {"f16": np.float16, "bf16": np.uint16, "f32": np.float32, "f64": np.float64,
@@ -113,6 +113,11 @@ class Suite:
         (a level this host cannot execute) it only compiles."""
         options = target_options()
         source = "\n".join(self.functions)
+        if options.cuda_arch:
+            count = check_ptx(source, options.cuda_arch)
+            print(f"{self.name} [cuda {options.cuda_arch}]: {len(self.cases)} cases, "
+                  f"{count} kernels accepted by ptxas")
+            return
         if options.compile_only:
             with tempfile.TemporaryDirectory(prefix="dlc-") as work:
                 compile_artifact(source, Path(work) / "module.dlc", options.cpu)
@@ -139,10 +144,13 @@ class Suite:
 
 def target_options():
     """--cpu=LEVEL (default native) and --compile-only (a level this host
-    cannot execute), as lit's %cpu and %compile_only pass them."""
+    cannot execute), as lit's %cpu and %compile_only pass them; or
+    --cuda-arch=sm_XX: compile for that GPU and assemble every kernel with
+    ptxas instead (test/Target/CUDA)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--cpu", default="native")
     parser.add_argument("--compile-only", action="store_true")
+    parser.add_argument("--cuda-arch")
     return parser.parse_args()
 
 

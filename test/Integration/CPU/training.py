@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dlc.execution import Module, compile_artifact
+from dlc.execution import Module, check_ptx, compile_artifact
 from harness import run_checks, target_options
 
 N, D, H, C = 32, 6, 16, 3
@@ -202,6 +202,11 @@ def check(name, options, ref, steps, threshold, cpu):
 
 def main():
     options = target_options()
+    if options.cuda_arch:
+        kernels = sum(check_ptx(SOURCE, options.cuda_arch, opts) for _, opts, *_ in CASES)
+        print(f"training [cuda {options.cuda_arch}]: {len(CASES)} cases, {kernels} kernels "
+              f"accepted by ptxas")
+        return
     if options.compile_only:
         with tempfile.TemporaryDirectory(prefix="dlc-") as work:
             for name, opts, *_ in CASES:

@@ -14,7 +14,7 @@
 // CPU-NOT: not a recognized processor
 // CPU: dlc-compile: unknown CPU 'pentium9' for x86_64{{.*}} (try native, x86-64, x86-64-v2, x86-64-v3, x86-64-v4, znver3, znver4, skylake-avx512)
 // CPU-NOT: func.func
-// TARGET: dlc-compile: unknown --target=tpu (this build supports: cpu)
+// TARGET: dlc-compile: unknown --target=tpu (expected cpu or cuda)
 // MISSING: dlc-compile: cannot open input file '{{.*}}missing.mlir'
 // OUTPUT: dlc-compile: cannot open output file '/nonexistent/dir/x.dlc'
 

@@ -1,0 +1,71 @@
+// RUN: dlc-opt %s --split-input-file --dlc-add-unit-parallel-loop | FileCheck %s
+
+// A full reduction (rank-0 result) gets a leading unit parallel loop over a
+// [1] view of its output.
+// CHECK-DAG: #[[$IN:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[$OUT:.+]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func @full_reduction
+// CHECK-SAME: (%[[X:.+]]: memref<8xf32>, %[[S:.+]]: memref<f32>)
+// CHECK: %[[V:.+]] = memref.expand_shape %[[S]] [] output_shape [1] : memref<f32> into memref<1xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[$IN]], #[[$OUT]]], iterator_types = ["parallel", "reduction"]} ins(%[[X]] : memref<8xf32>) outs(%[[V]] : memref<1xf32>)
+func.func @full_reduction(%x: memref<8xf32>, %s: memref<f32>) {
+  linalg.reduce ins(%x : memref<8xf32>) outs(%s : memref<f32>) dimensions = [0]
+    (%in: f32, %acc: f32) {
+      %0 = arith.addf %in, %acc : f32
+      linalg.yield %0 : f32
+    }
+  return
+}
+
+// -----
+
+// Several outputs (argmax's value and index) each get the unit dimension;
+// linalg.index shifts with the loops.
+// CHECK-LABEL: func @argmax
+// CHECK: %[[V:.+]] = memref.expand_shape %{{.+}} [] output_shape [1] : memref<f32> into memref<1xf32>
+// CHECK: %[[I:.+]] = memref.expand_shape %{{.+}} [] output_shape [1] : memref<i64> into memref<1xi64>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.+}} : memref<8xf32>) outs(%[[V]], %[[I]] : memref<1xf32>, memref<1xi64>)
+// CHECK: linalg.index 1 : index
+func.func @argmax(%x: memref<8xf32>, %v: memref<f32>, %i: memref<i64>) {
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>, affine_map<(d0) -> ()>],
+                  iterator_types = ["reduction"]}
+      ins(%x : memref<8xf32>) outs(%v, %i : memref<f32>, memref<i64>) {
+  ^bb0(%in: f32, %best: f32, %at: i64):
+    %k = linalg.index 0 : index
+    %ki = arith.index_cast %k : index to i64
+    %gt = arith.cmpf ogt, %in, %best : f32
+    %nv = arith.select %gt, %in, %best : f32
+    %ni = arith.select %gt, %ki, %at : i64
+    linalg.yield %nv, %ni : f32, i64
+  }
+  return
+}
+
+// -----
+
+// A host loop around linalg ops becomes one sequential kernel: its ops are
+// lowered to scf.for loops inside a one-iteration scf.parallel. Ops with a
+// parallel loop are left alone.
+// CHECK-LABEL: func @ordered_loop
+// CHECK: linalg.fill
+// CHECK: scf.parallel (%{{.+}}) = (%c0{{.*}}) to (%c1{{.*}}) step (%c1{{.*}}) {
+// CHECK-NEXT: scf.for
+// CHECK-NOT: linalg.
+// CHECK: memref.store
+func.func @ordered_loop(%x: memref<5xf32>, %acc: memref<f32>, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c5 = arith.constant 5 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%out : memref<4xf32>)
+  scf.for %i = %c0 to %c5 step %c1 {
+    %s = memref.subview %x[%i] [1] [1] : memref<5xf32> to memref<f32, strided<[], offset: ?>>
+    linalg.generic {indexing_maps = [affine_map<() -> ()>, affine_map<() -> ()>], iterator_types = []}
+        ins(%s : memref<f32, strided<[], offset: ?>>) outs(%acc : memref<f32>) {
+    ^bb0(%in: f32, %a: f32):
+      %0 = arith.addf %in, %a : f32
+      linalg.yield %0 : f32
+    }
+  }
+  return
+}
