@@ -76,6 +76,20 @@ else:
     lit_config.note("ptxas not found (no CUDA toolkit, PTXAS unset): the tests "
                     "that assemble PTX are unsupported")
 
+# An NVIDIA driver (libcuda.so.1) and a GPU behind it gate the tests that run
+# CUDA artifacts; without a driver, the test of the runtime's error runs.
+import ctypes  # noqa: E402
+try:
+    cuda = ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+    count = ctypes.c_int(0)
+    if cuda.cuInit(0) == 0 and cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 \
+            and count.value > 0:
+        config.available_features.add("cuda-gpu")
+except OSError:
+    lit_config.note("no NVIDIA driver (libcuda.so.1): the tests that run CUDA "
+                    "artifacts are unsupported")
+
 # The format lives in a module of its own: lit pickles it for its workers.
 sys.path.insert(0, os.path.dirname(__file__))
 from cpu_matrix import CPUMatrixTest  # noqa: E402

@@ -204,6 +204,70 @@ static void defineAllocator(llvm::Module &module) {
          module.getOrInsertFunction("free", freeType), false);
 }
 
+/// The GPU runtime calls of host code (mgpuModuleLoad, mgpuLaunchKernel,
+/// ...) become forwarders through exported function pointers
+/// `dlc_gpu_hook_<name>`, which the runtime fills: artifacts are loaded
+/// RTLD_LOCAL (and so may be the runtime, from Python), so these calls
+/// cannot bind to the runtime's symbols by name. The module loads that
+/// `gpu.binary` translation puts in global constructors move to an exported
+/// `dlc_gpu_init` (and unloads to `dlc_gpu_fini`): constructors run at
+/// dlopen, before the runtime could set the hooks.
+static void routeGPURuntimeCalls(llvm::Module &module) {
+  llvm::LLVMContext &context = module.getContext();
+  auto *ptrType = llvm::PointerType::get(context, 0);
+  for (llvm::Function &fn : llvm::make_early_inc_range(module)) {
+    if (!fn.isDeclaration() || !fn.getName().starts_with("mgpu"))
+      continue;
+    auto *hook = new llvm::GlobalVariable(
+        module, ptrType, /*isConstant=*/false,
+        llvm::GlobalValue::ExternalLinkage,
+        llvm::ConstantPointerNull::get(ptrType),
+        ("dlc_gpu_hook_" + fn.getName()).str());
+    fn.setLinkage(llvm::GlobalValue::InternalLinkage);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", &fn));
+    SmallVector<llvm::Value *> args;
+    for (llvm::Argument &arg : fn.args())
+      args.push_back(&arg);
+    llvm::Value *target = b.CreateLoad(ptrType, hook);
+    llvm::CallInst *call = b.CreateCall(fn.getFunctionType(), target, args);
+    if (fn.getReturnType()->isVoidTy())
+      b.CreateRetVoid();
+    else
+      b.CreateRet(call);
+  }
+  // The hooks' names, for the runtime to check it provides each one.
+  std::string names;
+  for (llvm::GlobalVariable &global : module.globals())
+    if (global.getName().starts_with("dlc_gpu_hook_"))
+      names += global.getName().drop_front(13).str() + '\0';
+  names += '\0';
+  new llvm::GlobalVariable(
+      module, llvm::ArrayType::get(llvm::Type::getInt8Ty(context), names.size()),
+      /*isConstant=*/true, llvm::GlobalValue::ExternalLinkage,
+      llvm::ConstantDataArray::getString(context, names, /*AddNull=*/false),
+      "dlc_gpu_hook_names");
+  auto moveToFunction = [&](StringRef list, StringRef name) {
+    llvm::GlobalVariable *global = module.getNamedGlobal(list);
+    auto *fn = llvm::Function::Create(
+        llvm::FunctionType::get(llvm::Type::getVoidTy(context), false),
+        llvm::GlobalValue::ExternalLinkage, name, module);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", fn));
+    if (global && global->hasInitializer())
+      if (auto *entries =
+              dyn_cast<llvm::ConstantArray>(global->getInitializer()))
+        for (llvm::Value *entry : entries->operands())
+          if (auto *record = dyn_cast<llvm::ConstantStruct>(entry))
+            if (auto *callee =
+                    dyn_cast<llvm::Function>(record->getOperand(1)))
+              b.CreateCall(callee);
+    b.CreateRetVoid();
+    if (global)
+      global->eraseFromParent();
+  };
+  moveToFunction("llvm.global_ctors", "dlc_gpu_init");
+  moveToFunction("llvm.global_dtors", "dlc_gpu_fini");
+}
+
 FailureOr<std::unique_ptr<llvm::Module>>
 dlc::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
                        llvm::TargetMachine &targetMachine, unsigned optLevel) {
@@ -247,6 +311,8 @@ dlc::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
   }
 
   defineAllocator(*llvmModule);
+  if (!module.getOps<gpu::BinaryOp>().empty())
+    routeGPURuntimeCalls(*llvmModule);
 
   auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
                                             &targetMachine);
@@ -347,6 +413,31 @@ static uint32_t elfMachine(const llvm::Triple &triple) {
   default:
     return llvm::ELF::EM_NONE;
   }
+}
+
+FailureOr<std::vector<uint8_t>>
+dlc::compileToCUDAArtifact(ModuleOp module, llvm::TargetMachine &targetMachine,
+                           llvm::StringRef gpuArch, unsigned optLevel,
+                           llvm::function_ref<void(PassManager &)> configure) {
+  FailureOr<std::string> manifest =
+      buildManifest(module, targetMachine, gpuArch);
+  if (failed(manifest) ||
+      failed(lowerToGPULLVMDialect(module, gpuArch, "isa", configure)))
+    return failure();
+  llvm::LLVMContext context;
+  auto llvmModule = translateToLLVMIR(module, context, targetMachine, optLevel);
+  if (failed(llvmModule))
+    return failure();
+  SmallVector<char> object;
+  llvm::raw_svector_ostream os(object);
+  if (failed(emitMachineCode(**llvmModule, targetMachine,
+                             llvm::CodeGenFileType::ObjectFile, os)))
+    return module.emitError("object emission failed");
+  auto so = linkSharedObject(object, module.getLoc());
+  if (failed(so))
+    return failure();
+  return writeArtifact(*manifest, *so,
+                       elfMachine(targetMachine.getTargetTriple()));
 }
 
 FailureOr<std::vector<uint8_t>>

@@ -65,7 +65,8 @@ double countFlops(func::FuncOp func, SymbolTableCollection &symbols,
 } // namespace
 
 FailureOr<std::string> dlc::buildManifest(ModuleOp module,
-                                          llvm::TargetMachine &targetMachine) {
+                                          llvm::TargetMachine &targetMachine,
+                                          llvm::StringRef gpuArch) {
   json functions = json::array();
   SymbolTableCollection symbols;
   llvm::DenseMap<Operation *, double> memo;
@@ -123,6 +124,9 @@ FailureOr<std::string> dlc::buildManifest(ModuleOp module,
         {"features", features}}},
       {"functions", functions},
   };
+  // Code for an NVIDIA GPU: host code for the CPU above, kernels for gpuArch.
+  if (!gpuArch.empty())
+    manifest["device"] = {{"kind", "cuda"}, {"arch", gpuArch.str()}};
   return manifest.dump();
 }
 

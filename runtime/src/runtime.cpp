@@ -8,6 +8,8 @@
 
 #include "dlc/runtime.h"
 
+#include "cuda.h"
+
 #include "dlc/artifact_format.h"
 
 #include <nlohmann/json.hpp>
@@ -242,6 +244,7 @@ struct dlc_function {
   std::vector<TensorSpec> inputs, outputs;
   double flops = 0;
   void (*entry)(void **) = nullptr;
+  bool cuda = false; // its code runs on the GPU: tensors are staged there
 };
 
 struct dlc_module {
@@ -249,7 +252,15 @@ struct dlc_module {
   std::vector<std::unique_ptr<dlc_function>> functions;
   void *handle = nullptr;
   int fd = -1;
+  // A CUDA artifact: host code whose kernels run on the GPU (cuda.cpp).
+  bool cuda = false;
+  bool gpuReady = false; // dlc_gpu_init ran: modules to unload
   ~dlc_module() {
+    if (gpuReady)
+      if (auto fini = reinterpret_cast<void (*)()>(dlsym(handle, "dlc_gpu_fini"))) {
+        dlc_cuda::Scope scope;
+        fini();
+      }
     if (handle)
       dlclose(handle);
     if (fd >= 0)
@@ -378,6 +389,22 @@ dlc_status loadFromBytes(std::vector<uint8_t> bytes, const std::string &origin,
       !manifest.contains("functions") || !manifest["functions"].is_array())
     return fail(DLC_ERROR_FORMAT, where + "malformed manifest");
 
+  // A CUDA artifact needs the driver and a device before anything is mapped.
+  std::string gpuArch;
+  if (manifest.contains("device")) {
+    const auto &device = manifest["device"];
+    if (!device.is_object() || device.value("kind", "") != "cuda")
+      return fail(DLC_ERROR_TARGET,
+                  where + "compiled for a device this runtime does not know (" +
+                      device.dump() + ")");
+    gpuArch = device.value("arch", "?");
+    std::string why = dlc_cuda::initialize();
+    if (!why.empty())
+      return fail(DLC_ERROR_DEVICE, where + "this artifact runs on an NVIDIA "
+                                            "GPU (" + gpuArch + "), but " + why);
+    module->cuda = true;
+  }
+
   if (manifest.contains("target") && manifest["target"].contains("features") &&
       manifest["target"]["features"].is_array()) {
     std::string missing;
@@ -448,6 +475,25 @@ dlc_status loadFromBytes(std::vector<uint8_t> bytes, const std::string &origin,
     allocator->alloc = cacheAlloc;
     allocator->free = cacheFree;
   }
+  for (auto &function : module->functions)
+    function->cuda = module->cuda;
+  if (module->cuda) {
+    // The host code's GPU calls go to this runtime; then its kernel modules
+    // load (the driver compiles their PTX for this GPU).
+    std::string why = dlc_cuda::installHooks(module->handle);
+    if (!why.empty())
+      return fail(DLC_ERROR_FORMAT, where + why);
+    auto init = reinterpret_cast<void (*)()>(dlsym(module->handle, "dlc_gpu_init"));
+    if (!init)
+      return fail(DLC_ERROR_FORMAT, where + "CUDA artifact without dlc_gpu_init");
+    {
+      dlc_cuda::Scope scope;
+      init();
+    }
+    module->gpuReady = true;
+    if (std::string error = dlc_cuda::takeError(); !error.empty())
+      return fail(DLC_ERROR_DEVICE, where + error + " (kernels for " + gpuArch + ")");
+  }
   for (auto &function : module->functions) {
     std::string symbol = "dlc_entry_" + function->name;
     function->entry =
@@ -471,7 +517,8 @@ int64_t numElements(const std::vector<int64_t> &shape) {
 /// memref descriptor {allocated, aligned, offset, sizes..., strides...}.
 dlc_status checkTensor(const dlc_function &fn, const char *kind, size_t index,
                        const TensorSpec &spec, const DLTensor &t,
-                       std::vector<int64_t> &descriptor) {
+                       std::vector<int64_t> &descriptor,
+                       int32_t device = kDLCPU) {
   auto error = [&](const std::string &what) {
     std::ostringstream os;
     os << fn.name << ": " << kind << " " << index;
@@ -482,8 +529,10 @@ dlc_status checkTensor(const dlc_function &fn, const char *kind, size_t index,
   };
   std::string expected =
       spec.dtypeName + describeShape(spec.shape.data(), spec.shape.size());
-  if (t.device.device_type != kDLCPU)
-    return error("expected a CPU tensor, found device type " +
+  if (t.device.device_type != device)
+    return error(std::string("expected a ") +
+                 (device == kDLCUDA ? "CUDA" : "CPU") +
+                 " tensor, found device type " +
                  std::to_string(t.device.device_type));
   if (t.ndim < 0 || (t.ndim > 0 && !t.shape))
     return error("malformed DLTensor (ndim " + std::to_string(t.ndim) + ")");
@@ -651,12 +700,32 @@ double dlc_function_flops(const dlc_function *function) {
   return function ? function->flops : 0;
 }
 
+namespace {
+dlc_status callChecked(const dlc_function &fn, const DLTensor *inputs,
+                       size_t num_inputs, const DLTensor *outputs,
+                       size_t num_outputs, int32_t device);
+dlc_status callOnDevice(const dlc_function &fn, const DLTensor *inputs,
+                        size_t num_inputs, const DLTensor *outputs,
+                        size_t num_outputs);
+} // namespace
+
 dlc_status dlc_call(const dlc_function *function, const DLTensor *inputs,
                     size_t num_inputs, const DLTensor *outputs,
                     size_t num_outputs) {
   if (!function)
     return fail(DLC_ERROR_ARGUMENT, "dlc_call: function is NULL");
-  const dlc_function &fn = *function;
+  if (function->cuda)
+    return callOnDevice(*function, inputs, num_inputs, outputs, num_outputs);
+  return callChecked(*function, inputs, num_inputs, outputs, num_outputs,
+                     kDLCPU);
+}
+
+namespace {
+/// A call whose tensors are on `device` (the CPU, or the GPU of a CUDA
+/// artifact), checked against the manifest.
+dlc_status callChecked(const dlc_function &fn, const DLTensor *inputs,
+                       size_t num_inputs, const DLTensor *outputs,
+                       size_t num_outputs, int32_t device) {
   if (num_inputs != fn.inputs.size() || num_outputs != fn.outputs.size() ||
       (num_inputs && !inputs) || (num_outputs && !outputs))
     return fail(DLC_ERROR_ARGUMENT,
@@ -667,11 +736,11 @@ dlc_status dlc_call(const dlc_function *function, const DLTensor *inputs,
   std::vector<std::vector<int64_t>> descriptors(num_inputs + num_outputs);
   for (size_t i = 0; i < num_inputs; ++i)
     if (dlc_status s = checkTensor(fn, "input", i, fn.inputs[i], inputs[i],
-                                   descriptors[i]))
+                                   descriptors[i], device))
       return s;
   for (size_t i = 0; i < num_outputs; ++i)
     if (dlc_status s = checkTensor(fn, "output", i, fn.outputs[i], outputs[i],
-                                   descriptors[num_inputs + i]))
+                                   descriptors[num_inputs + i], device))
       return s;
   // Compiled code may read an input after writing an output: no written
   // buffer may overlap another tensor of the call, except that an in-out
@@ -726,7 +795,106 @@ dlc_status dlc_call(const dlc_function *function, const DLTensor *inputs,
     args[j] = descriptors[num_inputs + o].data();
   }
   fn.entry(args.data());
+  if (fn.cuda)
+    if (std::string error = dlc_cuda::takeError(); !error.empty())
+      return fail(DLC_ERROR_DEVICE, fn.name + ": " + error);
   return DLC_OK;
 }
+
+/// A call of a CUDA artifact's function: CPU tensors are copied to device
+/// buffers (one per distinct host buffer, so an in-out tensor updated in
+/// place stays one buffer) and the outputs copied back; CUDA tensors are
+/// used where they are.
+dlc_status callOnDevice(const dlc_function &fn, const DLTensor *inputs,
+                        size_t num_inputs, const DLTensor *outputs,
+                        size_t num_outputs) {
+  if (num_inputs != fn.inputs.size() || num_outputs != fn.outputs.size() ||
+      (num_inputs && !inputs) || (num_outputs && !outputs))
+    return fail(DLC_ERROR_ARGUMENT,
+                fn.name + ": expected " + std::to_string(fn.inputs.size()) +
+                    " inputs and " + std::to_string(fn.outputs.size()) +
+                    " outputs, found " + std::to_string(num_inputs) + " and " +
+                    std::to_string(num_outputs));
+  dlc_cuda::Scope scope;
+  struct Staged {
+    void *host, *device;
+    size_t bytes;
+  };
+  std::vector<Staged> staged;
+  auto cleanup = [&] {
+    for (Staged &s : staged)
+      dlc_cuda::release(s.device);
+  };
+  std::vector<DLTensor> in(inputs, inputs + num_inputs),
+      out(outputs, outputs + num_outputs);
+  auto stage = [&](DLTensor &t, const char *kind, size_t index,
+                   const TensorSpec &spec, bool copyIn) -> dlc_status {
+    if (t.device.device_type == kDLCUDA)
+      return DLC_OK;
+    std::vector<int64_t> unused; // checked as the CPU tensor it is
+    if (dlc_status s = checkTensor(fn, kind, index, spec, t, unused, kDLCPU))
+      return s;
+    void *host = static_cast<char *>(t.data) + t.byte_offset;
+    size_t bytes = numElements(spec.shape) * ((spec.dtype.bits + 7) / 8);
+    void *device = nullptr;
+    for (Staged &s : staged)
+      if (s.host == host && s.bytes == bytes)
+        device = s.device;
+    if (!device) {
+      std::string error = dlc_cuda::allocate(&device, bytes);
+      if (error.empty() && copyIn)
+        error = dlc_cuda::copyToDevice(device, host, bytes);
+      staged.push_back({host, device, bytes});
+      if (!error.empty())
+        return fail(DLC_ERROR_DEVICE, fn.name + ": " + error);
+    }
+    t.data = device;
+    t.byte_offset = 0;
+    t.strides = nullptr;
+    t.device = {kDLCUDA, 0};
+    return DLC_OK;
+  };
+  dlc_status status = DLC_OK;
+  for (size_t i = 0; i < num_inputs && !status; ++i)
+    status = stage(in[i], "input", i, fn.inputs[i], true);
+  for (size_t o = 0; o < num_outputs && !status; ++o)
+    status = stage(out[o], "output", o, fn.outputs[o], false);
+  // An in-out pair given as two host buffers: the update runs in place in
+  // the output's device buffer, filled with the input (left unchanged).
+  for (size_t o = 0; o < num_outputs && !status; ++o) {
+    int64_t j = fn.outputs[o].inout;
+    if (j < 0 || outputs[o].device.device_type == kDLCUDA ||
+        inputs[j].device.device_type == kDLCUDA || in[j].data == out[o].data)
+      continue;
+    size_t bytes =
+        numElements(fn.outputs[o].shape) * ((fn.outputs[o].dtype.bits + 7) / 8);
+    std::string error = dlc_cuda::copyToDevice(
+        out[o].data, static_cast<char *>(inputs[j].data) + inputs[j].byte_offset,
+        bytes);
+    if (!error.empty())
+      status = fail(DLC_ERROR_DEVICE, fn.name + ": " + error);
+    in[j] = out[o];
+  }
+  if (!status)
+    status = callChecked(fn, in.data(), num_inputs, out.data(), num_outputs,
+                         kDLCUDA);
+  // Outputs back to the host buffers they stand for (each staged buffer an
+  // output wrote: outputs, and inputs updated in place).
+  for (size_t o = 0; o < num_outputs && !status; ++o) {
+    if (outputs[o].device.device_type == kDLCUDA)
+      continue;
+    void *host = static_cast<char *>(outputs[o].data) + outputs[o].byte_offset;
+    for (Staged &s : staged)
+      if (s.host == host) {
+        std::string error = dlc_cuda::copyToHost(host, s.device, s.bytes);
+        if (!error.empty())
+          status = fail(DLC_ERROR_DEVICE, fn.name + ": " + error);
+        break;
+      }
+  }
+  cleanup();
+  return status;
+}
+} // namespace
 
 } // extern "C"

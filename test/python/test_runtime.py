@@ -68,3 +68,29 @@ def test_corrupt_artifact_is_an_error(tmp_path):
 def test_export_target_cuda_is_not_available(tmp_path):
     with pytest.raises(NotImplementedError, match="cuda"):
         dlc.export(lambda x: x * 2, (np.ones(2),), tmp_path / "x.dlc", target="cuda")
+
+
+def _has_cuda_driver():
+    import ctypes
+    try:
+        ctypes.CDLL("libcuda.so.1")
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(_has_cuda_driver(), reason="an NVIDIA driver is present")
+def test_cuda_artifact_without_driver_is_an_error(tmp_path):
+    import os
+    import subprocess
+    from pathlib import Path
+    build = Path(os.environ.get("DLC_BUILD", Path(__file__).resolve().parents[2] / "build"))
+    source = tmp_path / "m.mlir"
+    source.write_text("func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {\n"
+                      "  %0 = dlc.exp %x : tensor<4xf32>\n  return %0 : tensor<4xf32>\n}\n")
+    artifact = tmp_path / "m.dlc"
+    subprocess.run([str(build / "bin" / "dlc-compile"), str(source), "--target=cuda",
+                    "--gpu-arch=sm_90", "-o", str(artifact)], check=True)
+    with pytest.raises(dlc.DlcRuntimeError, match=r"runs on an NVIDIA GPU \(sm_90\), but "
+                       r"the NVIDIA driver library libcuda.so.1 could not be loaded"):
+        dlc.runtime.load(artifact)

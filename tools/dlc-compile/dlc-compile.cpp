@@ -82,6 +82,7 @@ cl::opt<Emit> emit(
 } // namespace
 
 static LogicalResult runCUDA(MLIRContext &context, ModuleOp module,
+                             llvm::TargetMachine &machine,
                              llvm::raw_ostream &os,
                              llvm::function_ref<void(PassManager &)> configure) {
   if (emit == Emit::Linalg) {
@@ -93,10 +94,17 @@ static LogicalResult runCUDA(MLIRContext &context, ModuleOp module,
     module->print(os);
     return success();
   }
+  if (emit == Emit::Artifact) {
+    auto bytes = dlc::compileToCUDAArtifact(module, machine, gpuArch,
+                                            optLevel, configure);
+    if (failed(bytes))
+      return failure();
+    os.write(reinterpret_cast<const char *>(bytes->data()), bytes->size());
+    return success();
+  }
   if (emit != Emit::PTX && emit != Emit::LLVMDialect) {
-    llvm::errs() << "dlc-compile: --target=cuda writes --emit=ptx, "
-                    "llvm-dialect or linalg; CUDA artifacts are not "
-                    "available yet\n";
+    llvm::errs() << "dlc-compile: --target=cuda writes the artifact or "
+                    "--emit=ptx, llvm-dialect or linalg\n";
     return failure();
   }
   if (failed(dlc::lowerToGPULLVMDialect(module, gpuArch, "isa", configure)))
@@ -165,7 +173,7 @@ static LogicalResult run(MLIRContext &context) {
     applyDefaultTimingPassManagerCLOptions(pm);
   };
   if (target == "cuda") {
-    if (failed(runCUDA(context, *module, output->os(), configure)))
+    if (failed(runCUDA(context, *module, **machine, output->os(), configure)))
       return failure();
     output->keep();
     return success();

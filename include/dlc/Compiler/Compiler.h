@@ -43,8 +43,11 @@ std::optional<std::string> elementTypeName(mlir::Type type);
 /// names, input/output dtypes and shapes, parameter names (from a `dlc.name`
 /// argument attribute) and flop counts; plus the target. Must run before the
 /// module is lowered.
+/// With `gpuArch` (sm_80, ...), the manifest also names the device the
+/// kernels are for: {"device": {"kind": "cuda", "arch": gpuArch}}.
 mlir::FailureOr<std::string> buildManifest(mlir::ModuleOp module,
-                                     llvm::TargetMachine &targetMachine);
+                                     llvm::TargetMachine &targetMachine,
+                                     llvm::StringRef gpuArch = "");
 
 /// Runs `dlc-cpu-pipeline` on `module`, tuned for `targetMachine` (vector
 /// width). `configure` may apply MLIR's standard pass-manager flags such as
@@ -92,6 +95,16 @@ std::vector<uint8_t> writeArtifact(llvm::StringRef manifest,
 mlir::FailureOr<std::vector<uint8_t>>
 compileToArtifact(mlir::ModuleOp module, const CompileOptions &options,
                   llvm::function_ref<void(mlir::PassManager &)> configure = {});
+
+/// A CUDA artifact: host code for `targetMachine` calling kernels compiled
+/// for `gpuArch` (embedded as PTX; the driver compiles them at load).
+/// The host code's GPU runtime calls (mgpu*) go through hooks the runtime
+/// fills (`dlc_gpu_hook_<name>`), and its module loading runs from
+/// `dlc_gpu_init`, which the runtime calls once the hooks are set.
+mlir::FailureOr<std::vector<uint8_t>>
+compileToCUDAArtifact(mlir::ModuleOp module, llvm::TargetMachine &targetMachine,
+                      llvm::StringRef gpuArch, unsigned optLevel,
+                      llvm::function_ref<void(mlir::PassManager &)> configure = {});
 
 /// The same for a target machine the caller already made (and checked).
 mlir::FailureOr<std::vector<uint8_t>>

@@ -54,6 +54,8 @@ typedef enum dlc_status {
   DLC_ERROR_NOT_FOUND = 5,    /* no entry point of that name */
   DLC_ERROR_ARGUMENT = 6,     /* a call's tensors do not match the manifest */
   DLC_ERROR_INTERNAL = 7,
+  DLC_ERROR_DEVICE = 8,       /* the artifact's device (a GPU, its driver) is
+                                 missing or failed; the message says which */
 } dlc_status;
 
 typedef struct dlc_module dlc_module;

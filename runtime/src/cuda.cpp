@@ -1,0 +1,349 @@
+//===- cuda.cpp - the CUDA part of the runtime on the driver API ----------===//
+//
+// Implements the GPU runtime calls that dlc's host code makes (the mgpu*
+// functions of MLIR's GPU lowering, research/gpu-path.md) on the CUDA
+// driver API, opened at run time. Host code reaches them through the hooks
+// each CUDA artifact exports (dlc_gpu_hook_<name>); errors cannot return
+// through generated code, so the first one of a call is kept and reported
+// by dlc_call.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cuda.h"
+
+#include <dlfcn.h>
+
+#include <cstring>
+
+#include <mutex>
+#include <unordered_map>
+
+namespace {
+
+using CUresult = int;
+using CUdevice = int;
+using CUdeviceptr = unsigned long long;
+using Handle = void *; // CUcontext, CUmodule, CUfunction, CUstream, CUevent
+
+/// The driver entry points used, by their versioned names in libcuda.so.1.
+struct Driver {
+  CUresult (*cuInit)(unsigned);
+  CUresult (*cuDeviceGet)(CUdevice *, int);
+  CUresult (*cuDevicePrimaryCtxRetain)(Handle *, CUdevice);
+  CUresult (*cuCtxPushCurrent)(Handle);
+  CUresult (*cuCtxPopCurrent)(Handle *);
+  CUresult (*cuGetErrorName)(CUresult, const char **);
+  CUresult (*cuGetErrorString)(CUresult, const char **);
+  CUresult (*cuModuleLoadData)(Handle *, const void *);
+  CUresult (*cuModuleLoadDataEx)(Handle *, const void *, unsigned, int *,
+                                 void **);
+  CUresult (*cuModuleUnload)(Handle);
+  CUresult (*cuModuleGetFunction)(Handle *, Handle, const char *);
+  CUresult (*cuLaunchKernel)(Handle, unsigned, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, Handle, void **,
+                             void **);
+  CUresult (*cuStreamCreate)(Handle *, unsigned);
+  CUresult (*cuStreamDestroy)(Handle);
+  CUresult (*cuStreamSynchronize)(Handle);
+  CUresult (*cuStreamWaitEvent)(Handle, Handle, unsigned);
+  CUresult (*cuEventCreate)(Handle *, unsigned);
+  CUresult (*cuEventDestroy)(Handle);
+  CUresult (*cuEventSynchronize)(Handle);
+  CUresult (*cuEventRecord)(Handle, Handle);
+  CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
+  CUresult (*cuMemAllocManaged)(CUdeviceptr *, size_t, unsigned);
+  CUresult (*cuMemFree)(CUdeviceptr);
+  CUresult (*cuMemcpyAsync)(CUdeviceptr, CUdeviceptr, size_t, Handle);
+  CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
+  CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
+  CUresult (*cuMemsetD32Async)(CUdeviceptr, unsigned, size_t, Handle);
+  CUresult (*cuMemsetD16Async)(CUdeviceptr, unsigned short, size_t, Handle);
+  Handle context = nullptr;
+};
+
+Driver driver;
+std::string initError;
+std::once_flag initOnce;
+thread_local std::string callError;
+std::mutex namesMutex;
+std::unordered_map<Handle, std::string> kernelNames;
+
+std::string describe(CUresult result) {
+  const char *name = "?", *text = "?";
+  if (driver.cuGetErrorName)
+    driver.cuGetErrorName(result, &name);
+  if (driver.cuGetErrorString)
+    driver.cuGetErrorString(result, &text);
+  return std::string(name) + ": " + text;
+}
+
+/// Keeps the first error of the call: `what` failed with `result`.
+bool check(CUresult result, const std::string &what) {
+  if (result == 0)
+    return true;
+  if (callError.empty())
+    callError = what + " failed (" + describe(result) + ")";
+  return false;
+}
+
+template <typename T> bool resolve(void *lib, T &slot, const char *name) {
+  slot = reinterpret_cast<T>(dlsym(lib, name));
+  return slot != nullptr;
+}
+
+void load() {
+  void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    const char *why = dlerror();
+    initError = std::string("the NVIDIA driver library libcuda.so.1 could not "
+                            "be loaded (") +
+                (why ? why : "unknown reason") + ")";
+    return;
+  }
+  const char *missing = nullptr;
+#define DLC_RESOLVE(field, symbol)                                             \
+  if (!missing && !resolve(lib, driver.field, symbol))                         \
+    missing = symbol;
+  DLC_RESOLVE(cuInit, "cuInit")
+  DLC_RESOLVE(cuDeviceGet, "cuDeviceGet")
+  DLC_RESOLVE(cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain")
+  DLC_RESOLVE(cuCtxPushCurrent, "cuCtxPushCurrent_v2")
+  DLC_RESOLVE(cuCtxPopCurrent, "cuCtxPopCurrent_v2")
+  DLC_RESOLVE(cuGetErrorName, "cuGetErrorName")
+  DLC_RESOLVE(cuGetErrorString, "cuGetErrorString")
+  DLC_RESOLVE(cuModuleLoadData, "cuModuleLoadData")
+  DLC_RESOLVE(cuModuleLoadDataEx, "cuModuleLoadDataEx")
+  DLC_RESOLVE(cuModuleUnload, "cuModuleUnload")
+  DLC_RESOLVE(cuModuleGetFunction, "cuModuleGetFunction")
+  DLC_RESOLVE(cuLaunchKernel, "cuLaunchKernel")
+  DLC_RESOLVE(cuStreamCreate, "cuStreamCreate")
+  DLC_RESOLVE(cuStreamDestroy, "cuStreamDestroy_v2")
+  DLC_RESOLVE(cuStreamSynchronize, "cuStreamSynchronize")
+  DLC_RESOLVE(cuStreamWaitEvent, "cuStreamWaitEvent")
+  DLC_RESOLVE(cuEventCreate, "cuEventCreate")
+  DLC_RESOLVE(cuEventDestroy, "cuEventDestroy_v2")
+  DLC_RESOLVE(cuEventSynchronize, "cuEventSynchronize")
+  DLC_RESOLVE(cuEventRecord, "cuEventRecord")
+  DLC_RESOLVE(cuMemAlloc, "cuMemAlloc_v2")
+  DLC_RESOLVE(cuMemAllocManaged, "cuMemAllocManaged")
+  DLC_RESOLVE(cuMemFree, "cuMemFree_v2")
+  DLC_RESOLVE(cuMemcpyAsync, "cuMemcpyAsync")
+  DLC_RESOLVE(cuMemcpyHtoD, "cuMemcpyHtoD_v2")
+  DLC_RESOLVE(cuMemcpyDtoH, "cuMemcpyDtoH_v2")
+  DLC_RESOLVE(cuMemsetD32Async, "cuMemsetD32Async")
+  DLC_RESOLVE(cuMemsetD16Async, "cuMemsetD16Async")
+#undef DLC_RESOLVE
+  if (missing) {
+    initError = std::string("libcuda.so.1 lacks ") + missing +
+                " (a driver older than CUDA 11?)";
+    return;
+  }
+  CUdevice device;
+  CUresult result = driver.cuInit(0);
+  if (result == 0)
+    result = driver.cuDeviceGet(&device, 0);
+  if (result == 0)
+    result = driver.cuDevicePrimaryCtxRetain(&driver.context, device);
+  if (result != 0)
+    initError = "no usable CUDA device (" + describe(result) + ")";
+}
+
+// The GPU runtime calls of the host code (MLIR 22's signatures).
+extern "C" {
+Handle mgpuModuleLoad(void *data, size_t) {
+  Handle module = nullptr;
+  check(driver.cuModuleLoadData(&module, data), "loading a kernel module");
+  return module;
+}
+Handle mgpuModuleLoadJIT(void *data, int optLevel) {
+  Handle module = nullptr;
+  int option = 7; // CU_JIT_OPTIMIZATION_LEVEL
+  void *value = reinterpret_cast<void *>(static_cast<intptr_t>(optLevel));
+  check(driver.cuModuleLoadDataEx(&module, data, 1, &option, &value),
+        "compiling a kernel module from PTX");
+  return module;
+}
+void mgpuModuleUnload(Handle module) { driver.cuModuleUnload(module); }
+Handle mgpuModuleGetFunction(Handle module, const char *name) {
+  Handle function = nullptr;
+  if (check(driver.cuModuleGetFunction(&function, module, name),
+            std::string("finding kernel ") + name)) {
+    std::lock_guard<std::mutex> lock(namesMutex);
+    kernelNames[function] = name;
+  }
+  return function;
+}
+void mgpuLaunchKernel(Handle function, intptr_t gridX, intptr_t gridY,
+                      intptr_t gridZ, intptr_t blockX, intptr_t blockY,
+                      intptr_t blockZ, int32_t sharedBytes, Handle stream,
+                      void **params, void **extra, size_t) {
+  CUresult result = driver.cuLaunchKernel(
+      function, gridX, gridY, gridZ, blockX, blockY, blockZ, sharedBytes,
+      stream, params, extra);
+  if (result != 0) {
+    std::lock_guard<std::mutex> lock(namesMutex);
+    check(result, "launching kernel " + kernelNames[function]);
+  }
+}
+Handle mgpuStreamCreate() {
+  Handle stream = nullptr;
+  check(driver.cuStreamCreate(&stream, /*CU_STREAM_NON_BLOCKING=*/1),
+        "creating a stream");
+  return stream;
+}
+void mgpuStreamDestroy(Handle stream) { driver.cuStreamDestroy(stream); }
+void mgpuStreamSynchronize(Handle stream) {
+  check(driver.cuStreamSynchronize(stream),
+        "running the call's kernels (stream synchronization)");
+}
+void mgpuStreamWaitEvent(Handle stream, Handle event) {
+  check(driver.cuStreamWaitEvent(stream, event, 0), "waiting for an event");
+}
+Handle mgpuEventCreate() {
+  Handle event = nullptr;
+  check(driver.cuEventCreate(&event, /*CU_EVENT_DISABLE_TIMING=*/2),
+        "creating an event");
+  return event;
+}
+void mgpuEventDestroy(Handle event) { driver.cuEventDestroy(event); }
+void mgpuEventSynchronize(Handle event) {
+  check(driver.cuEventSynchronize(event), "waiting for an event");
+}
+void mgpuEventRecord(Handle event, Handle stream) {
+  check(driver.cuEventRecord(event, stream), "recording an event");
+}
+void *mgpuMemAlloc(uint64_t bytes, Handle, bool hostShared) {
+  if (bytes == 0)
+    return nullptr;
+  CUdeviceptr pointer = 0;
+  if (hostShared)
+    check(driver.cuMemAllocManaged(&pointer, bytes, /*GLOBAL=*/1),
+          "allocating " + std::to_string(bytes) + " bytes of managed memory");
+  else
+    check(driver.cuMemAlloc(&pointer, bytes),
+          "allocating " + std::to_string(bytes) + " bytes of device memory");
+  return reinterpret_cast<void *>(pointer);
+}
+void mgpuMemFree(void *pointer, Handle) {
+  if (pointer)
+    driver.cuMemFree(reinterpret_cast<CUdeviceptr>(pointer));
+}
+void mgpuMemcpy(void *dst, void *src, size_t bytes, Handle stream) {
+  check(driver.cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
+                             reinterpret_cast<CUdeviceptr>(src), bytes, stream),
+        "copying device memory");
+}
+void mgpuMemset32(void *dst, unsigned value, size_t count, Handle stream) {
+  check(driver.cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst), value,
+                                count, stream),
+        "filling device memory");
+}
+void mgpuMemset16(void *dst, unsigned short value, size_t count,
+                  Handle stream) {
+  check(driver.cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(dst), value,
+                                count, stream),
+        "filling device memory");
+}
+void mgpuSetDefaultDevice(int32_t) {} // device 0: the one the runtime opened
+}
+
+struct Hook {
+  const char *name;
+  void *function;
+};
+
+const Hook hooks[] = {
+#define DLC_HOOK(name) {#name, reinterpret_cast<void *>(&name)}
+    DLC_HOOK(mgpuModuleLoad),        DLC_HOOK(mgpuModuleLoadJIT),
+    DLC_HOOK(mgpuModuleUnload),      DLC_HOOK(mgpuModuleGetFunction),
+    DLC_HOOK(mgpuLaunchKernel),      DLC_HOOK(mgpuStreamCreate),
+    DLC_HOOK(mgpuStreamDestroy),     DLC_HOOK(mgpuStreamSynchronize),
+    DLC_HOOK(mgpuStreamWaitEvent),   DLC_HOOK(mgpuEventCreate),
+    DLC_HOOK(mgpuEventDestroy),      DLC_HOOK(mgpuEventSynchronize),
+    DLC_HOOK(mgpuEventRecord),       DLC_HOOK(mgpuMemAlloc),
+    DLC_HOOK(mgpuMemFree),           DLC_HOOK(mgpuMemcpy),
+    DLC_HOOK(mgpuMemset32),          DLC_HOOK(mgpuMemset16),
+    DLC_HOOK(mgpuSetDefaultDevice),
+#undef DLC_HOOK
+};
+
+} // namespace
+
+std::string dlc_cuda::initialize() {
+  std::call_once(initOnce, load);
+  return initError;
+}
+
+std::string dlc_cuda::installHooks(void *handle) {
+  // The artifact lists its hooks (dlc_gpu_hook_names: NUL-separated, an
+  // empty name last); each must be one this runtime provides.
+  const char *names =
+      static_cast<const char *>(dlsym(handle, "dlc_gpu_hook_names"));
+  if (!names)
+    return "CUDA artifact without dlc_gpu_hook_names";
+  for (const char *name = names; *name; name += std::strlen(name) + 1) {
+    const Hook *found = nullptr;
+    for (const Hook &hook : hooks)
+      if (std::strcmp(hook.name, name) == 0)
+        found = &hook;
+    auto **slot = static_cast<void **>(
+        dlsym(handle, (std::string("dlc_gpu_hook_") + name).c_str()));
+    if (!found || !slot)
+      return std::string("the artifact calls the GPU runtime function ") +
+             name + ", which this runtime does not provide (a newer dlc?)";
+    *slot = found->function;
+  }
+  return "";
+}
+
+dlc_cuda::Scope::Scope() { driver.cuCtxPushCurrent(driver.context); }
+dlc_cuda::Scope::~Scope() {
+  Handle previous;
+  driver.cuCtxPopCurrent(&previous);
+}
+
+std::string dlc_cuda::allocate(void **pointer, size_t bytes) {
+  *pointer = nullptr;
+  if (bytes == 0)
+    return "";
+  CUdeviceptr device = 0;
+  CUresult result = driver.cuMemAlloc(&device, bytes);
+  *pointer = reinterpret_cast<void *>(device);
+  return result ? "allocating " + std::to_string(bytes) +
+                      " bytes of device memory failed (" + describe(result) +
+                      ")"
+                : "";
+}
+
+void dlc_cuda::release(void *pointer) {
+  if (pointer)
+    driver.cuMemFree(reinterpret_cast<CUdeviceptr>(pointer));
+}
+
+std::string dlc_cuda::copyToDevice(void *device, const void *host,
+                                   size_t bytes) {
+  CUresult result = bytes ? driver.cuMemcpyHtoD(
+                                reinterpret_cast<CUdeviceptr>(device), host,
+                                bytes)
+                          : 0;
+  return result ? "copying an input to the device failed (" +
+                      describe(result) + ")"
+                : "";
+}
+
+std::string dlc_cuda::copyToHost(void *host, const void *device,
+                                 size_t bytes) {
+  CUresult result =
+      bytes ? driver.cuMemcpyDtoH(host, reinterpret_cast<CUdeviceptr>(device),
+                                  bytes)
+            : 0;
+  return result ? "copying an output from the device failed (" +
+                      describe(result) + ")"
+                : "";
+}
+
+std::string dlc_cuda::takeError() {
+  std::string error = std::move(callError);
+  callError.clear();
+  return error;
+}

@@ -1,0 +1,44 @@
+//===- cuda.h - the CUDA part of the runtime (internal) ---------*- C++ -*-===//
+//
+// The NVIDIA driver is opened at run time (libcuda.so.1 through dlopen), so
+// the runtime builds, links and loads on machines without a GPU or driver;
+// only loading a CUDA artifact needs one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_RUNTIME_CUDA_H
+#define DLC_RUNTIME_CUDA_H
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace dlc_cuda {
+
+/// Opens the driver and the primary context of device 0 (once); "" on
+/// success, else why there is no usable GPU.
+std::string initialize();
+
+/// Fills the artifact's `dlc_gpu_hook_<name>` pointers from `handle`;
+/// "" on success, else the hook the runtime does not provide.
+std::string installHooks(void *handle);
+
+/// The calling thread works in the device's context while alive.
+class Scope {
+public:
+  Scope();
+  ~Scope();
+};
+
+/// Device memory and copies for staging host tensors ("" on success).
+std::string allocate(void **pointer, size_t bytes);
+void release(void *pointer);
+std::string copyToDevice(void *device, const void *host, size_t bytes);
+std::string copyToHost(void *host, const void *device, size_t bytes);
+
+/// The first error a hook met during the current call ("" if none), cleared.
+std::string takeError();
+
+} // namespace dlc_cuda
+
+#endif // DLC_RUNTIME_CUDA_H
