@@ -30,19 +30,20 @@ def _trace_predict(trace, model, params_as_inputs, args):
     trace.end(leaves)
 
 
-def export(fn_or_model, example_args, path, target="cpu", train_step=None, cpu=None):
+def export(fn_or_model, example_args, path, target="cpu", train_step=None, cpu=None,
+           gpu_arch="sm_80"):
     """Compiles `fn_or_model` for arguments like `example_args` (a tuple) into
-    the artifact `path`, with one entry point `predict`.
+    the artifact `path`, with one entry point `predict`, for the CPU or, with
+    target="cuda", an NVIDIA GPU of architecture `gpu_arch` (the host code
+    for this CPU, the kernels as PTX the driver compiles at load).
 
     A model's parameters are constants of `predict`; with
     `train_step=(loss_fn, optimizer)` they are inputs instead (named after
     the parameters), and the artifact also holds `train_step(params...,
     optimizer_state..., lr, x, y) -> loss`, which updates parameters and
     state in place (the `dlc-make-train-step` pass)."""
-    if target != "cpu":
-        if target == "cuda":
-            raise NotImplementedError("dlc.export: target='cuda' is not available yet")
-        raise ValueError(f"dlc.export: unknown target {target!r} (expected 'cpu')")
+    if target not in ("cpu", "cuda"):
+        raise ValueError(f"dlc.export: unknown target {target!r} (expected 'cpu' or 'cuda')")
     if not isinstance(example_args, (tuple, list)):
         example_args = (example_args,)
     options = None
@@ -62,7 +63,8 @@ def export(fn_or_model, example_args, path, target="cpu", train_step=None, cpu=N
         with tracing(trace):
             _trace_predict(trace, fn_or_model, True, (x,))
         options = f"loss=loss lr-input=true {optimizer.pass_options()}"
-    artifact = trace.builder.compile(cpu or config.cpu, train_step=options)
+    artifact = trace.builder.compile(cpu or config.cpu, train_step=options, target=target,
+                                     gpu_arch=gpu_arch)
     with open(os.fspath(path), "wb") as f:
         f.write(artifact)
     return path

@@ -301,7 +301,11 @@ public:
   /// Compiles a copy of the module to artifact bytes, after building a
   /// training step from `trainStep` (dlc-make-train-step options) if given.
   py::bytes compile(const std::string &cpu, int optLevel,
-                    const std::optional<std::string> &trainStep) {
+                    const std::optional<std::string> &trainStep,
+                    const std::string &target, const std::string &gpuArch) {
+    if (target != "cpu" && target != "cuda")
+      throw py::value_error("compile: unknown target '" + target +
+                            "' (expected 'cpu' or 'cuda')");
     if (!functions.empty())
       throw py::value_error("compile: function '" +
                             current().getSymName().str() +
@@ -328,7 +332,16 @@ public:
       dlc::CompileOptions options;
       options.cpu = cpu;
       options.optLevel = optLevel;
-      auto result = dlc::compileToArtifact(*copy, options);
+      FailureOr<std::vector<uint8_t>> result = failure();
+      if (target == "cuda") {
+        auto machine = dlc::createTargetMachine(options);
+        if (!machine)
+          throw CompileError(llvm::toString(machine.takeError()));
+        result = dlc::compileToCUDAArtifact(*copy, **machine, gpuArch,
+                                            optLevel);
+      } else {
+        result = dlc::compileToArtifact(*copy, options);
+      }
       if (failed(result)) {
         std::string message = diagnostics.take();
         throw CompileError(message.empty() ? "compilation failed" : message);
@@ -628,7 +641,8 @@ PYBIND11_MODULE(_dlc, m) {
       .def("text", &ModuleBuilder::text, py::arg("debug_info") = false)
       .def("verify", &ModuleBuilder::verifyModule)
       .def("compile", &ModuleBuilder::compile, py::arg("cpu") = "native",
-           py::arg("opt_level") = 3, py::arg("train_step") = py::none());
+           py::arg("opt_level") = 3, py::arg("train_step") = py::none(),
+           py::arg("target") = "cpu", py::arg("gpu_arch") = "sm_80");
 
   py::class_<LoadedModule, std::shared_ptr<LoadedModule>>(m, "LoadedModule")
       .def(py::init<const py::bytes &>())

@@ -65,9 +65,9 @@ def test_corrupt_artifact_is_an_error(tmp_path):
         dlc.runtime.load(path)
 
 
-def test_export_target_cuda_is_not_available(tmp_path):
-    with pytest.raises(NotImplementedError, match="cuda"):
-        dlc.export(lambda x: x * 2, (np.ones(2),), tmp_path / "x.dlc", target="cuda")
+def test_export_unknown_target(tmp_path):
+    with pytest.raises(ValueError, match="unknown target 'tpu'"):
+        dlc.export(lambda x: x * 2, (np.ones(2),), tmp_path / "x.dlc", target="tpu")
 
 
 def _has_cuda_driver():
@@ -94,3 +94,8 @@ def test_cuda_artifact_without_driver_is_an_error(tmp_path):
     with pytest.raises(dlc.DlcRuntimeError, match=r"runs on an NVIDIA GPU \(sm_90\), but "
                        r"the NVIDIA driver library libcuda.so.1 could not be loaded"):
         dlc.runtime.load(artifact)
+    # The same from Python's export.
+    exported = dlc.export(lambda x: dlc.exp(x), (np.ones(4, np.float32),),
+                          tmp_path / "e.dlc", target="cuda", gpu_arch="sm_80")
+    with pytest.raises(dlc.DlcRuntimeError, match=r"NVIDIA GPU \(sm_80\)"):
+        dlc.runtime.load(exported)
