@@ -415,6 +415,28 @@ static uint32_t elfMachine(const llvm::Triple &triple) {
   }
 }
 
+/// A module lowered to the LLVM dialect -> LLVM IR -> object -> shared
+/// object -> artifact bytes with `manifest`.
+static FailureOr<std::vector<uint8_t>>
+packageArtifact(ModuleOp module, llvm::TargetMachine &targetMachine,
+                unsigned optLevel, llvm::StringRef manifest) {
+  llvm::LLVMContext context;
+  auto llvmModule =
+      dlc::translateToLLVMIR(module, context, targetMachine, optLevel);
+  if (failed(llvmModule))
+    return failure();
+  SmallVector<char> object;
+  llvm::raw_svector_ostream os(object);
+  if (failed(dlc::emitMachineCode(**llvmModule, targetMachine,
+                                  llvm::CodeGenFileType::ObjectFile, os)))
+    return module.emitError("object emission failed");
+  auto so = dlc::linkSharedObject(object, module.getLoc());
+  if (failed(so))
+    return failure();
+  return dlc::writeArtifact(manifest, *so,
+                            elfMachine(targetMachine.getTargetTriple()));
+}
+
 FailureOr<std::vector<uint8_t>>
 dlc::compileToCUDAArtifact(ModuleOp module, llvm::TargetMachine &targetMachine,
                            llvm::StringRef gpuArch, unsigned optLevel,
@@ -424,20 +446,7 @@ dlc::compileToCUDAArtifact(ModuleOp module, llvm::TargetMachine &targetMachine,
   if (failed(manifest) ||
       failed(lowerToGPULLVMDialect(module, gpuArch, "isa", configure)))
     return failure();
-  llvm::LLVMContext context;
-  auto llvmModule = translateToLLVMIR(module, context, targetMachine, optLevel);
-  if (failed(llvmModule))
-    return failure();
-  SmallVector<char> object;
-  llvm::raw_svector_ostream os(object);
-  if (failed(emitMachineCode(**llvmModule, targetMachine,
-                             llvm::CodeGenFileType::ObjectFile, os)))
-    return module.emitError("object emission failed");
-  auto so = linkSharedObject(object, module.getLoc());
-  if (failed(so))
-    return failure();
-  return writeArtifact(*manifest, *so,
-                       elfMachine(targetMachine.getTargetTriple()));
+  return packageArtifact(module, targetMachine, optLevel, *manifest);
 }
 
 FailureOr<std::vector<uint8_t>>
@@ -458,18 +467,5 @@ dlc::compileToArtifact(ModuleOp module, llvm::TargetMachine &targetMachine,
   if (failed(manifest) ||
       failed(lowerToLLVMDialect(module, targetMachine, configure)))
     return failure();
-  llvm::LLVMContext context;
-  auto llvmModule = translateToLLVMIR(module, context, targetMachine, optLevel);
-  if (failed(llvmModule))
-    return failure();
-  SmallVector<char> object;
-  llvm::raw_svector_ostream os(object);
-  if (failed(emitMachineCode(**llvmModule, targetMachine,
-                             llvm::CodeGenFileType::ObjectFile, os)))
-    return module.emitError("object emission failed");
-  auto so = linkSharedObject(object, module.getLoc());
-  if (failed(so))
-    return failure();
-  return writeArtifact(*manifest, *so,
-                       elfMachine(targetMachine.getTargetTriple()));
+  return packageArtifact(module, targetMachine, optLevel, *manifest);
 }

@@ -721,11 +721,10 @@ dlc_status dlc_call(const dlc_function *function, const DLTensor *inputs,
 }
 
 namespace {
-/// A call whose tensors are on `device` (the CPU, or the GPU of a CUDA
-/// artifact), checked against the manifest.
-dlc_status callChecked(const dlc_function &fn, const DLTensor *inputs,
+/// The call has as many inputs and outputs as the function.
+dlc_status checkCounts(const dlc_function &fn, const DLTensor *inputs,
                        size_t num_inputs, const DLTensor *outputs,
-                       size_t num_outputs, int32_t device) {
+                       size_t num_outputs) {
   if (num_inputs != fn.inputs.size() || num_outputs != fn.outputs.size() ||
       (num_inputs && !inputs) || (num_outputs && !outputs))
     return fail(DLC_ERROR_ARGUMENT,
@@ -733,6 +732,16 @@ dlc_status callChecked(const dlc_function &fn, const DLTensor *inputs,
                     " inputs and " + std::to_string(fn.outputs.size()) +
                     " outputs, found " + std::to_string(num_inputs) + " and " +
                     std::to_string(num_outputs));
+  return DLC_OK;
+}
+
+/// A call whose tensors are on `device` (the CPU, or the GPU of a CUDA
+/// artifact), checked against the manifest.
+dlc_status callChecked(const dlc_function &fn, const DLTensor *inputs,
+                       size_t num_inputs, const DLTensor *outputs,
+                       size_t num_outputs, int32_t device) {
+  if (dlc_status s = checkCounts(fn, inputs, num_inputs, outputs, num_outputs))
+    return s;
   std::vector<std::vector<int64_t>> descriptors(num_inputs + num_outputs);
   for (size_t i = 0; i < num_inputs; ++i)
     if (dlc_status s = checkTensor(fn, "input", i, fn.inputs[i], inputs[i],
@@ -808,13 +817,8 @@ dlc_status callChecked(const dlc_function &fn, const DLTensor *inputs,
 dlc_status callOnDevice(const dlc_function &fn, const DLTensor *inputs,
                         size_t num_inputs, const DLTensor *outputs,
                         size_t num_outputs) {
-  if (num_inputs != fn.inputs.size() || num_outputs != fn.outputs.size() ||
-      (num_inputs && !inputs) || (num_outputs && !outputs))
-    return fail(DLC_ERROR_ARGUMENT,
-                fn.name + ": expected " + std::to_string(fn.inputs.size()) +
-                    " inputs and " + std::to_string(fn.outputs.size()) +
-                    " outputs, found " + std::to_string(num_inputs) + " and " +
-                    std::to_string(num_outputs));
+  if (dlc_status s = checkCounts(fn, inputs, num_inputs, outputs, num_outputs))
+    return s;
   dlc_cuda::Scope scope;
   struct Staged {
     void *host, *device;
