@@ -443,8 +443,16 @@ dlc::compileToCUDAArtifact(ModuleOp module, llvm::TargetMachine &targetMachine,
                            llvm::function_ref<void(PassManager &)> configure) {
   FailureOr<std::string> manifest =
       buildManifest(module, targetMachine, gpuArch);
+  // Kernels as a fatbin (cubin for gpuArch plus its PTX, which newer GPUs
+  // compile at load) when the CUDA toolkit's ptxas and fatbinary are there;
+  // PTX alone otherwise, compiled by the driver.
+  std::string toolkit = cudaToolkitPath();
+  bool fatbin = !toolkit.empty() &&
+                llvm::sys::fs::can_execute(toolkit + "/bin/ptxas") &&
+                llvm::sys::fs::can_execute(toolkit + "/bin/fatbinary");
   if (failed(manifest) ||
-      failed(lowerToGPULLVMDialect(module, gpuArch, "isa", configure)))
+      failed(lowerToGPULLVMDialect(module, gpuArch, fatbin ? "fatbin" : "isa",
+                                   configure)))
     return failure();
   return packageArtifact(module, targetMachine, optLevel, *manifest);
 }

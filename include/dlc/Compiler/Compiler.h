@@ -97,7 +97,9 @@ compileToArtifact(mlir::ModuleOp module, const CompileOptions &options,
                   llvm::function_ref<void(mlir::PassManager &)> configure = {});
 
 /// A CUDA artifact: host code for `targetMachine` calling kernels compiled
-/// for `gpuArch` (embedded as PTX; the driver compiles them at load).
+/// for `gpuArch`, embedded as a fatbin (cubin and PTX) when the CUDA
+/// toolkit's ptxas and fatbinary are found (cudaToolkitPath), else as PTX,
+/// which the driver compiles at load.
 /// The host code's GPU runtime calls (mgpu*) go through hooks the runtime
 /// fills (`dlc_gpu_hook_<name>`), and its module loading runs from
 /// `dlc_gpu_init`, which the runtime calls once the hooks are set.
