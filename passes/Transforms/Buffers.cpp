@@ -146,12 +146,14 @@ void planBuffers(func::FuncOp func) {
         type.getMemorySpace() || !element.isIntOrFloat() ||
         element.getIntOrFloatBitWidth() % 8)
       continue;
-    memref::DeallocOp dealloc;
+    // One unconditional free in the body, after every use.
+    SmallVector<memref::DeallocOp> deallocs;
     for (Operation *user : alloc->getUsers())
-      if (auto d = dyn_cast<memref::DeallocOp>(user))
-        dealloc = d->getBlock() == &body && !dealloc ? d : memref::DeallocOp();
-    if (!dealloc || !lastUse(dealloc))
+      if (auto dealloc = dyn_cast<memref::DeallocOp>(user))
+        deallocs.push_back(dealloc);
+    if (deallocs.size() != 1 || !lastUse(deallocs.front()))
       continue;
+    memref::DeallocOp dealloc = deallocs.front();
     alignment = std::max<int64_t>(alignment, alloc.getAlignment().value_or(1));
     buffers.push_back({alloc, dealloc,
                        type.getNumElements() * element.getIntOrFloatBitWidth() /

@@ -150,12 +150,10 @@ def asarray(x, dtype=None):
     return x
 
 
+@public
 def astype(x, dtype):
     """`x` converted to `dtype` (NumPy's `x.astype(dtype)`)."""
-    dtype = np.dtype(dtype)
-    if STATE.trace is None:
-        return eager(_astype, (x, dtype), {})
-    return _astype(x, dtype)
+    return _astype(x, np.dtype(dtype))
 
 
 def _astype(x, dtype):

@@ -291,13 +291,6 @@ public:
     return out;
   }
 
-  /// Verifies the whole module (ValueError with every diagnostic).
-  void verifyModule() {
-    Diagnostics diagnostics;
-    if (failed(verify(*module)))
-      throw py::value_error(diagnostics.take());
-  }
-
   /// Compiles a copy of the module to artifact bytes, after building a
   /// training step from `trainStep` (dlc-make-train-step options) if given.
   py::bytes compile(const std::string &cpu, int optLevel,
@@ -639,7 +632,6 @@ PYBIND11_MODULE(_dlc, m) {
            py::arg("element"), py::arg("loc"))
       .def("type", &ModuleBuilder::type)
       .def("text", &ModuleBuilder::text, py::arg("debug_info") = false)
-      .def("verify", &ModuleBuilder::verifyModule)
       .def("compile", &ModuleBuilder::compile, py::arg("cpu") = "native",
            py::arg("opt_level") = 3, py::arg("train_step") = py::none(),
            py::arg("target") = "cpu", py::arg("gpu_arch") = "sm_80");
@@ -660,5 +652,4 @@ PYBIND11_MODULE(_dlc, m) {
       .def_property_readonly("outputs", &EntryPoint::outputs)
       .def("__call__", &EntryPoint::call);
 
-  m.def("abi_version", &dlc_runtime_abi_version);
 }

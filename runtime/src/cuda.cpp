@@ -169,7 +169,7 @@ Handle mgpuModuleGetFunction(Handle module, const char *name) {
   if (check(driver.cuModuleGetFunction(&function, module, name),
             std::string("finding kernel ") + name)) {
     std::lock_guard<std::mutex> lock(namesMutex);
-    kernelNames[function] = name;
+    kernelNames.try_emplace(function, name); // for launch errors
   }
   return function;
 }

@@ -25,6 +25,15 @@ def numeric_grad(f, x, eps=1e-6):
     return g
 
 
+def assert_grad_close(grad, f, x, rtol=1e-6):
+    """`grad` equals the central differences of scalar f at float64 x. Their
+    rounding error is about eps_machine * |f| / eps = 2e-10 |f| (f computed
+    in another summation order, e.g. without FMA at x86-64), so the absolute
+    tolerance grows with |f|."""
+    atol = 1e-8 + 1e-9 * abs(f(x))
+    np.testing.assert_allclose(grad, numeric_grad(f, x.copy()), rtol=rtol, atol=atol)
+
+
 @pytest.fixture(autouse=True)
 def fresh_config():
     saved = (dlc.config.disable_jit, dlc.config.debug_nans)

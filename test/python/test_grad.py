@@ -6,7 +6,7 @@ import pytest
 
 import dlc
 from dlc.nn import functional as F
-from conftest import numeric_grad
+from conftest import assert_grad_close
 
 FUNCTIONS = {
     "elementwise": lambda x: (dlc.exp(x) * dlc.sin(x) + dlc.tanh(x) ** 2 - dlc.sqrt(x + 3)).sum(),
@@ -29,8 +29,7 @@ def test_against_finite_differences(name, rng):
     x = rng.uniform(-1.5, 1.5, (3, 4))
     g = dlc.grad(f)(x)
     value = dlc.jit(f)
-    expected = numeric_grad(lambda v: float(value(v)), x.copy())
-    np.testing.assert_allclose(g, expected, rtol=1e-6, atol=1e-8)
+    assert_grad_close(g, lambda v: float(value(v)), x)
 
 
 def test_argnums_and_pytrees(rng):
@@ -48,10 +47,8 @@ def test_argnums_and_pytrees(rng):
     for key in ("w", "b"):
         def part(v, key=key):
             return float(f({**params, key: v}, x, labels))
-        np.testing.assert_allclose(gp[key], numeric_grad(part, params[key].copy()),
-                                   rtol=1e-6, atol=1e-9)
-    np.testing.assert_allclose(gx, numeric_grad(lambda v: float(f(params, v, labels)), x.copy()),
-                               rtol=1e-6, atol=1e-9)
+        assert_grad_close(gp[key], part, params[key])
+    assert_grad_close(gx, lambda v: float(f(params, v, labels)), x)
 
 
 def test_grad_inside_jit_with_closure(rng):
@@ -127,8 +124,7 @@ def test_nn_functions_against_finite_differences(name, rng):
     x = rng.standard_normal(shape)
     gx, gp = dlc.grad(f, argnums=(0, 1))(x, p, c)
     value = dlc.jit(f)
-    np.testing.assert_allclose(gx, numeric_grad(lambda v: float(value(v, p, c)), x.copy()),
-                               rtol=1e-6, atol=1e-8)
+    assert_grad_close(gx, lambda v: float(value(v, p, c)), x)
     used = {"conv2d": ("w", "b"), "conv2d_groups_dilation": ("wg",),
             "layer_norm_affine": ("g", "bb"), "mse_loss": ("t",)}.get(name, ())
     for key in p:
@@ -137,5 +133,4 @@ def test_nn_functions_against_finite_differences(name, rng):
             continue
         def part(v, key=key):
             return float(value(x, {**p, key: v}, c))
-        np.testing.assert_allclose(gp[key], numeric_grad(part, p[key].copy()),
-                                   rtol=1e-6, atol=1e-8)
+        assert_grad_close(gp[key], part, p[key])

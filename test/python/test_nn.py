@@ -5,7 +5,6 @@ import pytest
 
 import dlc
 from dlc.nn import functional as F
-from conftest import numeric_grad
 
 
 def np_softmax(x, axis=-1):

@@ -1,5 +1,7 @@
 """dlc.export and dlc.runtime: artifacts written from Python, reloaded."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -32,6 +34,12 @@ def test_export_and_load_a_model(tmp_path, rng):
     assert entry.outputs[0].shape == (3, 2)
     np.testing.assert_allclose(m["predict"](x), dlc.jit(model)(x), rtol=1e-6)
     np.testing.assert_allclose(m["predict"](OnlyDLPack(x)), dlc.jit(model)(x), rtol=1e-6)
+    assert m.manifest["functions"][0]["name"] == "predict" and "device" not in m.manifest
+    m.set_num_threads(1)
+    with pytest.raises(ValueError, match="threads >= 1"):
+        m.set_num_threads(0)
+    from_bytes = dlc.runtime.from_bytes(Path(path).read_bytes())
+    np.testing.assert_allclose(from_bytes["predict"](x), m["predict"](x))
     with pytest.raises(KeyError, match="no entry point 'train'"):
         m["train"]
     with pytest.raises(ValueError, match="expected f32\\[3, 5\\], found f64\\[3, 5\\]"):

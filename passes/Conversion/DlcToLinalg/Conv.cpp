@@ -366,33 +366,30 @@ struct Conv2DInputGradLowering : OpConversionPattern<Conv2DInputGradOp> {
       dstOffsets[2 + i] = low + first * strides[i];
       dstStrides[2 + i] = strides[i];
     }
-    SmallVector<int64_t> ones(4, 1);
-    Value grad = adaptor.getGrad();
-    // With stride 1 and the cotangent inside the frame, the frame is the
-    // conv's own padding: the conv (im2col per chunk, or its padded input)
-    // pads it, and no frame of the whole cotangent is built here.
-    SmallVector<int64_t> framePadding;
+    // With stride 1 and the whole cotangent inside the frame, the frame is
+    // the conv's own padding: the conv (im2col per chunk, or its padded
+    // input) pads it, and no frame of the whole cotangent is built here.
+    SmallVector<int64_t> convPadding;
     for (int i = 0; i < 2; ++i) {
       int64_t low = dstOffsets[2 + i],
               high = frame[2 + i] - low - gradType.getDimSize(2 + i);
-      if (strides[i] == 1 && srcOffsets[2 + i] == 0 &&
-          sizes[2 + i] == gradType.getDimSize(2 + i) && high >= 0)
-        framePadding.append({low, high});
+      if (strides[i] == 1 && sizes[2 + i] == gradType.getDimSize(2 + i) &&
+          high >= 0)
+        convPadding.append({low, high});
     }
-    if (framePadding.size() == 4)
-      grad = {};
-    else if (ArrayRef<int64_t>(sizes) != gradType.getShape())
-      grad = tensor::ExtractSliceOp::create(
-          rewriter, loc, gradType.clone(sizes), grad,
-          indexAttrs(rewriter, srcOffsets), indexAttrs(rewriter, sizes),
-          indexAttrs(rewriter, ones));
     Value spread = adaptor.getGrad();
-    if (grad) {
-      framePadding.assign(4, 0);
+    if (convPadding.size() != 4) {
+      convPadding.assign(4, 0);
+      SmallVector<int64_t> ones(4, 1);
+      if (ArrayRef<int64_t>(sizes) != gradType.getShape())
+        spread = tensor::ExtractSliceOp::create(
+            rewriter, loc, gradType.clone(sizes), spread,
+            indexAttrs(rewriter, srcOffsets), indexAttrs(rewriter, sizes),
+            indexAttrs(rewriter, ones));
       Value zeros = filledTensor(rewriter, loc, frame,
                                  scalarConstant(rewriter, loc, element, 0));
       spread = tensor::InsertSliceOp::create(
-          rewriter, loc, grad, zeros, indexAttrs(rewriter, dstOffsets),
+          rewriter, loc, spread, zeros, indexAttrs(rewriter, dstOffsets),
           indexAttrs(rewriter, sizes), indexAttrs(rewriter, dstStrides));
     }
 
@@ -419,7 +416,7 @@ struct Conv2DInputGradLowering : OpConversionPattern<Conv2DInputGradOp> {
         flipped, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
     Value result = Conv2DOp::create(
         rewriter, loc, spread, filter, rewriter.getDenseI64ArrayAttr({1, 1}),
-        rewriter.getDenseI64ArrayAttr(framePadding), op.getDilationAttr(),
+        rewriter.getDenseI64ArrayAttr(convPadding), op.getDilationAttr(),
         op.getGroupsAttr());
     rewriter.replaceOp(op, result);
     return success();
