@@ -58,6 +58,14 @@ struct Driver {
   CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
   CUresult (*cuMemsetD32Async)(CUdeviceptr, unsigned, size_t, Handle);
   CUresult (*cuMemsetD16Async)(CUdeviceptr, unsigned short, size_t, Handle);
+  CUresult (*cuMemcpy)(CUdeviceptr, CUdeviceptr, size_t);
+  // Stream-ordered allocation (CUDA 11.2+; optional): freed blocks go back
+  // to the device's pool instead of cuMemFree synchronizing the device for
+  // every intermediate of every call.
+  CUresult (*cuMemAllocAsync)(CUdeviceptr *, size_t, Handle) = nullptr;
+  CUresult (*cuMemFreeAsync)(CUdeviceptr, Handle) = nullptr;
+  CUresult (*cuDeviceGetDefaultMemPool)(Handle *, CUdevice) = nullptr;
+  CUresult (*cuMemPoolSetAttribute)(Handle, int, void *) = nullptr;
   Handle context = nullptr;
 };
 
@@ -132,6 +140,7 @@ void load() {
   DLC_RESOLVE(cuMemcpyDtoH, "cuMemcpyDtoH_v2")
   DLC_RESOLVE(cuMemsetD32Async, "cuMemsetD32Async")
   DLC_RESOLVE(cuMemsetD16Async, "cuMemsetD16Async")
+  DLC_RESOLVE(cuMemcpy, "cuMemcpy")
 #undef DLC_RESOLVE
   if (missing) {
     initError = std::string("libcuda.so.1 lacks ") + missing +
@@ -144,8 +153,37 @@ void load() {
     result = driver.cuDeviceGet(&device, 0);
   if (result == 0)
     result = driver.cuDevicePrimaryCtxRetain(&driver.context, device);
-  if (result != 0)
+  if (result != 0) {
     initError = "no usable CUDA device (" + describe(result) + ")";
+    return;
+  }
+  // The pool keeps what calls free (a training step's intermediates are the
+  // next step's), like PyTorch's caching allocator; without this threshold
+  // it returns memory to the system at every stream synchronization.
+  Handle pool = nullptr;
+  if (resolve(lib, driver.cuMemAllocAsync, "cuMemAllocAsync") &&
+      resolve(lib, driver.cuMemFreeAsync, "cuMemFreeAsync") &&
+      resolve(lib, driver.cuDeviceGetDefaultMemPool,
+              "cuDeviceGetDefaultMemPool") &&
+      resolve(lib, driver.cuMemPoolSetAttribute, "cuMemPoolSetAttribute") &&
+      driver.cuDeviceGetDefaultMemPool(&pool, device) == 0) {
+    unsigned long long keep = ~0ull;
+    driver.cuMemPoolSetAttribute(pool, /*RELEASE_THRESHOLD=*/4, &keep);
+  } else {
+    driver.cuMemAllocAsync = nullptr;
+    driver.cuMemFreeAsync = nullptr;
+  }
+}
+
+/// Device memory from the pool, ordered on `stream` (0: the legacy stream,
+/// for staging), or plain cuMemAlloc where the driver has no pools.
+CUresult allocateOn(CUdeviceptr *pointer, size_t bytes, Handle stream) {
+  return driver.cuMemAllocAsync ? driver.cuMemAllocAsync(pointer, bytes, stream)
+                                : driver.cuMemAlloc(pointer, bytes);
+}
+CUresult releaseOn(CUdeviceptr pointer, Handle stream) {
+  return driver.cuMemFreeAsync ? driver.cuMemFreeAsync(pointer, stream)
+                               : driver.cuMemFree(pointer);
 }
 
 // The GPU runtime calls of the host code (MLIR 22's signatures).
@@ -212,7 +250,7 @@ void mgpuEventSynchronize(Handle event) {
 void mgpuEventRecord(Handle event, Handle stream) {
   check(driver.cuEventRecord(event, stream), "recording an event");
 }
-void *mgpuMemAlloc(uint64_t bytes, Handle, bool hostShared) {
+void *mgpuMemAlloc(uint64_t bytes, Handle stream, bool hostShared) {
   if (bytes == 0)
     return nullptr;
   CUdeviceptr pointer = 0;
@@ -220,13 +258,13 @@ void *mgpuMemAlloc(uint64_t bytes, Handle, bool hostShared) {
     check(driver.cuMemAllocManaged(&pointer, bytes, /*GLOBAL=*/1),
           "allocating " + std::to_string(bytes) + " bytes of managed memory");
   else
-    check(driver.cuMemAlloc(&pointer, bytes),
+    check(allocateOn(&pointer, bytes, stream),
           "allocating " + std::to_string(bytes) + " bytes of device memory");
   return reinterpret_cast<void *>(pointer);
 }
-void mgpuMemFree(void *pointer, Handle) {
+void mgpuMemFree(void *pointer, Handle stream) {
   if (pointer)
-    driver.cuMemFree(reinterpret_cast<CUdeviceptr>(pointer));
+    releaseOn(reinterpret_cast<CUdeviceptr>(pointer), stream);
 }
 void mgpuMemcpy(void *dst, void *src, size_t bytes, Handle stream) {
   check(driver.cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
@@ -307,7 +345,7 @@ std::string dlc_cuda::allocate(void **pointer, size_t bytes) {
   if (bytes == 0)
     return "";
   CUdeviceptr device = 0;
-  CUresult result = driver.cuMemAlloc(&device, bytes);
+  CUresult result = allocateOn(&device, bytes, nullptr);
   *pointer = reinterpret_cast<void *>(device);
   return result ? "allocating " + std::to_string(bytes) +
                       " bytes of device memory failed (" + describe(result) +
@@ -317,7 +355,36 @@ std::string dlc_cuda::allocate(void **pointer, size_t bytes) {
 
 void dlc_cuda::release(void *pointer) {
   if (pointer)
-    driver.cuMemFree(reinterpret_cast<CUdeviceptr>(pointer));
+    releaseOn(reinterpret_cast<CUdeviceptr>(pointer), nullptr);
+}
+
+std::string dlc_cuda::allocateResident(void **pointer, size_t bytes) {
+  *pointer = nullptr;
+  CUdeviceptr device = 0;
+  CUresult result = bytes ? driver.cuMemAlloc(&device, bytes) : 0;
+  *pointer = reinterpret_cast<void *>(device);
+  return result ? "allocating " + std::to_string(bytes) +
+                      " bytes of device memory failed (" + describe(result) +
+                      ")"
+                : "";
+}
+
+std::string dlc_cuda::releaseResident(void *pointer) {
+  CUresult result =
+      pointer ? driver.cuMemFree(reinterpret_cast<CUdeviceptr>(pointer)) : 0;
+  return result ? "freeing device memory failed (" + describe(result) + ")"
+                : "";
+}
+
+std::string dlc_cuda::copy(void *dst, const void *src, size_t bytes) {
+  // Unified addressing: the driver tells host from device pointers.
+  CUresult result =
+      bytes ? driver.cuMemcpy(reinterpret_cast<CUdeviceptr>(dst),
+                              reinterpret_cast<CUdeviceptr>(src), bytes)
+            : 0;
+  return result ? "copying " + std::to_string(bytes) + " bytes failed (" +
+                      describe(result) + ")"
+                : "";
 }
 
 std::string dlc_cuda::copyToDevice(void *device, const void *host,

@@ -36,6 +36,12 @@ void release(void *pointer);
 std::string copyToDevice(void *device, const void *host, size_t bytes);
 std::string copyToHost(void *host, const void *device, size_t bytes);
 
+/// Device memory that outlives calls (dlc_device_alloc) and copies
+/// between any two host or device pointers ("" on success).
+std::string allocateResident(void **pointer, size_t bytes);
+std::string releaseResident(void *pointer);
+std::string copy(void *dst, const void *src, size_t bytes);
+
 /// The first error a hook met during the current call ("" if none), cleared.
 std::string takeError();
 

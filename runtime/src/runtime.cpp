@@ -628,6 +628,58 @@ dlc_status dlc_set_num_threads(const dlc_module *module, int threads) {
   return DLC_OK;
 }
 
+DLDeviceType dlc_module_device(const dlc_module *module) {
+  return module && module->cuda ? kDLCUDA : kDLCPU;
+}
+
+namespace {
+/// Device memory calls need a CUDA module (whose load opened the driver).
+dlc_status needCudaModule(const dlc_module *module, const char *what) {
+  if (!module)
+    return fail(DLC_ERROR_ARGUMENT, std::string(what) + ": module is NULL");
+  if (!module->cuda)
+    return fail(DLC_ERROR_ARGUMENT,
+                std::string(what) +
+                    ": this module runs on the CPU; its tensors are host "
+                    "memory (device memory is for CUDA artifacts)");
+  return DLC_OK;
+}
+} // namespace
+
+dlc_status dlc_device_alloc(const dlc_module *module, size_t bytes,
+                            void **out) {
+  if (dlc_status s = needCudaModule(module, "dlc_device_alloc"))
+    return s;
+  if (!out)
+    return fail(DLC_ERROR_ARGUMENT, "dlc_device_alloc: out is NULL");
+  dlc_cuda::Scope scope;
+  if (std::string error = dlc_cuda::allocateResident(out, bytes);
+      !error.empty())
+    return fail(DLC_ERROR_DEVICE, "dlc_device_alloc: " + error);
+  return DLC_OK;
+}
+
+dlc_status dlc_device_free(const dlc_module *module, void *pointer) {
+  if (dlc_status s = needCudaModule(module, "dlc_device_free"))
+    return s;
+  dlc_cuda::Scope scope;
+  if (std::string error = dlc_cuda::releaseResident(pointer); !error.empty())
+    return fail(DLC_ERROR_DEVICE, "dlc_device_free: " + error);
+  return DLC_OK;
+}
+
+dlc_status dlc_device_copy(const dlc_module *module, void *dst,
+                           const void *src, size_t bytes) {
+  if (dlc_status s = needCudaModule(module, "dlc_device_copy"))
+    return s;
+  if (bytes && (!dst || !src))
+    return fail(DLC_ERROR_ARGUMENT, "dlc_device_copy: NULL pointer");
+  dlc_cuda::Scope scope;
+  if (std::string error = dlc_cuda::copy(dst, src, bytes); !error.empty())
+    return fail(DLC_ERROR_DEVICE, "dlc_device_copy: " + error);
+  return DLC_OK;
+}
+
 const char *dlc_module_manifest(const dlc_module *module) {
   return module ? module->manifestText.c_str() : "";
 }

@@ -306,6 +306,22 @@ TEST(Runtime, UnknownEntryPointListsTheKnownOnes) {
   }
 }
 
+TEST(Runtime, DeviceMemoryNeedsACudaModule) {
+  auto module = dlc::runtime::Module::load(DLC_FIXTURE);
+  EXPECT_EQ(module.device(), kDLCPU);
+  void *pointer = reinterpret_cast<void *>(1);
+  EXPECT_EQ(dlc_device_alloc(module.get(), 64, &pointer), DLC_ERROR_ARGUMENT);
+  EXPECT_STREQ(dlc_last_error(),
+               "dlc_device_alloc: this module runs on the CPU; its tensors are "
+               "host memory (device memory is for CUDA artifacts)");
+  float a = 1, b = 0;
+  EXPECT_EQ(dlc_device_copy(module.get(), &b, &a, 4), DLC_ERROR_ARGUMENT);
+  EXPECT_EQ(b, 0);
+  EXPECT_EQ(dlc_device_free(nullptr, nullptr), DLC_ERROR_ARGUMENT);
+  EXPECT_STREQ(dlc_last_error(), "dlc_device_free: module is NULL");
+  EXPECT_EQ(dlc_module_device(nullptr), kDLCPU);
+}
+
 TEST(Runtime, AbiVersion) {
   EXPECT_EQ(dlc_runtime_abi_version(), DLC_RUNTIME_ABI_VERSION);
 }

@@ -1,13 +1,17 @@
 //===- dlc-run.cpp - run or benchmark an entry point of a .dlc artifact ----===//
 //
 //   dlc-run model.dlc [--entry=NAME] [--input a.npy ...] [--output-dir DIR]
-//           [--steps=N] [--bench=N] [--threads=N] [--list]
+//           [--steps=N] [--bench=N] [--threads=N] [--device=host|cuda]
+//           [--list]
 //
 // Inputs are .npy files in the entry point's argument order; each result is
 // written as DIR/<entry>_<index>.npy. In-out results (a training step's
 // parameters and optimizer state) are updated in their input's buffer, so
-// --steps=N runs N training steps on the same state. Links only the dlc
-// runtime.
+// --steps=N runs N training steps on the same state. With --device=cuda (a
+// CUDA artifact), the tensors are copied to the GPU once and stay there
+// through the steps and the timed calls, as a training loop keeps its state
+// on the device; by default they live on the host and each call copies them
+// in and out. Links only the dlc runtime.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,10 +32,11 @@ namespace {
 
 const char *kUsage =
     "usage: dlc-run MODEL.dlc [--entry=NAME] [--input FILE.npy]... "
-    "[--output-dir DIR] [--steps=N] [--bench=N] [--threads=N] [--list]\n";
+    "[--output-dir DIR] [--steps=N] [--bench=N] [--threads=N] "
+    "[--device=host|cuda] [--list]\n";
 
 struct Options {
-  std::string model, entry, outputDir = ".";
+  std::string model, entry, outputDir = ".", device = "host";
   std::vector<std::string> inputs;
   int bench = 0, threads = 0, steps = 1;
   bool list = false;
@@ -54,6 +59,14 @@ bool parse(int argc, char **argv, Options &o) {
     std::string v;
     if (value("--entry", o.entry) || value("--output-dir", o.outputDir))
       continue;
+    if (value("--device", o.device)) {
+      if (o.device != "host" && o.device != "cuda") {
+        std::cerr << "dlc-run: --device takes host or cuda, found '"
+                  << o.device << "'\n";
+        return false;
+      }
+      continue;
+    }
     if (value("--input", v)) {
       o.inputs.push_back(v);
     } else if (value("--bench", v) || value("--threads", v) ||
@@ -131,6 +144,40 @@ bool resetPeakRss() {
   return std::fclose(f) == 0 && ok;
 }
 
+/// Device copies of a run's tensors, freed at the end.
+class DeviceBuffers {
+public:
+  explicit DeviceBuffers(const dlc::runtime::Module &module)
+      : module_(module) {}
+  ~DeviceBuffers() {
+    for (void *p : buffers_)
+      (void)dlc_device_free(module_.get(), p); // nothing to do on failure
+  }
+  /// A device tensor of `host`'s shape, holding its values.
+  DLTensor upload(const DLTensor &host) {
+    DLTensor t = allocate(host);
+    module_.deviceCopy(t.data, host.data, bytes(host));
+    return t;
+  }
+  DLTensor allocate(const DLTensor &host) {
+    DLTensor t = host;
+    t.data = module_.deviceAlloc(bytes(host));
+    buffers_.push_back(t.data);
+    t.device = {kDLCUDA, 0};
+    return t;
+  }
+
+private:
+  static size_t bytes(const DLTensor &t) {
+    size_t n = (t.dtype.bits + 7) / 8;
+    for (int i = 0; i < t.ndim; ++i)
+      n *= t.shape[i];
+    return n;
+  }
+  const dlc::runtime::Module &module_;
+  std::vector<void *> buffers_;
+};
+
 int run(const Options &o) {
   auto module = dlc::runtime::Module::load(o.model);
   if (o.threads > 0)
@@ -187,8 +234,22 @@ int run(const Options &o) {
   std::vector<DLTensor> in, out;
   for (auto &a : inputs)
     in.push_back(a.view());
+  // --device=cuda: every tensor in device memory for the whole run.
+  DeviceBuffers device(module);
+  if (o.device == "cuda") {
+    if (module.device() != kDLCUDA) {
+      std::cerr << "dlc-run: " << o.model
+                << " runs on the CPU; --device=cuda needs a CUDA artifact "
+                   "(dlc-compile --target=cuda)\n";
+      return 2;
+    }
+    for (DLTensor &t : in)
+      t = device.upload(t);
+  }
   for (size_t i = 0; i < outputs.size(); ++i)
-    out.push_back(fn.inout(i) >= 0 ? in[fn.inout(i)] : outputs[i].view());
+    out.push_back(fn.inout(i) >= 0       ? in[fn.inout(i)]
+                  : o.device == "cuda"   ? device.allocate(outputs[i].view())
+                                         : outputs[i].view());
   // Peak memory of the calls above what is resident before the first one
   // (Linux: VmHWM after resetting it through clear_refs): the intermediates,
   // which the runtime's cache keeps from one call to the next. Meaningful
@@ -197,7 +258,10 @@ int run(const Options &o) {
   bool peakReset = resetPeakRss();
   // The array an output's values end up in.
   auto result = [&](size_t i) -> const dlc::npy::Array & {
-    return fn.inout(i) >= 0 ? inputs[fn.inout(i)] : outputs[i];
+    dlc::npy::Array &a = fn.inout(i) >= 0 ? inputs[fn.inout(i)] : outputs[i];
+    if (o.device == "cuda")
+      module.deviceCopy(a.data.data(), out[i].data, a.data.size());
+    return a;
   };
   for (int step = 1; step <= o.steps; ++step) {
     fn.call(in, out);

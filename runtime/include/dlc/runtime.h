@@ -93,6 +93,22 @@ DLC_API void dlc_release_cached_memory(void);
  * setting it changes; call it before dlc_call, not concurrently with it. */
 DLC_API dlc_status dlc_set_num_threads(const dlc_module *module, int threads);
 
+/* The device a module's entry points compute on: kDLCPU, or kDLCUDA for a
+ * CUDA artifact (dlc-compile --target=cuda). */
+DLC_API DLDeviceType dlc_module_device(const dlc_module *module);
+
+/* Device memory of a CUDA module's GPU, for tensors that stay there between
+ * calls (a training loop's parameters and optimizer state): pass it to
+ * dlc_call as kDLCUDA DLTensors, which are used in place. dlc_device_copy
+ * copies between any two host or device pointers (synchronously). For a CPU
+ * module all three fail with DLC_ERROR_ARGUMENT. Added in ABI version 1
+ * (additive). */
+DLC_API dlc_status dlc_device_alloc(const dlc_module *module, size_t bytes,
+                                    void **out);
+DLC_API dlc_status dlc_device_free(const dlc_module *module, void *pointer);
+DLC_API dlc_status dlc_device_copy(const dlc_module *module, void *dst,
+                                   const void *src, size_t bytes);
+
 /* The manifest as JSON text, owned by the module. */
 DLC_API const char *dlc_module_manifest(const dlc_module *module);
 DLC_API size_t dlc_module_num_functions(const dlc_module *module);

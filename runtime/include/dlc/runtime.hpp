@@ -80,6 +80,20 @@ public:
   void setNumThreads(int threads) const {
     check(dlc_set_num_threads(module_.get(), threads));
   }
+  const dlc_module *get() const { return module_.get(); }
+  DLDeviceType device() const { return dlc_module_device(module_.get()); }
+  /// Device memory of a CUDA module (see dlc_device_alloc).
+  void *deviceAlloc(size_t bytes) const {
+    void *pointer = nullptr;
+    check(dlc_device_alloc(module_.get(), bytes, &pointer));
+    return pointer;
+  }
+  void deviceFree(void *pointer) const {
+    check(dlc_device_free(module_.get(), pointer));
+  }
+  void deviceCopy(void *dst, const void *src, size_t bytes) const {
+    check(dlc_device_copy(module_.get(), dst, src, bytes));
+  }
 
 private:
   explicit Module(dlc_module *m) : module_(m, dlc_module_free) {}
