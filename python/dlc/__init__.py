@@ -8,7 +8,7 @@
 from . import _dlc
 from ._core import Tracer, tree_flatten, tree_unflatten
 from ._eager import EagerArray
-from ._dlc import CompileError, DlcRuntimeError
+from ._dlc import CompileError, DeviceArray, DlcRuntimeError
 from ._jit import (Compiled, Lowered, config, disable_jit, grad, jit,
                    value_and_grad)
 from ._ops import *  # noqa: F401,F403  (NumPy-named ops)
@@ -18,6 +18,7 @@ from ._train import compile_train_step, TrainStep  # noqa: E402
 from ._export import export  # noqa: E402
 
 __all__ = ["jit", "grad", "value_and_grad", "disable_jit", "config",
-           "Lowered", "Compiled", "Tracer", "EagerArray", "CompileError", "DlcRuntimeError",
+           "Lowered", "Compiled", "Tracer", "EagerArray", "CompileError", "DeviceArray",
+           "DlcRuntimeError",
            "tree_flatten", "tree_unflatten", "nn", "optim", "random", "runtime",
            "compile_train_step", "TrainStep", "export", *_ops_all]

@@ -7,7 +7,7 @@ import os
 import numpy as np
 
 from ._core import Trace, Tracer, element_type, tensor_type, tracing, tree_flatten
-from ._jit import _leaf_array, config
+from ._jit import _leaf_array, check_target, config
 from ._train import trace_loss
 from .nn.modules import Module
 
@@ -42,8 +42,10 @@ def export(fn_or_model, example_args, path, target="cpu", train_step=None, cpu=N
     the parameters), and the artifact also holds `train_step(params...,
     optimizer_state..., lr, x, y) -> loss`, which updates parameters and
     state in place (the `dlc-make-train-step` pass)."""
-    if target not in ("cpu", "cuda"):
-        raise ValueError(f"dlc.export: unknown target {target!r} (expected 'cpu' or 'cuda')")
+    try:
+        check_target(target)
+    except ValueError as e:
+        raise ValueError(f"dlc.export: {e}") from None
     if not isinstance(example_args, (tuple, list)):
         example_args = (example_args,)
     options = None

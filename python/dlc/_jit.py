@@ -24,6 +24,11 @@ class _Config:
         self.debug_nans = os.environ.get("DLC_DEBUG_NANS", "") not in ("", "0")
         # LLVM CPU of compiled code ("native": this machine).
         self.cpu = os.environ.get("DLC_CPU", "native")
+        # Where jitted functions and training steps compute: "cpu", or "cuda"
+        # (an NVIDIA GPU of architecture gpu_arch; the driver compiles the
+        # embedded PTX for newer GPUs).
+        self.target = os.environ.get("DLC_TARGET", "cpu")
+        self.gpu_arch = os.environ.get("DLC_GPU_ARCH", "sm_80")
 
 
 config = _Config()
@@ -82,10 +87,19 @@ class Lowered:
         """The module in the dlc dialect (with source locations if asked)."""
         return self._trace.builder.text(debug_info)
 
-    def compile(self, cpu: str | None = None) -> "Compiled":
-        artifact = self._trace.builder.compile(cpu or config.cpu)
+    def compile(self, cpu: str | None = None, target: str | None = None,
+                gpu_arch: str | None = None) -> "Compiled":
+        artifact = self._trace.builder.compile(
+            cpu or config.cpu, target=check_target(target or config.target),
+            gpu_arch=gpu_arch or config.gpu_arch)
         return Compiled(artifact, self._name, self.in_tree, self.in_specs,
                         self.out_tree)
+
+
+def check_target(target: str) -> str:
+    if target not in ("cpu", "cuda"):
+        raise ValueError(f"unknown target {target!r} (expected 'cpu' or 'cuda')")
+    return target
 
 
 class Compiled:
@@ -206,7 +220,7 @@ class jit:
             elif not leaf.flags.c_contiguous:
                 leaf = np.ascontiguousarray(leaf)
             arrays.append(leaf)
-        key = (tree, tuple([(a.shape, a.dtype.str) for a in arrays]))
+        key = (tree, tuple([(a.shape, a.dtype.str) for a in arrays]), config.target)
         compiled = self._cache.get(key)
         if compiled is None:
             compiled = self._cache[key] = self._lower(*args, **kwargs).compile()

@@ -7,7 +7,7 @@ import numpy as np
 
 from . import _dlc
 from ._core import Trace, Tracer, element_type, tensor_type, tracing
-from ._jit import _leaf_array, config, signature
+from ._jit import _leaf_array, check_target, config, signature
 
 
 def trace_loss(model, loss_fn, batch):
@@ -36,18 +36,31 @@ def trace_loss(model, loss_fn, batch):
 
 class TrainStep:
     """`loss = step(x, y)`: one compiled training step (compiled once per
-    batch signature; the optimizer's state is shared by all of them)."""
+    batch signature; the optimizer's state is shared by all of them).
 
-    def __init__(self, model, loss_fn, optimizer, cpu=None):
+    With target="cuda" the step runs on the GPU, and the parameters and the
+    optimizer's state live in its memory from the first step on: each step
+    sends only the batch and reads back only the loss. `sync()` copies them
+    back into the model's and the optimizer's arrays (after training, before
+    evaluating or saving on the host); host arrays changed meanwhile
+    (`load_state_dict`) are sent again by `reload()`."""
+
+    def __init__(self, model, loss_fn, optimizer, cpu=None, target=None, gpu_arch=None):
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.cpu = cpu
+        self.target = check_target(target or config.target)
+        self.gpu_arch = gpu_arch or config.gpu_arch
         self._compiled: dict = {}
         self.artifacts: dict = {}
+        # target="cuda": name -> (host array, DeviceArray) of each parameter
+        # and state array, shared by the compiled steps of all signatures.
+        self._device: dict = {}
 
     def _compile(self, batch):
         trace, _ = trace_loss(self.model, self.loss_fn, batch)
         options = f"loss=loss lr-input=true {self.optimizer.pass_options()}"
-        artifact = trace.builder.compile(self.cpu or config.cpu, train_step=options)
+        artifact = trace.builder.compile(self.cpu or config.cpu, train_step=options,
+                                         target=self.target, gpu_arch=self.gpu_arch)
         module = _dlc.LoadedModule(artifact)
         entry = module.function("train_step")
         nparams = len(self.model.parameters())
@@ -70,15 +83,40 @@ class TrainStep:
             compiled = self._compiled[key] = self._compile(batch)
             self.artifacts[key] = compiled[3]
         module, entry, state, _ = compiled
-        params = list(self.model.parameters().values())
-        (loss,) = entry(params + [self.optimizer.state[s] for s in state] +
+        tensors = list(self.model.parameters().items()) + \
+            [(s, self.optimizer.state[s]) for s in state]
+        if self.target == "cuda":
+            tensors = [(name, self._on_device(module, name, array))
+                       for name, array in tensors]
+        (loss,) = entry([a for _, a in tensors] +
                         [np.asarray(self.optimizer.lr, np.float32)] + arrays)
         return loss[()]
 
+    def _on_device(self, module, name, array):
+        held = self._device.get(name)
+        if held is None or held[0] is not array:
+            held = self._device[name] = (array, module.to_device(array))
+        return held[1]
 
-def compile_train_step(model, loss_fn, optimizer, cpu=None) -> TrainStep:
+    def sync(self) -> None:
+        """target="cuda": copies the parameters and the optimizer's state
+        from the GPU into the model's and the optimizer's arrays."""
+        for array, device in self._device.values():
+            array[...] = device.numpy()
+
+    def reload(self) -> None:
+        """target="cuda": sends the host arrays to the GPU again (after
+        changing them on the host, e.g. with load_state_dict)."""
+        for array, device in self._device.values():
+            device.copy_from(np.ascontiguousarray(array))
+
+
+def compile_train_step(model, loss_fn, optimizer, cpu=None, target=None,
+                       gpu_arch=None) -> TrainStep:
     """`step = compile_train_step(model, loss_fn, optimizer)`;
     `loss = step(x, y)` computes `loss_fn(model(x), y)`, its gradient and the
     optimizer's update in one compiled call; the model's parameter arrays and
-    the optimizer's state are updated in place."""
-    return TrainStep(model, loss_fn, optimizer, cpu)
+    the optimizer's state are updated in place. target="cuda" (default:
+    dlc.config.target) trains on the GPU with the state kept there (see
+    TrainStep.sync)."""
+    return TrainStep(model, loss_fn, optimizer, cpu, target, gpu_arch)

@@ -184,19 +184,24 @@ def check_ptx(source: str, arch: str, train_step: str | None = None) -> int:
 def compile_artifact(source: str, artifact: Path, cpu: str = "native",
                      train_step: str | None = None) -> None:
     """Compiles dlc `source` into the artifact file `artifact` for `cpu` (an
-    LLVM CPU name or ISA level such as x86-64-v3; native: this machine).
+    LLVM CPU name or ISA level such as x86-64-v3; native: this machine;
+    cuda:sm_XX: an NVIDIA GPU, the host code for this machine).
     `train_step`: options of dlc-make-train-step (e.g. "optimizer=adam
     lr=0.001") to add a training step built from the loss function."""
     with tempfile.TemporaryDirectory(prefix="dlc-") as work:
         src = Path(work) / "module.mlir"
         src.write_text(source)
-        command = [str(_build_dir() / "bin" / "dlc-compile"), str(src), "-o", str(artifact),
-                   f"--cpu={cpu}"]
+        # "cuda:sm_XX": the kernels for that NVIDIA GPU, the host code for
+        # this machine (the GPU execution tests, test/Target/CUDA).
+        target = ([f"--target=cuda", f"--gpu-arch={cpu[5:]}"] if cpu.startswith("cuda:")
+                  else [f"--cpu={cpu}"])
+        command = [str(_build_dir() / "bin" / "dlc-compile"), str(src), "-o",
+                   str(artifact)] + target
         if train_step is not None:
             command.append(f"--train-step={train_step}")
         proc = subprocess.run(command, capture_output=True, text=True)
         if proc.returncode != 0:
-            raise CompileError(f"dlc-compile --cpu={cpu} failed:\n{proc.stderr}")
+            raise CompileError(f"dlc-compile {' '.join(target)} failed:\n{proc.stderr}")
 
 
 class Module:

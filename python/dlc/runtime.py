@@ -62,6 +62,18 @@ class Module:
     def set_num_threads(self, threads: int) -> None:
         self._native.set_num_threads(threads)
 
+    @property
+    def device(self) -> str:
+        """Where the entry points compute: "cpu" or "cuda"."""
+        return self._native.device
+
+    def to_device(self, array) -> "_dlc.DeviceArray":
+        """A copy of NumPy `array` in the GPU's memory (a CUDA artifact's),
+        to pass to entry points in place of the array: it stays there between
+        calls (in-out arguments are updated there). `.numpy()` copies it
+        back; `__dlpack__` lends it to other frameworks without a copy."""
+        return self._native.to_device(np.ascontiguousarray(array))
+
 
 def load(path) -> Module:
     """Loads an artifact written by `dlc.export` or `dlc-compile`."""

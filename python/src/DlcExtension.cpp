@@ -433,6 +433,8 @@ DLDataType dlpackType(const py::dtype &dtype) {
   return {kDLUInt, bits, 1};
 }
 
+const DLTensor *deviceTensor(const py::handle &object);
+
 /// A view of a call argument as a DLTensor: a NumPy array (shared, no copy)
 /// or an object with __dlpack__ (its capsule is kept alive by `keep`).
 struct Argument {
@@ -442,6 +444,11 @@ struct Argument {
 };
 
 void view(const py::handle &object, Argument &arg, bool writable) {
+  if (const DLTensor *tensor = deviceTensor(object)) {
+    arg.tensor = *tensor;
+    arg.keep = py::reinterpret_borrow<py::object>(object);
+    return;
+  }
   if (py::isinstance<py::array>(object)) {
     auto array = py::reinterpret_borrow<py::array>(object);
     if (writable && !array.writeable())
@@ -512,11 +519,111 @@ public:
     if (status != DLC_OK)
       throwStatus(status);
   }
+  const dlc_module *get() const { return module; }
+  std::string device() const {
+    return dlc_module_device(module) == kDLCUDA ? "cuda" : "cpu";
+  }
 
 private:
   LoadedModule() = default;
   dlc_module *module = nullptr;
 };
+
+/// A tensor in a CUDA module's device memory (dlc_device_alloc): a
+/// parameter or optimizer state that stays on the GPU between calls. Calls
+/// use it in place; `numpy()` copies it back; `__dlpack__` lends it to other
+/// frameworks without a copy.
+class DeviceArray {
+public:
+  DeviceArray(std::shared_ptr<LoadedModule> owner, const py::array &host)
+      : module(std::move(owner)) {
+    if (module->device() != "cuda")
+      throw py::value_error("to_device: this module runs on the CPU; its "
+                            "arrays stay NumPy arrays");
+    auto array = py::array::ensure(host, py::array::c_style);
+    if (!array)
+      throw py::type_error("to_device: expected a NumPy array");
+    shape.assign(array.shape(), array.shape() + array.ndim());
+    dtype = array.dtype();
+    bytes = array.nbytes();
+    check(dlc_device_alloc(module->get(), bytes, &data));
+    upload(array);
+  }
+  ~DeviceArray() { (void)dlc_device_free(module->get(), data); }
+
+  void upload(const py::array &host) {
+    auto array = py::array::ensure(host, py::array::c_style);
+    if (!array || !array.dtype().is(dtype) ||
+        std::vector<int64_t>(array.shape(), array.shape() + array.ndim()) !=
+            shape)
+      throw py::value_error("copy_from: expected a " + describe() +
+                            " array");
+    check(dlc_device_copy(module->get(), data, array.data(), bytes));
+  }
+  py::array numpy() const {
+    py::array array(dtype, std::vector<py::ssize_t>(shape.begin(), shape.end()));
+    check(dlc_device_copy(module->get(), array.mutable_data(), data, bytes));
+    return array;
+  }
+  std::string describe() const {
+    std::string text =
+        py::str(static_cast<const py::handle &>(dtype)).cast<std::string>() +
+        "[";
+    for (size_t i = 0; i < shape.size(); ++i)
+      text += (i ? ", " : "") + std::to_string(shape[i]);
+    return text + "]";
+  }
+  const DLTensor &tensor() {
+    view.data = data;
+    view.device = {kDLCUDA, 0};
+    view.ndim = static_cast<int32_t>(shape.size());
+    view.dtype = dlpackType(dtype);
+    view.shape = shape.data();
+    view.strides = nullptr;
+    view.byte_offset = 0;
+    return view;
+  }
+  /// DLPack export: the capsule keeps this array alive until its consumer
+  /// calls the deleter.
+  static py::capsule dlpack(py::object self, py::object /*stream*/) {
+    auto &array = self.cast<DeviceArray &>();
+    auto *managed = new DLManagedTensor{};
+    managed->dl_tensor = array.tensor();
+    managed->manager_ctx = self.release().ptr();
+    managed->deleter = [](DLManagedTensor *m) {
+      py::gil_scoped_acquire gil;
+      Py_DECREF(static_cast<PyObject *>(m->manager_ctx));
+      delete m;
+    };
+    return py::capsule(managed, "dltensor", [](PyObject *capsule) {
+      // Not consumed (still named "dltensor"): free it here.
+      if (PyCapsule_IsValid(capsule, "dltensor")) {
+        auto *m = static_cast<DLManagedTensor *>(
+            PyCapsule_GetPointer(capsule, "dltensor"));
+        m->deleter(m);
+      }
+    });
+  }
+
+  std::vector<int64_t> shape;
+  py::dtype dtype;
+
+private:
+  static void check(dlc_status status) {
+    if (status != DLC_OK)
+      throwStatus(status);
+  }
+  std::shared_ptr<LoadedModule> module;
+  void *data = nullptr;
+  size_t bytes = 0;
+  DLTensor view{};
+};
+
+const DLTensor *deviceTensor(const py::handle &object) {
+  if (!py::isinstance<DeviceArray>(object))
+    return nullptr;
+  return &object.cast<DeviceArray &>().tensor();
+}
 
 /// One entry point of a module (keeps the module alive).
 class EntryPoint {
@@ -642,8 +749,27 @@ PYBIND11_MODULE(_dlc, m) {
       .def_property_readonly("manifest", &LoadedModule::manifest)
       .def_property_readonly("names", &LoadedModule::names)
       .def("set_num_threads", &LoadedModule::setThreads)
+      .def_property_readonly("device", &LoadedModule::device)
+      .def("to_device",
+           [](std::shared_ptr<LoadedModule> self, const py::array &host) {
+             return std::make_unique<DeviceArray>(std::move(self), host);
+           })
       .def("function", [](std::shared_ptr<LoadedModule> self, const std::string &name) {
         return EntryPoint(std::move(self), name);
+      });
+
+  py::class_<DeviceArray>(m, "DeviceArray")
+      .def_property_readonly("shape", [](const DeviceArray &a) {
+        return py::tuple(py::cast(a.shape));
+      })
+      .def_readonly("dtype", &DeviceArray::dtype)
+      .def("numpy", &DeviceArray::numpy)
+      .def("copy_from", &DeviceArray::upload)
+      .def("__dlpack__", &DeviceArray::dlpack, py::arg("stream") = py::none())
+      .def("__dlpack_device__",
+           [](const DeviceArray &) { return py::make_tuple(int(kDLCUDA), 0); })
+      .def("__repr__", [](const DeviceArray &a) {
+        return "<dlc.DeviceArray " + a.describe() + " on cuda:0>";
       });
 
   py::class_<EntryPoint>(m, "EntryPoint")

@@ -1,7 +1,39 @@
+import ctypes
+
 import numpy as np
 import pytest
 
 import dlc
+
+
+def _cuda_devices():
+    """(driver present, number of CUDA devices) through libcuda.so.1."""
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return False, 0
+    count = ctypes.c_int(0)
+    if cuda.cuInit(0) != 0 or cuda.cuDeviceGetCount(ctypes.byref(count)) != 0:
+        return True, 0
+    return True, count.value
+
+
+HAS_CUDA_DRIVER, _CUDA_DEVICES = _cuda_devices()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "cuda: needs an NVIDIA GPU and driver "
+                            "(skipped, with the reason, without one)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if _CUDA_DEVICES:
+        return
+    reason = ("no NVIDIA GPU: " + ("the driver sees no CUDA device" if HAS_CUDA_DRIVER
+                                   else "libcuda.so.1 not found"))
+    for item in items:
+        if "cuda" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture
@@ -36,6 +68,8 @@ def assert_grad_close(grad, f, x, rtol=1e-6):
 
 @pytest.fixture(autouse=True)
 def fresh_config():
-    saved = (dlc.config.disable_jit, dlc.config.debug_nans)
+    saved = (dlc.config.disable_jit, dlc.config.debug_nans, dlc.config.target,
+             dlc.config.gpu_arch)
     yield
-    dlc.config.disable_jit, dlc.config.debug_nans = saved
+    (dlc.config.disable_jit, dlc.config.debug_nans, dlc.config.target,
+     dlc.config.gpu_arch) = saved

@@ -146,12 +146,19 @@ def target_options():
     """--cpu=LEVEL (default native) and --compile-only (a level this host
     cannot execute), as lit's %cpu and %compile_only pass them; or
     --cuda-arch=sm_XX: compile for that GPU and assemble every kernel with
-    ptxas instead (test/Target/CUDA)."""
+    ptxas instead; or --cuda-run=sm_XX: run every case on the GPU
+    (test/Target/CUDA)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--cpu", default="native")
     parser.add_argument("--compile-only", action="store_true")
     parser.add_argument("--cuda-arch")
-    return parser.parse_args()
+    parser.add_argument("--cuda-run", metavar="ARCH",
+                        help="compile for the NVIDIA GPU ARCH and run every case there "
+                             "(tensors staged by the runtime), checked as on the CPU")
+    options = parser.parse_args()
+    if options.cuda_run:
+        options.cpu = f"cuda:{options.cuda_run}"
+    return options
 
 
 def run_checks(name, cpu, checks):

@@ -1,0 +1,161 @@
+"""target="cuda" from Python: jit, grad, training steps with their state on
+the GPU, and device arrays. The tests marked `cuda` run where an NVIDIA GPU
+and driver are present and are reported as skipped elsewhere; the others
+check what must happen without one."""
+
+import numpy as np
+import pytest
+
+import dlc
+import dlc.nn.functional as F
+from test_nn import _NumpyMLP, _model
+
+from conftest import HAS_CUDA_DRIVER
+
+
+def _cnn():
+    dlc.random.seed(2)
+    return dlc.nn.Sequential(
+        dlc.nn.Conv2d(1, 4, 3, padding=1), dlc.nn.ReLU(), dlc.nn.MaxPool2d(2),
+        dlc.nn.Flatten(), dlc.nn.Linear(4 * 4 * 4, 3))
+
+
+# --- without a GPU ---------------------------------------------------------
+
+@pytest.mark.skipif(HAS_CUDA_DRIVER, reason="an NVIDIA driver is present")
+def test_cuda_jit_and_train_step_without_driver_are_errors(rng):
+    x = rng.standard_normal((4, 8)).astype(np.float32)
+    f = dlc.jit(lambda x: dlc.nn.softmax(x, axis=-1))
+    dlc.config.target = "cuda"
+    with pytest.raises(dlc.DlcRuntimeError, match=r"runs on an NVIDIA GPU \(sm_80\), but the "
+                       r"NVIDIA driver library libcuda.so.1 could not be loaded"):
+        f(x)
+    dlc.config.target = "cpu"
+    np.testing.assert_allclose(f(x).sum(-1), 1, rtol=1e-6)  # cached per target
+    model = _model()
+    before = {k: v.copy() for k, v in model.parameters().items()}
+    step = dlc.compile_train_step(model, F.cross_entropy, dlc.optim.Adam(0.1),
+                                  target="cuda", gpu_arch="sm_90")
+    with pytest.raises(dlc.DlcRuntimeError, match=r"NVIDIA GPU \(sm_90\)"):
+        step(x, np.zeros(4, np.int64))
+    for k, v in model.parameters().items():  # nothing was updated
+        np.testing.assert_array_equal(v, before[k])
+
+
+def test_unknown_target_is_an_error():
+    with pytest.raises(ValueError, match="unknown target 'gpu' \\(expected 'cpu' or 'cuda'\\)"):
+        dlc.compile_train_step(_model(), F.cross_entropy, dlc.optim.SGD(0.1), target="gpu")
+    dlc.config.target = "tpu"
+    with pytest.raises(ValueError, match="unknown target 'tpu'"):
+        dlc.jit(lambda x: x + 1)(np.ones(3, np.float32))
+
+
+def test_device_arrays_need_a_cuda_module(tmp_path):
+    path = dlc.export(lambda x: x * 2, (np.ones(3, np.float32),), tmp_path / "m.dlc")
+    module = dlc.runtime.load(path)
+    assert module.device == "cpu"
+    with pytest.raises(ValueError, match="this module runs on the CPU"):
+        module.to_device(np.ones(3, np.float32))
+
+
+# --- on the GPU --------------------------------------------------------------
+
+@pytest.mark.cuda
+def test_op_families_on_gpu_match_numpy(rng):
+    dlc.config.target = "cuda"
+    x = rng.standard_normal((6, 40)).astype(np.float32)
+    w = rng.standard_normal((40, 24)).astype(np.float32)
+    img = rng.standard_normal((2, 3, 9, 9)).astype(np.float32)
+    k = rng.standard_normal((5, 3, 3, 3)).astype(np.float32)
+
+    def families(x, w, img, k):
+        return (dlc.tanh(x) * dlc.exp(-x * x),            # elementwise
+                x.sum(axis=0), x.max(axis=1),               # reductions
+                dlc.nn.softmax(x, axis=-1),                 # row reduction + broadcast
+                x @ w,                                      # matmul
+                dlc.nn.conv2d(img, k, stride=2, padding=1),  # convolution
+                x.T[::2, 1:5].reshape(20, 4))               # shape ops
+
+    got = dlc.jit(families)(x, w, img, k)
+    x64, w64 = x.astype(np.float64), w.astype(np.float64)
+    e = np.exp(x64 - x64.max(1, keepdims=True))
+    pad = np.pad(img.astype(np.float64), ((0, 0), (0, 0), (1, 1), (1, 1)))
+    conv = np.zeros((2, 5, 5, 5))
+    for i in range(5):
+        for j in range(5):
+            patch = pad[:, :, 2 * i:2 * i + 3, 2 * j:2 * j + 3]
+            conv[:, :, i, j] = np.einsum("nchw,ochw->no", patch, k.astype(np.float64))
+    want = (np.tanh(x64) * np.exp(-x64 * x64), x64.sum(0), x64.max(1),
+            e / e.sum(1, keepdims=True), x64 @ w64, conv, x64.T[::2, 1:5].reshape(20, 4))
+    for i, (g, r) in enumerate(zip(got, want)):
+        np.testing.assert_allclose(g, r, rtol=2e-5, atol=2e-5, err_msg=f"output {i}")
+
+
+@pytest.mark.cuda
+def test_grad_on_gpu_matches_cpu(rng):
+    x = rng.standard_normal((16, 8)).astype(np.float32)
+    y = rng.integers(0, 3, 16)
+    model = _model()
+    params = model.parameters()
+    ref = _NumpyMLP(params)
+    ref_loss, ref_grads = ref.grads(x.astype(np.float64), y)
+    dlc.config.target = "cuda"
+
+    def loss(p):
+        with model.bind(p):
+            return F.cross_entropy(model(x), y)
+    value, grads = dlc.jit(dlc.value_and_grad(loss))(params)
+    np.testing.assert_allclose(value, ref_loss, rtol=1e-5)
+    for name, g in grads.items():
+        np.testing.assert_allclose(g, ref_grads[name], rtol=1e-4, atol=1e-6, err_msg=name)
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("make", [_model, _cnn], ids=["mlp", "cnn"])
+def test_train_step_on_gpu_matches_cpu(make, rng):
+    shape = (32, 8) if make is _model else (32, 1, 8, 8)
+    x = rng.standard_normal(shape).astype(np.float32)
+    y = rng.integers(0, 3, 32)
+    cpu_model, gpu_model = make(), make()
+    cpu_opt = dlc.optim.Adam(0.01)
+    cpu_step = dlc.compile_train_step(cpu_model, F.cross_entropy, cpu_opt)
+    gpu_opt = dlc.optim.Adam(0.01)
+    gpu_step = dlc.compile_train_step(gpu_model, F.cross_entropy, gpu_opt, target="cuda")
+    for _ in range(5):
+        np.testing.assert_allclose(gpu_step(x, y), cpu_step(x, y), rtol=1e-4)
+    # The state lives on the GPU: the host arrays are stale until sync().
+    before = {k: v.copy() for k, v in gpu_model.parameters().items()}
+    gpu_step(x, y)
+    cpu_step(x, y)
+    for k, v in gpu_model.parameters().items():
+        np.testing.assert_array_equal(v, before[k])
+    gpu_step.sync()
+    for k, v in gpu_model.parameters().items():
+        np.testing.assert_allclose(v, cpu_model.parameters()[k], rtol=1e-4, atol=1e-5,
+                                   err_msg=k)
+    assert sorted(gpu_opt.state) == sorted(cpu_opt.state)
+    for k, v in gpu_opt.state.items():
+        np.testing.assert_allclose(v, cpu_opt.state[k], rtol=1e-4, atol=1e-6, err_msg=k)
+
+
+@pytest.mark.cuda
+def test_device_array_round_trip_and_dlpack(tmp_path, rng):
+    path = dlc.export(lambda x: x * 2, (np.ones((3, 4), np.float32),), tmp_path / "m.dlc",
+                      target="cuda")
+    module = dlc.runtime.load(path)
+    assert module.device == "cuda"
+    a = rng.standard_normal((3, 4)).astype(np.float32)
+    d = module.to_device(a)
+    assert d.shape == (3, 4) and d.dtype == np.float32
+    assert d.__dlpack_device__() == (2, 0)  # kDLCUDA, device 0
+    np.testing.assert_array_equal(d.numpy(), a)
+    np.testing.assert_array_equal(module["predict"](d), 2 * a)  # used in place
+    d.copy_from(a + 1)
+    np.testing.assert_array_equal(d.numpy(), a + 1)
+    with pytest.raises(ValueError, match=r"expected a float32\[3, 4\] array"):
+        d.copy_from(np.ones(3, np.float32))
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():  # zero-copy into PyTorch
+        t = torch.from_dlpack(d)
+        assert t.is_cuda
+        np.testing.assert_array_equal(t.cpu().numpy(), a + 1)
