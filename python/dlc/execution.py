@@ -188,6 +188,19 @@ def compile_artifact(source: str, artifact: Path, cpu: str = "native",
     cuda:sm_XX: an NVIDIA GPU, the host code for this machine).
     `train_step`: options of dlc-make-train-step (e.g. "optimizer=adam
     lr=0.001") to add a training step built from the loss function."""
+    # DLC_ARTIFACT_CACHE=DIR: artifacts are kept in DIR by what they were
+    # compiled from, and taken from there when present. tools/gpu-check.sh
+    # fills one here and runs the suites from it on a GPU machine that has
+    # no LLVM/MLIR (so no dlc-compile).
+    cache = os.environ.get("DLC_ARTIFACT_CACHE")
+    if cache:
+        import hashlib
+        import shutil
+        key = hashlib.sha256("\0".join([source, cpu, train_step or ""]).encode())
+        cached = Path(cache) / f"{key.hexdigest()[:32]}.dlc"
+        if cached.exists():
+            shutil.copyfile(cached, artifact)
+            return
     with tempfile.TemporaryDirectory(prefix="dlc-") as work:
         src = Path(work) / "module.mlir"
         src.write_text(source)
@@ -202,6 +215,9 @@ def compile_artifact(source: str, artifact: Path, cpu: str = "native",
         proc = subprocess.run(command, capture_output=True, text=True)
         if proc.returncode != 0:
             raise CompileError(f"dlc-compile {' '.join(target)} failed:\n{proc.stderr}")
+    if cache:
+        Path(cache).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(artifact, cached)
 
 
 class Module:

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The GPU checks of issue 10 as one prepared run, for a machine with an
+# NVIDIA GPU but without LLVM/MLIR (the lent H100/H200 machines: Python with
+# NumPy and PyTorch, no dlc toolchain).
+#
+#   tools/gpu-check.sh prepare [ARCH]   here, after the build: fills .gpu-bundle/
+#                                       (runtime, dlc-run, libomp, every
+#                                       integration suite's CUDA artifacts, the
+#                                       benchmark artifacts); default ARCH sm_90
+#   tools/gpu-check.sh run [OUT]        there, from the repository root with
+#                                       .gpu-bundle carried: runs the GPU tests
+#                                       and the benchmarks, logs into OUT
+#                                       (default $OUT or /tmp/gpu-check)
+#
+# What `run` does, in this order (about 5 minutes on an H100):
+#   1. nvidia-smi; the device dlc-run sees;
+#   2. dlc-run on the dense model (checked against NumPy) and 40 training
+#      steps with the state on the GPU (--device=cuda; checked against NumPy);
+#   3. every integration suite (test/Integration/CPU/*.py --cuda-run=ARCH),
+#      from the artifacts compiled by `prepare` (DLC_ARTIFACT_CACHE);
+#   4. benchmarks/gpu.py run: dlc against cuBLAS/PyTorch on the same GPU.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bundle=$root/.gpu-bundle
+mode=${1:-}
+
+prepare() {
+  local arch=${1:-sm_90} build=${DLC_BUILD:-$root/build}
+  rm -rf "$bundle" && mkdir -p "$bundle"/{lib,bin,py/dlc,cache,bench,inputs}
+  cp "$build/lib/libdlc_runtime.so" "$bundle/lib/"
+  cp "$build/bin/dlc-run" "$bundle/bin/"
+  cp -L /usr/lib/llvm-22/lib/libomp.so.5 "$bundle/lib/"  # the artifacts' one dependency
+  # dlc.execution alone (the ctypes runtime binding): the package's
+  # extension needs LLVM/MLIR, which the GPU machine lacks.
+  cp "$root/python/dlc/execution.py" "$bundle/py/dlc/"
+  : > "$bundle/py/dlc/__init__.py"
+  echo "$arch" > "$bundle/arch"
+  local inputs=$root/test/tools/dlc-run/Inputs
+  "$build/bin/dlc-compile" "$inputs/dense.mlir" --target=cuda --gpu-arch="$arch" \
+    -o "$bundle/inputs/dense.dlc" || return 1
+  "$build/bin/dlc-compile" "$inputs/regression.mlir" --target=cuda --gpu-arch="$arch" \
+    -o "$bundle/inputs/train.dlc" --train-step="optimizer=sgd lr=0.1 momentum=0.9" || return 1
+  local suite
+  for suite in "$root"/test/Integration/CPU/[a-z]*.py; do
+    [ "$(basename "$suite")" = harness.py ] && continue
+    DLC_ARTIFACT_CACHE=$bundle/cache "$root/.venv/bin/python" "$suite" \
+      --cuda-run="$arch" --compile-only || return 1
+  done
+  "$root/.venv/bin/python" "$root/benchmarks/gpu.py" prepare "$bundle/bench" --arch="$arch" \
+    || return 1
+  du -sh "$bundle"
+}
+
+run() {
+  local out=${1:-${OUT:-/tmp/gpu-check}} arch
+  arch=$(cat "$bundle/arch")
+  mkdir -p "$out"
+  export DLC_BUILD=$bundle LD_LIBRARY_PATH=$bundle/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  export PYTHONPATH=$bundle/py:$root/test/Integration/CPU PYTHONUNBUFFERED=1
+  local python=${PYTHON:-python3} failed=0 work
+  work=$(mktemp -d)
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1 | tee "$out/device.txt"
+
+  echo "== dlc-run on the GPU" | tee "$out/dlc-run.log"
+  local inputs=$root/test/tools/dlc-run/Inputs
+  cp "$bundle/inputs/dense.dlc" "$work/dense.dlc" && mkdir -p "$work/out"
+  $python "$inputs/make_inputs.py" "$work" >> "$out/dlc-run.log" 2>&1
+  { "$bundle/bin/dlc-run" "$work/dense.dlc" --entry=dense --input "$work/x.npy" \
+      --input "$work/w.npy" --input "$work/b.npy" --output-dir "$work/out" &&
+    $python "$inputs/check_outputs.py" "$work"; } >> "$out/dlc-run.log" 2>&1 || failed=1
+  $python "$inputs/regression.py" make "$work" >> "$out/dlc-run.log" 2>&1
+  { "$bundle/bin/dlc-run" "$bundle/inputs/train.dlc" --device=cuda --entry=train_step \
+      --steps=40 --input "$work/w.npy" --input "$work/b.npy" --input "$work/vw.npy" \
+      --input "$work/vb.npy" --input "$work/x.npy" --input "$work/target.npy" \
+      --output-dir "$work/out" | tail -2 &&
+    $python "$inputs/regression.py" check "$work" 40; } >> "$out/dlc-run.log" 2>&1 || failed=1
+  tail -4 "$out/dlc-run.log"
+
+  echo "== integration suites on the GPU ($arch)"
+  local suite name
+  for suite in "$root"/test/Integration/CPU/[a-z]*.py; do
+    name=$(basename "$suite" .py)
+    [ "$name" = harness ] && continue
+    # One log for all suites: at most 8 files come back from the machine.
+    echo "== $name" >> "$out/suites.log"
+    DLC_ARTIFACT_CACHE=$bundle/cache timeout 300 $python "$suite" --cuda-run="$arch" \
+      > "$work/suite.log" 2>&1 || failed=1
+    cat "$work/suite.log" >> "$out/suites.log"
+    grep -E "^FAIL|passed, [0-9]+ failed|Error" "$work/suite.log" | head -5
+  done
+
+  echo "== benchmarks"
+  timeout 400 $python "$root/benchmarks/gpu.py" run "$bundle/bench" --build="$bundle" \
+    > "$out/bench.log" 2>&1 || failed=1
+  cp "$bundle/bench/results.json" "$out/" 2>/dev/null
+  tail -30 "$out/bench.log"
+  rm -rf "$work"
+  return $failed
+}
+
+case $mode in
+  prepare) shift; prepare "$@" ;;
+  run) shift; run "$@" ;;
+  *) sed -n '2,20p' "$0"; exit 2 ;;
+esac
