@@ -98,7 +98,8 @@ static LogicalResult prepareForLowering(ModuleOp module) {
 
 LogicalResult
 dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
-                        llvm::function_ref<void(PassManager &)> configure) {
+                        llvm::function_ref<void(PassManager &)> configure,
+                        bool emulateGPUSchedule) {
   if (failed(prepareForLowering(module)))
     return failure();
   PassManager pm(module.getContext());
@@ -109,6 +110,7 @@ dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
   options.vectorWidth = sti->checkFeatures("+avx512f") ? 512
                         : sti->checkFeatures("+avx")   ? 256
                                                        : 128;
+  options.emulateGPUSchedule = emulateGPUSchedule;
   buildCPUPipeline(pm, options);
   return pm.run(module);
 }
@@ -464,16 +466,19 @@ dlc::compileToArtifact(ModuleOp module, const CompileOptions &options,
   if (!machine) // (at the module's location, without printing the module)
     return mlir::emitError(module.getLoc(),
                            llvm::toString(machine.takeError()));
-  return compileToArtifact(module, **machine, options.optLevel, configure);
+  return compileToArtifact(module, **machine, options.optLevel, configure,
+                           options.emulateGPUSchedule);
 }
 
 FailureOr<std::vector<uint8_t>>
 dlc::compileToArtifact(ModuleOp module, llvm::TargetMachine &targetMachine,
                        unsigned optLevel,
-                       llvm::function_ref<void(PassManager &)> configure) {
+                       llvm::function_ref<void(PassManager &)> configure,
+                       bool emulateGPUSchedule) {
   FailureOr<std::string> manifest = buildManifest(module, targetMachine);
   if (failed(manifest) ||
-      failed(lowerToLLVMDialect(module, targetMachine, configure)))
+      failed(lowerToLLVMDialect(module, targetMachine, configure,
+                                emulateGPUSchedule)))
     return failure();
   return packageArtifact(module, targetMachine, optLevel, *manifest);
 }

@@ -66,9 +66,15 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createFuseElementwise());
   // Training state (dlc.inout arguments) is updated in its own buffer.
   pm.addPass(createUpdateInPlace());
-  TileAndFuseOptions tiling;
-  tiling.vectorWidth = options.vectorWidth;
-  pm.addNestedPass<func::FuncOp>(createTileAndFuse(tiling));
+  if (options.emulateGPUSchedule) {
+    TileForGPUOptions gpuTiling;
+    gpuTiling.hostEmulation = true;
+    pm.addNestedPass<func::FuncOp>(createTileForGPU(gpuTiling));
+  } else {
+    TileAndFuseOptions tiling;
+    tiling.vectorWidth = options.vectorWidth;
+    pm.addNestedPass<func::FuncOp>(createTileAndFuse(tiling));
+  }
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -157,15 +163,22 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   buildDlcToLinalgPipeline(pm);
   pm.addPass(createFuseElementwise());
   pm.addPass(createUpdateInPlace());
+  // Contractions: blocks, shared-memory K steps, 4 x 4 thread tiles, with
+  // their fill and elementwise consumer in the same kernel.
+  pm.addNestedPass<func::FuncOp>(createTileForGPU());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
   pm.addPass(createBufferize());
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createHoistDeallocs());
+  pm.addPass(createMapForallToGPU());
 
-  // Each linalg op a grid of threads, one output element per thread, the
-  // innermost loop on thread x (coalesced accesses); reductions run in the
-  // thread. Upstream's parallel-loop route (research/gpu-path.md, route B).
+  // Every other linalg op a grid of threads, one output element per thread,
+  // the innermost loop on thread x (coalesced accesses); reductions run in
+  // the thread. Upstream's parallel-loop route (research/gpu-path.md,
+  // route B).
   pm.addNestedPass<func::FuncOp>(createAddUnitParallelLoop());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   // Full tiles with a bounds check inside (no min/max bounds): the block
@@ -181,6 +194,9 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createAllocateOnDevice());
   pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
+  // Shared-memory globals now live in the GPU modules that use them; their
+  // host copies (which host lowering cannot type) go.
+  pm.addPass(createSymbolDCEPass());
   // Allocations, copies and launches ordered on one stream per call.
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
   if (options.emitCInterface)

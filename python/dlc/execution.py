@@ -206,7 +206,10 @@ def compile_artifact(source: str, artifact: Path, cpu: str = "native",
         src.write_text(source)
         # "cuda:sm_XX": the kernels for that NVIDIA GPU, the host code for
         # this machine (the GPU execution tests, test/Target/CUDA).
+        # "gpu-schedule": for this machine, contractions tiled as the GPU
+        # kernels are (dlc-compile --emulate-gpu-schedule).
         target = ([f"--target=cuda", f"--gpu-arch={cpu[5:]}"] if cpu.startswith("cuda:")
+                  else ["--cpu=native", "--emulate-gpu-schedule"] if cpu == "gpu-schedule"
                   else [f"--cpu={cpu}"])
         command = [str(_build_dir() / "bin" / "dlc-compile"), str(src), "-o",
                    str(artifact)] + target

@@ -63,6 +63,12 @@ cl::opt<std::string> trainStep(
              "of dlc-make-train-step, e.g. \"loss=loss optimizer=adam "
              "lr=0.001\" (see dlc-opt --help); empty: defaults"),
     cl::value_desc("options"), cl::ValueOptional, cl::cat(dlcCategory));
+cl::opt<bool> emulateGPUSchedule(
+    "emulate-gpu-schedule",
+    cl::desc("CPU target: tile contractions with the GPU kernels' schedule "
+             "(blocks, staged K steps, thread tiles) run on the CPU, to test "
+             "that schedule without a GPU"),
+    cl::init(false), cl::cat(dlcCategory));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
                            cl::init(3), cl::Prefix, cl::cat(dlcCategory));
 cl::opt<Emit> emit(
@@ -180,7 +186,8 @@ static LogicalResult run(MLIRContext &context) {
   }
   if (emit == Emit::Artifact) {
     auto bytes =
-        dlc::compileToArtifact(*module, **machine, optLevel, configure);
+        dlc::compileToArtifact(*module, **machine, optLevel, configure,
+                               emulateGPUSchedule);
     if (failed(bytes))
       return failure();
     output->os().write(reinterpret_cast<const char *>(bytes->data()),
@@ -198,7 +205,8 @@ static LogicalResult run(MLIRContext &context) {
     output->keep();
     return success();
   }
-  if (failed(dlc::lowerToLLVMDialect(*module, **machine, configure)))
+  if (failed(dlc::lowerToLLVMDialect(*module, **machine, configure,
+                                     emulateGPUSchedule)))
     return failure();
   if (emit == Emit::LLVMDialect) {
     module->print(output->os());

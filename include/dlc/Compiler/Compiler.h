@@ -29,6 +29,9 @@ struct CompileOptions {
   std::string cpu = "native";
   /// LLVM optimization level (0-3).
   unsigned optLevel = 3;
+  /// Tile contractions with the GPU schedule (see dlc-cpu-pipeline's
+  /// emulate-gpu-schedule): for testing that schedule without a GPU.
+  bool emulateGPUSchedule = false;
 };
 
 /// The host TargetMachine for `options.cpu`, or an error message.
@@ -54,7 +57,8 @@ mlir::FailureOr<std::string> buildManifest(mlir::ModuleOp module,
 /// --mlir-print-ir-after-all.
 mlir::LogicalResult
 lowerToLLVMDialect(mlir::ModuleOp module, llvm::TargetMachine &targetMachine,
-                   llvm::function_ref<void(mlir::PassManager &)> configure = {});
+                   llvm::function_ref<void(mlir::PassManager &)> configure = {},
+                   bool emulateGPUSchedule = false);
 
 /// Runs `dlc-gpu-pipeline` for the NVIDIA architecture `chip` (sm_80,
 /// sm_90, ...): host code in the LLVM dialect with each kernel embedded in a
@@ -112,7 +116,8 @@ compileToCUDAArtifact(mlir::ModuleOp module, llvm::TargetMachine &targetMachine,
 mlir::FailureOr<std::vector<uint8_t>>
 compileToArtifact(mlir::ModuleOp module, llvm::TargetMachine &targetMachine,
                   unsigned optLevel,
-                  llvm::function_ref<void(mlir::PassManager &)> configure = {});
+                  llvm::function_ref<void(mlir::PassManager &)> configure = {},
+                  bool emulateGPUSchedule = false);
 
 } // namespace dlc
 

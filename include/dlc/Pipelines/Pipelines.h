@@ -24,6 +24,13 @@ struct CPUPipelineOptions : public mlir::PassPipelineOptions<CPUPipelineOptions>
       llvm::cl::desc("SIMD register width of the target in bits (dlc-compile "
                      "sets it from the target CPU)"),
       llvm::cl::init(256)};
+  Option<bool> emulateGPUSchedule{
+      *this, "emulate-gpu-schedule",
+      llvm::cl::desc("Tile contractions as dlc-gpu-pipeline does "
+                     "(dlc-tile-for-gpu host-emulation) instead of "
+                     "dlc-tile-and-fuse: the GPU kernels' tiling run on the "
+                     "CPU, so tests check it where there is no GPU"),
+      llvm::cl::init(false)};
 };
 
 struct GPUPipelineOptions : public mlir::PassPipelineOptions<GPUPipelineOptions> {
@@ -76,8 +83,9 @@ void buildCPUPipeline(mlir::OpPassManager &pm,
 /// kernel embedded as PTX (or cubin) for `options.chip`. Signatures are
 /// destination-passing as on the CPU; arguments are device buffers, and
 /// intermediates are allocated in device memory through the runtime.
-/// Kernels are naive for now: one thread per output element of each linalg
-/// op (a grid of 8x32 blocks), no shared memory or register tiling.
+/// Contractions whose M and N are multiples of 16 are tiled for blocks of
+/// threads with shared memory (dlc-tile-for-gpu, dlc-map-forall-to-gpu);
+/// every other linalg op is one kernel with a thread per output element.
 void buildGPUPipeline(mlir::OpPassManager &pm,
                       const GPUPipelineOptions &options);
 

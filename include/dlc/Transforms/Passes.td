@@ -286,6 +286,72 @@ def AddUnitParallelLoop : Pass<"dlc-add-unit-parallel-loop", "::mlir::func::Func
                            "::mlir::scf::SCFDialect"];
 }
 
+def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Tile contractions into GPU blocks and threads with shared "
+                "memory";
+  let description = [{
+    Expects: linalg ops on static tensors (after `dlc-fuse-elementwise`).
+
+    Produces: each `linalg.matmul` and default `linalg.batch_matmul` whose M
+    and N are multiples of 16 as one kernel's worth of loops, through
+    `TilingInterface`:
+    - an `scf.forall` of BM x BN output blocks (64, 32 or 16 each, the
+      batch on z) mapped to `#gpu.block`, into which the fill and an
+      elementwise consumer that alone uses the result (bias, activation)
+      are fused;
+    - inside, an `scf.for` over K in steps of BK (16, 8, ...), whose A and B
+      tiles are copied into `bufferization.alloc_tensor`s in
+      `#gpu.address_space<workgroup>` (shared memory) by an `scf.forall`
+      over the block's threads (columns on thread x: coalesced reads);
+    - the step's matmul, the fill and the consumer as `scf.forall`s of 4 x 4
+      output tiles mapped to `#gpu.thread<y>`, `#gpu.thread<x>` (a 64 x 64
+      block is 16 x 16 threads).
+    `dlc-map-forall-to-gpu` turns these into kernels after bufferization.
+    With `host-emulation`, the staging buffers are ordinary memory, so the
+    same schedule compiles for the CPU: the tests run it there
+    (`dlc-cpu-pipeline emulate-gpu-schedule`).
+
+    Leaves alone: other ops, and contractions of dynamic shape or with M or
+    N not a multiple of 16 (they stay one thread per output element).
+  }];
+  let options = [
+    Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",
+           "Stage tiles in ordinary memory instead of shared memory (the "
+           "schedule run on the CPU, for testing)">,
+  ];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def MapForallToGPU : Pass<"dlc-map-forall-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Turn block and thread foralls into GPU kernels";
+  let description = [{
+    Expects: buffers, with the `scf.forall`s of `dlc-tile-for-gpu` (static
+    trip counts; a block forall's nested foralls all mapped to threads).
+
+    Produces: each forall mapped to `#gpu.block` as a `gpu.launch` (grid: its
+    trip counts; block: the largest trip counts of its thread foralls),
+    block ids in place of its induction variables; its thread foralls
+    distributed by upstream's `mapNestedForallToThreadsImpl` (thread ids,
+    a `gpu.barrier` after each, predicates where a forall has fewer
+    iterations than threads); the linalg ops left in each thread as loops;
+    shared-memory allocations as private `memref.global`s in
+    `#gpu.address_space<workgroup>` (kernel outlining copies them into the
+    GPU module, NVVM makes them `.shared`).
+
+    Leaves alone: everything outside block foralls.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def AllocateOnDevice : Pass<"dlc-allocate-on-device", "::mlir::func::FuncOp"> {
   let summary = "Put a host function's buffers in GPU memory";
   let description = [{

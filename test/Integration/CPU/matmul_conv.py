@@ -68,6 +68,51 @@ for m, k, n, element in [(300, 512, 1024, "f32"), (30, 256, 1024, "f64")]:
                random((n,), element, -1, 1)],
               lambda a, b, bias: np.maximum(a @ b + bias, 0),
               (1e-4, 1e-4) if element == "f32" else None)
+# Shapes the GPU schedule tiles (dlc-tile-for-gpu: M and N multiples of 16):
+# 64 x 64 blocks with K steps of 16, 64 x 32 blocks, K steps of 8, 2 and 1,
+# f64, f16 and bf16 through the staged tiles; checked on every CPU, and
+# with that schedule run on the CPU (test/Target/CUDA/schedule-on-cpu.test).
+GPU_TILED = [((64, 16), (16, 64), "f32"), ((128, 48), (48, 96), "f32"),
+             ((32, 24), (24, 16), "f32"), ((32, 10), (10, 16), "f32"),
+             ((16, 7), (7, 48), "f32"), ((64, 32), (32, 32), "f64"),
+             ((32, 32), (32, 64), "f16"), ((48, 16), (16, 32), "bf16")]
+for a, b, element in GPU_TILED:
+    out = (a[0], b[1])
+    name = "x".join(map(str, (a[0], a[1], b[1])))
+    suite.add(f"gpu_tiled_matmul_{name}_{element}",
+              fn(f"dlc.matmul %arg0, %arg1 : ({ttype(a, element)}, {ttype(b, element)}) "
+                 f"-> {ttype(out, element)}", (out, element)),
+              [(a, element), (b, element)], [(out, element)],
+              [random(a, element, -1, 1), random(b, element, -1, 1)], np.matmul,
+              {"f16": (5e-3, 5e-3), "bf16": (2e-2, 2e-2), "f32": (2e-5, 2e-5)}.get(element))
+# The consumer fused into the blocks (a broadcast bias and relu); a result
+# with two users (the contraction stays its own nest); batched with tanh.
+m, k, n = 64, 40, 128
+ta, tb, tc, tbias = (ttype(s, "f32") for s in ((m, k), (k, n), (m, n), (n,)))
+suite.add("gpu_tiled_dense_relu",
+          f"  %0 = dlc.matmul %arg0, %arg1 : ({ta}, {tb}) -> {tc}\n"
+          f"  %1 = dlc.broadcast_to %arg2 : {tbias} -> {tc}\n"
+          f"  %2 = dlc.add %0, %1 : {tc}\n"
+          f"  %3 = dlc.relu %2 : {tc}\n"
+          f"  return %3 : {tc}",
+          [((m, k), "f32"), ((k, n), "f32"), ((n,), "f32")], [((m, n), "f32")],
+          [random((m, k)), random((k, n)), random((n,))],
+          lambda a, b, bias: np.maximum(a @ b + bias, 0), (2e-5, 2e-5))
+suite.add("gpu_tiled_two_users",
+          f"  %0 = dlc.matmul %arg0, %arg1 : ({ta}, {tb}) -> {tc}\n"
+          f"  %1 = dlc.tanh %0 : {tc}\n"
+          f"  return %0, %1 : {tc}, {tc}",
+          [((m, k), "f32"), ((k, n), "f32")], [((m, n), "f32"), ((m, n), "f32")],
+          [random((m, k)), random((k, n))],
+          lambda a, b: [a @ b, np.tanh(a @ b)], (2e-5, 2e-5))
+ta, tb, tc = (ttype(s, "f32") for s in ((3, 32, 24), (3, 24, 48), (3, 32, 48)))
+suite.add("gpu_tiled_batched_tanh",
+          f"  %0 = dlc.matmul %arg0, %arg1 : ({ta}, {tb}) -> {tc}\n"
+          f"  %1 = dlc.tanh %0 : {tc}\n"
+          f"  return %1 : {tc}",
+          [((3, 32, 24), "f32"), ((3, 24, 48), "f32")], [((3, 32, 48), "f32")],
+          [random((3, 32, 24)), random((3, 24, 48))],
+          lambda a, b: np.tanh(a @ b), (2e-5, 2e-5))
 for bsz, m, k, n in [(2, 7, 9, 10), (3, 13, 4, 20)]:
     ta, tb, tc = (ttype(s, "f32") for s in ((bsz, m, k), (bsz, k, n), (bsz, m, n)))
     suite.add(f"batched_tanh_{bsz}x{m}x{k}x{n}",

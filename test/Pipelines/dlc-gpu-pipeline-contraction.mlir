@@ -1,0 +1,25 @@
+// RUN: dlc-opt %s --dlc-gpu-pipeline="chip=sm_90" | FileCheck %s
+
+// A dense layer (matmul, bias, relu) is one kernel: 64 x 32 blocks of 8 x 16
+// threads, the A and B tiles of each K step and the block's accumulators in
+// shared memory, barriers between the steps' copies and products, FMAs; no
+// intermediate in device memory.
+// CHECK-LABEL: llvm.func @dense
+// CHECK-NOT: mgpuMemAlloc
+// CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @dense_kernel::@dense_kernel blocks in (%{{.+}}, %{{.+}}, %{{.+}}) threads in (%{{.+}}, %{{.+}}, %{{.+}})
+// CHECK-NOT: gpu.launch_func
+// CHECK-NOT: mgpuMemAlloc
+// CHECK: gpu.binary @dense_kernel
+// CHECK-SAME: .shared .align 16 .b8 __dlc_shared[8192];
+// CHECK-SAME: .shared .align 16 .b8 __dlc_shared_0[4096];
+// CHECK-SAME: .shared .align 16 .b8 __dlc_shared_1[2048];
+// CHECK-SAME: bar.sync
+// CHECK-SAME: fma.rn.f32
+// CHECK-SAME: max.NaN.f32
+func.func @dense(%x: tensor<128x64xf32>, %w: tensor<64x96xf32>, %b: tensor<96xf32>) -> tensor<128x96xf32> {
+  %0 = dlc.matmul %x, %w : (tensor<128x64xf32>, tensor<64x96xf32>) -> tensor<128x96xf32>
+  %1 = dlc.broadcast_to %b : tensor<96xf32> -> tensor<128x96xf32>
+  %2 = dlc.add %0, %1 : tensor<128x96xf32>
+  %3 = dlc.relu %2 : tensor<128x96xf32>
+  return %3 : tensor<128x96xf32>
+}

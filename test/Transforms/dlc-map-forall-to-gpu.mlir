@@ -1,0 +1,60 @@
+// RUN: dlc-opt %s --dlc-map-forall-to-gpu --cse --split-input-file --verify-diagnostics | FileCheck %s
+
+// Two 16-row blocks of 4 x 8 threads: the block forall becomes a gpu.launch
+// (grid 2 x 1 x 1: its trip count on x; block 8 x 4 x 1: the largest
+// thread forall), its induction variable block_id * 16; the thread foralls
+// are normalized and distributed (thread ids, a barrier after each); their
+// linalg ops become loops; the shared buffer becomes a workgroup global.
+// CHECK: memref.global "private" @__dlc_shared : memref<16x8xf32, #gpu.address_space<workgroup>> {alignment = 16 : i64}
+// CHECK-LABEL: func.func @blocks
+// CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG: %[[C2:.+]] = arith.constant 2 : index
+// CHECK-DAG: %[[C4:.+]] = arith.constant 4 : index
+// CHECK-DAG: %[[C8:.+]] = arith.constant 8 : index
+// CHECK: gpu.launch blocks(%[[BX:.+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[C2]], %{{.+}} = %[[C1]], %{{.+}} = %[[C1]]) threads(%{{.+}}, %{{.+}}, %{{.+}}) in (%{{.+}} = %[[C8]], %{{.+}} = %[[C4]], %{{.+}} = %[[C1]])
+// CHECK:   affine.apply #{{.+}}()[%[[BX]]]
+// CHECK:   %[[SHARED:.+]] = memref.get_global @__dlc_shared : memref<16x8xf32, #gpu.address_space<workgroup>>
+// CHECK:   gpu.thread_id  x
+// CHECK:   scf.for
+// CHECK:   gpu.barrier
+// CHECK:   scf.for
+// CHECK:     arith.mulf {{.+}} fastmath<contract>
+// CHECK:     arith.addf {{.+}} fastmath<contract>
+// CHECK:   gpu.barrier
+// CHECK:   gpu.terminator
+// CHECK-NOT: scf.forall
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: linalg.
+func.func @blocks(%a: memref<32x8xf32>, %b: memref<8x8xf32>, %c: memref<32x8xf32>) {
+  scf.forall (%i) = (0) to (32) step (16) {
+    %sa = memref.subview %a[%i, 0] [16, 8] [1, 1] : memref<32x8xf32> to memref<16x8xf32, strided<[8, 1], offset: ?>>
+    %sc = memref.subview %c[%i, 0] [16, 8] [1, 1] : memref<32x8xf32> to memref<16x8xf32, strided<[8, 1], offset: ?>>
+    %shared = memref.alloc() : memref<16x8xf32, #gpu.address_space<workgroup>>
+    scf.forall (%r, %q) = (0, 0) to (16, 8) step (4, 1) {
+      %src = memref.subview %sa[%r, %q] [4, 1] [1, 1] : memref<16x8xf32, strided<[8, 1], offset: ?>> to memref<4x1xf32, strided<[8, 1], offset: ?>>
+      %dst = memref.subview %shared[%r, %q] [4, 1] [1, 1] : memref<16x8xf32, #gpu.address_space<workgroup>> to memref<4x1xf32, strided<[8, 1], offset: ?>, #gpu.address_space<workgroup>>
+      linalg.copy ins(%src : memref<4x1xf32, strided<[8, 1], offset: ?>>) outs(%dst : memref<4x1xf32, strided<[8, 1], offset: ?>, #gpu.address_space<workgroup>>)
+    } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+    scf.forall (%r, %q) = (0, 0) to (16, 8) step (4, 4) {
+      %x = memref.subview %shared[%r, 0] [4, 8] [1, 1] : memref<16x8xf32, #gpu.address_space<workgroup>> to memref<4x8xf32, strided<[8, 1], offset: ?>, #gpu.address_space<workgroup>>
+      %w = memref.subview %b[0, %q] [8, 4] [1, 1] : memref<8x8xf32> to memref<8x4xf32, strided<[8, 1], offset: ?>>
+      %y = memref.subview %sc[%r, %q] [4, 4] [1, 1] : memref<16x8xf32, strided<[8, 1], offset: ?>> to memref<4x4xf32, strided<[8, 1], offset: ?>>
+      linalg.matmul ins(%x, %w : memref<4x8xf32, strided<[8, 1], offset: ?>, #gpu.address_space<workgroup>>, memref<8x4xf32, strided<[8, 1], offset: ?>>) outs(%y : memref<4x4xf32, strided<[8, 1], offset: ?>>)
+    } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+    memref.dealloc %shared : memref<16x8xf32, #gpu.address_space<workgroup>>
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
+func.func @nested_block_forall(%c: memref<4x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  // expected-error @+1 {{dlc-map-forall-to-gpu: a nested forall is not a static thread forall}}
+  scf.forall (%i) in (2) {
+    scf.forall (%j) in (2) {
+      memref.store %zero, %c[%i, %j] : memref<4x4xf32>
+    } {mapping = [#gpu.block<y>]}
+  } {mapping = [#gpu.block<x>]}
+  return
+}

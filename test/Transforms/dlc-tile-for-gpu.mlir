@@ -1,0 +1,87 @@
+// RUN: dlc-opt %s --dlc-tile-for-gpu --canonicalize --cse | FileCheck %s
+// RUN: dlc-opt %s --dlc-tile-for-gpu=host-emulation --canonicalize --cse | FileCheck %s --check-prefix=HOST
+
+#map = affine_map<(d0, d1) -> (d0, d1)>
+#map1 = affine_map<(d0, d1) -> (d1)>
+
+// A dense layer: 64 x 32 blocks (M = 128, N = 96), the fill, the matmul and
+// the bias + relu consumer in one block forall; K in steps of 16 whose A
+// (64 x 16) and B (16 x 32) tiles are copied to shared memory by the
+// block's 16 x 8 threads; each thread a 4 x 4 tile of the product and of
+// the consumer; the accumulators in shared memory too.
+// CHECK-LABEL: func.func @dense
+// CHECK: scf.forall (%[[I:.+]], %[[J:.+]]) = (0, 0) to (128, 96) step (64, 32)
+// CHECK:   %[[ACC:.+]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<64x32xf32>
+// CHECK:   scf.forall ({{.+}}) = (0, 0) to (64, 32) step (4, 4) shared_outs(%{{.+}} = %[[ACC]])
+// CHECK:     linalg.fill {{.+}} -> tensor<4x4xf32>
+// CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK:   scf.for %[[K:.+]] = %{{.+}} to %{{.+}} step %[[C16:.+]] iter_args
+// CHECK:     %[[A:.+]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<64x16xf32>
+// CHECK:     %[[SA:.+]] = scf.forall ({{.+}}) = (0, 0) to (64, 16) step (4, 2) shared_outs(%{{.+}} = %[[A]])
+// CHECK:       linalg.copy ins(%{{.+}} : tensor<4x2xf32>)
+// CHECK:     } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK:     %[[B:.+]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<16x32xf32>
+// CHECK:     %[[SB:.+]] = scf.forall ({{.+}}) = (0, 0) to (16, 32) step (1, 4) shared_outs(%{{.+}} = %[[B]])
+// CHECK:       linalg.copy ins(%{{.+}} : tensor<1x4xf32>)
+// CHECK:     } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK:     scf.forall ({{.+}}) = (0, 0) to (64, 32) step (4, 4)
+// CHECK:       tensor.extract_slice %[[SA]]{{.+}} to tensor<4x16xf32>
+// CHECK:       tensor.extract_slice %[[SB]]{{.+}} to tensor<16x4xf32>
+// CHECK:       linalg.matmul ins({{.+}} : tensor<4x16xf32>, tensor<16x4xf32>) outs({{.+}} : tensor<4x4xf32>)
+// CHECK:     } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK:   scf.forall ({{.+}}) = (0, 0) to (64, 32) step (4, 4)
+// CHECK:     linalg.generic {{.+}} ins({{.+}} : tensor<4x4xf32>, tensor<4xf32>) outs({{.+}} : tensor<4x4xf32>)
+// CHECK:       arith.maximumf
+// CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK: } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+// CHECK-NOT: linalg.matmul
+// CHECK-NOT: linalg.generic
+// CHECK: return
+
+// Host emulation: the same schedule with tiles in ordinary memory.
+// HOST-LABEL: func.func @dense
+// HOST: bufferization.alloc_tensor() : tensor<64x32xf32>
+// HOST: bufferization.alloc_tensor() : tensor<64x16xf32>
+// HOST-NOT: memory_space
+// HOST: } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+
+// Batched: the batch on block z; N = 48 gives 16-wide blocks and K = 24
+// steps of 8.
+// CHECK-LABEL: func.func @batched
+// CHECK: scf.forall ({{.+}}) = (0, 0, 0) to (3, 32, 48) step (1, 32, 16)
+// CHECK:   scf.for {{.+}} step %[[C8:.+]] iter_args
+// CHECK:     linalg.batch_matmul ins({{.+}} : tensor<1x4x8xf32>, tensor<1x8x4xf32>) outs({{.+}} : tensor<1x4x4xf32>)
+// CHECK: } {mapping = [#gpu.block<z>, #gpu.block<y>, #gpu.block<x>]}
+
+// M = 10 is no multiple of 16: left to the one-thread-per-output route.
+// CHECK-LABEL: func.func @untiled
+// CHECK-NOT: scf.forall
+// CHECK: linalg.matmul ins({{.+}} : tensor<10x32xf32>, tensor<32x16xf32>)
+func.func @dense(%arg0: tensor<128x64xf32>, %arg1: tensor<64x96xf32>, %arg2: tensor<96xf32>) -> tensor<128x96xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %0 = tensor.empty() : tensor<128x96xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<128x96xf32>) -> tensor<128x96xf32>
+  %2 = linalg.matmul ins(%arg0, %arg1 : tensor<128x64xf32>, tensor<64x96xf32>) outs(%1 : tensor<128x96xf32>) -> tensor<128x96xf32>
+  %3 = tensor.empty() : tensor<128x96xf32>
+  %4 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel"]} ins(%2, %arg2 : tensor<128x96xf32>, tensor<96xf32>) outs(%3 : tensor<128x96xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %5 = arith.addf %in, %in_0 : f32
+    %6 = arith.maximumf %5, %cst : f32
+    linalg.yield %6 : f32
+  } -> tensor<128x96xf32>
+  return %4 : tensor<128x96xf32>
+}
+func.func @batched(%arg0: tensor<3x32x24xf32>, %arg1: tensor<3x24x48xf32>) -> tensor<3x32x48xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %0 = tensor.empty() : tensor<3x32x48xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<3x32x48xf32>) -> tensor<3x32x48xf32>
+  %2 = linalg.batch_matmul ins(%arg0, %arg1 : tensor<3x32x24xf32>, tensor<3x24x48xf32>) outs(%1 : tensor<3x32x48xf32>) -> tensor<3x32x48xf32>
+  return %2 : tensor<3x32x48xf32>
+}
+func.func @untiled(%arg0: tensor<10x32xf32>, %arg1: tensor<32x16xf32>) -> tensor<10x16xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %0 = tensor.empty() : tensor<10x16xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<10x16xf32>) -> tensor<10x16xf32>
+  %2 = linalg.matmul ins(%arg0, %arg1 : tensor<10x32xf32>, tensor<32x16xf32>) outs(%1 : tensor<10x16xf32>) -> tensor<10x16xf32>
+  return %2 : tensor<10x16xf32>
+}
