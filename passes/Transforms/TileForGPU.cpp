@@ -22,8 +22,12 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/SetVector.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/CSE.h"
 
 namespace dlc {
 #define GEN_PASS_DEF_TILEFORGPU
@@ -105,6 +109,23 @@ LogicalResult tileToThreads(RewriterBase &rewriter, Operation *op,
   options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
   options.setTileSizes(indexAttrs(rewriter, tiles));
   options.setMapping(threadMapping(rewriter.getContext(), tiles));
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
+  if (failed(tiled))
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  return success();
+}
+
+/// Tiles a 1-D `op` (a row vector's fill) into one iteration per row,
+/// mapped to thread y.
+LogicalResult tileToThreadsY(RewriterBase &rewriter, Operation *op) {
+  scf::SCFTilingOptions options;
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  options.setTileSizes(indexAttrs(rewriter, {1}));
+  options.setMapping({gpu::GPUThreadMappingAttr::get(rewriter.getContext(),
+                                                     gpu::MappingId::DimY)});
   rewriter.setInsertionPoint(op);
   FailureOr<scf::SCFTilingResult> tiled =
       scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
@@ -268,6 +289,423 @@ LogicalResult tileContraction(RewriterBase &rewriter,
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Row nests: softmax, log_softmax, layer norm
+//===----------------------------------------------------------------------===//
+
+/// Threads per row: one warp, each thread taking columns l, l + 32, ...
+/// (neighbouring threads read neighbouring elements).
+constexpr int64_t kLanes = 32;
+/// Rows per block at most (8 warps).
+constexpr int64_t kRowsPerBlock = 8;
+
+enum class RowKind { None, Fill, Reduction, RowElementwise, Elementwise };
+
+/// Whether `map` (of a 2-D or 1-D loop nest) reads a whole row tile
+/// ((d0, d1)), a row's value ((d0)), a column's ((d1)) or a scalar (()).
+bool isRowNestMap(AffineMap map) {
+  if (map.getNumResults() == 0)
+    return true;
+  if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
+    return false;
+  // No transposes: results in loop order.
+  for (unsigned i = 1; i < map.getNumResults(); ++i)
+    if (map.getDimPosition(i) <= map.getDimPosition(i - 1))
+      return false;
+  return true;
+}
+
+/// The combiner of a reduction body (`yield combiner(f(ins), acc)`), if it
+/// is associative and commutative, so that partial results may be merged.
+Operation *reductionCombiner(linalg::GenericOp op) {
+  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+  Value acc = op.getBody()->getArguments().back();
+  Operation *combiner = yield.getValues()[0].getDefiningOp();
+  if (!combiner || combiner->getNumOperands() != 2 ||
+      !llvm::is_contained(combiner->getOperands(), acc) ||
+      !isa<arith::AddFOp, arith::MulFOp, arith::MaximumFOp, arith::MinimumFOp,
+           arith::MaxNumFOp, arith::MinNumFOp, arith::AddIOp, arith::MaxSIOp,
+           arith::MinSIOp>(combiner))
+    return nullptr;
+  return combiner;
+}
+
+/// How `op` takes part in a row nest over [rows, cols].
+RowKind rowKind(Operation *op, int64_t rows, int64_t cols) {
+  auto hasShape = [](Value v, ArrayRef<int64_t> shape) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    return type && type.getShape() == shape;
+  };
+  if (auto fill = dyn_cast<linalg::FillOp>(op))
+    return hasShape(fill.getResult(0), {rows}) ? RowKind::Fill : RowKind::None;
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  if (!generic || generic.getNumDpsInits() != 1 ||
+      !generic.hasPureTensorSemantics() ||
+      !llvm::all_of(generic.getIndexingMapsArray(), isRowNestMap))
+    return RowKind::None;
+  SmallVector<utils::IteratorType> iterators =
+      generic.getIteratorTypesArray();
+  AffineMap out = generic.getMatchingIndexingMap(generic.getDpsInitOperand(0));
+  Value result = generic.getResult(0);
+  using utils::IteratorType;
+  if (iterators.size() == 2 && iterators[0] == IteratorType::parallel &&
+      iterators[1] == IteratorType::parallel && out.isIdentity() &&
+      hasShape(result, {rows, cols}))
+    return RowKind::Elementwise;
+  if (iterators.size() == 2 && iterators[0] == IteratorType::parallel &&
+      iterators[1] == IteratorType::reduction && out.getNumResults() == 1 &&
+      hasShape(result, {rows}) && reductionCombiner(generic) &&
+      generic.getStaticLoopRanges()[1] == cols)
+    return RowKind::Reduction;
+  if (iterators.size() == 1 && iterators[0] == IteratorType::parallel &&
+      out.isIdentity() && hasShape(result, {rows}))
+    return RowKind::RowElementwise;
+  return RowKind::None;
+}
+
+/// The ops of the row nest ending at `root` (an elementwise op over [rows,
+/// cols]): the fills, row reductions and elementwise ops it is computed
+/// from whose every user is in the nest; empty unless there is a reduction.
+SetVector<Operation *> collectRowNest(linalg::GenericOp root, int64_t rows,
+                                      int64_t cols) {
+  SetVector<Operation *> nest;
+  nest.insert(root);
+  bool reduction = false;
+  for (Operation *op = root->getPrevNode(); op; op = op->getPrevNode()) {
+    RowKind kind = rowKind(op, rows, cols);
+    if (kind == RowKind::None || op->getNumResults() != 1 ||
+        op->getResult(0).use_empty() ||
+        !llvm::all_of(op->getUsers(),
+                      [&](Operation *user) { return nest.contains(user); }))
+      continue;
+    nest.insert(op);
+    reduction |= kind == RowKind::Reduction;
+  }
+  if (!reduction)
+    nest.clear();
+  return nest;
+}
+
+/// Offsets, sizes and strides of thread (r, l)'s part of a tensor read or
+/// written through `map` of a row-nest op: its row of a [R, C] tile in
+/// columns l, l + 32, ...; its row's value of an [R] vector; the columns
+/// l, l + 32, ... of a [C] vector; a scalar whole. `lane` is null for ops
+/// over rows only.
+void threadSlice(OpBuilder &b, AffineMap map, Value row, Value lane,
+                 int64_t cols, SmallVectorImpl<OpFoldResult> &offsets,
+                 SmallVectorImpl<OpFoldResult> &sizes,
+                 SmallVectorImpl<OpFoldResult> &strides) {
+  for (unsigned i = 0; i < map.getNumResults(); ++i) {
+    if (map.getDimPosition(i) == 0) {
+      offsets.push_back(row);
+      sizes.push_back(b.getIndexAttr(1));
+      strides.push_back(b.getIndexAttr(1));
+    } else {
+      offsets.push_back(lane);
+      sizes.push_back(b.getIndexAttr(cols / kLanes));
+      strides.push_back(b.getIndexAttr(kLanes));
+    }
+  }
+}
+
+/// A copy of `op` on the given operands, returning `resultType`.
+linalg::GenericOp cloneOn(OpBuilder &b, linalg::GenericOp op,
+                          ValueRange inputs, Value init, Type resultType) {
+  auto clone = linalg::GenericOp::create(
+      b, op.getLoc(), TypeRange{resultType}, inputs, ValueRange{init},
+      op.getIndexingMapsArray(), op.getIteratorTypesArray());
+  IRMapping mapping;
+  op.getRegion().cloneInto(&clone.getRegion(), mapping);
+  return clone;
+}
+
+/// An scf.forall over the block's threads: (rows) mapped to thread y, or
+/// (rows, lanes) to thread y and x, writing `outs`.
+scf::ForallOp threadForall(OpBuilder &b, Location loc, int64_t rows,
+                           bool lanes, ValueRange outs) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<OpFoldResult> ubs = {b.getIndexAttr(rows)};
+  SmallVector<Attribute> mapping = {
+      gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::DimY)};
+  if (lanes) {
+    ubs.push_back(b.getIndexAttr(kLanes));
+    mapping.push_back(
+        gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::DimX));
+  }
+  return scf::ForallOp::create(b, loc, ubs, outs, b.getArrayAttr(mapping));
+}
+
+/// `op` of a row block, distributed over its threads (see tileRowNest).
+/// Returns the value that replaces its result.
+FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
+                                 RowKind kind, int64_t rows, int64_t cols,
+                                 Attribute memorySpace) {
+  Location loc = op.getLoc();
+  Value init = op.getDpsInits()[0];
+  auto initType = cast<RankedTensorType>(init.getType());
+  Type element = initType.getElementType();
+  rewriter.setInsertionPoint(op);
+
+  // The per-thread op on its slices, inside `forall`, inserted into the
+  // forall's output `out` at (offsets, sizes, strides) of the output map.
+  auto perThread = [&](scf::ForallOp forall, Value out, bool partial) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(forall.getBody());
+    Value row = forall.getInductionVar(0);
+    Value lane = forall.getRank() > 1 ? forall.getInductionVar(1) : Value();
+    SmallVector<Value> inputs;
+    for (OpOperand *operand : op.getDpsInputOperands()) {
+      Value value = operand->get();
+      AffineMap map = op.getMatchingIndexingMap(operand);
+      if (map.getNumResults() == 0) {
+        inputs.push_back(value);
+        continue;
+      }
+      SmallVector<OpFoldResult> offsets, sizes, strides;
+      threadSlice(rewriter, map, row, lane, cols, offsets, sizes, strides);
+      inputs.push_back(tensor::ExtractSliceOp::create(
+          rewriter, loc, value, offsets, sizes, strides));
+    }
+    // Output: the thread's part; for a partial reduction the thread's one
+    // element [r, l] of the [R, 32] partials, seen as a 1-element vector.
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    RankedTensorType sliceType;
+    if (partial) {
+      offsets = {row, lane};
+      sizes = {rewriter.getIndexAttr(1), rewriter.getIndexAttr(1)};
+      strides = {rewriter.getIndexAttr(1), rewriter.getIndexAttr(1)};
+      sliceType = RankedTensorType::get({1}, element);
+    } else {
+      threadSlice(rewriter, op.getMatchingIndexingMap(op.getDpsInitOperand(0)),
+                  row, lane, cols, offsets, sizes, strides);
+    }
+    Value outArg = forall.getRegionIterArgs()[0];
+    auto slice = sliceType
+                     ? tensor::ExtractSliceOp::create(rewriter, loc, sliceType,
+                                                      outArg, offsets, sizes,
+                                                      strides)
+                     : tensor::ExtractSliceOp::create(rewriter, loc, outArg,
+                                                      offsets, sizes, strides);
+    linalg::GenericOp clone =
+        cloneOn(rewriter, op, inputs, slice, slice.getType());
+    rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(rewriter, loc, clone.getResult(0),
+                                          outArg, offsets, sizes, strides);
+    (void)out;
+  };
+
+  if (kind == RowKind::Elementwise) {
+    auto forall = threadForall(rewriter, loc, rows, /*lanes=*/true, init);
+    perThread(forall, init, /*partial=*/false);
+    return forall.getResult(0);
+  }
+  if (kind == RowKind::RowElementwise) {
+    auto forall = threadForall(rewriter, loc, rows, /*lanes=*/false, init);
+    perThread(forall, init, /*partial=*/false);
+    return forall.getResult(0);
+  }
+
+  // A reduction: each thread reduces its columns into partials [R, 32] (in
+  // shared memory, starting from the reduction's identity: the fill of its
+  // init), then one thread per row merges them into the init.
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  if (!fill)
+    return op->emitError("dlc-tile-for-gpu: a row reduction whose init is "
+                         "not a fill");
+  auto partialType = RankedTensorType::get({rows, kLanes}, element);
+  auto buffer = bufferization::AllocTensorOp::create(
+      rewriter, loc, partialType, ValueRange{}, Value(), Value(), memorySpace);
+  auto filled = threadForall(rewriter, loc, rows, /*lanes=*/true,
+                             buffer.getResult());
+  {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(filled.getBody());
+    Value outArg = filled.getRegionIterArgs()[0];
+    SmallVector<OpFoldResult> offsets = {filled.getInductionVar(0),
+                                         filled.getInductionVar(1)};
+    SmallVector<OpFoldResult> ones(2, rewriter.getIndexAttr(1));
+    auto slice = tensor::ExtractSliceOp::create(
+        rewriter, loc, RankedTensorType::get({1}, element), outArg, offsets,
+        ones, ones);
+    auto value = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0],
+                                        slice.getResult());
+    rewriter.setInsertionPointToStart(filled.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(rewriter, loc, value.getResult(0),
+                                          outArg, offsets, ones, ones);
+  }
+  auto partials = threadForall(rewriter, loc, rows, /*lanes=*/true,
+                               filled.getResult(0));
+  perThread(partials, filled.getResult(0), /*partial=*/true);
+
+  // The merge: row r of the partials folded into init[r] with the
+  // reduction's combiner.
+  auto merge = threadForall(rewriter, loc, rows, /*lanes=*/false, init);
+  {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(merge.getBody());
+    Value row = merge.getInductionVar(0);
+    Value outArg = merge.getRegionIterArgs()[0];
+    SmallVector<OpFoldResult> one = {rewriter.getIndexAttr(1)};
+    auto partialRow = tensor::ExtractSliceOp::create(
+        rewriter, loc, partials.getResult(0),
+        SmallVector<OpFoldResult>{row, rewriter.getIndexAttr(0)},
+        SmallVector<OpFoldResult>{rewriter.getIndexAttr(1),
+                                  rewriter.getIndexAttr(kLanes)},
+        SmallVector<OpFoldResult>(2, rewriter.getIndexAttr(1)));
+    auto acc = tensor::ExtractSliceOp::create(
+        rewriter, loc, outArg, SmallVector<OpFoldResult>{row}, one, one);
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(2, ctx);
+    AffineMap rowMap = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
+    Operation *combiner = reductionCombiner(op);
+    auto merged = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{acc.getType()}, ValueRange{partialRow},
+        ValueRange{acc}, ArrayRef<AffineMap>{identity, rowMap},
+        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                      utils::IteratorType::reduction},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          IRMapping map;
+          Value accArg = op.getBody()->getArguments().back();
+          for (Value operand : combiner->getOperands())
+            map.map(operand, operand == accArg ? args[1] : args[0]);
+          Operation *combined = b.clone(*combiner, map);
+          linalg::YieldOp::create(b, l, combined->getResult(0));
+        });
+    rewriter.setInsertionPointToStart(merge.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(rewriter, loc, merged.getResult(0),
+                                          outArg,
+                                          SmallVector<OpFoldResult>{row}, one,
+                                          one);
+  }
+  return merge.getResult(0);
+}
+
+/// The whole schedule for one row nest: blocks of R rows (a warp per row,
+/// 32 x R threads); inside, the nest's elementwise ops fused into their
+/// consumers (recomputed rather than stored), each reduction as per-thread
+/// partials and a merge, the block's row vectors in shared memory.
+LogicalResult tileRowNest(RewriterBase &rewriter, linalg::GenericOp root,
+                          SetVector<Operation *> nest, int64_t rows,
+                          int64_t cols, Attribute memorySpace) {
+  MLIRContext *ctx = rewriter.getContext();
+  // Elementwise producers into each of their consumers, so that no [rows,
+  // cols] intermediate is stored.
+  while (true) {
+    Operation *op = nullptr;
+    for (Operation *candidate : nest)
+      if (candidate != root &&
+          rowKind(candidate, rows, cols) == RowKind::Elementwise)
+        op = candidate;
+    if (!op)
+      break;
+    SmallVector<OpOperand *> uses = llvm::map_to_vector(
+        op->getResult(0).getUses(), [](OpOperand &use) { return &use; });
+    for (OpOperand *use : uses) {
+      Operation *consumer = use->getOwner();
+      // A copy of the producer per use, so that fusion does not keep its
+      // result as another output of the fused op.
+      rewriter.setInsertionPoint(op);
+      Operation *copy = rewriter.clone(*op);
+      rewriter.modifyOpInPlace(consumer,
+                               [&] { use->set(copy->getResult(0)); });
+      rewriter.setInsertionPoint(consumer);
+      FailureOr<linalg::ElementwiseOpFusionResult> fused =
+          linalg::fuseElementwiseOps(rewriter, use);
+      if (failed(fused))
+        return consumer->emitError("dlc-tile-for-gpu: cannot fuse into a "
+                                   "row nest op");
+      for (OpResult result : consumer->getResults())
+        rewriter.replaceAllUsesWith(result,
+                                    fused->replacements.lookup(result));
+      nest.insert(fused->fusedOp);
+      if (consumer == root)
+        root = cast<linalg::GenericOp>(fused->fusedOp);
+      nest.remove(consumer);
+      rewriter.eraseOp(consumer);
+      rewriter.eraseOp(copy);
+    }
+    nest.remove(op);
+    rewriter.eraseOp(op);
+  }
+
+  int64_t blockRows = dividing(rows, {kRowsPerBlock, 4, 2, 1});
+  scf::SCFTilingOptions blockTiling;
+  blockTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  blockTiling.setTileSizes(indexAttrs(rewriter, {blockRows, 0}));
+  blockTiling.setMapping(
+      {gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimX)});
+  scf::SCFTileAndFuseOptions fuseOptions;
+  fuseOptions.setTilingOptions(blockTiling);
+  fuseOptions.setFusionControlFn(
+      [&](tensor::ExtractSliceOp, OpResult producer,
+          bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        if (nest.contains(producer.getOwner()))
+          return scf::SCFTileAndFuseOptions::ControlFnResult{};
+        return std::nullopt;
+      });
+  rewriter.setInsertionPoint(root);
+  FailureOr<scf::SCFTileAndFuseResult> fused =
+      scf::tileConsumerAndFuseProducersUsingSCF(
+          rewriter, cast<TilingInterface>(root.getOperation()), fuseOptions);
+  if (failed(fused))
+    return root->emitError("dlc-tile-for-gpu: tiling a row nest failed");
+  for (OpResult result : root->getResults())
+    rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
+  rewriter.eraseOp(root);
+
+  // A producer with two consumers (softmax's max feeds the sum and the
+  // output) was fused once for each: one copy left.
+  auto block = cast<scf::ForallOp>(fused->loops.front().getOperation());
+  DominanceInfo dominance(block);
+  eliminateCommonSubExpressions(rewriter, dominance, block);
+  // Inside the block, in program order.
+  SmallVector<Operation *> blockOps;
+  for (Operation &op : block.getBody()->without_terminator())
+    if (isa<linalg::LinalgOp>(op))
+      blockOps.push_back(&op);
+  SmallVector<linalg::FillOp> fills;
+  for (Operation *op : blockOps) {
+    RowKind kind = rowKind(op, blockRows, cols);
+    // Row vectors of the block: shared memory.
+    Value init = cast<DestinationStyleOpInterface>(op).getDpsInits()[0];
+    auto slice = init.getDefiningOp<tensor::ExtractSliceOp>();
+    if (kind != RowKind::Elementwise && slice &&
+        slice.getSource().getDefiningOp<tensor::EmptyOp>()) {
+      rewriter.setInsertionPoint(op);
+      auto buffer = bufferization::AllocTensorOp::create(
+          rewriter, op->getLoc(), slice.getType(), ValueRange{}, Value(),
+          Value(), memorySpace);
+      rewriter.modifyOpInPlace(op, [&] {
+        cast<DestinationStyleOpInterface>(op).getDpsInitsMutable()[0].set(
+            buffer.getResult());
+      });
+    }
+    if (kind == RowKind::Fill) {
+      // Distributed once its readers are (below).
+      fills.push_back(cast<linalg::FillOp>(op));
+      continue;
+    }
+    if (kind == RowKind::None)
+      return op->emitError("dlc-tile-for-gpu: unexpected op in a row nest");
+    FailureOr<Value> replacement =
+        distributeRowOp(rewriter, cast<linalg::GenericOp>(op), kind, blockRows,
+                        cols, memorySpace);
+    if (failed(replacement))
+      return failure();
+    rewriter.replaceOp(op, *replacement);
+  }
+  // Fills of row vectors: one thread per row.
+  for (linalg::FillOp fill : fills) {
+    if (fill->use_empty()) {
+      rewriter.eraseOp(fill);
+      continue;
+    }
+    if (failed(tileToThreadsY(rewriter, fill)))
+      return fill->emitError("dlc-tile-for-gpu: tiling a fill failed");
+  }
+  return success();
+}
+
 struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
   using TileForGPUBase::TileForGPUBase;
 
@@ -288,6 +726,49 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     for (auto &[op, plan] : work)
       if (failed(tileContraction(rewriter, op, plan, memorySpace)))
         return signalPassFailure();
+
+    // Row nests, from their last op (an elementwise op over [rows, cols]
+    // with cols a multiple of 32). Row reductions as generics first, as the
+    // nest's other ops are.
+    SmallVector<linalg::ReduceOp> reduces;
+    getOperation().walk([&](linalg::ReduceOp op) {
+      if (op.getDimensions() == ArrayRef<int64_t>{1} &&
+          op.getNumDpsInputs() == 1 && op.hasPureTensorSemantics())
+        reduces.push_back(op);
+    });
+    for (linalg::ReduceOp op : reduces) {
+      rewriter.setInsertionPoint(op);
+      if (failed(linalg::generalizeNamedOp(rewriter, op)))
+        return signalPassFailure();
+    }
+
+    SmallVector<std::pair<linalg::GenericOp, SetVector<Operation *>>> nests;
+    DenseSet<Operation *> taken;
+    SmallVector<linalg::GenericOp> roots;
+    getOperation().walk([&](linalg::GenericOp op) { roots.push_back(op); });
+    for (linalg::GenericOp root : llvm::reverse(roots)) {
+      if (taken.contains(root) || root->getParentOfType<scf::ForallOp>())
+        continue;
+      auto type = dyn_cast<RankedTensorType>(root.getResult(0).getType());
+      if (root.getNumResults() != 1 || !type || type.getRank() != 2 ||
+          !type.hasStaticShape() || type.getDimSize(1) % kLanes != 0 ||
+          rowKind(root, type.getDimSize(0), type.getDimSize(1)) !=
+              RowKind::Elementwise)
+        continue;
+      SetVector<Operation *> nest =
+          collectRowNest(root, type.getDimSize(0), type.getDimSize(1));
+      if (nest.empty() ||
+          llvm::any_of(nest, [&](Operation *op) { return taken.contains(op); }))
+        continue;
+      taken.insert(nest.begin(), nest.end());
+      nests.emplace_back(root, nest);
+    }
+    for (auto &[root, nest] : nests) {
+      auto type = cast<RankedTensorType>(root.getResult(0).getType());
+      if (failed(tileRowNest(rewriter, root, nest, type.getDimSize(0),
+                             type.getDimSize(1), memorySpace)))
+        return signalPassFailure();
+    }
   }
 };
 

@@ -3,6 +3,7 @@
 
 #map = affine_map<(d0, d1) -> (d0, d1)>
 #map1 = affine_map<(d0, d1) -> (d1)>
+#row = affine_map<(d0, d1) -> (d0)>
 
 // A dense layer: 64 x 32 blocks (M = 128, N = 96), the fill, the matmul and
 // the bias + relu consumer in one block forall; K in steps of 16 whose A
@@ -84,4 +85,114 @@ func.func @untiled(%arg0: tensor<10x32xf32>, %arg1: tensor<32x16xf32>) -> tensor
   %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<10x16xf32>) -> tensor<10x16xf32>
   %2 = linalg.matmul ins(%arg0, %arg1 : tensor<10x32xf32>, tensor<32x16xf32>) outs(%1 : tensor<10x16xf32>) -> tensor<10x16xf32>
   return %2 : tensor<10x16xf32>
+}
+
+// A softmax over rows of 64: blocks of 8 rows; the fills, both reductions
+// and the output in one block forall; the exp fused into the sum and into
+// the output (recomputed, not stored); each reduction as per-thread
+// partials over columns l, l + 32 (a stride-32 slice) into an 8 x 32
+// shared buffer, then merged per row (thread y only) into a shared row
+// vector.
+// CHECK-LABEL: func.func @softmax(
+// CHECK: scf.forall (%{{.+}}) = (0) to (16) step (8)
+// CHECK:   %[[MAX:.+]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<8xf32>
+// CHECK:   scf.forall (%{{.+}}) in (8) shared_outs(%{{.+}} = %[[MAX]])
+// CHECK:     linalg.fill
+// CHECK:   } {mapping = [#gpu.thread<y>]}
+// CHECK:   %[[PART:.+]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<8x32xf32>
+// CHECK:   scf.forall (%[[R:.+]], %[[L:.+]]) in (8, 32) shared_outs
+// CHECK:     tensor.extract_slice %{{.+}}[%[[R]], %[[L]]] [1, 2] [1, 32] : tensor<8x64xf32> to tensor<1x2xf32>
+// CHECK:     linalg.generic {{.+}} iterator_types = ["parallel", "reduction"]
+// CHECK:       arith.maximumf
+// CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK:   scf.forall (%{{.+}}) in (8) shared_outs
+// CHECK:     tensor.extract_slice {{.+}} : tensor<8x32xf32> to tensor<1x32xf32>
+// CHECK:     arith.maximumf
+// CHECK:   } {mapping = [#gpu.thread<y>]}
+// CHECK:   scf.forall (%{{.+}}, %{{.+}}) in (8, 32) shared_outs
+// CHECK:     math.exp
+// CHECK:     arith.addf
+// CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK:   scf.forall (%{{.+}}, %{{.+}}) in (8, 32) shared_outs
+// CHECK:     math.exp
+// CHECK:     arith.divf
+// CHECK:     arith.mulf
+// CHECK:     tensor.parallel_insert_slice {{.+}} [1, 2] [1, 32] : tensor<1x2xf32> into tensor<8x64xf32>
+// CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK: } {mapping = [#gpu.block<x>]}
+// CHECK-NOT: linalg.
+// CHECK: return
+
+// 33 columns are no multiple of a warp: left to one thread per row.
+// CHECK-LABEL: func.func @softmax_odd(
+// CHECK-NOT: scf.forall
+// CHECK: return
+
+func.func @softmax(%arg0: tensor<16x64xf32>) -> tensor<16x64xf32> {
+  %cst = arith.constant 1.000000e+00 : f32
+  %cst_0 = arith.constant 0.000000e+00 : f32
+  %cst_1 = arith.constant 0xFF800000 : f32
+  %0 = tensor.empty() : tensor<16xf32>
+  %1 = linalg.fill ins(%cst_1 : f32) outs(%0 : tensor<16xf32>) -> tensor<16xf32>
+  %reduced = linalg.reduce ins(%arg0 : tensor<16x64xf32>) outs(%1 : tensor<16xf32>) dimensions = [1] 
+    (%in: f32, %init: f32) {
+      %8 = arith.maximumf %in, %init : f32
+      linalg.yield %8 : f32
+    }
+  %2 = tensor.empty() : tensor<16x64xf32>
+  %3 = linalg.generic {indexing_maps = [#map, #row, #map], iterator_types = ["parallel", "parallel"]} ins(%arg0, %reduced : tensor<16x64xf32>, tensor<16xf32>) outs(%2 : tensor<16x64xf32>) {
+  ^bb0(%in: f32, %in_3: f32, %out: f32):
+    %8 = arith.subf %in, %in_3 : f32
+    %9 = math.exp %8 : f32
+    linalg.yield %9 : f32
+  } -> tensor<16x64xf32>
+  %4 = tensor.empty() : tensor<16xf32>
+  %5 = linalg.fill ins(%cst_0 : f32) outs(%4 : tensor<16xf32>) -> tensor<16xf32>
+  %reduced_2 = linalg.reduce ins(%3 : tensor<16x64xf32>) outs(%5 : tensor<16xf32>) dimensions = [1] 
+    (%in: f32, %init: f32) {
+      %8 = arith.addf %in, %init : f32
+      linalg.yield %8 : f32
+    }
+  %6 = tensor.empty() : tensor<16x64xf32>
+  %7 = linalg.generic {indexing_maps = [#map, #row, #map], iterator_types = ["parallel", "parallel"]} ins(%3, %reduced_2 : tensor<16x64xf32>, tensor<16xf32>) outs(%6 : tensor<16x64xf32>) {
+  ^bb0(%in: f32, %in_3: f32, %out: f32):
+    %8 = arith.divf %cst, %in_3 : f32
+    %9 = arith.mulf %in, %8 : f32
+    linalg.yield %9 : f32
+  } -> tensor<16x64xf32>
+  return %7 : tensor<16x64xf32>
+}
+func.func @softmax_odd(%arg0: tensor<16x33xf32>) -> tensor<16x33xf32> {
+  %cst = arith.constant 1.000000e+00 : f32
+  %cst_0 = arith.constant 0.000000e+00 : f32
+  %cst_1 = arith.constant 0xFF800000 : f32
+  %0 = tensor.empty() : tensor<16xf32>
+  %1 = linalg.fill ins(%cst_1 : f32) outs(%0 : tensor<16xf32>) -> tensor<16xf32>
+  %reduced = linalg.reduce ins(%arg0 : tensor<16x33xf32>) outs(%1 : tensor<16xf32>) dimensions = [1] 
+    (%in: f32, %init: f32) {
+      %8 = arith.maximumf %in, %init : f32
+      linalg.yield %8 : f32
+    }
+  %2 = tensor.empty() : tensor<16x33xf32>
+  %3 = linalg.generic {indexing_maps = [#map, #row, #map], iterator_types = ["parallel", "parallel"]} ins(%arg0, %reduced : tensor<16x33xf32>, tensor<16xf32>) outs(%2 : tensor<16x33xf32>) {
+  ^bb0(%in: f32, %in_3: f32, %out: f32):
+    %8 = arith.subf %in, %in_3 : f32
+    %9 = math.exp %8 : f32
+    linalg.yield %9 : f32
+  } -> tensor<16x33xf32>
+  %4 = tensor.empty() : tensor<16xf32>
+  %5 = linalg.fill ins(%cst_0 : f32) outs(%4 : tensor<16xf32>) -> tensor<16xf32>
+  %reduced_2 = linalg.reduce ins(%3 : tensor<16x33xf32>) outs(%5 : tensor<16xf32>) dimensions = [1] 
+    (%in: f32, %init: f32) {
+      %8 = arith.addf %in, %init : f32
+      linalg.yield %8 : f32
+    }
+  %6 = tensor.empty() : tensor<16x33xf32>
+  %7 = linalg.generic {indexing_maps = [#map, #row, #map], iterator_types = ["parallel", "parallel"]} ins(%3, %reduced_2 : tensor<16x33xf32>, tensor<16xf32>) outs(%6 : tensor<16x33xf32>) {
+  ^bb0(%in: f32, %in_3: f32, %out: f32):
+    %8 = arith.divf %cst, %in_3 : f32
+    %9 = arith.mulf %in, %8 : f32
+    linalg.yield %9 : f32
+  } -> tensor<16x33xf32>
+  return %7 : tensor<16x33xf32>
 }

@@ -287,8 +287,8 @@ def AddUnitParallelLoop : Pass<"dlc-add-unit-parallel-loop", "::mlir::func::Func
 }
 
 def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
-  let summary = "Tile contractions into GPU blocks and threads with shared "
-                "memory";
+  let summary = "Tile contractions and row nests into GPU blocks and threads "
+                "with shared memory";
   let description = [{
     Expects: linalg ops on static tensors (after `dlc-fuse-elementwise`).
 
@@ -306,13 +306,26 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     - the step's matmul, the fill and the consumer as `scf.forall`s of 4 x 4
       output tiles mapped to `#gpu.thread<y>`, `#gpu.thread<x>` (a 64 x 64
       block is 16 x 16 threads).
+    Row nests (softmax, log_softmax, layer norm: an elementwise op over
+    [rows, cols], cols a multiple of 32, computed from row reductions,
+    row-vector ops and elementwise ops used nowhere else) become one block
+    forall of up to 8 rows mapped to `#gpu.block<x>`, a warp per row:
+    - the nest's elementwise producers are fused into each of their
+      consumers (recomputed rather than stored);
+    - each row reduction becomes per-thread partials over the columns l,
+      l + 32, ... (stride-32 slices: neighbouring threads read neighbouring
+      elements) into an R x 32 buffer in shared memory, then a merge of each
+      row's 32 partials with the reduction's combiner (one thread per row);
+    - row vectors (max, sum, mean, variance) live in shared memory; the
+      output is written by all 32 x R threads with the same strided slices.
     `dlc-map-forall-to-gpu` turns these into kernels after bufferization.
     With `host-emulation`, the staging buffers are ordinary memory, so the
     same schedule compiles for the CPU: the tests run it there
     (`dlc-cpu-pipeline emulate-gpu-schedule`).
 
-    Leaves alone: other ops, and contractions of dynamic shape or with M or
-    N not a multiple of 16 (they stay one thread per output element).
+    Leaves alone: other ops, contractions of dynamic shape or with M or N
+    not a multiple of 16, and row nests whose rows are not a multiple of 32
+    long (they stay one thread per output element or row).
   }];
   let options = [
     Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",

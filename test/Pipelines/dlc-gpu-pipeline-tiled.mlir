@@ -23,3 +23,20 @@ func.func @dense(%x: tensor<128x64xf32>, %w: tensor<64x96xf32>, %b: tensor<96xf3
   %3 = dlc.relu %2 : tensor<128x96xf32>
   return %3 : tensor<128x96xf32>
 }
+
+// A softmax over rows of 1024 is one kernel: blocks of 8 rows, a warp per
+// row (32 x 8 threads), each thread's partial max and sum over columns
+// l, l + 32, ... in shared memory, merged per row, then the output; the
+// exp is recomputed rather than stored.
+// CHECK-LABEL: llvm.func @softmax
+// CHECK-NOT: mgpuMemAlloc
+// CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @softmax_kernel::@softmax_kernel
+// CHECK-NOT: gpu.launch_func
+// CHECK: gpu.binary @softmax_kernel
+// CHECK-SAME: .shared .align 16 .b8
+// CHECK-SAME: bar.sync
+// CHECK-SAME: ex2.approx
+func.func @softmax(%x: tensor<256x1024xf32>) -> tensor<256x1024xf32> {
+  %0 = dlc.softmax %x axis = 1 : tensor<256x1024xf32>
+  return %0 : tensor<256x1024xf32>
+}
