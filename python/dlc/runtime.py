@@ -31,8 +31,18 @@ class EntryPoint:
         self.outputs = tuple(TensorSpec(n, tuple(s), d)
                              for s, d, n, _ in self._entry.outputs)
 
-    def __call__(self, *arrays):
-        results = self._entry(list(arrays))
+    def __call__(self, *arrays, stream=None):
+        """`stream` (CUDA artifacts): the CUstream to run on, as an int or
+        an object with `cuda_stream` (PyTorch) or `ptr` (CuPy); by default
+        a stream of the calling thread's own. The call returns when its
+        work is done."""
+        handle = 0
+        if stream is not None:
+            handle = getattr(stream, "cuda_stream", getattr(stream, "ptr", stream))
+            if not isinstance(handle, int):
+                raise TypeError(f"stream: expected an int or a CUDA stream object, "
+                                f"got {type(stream).__name__}")
+        results = self._entry(list(arrays), handle)
         return results[0] if len(results) == 1 else tuple(results)
 
     def __repr__(self):

@@ -657,7 +657,7 @@ public:
   /// in-out outputs, which are written into their input (updated in place;
   /// the input must then be a writable NumPy array or DLPack tensor) and not
   /// returned. Returns the ordinary outputs as a list.
-  py::list call(const py::sequence &inputs) {
+  py::list call(const py::sequence &inputs, uintptr_t stream) {
     size_t numInputs = dlc_function_num_inputs(function),
            numOutputs = dlc_function_num_outputs(function);
     if (static_cast<size_t>(py::len(inputs)) != numInputs)
@@ -691,8 +691,9 @@ public:
     dlc_status status;
     {
       py::gil_scoped_release release;
-      status = dlc_call(function, inTensors.data(), numInputs,
-                        outTensors.data(), numOutputs);
+      status = dlc_call_on_stream(function, inTensors.data(), numInputs,
+                                  outTensors.data(), numOutputs,
+                                  reinterpret_cast<void *>(stream));
     }
     if (status != DLC_OK)
       throwStatus(status);
@@ -776,6 +777,7 @@ PYBIND11_MODULE(_dlc, m) {
       .def_property_readonly("name", &EntryPoint::name)
       .def_property_readonly("inputs", &EntryPoint::inputs)
       .def_property_readonly("outputs", &EntryPoint::outputs)
-      .def("__call__", &EntryPoint::call);
+      .def("__call__", &EntryPoint::call, py::arg("inputs"),
+           py::arg("stream") = 0);
 
 }

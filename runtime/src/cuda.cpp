@@ -73,6 +73,12 @@ Driver driver;
 std::string initError;
 std::once_flag initOnce;
 thread_local std::string callError;
+// The stream of the call in progress on this thread: the caller's
+// (dlc_call_on_stream) or the thread's own, created once and reused, so
+// that a call does not create and destroy a stream (the host code asks for
+// one per call).
+thread_local Handle callStream = nullptr;
+thread_local Handle threadStream = nullptr;
 std::mutex namesMutex;
 std::unordered_map<Handle, std::string> kernelNames;
 
@@ -224,12 +230,17 @@ void mgpuLaunchKernel(Handle function, intptr_t gridX, intptr_t gridY,
   }
 }
 Handle mgpuStreamCreate() {
+  if (callStream)
+    return callStream;
   Handle stream = nullptr;
   check(driver.cuStreamCreate(&stream, /*CU_STREAM_NON_BLOCKING=*/1),
         "creating a stream");
   return stream;
 }
-void mgpuStreamDestroy(Handle stream) { driver.cuStreamDestroy(stream); }
+void mgpuStreamDestroy(Handle stream) {
+  if (stream != callStream)
+    driver.cuStreamDestroy(stream);
+}
 void mgpuStreamSynchronize(Handle stream) {
   check(driver.cuStreamSynchronize(stream),
         "running the call's kernels (stream synchronization)");
@@ -339,6 +350,17 @@ dlc_cuda::Scope::~Scope() {
   Handle previous;
   driver.cuCtxPopCurrent(&previous);
 }
+
+std::string dlc_cuda::beginCall(void *stream) {
+  if (!stream && !threadStream &&
+      !check(driver.cuStreamCreate(&threadStream, /*NON_BLOCKING=*/1),
+             "creating a stream"))
+    return takeError();
+  callStream = stream ? stream : threadStream;
+  return "";
+}
+
+void dlc_cuda::endCall() { callStream = nullptr; }
 
 std::string dlc_cuda::allocate(void **pointer, size_t bytes) {
   *pointer = nullptr;

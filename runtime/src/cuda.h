@@ -30,6 +30,11 @@ public:
   ~Scope();
 };
 
+/// The calling thread's next GPU work (until endCall) goes to `stream`, or,
+/// if null, to a stream the thread keeps for all its calls ("" on success).
+std::string beginCall(void *stream);
+void endCall();
+
 /// Device memory and copies for staging host tensors ("" on success).
 std::string allocate(void **pointer, size_t bytes);
 void release(void *pointer);

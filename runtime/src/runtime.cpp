@@ -758,7 +758,7 @@ dlc_status callChecked(const dlc_function &fn, const DLTensor *inputs,
                        size_t num_outputs, int32_t device);
 dlc_status callOnDevice(const dlc_function &fn, const DLTensor *inputs,
                         size_t num_inputs, const DLTensor *outputs,
-                        size_t num_outputs);
+                        size_t num_outputs, void *stream);
 } // namespace
 
 dlc_status dlc_call(const dlc_function *function, const DLTensor *inputs,
@@ -767,9 +767,28 @@ dlc_status dlc_call(const dlc_function *function, const DLTensor *inputs,
   if (!function)
     return fail(DLC_ERROR_ARGUMENT, "dlc_call: function is NULL");
   if (function->cuda)
-    return callOnDevice(*function, inputs, num_inputs, outputs, num_outputs);
+    return callOnDevice(*function, inputs, num_inputs, outputs, num_outputs,
+                        /*stream=*/nullptr);
   return callChecked(*function, inputs, num_inputs, outputs, num_outputs,
                      kDLCPU);
+}
+
+dlc_status dlc_call_on_stream(const dlc_function *function,
+                              const DLTensor *inputs, size_t num_inputs,
+                              const DLTensor *outputs, size_t num_outputs,
+                              void *stream) {
+  if (!function)
+    return fail(DLC_ERROR_ARGUMENT, "dlc_call_on_stream: function is NULL");
+  if (!function->cuda) {
+    if (stream)
+      return fail(DLC_ERROR_ARGUMENT,
+                  function->name + ": runs on the CPU; a CUDA stream was "
+                                   "given (pass NULL)");
+    return callChecked(*function, inputs, num_inputs, outputs, num_outputs,
+                       kDLCPU);
+  }
+  return callOnDevice(*function, inputs, num_inputs, outputs, num_outputs,
+                      stream);
 }
 
 namespace {
@@ -850,9 +869,16 @@ dlc_status callChecked(const dlc_function &fn, const DLTensor *inputs,
     }
     auto [a0, a1] = range(num_inputs + o);
     auto [b0, b1] = range(j);
-    if (a0 != b0)
+    if (a0 != b0 && device == kDLCUDA) {
+      if (std::string error = dlc_cuda::copy(reinterpret_cast<void *>(a0),
+                                             reinterpret_cast<void *>(b0),
+                                             static_cast<size_t>(b1 - b0));
+          !error.empty())
+        return fail(DLC_ERROR_DEVICE, fn.name + ": " + error);
+    } else if (a0 != b0) {
       std::memcpy(reinterpret_cast<void *>(a0), reinterpret_cast<void *>(b0),
                   static_cast<size_t>(b1 - b0));
+    }
     args[j] = descriptors[num_inputs + o].data();
   }
   fn.entry(args.data());
@@ -868,10 +894,15 @@ dlc_status callChecked(const dlc_function &fn, const DLTensor *inputs,
 /// used where they are.
 dlc_status callOnDevice(const dlc_function &fn, const DLTensor *inputs,
                         size_t num_inputs, const DLTensor *outputs,
-                        size_t num_outputs) {
+                        size_t num_outputs, void *stream) {
   if (dlc_status s = checkCounts(fn, inputs, num_inputs, outputs, num_outputs))
     return s;
   dlc_cuda::Scope scope;
+  if (std::string error = dlc_cuda::beginCall(stream); !error.empty())
+    return fail(DLC_ERROR_DEVICE, fn.name + ": " + error);
+  struct EndCall {
+    ~EndCall() { dlc_cuda::endCall(); }
+  } endCall;
   struct Staged {
     void *host, *device;
     size_t bytes;

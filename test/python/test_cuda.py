@@ -155,7 +155,20 @@ def test_device_array_round_trip_and_dlpack(tmp_path, rng):
     with pytest.raises(ValueError, match=r"expected a float32\[3, 4\] array"):
         d.copy_from(np.ones(3, np.float32))
     torch = pytest.importorskip("torch")
-    if torch.cuda.is_available():  # zero-copy into PyTorch
+    if torch.cuda.is_available():  # zero-copy into PyTorch, and its stream
         t = torch.from_dlpack(d)
         assert t.is_cuda
         np.testing.assert_array_equal(t.cpu().numpy(), a + 1)
+        t.mul_(3)  # queued on PyTorch's stream, before dlc's call on it
+        out = module["predict"](d, stream=torch.cuda.current_stream())
+        np.testing.assert_array_equal(out, 6 * (a + 1))
+
+
+def test_stream_argument(tmp_path):
+    path = dlc.export(lambda x: x * 2, (np.ones(3, np.float32),), tmp_path / "m.dlc")
+    predict = dlc.runtime.load(path)["predict"]
+    np.testing.assert_array_equal(predict(np.ones(3, np.float32), stream=None), 2)
+    with pytest.raises(ValueError, match="runs on the CPU; a CUDA stream was given"):
+        predict(np.ones(3, np.float32), stream=1234)
+    with pytest.raises(TypeError, match="stream: expected an int or a CUDA stream object"):
+        predict(np.ones(3, np.float32), stream="s")

@@ -322,6 +322,29 @@ TEST(Runtime, DeviceMemoryNeedsACudaModule) {
   EXPECT_EQ(dlc_module_device(nullptr), kDLCPU);
 }
 
+TEST(Runtime, CallOnStreamOfACpuModule) {
+  auto module = dlc::runtime::Module::load(DLC_FIXTURE);
+  auto fn = module.function("count");
+  bool mask[6] = {true, false, true, true, false, false}, same[6];
+  int64_t n = -1;
+  std::vector<int64_t> shape = {2, 3}, scalar;
+  DLTensor in[] = {tensor(mask, {kDLUInt, 8, 1}, shape)};
+  DLTensor out[] = {tensor(&n, {kDLInt, 64, 1}, scalar),
+                    tensor(same, {kDLUInt, 8, 1}, shape)};
+  // A CPU artifact has no stream to run on.
+  int dummy;
+  EXPECT_EQ(dlc_call_on_stream(fn.get(), in, 1, out, 2, &dummy),
+            DLC_ERROR_ARGUMENT);
+  EXPECT_STREQ(dlc_last_error(),
+               "count: runs on the CPU; a CUDA stream was given (pass NULL)");
+  EXPECT_EQ(n, -1);
+  // Without one it is dlc_call.
+  EXPECT_EQ(dlc_call_on_stream(fn.get(), in, 1, out, 2, nullptr), DLC_OK);
+  EXPECT_EQ(n, 3);
+  EXPECT_EQ(dlc_call_on_stream(nullptr, in, 1, out, 2, nullptr),
+            DLC_ERROR_ARGUMENT);
+}
+
 TEST(Runtime, AbiVersion) {
   EXPECT_EQ(dlc_runtime_abi_version(), DLC_RUNTIME_ABI_VERSION);
 }

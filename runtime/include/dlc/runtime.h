@@ -145,6 +145,18 @@ DLC_API dlc_status dlc_call(const dlc_function *function,
                             const DLTensor *inputs, size_t num_inputs,
                             const DLTensor *outputs, size_t num_outputs);
 
+/* As dlc_call; for a CUDA artifact, the call's GPU work goes to `stream`
+ * (a CUstream of device 0's primary context, such as PyTorch's current
+ * stream), after the work already queued there, where dlc_call uses a
+ * stream the calling thread keeps for its calls. Returns once the work is
+ * done. For a CPU artifact `stream` must be NULL. Added in ABI version 1
+ * (additive). */
+DLC_API dlc_status dlc_call_on_stream(const dlc_function *function,
+                                      const DLTensor *inputs,
+                                      size_t num_inputs,
+                                      const DLTensor *outputs,
+                                      size_t num_outputs, void *stream);
+
 #ifdef __cplusplus
 }
 #endif
