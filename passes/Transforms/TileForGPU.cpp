@@ -61,17 +61,32 @@ int64_t dividing(int64_t n, ArrayRef<int64_t> candidates) {
 /// The plan for a static matmul or default batch_matmul whose M and N are
 /// multiples of 16, or nothing (the op then stays one thread per output).
 std::optional<BlockPlan> planContraction(linalg::LinalgOp op) {
-  bool batched = false;
-  if (auto batch = dyn_cast<linalg::BatchMatmulOp>(op.getOperation())) {
-    if (batch.hasUserDefinedMaps())
-      return std::nullopt;
-    batched = true;
-  } else if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation())) {
-    if (matmul.hasUserDefinedMaps())
-      return std::nullopt;
-  } else {
+  if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op.getOperation()))
     return std::nullopt;
-  }
+  bool batched = isa<linalg::BatchMatmulOp>(op.getOperation());
+  // Default maps, or operands stored transposed (a backward pass's x^T dy):
+  // A reads (m, k), B (k, n), C writes (m, n), each in either order; no
+  // broadcasts. Tiles are boxes of the loops, so staging is the same.
+  unsigned b = batched ? 1 : 0, m = b, n = b + 1, k = b + 2;
+  auto reads = [&](AffineMap map, unsigned x, unsigned y) {
+    if (!map.isProjectedPermutation() ||
+        map.getNumResults() != 2 + (batched ? 1 : 0))
+      return false;
+    SmallVector<unsigned> dims;
+    for (unsigned i = 0; i < map.getNumResults(); ++i)
+      dims.push_back(map.getDimPosition(i));
+    if (batched && dims.front() != 0)
+      return false;
+    ArrayRef<unsigned> inner = ArrayRef<unsigned>(dims).take_back(2);
+    return (inner[0] == x && inner[1] == y) || (inner[0] == y && inner[1] == x);
+  };
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  // C in loop order (its layout is the output's).
+  bool outputInOrder =
+      reads(maps[2], m, n) &&
+      maps[2].getDimPosition(maps[2].getNumResults() - 1) == n;
+  if (!reads(maps[0], m, k) || !reads(maps[1], k, n) || !outputInOrder)
+    return std::nullopt;
   if (!op.hasPureTensorSemantics() || !op.hasOnlyProjectedPermutations())
     return std::nullopt;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();

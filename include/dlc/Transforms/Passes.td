@@ -292,8 +292,9 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
   let description = [{
     Expects: linalg ops on static tensors (after `dlc-fuse-elementwise`).
 
-    Produces: each `linalg.matmul` and default `linalg.batch_matmul` whose M
-    and N are multiples of 16 as one kernel's worth of loops, through
+    Produces: each `linalg.matmul` and `linalg.batch_matmul` whose M and N
+    are multiples of 16 (default maps, or A or B stored transposed, as the
+    backward's x^T dy) as one kernel's worth of loops, through
     `TilingInterface`:
     - an `scf.forall` of BM x BN output blocks (64, 32 or 16 each, the
       batch on z) mapped to `#gpu.block`, into which the fill and an

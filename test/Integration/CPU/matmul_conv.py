@@ -105,6 +105,25 @@ suite.add("gpu_tiled_two_users",
           [((m, k), "f32"), ((k, n), "f32")], [((m, n), "f32"), ((m, n), "f32")],
           [random((m, k)), random((k, n))],
           lambda a, b: [a @ b, np.tanh(a @ b)], (2e-5, 2e-5))
+# A and B stored transposed (the backward's x^T dy, dy W^T): a matmul with
+# transposed maps, staged as stored.
+for name, a_shape, b_shape, ref in (
+        ("gpu_tiled_transposed_lhs", (40, 64), (40, 32), lambda a, b: a.T @ b),
+        ("gpu_tiled_transposed_rhs", (32, 24), (48, 24), lambda a, b: a @ b.T)):
+    lhs_t, rhs_t = "transposed_lhs" in name, "transposed_rhs" in name
+    ta, tb = ttype(a_shape, "f32"), ttype(b_shape, "f32")
+    m_shape = a_shape[::-1] if lhs_t else a_shape
+    n_shape = b_shape[::-1] if rhs_t else b_shape
+    tm, tn = ttype(m_shape, "f32"), ttype(n_shape, "f32")
+    tc = ttype((m_shape[0], n_shape[1]), "f32")
+    body = (f"  %0 = dlc.transpose %arg0 permutation = [1, 0] : {ta} -> {tm}\n" if lhs_t
+            else f"  %0 = dlc.reshape %arg0 : {ta} -> {tm}\n")
+    body += (f"  %1 = dlc.transpose %arg1 permutation = [1, 0] : {tb} -> {tn}\n" if rhs_t
+             else f"  %1 = dlc.reshape %arg1 : {tb} -> {tn}\n")
+    body += f"  %2 = dlc.matmul %0, %1 : ({tm}, {tn}) -> {tc}\n  return %2 : {tc}"
+    suite.add(name, body, [(a_shape, "f32"), (b_shape, "f32")],
+              [((m_shape[0], n_shape[1]), "f32")],
+              [random(a_shape, "f32", -1, 1), random(b_shape, "f32", -1, 1)], ref, (2e-5, 2e-5))
 ta, tb, tc = (ttype(s, "f32") for s in ((3, 32, 24), (3, 24, 48), (3, 32, 48)))
 suite.add("gpu_tiled_batched_tanh",
           f"  %0 = dlc.matmul %arg0, %arg1 : ({ta}, {tb}) -> {tc}\n"
