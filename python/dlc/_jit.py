@@ -62,6 +62,8 @@ def _leaf_array(leaf, position):
         return np.asarray(leaf, np.float32)
     if isinstance(leaf, np.generic):
         return np.asarray(leaf)
+    if isinstance(leaf, _dlc.DeviceArray):  # GPU memory: passed as it is
+        return leaf
     if hasattr(leaf, "__dlpack__"):
         return np.from_dlpack(leaf)
     raise TypeError(f"argument {position}: expected an array, a number or a "
@@ -122,7 +124,8 @@ class Compiled:
             raise TypeError(
                 f"compiled for arguments {_describe(self.in_specs)}, called "
                 f"with {_describe(specs)}")
-        return self.call_flat([np.ascontiguousarray(a) for a in arrays])
+        return self.call_flat([a if isinstance(a, _dlc.DeviceArray) else
+                               np.ascontiguousarray(a) for a in arrays])
 
 
 def _describe(specs):

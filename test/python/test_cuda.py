@@ -150,6 +150,9 @@ def test_device_array_round_trip_and_dlpack(tmp_path, rng):
     assert d.__dlpack_device__() == (2, 0)  # kDLCUDA, device 0
     np.testing.assert_array_equal(d.numpy(), a)
     np.testing.assert_array_equal(module["predict"](d), 2 * a)  # used in place
+    # jit takes device arrays as inputs (no copy in; the result comes back).
+    dlc.config.target = "cuda"
+    np.testing.assert_allclose(dlc.jit(lambda x: dlc.exp(x))(d), np.exp(a), rtol=1e-6)
     d.copy_from(a + 1)
     np.testing.assert_array_equal(d.numpy(), a + 1)
     with pytest.raises(ValueError, match=r"expected a float32\[3, 4\] array"):
