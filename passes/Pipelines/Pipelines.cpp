@@ -70,6 +70,7 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
     TileForGPUOptions gpuTiling;
     gpuTiling.hostEmulation = true;
     pm.addNestedPass<func::FuncOp>(createTileForGPU(gpuTiling));
+    pm.addNestedPass<func::FuncOp>(createFoldReductionFills());
   } else {
     TileAndFuseOptions tiling;
     tiling.vectorWidth = options.vectorWidth;
@@ -166,6 +167,7 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   // Contractions: blocks, shared-memory K steps, 4 x 4 thread tiles, with
   // their fill and elementwise consumer in the same kernel.
   pm.addNestedPass<func::FuncOp>(createTileForGPU());
+  pm.addNestedPass<func::FuncOp>(createFoldReductionFills());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createBufferize());

@@ -341,6 +341,27 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def FoldReductionFills : Pass<"dlc-fold-reduction-fills", "::mlir::func::FuncOp"> {
+  let summary = "Start reductions from their init fill's value";
+  let description = [{
+    Expects: linalg ops on tensors (the GPU path, after `dlc-tile-for-gpu`).
+
+    Produces: each linalg reduction (a generic, or a named op such as
+    `linalg.matmul` or `linalg.reduce`, generalized) whose init is a
+    `linalg.fill` used by it alone, over static and non-empty loops, as a
+    generic whose body starts the accumulator from the fill value at the
+    first step of its reduction loops (`linalg.index` == 0, a select), on
+    the fill's own init. On the GPU each op outside the tiled nests is a
+    kernel: this removes the fill's.
+
+    Leaves alone: ops inside `scf.forall` (the tiled nests), reductions with
+    an empty or dynamic loop (the output would be left unwritten) and fills
+    with other users.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 def MapForallToGPU : Pass<"dlc-map-forall-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Turn block and thread foralls into GPU kernels";
   let description = [{
