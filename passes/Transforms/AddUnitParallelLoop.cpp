@@ -3,6 +3,7 @@
 #include "dlc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -98,13 +99,28 @@ LogicalResult serialize(RewriterBase &rewriter, Operation *op) {
 struct AddUnitParallelLoop
     : public dlc::impl::AddUnitParallelLoopBase<AddUnitParallelLoop> {
   void runOnOperation() override {
-    // Host control flow around buffer code: one sequential kernel each.
+    // Host control flow around buffer code that reads or writes memory
+    // itself (scatter_add's loop reads its indices): one sequential kernel
+    // each. Control flow around linalg ops and kernels alone (the CPU's
+    // per-chunk convolution loop) stays on the host, launching them.
     SmallVector<Operation *> serial;
-    for (Operation &op : getOperation().getBody().front())
-      if (isa<scf::ForOp, scf::IfOp>(op) && op.getNumResults() == 0 &&
-          op.walk([](linalg::LinalgOp) { return WalkResult::interrupt(); })
-              .wasInterrupted())
+    for (Operation &op : getOperation().getBody().front()) {
+      if (!isa<scf::ForOp, scf::IfOp>(op) || op.getNumResults() != 0)
+        continue;
+      bool hasLinalg = false, accessesMemory = false;
+      op.walk<WalkOrder::PreOrder>([&](Operation *inner) {
+        if (isa<linalg::LinalgOp>(inner)) {
+          hasLinalg = true;
+          return WalkResult::skip();
+        }
+        if (isa<gpu::LaunchOp, scf::ForallOp>(inner))
+          return WalkResult::skip();
+        accessesMemory |= isa<memref::LoadOp, memref::StoreOp>(inner);
+        return WalkResult::advance();
+      });
+      if (hasLinalg && accessesMemory)
         serial.push_back(&op);
+    }
     IRRewriter serialRewriter(&getContext());
     for (Operation *op : serial)
       if (failed(serialize(serialRewriter, op)))

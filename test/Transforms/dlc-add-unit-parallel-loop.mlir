@@ -43,7 +43,8 @@ func.func @argmax(%x: memref<8xf32>, %v: memref<f32>, %i: memref<i64>) {
 
 // -----
 
-// A host loop around linalg ops becomes one sequential kernel: its ops are
+// A host loop around linalg ops that reads memory itself (an index, as
+// scatter_add's loop does) becomes one sequential kernel: its ops are
 // lowered to scf.for loops inside a one-iteration scf.parallel. Ops with a
 // parallel loop are left alone.
 // CHECK-LABEL: func @ordered_loop
@@ -52,18 +53,46 @@ func.func @argmax(%x: memref<8xf32>, %v: memref<f32>, %i: memref<i64>) {
 // CHECK-NEXT: scf.for
 // CHECK-NOT: linalg.
 // CHECK: memref.store
-func.func @ordered_loop(%x: memref<5xf32>, %acc: memref<f32>, %out: memref<4xf32>) {
+func.func @ordered_loop(%x: memref<5xf32>, %index: memref<5xindex>, %acc: memref<f32>, %out: memref<4xf32>) {
   %c0 = arith.constant 0 : index
   %c5 = arith.constant 5 : index
   %c1 = arith.constant 1 : index
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%out : memref<4xf32>)
   scf.for %i = %c0 to %c5 step %c1 {
-    %s = memref.subview %x[%i] [1] [1] : memref<5xf32> to memref<f32, strided<[], offset: ?>>
+    %j = memref.load %index[%i] : memref<5xindex>
+    %s = memref.subview %x[%j] [1] [1] : memref<5xf32> to memref<f32, strided<[], offset: ?>>
     linalg.generic {indexing_maps = [affine_map<() -> ()>, affine_map<() -> ()>], iterator_types = []}
         ins(%s : memref<f32, strided<[], offset: ?>>) outs(%acc : memref<f32>) {
     ^bb0(%in: f32, %a: f32):
       %0 = arith.addf %in, %a : f32
+      linalg.yield %0 : f32
+    }
+  }
+  return
+}
+
+// -----
+
+// A host loop around linalg ops alone (the convolution's loop over chunks of
+// images) stays on the host: its ops become kernels launched at each
+// iteration (in order on the call's stream).
+// CHECK-LABEL: func @host_loop
+// CHECK: scf.for
+// CHECK-NOT: scf.parallel
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel"]
+func.func @host_loop(%x: memref<8x4xf32>, %out: memref<8x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c8 = arith.constant 8 : index
+  %c2 = arith.constant 2 : index
+  scf.for %i = %c0 to %c8 step %c2 {
+    %s = memref.subview %x[%i, 0] [2, 4] [1, 1] : memref<8x4xf32> to memref<2x4xf32, strided<[4, 1], offset: ?>>
+    %o = memref.subview %out[%i, 0] [2, 4] [1, 1] : memref<8x4xf32> to memref<2x4xf32, strided<[4, 1], offset: ?>>
+    linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+        ins(%s : memref<2x4xf32, strided<[4, 1], offset: ?>>) outs(%o : memref<2x4xf32, strided<[4, 1], offset: ?>>) {
+    ^bb0(%in: f32, %a: f32):
+      %0 = arith.mulf %in, %in : f32
       linalg.yield %0 : f32
     }
   }

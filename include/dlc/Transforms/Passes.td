@@ -274,9 +274,12 @@ def AddUnitParallelLoop : Pass<"dlc-add-unit-parallel-loop", "::mlir::func::Func
     dimension (`memref.expand_shape`). Its loops then become an
     `scf.parallel`, which the GPU mapping turns into a one-thread kernel;
     without it they would stay host loops over device memory. Likewise, a
-    host `scf.for`/`scf.if` around linalg ops (scatter_add's ordered loop
-    over its indices) becomes one sequential kernel: its linalg ops are
-    lowered to `scf.for` loops inside a one-iteration `scf.parallel`.
+    host `scf.for`/`scf.if` around linalg ops that also loads or stores
+    memory itself (scatter_add's ordered loop reading its indices) becomes
+    one sequential kernel: its linalg ops are lowered to `scf.for` loops
+    inside a one-iteration `scf.parallel`. One around linalg ops and tiled
+    nests alone (the convolution's loop over chunks of images) stays on the
+    host, launching their kernels at each iteration.
 
     Leaves alone: ops that have a parallel loop.
   }];
