@@ -40,3 +40,19 @@ func.func @softmax(%x: tensor<256x1024xf32>) -> tensor<256x1024xf32> {
   %0 = dlc.softmax %x axis = 1 : tensor<256x1024xf32>
   return %0 : tensor<256x1024xf32>
 }
+
+// A convolution over more images than one im2col chunk: the loop over
+// chunks stays on the host (its body launching the padding, im2col, tiled
+// GEMM and layout kernels at each iteration), not one sequential kernel
+// with the GEMM's launch nested in it.
+// CHECK-LABEL: llvm.func @conv_chunks
+// CHECK: llvm.br
+// CHECK: gpu.launch_func
+// CHECK: gpu.launch_func
+// CHECK: gpu.launch_func
+// CHECK: llvm.br
+// CHECK: gpu.binary @conv_chunks_kernel{{.*}}bar.sync
+func.func @conv_chunks(%x: tensor<32x32x14x14xf32>, %w: tensor<64x32x3x3xf32>) -> tensor<32x64x14x14xf32> {
+  %0 = dlc.conv2d %x, %w strides = [1, 1] padding = [1, 1, 1, 1] dilation = [1, 1] groups = 1 : (tensor<32x32x14x14xf32>, tensor<64x32x3x3xf32>) -> tensor<32x64x14x14xf32>
+  return %0 : tensor<32x64x14x14xf32>
+}
