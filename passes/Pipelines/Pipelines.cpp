@@ -176,6 +176,9 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createHoistDeallocs());
   pm.addPass(createMapForallToGPU());
+  // Inside the GEMM kernels: each thread's accumulators hoisted out of the
+  // K loop into registers, its product as FMAs.
+  pm.addNestedPass<func::FuncOp>(createLowerVectors());
 
   // Every other linalg op a grid of threads, one output element per thread,
   // the innermost loop on thread x (coalesced accesses); reductions run in
@@ -228,6 +231,10 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 
   pm.addNestedPass<gpu::GPUModuleOp>(createStripDebugInfoPass());
+  // The kernels' vectors down to 1-D, which convert-gpu-to-nvvm takes.
+  LowerVectorsOptions kernelVectors;
+  kernelVectors.lowerBroadcasts = true;
+  pm.addNestedPass<gpu::GPUModuleOp>(createLowerVectors(kernelVectors));
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
   pm.addNestedPass<gpu::GPUModuleOp>(LLVM::createNVVMOptimizeForTargetPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createCanonicalizerPass());

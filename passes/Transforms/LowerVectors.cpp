@@ -78,8 +78,10 @@ std::optional<SmallVector<int64_t>> registerShape(Operation *op) {
 }
 
 struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
+  using LowerVectorsBase::LowerVectorsBase;
+
   void runOnOperation() override {
-    func::FuncOp func = getOperation();
+    Operation *func = getOperation(); // a function, or a GPU module
     MLIRContext *ctx = &getContext();
 
     // Hoisting needs transfers on the base buffer (not a subview) with the
@@ -91,7 +93,7 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
       // its expand_shape never converges upstream (the pattern rebuilds the
       // same read).
       SmallVector<Operation *> ops;
-      func.walk([&](Operation *op) {
+      func->walk([&](Operation *op) {
         auto transfer = dyn_cast<VectorTransferOpInterface>(op);
         if (!transfer || !transfer.getBase()
                               .getDefiningOp<memref::ExpandShapeOp>())
@@ -107,7 +109,7 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
       GreedyRewriteConfig config;
       config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
       if (failed(applyOpPatternsGreedily(ops, std::move(patterns), config))) {
-        func.emitError("dlc-lower-vectors: folding aliases did not converge");
+        func->emitError("dlc-lower-vectors: folding aliases did not converge");
         return signalPassFailure();
       }
     }
@@ -135,7 +137,7 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
       populateVectorToSCFConversionPatterns(patterns, toSCF);
       addCanonicalization(patterns);
       if (failed(applyPatternsGreedily(func, std::move(patterns)))) {
-        func.emitError("dlc-lower-vectors: lowering contractions did not converge");
+        func->emitError("dlc-lower-vectors: lowering contractions did not converge");
         return signalPassFailure();
       }
     }
@@ -144,7 +146,7 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
     // would call libm per element. Scalar math stays with libm.
     {
       SmallVector<Operation *> vectorMath;
-      func.walk([&](Operation *op) {
+      func->walk([&](Operation *op) {
         if (isa<math::MathDialect>(op->getDialect()) &&
             op->getNumResults() == 1 &&
             isa<VectorType>(op->getResult(0).getType()))
@@ -159,7 +161,7 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
                                       name);
           });
       if (failed(applyOpPatternsGreedily(vectorMath, std::move(patterns)))) {
-        func.emitError("dlc-lower-vectors: approximating math did not "
+        func->emitError("dlc-lower-vectors: approximating math did not "
                        "converge");
         return signalPassFailure();
       }
@@ -172,7 +174,7 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
       vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
       addCanonicalization(patterns);
       if (failed(applyPatternsGreedily(func, std::move(patterns)))) {
-        func.emitError("dlc-lower-vectors: dropping unit vector dims did not "
+        func->emitError("dlc-lower-vectors: dropping unit vector dims did not "
                        "converge");
         return signalPassFailure();
       }
@@ -191,7 +193,18 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
     // lowers the broadcasts that remain.
     addCanonicalization(patterns);
     if (failed(applyPatternsGreedily(func, std::move(patterns)))) {
-      func.emitError("dlc-lower-vectors: lowering transfers did not converge");
+      func->emitError("dlc-lower-vectors: lowering transfers did not converge");
+      return signalPassFailure();
+    }
+    if (!lowerBroadcasts)
+      return;
+    // Without canonicalization, which would rebuild the broadcasts.
+    RewritePatternSet broadcasts(ctx);
+    vector::populateVectorBroadcastLoweringPatterns(broadcasts);
+    vector::populateVectorShapeCastLoweringPatterns(broadcasts);
+    vector::populateVectorInsertExtractStridedSliceTransforms(broadcasts);
+    if (failed(applyPatternsGreedily(func, std::move(broadcasts)))) {
+      func->emitError("dlc-lower-vectors: lowering broadcasts did not converge");
       return signalPassFailure();
     }
   }

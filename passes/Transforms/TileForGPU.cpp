@@ -117,9 +117,10 @@ SmallVector<Attribute> threadMapping(MLIRContext *ctx,
   return mapping;
 }
 
-/// Tiles `op` into an scf.forall of `tiles` mapped to threads.
-LogicalResult tileToThreads(RewriterBase &rewriter, Operation *op,
-                            ArrayRef<int64_t> tiles) {
+/// Tiles `op` into an scf.forall of `tiles` mapped to threads; returns
+/// the op of one thread.
+FailureOr<Operation *> tileToThreads(RewriterBase &rewriter, Operation *op,
+                                     ArrayRef<int64_t> tiles) {
   scf::SCFTilingOptions options;
   options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
   options.setTileSizes(indexAttrs(rewriter, tiles));
@@ -130,7 +131,7 @@ LogicalResult tileToThreads(RewriterBase &rewriter, Operation *op,
   if (failed(tiled))
     return failure();
   rewriter.replaceOp(op, tiled->replacements);
-  return success();
+  return tiled->tiledOps.front();
 }
 
 /// Tiles a 1-D `op` (a row vector's fill) into one iteration per row,
@@ -198,7 +199,7 @@ LogicalResult stageOperand(RewriterBase &rewriter, linalg::LinalgOp tile,
   SmallVector<int64_t> tiles(shape.size(), 0);
   tiles[shape.size() - 2] = llvm::divideCeil(rows, plan.threadsY());
   tiles.back() = llvm::divideCeil(cols, plan.threadsX());
-  return tileToThreads(rewriter, copy, tiles);
+  return success(succeeded(tileToThreads(rewriter, copy, tiles)));
 }
 
 /// The whole schedule for one contraction.
@@ -296,8 +297,23 @@ LogicalResult tileContraction(RewriterBase &rewriter,
     outputTiles.insert(outputTiles.begin(), 0);
   SmallVector<int64_t> stepTiles = outputTiles;
   stepTiles.push_back(0); // the K step stays whole in each thread
-  if (failed(tileToThreads(rewriter, step, stepTiles)))
+  FailureOr<Operation *> threadStep = tileToThreads(rewriter, step, stepTiles);
+  if (failed(threadStep))
     return step->emitError("dlc-tile-for-gpu: tiling to threads failed");
+  // The thread's 4 x 4 x BK product as vectors (one vector.contract):
+  // dlc-lower-vectors then keeps its accumulators in registers across the
+  // K loop, once threads are mapped, and emits FMAs.
+  rewriter.setInsertionPoint(*threadStep);
+  FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
+      rewriter, *threadStep, /*inputVectorSizes=*/{},
+      /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
+      /*flatten1DDepthwiseConv=*/false,
+      /*assumeDynamicDimsMatchVecSizes=*/false,
+      /*createNamedContraction=*/true);
+  if (failed(vectorized))
+    return (*threadStep)->emitError("dlc-tile-for-gpu: vectorizing a "
+                                    "thread's product failed");
+  rewriter.replaceOp(*threadStep, vectorized->replacements);
   for (Operation *op : elementwise)
     if (failed(tileToThreads(rewriter, op, outputTiles)))
       return op->emitError("dlc-tile-for-gpu: tiling to threads failed");

@@ -1,9 +1,10 @@
 // RUN: dlc-opt %s --dlc-gpu-pipeline="chip=sm_90" | FileCheck %s
 
 // A dense layer (matmul, bias, relu) is one kernel: 64 x 32 blocks of 8 x 16
-// threads, the A and B tiles of each K step and the block's accumulators in
-// shared memory, barriers between the steps' copies and products, FMAs; no
-// intermediate in device memory.
+// threads, the A and B tiles of each K step in shared memory (the block's
+// output tile too, for the fill and the consumer; each thread's 4 x 4
+// accumulators stay in registers through the K loop), barriers between the
+// steps' copies and products, FMAs; no intermediate in device memory.
 // CHECK-LABEL: llvm.func @dense
 // CHECK-NOT: mgpuMemAlloc
 // CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @dense_kernel::@dense_kernel blocks in (%{{.+}}, %{{.+}}, %{{.+}}) threads in (%{{.+}}, %{{.+}}, %{{.+}})

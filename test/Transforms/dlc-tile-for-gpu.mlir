@@ -8,8 +8,8 @@
 // A dense layer: 64 x 32 blocks (M = 128, N = 96), the fill, the matmul and
 // the bias + relu consumer in one block forall; K in steps of 16 whose A
 // (64 x 16) and B (16 x 32) tiles are copied to shared memory by the
-// block's 16 x 8 threads; each thread a 4 x 4 tile of the product and of
-// the consumer; the accumulators in shared memory too.
+// block's 16 x 8 threads; each thread a 4 x 4 tile of the product (one
+// vector.contract) and of the consumer; the accumulators in shared memory.
 // CHECK-LABEL: func.func @dense
 // CHECK: scf.forall (%[[I:.+]], %[[J:.+]]) = (0, 0) to (128, 96) step (64, 32)
 // CHECK:   %[[ACC:.+]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<64x32xf32>
@@ -28,7 +28,10 @@
 // CHECK:     scf.forall ({{.+}}) = (0, 0) to (64, 32) step (4, 4)
 // CHECK:       tensor.extract_slice %[[SA]]{{.+}} to tensor<4x16xf32>
 // CHECK:       tensor.extract_slice %[[SB]]{{.+}} to tensor<16x4xf32>
-// CHECK:       linalg.matmul ins({{.+}} : tensor<4x16xf32>, tensor<16x4xf32>) outs({{.+}} : tensor<4x4xf32>)
+// CHECK:       vector.transfer_read {{.+}} : tensor<4x16xf32>, vector<4x16xf32>
+// CHECK:       vector.transfer_read {{.+}} : tensor<16x4xf32>, vector<16x4xf32>
+// CHECK:       vector.transfer_read {{.+}} : tensor<4x4xf32>, vector<4x4xf32>
+// CHECK:       vector.contract {{.+}} : vector<4x16xf32>, vector<16x4xf32> into vector<4x4xf32>
 // CHECK:     } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
 // CHECK:   scf.forall ({{.+}}) = (0, 0) to (64, 32) step (4, 4)
 // CHECK:     linalg.generic {{.+}} ins({{.+}} : tensor<4x4xf32>, tensor<4xf32>) outs({{.+}} : tensor<4x4xf32>)
@@ -51,7 +54,7 @@
 // CHECK-LABEL: func.func @batched
 // CHECK: scf.forall ({{.+}}) = (0, 0, 0) to (3, 32, 48) step (1, 32, 16)
 // CHECK:   scf.for {{.+}} step %[[C8:.+]] iter_args
-// CHECK:     linalg.batch_matmul ins({{.+}} : tensor<1x4x8xf32>, tensor<1x8x4xf32>) outs({{.+}} : tensor<1x4x4xf32>)
+// CHECK:     vector.contract {{.+}} : vector<1x4x8xf32>, vector<1x8x4xf32> into vector<1x4x4xf32>
 // CHECK: } {mapping = [#gpu.block<z>, #gpu.block<y>, #gpu.block<x>]}
 
 // M = 10 is no multiple of 16: left to the one-thread-per-output route.

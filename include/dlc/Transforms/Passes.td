@@ -309,7 +309,9 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
       over the block's threads (columns on thread x: coalesced reads);
     - the step's matmul, the fill and the consumer as `scf.forall`s of 4 x 4
       output tiles mapped to `#gpu.thread<y>`, `#gpu.thread<x>` (a 64 x 64
-      block is 16 x 16 threads).
+      block is 16 x 16 threads); each thread's product vectorized (one
+      `vector.contract`), so that `dlc-lower-vectors` keeps its
+      accumulators in registers across the K loop once threads are mapped.
     Row nests (softmax, log_softmax, layer norm: an elementwise op over
     [rows, cols], cols a multiple of 32, computed from row reductions,
     row-vector ops and elementwise ops used nowhere else) become one block
@@ -341,7 +343,8 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
                            "::mlir::gpu::GPUDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
-                           "::mlir::tensor::TensorDialect"];
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def FoldReductionFills : Pass<"dlc-fold-reduction-fills", "::mlir::func::FuncOp"> {
@@ -416,7 +419,7 @@ def AllocateOnDevice : Pass<"dlc-allocate-on-device", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
-def LowerVectors : Pass<"dlc-lower-vectors", "::mlir::func::FuncOp"> {
+def LowerVectors : Pass<"dlc-lower-vectors"> {
   let summary = "Hoist and lower vector ops on buffers to FMAs, loads and stores";
   let description = [{
     Expects: vectorized code after bufferization.
@@ -434,10 +437,19 @@ def LowerVectors : Pass<"dlc-lower-vectors", "::mlir::func::FuncOp"> {
     plain vector loads/stores (fully unrolled to rank 1; permutation maps
     lowered after the unrolling).
 
+    With `lower-broadcasts` (the GPU path, run on the GPU modules before
+    `convert-gpu-to-nvvm`, which takes 1-D vectors only), n-D broadcasts
+    and shape casts are lowered too, to 1-D vector ops.
+
     Leaves alone: everything that is not a vector op. Transfers through an
     `expand_shape` are not folded (upstream's folding pattern never
     converges on them).
   }];
+  let options = [
+    Option<"lowerBroadcasts", "lower-broadcasts", "bool", /*default=*/"false",
+           "Also lower n-D vector.broadcast and shape_cast to 1-D ops (for "
+           "GPU kernels)">,
+  ];
   let dependentDialects = [
     "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect",
