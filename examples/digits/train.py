@@ -1,12 +1,15 @@
 """Train an MLP and a small CNN on scikit-learn's 8x8 digits with dlc.
 
     .venv/bin/python examples/digits/train.py [--model mlp|cnn|both] [--epochs N]
+                                              [--target cpu|cuda]
 
 Each model is trained by one compiled training step per batch (forward,
 backward and optimizer update, parameters updated in place), with a tqdm
 progress bar showing the loss; then the test accuracy is printed, the loss
 curve saved as a PNG, the model exported as an artifact and reloaded with
-`dlc.runtime` to predict the test set again.
+`dlc.runtime` to predict the test set again. With --target=cuda the
+training steps run on an NVIDIA GPU with the parameters and the optimizer's
+state kept there, copied back (`step.sync()`) before evaluating.
 """
 
 from __future__ import annotations
@@ -48,10 +51,10 @@ def make_model(kind: str):
         nn.Flatten(), nn.Linear(128, 10)), dlc.optim.Adam(lr=3e-3)
 
 
-def train(kind: str, epochs: int, batch: int, out: Path) -> float:
+def train(kind: str, epochs: int, batch: int, out: Path, target: str = "cpu") -> float:
     x_train, x_test, y_train, y_test = data(image=kind == "cnn")
     model, optimizer = make_model(kind)
-    step = dlc.compile_train_step(model, F.cross_entropy, optimizer)
+    step = dlc.compile_train_step(model, F.cross_entropy, optimizer, target=target)
     rng = np.random.default_rng(0)
     batches = len(x_train) // batch  # the last partial batch is dropped
     losses = []
@@ -66,6 +69,7 @@ def train(kind: str, epochs: int, batch: int, out: Path) -> float:
                 bar.set_postfix(epoch=epoch + 1, loss=f"{losses[-1]:.4f}", refresh=False)
                 bar.update()
     seconds = time.perf_counter() - start
+    step.sync()  # target="cuda": the trained parameters back into the model
 
     predict = dlc.jit(model)
     accuracy = float((predict(x_test).argmax(axis=1) == y_test).mean())
@@ -98,10 +102,13 @@ def main():
                         help="default: 30 (MLP), 20 (CNN)")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--out", type=Path, default=Path("digits-out"))
+    parser.add_argument("--target", choices=["cpu", "cuda"], default="cpu",
+                        help="where the training steps run (cuda: an NVIDIA GPU)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     for kind in (["mlp", "cnn"] if args.model == "both" else [args.model]):
-        train(kind, args.epochs or (30 if kind == "mlp" else 20), args.batch, args.out)
+        train(kind, args.epochs or (30 if kind == "mlp" else 20), args.batch, args.out,
+              args.target)
 
 
 if __name__ == "__main__":

@@ -25,3 +25,10 @@ def test_digits_reaches_the_accuracy_goal(example, kind, epochs, goal, tmp_path,
     assert f"reloaded with dlc.runtime: accuracy {accuracy:.2%}" in out
     assert (tmp_path / f"{kind}_loss.png").stat().st_size > 10_000
     assert (tmp_path / f"{kind}.dlc").exists()
+
+
+@pytest.mark.cuda
+def test_digits_trains_on_the_gpu(example, tmp_path):
+    # Parameters and Adam's state on the GPU through 30 epochs, synced back
+    # for the evaluation on the host.
+    assert example.train("mlp", 30, 32, tmp_path, target="cuda") >= 0.95
