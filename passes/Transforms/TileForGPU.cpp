@@ -134,6 +134,21 @@ FailureOr<Operation *> tileToThreads(RewriterBase &rewriter, Operation *op,
   return tiled->tiledOps.front();
 }
 
+/// `op` (static) as vector ops; contractions as one vector.contract.
+LogicalResult vectorizeOp(RewriterBase &rewriter, Operation *op) {
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
+      rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+      /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+      /*assumeDynamicDimsMatchVecSizes=*/false,
+      /*createNamedContraction=*/true);
+  if (failed(vectorized))
+    return op->emitError("dlc-tile-for-gpu: vectorizing a thread's part "
+                         "failed");
+  rewriter.replaceOp(op, vectorized->replacements);
+  return success();
+}
+
 /// Tiles a 1-D `op` (a row vector's fill) into one iteration per row,
 /// mapped to thread y.
 LogicalResult tileToThreadsY(RewriterBase &rewriter, Operation *op) {
@@ -199,6 +214,9 @@ LogicalResult stageOperand(RewriterBase &rewriter, linalg::LinalgOp tile,
   SmallVector<int64_t> tiles(shape.size(), 0);
   tiles[shape.size() - 2] = llvm::divideCeil(rows, plan.threadsY());
   tiles.back() = llvm::divideCeil(cols, plan.threadsX());
+  // Scalar copies: a vector load of global memory would need an alignment
+  // the caller's tensors do not promise (NVPTX splits an under-aligned one
+  // anyway); neighbouring threads' loads coalesce.
   return success(succeeded(tileToThreads(rewriter, copy, tiles)));
 }
 
@@ -303,17 +321,8 @@ LogicalResult tileContraction(RewriterBase &rewriter,
   // The thread's 4 x 4 x BK product as vectors (one vector.contract):
   // dlc-lower-vectors then keeps its accumulators in registers across the
   // K loop, once threads are mapped, and emits FMAs.
-  rewriter.setInsertionPoint(*threadStep);
-  FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
-      rewriter, *threadStep, /*inputVectorSizes=*/{},
-      /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
-      /*flatten1DDepthwiseConv=*/false,
-      /*assumeDynamicDimsMatchVecSizes=*/false,
-      /*createNamedContraction=*/true);
-  if (failed(vectorized))
-    return (*threadStep)->emitError("dlc-tile-for-gpu: vectorizing a "
-                                    "thread's product failed");
-  rewriter.replaceOp(*threadStep, vectorized->replacements);
+  if (failed(vectorizeOp(rewriter, *threadStep)))
+    return failure();
   for (Operation *op : elementwise)
     if (failed(tileToThreads(rewriter, op, outputTiles)))
       return op->emitError("dlc-tile-for-gpu: tiling to threads failed");
