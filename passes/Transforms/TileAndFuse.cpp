@@ -10,6 +10,8 @@
 
 #include "dlc/Transforms/Passes.h"
 
+#include "TilingUtils.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -22,6 +24,8 @@ namespace dlc {
 } // namespace dlc
 
 using namespace mlir;
+using dlc::indexAttrs;
+using dlc::vectorizeOp;
 
 namespace {
 
@@ -124,42 +128,21 @@ bool isElementwise(Operation *op) {
          isStaticTensorOp(generic);
 }
 
-SmallVector<OpFoldResult> sizes(OpBuilder &b, ArrayRef<int64_t> values) {
-  return llvm::map_to_vector(
-      values, [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); });
-}
-
 /// Tiles `op` with scf.for loops of `tileSizes`, returning the tiled op.
 FailureOr<Operation *> tileWithFor(RewriterBase &rewriter, Operation *op,
                                    ArrayRef<int64_t> tileSizes,
                                    ArrayRef<int64_t> interchange = {},
                                    Value *result = nullptr) {
   scf::SCFTilingOptions options;
-  options.setTileSizes(sizes(rewriter, tileSizes));
+  options.setTileSizes(indexAttrs(rewriter, tileSizes));
   options.setInterchange(interchange);
-  rewriter.setInsertionPoint(op);
   FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
+      dlc::tileInPlace(rewriter, op, options);
   if (failed(tiled))
     return failure();
-  rewriter.replaceOp(op, tiled->replacements);
   if (result)
     *result = tiled->replacements.front();
   return tiled->tiledOps.front();
-}
-
-LogicalResult vectorizeOp(RewriterBase &rewriter, Operation *op) {
-  rewriter.setInsertionPoint(op);
-  // Contractions become vector.contract directly (lowered to FMAs later).
-  FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
-      rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
-      /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
-      /*assumeDynamicDimsMatchVecSizes=*/false,
-      /*createNamedContraction=*/true);
-  if (failed(result))
-    return failure();
-  rewriter.replaceOp(op, result->replacements);
-  return success();
 }
 
 /// Tiles `root` into an scf.forall of `blocks` (the parallel loop that
@@ -171,7 +154,7 @@ tileIntoBlocks(RewriterBase &rewriter, Operation *root,
                llvm::function_ref<bool(Operation *)> fuse) {
   scf::SCFTilingOptions blockTiling;
   blockTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  blockTiling.setTileSizes(sizes(rewriter, blocks));
+  blockTiling.setTileSizes(indexAttrs(rewriter, blocks));
   scf::SCFTileAndFuseOptions fuseOptions;
   fuseOptions.setTilingOptions(blockTiling);
   fuseOptions.setFusionControlFn(
@@ -208,7 +191,7 @@ Value dropUnitDims(OpBuilder &b, Location loc, Value value,
   SmallVector<OpFoldResult> ones(type.getRank(), b.getIndexAttr(1));
   return tensor::ExtractSliceOp::create(
       b, loc, RankedTensorType::get(shape, type.getElementType()), value,
-      zeros, sizes(b, type.getShape()), ones);
+      zeros, indexAttrs(b, type.getShape()), ones);
 }
 
 /// A register tile of a batch_matmul or conv2d has only unit dims besides
@@ -245,7 +228,7 @@ FailureOr<Operation *> asRankOneMatmul(RewriterBase &rewriter,
   SmallVector<OpFoldResult> ones(accType.getRank(), rewriter.getIndexAttr(1));
   Value result = tensor::InsertSliceOp::create(
       rewriter, loc, matmul.getResult(0), acc, zeros,
-      sizes(rewriter, accType.getShape()), ones);
+      indexAttrs(rewriter, accType.getShape()), ones);
   rewriter.replaceOp(tile, result);
   return matmul.getOperation();
 }
@@ -511,7 +494,7 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
     rewriter.setInsertionPoint(op);
     FailureOr<scf::SCFTilingResult> partial = scf::tileReductionUsingScf(
         rewriter, cast<PartialReductionOpInterface>(op),
-        sizes(rewriter, chunk));
+        indexAttrs(rewriter, chunk));
     if (failed(partial))
       return failure();
     rewriter.replaceOp(op, partial->replacements);
@@ -651,7 +634,7 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
         rewriter, loc,
         RankedTensorType::get({1, nr}, packedType.getElementType()), packed,
         ArrayRef<OpFoldResult>{strip, offsets[0], rewriter.getIndexAttr(0)},
-        sizes(rewriter, {1, 1, nr}), sizes(rewriter, {1, 1, 1}));
+        indexAttrs(rewriter, {1, 1, nr}), indexAttrs(rewriter, {1, 1, 1}));
     rewriter.modifyOpInPlace(tile, [&] { tile->setOperand(1, row); });
     return success();
   }

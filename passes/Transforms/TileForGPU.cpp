@@ -14,6 +14,8 @@
 
 #include "dlc/Transforms/Passes.h"
 
+#include "TilingUtils.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -36,6 +38,8 @@ namespace dlc {
 } // namespace dlc
 
 using namespace mlir;
+using dlc::indexAttrs;
+using dlc::vectorizeOp;
 
 namespace {
 
@@ -100,11 +104,6 @@ std::optional<BlockPlan> planContraction(linalg::LinalgOp op) {
   return plan;
 }
 
-SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
-  return llvm::map_to_vector(
-      values, [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); });
-}
-
 /// #gpu.thread<y>, #gpu.thread<x> for the last two of `tiles`' non-zero
 /// entries (a leading batch tile is 0 inside a block).
 SmallVector<Attribute> threadMapping(MLIRContext *ctx,
@@ -117,53 +116,22 @@ SmallVector<Attribute> threadMapping(MLIRContext *ctx,
   return mapping;
 }
 
-/// Tiles `op` into an scf.forall of `tiles` mapped to threads; returns
-/// the op of one thread.
+/// Tiles `op` into an scf.forall of `tiles` mapped to threads (by default
+/// threadMapping's y, x); returns the op of one thread.
 FailureOr<Operation *> tileToThreads(RewriterBase &rewriter, Operation *op,
-                                     ArrayRef<int64_t> tiles) {
+                                     ArrayRef<int64_t> tiles,
+                                     ArrayRef<Attribute> mapping = {}) {
   scf::SCFTilingOptions options;
   options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
   options.setTileSizes(indexAttrs(rewriter, tiles));
-  options.setMapping(threadMapping(rewriter.getContext(), tiles));
-  rewriter.setInsertionPoint(op);
+  options.setMapping(mapping.empty()
+                         ? threadMapping(rewriter.getContext(), tiles)
+                         : SmallVector<Attribute>(mapping));
   FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
+      dlc::tileInPlace(rewriter, op, options);
   if (failed(tiled))
     return failure();
-  rewriter.replaceOp(op, tiled->replacements);
   return tiled->tiledOps.front();
-}
-
-/// `op` (static) as vector ops; contractions as one vector.contract.
-LogicalResult vectorizeOp(RewriterBase &rewriter, Operation *op) {
-  rewriter.setInsertionPoint(op);
-  FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
-      rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
-      /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
-      /*assumeDynamicDimsMatchVecSizes=*/false,
-      /*createNamedContraction=*/true);
-  if (failed(vectorized))
-    return op->emitError("dlc-tile-for-gpu: vectorizing a thread's part "
-                         "failed");
-  rewriter.replaceOp(op, vectorized->replacements);
-  return success();
-}
-
-/// Tiles a 1-D `op` (a row vector's fill) into one iteration per row,
-/// mapped to thread y.
-LogicalResult tileToThreadsY(RewriterBase &rewriter, Operation *op) {
-  scf::SCFTilingOptions options;
-  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  options.setTileSizes(indexAttrs(rewriter, {1}));
-  options.setMapping({gpu::GPUThreadMappingAttr::get(rewriter.getContext(),
-                                                     gpu::MappingId::DimY)});
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
-  if (failed(tiled))
-    return failure();
-  rewriter.replaceOp(op, tiled->replacements);
-  return success();
 }
 
 /// An elementwise consumer to fuse into the contraction's block: the only
@@ -297,13 +265,10 @@ LogicalResult tileContraction(RewriterBase &rewriter,
   kTiles.back() = plan.bk;
   scf::SCFTilingOptions kTiling;
   kTiling.setTileSizes(indexAttrs(rewriter, kTiles));
-  rewriter.setInsertionPoint(tile);
   FailureOr<scf::SCFTilingResult> kLoop =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(tile.getOperation()),
-                        kTiling);
+      dlc::tileInPlace(rewriter, tile, kTiling);
   if (failed(kLoop))
     return tile->emitError("dlc-tile-for-gpu: tiling K failed");
-  rewriter.replaceOp(tile, kLoop->replacements);
   auto step = cast<linalg::LinalgOp>(kLoop->tiledOps.front());
   for (unsigned operand : {0u, 1u})
     if (failed(stageOperand(rewriter, step, operand, plan, memorySpace)))
@@ -740,7 +705,9 @@ LogicalResult tileRowNest(RewriterBase &rewriter, linalg::GenericOp root,
       rewriter.eraseOp(fill);
       continue;
     }
-    if (failed(tileToThreadsY(rewriter, fill)))
+    if (failed(tileToThreads(rewriter, fill, {1},
+                             {gpu::GPUThreadMappingAttr::get(
+                                 ctx, gpu::MappingId::DimY)})))
       return fill->emitError("dlc-tile-for-gpu: tiling a fill failed");
   }
   return success();

@@ -1,0 +1,58 @@
+//===- TilingUtils.h - helpers shared by the tiling passes -------*- C++ -*-===//
+//
+// Internal to passes/Transforms: what dlc-tile-and-fuse (CPU) and
+// dlc-tile-for-gpu both need.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_TRANSFORMS_TILINGUTILS_H
+#define DLC_TRANSFORMS_TILINGUTILS_H
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace dlc {
+
+/// Static sizes as index attributes (tile sizes, slice sizes).
+inline llvm::SmallVector<mlir::OpFoldResult>
+indexAttrs(mlir::OpBuilder &b, llvm::ArrayRef<int64_t> values) {
+  return llvm::map_to_vector(values, [&](int64_t v) -> mlir::OpFoldResult {
+    return b.getIndexAttr(v);
+  });
+}
+
+/// Tiles `op` with `options` where it stands, its results replaced by the
+/// loops'.
+inline mlir::FailureOr<mlir::scf::SCFTilingResult>
+tileInPlace(mlir::RewriterBase &rewriter, mlir::Operation *op,
+            const mlir::scf::SCFTilingOptions &options) {
+  rewriter.setInsertionPoint(op);
+  mlir::FailureOr<mlir::scf::SCFTilingResult> tiled = mlir::scf::tileUsingSCF(
+      rewriter, mlir::cast<mlir::TilingInterface>(op), options);
+  if (mlir::succeeded(tiled))
+    rewriter.replaceOp(op, tiled->replacements);
+  return tiled;
+}
+
+/// `op` (static shapes) as vector ops in its place; contractions become one
+/// vector.contract (lowered to FMAs by dlc-lower-vectors).
+inline mlir::LogicalResult vectorizeOp(mlir::RewriterBase &rewriter,
+                                       mlir::Operation *op) {
+  rewriter.setInsertionPoint(op);
+  mlir::FailureOr<mlir::linalg::VectorizationResult> result =
+      mlir::linalg::vectorize(rewriter, op, /*inputVectorSizes=*/{},
+                              /*inputScalableVecDims=*/{},
+                              /*vectorizeNDExtract=*/false,
+                              /*flatten1DDepthwiseConv=*/false,
+                              /*assumeDynamicDimsMatchVecSizes=*/false,
+                              /*createNamedContraction=*/true);
+  if (mlir::failed(result))
+    return mlir::failure();
+  rewriter.replaceOp(op, result->replacements);
+  return mlir::success();
+}
+
+} // namespace dlc
+
+#endif // DLC_TRANSFORMS_TILINGUTILS_H
