@@ -1,10 +1,13 @@
 //===- TileForGPU.cpp - dlc-tile-for-gpu, dlc-map-forall-to-gpu -----------===//
 //
-// The GPU schedule of contractions (matmul, batch_matmul): one block of
-// threads per BM x BN output tile; a K loop in BK steps that stages the A
-// and B tiles in shared memory, copied by all the block's threads; each
-// thread a 4 x 4 register tile. The fill and an elementwise consumer (bias,
-// activation) are fused into the block, so the whole chain is one kernel.
+// The GPU schedules:
+// - contractions (matmul, batch_matmul): one block of threads per BM x BN
+//   output tile; a K loop in BK steps that stages the A and B tiles in
+//   shared memory, copied by all the block's threads; each thread a 4 x 4
+//   register tile. The fill and an elementwise consumer (bias, activation)
+//   are fused into the block, so the whole chain is one kernel;
+// - row nests (softmax, layer norm): a block of rows, a warp per row, each
+//   reduction as per-thread partials merged per row in shared memory.
 // Tiling is upstream's TilingInterface (scf.forall with #gpu.block and
 // #gpu.thread mappings), and threads are mapped by upstream's
 // mapNestedForallToThreadsImpl (a barrier after each distributed op); this
@@ -24,12 +27,12 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
-#include "llvm/ADT/SetVector.h"
-#include "mlir/IR/Dominance.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/CSE.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace dlc {
 #define GEN_PASS_DEF_TILEFORGPU
@@ -452,8 +455,8 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
   rewriter.setInsertionPoint(op);
 
   // The per-thread op on its slices, inside `forall`, inserted into the
-  // forall's output `out` at (offsets, sizes, strides) of the output map.
-  auto perThread = [&](scf::ForallOp forall, Value out, bool partial) {
+  // forall's output at the thread's part (or, for partials, its element).
+  auto perThread = [&](scf::ForallOp forall, bool partial) {
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPointToStart(forall.getBody());
     Value row = forall.getInductionVar(0);
@@ -496,17 +499,16 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
     rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(rewriter, loc, clone.getResult(0),
                                           outArg, offsets, sizes, strides);
-    (void)out;
   };
 
   if (kind == RowKind::Elementwise) {
     auto forall = threadForall(rewriter, loc, rows, /*lanes=*/true, init);
-    perThread(forall, init, /*partial=*/false);
+    perThread(forall, /*partial=*/false);
     return forall.getResult(0);
   }
   if (kind == RowKind::RowElementwise) {
     auto forall = threadForall(rewriter, loc, rows, /*lanes=*/false, init);
-    perThread(forall, init, /*partial=*/false);
+    perThread(forall, /*partial=*/false);
     return forall.getResult(0);
   }
 
@@ -540,7 +542,7 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
   }
   auto partials = threadForall(rewriter, loc, rows, /*lanes=*/true,
                                filled.getResult(0));
-  perThread(partials, filled.getResult(0), /*partial=*/true);
+  perThread(partials, /*partial=*/true);
 
   // The merge: row r of the partials folded into init[r] with the
   // reduction's combiner.
