@@ -32,7 +32,10 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/SetVector.h"
+
+#include <set>
 
 namespace dlc {
 #define GEN_PASS_DEF_TILEFORGPU
@@ -715,6 +718,88 @@ LogicalResult tileRowNest(RewriterBase &rewriter, linalg::GenericOp root,
   return success();
 }
 
+/// Collapses the leading loops of every static generic over [d0, ..., dn]
+/// (n >= 2, all parallel but maybe the last, dn a multiple of 32, no
+/// transposes) into one, and folds the reshapes this puts between them.
+LogicalResult collapseLeadingRowDims(RewriterBase &rewriter,
+                                     func::FuncOp func) {
+  SmallVector<linalg::GenericOp> candidates;
+  func.walk([&](linalg::GenericOp op) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<utils::IteratorType> iterators =
+        op.getIteratorTypesArray();
+    if (ranges.size() < 3 || !op.hasPureTensorSemantics() ||
+        op->getParentOfType<scf::ForallOp>() ||
+        llvm::any_of(ranges, ShapedType::isDynamic) ||
+        ranges.back() % kLanes != 0 ||
+        llvm::any_of(ArrayRef(iterators).drop_back(),
+                     [](utils::IteratorType t) {
+                       return t != utils::IteratorType::parallel;
+                     }) ||
+        !llvm::all_of(op.getIndexingMapsArray(), isRowNestMap))
+      return;
+    ReassociationIndices leading;
+    for (int64_t i = 0; i + 1 < static_cast<int64_t>(ranges.size()); ++i)
+      leading.push_back(i);
+    if (linalg::areDimSequencesPreserved(op.getIndexingMapsArray(),
+                                         {leading}))
+      candidates.push_back(op);
+  });
+  if (candidates.empty())
+    return success();
+  // The row-vector ops between them (a layer norm's mean = sum / C over
+  // [batch, tokens]): all-parallel over exactly the leading dims, collapsed
+  // to one.
+  std::set<SmallVector<int64_t>> rowShapes;
+  for (linalg::GenericOp op : candidates)
+    rowShapes.insert(SmallVector<int64_t>(
+        ArrayRef<int64_t>(op.getStaticLoopRanges()).drop_back()));
+  SmallVector<linalg::GenericOp> rowOps;
+  func.walk([&](linalg::GenericOp op) {
+    if (op.hasPureTensorSemantics() && op.getNumLoops() >= 2 &&
+        op.getNumParallelLoops() == op.getNumLoops() &&
+        !op->getParentOfType<scf::ForallOp>() &&
+        rowShapes.count(op.getStaticLoopRanges()) &&
+        llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+          return map.isIdentity() || map.getNumResults() == 0;
+        }))
+      rowOps.push_back(op);
+  });
+  auto collapse = [&](linalg::GenericOp op,
+                      ArrayRef<ReassociationIndices> groups) {
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::CollapseResult> collapsed =
+        linalg::collapseOpIterationDims(op, groups, rewriter);
+    if (failed(collapsed))
+      return op->emitError("dlc-tile-for-gpu: cannot collapse rows"), failure();
+    rewriter.replaceOp(op, collapsed->results);
+    return success();
+  };
+  for (linalg::GenericOp op : candidates) {
+    ReassociationIndices leading;
+    for (int64_t i = 0; i + 1 < op.getNumLoops(); ++i)
+      leading.push_back(i);
+    if (failed(collapse(op, {leading, {op.getNumLoops() - 1}})))
+      return failure();
+  }
+  for (linalg::GenericOp op : rowOps) {
+    ReassociationIndices all;
+    for (int64_t i = 0; i < op.getNumLoops(); ++i)
+      all.push_back(i);
+    if (failed(collapse(op, {all})))
+      return failure();
+  }
+  RewritePatternSet patterns(func.getContext());
+  tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns,
+                                                      func.getContext());
+  tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns,
+                                                    func.getContext());
+  // A reduction's init fill, reshaped: a fill of the reshaped empty.
+  linalg::FillOp::getCanonicalizationPatterns(patterns, func.getContext());
+  tensor::EmptyOp::getCanonicalizationPatterns(patterns, func.getContext());
+  return applyPatternsGreedily(func, std::move(patterns));
+}
+
 struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
   using TileForGPUBase::TileForGPUBase;
 
@@ -741,7 +826,8 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     // nest's other ops are.
     SmallVector<linalg::ReduceOp> reduces;
     getOperation().walk([&](linalg::ReduceOp op) {
-      if (op.getDimensions() == ArrayRef<int64_t>{1} &&
+      int64_t rank = cast<ShapedType>(op.getInputs()[0].getType()).getRank();
+      if (rank >= 2 && op.getDimensions() == ArrayRef<int64_t>{rank - 1} &&
           op.getNumDpsInputs() == 1 && op.hasPureTensorSemantics())
         reduces.push_back(op);
     });
@@ -750,6 +836,11 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
       if (failed(linalg::generalizeNamedOp(rewriter, op)))
         return signalPassFailure();
     }
+    // Rows of more than one leading dim (a [batch, tokens, features] layer
+    // norm): their ops over [rows..., cols] collapsed to [rows, cols], the
+    // reshapes between them folded, so the nests below see 2-D ops.
+    if (failed(collapseLeadingRowDims(rewriter, getOperation())))
+      return signalPassFailure();
 
     SmallVector<std::pair<linalg::GenericOp, SetVector<Operation *>>> nests;
     DenseSet<Operation *> taken;

@@ -57,3 +57,15 @@ func.func @conv_chunks(%x: tensor<32x32x14x14xf32>, %w: tensor<64x32x3x3xf32>) -
   %0 = dlc.conv2d %x, %w strides = [1, 1] padding = [1, 1, 1, 1] dilation = [1, 1] groups = 1 : (tensor<32x32x14x14xf32>, tensor<64x32x3x3xf32>) -> tensor<32x64x14x14xf32>
   return %0 : tensor<32x64x14x14xf32>
 }
+
+// A layer norm over [batch, tokens, features]: its ops collapsed to
+// [batch * tokens, features], one row-nest kernel (blocks of 8 rows, the
+// reductions' partials merged in shared memory). The collapsed output is
+// copied into the result by a second kernel (the reshape at the function's
+// boundary).
+// CHECK-LABEL: llvm.func @layer_norm_3d
+// CHECK: gpu.binary @layer_norm_3d_kernel{{.*}}bar.sync
+func.func @layer_norm_3d(%x: tensor<4x16x256xf32>, %s: tensor<256xf32>, %b: tensor<256xf32>) -> tensor<4x16x256xf32> {
+  %0 = dlc.layer_norm %x scale %s bias %b epsilon = 1.0e-05 : (tensor<4x16x256xf32>, tensor<256xf32>, tensor<256xf32>) -> tensor<4x16x256xf32>
+  return %0 : tensor<4x16x256xf32>
+}

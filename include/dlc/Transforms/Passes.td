@@ -314,7 +314,8 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
       accumulators in registers across the K loop once threads are mapped.
     Row nests (softmax, log_softmax, layer norm: an elementwise op over
     [rows, cols], cols a multiple of 32, computed from row reductions,
-    row-vector ops and elementwise ops used nowhere else) become one block
+    row-vector ops and elementwise ops used nowhere else; ops over [rows...,
+    cols] are first collapsed to [rows, cols]) become one block
     forall of up to 8 rows mapped to `#gpu.block<x>`, a warp per row:
     - the nest's elementwise producers are fused into each of their
       consumers (recomputed rather than stored);
