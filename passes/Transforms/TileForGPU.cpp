@@ -354,6 +354,15 @@ RowKind rowKind(Operation *op, int64_t rows, int64_t cols) {
       !generic.hasPureTensorSemantics() ||
       !llvm::all_of(generic.getIndexingMapsArray(), isRowNestMap))
     return RowKind::None;
+  // Bodies that read their position (linalg.index) or other tensors
+  // (tensor.extract: a gather) do not survive the per-thread slicing, which
+  // renumbers the loops.
+  bool positional = false;
+  generic.getBody()->walk([&](Operation *inner) {
+    positional |= isa<linalg::IndexOp, tensor::ExtractOp>(inner);
+  });
+  if (positional)
+    return RowKind::None;
   SmallVector<utils::IteratorType> iterators =
       generic.getIteratorTypesArray();
   AffineMap out = generic.getMatchingIndexingMap(generic.getDpsInitOperand(0));

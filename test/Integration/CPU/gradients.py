@@ -226,6 +226,18 @@ add("softmax_cross_entropy",
   return %l : tensor<{T}>""",
     lambda T: [((5, 7), T), ((5,), "i64")], [0], [RNG.uniform(-3, 3, (5, 7)), labels],
     elements=("f64", "f32", "f16"))
+# Rows of 64 classes: the GPU schedule's row nests (a warp per row) meet
+# the one-hot of the labels (a body reading its column index).
+wide_labels = np.array([0, 63, 17, 17, 40, 1, 32, 9])
+add("softmax_cross_entropy_64",
+    lambda T: f"""  %l = dlc.softmax_cross_entropy %arg0, %arg1 : ({ttype((8, 64), T)}, {ttype((8,), 'i64')}) -> tensor<{T}>
+  return %l : tensor<{T}>""",
+    lambda T: [((8, 64), T), ((8,), "i64")], [0], [RNG.uniform(-3, 3, (8, 64)), wide_labels],
+    elements=("f64", "f32"))
+vjp_case("layer_norm_rows_64",
+         lambda T: f"  %y = dlc.layer_norm %arg0 scale %arg1 bias %arg2 epsilon = 1.0e-05 : "
+                   f"({ttype((2, 4, 64), T)}, {ttype((64,), T)}, {ttype((64,), T)}) -> {ttype((2, 4, 64), T)}",
+         [(2, 4, 64), (64,), (64,)], (2, 4, 64), elements=("f64", "f32"))
 add("mse_loss",
     lambda T: f"""  %l = dlc.mse_loss %arg0, %arg1 : ({ttype((4, 3), T)}, {ttype((4, 3), T)}) -> tensor<{T}>
   return %l : tensor<{T}>""",
