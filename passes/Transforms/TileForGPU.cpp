@@ -49,23 +49,35 @@ using dlc::vectorizeOp;
 
 namespace {
 
-/// Outputs of one thread: a 4 x 4 register tile (16 accumulators; a
-/// 64 x 64 block is 256 threads).
-constexpr int64_t kThreadTile = 4;
-
-struct BlockPlan {
-  int64_t bm, bn, bk; // block tile and K step
-  bool batched;
-  int64_t threadsX() const { return bn / kThreadTile; }
-  int64_t threadsY() const { return bm / kThreadTile; }
-};
-
 /// Largest of `candidates` (descending) that divides `n`, or 0.
 int64_t dividing(int64_t n, ArrayRef<int64_t> candidates) {
   for (int64_t c : candidates)
     if (n % c == 0)
       return c;
   return 0;
+}
+
+/// Outputs of one thread: a 4 x 4 register tile (16 accumulators; a
+/// 64 x 64 block is 256 threads).
+constexpr int64_t kThreadTile = 4;
+
+struct BlockPlan {
+  int64_t bm, bn, bk; // block tile and K step
+  int64_t tm, tn;     // thread tile
+  bool batched;
+  int64_t threadsX() const { return bn / tn; }
+  int64_t threadsY() const { return bm / tm; }
+};
+
+/// Block and thread tile of a dim of `size`: 64, 32 or 16 wide blocks of
+/// 4-wide thread tiles; a small even dim (at most 64, not a multiple of 16:
+/// a 10-class output layer) is one block, its thread tiles 4 or 2 wide.
+std::optional<std::pair<int64_t, int64_t>> blockAndThreadTile(int64_t size) {
+  if (int64_t block = dividing(size, {64, 32, 16}))
+    return std::make_pair(block, kThreadTile);
+  if (size <= 64 && size % 2 == 0)
+    return std::make_pair(size, dividing(size, {kThreadTile, 2}));
+  return std::nullopt;
 }
 
 /// The plan for a static matmul or default batch_matmul whose M and N are
@@ -103,11 +115,14 @@ std::optional<BlockPlan> planContraction(linalg::LinalgOp op) {
   if (llvm::any_of(ranges, ShapedType::isDynamic))
     return std::nullopt;
   ArrayRef<int64_t> mnk = ArrayRef<int64_t>(ranges).take_back(3);
-  BlockPlan plan{dividing(mnk[0], {64, 32, 16}), dividing(mnk[1], {64, 32, 16}),
-                 dividing(mnk[2], {16, 8, 4, 2, 1}), batched};
-  if (!plan.bm || !plan.bn)
+  std::optional<std::pair<int64_t, int64_t>> mTiles = blockAndThreadTile(mnk[0]),
+                                            nTiles = blockAndThreadTile(mnk[1]);
+  // Too small to be worth a block of threads (a 1 x 1 product) is left to
+  // one thread per output.
+  if (!mTiles || !nTiles || mnk[0] * mnk[1] < 64)
     return std::nullopt;
-  return plan;
+  return BlockPlan{mTiles->first,  nTiles->first, dividing(mnk[2], {16, 8, 4, 2, 1}),
+                   mTiles->second, nTiles->second, batched};
 }
 
 /// #gpu.thread<y>, #gpu.thread<x> for the last two of `tiles`' non-zero
@@ -281,7 +296,7 @@ LogicalResult tileContraction(RewriterBase &rewriter,
       return failure();
 
   // Threads: a 4 x 4 tile of the output each.
-  SmallVector<int64_t> outputTiles = {kThreadTile, kThreadTile};
+  SmallVector<int64_t> outputTiles = {plan.tm, plan.tn};
   if (plan.batched)
     outputTiles.insert(outputTiles.begin(), 0);
   SmallVector<int64_t> stepTiles = outputTiles;

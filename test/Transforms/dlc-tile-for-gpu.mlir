@@ -57,10 +57,11 @@
 // CHECK:     vector.contract {{.+}} : vector<1x4x8xf32>, vector<1x8x4xf32> into vector<1x4x4xf32>
 // CHECK: } {mapping = [#gpu.block<z>, #gpu.block<y>, #gpu.block<x>]}
 
-// M = 10 is no multiple of 16: left to the one-thread-per-output route.
+// M = 9 is neither a multiple of 16 nor a small even size: left to the
+// one-thread-per-output route.
 // CHECK-LABEL: func.func @untiled
 // CHECK-NOT: scf.forall
-// CHECK: linalg.matmul ins({{.+}} : tensor<10x32xf32>, tensor<32x16xf32>)
+// CHECK: linalg.matmul ins({{.+}} : tensor<9x32xf32>, tensor<32x16xf32>)
 func.func @dense(%arg0: tensor<128x64xf32>, %arg1: tensor<64x96xf32>, %arg2: tensor<96xf32>) -> tensor<128x96xf32> {
   %cst = arith.constant 0.000000e+00 : f32
   %0 = tensor.empty() : tensor<128x96xf32>
@@ -82,12 +83,12 @@ func.func @batched(%arg0: tensor<3x32x24xf32>, %arg1: tensor<3x24x48xf32>) -> te
   %2 = linalg.batch_matmul ins(%arg0, %arg1 : tensor<3x32x24xf32>, tensor<3x24x48xf32>) outs(%1 : tensor<3x32x48xf32>) -> tensor<3x32x48xf32>
   return %2 : tensor<3x32x48xf32>
 }
-func.func @untiled(%arg0: tensor<10x32xf32>, %arg1: tensor<32x16xf32>) -> tensor<10x16xf32> {
+func.func @untiled(%arg0: tensor<9x32xf32>, %arg1: tensor<32x16xf32>) -> tensor<9x16xf32> {
   %cst = arith.constant 0.000000e+00 : f32
-  %0 = tensor.empty() : tensor<10x16xf32>
-  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<10x16xf32>) -> tensor<10x16xf32>
-  %2 = linalg.matmul ins(%arg0, %arg1 : tensor<10x32xf32>, tensor<32x16xf32>) outs(%1 : tensor<10x16xf32>) -> tensor<10x16xf32>
-  return %2 : tensor<10x16xf32>
+  %0 = tensor.empty() : tensor<9x16xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<9x16xf32>) -> tensor<9x16xf32>
+  %2 = linalg.matmul ins(%arg0, %arg1 : tensor<9x32xf32>, tensor<32x16xf32>) outs(%1 : tensor<9x16xf32>) -> tensor<9x16xf32>
+  return %2 : tensor<9x16xf32>
 }
 
 // A softmax over rows of 64: blocks of 8 rows; the fills, both reductions

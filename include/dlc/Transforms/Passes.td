@@ -296,9 +296,10 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     Expects: linalg ops on static tensors (after `dlc-fuse-elementwise`).
 
     Produces: each `linalg.matmul` and `linalg.batch_matmul` whose M and N
-    are multiples of 16 (default maps, or A or B stored transposed, as the
-    backward's x^T dy) as one kernel's worth of loops, through
-    `TilingInterface`:
+    are multiples of 16 or even and at most 64 (a 10-class output layer:
+    one block across, thread tiles 2 wide), with default maps or A or B
+    stored transposed (the backward's x^T dy), as one kernel's worth of
+    loops, through `TilingInterface`:
     - an `scf.forall` of BM x BN output blocks (64, 32 or 16 each, the
       batch on z) mapped to `#gpu.block`, into which the fill and an
       elementwise consumer that alone uses the result (bias, activation)
@@ -330,8 +331,9 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     same schedule compiles for the CPU: the tests run it there
     (`dlc-cpu-pipeline emulate-gpu-schedule`).
 
-    Leaves alone: other ops, contractions of dynamic shape or with M or N
-    not a multiple of 16, and row nests whose rows are not a multiple of 32
+    Leaves alone: other ops, contractions of dynamic shape, with an M or N
+    that is odd or over 64 and no multiple of 16, or under 64 outputs, and
+    row nests whose rows are not a multiple of 32
     long (they stay one thread per output element or row).
   }];
   let options = [

@@ -70,14 +70,17 @@ for m, k, n, element in [(300, 512, 1024, "f32"), (30, 256, 1024, "f64")]:
                random((n,), element, -1, 1)],
               lambda a, b, bias: np.maximum(a @ b + bias, 0),
               (1e-4, 1e-4) if element == "f32" else None)
-# Shapes the GPU schedule tiles (dlc-tile-for-gpu: M and N multiples of 16):
+# Shapes the GPU schedule tiles (dlc-tile-for-gpu: M and N multiples of 16,
+# or small and even):
 # 64 x 64 blocks with K steps of 16, 64 x 32 blocks, K steps of 8, 2 and 1,
 # f64, f16 and bf16 through the staged tiles; checked on every CPU, and
 # with that schedule run on the CPU (test/Target/CUDA/schedule-on-cpu.test).
 GPU_TILED = [((64, 16), (16, 64), "f32"), ((128, 48), (48, 96), "f32"),
              ((32, 24), (24, 16), "f32"), ((32, 10), (10, 16), "f32"),
              ((16, 7), (7, 48), "f32"), ((64, 32), (32, 32), "f64"),
-             ((32, 32), (32, 64), "f16"), ((48, 16), (16, 32), "bf16")]
+             ((32, 32), (32, 64), "f16"), ((48, 16), (16, 32), "bf16"),
+             # small even dims: one block across, 2-wide thread tiles
+             ((64, 20), (20, 10), "f32"), ((10, 24), (24, 32), "f32")]
 for a, b, element in GPU_TILED:
     out = (a[0], b[1])
     name = "x".join(map(str, (a[0], a[1], b[1])))
