@@ -89,6 +89,47 @@ void copyRepeatedResults(func::FuncOp func) {
   });
 }
 
+/// A result that is a reshaped view of a fresh buffer (a computation done
+/// on [rows, cols] and returned as [batch, tokens, cols]) is returned as
+/// the buffer itself, allocated in the result's shape and viewed reshaped
+/// where it is written: out-param promotion then writes into the caller's
+/// buffer instead of copying the view into it.
+void returnBuffersNotViews(func::FuncOp func) {
+  func.walk([](func::ReturnOp ret) {
+    for (OpOperand &operand : ret->getOpOperands()) {
+      auto view = operand.get().getDefiningOp<memref::ExpandShapeOp>();
+      // expand_shape(collapse_shape(%buffer)) back to its shape: %buffer.
+      auto collapsed =
+          view ? view.getSrc().getDefiningOp<memref::CollapseShapeOp>()
+               : memref::CollapseShapeOp();
+      if (collapsed && collapsed.getSrcType() == view.getType() &&
+          collapsed.getReassociationIndices() ==
+              view.getReassociationIndices()) {
+        operand.set(collapsed.getSrc());
+        if (view->use_empty())
+          view->erase();
+        continue;
+      }
+      auto alloc = view ? view.getSrc().getDefiningOp<memref::AllocOp>()
+                        : memref::AllocOp();
+      if (!alloc || !alloc.getType().hasStaticShape() ||
+          !alloc.getType().getLayout().isIdentity() ||
+          !view.getType().getLayout().isIdentity() || !view->hasOneUse())
+        continue;
+      OpBuilder b(alloc);
+      auto whole = memref::AllocOp::create(b, alloc.getLoc(), view.getType(),
+                                           alloc.getAlignmentAttr());
+      Value viewOfWhole = memref::CollapseShapeOp::create(
+          b, alloc.getLoc(), alloc.getType(), whole,
+          view.getReassociationIndices());
+      alloc.getResult().replaceAllUsesWith(viewOfWhole);
+      operand.set(whole);
+      view->erase();
+      alloc->erase();
+    }
+  });
+}
+
 struct Bufferize : public dlc::impl::BufferizeBase<Bufferize> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -107,8 +148,10 @@ struct Bufferize : public dlc::impl::BufferizeBase<Bufferize> {
                                                         state)))
       return signalPassFailure();
 
-    for (auto func : module.getOps<func::FuncOp>())
+    for (auto func : module.getOps<func::FuncOp>()) {
       dropInOutResults(func);
+      returnBuffersNotViews(func);
+    }
 
     bufferization::BufferResultsToOutParamsOpts outParams;
     outParams.hoistStaticAllocs = true;

@@ -60,10 +60,12 @@ func.func @conv_chunks(%x: tensor<32x32x14x14xf32>, %w: tensor<64x32x3x3xf32>) -
 
 // A layer norm over [batch, tokens, features]: its ops collapsed to
 // [batch * tokens, features], one row-nest kernel (blocks of 8 rows, the
-// reductions' partials merged in shared memory). The collapsed output is
-// copied into the result by a second kernel (the reshape at the function's
-// boundary).
+// reductions' partials merged in shared memory) writing the caller's
+// buffer through a collapsed view (no copy of a reshaped result).
 // CHECK-LABEL: llvm.func @layer_norm_3d
+// CHECK: gpu.launch_func
+// CHECK-NOT: gpu.launch_func
+// CHECK: llvm.func @_mlir_ciface_layer_norm_3d
 // CHECK: gpu.binary @layer_norm_3d_kernel{{.*}}bar.sync
 func.func @layer_norm_3d(%x: tensor<4x16x256xf32>, %s: tensor<256xf32>, %b: tensor<256xf32>) -> tensor<4x16x256xf32> {
   %0 = dlc.layer_norm %x scale %s bias %b epsilon = 1.0e-05 : (tensor<4x16x256xf32>, tensor<256xf32>, tensor<256xf32>) -> tensor<4x16x256xf32>

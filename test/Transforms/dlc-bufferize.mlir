@@ -54,3 +54,26 @@ func.func @repeated_result(%x: tensor<2x3xf32>) -> (tensor<3x2xf32>, tensor<3x2x
   %t = linalg.transpose ins(%x : tensor<2x3xf32>) outs(%e : tensor<3x2xf32>) permutation = [1, 0]
   return %t, %t : tensor<3x2xf32>, tensor<3x2xf32>
 }
+
+// -----
+
+// A result computed in another shape and returned reshaped (a row nest over
+// [rows, cols] returned as [batch, tokens, cols]) is computed in the
+// caller's buffer through a collapsed view, not copied into it.
+// CHECK-LABEL: func.func @reshaped_result
+// CHECK-SAME: %[[X:.+]]: memref<8x32xf32>, %[[OUT:.+]]: memref<2x4x32xf32>
+// CHECK: %[[VIEW:.+]] = memref.collapse_shape %[[OUT]] {{\[\[}}0, 1], [2]] : memref<2x4x32xf32> into memref<8x32xf32>
+// CHECK: linalg.generic {{.+}} ins(%[[X]] : memref<8x32xf32>) outs(%[[VIEW]] : memref<8x32xf32>)
+// CHECK-NOT: linalg.copy
+// CHECK-NOT: memref.alloc
+// CHECK: return
+func.func @reshaped_result(%x: tensor<8x32xf32>) -> tensor<2x4x32xf32> {
+  %e = tensor.empty() : tensor<8x32xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<8x32xf32>) outs(%e : tensor<8x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.mulf %in, %in : f32
+    linalg.yield %m : f32
+  } -> tensor<8x32xf32>
+  %r = tensor.expand_shape %y [[0, 1], [2]] output_shape [2, 4, 32] : tensor<8x32xf32> into tensor<2x4x32xf32>
+  return %r : tensor<2x4x32xf32>
+}

@@ -43,7 +43,10 @@ def Bufferize : Pass<"dlc-bufferize", "::mlir::ModuleOp"> {
     caller-allocated out-param (public functions included), so callers own
     every buffer they see. Buffer copies are `linalg.copy` rather than
     `memref.copy`: they lower to loops (or vectorize) like any other linalg op
-    instead of calling the `memrefCopy` runtime-library function.
+    instead of calling the `memrefCopy` runtime-library function. A result
+    that is a reshaped view of a fresh buffer (computed on [rows, cols],
+    returned as [batch, tokens, cols]) is computed in the out-param through
+    a reshaped view of it instead of being copied there.
 
     Leaves alone: deallocation; run `buffer-deallocation-pipeline` after.
   }];
