@@ -12,7 +12,8 @@
 #                                       and the benchmarks, logs into OUT
 #                                       (default $OUT or /tmp/gpu-check)
 #
-# What `run` does, in this order (about 5 minutes on an H100):
+# What `run` does, in this order (not yet timed on a GPU; a suite is stopped
+# after 300 s, the benchmarks after 400 s):
 #   1. nvidia-smi; the device dlc-run sees;
 #   2. dlc-run on the dense model (checked against NumPy) and 40 training
 #      steps with the state on the GPU (--device=cuda; checked against NumPy);

@@ -177,7 +177,9 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createHoistDeallocs());
   pm.addPass(createMapForallToGPU());
   // Inside the GEMM kernels: each thread's accumulators hoisted out of the
-  // K loop into registers, its product as FMAs.
+  // K loop into registers, its product as FMAs. Here, before outlining: in
+  // the outlined kernel the hoisting no longer happens (measured: 4 more
+  // shared loads and stores per K step).
   pm.addNestedPass<func::FuncOp>(createLowerVectors());
 
   // Every other linalg op a grid of threads, one output element per thread,
@@ -231,7 +233,8 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 
   pm.addNestedPass<gpu::GPUModuleOp>(createStripDebugInfoPass());
-  // The kernels' vectors down to 1-D, which convert-gpu-to-nvvm takes.
+  // The kernels' vectors down to 1-D, which convert-gpu-to-nvvm takes (the
+  // canonicalizations since the run above rebuilt n-D broadcasts).
   LowerVectorsOptions kernelVectors;
   kernelVectors.lowerBroadcasts = true;
   pm.addNestedPass<gpu::GPUModuleOp>(createLowerVectors(kernelVectors));

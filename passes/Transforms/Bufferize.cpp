@@ -98,14 +98,12 @@ void returnBuffersNotViews(func::FuncOp func) {
   func.walk([](func::ReturnOp ret) {
     for (OpOperand &operand : ret->getOpOperands()) {
       auto view = operand.get().getDefiningOp<memref::ExpandShapeOp>();
-      // expand_shape(collapse_shape(%buffer)) back to its shape: %buffer.
-      auto collapsed =
-          view ? view.getSrc().getDefiningOp<memref::CollapseShapeOp>()
-               : memref::CollapseShapeOp();
-      if (collapsed && collapsed.getSrcType() == view.getType() &&
-          collapsed.getReassociationIndices() ==
-              view.getReassociationIndices()) {
-        operand.set(collapsed.getSrc());
+      // expand_shape(collapse_shape(%buffer)) back to its shape: %buffer
+      // (the op's own folder).
+      SmallVector<OpFoldResult> folded;
+      if (view && succeeded(view->fold(folded)) && folded.size() == 1 &&
+          isa<Value>(folded.front())) {
+        operand.set(cast<Value>(folded.front()));
         if (view->use_empty())
           view->erase();
         continue;

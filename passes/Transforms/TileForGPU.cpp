@@ -929,6 +929,8 @@ FailureOr<SmallVector<int64_t>> tripCounts(scf::ForallOp forall) {
 
 /// `forall` (mapped to blocks) as a gpu.launch whose block ids replace its
 /// induction variables; its thread foralls distributed over the block.
+/// (Upstream's mapForallToBlocksImpl needs a transform op to report
+/// through; its thread counterpart takes none and is used below.)
 LogicalResult mapBlockForall(RewriterBase &rewriter, scf::ForallOp forall) {
   FailureOr<SmallVector<int64_t>> grid = tripCounts(forall);
   if (failed(grid) || !forall.getOutputs().empty())
@@ -1018,11 +1020,10 @@ LogicalResult mapBlockForall(RewriterBase &rewriter, scf::ForallOp forall) {
 
 /// Shared-memory buffers inside kernels: workgroup globals (what NVVM
 /// lowers to .shared), not allocations.
-LogicalResult placeSharedBuffers(RewriterBase &rewriter, func::FuncOp func) {
-  auto module = func->getParentOfType<ModuleOp>();
+LogicalResult placeSharedBuffers(RewriterBase &rewriter, ModuleOp module) {
   SymbolTable symbols(module);
   SmallVector<memref::AllocOp> allocs;
-  func.walk([&](memref::AllocOp alloc) {
+  module.walk([&](memref::AllocOp alloc) {
     auto space = dyn_cast_or_null<gpu::AddressSpaceAttr>(
         alloc.getType().getMemorySpace());
     if (space && space.getValue() == gpu::AddressSpace::Workgroup)
@@ -1066,9 +1067,9 @@ struct MapForallToGPU
       for (scf::ForallOp forall : foralls)
         if (failed(mapBlockForall(rewriter, forall)))
           return signalPassFailure();
-      if (failed(placeSharedBuffers(rewriter, func)))
-        return signalPassFailure();
     }
+    if (failed(placeSharedBuffers(rewriter, getOperation())))
+      return signalPassFailure();
   }
 };
 
