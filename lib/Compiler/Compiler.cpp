@@ -118,7 +118,8 @@ dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
 LogicalResult
 dlc::lowerToGPULLVMDialect(ModuleOp module, llvm::StringRef chip,
                            llvm::StringRef format,
-                           llvm::function_ref<void(PassManager &)> configure) {
+                           llvm::function_ref<void(PassManager &)> configure,
+                           bool allowTF32) {
   if (ptxFeatures(chip).empty())
     return emitError(module.getLoc())
            << "unknown GPU architecture '" << chip
@@ -132,6 +133,7 @@ dlc::lowerToGPULLVMDialect(ModuleOp module, llvm::StringRef chip,
   GPUPipelineOptions options;
   options.chip = chip.str();
   options.format = format.str();
+  options.allowTF32 = allowTF32;
   buildGPUPipeline(pm, options);
   return pm.run(module);
 }
@@ -442,7 +444,8 @@ packageArtifact(ModuleOp module, llvm::TargetMachine &targetMachine,
 FailureOr<std::vector<uint8_t>>
 dlc::compileToCUDAArtifact(ModuleOp module, llvm::TargetMachine &targetMachine,
                            llvm::StringRef gpuArch, unsigned optLevel,
-                           llvm::function_ref<void(PassManager &)> configure) {
+                           llvm::function_ref<void(PassManager &)> configure,
+                           bool allowTF32) {
   FailureOr<std::string> manifest =
       buildManifest(module, targetMachine, gpuArch);
   // Kernels as a fatbin (cubin for gpuArch plus its PTX, which newer GPUs
@@ -454,7 +457,7 @@ dlc::compileToCUDAArtifact(ModuleOp module, llvm::TargetMachine &targetMachine,
                 llvm::sys::fs::can_execute(toolkit + "/bin/fatbinary");
   if (failed(manifest) ||
       failed(lowerToGPULLVMDialect(module, gpuArch, fatbin ? "fatbin" : "isa",
-                                   configure)))
+                                   configure, allowTF32)))
     return failure();
   return packageArtifact(module, targetMachine, optLevel, *manifest);
 }

@@ -164,9 +164,12 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   buildDlcToLinalgPipeline(pm);
   pm.addPass(createFuseElementwise());
   pm.addPass(createUpdateInPlace());
-  // Contractions: blocks, shared-memory K steps, 4 x 4 thread tiles, with
-  // their fill and elementwise consumer in the same kernel.
-  pm.addNestedPass<func::FuncOp>(createTileForGPU());
+  // Contractions: blocks, shared-memory K steps, 4 x 4 thread tiles (warp
+  // tiles for tensor cores), with their fill and elementwise consumer in the
+  // same kernel.
+  TileForGPUOptions tiling;
+  tiling.allowTF32 = options.allowTF32;
+  pm.addNestedPass<func::FuncOp>(createTileForGPU(tiling));
   pm.addNestedPass<func::FuncOp>(createFoldReductionFills());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -176,6 +179,9 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createHoistDeallocs());
   pm.addPass(createMapForallToGPU());
+  // The warps' products on tensor cores (mma.sync), before dlc-lower-vectors
+  // would make them FMAs.
+  pm.addNestedPass<func::FuncOp>(createLowerToMmaSync());
   // Inside the GEMM kernels: each thread's accumulators hoisted out of the
   // K loop into registers, its product as FMAs. Here, before outlining: in
   // the outlined kernel the hoisting no longer happens (measured: 4 more

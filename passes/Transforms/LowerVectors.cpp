@@ -6,7 +6,9 @@
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/Dominance.h"
@@ -77,6 +79,15 @@ std::optional<SmallVector<int64_t>> registerShape(Operation *op) {
   return shape;
 }
 
+/// The gpu.launch or (outlined) gpu.func `op` is in, or null.
+Operation *enclosingKernel(Operation *op) {
+  for (Operation *parent = op->getParentOp(); parent;
+       parent = parent->getParentOp())
+    if (isa<gpu::LaunchOp, gpu::GPUFuncOp>(parent))
+      return parent;
+  return nullptr;
+}
+
 struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
   using LowerVectorsBase::LowerVectorsBase;
 
@@ -92,8 +103,21 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
       // Not through reshapes: folding the read of a broadcast bias through
       // its expand_shape never converges upstream (the pattern rebuilds the
       // same read).
+      // Nor in tensor-core kernels (dlc-lower-to-mma-sync; nvgpu ops, or
+      // the NVVM ops they become): their fragments are 2-D
+      // vector.from_elements that the canonicalization of this set splits
+      // and joins again, without end. They have nothing to unroll.
+      DenseSet<Operation *> mmaKernels;
+      func->walk([&](Operation *op) {
+        if (isa<nvgpu::NVGPUDialect, NVVM::NVVMDialect>(op->getDialect()))
+          if (Operation *kernel = enclosingKernel(op))
+            mmaKernels.insert(kernel);
+      });
       SmallVector<Operation *> ops;
       func->walk([&](Operation *op) {
+        if (Operation *kernel = enclosingKernel(op);
+            kernel && mmaKernels.contains(kernel))
+          return;
         auto transfer = dyn_cast<VectorTransferOpInterface>(op);
         if (!transfer || !transfer.getBase()
                               .getDefiningOp<memref::ExpandShapeOp>())
@@ -101,9 +125,15 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
       });
       RewritePatternSet patterns(ctx);
       vector::populateVectorReductionToContractPatterns(patterns);
+      // Only the ops registerShape sizes: upstream's set also splits every
+      // n-D vector.from_elements into rows (a tensor-core kernel's
+      // fragments), which canonicalization joins again, without end.
       vector::populateVectorUnrollPatterns(
-          patterns,
-          vector::UnrollVectorOptions().setNativeShapeFn(registerShape));
+          patterns, vector::UnrollVectorOptions()
+                        .setNativeShapeFn(registerShape)
+                        .setFilterConstraint([](Operation *op) {
+                          return success(registerShape(op).has_value());
+                        }));
       memref::populateFoldMemRefAliasOpPatterns(patterns);
       addCanonicalization(patterns);
       GreedyRewriteConfig config;

@@ -63,11 +63,56 @@ constexpr int64_t kThreadTile = 4;
 
 struct BlockPlan {
   int64_t bm, bn, bk; // block tile and K step
-  int64_t tm, tn;     // thread tile
+  int64_t tm, tn;     // thread tile (of the fill, consumer and copies)
   bool batched;
+  // Tensor cores: each warp a wm x wn tile of mma.sync products of shape
+  // mmaShape (m, n, k); empty: FMAs in the threads' tm x tn tiles.
+  int64_t wm = 0, wn = 0;
+  SmallVector<int64_t, 3> mmaShape;
+  bool tf32 = false;
   int64_t threadsX() const { return bn / tn; }
   int64_t threadsY() const { return bm / tm; }
 };
+
+/// The mma.sync shape for a contraction of `lhs` x `rhs` into `acc`
+/// elements: m16n8k16 for f16 products accumulated in f32 (what
+/// dlc-to-linalg emits for f16 matmuls), m16n8k8 TF32 for f32 where the
+/// user allows TF32; none otherwise. (bf16 stays on FMAs: upstream's
+/// vector-to-nvgpu conversion has no bf16 fragment layout.)
+SmallVector<int64_t, 3> mmaShapeFor(Type lhs, Type rhs, Type acc,
+                                    bool allowTF32) {
+  if (lhs == rhs && lhs.isF16() && acc.isF32())
+    return {16, 8, 16};
+  if (allowTF32 && lhs.isF32() && rhs.isF32() && acc.isF32())
+    return {16, 8, 8};
+  return {};
+}
+
+/// Turns `plan` into a tensor-core plan when the contraction's types have an
+/// mma.sync shape and M, N and K are multiples of its tiles (a batch stays
+/// on FMAs): warps of at most 32 x 32 outputs (2 x 2 warps in a 64 x 64
+/// block), K steps of 32 where K allows; the fill, consumer and copies
+/// spread over the block's 32-per-warp threads in 4-wide rows.
+void planTensorCores(BlockPlan &plan, linalg::LinalgOp op,
+                     ArrayRef<int64_t> mnk, bool allowTF32) {
+  auto element = [](Value v) { return getElementTypeOrSelf(v.getType()); };
+  SmallVector<int64_t, 3> shape =
+      mmaShapeFor(element(op.getDpsInputs()[0]), element(op.getDpsInputs()[1]),
+                  element(op.getDpsInits()[0]), allowTF32);
+  if (shape.empty() || plan.batched || mnk[0] % 16 || mnk[1] % 16 ||
+      mnk[2] % shape[2])
+    return;
+  plan.bm = dividing(mnk[0], {64, 32, 16});
+  plan.bn = dividing(mnk[1], {64, 32, 16});
+  plan.bk = dividing(mnk[2], {32, shape[2]});
+  plan.wm = std::min<int64_t>(plan.bm, 32);
+  plan.wn = std::min<int64_t>(plan.bn, 32);
+  int64_t threads = 32 * (plan.bm / plan.wm) * (plan.bn / plan.wn);
+  plan.tn = kThreadTile;
+  plan.tm = plan.bm / (threads / plan.threadsX());
+  plan.mmaShape = shape;
+  plan.tf32 = element(op.getDpsInputs()[0]).isF32();
+}
 
 /// Block and thread tile of a dim of `size`: 64, 32 or 16 wide blocks of
 /// 4-wide thread tiles; a small even dim (at most 64, not a multiple of 16:
@@ -82,7 +127,8 @@ std::optional<std::pair<int64_t, int64_t>> blockAndThreadTile(int64_t size) {
 
 /// The plan for a static matmul or default batch_matmul whose M and N are
 /// multiples of 16, or nothing (the op then stays one thread per output).
-std::optional<BlockPlan> planContraction(linalg::LinalgOp op) {
+std::optional<BlockPlan> planContraction(linalg::LinalgOp op,
+                                        bool allowTF32) {
   if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op.getOperation()))
     return std::nullopt;
   bool batched = isa<linalg::BatchMatmulOp>(op.getOperation());
@@ -121,8 +167,10 @@ std::optional<BlockPlan> planContraction(linalg::LinalgOp op) {
   // one thread per output.
   if (!mTiles || !nTiles || mnk[0] * mnk[1] < 64)
     return std::nullopt;
-  return BlockPlan{mTiles->first,  nTiles->first, dividing(mnk[2], {16, 8, 4, 2, 1}),
-                   mTiles->second, nTiles->second, batched};
+  BlockPlan plan{mTiles->first,  nTiles->first, dividing(mnk[2], {16, 8, 4, 2, 1}),
+                 mTiles->second, nTiles->second, batched};
+  planTensorCores(plan, op, mnk, allowTF32);
+  return plan;
 }
 
 /// #gpu.thread<y>, #gpu.thread<x> for the last two of `tiles`' non-zero
@@ -167,7 +215,10 @@ linalg::GenericOp elementwiseConsumer(linalg::LinalgOp contraction) {
   auto generic = dyn_cast<linalg::GenericOp>(use.getOwner());
   if (!generic || generic.getNumDpsInits() != 1 ||
       generic.getNumLoops() != generic.getNumParallelLoops() ||
-      generic.getOutputs()[0].getType() != result.getType() ||
+      // (Of the same shape; its element type may differ: an f16 matmul's
+      // f32 sums rounded to f16.)
+      cast<ShapedType>(generic.getOutputs()[0].getType()).getShape() !=
+          cast<ShapedType>(result.getType()).getShape() ||
       !generic.getMatchingIndexingMap(&use).isIdentity() ||
       !generic.getMatchingIndexingMap(generic.getDpsInitOperand(0))
            .isIdentity() ||
@@ -299,16 +350,35 @@ LogicalResult tileContraction(RewriterBase &rewriter,
   SmallVector<int64_t> outputTiles = {plan.tm, plan.tn};
   if (plan.batched)
     outputTiles.insert(outputTiles.begin(), 0);
-  SmallVector<int64_t> stepTiles = outputTiles;
-  stepTiles.push_back(0); // the K step stays whole in each thread
-  FailureOr<Operation *> threadStep = tileToThreads(rewriter, step, stepTiles);
-  if (failed(threadStep))
-    return step->emitError("dlc-tile-for-gpu: tiling to threads failed");
-  // The thread's 4 x 4 x BK product as vectors (one vector.contract):
-  // dlc-lower-vectors then keeps its accumulators in registers across the
-  // K loop, once threads are mapped, and emits FMAs.
-  if (failed(vectorizeOp(rewriter, *threadStep)))
-    return failure();
+  if (!plan.mmaShape.empty()) {
+    // Warps: a wm x wn x BK product each, one vector.contract marked with
+    // its mma.sync shape for dlc-lower-to-mma-sync.
+    FailureOr<Operation *> warpStep = tileToThreads(
+        rewriter, step, {plan.wm, plan.wn, 0},
+        {gpu::GPUWarpMappingAttr::get(ctx, gpu::MappingId::LinearDim1),
+         gpu::GPUWarpMappingAttr::get(ctx, gpu::MappingId::LinearDim0)});
+    if (failed(warpStep))
+      return step->emitError("dlc-tile-for-gpu: tiling to warps failed");
+    auto warps = (*warpStep)->getParentOfType<scf::ForallOp>();
+    if (failed(vectorizeOp(rewriter, *warpStep)))
+      return failure();
+    warps.walk([&](vector::ContractionOp contract) {
+      contract->setAttr(dlc::kMmaShapeAttr,
+                        rewriter.getDenseI64ArrayAttr(plan.mmaShape));
+    });
+  } else {
+    SmallVector<int64_t> stepTiles = outputTiles;
+    stepTiles.push_back(0); // the K step stays whole in each thread
+    FailureOr<Operation *> threadStep =
+        tileToThreads(rewriter, step, stepTiles);
+    if (failed(threadStep))
+      return step->emitError("dlc-tile-for-gpu: tiling to threads failed");
+    // The thread's 4 x 4 x BK product as vectors (one vector.contract):
+    // dlc-lower-vectors then keeps its accumulators in registers across the
+    // K loop, once threads are mapped, and emits FMAs.
+    if (failed(vectorizeOp(rewriter, *threadStep)))
+      return failure();
+  }
   for (Operation *op : elementwise)
     if (failed(tileToThreads(rewriter, op, outputTiles)))
       return op->emitError("dlc-tile-for-gpu: tiling to threads failed");
@@ -832,7 +902,7 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op->getParentOfType<scf::ForallOp>())
         return;
-      if (std::optional<BlockPlan> plan = planContraction(op))
+      if (std::optional<BlockPlan> plan = planContraction(op, allowTF32))
         work.emplace_back(op, *plan);
     });
     // Host emulation (tests): the same schedule in ordinary memory.
@@ -904,7 +974,8 @@ bool mappedTo(scf::ForallOp forall, bool blocks) {
   std::optional<ArrayAttr> mapping = forall.getMapping();
   return mapping && !mapping->empty() &&
          (blocks ? isa<gpu::GPUBlockMappingAttr>((*mapping)[0])
-                 : isa<gpu::GPUThreadMappingAttr>((*mapping)[0]));
+                 : isa<gpu::GPUThreadMappingAttr, gpu::GPUWarpMappingAttr>(
+                       (*mapping)[0]));
 }
 
 /// Static trip counts of `forall` by mapping dim (x, y, z), 1 where unmapped.
@@ -919,7 +990,11 @@ FailureOr<SmallVector<int64_t>> tripCounts(scf::ForallOp forall) {
   if (!lbs || !ubs || !steps)
     return failure();
   for (auto [i, attr] : llvm::enumerate(*forall.getMapping())) {
+    // Linear dims (the warps of a tensor-core block) count like x, y, z.
     auto id = cast<DeviceMappingAttrInterface>(attr).getMappingId();
+    if (auto warp = dyn_cast<gpu::GPUWarpMappingAttr>(attr);
+        warp && warp.isLinearMapping())
+      id -= static_cast<int64_t>(gpu::MappingId::LinearDim0);
     if (id > 2)
       return failure();
     counts[id] = llvm::divideCeil((*ubs)[i] - (*lbs)[i], (*steps)[i]);
@@ -947,10 +1022,15 @@ LogicalResult mapBlockForall(RewriterBase &rewriter, scf::ForallOp forall) {
       return inner->emitError("dlc-map-forall-to-gpu: cannot normalize");
   }
   SmallVector<int64_t> block = {1, 1, 1};
+  int64_t warps = 0;
   WalkResult walk = forall.getBody()->walk([&](scf::ForallOp inner) {
     FailureOr<SmallVector<int64_t>> counts = tripCounts(inner);
     if (!mappedTo(inner, /*blocks=*/false) || failed(counts))
       return WalkResult::interrupt();
+    if (isa<gpu::GPUWarpMappingAttr>((*inner.getMapping())[0])) {
+      warps = std::max(warps, (*counts)[0] * (*counts)[1] * (*counts)[2]);
+      return WalkResult::advance();
+    }
     for (int i = 0; i < 3; ++i)
       block[i] = std::max(block[i], (*counts)[i]);
     return WalkResult::advance();
@@ -958,6 +1038,12 @@ LogicalResult mapBlockForall(RewriterBase &rewriter, scf::ForallOp forall) {
   if (walk.wasInterrupted())
     return forall->emitError("dlc-map-forall-to-gpu: a nested forall is not "
                              "a static thread forall");
+  // Warps are 32 consecutive linear thread ids: the thread foralls of
+  // dlc-tile-for-gpu's tensor-core blocks cover exactly the warps' threads.
+  if (warps && block[0] * block[1] * block[2] != 32 * warps)
+    return forall->emitError("dlc-map-forall-to-gpu: ")
+           << warps << " warps in a block of " << block[0] << " x " << block[1]
+           << " x " << block[2] << " threads";
 
   Location loc = forall.getLoc();
   rewriter.setInsertionPoint(forall);

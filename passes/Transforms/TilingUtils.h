@@ -14,6 +14,10 @@
 
 namespace dlc {
 
+/// On a warp's vector.contract (dlc-tile-for-gpu): the mma.sync shape
+/// (m, n, k) dlc-lower-to-mma-sync computes it with.
+constexpr llvm::StringLiteral kMmaShapeAttr = "dlc.mma_shape";
+
 /// Static sizes as index attributes (tile sizes, slice sizes).
 inline llvm::SmallVector<mlir::OpFoldResult>
 indexAttrs(mlir::OpBuilder &b, llvm::ArrayRef<int64_t> values) {

@@ -66,7 +66,7 @@ def export(fn_or_model, example_args, path, target="cpu", train_step=None, cpu=N
             _trace_predict(trace, fn_or_model, True, (x,))
         options = f"loss=loss lr-input=true {optimizer.pass_options()}"
     artifact = trace.builder.compile(cpu or config.cpu, train_step=options, target=target,
-                                     gpu_arch=gpu_arch)
+                                     gpu_arch=gpu_arch, allow_tf32=config.allow_tf32)
     with open(os.fspath(path), "wb") as f:
         f.write(artifact)
     return path

@@ -29,6 +29,9 @@ class _Config:
         # embedded PTX for newer GPUs).
         self.target = os.environ.get("DLC_TARGET", "cpu")
         self.gpu_arch = os.environ.get("DLC_GPU_ARCH", "sm_80")
+        # On the GPU, f32 matmuls on tensor cores in TF32 (10-bit mantissa
+        # products, f32 sums), as PyTorch's allow_tf32; off: exact f32.
+        self.allow_tf32 = os.environ.get("DLC_ALLOW_TF32", "") not in ("", "0")
 
 
 config = _Config()
@@ -93,7 +96,7 @@ class Lowered:
                 gpu_arch: str | None = None) -> "Compiled":
         artifact = self._trace.builder.compile(
             cpu or config.cpu, target=check_target(target or config.target),
-            gpu_arch=gpu_arch or config.gpu_arch)
+            gpu_arch=gpu_arch or config.gpu_arch, allow_tf32=config.allow_tf32)
         return Compiled(artifact, self._name, self.in_tree, self.in_specs,
                         self.out_tree)
 

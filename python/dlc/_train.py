@@ -60,7 +60,8 @@ class TrainStep:
         trace, _ = trace_loss(self.model, self.loss_fn, batch)
         options = f"loss=loss lr-input=true {self.optimizer.pass_options()}"
         artifact = trace.builder.compile(self.cpu or config.cpu, train_step=options,
-                                         target=self.target, gpu_arch=self.gpu_arch)
+                                         target=self.target, gpu_arch=self.gpu_arch,
+                                         allow_tf32=config.allow_tf32)
         module = _dlc.LoadedModule(artifact)
         entry = module.function("train_step")
         nparams = len(self.model.parameters())

@@ -295,7 +295,8 @@ public:
   /// training step from `trainStep` (dlc-make-train-step options) if given.
   py::bytes compile(const std::string &cpu, int optLevel,
                     const std::optional<std::string> &trainStep,
-                    const std::string &target, const std::string &gpuArch) {
+                    const std::string &target, const std::string &gpuArch,
+                    bool allowTF32) {
     if (target != "cpu" && target != "cuda")
       throw py::value_error("compile: unknown target '" + target +
                             "' (expected 'cpu' or 'cuda')");
@@ -331,7 +332,7 @@ public:
         if (!machine)
           throw CompileError(llvm::toString(machine.takeError()));
         result = dlc::compileToCUDAArtifact(*copy, **machine, gpuArch,
-                                            optLevel);
+                                            optLevel, {}, allowTF32);
       } else {
         result = dlc::compileToArtifact(*copy, options);
       }
@@ -742,7 +743,8 @@ PYBIND11_MODULE(_dlc, m) {
       .def("text", &ModuleBuilder::text, py::arg("debug_info") = false)
       .def("compile", &ModuleBuilder::compile, py::arg("cpu") = "native",
            py::arg("opt_level") = 3, py::arg("train_step") = py::none(),
-           py::arg("target") = "cpu", py::arg("gpu_arch") = "sm_80");
+           py::arg("target") = "cpu", py::arg("gpu_arch") = "sm_80",
+           py::arg("allow_tf32") = false);
 
   py::class_<LoadedModule, std::shared_ptr<LoadedModule>>(m, "LoadedModule")
       .def(py::init<const py::bytes &>())

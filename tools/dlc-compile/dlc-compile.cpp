@@ -63,6 +63,12 @@ cl::opt<std::string> trainStep(
              "of dlc-make-train-step, e.g. \"loss=loss optimizer=adam "
              "lr=0.001\" (see dlc-opt --help); empty: defaults"),
     cl::value_desc("options"), cl::ValueOptional, cl::cat(dlcCategory));
+cl::opt<bool> allowTF32(
+    "allow-tf32",
+    cl::desc("--target=cuda: f32 matmuls on tensor cores in TF32 (10-bit "
+             "mantissa products, f32 sums), as PyTorch's allow_tf32; off: "
+             "exact f32"),
+    cl::init(false), cl::cat(dlcCategory));
 cl::opt<bool> emulateGPUSchedule(
     "emulate-gpu-schedule",
     cl::desc("CPU target: tile contractions with the GPU kernels' schedule "
@@ -102,7 +108,7 @@ static LogicalResult runCUDA(MLIRContext &context, ModuleOp module,
   }
   if (emit == Emit::Artifact) {
     auto bytes = dlc::compileToCUDAArtifact(module, machine, gpuArch,
-                                            optLevel, configure);
+                                            optLevel, configure, allowTF32);
     if (failed(bytes))
       return failure();
     os.write(reinterpret_cast<const char *>(bytes->data()), bytes->size());
@@ -113,7 +119,8 @@ static LogicalResult runCUDA(MLIRContext &context, ModuleOp module,
                     "--emit=ptx, llvm-dialect or linalg\n";
     return failure();
   }
-  if (failed(dlc::lowerToGPULLVMDialect(module, gpuArch, "isa", configure)))
+  if (failed(dlc::lowerToGPULLVMDialect(module, gpuArch, "isa", configure,
+                                        allowTF32)))
     return failure();
   if (emit == Emit::LLVMDialect) {
     module->print(os);

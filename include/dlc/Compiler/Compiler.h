@@ -63,9 +63,11 @@ lowerToLLVMDialect(mlir::ModuleOp module, llvm::TargetMachine &targetMachine,
 /// Runs `dlc-gpu-pipeline` for the NVIDIA architecture `chip` (sm_80,
 /// sm_90, ...): host code in the LLVM dialect with each kernel embedded in a
 /// `gpu.binary` as PTX (`format` isa) or cubin (bin, needs ptxas).
+/// `allowTF32`: f32 matmuls on tensor cores in TF32 (off: exact f32).
 mlir::LogicalResult lowerToGPULLVMDialect(
     mlir::ModuleOp module, llvm::StringRef chip, llvm::StringRef format,
-    llvm::function_ref<void(mlir::PassManager &)> configure = {});
+    llvm::function_ref<void(mlir::PassManager &)> configure = {},
+    bool allowTF32 = false);
 
 /// (kernel module name, object) of every embedded kernel after
 /// lowerToGPULLVMDialect: PTX text for format isa.
@@ -110,7 +112,8 @@ compileToArtifact(mlir::ModuleOp module, const CompileOptions &options,
 mlir::FailureOr<std::vector<uint8_t>>
 compileToCUDAArtifact(mlir::ModuleOp module, llvm::TargetMachine &targetMachine,
                       llvm::StringRef gpuArch, unsigned optLevel,
-                      llvm::function_ref<void(mlir::PassManager &)> configure = {});
+                      llvm::function_ref<void(mlir::PassManager &)> configure = {},
+                      bool allowTF32 = false);
 
 /// The same for a target machine the caller already made (and checked).
 mlir::FailureOr<std::vector<uint8_t>>

@@ -52,6 +52,11 @@ struct GPUPipelineOptions : public mlir::PassPipelineOptions<GPUPipelineOptions>
       llvm::cl::desc("CUDA toolkit (libdevice for math functions, ptxas for "
                      "format=bin); empty: cudaToolkitPath()"),
       llvm::cl::init("")};
+  Option<bool> allowTF32{
+      *this, "allow-tf32",
+      llvm::cl::desc("f32 matmuls on tensor cores in TF32 (as PyTorch's "
+                     "allow_tf32; off: exact f32, the default)"),
+      llvm::cl::init(false)};
   Option<int> optLevel{*this, "opt-level",
                        llvm::cl::desc("NVVM optimization level"),
                        llvm::cl::init(3)};

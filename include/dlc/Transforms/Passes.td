@@ -330,6 +330,15 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     - row vectors (max, sum, mean, variance) live in shared memory; the
       output is written by all 32 x R threads with the same strided slices.
     `dlc-map-forall-to-gpu` turns these into kernels after bufferization.
+    Tensor cores: a matmul of f16 operands accumulated in f32 (how
+    dlc-to-linalg lowers f16 matmuls), or of f32 with `allow-tf32`,
+    whose M and N are multiples of 16 and K of the mma.sync K (16; 8 for
+    TF32), has warps instead of thread tiles: the K step's product as an
+    `scf.forall` of up to 32 x 32 warp tiles mapped to `#gpu.warp<y>`,
+    `#gpu.warp<x>` (2 x 2 warps in a 64 x 64 block, K steps of 32), each
+    one `vector.contract` marked `dlc.mma_shape` (m16n8k16; m16n8k8 for
+    TF32) for `dlc-lower-to-mma-sync`; the copies, fill and consumer over
+    the block's 32 threads per warp.
     With `host-emulation`, the staging buffers are ordinary memory, so the
     same schedule compiles for the CPU: the tests run it there
     (`dlc-cpu-pipeline emulate-gpu-schedule`).
@@ -343,6 +352,9 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",
            "Stage tiles in ordinary memory instead of shared memory (the "
            "schedule run on the CPU, for testing)">,
+    Option<"allowTF32", "allow-tf32", "bool", /*default=*/"false",
+           "Compute f32 matmuls on tensor cores in TF32 (10-bit mantissa "
+           "products, f32 accumulation), as PyTorch's allow_tf32">,
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::bufferization::BufferizationDialect",
@@ -397,6 +409,35 @@ def MapForallToGPU : Pass<"dlc-map-forall-to-gpu", "::mlir::ModuleOp"> {
                            "::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect"];
+}
+
+def LowerToMmaSync : Pass<"dlc-lower-to-mma-sync", "::mlir::func::FuncOp"> {
+  let summary = "Compute the warps' marked contractions with mma.sync";
+  let description = [{
+    Expects: kernels (`gpu.launch`, after `dlc-map-forall-to-gpu`) holding
+    `vector.contract`s marked `dlc.mma_shape` by `dlc-tile-for-gpu`: a
+    warp's (m, n, k) product read with `vector.transfer_read`s from buffers
+    (A and B in shared memory), its accumulator read and written back.
+
+    Produces: each marked contraction unrolled to the native mma.sync shape
+    (its reads and writes with it), the accumulator tiles hoisted out of
+    the K loop into registers, and the kernel's vector ops converted by
+    upstream's `convertVectorToNVVMCompatibleMMASync` to `nvgpu.mma.sync`
+    (`tf32Enabled` for f32), fragments loaded with `nvgpu.ldmatrix` from
+    shared memory where the layout allows and per-lane loads otherwise;
+    `convert-nvgpu-to-nvvm` lowers them to `mma.sync.aligned` PTX.
+
+    Fails, naming the kernel, where a marked contraction's operands or
+    users do not convert (it would otherwise be left on FMAs unnoticed).
+
+    Leaves alone: unmarked contractions and everything outside kernels with
+    marked ones.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def AllocateOnDevice : Pass<"dlc-allocate-on-device", "::mlir::func::FuncOp"> {
