@@ -20,6 +20,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/NVGPU/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/Transforms/CSE.h"
@@ -42,11 +43,15 @@ void addCanonicalization(RewritePatternSet &patterns) {
     op.getCanonicalizationPatterns(patterns, ctx);
 }
 
-/// The native shape of each vector of `contract` (marked with its mma.sync
-/// shape): the contraction's iteration space, and each operand's read or
-/// result's write in the dims its indexing map gives it.
-void nativeShapes(vector::ContractionOp contract, ArrayRef<int64_t> mma,
-                  DenseMap<Operation *, SmallVector<int64_t>> &shapes) {
+/// Where the native shape of an op to unroll is kept while unrolling (an
+/// attribute rather than a map from ops: unrolling erases ops, and a new op
+/// may take an erased one's address).
+constexpr llvm::StringLiteral kNativeShapeAttr = "dlc.native_shape";
+
+/// Marks each vector of `contract` (marked with its mma.sync shape) with its
+/// native shape: the contraction's iteration space, and each operand's read
+/// and the result's write in the dims its indexing map gives it.
+void markNativeShapes(vector::ContractionOp contract, ArrayRef<int64_t> mma) {
   // Iteration dims: parallel m, n (the last two parallel), reduction k.
   SmallVector<int64_t> bounds;
   contract.getIterationBounds(bounds);
@@ -60,22 +65,99 @@ void nativeShapes(vector::ContractionOp contract, ArrayRef<int64_t> mma,
   native[parallel[parallel.size() - 2]] = mma[0];
   native[parallel.back()] = mma[1];
   native[reduction.front()] = mma[2];
-  shapes[contract] = native;
-  auto operandShape = [&](AffineMap map) {
+  Builder b(contract.getContext());
+  contract->setAttr(kNativeShapeAttr, b.getDenseI64ArrayAttr(native));
+  auto mark = [&](Operation *op, AffineMap map) {
     SmallVector<int64_t> shape;
     for (AffineExpr expr : map.getResults())
       shape.push_back(native[cast<AffineDimExpr>(expr).getPosition()]);
-    return shape;
+    op->setAttr(kNativeShapeAttr, b.getDenseI64ArrayAttr(shape));
   };
   SmallVector<AffineMap> maps = contract.getIndexingMapsArray();
   Value operands[] = {contract.getLhs(), contract.getRhs(), contract.getAcc()};
   for (auto [operand, map] : llvm::zip(operands, maps))
     if (Operation *def = operand.getDefiningOp();
-        def && isa<vector::TransferReadOp, arith::ExtFOp>(def))
-      shapes[def] = operandShape(map);
+        def && isa<vector::TransferReadOp>(def))
+      mark(def, map);
   for (Operation *user : contract->getUsers())
     if (isa<vector::TransferWriteOp>(user))
-      shapes[user] = operandShape(maps[2]);
+      mark(user, maps[2]);
+}
+
+/// Moves the ops of `kernel`'s body from the first to the last that holds
+/// a contraction or an accumulator transfer (hoisted next to the K loop)
+/// into an scf.execute_region, returned. Upstream's conversion starts from
+/// every contraction and every scalar float op (a fused consumer's addf)
+/// under the op it is given, and fails on the latter: it is given this
+/// region only. Values the region defines and later ops use are yielded.
+FailureOr<scf::ExecuteRegionOp> isolateProducts(RewriterBase &rewriter,
+                                                gpu::LaunchOp kernel) {
+  Block &body = kernel.getBody().front();
+  Operation *first = nullptr, *last = nullptr;
+  auto include = [&](Operation *op) {
+    Operation *top = body.findAncestorOpInBlock(*op);
+    if (!top)
+      return;
+    if (!first || top->isBeforeInBlock(first))
+      first = top;
+    if (!last || last->isBeforeInBlock(top))
+      last = top;
+  };
+  kernel.walk([&](vector::ContractionOp contract) {
+    include(contract);
+    for (Operation *user : contract->getUsers())
+      include(user);
+    // Operands: reads (A and B fragments, shared between contractions),
+    // and constants (a zero accumulator), cloned next to their user so the
+    // region need not reach back to the kernel's constants.
+    for (OpOperand &operand : contract->getOpOperands()) {
+      Operation *def = operand.get().getDefiningOp();
+      if (!def)
+        continue;
+      if (isa<arith::ConstantOp>(def)) {
+        rewriter.setInsertionPoint(contract);
+        Operation *clone = rewriter.clone(*def);
+        rewriter.modifyOpInPlace(
+            contract, [&] { operand.set(clone->getResult(0)); });
+        continue;
+      }
+      include(def);
+    }
+    // The K loop's accumulators, read before it and written after.
+    if (auto loop = contract->getParentOfType<scf::ForOp>()) {
+      for (Value init : loop.getInitArgs())
+        if (Operation *def = init.getDefiningOp())
+          include(def);
+      for (Operation *user : loop->getUsers())
+        include(user);
+    }
+  });
+  if (!first)
+    return failure();
+  SmallVector<Operation *> ops;
+  for (Operation *op = first; op != last->getNextNode(); op = op->getNextNode())
+    ops.push_back(op);
+  SmallVector<Value> escaping;
+  for (Operation *op : ops)
+    for (Value result : op->getResults())
+      if (llvm::any_of(result.getUsers(), [&](Operation *user) {
+            Operation *top = body.findAncestorOpInBlock(*user);
+            return top && last->isBeforeInBlock(top);
+          }))
+        escaping.push_back(result);
+  rewriter.setInsertionPoint(first);
+  auto region = scf::ExecuteRegionOp::create(
+      rewriter, first->getLoc(), ValueRange(escaping).getTypes());
+  Block *block = rewriter.createBlock(&region.getRegion());
+  for (Operation *op : ops)
+    op->moveBefore(block, block->end());
+  rewriter.setInsertionPointToEnd(block);
+  scf::YieldOp::create(rewriter, first->getLoc(), escaping);
+  for (auto [value, result] : llvm::zip(escaping, region.getResults()))
+    rewriter.replaceUsesWithIf(value, result, [&](OpOperand &use) {
+      return !region->isAncestor(use.getOwner());
+    });
+  return region;
 }
 
 struct LowerToMmaSync : public dlc::impl::LowerToMmaSyncBase<LowerToMmaSync> {
@@ -104,23 +186,26 @@ struct LowerToMmaSync : public dlc::impl::LowerToMmaSyncBase<LowerToMmaSync> {
         }
     }
     // Unrolled to the instruction's shape, reads and writes with it.
-    DenseMap<Operation *, SmallVector<int64_t>> shapes;
     for (gpu::LaunchOp kernel : kernels)
       kernel.walk([&](vector::ContractionOp contract) {
         if (auto mma = contract->getAttrOfType<DenseI64ArrayAttr>(
                 dlc::kMmaShapeAttr))
-          nativeShapes(contract, mma.asArrayRef(), shapes);
+          markNativeShapes(contract, mma.asArrayRef());
       });
+    auto nativeShape =
+        [](Operation *op) -> std::optional<SmallVector<int64_t>> {
+      auto shape = op->getAttrOfType<DenseI64ArrayAttr>(kNativeShapeAttr);
+      if (!shape)
+        return std::nullopt;
+      return llvm::to_vector(shape.asArrayRef());
+    };
     for (gpu::LaunchOp kernel : kernels) {
       RewritePatternSet patterns(ctx);
       vector::populateVectorUnrollPatterns(
-          patterns, vector::UnrollVectorOptions().setNativeShapeFn(
-                        [&](Operation *op)
-                            -> std::optional<SmallVector<int64_t>> {
-                          auto it = shapes.find(op);
-                          if (it == shapes.end())
-                            return std::nullopt;
-                          return it->second;
+          patterns, vector::UnrollVectorOptions()
+                        .setNativeShapeFn(nativeShape)
+                        .setFilterConstraint([&](Operation *op) {
+                          return success(nativeShape(op).has_value());
                         }));
       memref::populateFoldMemRefAliasOpPatterns(patterns);
       addCanonicalization(patterns);
@@ -128,6 +213,7 @@ struct LowerToMmaSync : public dlc::impl::LowerToMmaSyncBase<LowerToMmaSync> {
         kernel->emitError("dlc-lower-to-mma-sync: unrolling did not converge");
         return signalPassFailure();
       }
+      kernel.walk([&](Operation *op) { op->removeAttr(kNativeShapeAttr); });
     }
     // Accumulators in registers across the K loop.
     IRRewriter rewriter(ctx);
@@ -148,8 +234,13 @@ struct LowerToMmaSync : public dlc::impl::LowerToMmaSyncBase<LowerToMmaSync> {
           return signalPassFailure();
         }
       }
-      rewriter.setInsertionPoint(kernel);
-      if (failed(convertVectorToNVVMCompatibleMMASync(rewriter, kernel))) {
+      FailureOr<scf::ExecuteRegionOp> products =
+          isolateProducts(rewriter, kernel);
+      if (failed(products)) {
+        kernel->emitError("dlc-lower-to-mma-sync: no contraction left");
+        return signalPassFailure();
+      }
+      if (failed(convertVectorToNVVMCompatibleMMASync(rewriter, *products))) {
         kernel->emitError("dlc-lower-to-mma-sync: conversion to mma.sync "
                           "failed");
         return signalPassFailure();
