@@ -146,9 +146,12 @@ FailureOr<scf::ExecuteRegionOp> isolateProducts(RewriterBase &rewriter,
           }))
         escaping.push_back(result);
   rewriter.setInsertionPoint(first);
-  auto region = scf::ExecuteRegionOp::create(
-      rewriter, first->getLoc(), ValueRange(escaping).getTypes());
-  Block *block = rewriter.createBlock(&region.getRegion());
+  SmallVector<Type> types = llvm::map_to_vector(
+      escaping, [](Value v) { return v.getType(); });
+  auto region =
+      scf::ExecuteRegionOp::create(rewriter, first->getLoc(), types);
+  auto *block = new Block();
+  region.getRegion().push_back(block);
   for (Operation *op : ops)
     op->moveBefore(block, block->end());
   rewriter.setInsertionPointToEnd(block);
@@ -178,8 +181,9 @@ struct LowerToMmaSync : public dlc::impl::LowerToMmaSyncBase<LowerToMmaSync> {
     {
       RewritePatternSet patterns(ctx);
       vector::populateFoldArithExtensionPatterns(patterns);
+      FrozenRewritePatternSet frozen(std::move(patterns));
       for (gpu::LaunchOp kernel : kernels)
-        if (failed(applyPatternsGreedily(kernel, std::move(patterns)))) {
+        if (failed(applyPatternsGreedily(kernel, frozen))) {
           kernel->emitError("dlc-lower-to-mma-sync: folding extensions did "
                             "not converge");
           return signalPassFailure();

@@ -80,7 +80,12 @@ GPU_TILED = [((64, 16), (16, 64), "f32"), ((128, 48), (48, 96), "f32"),
              ((16, 7), (7, 48), "f32"), ((64, 32), (32, 32), "f64"),
              ((32, 32), (32, 64), "f16"), ((48, 16), (16, 32), "bf16"),
              # small even dims: one block across, 2-wide thread tiles
-             ((64, 20), (20, 10), "f32"), ((10, 24), (24, 32), "f32")]
+             ((64, 20), (20, 10), "f32"), ((10, 24), (24, 32), "f32"),
+             # f16 on tensor cores (mma.sync m16n8k16): 2 x 2 warps of
+             # 32 x 32 and a K loop of 32-steps; one 16 x 16 warp; 2 warps
+             # of 32 x 16; K in one 16-step
+             ((64, 64), (64, 64), "f16"), ((16, 16), (16, 16), "f16"),
+             ((64, 32), (32, 16), "f16"), ((48, 16), (16, 80), "f16")]
 for a, b, element in GPU_TILED:
     out = (a[0], b[1])
     name = "x".join(map(str, (a[0], a[1], b[1])))
@@ -90,6 +95,42 @@ for a, b, element in GPU_TILED:
               [(a, element), (b, element)], [(out, element)],
               [random(a, element, -1, 1), random(b, element, -1, 1)], np.matmul,
               {"f16": (5e-3, 5e-3), "bf16": (2e-2, 2e-2), "f32": (2e-5, 2e-5)}.get(element))
+# f16 on tensor cores with a fused consumer (bias, relu, the rounding to
+# f16 in the same kernel), and A or B stored transposed (the backward's
+# x^T dy, dy W^T: fragments read transposed from shared memory).
+m, k, n = 128, 64, 96
+ta, tb, tc, tbias = (ttype(s, "f16") for s in ((m, k), (k, n), (m, n), (n,)))
+suite.add("gpu_tiled_dense_relu_f16",
+          f"  %0 = dlc.matmul %arg0, %arg1 : ({ta}, {tb}) -> {tc}\n"
+          f"  %1 = dlc.broadcast_to %arg2 : {tbias} -> {tc}\n"
+          f"  %2 = dlc.add %0, %1 : {tc}\n"
+          f"  %3 = dlc.relu %2 : {tc}\n"
+          f"  return %3 : {tc}",
+          [((m, k), "f16"), ((k, n), "f16"), ((n,), "f16")], [((m, n), "f16")],
+          [random((m, k), "f16", -1, 1), random((k, n), "f16", -1, 1),
+           random((n,), "f16", -1, 1)],
+          # (the bias is added to the sum rounded to f16, as dlc.add does)
+          lambda a, b, bias: np.maximum(
+              (a @ b).astype(np.float16).astype(np.float64) + bias, 0),
+          (5e-3, 5e-3))
+for name, a_shape, b_shape, ref in (
+        ("gpu_tiled_transposed_lhs_f16", (64, 32), (64, 48), lambda a, b: a.T @ b),
+        ("gpu_tiled_transposed_rhs_f16", (32, 64), (48, 64), lambda a, b: a @ b.T)):
+    lhs_t = "transposed_lhs" in name
+    ta, tb = ttype(a_shape, "f16"), ttype(b_shape, "f16")
+    m_shape = a_shape[::-1] if lhs_t else a_shape
+    n_shape = b_shape if lhs_t else b_shape[::-1]
+    tm, tn = ttype(m_shape, "f16"), ttype(n_shape, "f16")
+    tc = ttype((m_shape[0], n_shape[1]), "f16")
+    body = (f"  %0 = dlc.transpose %arg0 permutation = [1, 0] : {ta} -> {tm}\n"
+            f"  %1 = dlc.reshape %arg1 : {tb} -> {tn}\n" if lhs_t else
+            f"  %0 = dlc.reshape %arg0 : {ta} -> {tm}\n"
+            f"  %1 = dlc.transpose %arg1 permutation = [1, 0] : {tb} -> {tn}\n")
+    body += f"  %2 = dlc.matmul %0, %1 : ({tm}, {tn}) -> {tc}\n  return %2 : {tc}"
+    suite.add(name, body, [(a_shape, "f16"), (b_shape, "f16")],
+              [((m_shape[0], n_shape[1]), "f16")],
+              [random(a_shape, "f16", -1, 1), random(b_shape, "f16", -1, 1)], ref,
+              (5e-3, 5e-3))
 # A result with two users (the contraction stays its own nest); batched
 # with tanh.
 m, k, n = 64, 40, 128

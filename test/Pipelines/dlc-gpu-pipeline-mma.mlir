@@ -1,0 +1,43 @@
+// RUN: dlc-opt %s --dlc-gpu-pipeline="chip=sm_80" | FileCheck %s
+// RUN: dlc-opt %s --dlc-gpu-pipeline="chip=sm_90 allow-tf32=true" | FileCheck %s --check-prefix=TF32
+// RUN: dlc-compile %s --target=cuda --gpu-arch=sm_80 --emit=ptx --allow-tf32 | FileCheck %s --check-prefix=PTX-TF32
+
+// An f16 dense layer on tensor cores, one kernel: each warp's fragments
+// loaded from shared memory with ldmatrix (B transposed), products by
+// mma.sync m16n8k16 with f32 sums, the bias, relu and the rounding to f16
+// fused after them.
+// CHECK-LABEL: llvm.func @dense_f16
+// CHECK-NOT: mgpuMemAlloc
+// CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @dense_f16_kernel::@dense_f16_kernel
+// CHECK-NOT: gpu.launch_func
+// CHECK: gpu.binary @dense_f16_kernel
+// CHECK-SAME: ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// CHECK-SAME: ldmatrix.sync.aligned.m8n8.x2.trans.shared.b16
+// CHECK-SAME: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// CHECK-SAME: cvt.rn.f16.f32
+// CHECK-SAME: max.NaN.f16
+// TF32-LABEL: llvm.func @dense_f16
+// TF32: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+func.func @dense_f16(%x: tensor<128x64xf16>, %w: tensor<64x96xf16>, %b: tensor<96xf16>) -> tensor<128x96xf16> {
+  %0 = dlc.matmul %x, %w : (tensor<128x64xf16>, tensor<64x96xf16>) -> tensor<128x96xf16>
+  %1 = dlc.broadcast_to %b : tensor<96xf16> -> tensor<128x96xf16>
+  %2 = dlc.add %0, %1 : tensor<128x96xf16>
+  %3 = dlc.relu %2 : tensor<128x96xf16>
+  return %3 : tensor<128x96xf16>
+}
+
+// f32: exact FMAs by default (as PyTorch's allow_tf32=False); TF32
+// mma.sync m16n8k8 where allowed.
+// CHECK-LABEL: llvm.func @matmul_f32
+// CHECK: gpu.binary @matmul_f32_kernel
+// CHECK-NOT: mma.sync
+// CHECK-SAME: fma.rn.f32
+// TF32-LABEL: llvm.func @matmul_f32
+// TF32: gpu.binary @matmul_f32_kernel
+// TF32-SAME: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
+// PTX-TF32: // dlc-kernel: _dlc_matmul_f32_kernel
+// PTX-TF32: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
+func.func @matmul_f32(%x: tensor<64x32xf32>, %w: tensor<32x64xf32>) -> tensor<64x64xf32> {
+  %0 = dlc.matmul %x, %w : (tensor<64x32xf32>, tensor<32x64xf32>) -> tensor<64x64xf32>
+  return %0 : tensor<64x64xf32>
+}

@@ -1,0 +1,77 @@
+// RUN: dlc-opt %s --dlc-tile-for-gpu --canonicalize --cse | FileCheck %s
+// RUN: dlc-opt %s --dlc-tile-for-gpu=allow-tf32 --canonicalize --cse | FileCheck %s --check-prefix=TF32
+
+// An f16 matmul (f32 sums, rounded to f16 by its consumer) on tensor cores:
+// 64 x 32 blocks of 2 warps (64 threads), K in steps of 32 staged in shared
+// memory, each warp's 32 x 32 x 32 product one vector.contract marked with
+// the mma.sync shape m16n8k16; the fill and the rounding consumer over the
+// block's 8 x 8 threads (8 x 4 tiles), in the same block.
+// CHECK-LABEL: func.func @dense_f16
+// CHECK: scf.forall ({{.+}}) = (0, 0) to (128, 96) step (64, 32)
+// CHECK:   bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<64x32xf32>
+// CHECK:   scf.forall ({{.+}}) = (0, 0) to (64, 32) step (8, 4)
+// CHECK:     linalg.fill {{.+}} -> tensor<8x4xf32>
+// CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK:   scf.for {{.+}} step %[[C32:.+]] iter_args
+// CHECK:     bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<64x32xf16>
+// CHECK:     linalg.copy ins(%{{.+}} : tensor<8x4xf16>)
+// CHECK:     bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<32x32xf16>
+// CHECK:     linalg.copy ins(%{{.+}} : tensor<4x4xf16>)
+// CHECK:     scf.forall ({{.+}}) = (0, 0) to (64, 32) step (32, 32)
+// CHECK:       vector.contract {{.+}} {dlc.mma_shape = array<i64: 16, 8, 16>} : vector<32x32xf16>, vector<32x32xf16> into vector<32x32xf32>
+// CHECK:     } {mapping = [#gpu.warp<linear_dim_1>, #gpu.warp<linear_dim_0>]}
+// CHECK:   scf.forall ({{.+}}) = (0, 0) to (64, 32) step (8, 4)
+// CHECK:     arith.truncf
+// CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK: } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+// CHECK-NOT: linalg.matmul
+// CHECK: return
+#map = affine_map<(d0, d1) -> (d0, d1)>
+func.func @dense_f16(%arg0: tensor<128x64xf16>, %arg1: tensor<64x96xf16>) -> tensor<128x96xf16> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %0 = tensor.empty() : tensor<128x96xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<128x96xf32>) -> tensor<128x96xf32>
+  %2 = linalg.matmul ins(%arg0, %arg1 : tensor<128x64xf16>, tensor<64x96xf16>) outs(%1 : tensor<128x96xf32>) -> tensor<128x96xf32>
+  %3 = tensor.empty() : tensor<128x96xf16>
+  %4 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]} ins(%2 : tensor<128x96xf32>) outs(%3 : tensor<128x96xf16>) {
+  ^bb0(%in: f32, %out: f16):
+    %5 = arith.truncf %in : f32 to f16
+    linalg.yield %5 : f16
+  } -> tensor<128x96xf16>
+  return %4 : tensor<128x96xf16>
+}
+
+// f32 stays on FMAs (4 x 4 thread tiles) unless TF32 is allowed; with
+// allow-tf32, 2 x 2 warps of 32 x 32 and the mma.sync shape m16n8k8.
+// CHECK-LABEL: func.func @matmul_f32
+// CHECK-NOT: dlc.mma_shape
+// CHECK: vector.contract {{.+}} : vector<4x16xf32>, vector<16x4xf32> into vector<4x4xf32>
+// CHECK-NOT: #gpu.warp
+// CHECK: return
+// TF32-LABEL: func.func @matmul_f32
+// TF32: scf.forall ({{.+}}) = (0, 0) to (64, 64) step (32, 32)
+// TF32:   vector.contract {{.+}} {dlc.mma_shape = array<i64: 16, 8, 8>} : vector<32x32xf32>, vector<32x32xf32> into vector<32x32xf32>
+// TF32: } {mapping = [#gpu.warp<linear_dim_1>, #gpu.warp<linear_dim_0>]}
+func.func @matmul_f32(%arg0: tensor<64x32xf32>, %arg1: tensor<32x64xf32>) -> tensor<64x64xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %0 = tensor.empty() : tensor<64x64xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<64x64xf32>) -> tensor<64x64xf32>
+  %2 = linalg.matmul ins(%arg0, %arg1 : tensor<64x32xf32>, tensor<32x64xf32>) outs(%1 : tensor<64x64xf32>) -> tensor<64x64xf32>
+  return %2 : tensor<64x64xf32>
+}
+
+// bf16 stays on FMAs (no bf16 fragments in upstream's conversion), and so
+// does an f16 matmul whose K is no multiple of 16.
+// CHECK-LABEL: func.func @bf16_and_odd_k
+// CHECK-NOT: dlc.mma_shape
+// CHECK: return
+func.func @bf16_and_odd_k(%a: tensor<32x32xbf16>, %b: tensor<32x32xbf16>, %c: tensor<32x24xf16>, %d: tensor<24x32xf16>) -> (tensor<32x32xf32>, tensor<32x32xf32>) {
+  %cst = arith.constant 0.000000e+00 : f32
+  %0 = tensor.empty() : tensor<32x32xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<32x32xf32>) -> tensor<32x32xf32>
+  %2 = linalg.matmul ins(%a, %b : tensor<32x32xbf16>, tensor<32x32xbf16>) outs(%1 : tensor<32x32xf32>) -> tensor<32x32xf32>
+  %3 = tensor.empty() : tensor<32x32xf32>
+  %4 = linalg.fill ins(%cst : f32) outs(%3 : tensor<32x32xf32>) -> tensor<32x32xf32>
+  %5 = linalg.matmul ins(%c, %d : tensor<32x24xf16>, tensor<24x32xf16>) outs(%4 : tensor<32x32xf32>) -> tensor<32x32xf32>
+  return %2, %5 : tensor<32x32xf32>, tensor<32x32xf32>
+}
