@@ -8,7 +8,7 @@ neither LLVM nor MLIR (tools/gpu-check.sh runs both):
 `run` makes the inputs with NumPy, times dlc with `dlc-run --device=cuda
 --bench=N` (tensors resident on the GPU, median of N synchronized calls), and
 times the peers in the same process run with PyTorch on the same GPU (CUDA
-events, median of N): cuBLAS GEMM in fp32 (allow_tf32=False), TF32 and bf16;
+events, median of N): cuBLAS GEMM in fp32 (allow_tf32=False), TF32, f16 and bf16;
 device-to-device copy bandwidth (bytes read + written), softmax and an
 elementwise chain in TB/s; the MLP and CNN training steps of benchmarks/train.py
 (SGD with momentum) in eager mode and under torch.compile. Prints a Markdown
@@ -40,13 +40,17 @@ def cases():
     import train  # noqa: E402  (the MLP and CNN of the CPU benchmarks)
     result = {}
     for n in GEMM_SIZES:
-        for element, dtype in (("f32", "float32"), ("bf16", "bfloat16")):
+        # tf32: the f32 GEMM compiled with --allow-tf32 (tensor cores);
+        # f16: tensor cores (mma.sync, f32 sums); bf16: FMAs (no bf16
+        # fragments upstream).
+        for name, element, dtype in (("f32", "f32", "float32"), ("tf32", "f32", "float32"),
+                                     ("f16", "f16", "float16"), ("bf16", "bf16", "bfloat16")):
             source = (f"func.func @gemm(%a: {t((n, n), element)}, %b: {t((n, n), element)}) "
                       f"-> {t((n, n), element)} {{\n  %0 = dlc.matmul %a, %b : "
                       f"({t((n, n), element)}, {t((n, n), element)}) -> {t((n, n), element)}\n"
                       f"  return %0 : {t((n, n), element)}\n}}\n")
-            result[f"gemm_{element}_{n}"] = (source, "gemm", None, [((n, n), dtype)] * 2,
-                                             2.0 * n ** 3, 0)
+            result[f"gemm_{name}_{n}"] = (source, "gemm", None, [((n, n), dtype)] * 2,
+                                          2.0 * n ** 3, 0)
     shape = t((ROWS, COLS))
     result["softmax"] = (
         f"func.func @softmax(%x: {shape}) -> {shape} {{\n"
@@ -76,6 +80,8 @@ def prepare(work: Path, arch: str, build: Path):
                    f"--gpu-arch={arch}", "-o", str(work / f"{name}.dlc")]
         if train_step:
             command.append(f"--train-step={train_step}")
+        if name.startswith("gemm_tf32"):
+            command.append("--allow-tf32")
         proc = subprocess.run(command, capture_output=True, text=True)
         src.unlink()
         if proc.returncode != 0:
@@ -92,6 +98,8 @@ def make_input(shape, dtype, rng):
     if dtype.startswith("labels"):
         return rng.integers(0, int(dtype[6:]), shape).astype(np.int64)
     x = (rng.standard_normal(shape) * 0.1).astype(np.float32)
+    if dtype == "float16":
+        return x.astype(np.float16)
     if dtype == "bfloat16":  # bf16 travels as its upper 16 bits
         return (x.view(np.uint32) >> 16).astype(np.uint16)
     return x
@@ -149,7 +157,9 @@ def torch_peers(reps):
         torch.backends.cuda.matmul.allow_tf32 = False
         ab, bb = a.bfloat16(), b.bfloat16()
         results[f"gemm_bf16_{n}"] = median_ms(lambda: ab @ bb)
-        del a, b, ab, bb
+        ah, bh = a.half(), b.half()
+        results[f"gemm_f16_{n}"] = median_ms(lambda: ah @ bh)
+        del a, b, ab, bb, ah, bh
     x = torch.randn(ROWS, COLS, device=dev)
     y = torch.randn(ROWS, COLS, device=dev)
     big = torch.empty(256 * 1024 * 1024, device=dev)  # 1 GiB
@@ -221,7 +231,8 @@ def table(r):
     lines = [f"Device: {r['device']}, PyTorch {r['torch']}, median of {r['reps']} calls.", "",
              "| case | dlc ms | peer | peer ms | dlc / peer throughput |", "|---|---|---|---|---|"]
     for n in GEMM_SIZES:
-        for element, peer in (("f32", "f32"), ("f32", "tf32"), ("bf16", "bf16")):
+        for element, peer in (("f32", "f32"), ("tf32", "tf32"), ("f16", "f16"),
+                              ("bf16", "bf16")):
             key, pkey = f"gemm_{element}_{n}", f"gemm_{peer}_{n}"
             d, p = dlc.get(key), peers.get(pkey)
             tflops = lambda v: f" ({2 * n ** 3 / v / 1e9:.1f} TFLOP/s)" if isinstance(v, float) else ""
