@@ -226,7 +226,9 @@ class jit:
             elif not leaf.flags.c_contiguous:
                 leaf = np.ascontiguousarray(leaf)
             arrays.append(leaf)
-        key = (tree, tuple([(a.shape, a.dtype.str) for a in arrays]), config.target)
+        # (Compiled again when what it is compiled for changes.)
+        key = (tree, tuple([(a.shape, a.dtype.str) for a in arrays]), config.target,
+               config.cpu, config.gpu_arch, config.allow_tf32)
         compiled = self._cache.get(key)
         if compiled is None:
             compiled = self._cache[key] = self._lower(*args, **kwargs).compile()

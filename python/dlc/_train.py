@@ -50,6 +50,7 @@ class TrainStep:
         self.cpu = cpu
         self.target = check_target(target or config.target)
         self.gpu_arch = gpu_arch or config.gpu_arch
+        self.allow_tf32 = config.allow_tf32
         self._compiled: dict = {}
         self.artifacts: dict = {}
         # target="cuda": name -> (host array, DeviceArray) of each parameter
@@ -61,7 +62,7 @@ class TrainStep:
         options = f"loss=loss lr-input=true {self.optimizer.pass_options()}"
         artifact = trace.builder.compile(self.cpu or config.cpu, train_step=options,
                                          target=self.target, gpu_arch=self.gpu_arch,
-                                         allow_tf32=config.allow_tf32)
+                                         allow_tf32=self.allow_tf32)
         module = _dlc.LoadedModule(artifact)
         entry = module.function("train_step")
         nparams = len(self.model.parameters())

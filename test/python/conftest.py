@@ -69,7 +69,7 @@ def assert_grad_close(grad, f, x, rtol=1e-6):
 @pytest.fixture(autouse=True)
 def fresh_config():
     saved = (dlc.config.disable_jit, dlc.config.debug_nans, dlc.config.target,
-             dlc.config.gpu_arch)
+             dlc.config.gpu_arch, dlc.config.allow_tf32)
     yield
     (dlc.config.disable_jit, dlc.config.debug_nans, dlc.config.target,
-     dlc.config.gpu_arch) = saved
+     dlc.config.gpu_arch, dlc.config.allow_tf32) = saved

@@ -58,6 +58,25 @@ def test_device_arrays_need_a_cuda_module(tmp_path):
         module.to_device(np.ones(3, np.float32))
 
 
+def test_allow_tf32_reaches_the_gpu_compiler(tmp_path):
+    # Off by default (exact f32, as PyTorch's allow_tf32=False); when set,
+    # an f32 matmul's kernels change (tensor cores in TF32), the same
+    # settings giving the same bytes. CPU artifacts are not affected.
+    assert dlc.config.allow_tf32 is False
+    x, w = np.ones((64, 32), np.float32), np.ones((32, 64), np.float32)
+
+    def artifact(name, target):
+        path = dlc.export(lambda x, w: x @ w, (x, w), tmp_path / name, target=target)
+        return path.read_bytes()
+
+    exact = artifact("exact.dlc", "cuda")
+    assert artifact("again.dlc", "cuda") == exact
+    cpu = artifact("cpu.dlc", "cpu")
+    dlc.config.allow_tf32 = True
+    assert artifact("tf32.dlc", "cuda") != exact
+    assert artifact("cpu_tf32.dlc", "cpu") == cpu
+
+
 # --- on the GPU --------------------------------------------------------------
 
 @pytest.mark.cuda
@@ -89,6 +108,31 @@ def test_op_families_on_gpu_match_numpy(rng):
             e / e.sum(1, keepdims=True), x64 @ w64, conv, x64.T[::2, 1:5].reshape(20, 4))
     for i, (g, r) in enumerate(zip(got, want)):
         np.testing.assert_allclose(g, r, rtol=2e-5, atol=2e-5, err_msg=f"output {i}")
+
+
+@pytest.mark.cuda
+def test_tensor_core_matmuls_match_numpy(rng):
+    # f16 (mma.sync m16n8k16, f32 sums rounded once to f16), its transposed
+    # operands (a backward's x^T dy), and f32 in TF32 (10-bit mantissas,
+    # f32 sums: about 1e-3 relative per product) against float64.
+    dlc.config.target = "cuda"
+    a = rng.uniform(-1, 1, (128, 64)).astype(np.float16)
+    b = rng.uniform(-1, 1, (64, 96)).astype(np.float16)
+    got = dlc.jit(lambda a, b: (a @ b, a.T @ a))(a, b)
+    a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    for g, r in zip(got, (a64 @ b64, a64.T @ a64)):
+        assert g.dtype == np.float16
+        np.testing.assert_allclose(g.astype(np.float64), r, rtol=5e-3, atol=5e-3)
+    x = rng.uniform(-1, 1, (64, 256)).astype(np.float32)
+    w = rng.uniform(-1, 1, (256, 64)).astype(np.float32)
+    want = x.astype(np.float64) @ w.astype(np.float64)
+    f = dlc.jit(lambda x, w: x @ w)
+    exact = f(x, w)
+    dlc.config.allow_tf32 = True
+    tf32 = f(x, w)  # (compiled again: the setting is part of the cache key)
+    # f32 sums of 256 products are off by ~1e-5; TF32's by ~1e-3.
+    assert np.abs(exact - want).max() < 1e-4
+    assert 2e-4 < np.abs(tf32 - want).max() < 256 * 2e-3
 
 
 @pytest.mark.cuda
