@@ -40,9 +40,8 @@ def cases():
     import train  # noqa: E402  (the MLP and CNN of the CPU benchmarks)
     result = {}
     for n in GEMM_SIZES:
-        # tf32: the f32 GEMM compiled with --allow-tf32 (tensor cores);
-        # f16: tensor cores (mma.sync, f32 sums); bf16: FMAs (no bf16
-        # fragments upstream).
+        # tf32: the f32 GEMM compiled with --allow-tf32; f16 and bf16:
+        # f32 sums; all three on tensor cores (mma.sync).
         for name, element, dtype in (("f32", "f32", "float32"), ("tf32", "f32", "float32"),
                                      ("f16", "f16", "float16"), ("bf16", "bf16", "bfloat16")):
             source = (f"func.func @gemm(%a: {t((n, n), element)}, %b: {t((n, n), element)}) "

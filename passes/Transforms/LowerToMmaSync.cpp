@@ -16,6 +16,8 @@
 
 #include "mlir/Conversion/VectorToGPU/VectorToGPU.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -163,15 +165,60 @@ FailureOr<scf::ExecuteRegionOp> isolateProducts(RewriterBase &rewriter,
   return region;
 }
 
+/// `mma` (f16 fragments holding bf16 bits) as the NVVM bf16 product:
+/// fragments in 32-bit registers (2 bf16 each, the same layout as f16's),
+/// the accumulators as f32 scalars. (convert-nvgpu-to-nvvm has no bf16.)
+void rewriteAsBF16(RewriterBase &rewriter, nvgpu::MmaSyncOp mma) {
+  Location loc = mma.getLoc();
+  rewriter.setInsertionPoint(mma);
+  Type i32 = rewriter.getI32Type(), f32 = rewriter.getF32Type();
+  auto registers = [&](Value fragment) {
+    SmallVector<Value> regs;
+    auto type = cast<VectorType>(fragment.getType());
+    for (int64_t i = 0; i < type.getDimSize(0); ++i) {
+      Value row = vector::ExtractOp::create(rewriter, loc, fragment, i);
+      Value bits = vector::BitCastOp::create(
+          rewriter, loc, VectorType::get({1}, i32), row);
+      regs.push_back(vector::ExtractOp::create(rewriter, loc, bits, 0));
+    }
+    return regs;
+  };
+  SmallVector<Value> acc;
+  auto accType = cast<VectorType>(mma.getMatrixC().getType());
+  for (int64_t i = 0; i < accType.getDimSize(0); ++i)
+    for (int64_t j = 0; j < accType.getDimSize(1); ++j)
+      acc.push_back(vector::ExtractOp::create(
+          rewriter, loc, mma.getMatrixC(), ArrayRef<int64_t>{i, j}));
+  auto resultType = LLVM::LLVMStructType::getLiteral(
+      rewriter.getContext(), SmallVector<Type>(acc.size(), f32));
+  auto product = NVVM::MmaOp::create(
+      rewriter, loc, resultType, registers(mma.getMatrixA()),
+      registers(mma.getMatrixB()), acc, mma.getMmaShapeAsArray(),
+      /*b1Op=*/std::nullopt, /*intOverflow=*/std::nullopt,
+      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
+                                    NVVM::MMATypes::bf16},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  SmallVector<Value> sums;
+  for (int64_t i = 0; i < static_cast<int64_t>(acc.size()); ++i)
+    sums.push_back(
+        LLVM::ExtractValueOp::create(rewriter, loc, product, i));
+  rewriter.replaceOpWithNewOp<vector::FromElementsOp>(mma, accType, sums);
+}
+
 struct LowerToMmaSync : public dlc::impl::LowerToMmaSyncBase<LowerToMmaSync> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
     SetVector<gpu::LaunchOp> kernels;
+    DenseSet<Operation *> bf16Kernels;
     func.walk([&](vector::ContractionOp contract) {
       if (contract->hasAttr(dlc::kMmaShapeAttr))
-        if (auto launch = contract->getParentOfType<gpu::LaunchOp>())
+        if (auto launch = contract->getParentOfType<gpu::LaunchOp>()) {
           kernels.insert(launch);
+          if (contract->hasAttr(dlc::kMmaBF16Attr))
+            bf16Kernels.insert(launch);
+        }
     });
     if (kernels.empty())
       return;
@@ -267,6 +314,12 @@ struct LowerToMmaSync : public dlc::impl::LowerToMmaSyncBase<LowerToMmaSync> {
       });
       if (left)
         return signalPassFailure();
+      if (bf16Kernels.contains(kernel)) {
+        SmallVector<nvgpu::MmaSyncOp> products;
+        kernel.walk([&](nvgpu::MmaSyncOp mma) { products.push_back(mma); });
+        for (nvgpu::MmaSyncOp mma : products)
+          rewriteAsBF16(rewriter, mma);
+      }
       // f32 operands as TF32 (the planner only marks f32 with allow-tf32).
       RewritePatternSet patterns(ctx);
       nvgpu::populateMmaSyncF32ToTF32Patterns(patterns);

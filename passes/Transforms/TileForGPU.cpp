@@ -70,18 +70,18 @@ struct BlockPlan {
   int64_t wm = 0, wn = 0;
   SmallVector<int64_t, 3> mmaShape;
   bool tf32 = false;
+  bool bf16 = false;
   int64_t threadsX() const { return bn / tn; }
   int64_t threadsY() const { return bm / tm; }
 };
 
 /// The mma.sync shape for a contraction of `lhs` x `rhs` into `acc`
-/// elements: m16n8k16 for f16 products accumulated in f32 (what
-/// dlc-to-linalg emits for f16 matmuls), m16n8k8 TF32 for f32 where the
-/// user allows TF32; none otherwise. (bf16 stays on FMAs: upstream's
-/// vector-to-nvgpu conversion has no bf16 fragment layout.)
+/// elements: m16n8k16 for f16 or bf16 products accumulated in f32 (what
+/// dlc-to-linalg emits for f16/bf16 matmuls), m16n8k8 TF32 for f32 where
+/// the user allows TF32; none otherwise.
 SmallVector<int64_t, 3> mmaShapeFor(Type lhs, Type rhs, Type acc,
                                     bool allowTF32) {
-  if (lhs == rhs && lhs.isF16() && acc.isF32())
+  if (lhs == rhs && (lhs.isF16() || lhs.isBF16()) && acc.isF32())
     return {16, 8, 16};
   if (allowTF32 && lhs.isF32() && rhs.isF32() && acc.isF32())
     return {16, 8, 8};
@@ -112,6 +112,7 @@ void planTensorCores(BlockPlan &plan, linalg::LinalgOp op,
   plan.tm = plan.bm / (threads / plan.threadsX());
   plan.mmaShape = shape;
   plan.tf32 = element(op.getDpsInputs()[0]).isF32();
+  plan.bf16 = element(op.getDpsInputs()[0]).isBF16();
 }
 
 /// Block and thread tile of a dim of `size`: 64, 32 or 16 wide blocks of
@@ -233,19 +234,36 @@ linalg::GenericOp elementwiseConsumer(linalg::LinalgOp contraction) {
 /// `memorySpace` (shared memory), copied by the block's threads.
 LogicalResult stageOperand(RewriterBase &rewriter, linalg::LinalgOp tile,
                            unsigned index, const BlockPlan &plan,
-                           Attribute memorySpace) {
+                           Attribute memorySpace, Type stagedElement = {}) {
   Value slice = tile.getDpsInputs()[index];
   auto type = cast<RankedTensorType>(slice.getType());
   if (!type.hasStaticShape())
     return tile->emitError("dlc-tile-for-gpu: operand tile is not static");
   Location loc = tile.getLoc();
   rewriter.setInsertionPoint(tile);
+  RankedTensorType stagedType =
+      stagedElement ? type.clone(stagedElement) : type;
   auto buffer = bufferization::AllocTensorOp::create(
-      rewriter, loc, type, ValueRange{}, /*copy=*/Value(),
+      rewriter, loc, stagedType, ValueRange{}, /*copy=*/Value(),
       /*size_hint=*/Value(), memorySpace);
-  auto copy = linalg::CopyOp::create(rewriter, loc, slice, buffer.getResult());
+  Operation *copy;
+  if (stagedType == type) {
+    copy = linalg::CopyOp::create(rewriter, loc, slice, buffer.getResult());
+  } else {
+    // The bits as another type of their width (bf16 as f16).
+    SmallVector<AffineMap> maps(
+        2, rewriter.getMultiDimIdentityMap(type.getRank()));
+    SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                               utils::IteratorType::parallel);
+    copy = linalg::GenericOp::create(
+        rewriter, loc, stagedType, slice, buffer.getResult(), maps, iterators,
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value bits = arith::BitcastOp::create(b, loc, stagedElement, args[0]);
+          linalg::YieldOp::create(b, loc, bits);
+        });
+  }
   rewriter.modifyOpInPlace(tile, [&] {
-    tile.getDpsInputOperand(index)->set(copy.getResult(0));
+    tile.getDpsInputOperand(index)->set(copy->getResult(0));
   });
   // Rows over thread y, columns over thread x (the contiguous dim, so that
   // neighbouring threads read neighbouring elements).
@@ -342,9 +360,26 @@ LogicalResult tileContraction(RewriterBase &rewriter,
   if (failed(kLoop))
     return tile->emitError("dlc-tile-for-gpu: tiling K failed");
   auto step = cast<linalg::LinalgOp>(kLoop->tiledOps.front());
+  // bf16 tensor cores: A and B staged as f16 bits, so that upstream's
+  // fragment loads (which know f16, not bf16) apply; dlc-lower-to-mma-sync
+  // issues the products as bf16. (Not on the host: the CPU would compute
+  // in f16.)
+  bool bf16Bits = plan.bf16 && memorySpace;
+  Type staged = bf16Bits ? Type(rewriter.getF16Type()) : Type();
   for (unsigned operand : {0u, 1u})
-    if (failed(stageOperand(rewriter, step, operand, plan, memorySpace)))
+    if (failed(stageOperand(rewriter, step, operand, plan, memorySpace,
+                            staged)))
       return failure();
+  if (bf16Bits) {
+    // The matmul again on its new operand types (a named op's body is
+    // built from them).
+    rewriter.setInsertionPoint(step);
+    auto matmul = linalg::MatmulOp::create(
+        rewriter, step.getLoc(), step->getResultTypes(), step.getDpsInputs(),
+        step.getDpsInits(), step->getAttrs());
+    rewriter.replaceOp(step, matmul);
+    step = matmul;
+  }
 
   // Threads: a 4 x 4 tile of the output each.
   SmallVector<int64_t> outputTiles = {plan.tm, plan.tn};
@@ -365,6 +400,8 @@ LogicalResult tileContraction(RewriterBase &rewriter,
     warps.walk([&](vector::ContractionOp contract) {
       contract->setAttr(dlc::kMmaShapeAttr,
                         rewriter.getDenseI64ArrayAttr(plan.mmaShape));
+      if (bf16Bits)
+        contract->setAttr(dlc::kMmaBF16Attr, rewriter.getUnitAttr());
     });
   } else {
     SmallVector<int64_t> stepTiles = outputTiles;

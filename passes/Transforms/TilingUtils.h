@@ -17,6 +17,9 @@ namespace dlc {
 /// On a warp's vector.contract (dlc-tile-for-gpu): the mma.sync shape
 /// (m, n, k) dlc-lower-to-mma-sync computes it with.
 constexpr llvm::StringLiteral kMmaShapeAttr = "dlc.mma_shape";
+/// With it: the contraction's f16 operands are bf16 bits (staged so by
+/// dlc-tile-for-gpu), multiplied as bf16.
+constexpr llvm::StringLiteral kMmaBF16Attr = "dlc.mma_bf16";
 
 /// Static sizes as index attributes (tile sizes, slice sizes).
 inline llvm::SmallVector<mlir::OpFoldResult>

@@ -26,6 +26,16 @@ func.func @dense_f16(%x: tensor<128x64xf16>, %w: tensor<64x96xf16>, %b: tensor<9
   return %3 : tensor<128x96xf16>
 }
 
+// bf16 likewise, its products as bf16 mma.sync.
+// CHECK-LABEL: llvm.func @dense_bf16
+// CHECK: gpu.binary @dense_bf16_kernel
+// CHECK-SAME: ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// CHECK-SAME: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+func.func @dense_bf16(%x: tensor<128x64xbf16>, %w: tensor<64x96xbf16>) -> tensor<128x96xbf16> {
+  %0 = dlc.matmul %x, %w : (tensor<128x64xbf16>, tensor<64x96xbf16>) -> tensor<128x96xbf16>
+  return %0 : tensor<128x96xbf16>
+}
+
 // f32: exact FMAs by default (as PyTorch's allow_tf32=False); TF32
 // mma.sync m16n8k8 where allowed.
 // CHECK-LABEL: llvm.func @matmul_f32

@@ -1,5 +1,6 @@
 // RUN: dlc-opt %s --dlc-tile-for-gpu --canonicalize --cse | FileCheck %s
 // RUN: dlc-opt %s --dlc-tile-for-gpu=allow-tf32 --canonicalize --cse | FileCheck %s --check-prefix=TF32
+// RUN: dlc-opt %s --dlc-tile-for-gpu=host-emulation --canonicalize --cse | FileCheck %s --check-prefix=HOST
 
 // An f16 matmul (f32 sums, rounded to f16 by its consumer) on tensor cores:
 // 64 x 32 blocks of 2 warps (64 threads), K in steps of 32 staged in shared
@@ -60,11 +61,21 @@ func.func @matmul_f32(%arg0: tensor<64x32xf32>, %arg1: tensor<32x64xf32>) -> ten
   return %2 : tensor<64x64xf32>
 }
 
-// bf16 stays on FMAs (no bf16 fragments in upstream's conversion), and so
-// does an f16 matmul whose K is no multiple of 16.
+// bf16 on tensor cores: its A and B tiles staged as f16 bits (a bitcast
+// copy; upstream's fragment loads know f16), the contraction marked
+// dlc.mma_bf16; on the host (host-emulation) they stay bf16. An f16
+// matmul whose K is no multiple of 16 stays on FMAs.
 // CHECK-LABEL: func.func @bf16_and_odd_k
-// CHECK-NOT: dlc.mma_shape
+// CHECK: bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<32x32xf16>
+// CHECK: arith.bitcast %{{.+}} : bf16 to f16
+// CHECK: vector.contract {{.+}} {dlc.mma_bf16, dlc.mma_shape = array<i64: 16, 8, 16>} : vector<32x32xf16>, vector<32x32xf16> into vector<32x32xf32>
+// CHECK: vector.contract
+// CHECK-NOT: dlc.mma
+// CHECK-SAME: : vector<4x8xf16>, vector<8x4xf16> into vector<4x4xf32>
 // CHECK: return
+// HOST-LABEL: func.func @bf16_and_odd_k
+// HOST-NOT: arith.bitcast
+// HOST: vector.contract {{.+}} {dlc.mma_shape = array<i64: 16, 8, 16>} : vector<32x32xbf16>, vector<32x32xbf16> into vector<32x32xf32>
 func.func @bf16_and_odd_k(%a: tensor<32x32xbf16>, %b: tensor<32x32xbf16>, %c: tensor<32x24xf16>, %d: tensor<24x32xf16>) -> (tensor<32x32xf32>, tensor<32x32xf32>) {
   %cst = arith.constant 0.000000e+00 : f32
   %0 = tensor.empty() : tensor<32x32xf32>

@@ -330,15 +330,17 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     - row vectors (max, sum, mean, variance) live in shared memory; the
       output is written by all 32 x R threads with the same strided slices.
     `dlc-map-forall-to-gpu` turns these into kernels after bufferization.
-    Tensor cores: a matmul of f16 operands accumulated in f32 (how
-    dlc-to-linalg lowers f16 matmuls), or of f32 with `allow-tf32`,
+    Tensor cores: a matmul of f16 or bf16 operands accumulated in f32 (how
+    dlc-to-linalg lowers f16/bf16 matmuls), or of f32 with `allow-tf32`,
     whose M and N are multiples of 16 and K of the mma.sync K (16; 8 for
     TF32), has warps instead of thread tiles: the K step's product as an
     `scf.forall` of up to 32 x 32 warp tiles mapped to `#gpu.warp<y>`,
     `#gpu.warp<x>` (2 x 2 warps in a 64 x 64 block, K steps of 32), each
     one `vector.contract` marked `dlc.mma_shape` (m16n8k16; m16n8k8 for
     TF32) for `dlc-lower-to-mma-sync`; the copies, fill and consumer over
-    the block's 32 threads per warp.
+    the block's 32 threads per warp. bf16 tiles are staged as f16 bits (and
+    the contraction marked `dlc.mma_bf16`), since upstream's fragment loads
+    know f16 only; with `host-emulation` they stay bf16.
     With `host-emulation`, the staging buffers are ordinary memory, so the
     same schedule compiles for the CPU: the tests run it there
     (`dlc-cpu-pipeline emulate-gpu-schedule`).
@@ -425,7 +427,10 @@ def LowerToMmaSync : Pass<"dlc-lower-to-mma-sync", "::mlir::func::FuncOp"> {
     upstream's `convertVectorToNVVMCompatibleMMASync` to `nvgpu.mma.sync`
     (`tf32Enabled` for f32), fragments loaded with `nvgpu.ldmatrix` from
     shared memory where the layout allows and per-lane loads otherwise;
-    `convert-nvgpu-to-nvvm` lowers them to `mma.sync.aligned` PTX.
+    `convert-nvgpu-to-nvvm` lowers them to `mma.sync.aligned` PTX. In
+    kernels marked `dlc.mma_bf16` the products are instead `nvvm.mma.sync`
+    on bf16 (the f16 fragments' bits in 32-bit registers), which the
+    upstream nvgpu lowering cannot emit.
 
     Fails, naming the kernel, where a marked contraction's operands or
     users do not convert (it would otherwise be left on FMAs unnoticed).
@@ -436,6 +441,8 @@ def LowerToMmaSync : Pass<"dlc-lower-to-mma-sync", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::NVVM::NVVMDialect",
                            "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];

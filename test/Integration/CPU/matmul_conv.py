@@ -85,7 +85,9 @@ GPU_TILED = [((64, 16), (16, 64), "f32"), ((128, 48), (48, 96), "f32"),
              # 32 x 32 and a K loop of 32-steps; one 16 x 16 warp; 2 warps
              # of 32 x 16; K in one 16-step
              ((64, 64), (64, 64), "f16"), ((16, 16), (16, 16), "f16"),
-             ((64, 32), (32, 16), "f16"), ((48, 16), (16, 80), "f16")]
+             ((64, 32), (32, 16), "f16"), ((48, 16), (16, 80), "f16"),
+             # bf16 on tensor cores too (staged as f16 bits on the GPU)
+             ((64, 64), (64, 32), "bf16")]
 for a, b, element in GPU_TILED:
     out = (a[0], b[1])
     name = "x".join(map(str, (a[0], a[1], b[1])))
