@@ -258,6 +258,8 @@ struct LowerToMmaSync : public dlc::impl::LowerToMmaSyncBase<LowerToMmaSync> {
                         .setFilterConstraint([&](Operation *op) {
                           return success(nativeShape(op).has_value());
                         }));
+      // A batch matmul's unit batch dim dropped (2-D fragments).
+      vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
       memref::populateFoldMemRefAliasOpPatterns(patterns);
       addCanonicalization(patterns);
       if (failed(applyPatternsGreedily(kernel, std::move(patterns)))) {

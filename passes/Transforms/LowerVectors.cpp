@@ -3,6 +3,7 @@
 #include "dlc/Transforms/Passes.h"
 
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
@@ -78,6 +79,36 @@ std::optional<SmallVector<int64_t>> registerShape(Operation *op) {
     return std::nullopt;
   return shape;
 }
+
+/// A contraction of narrower operands (f16 x f16 into f32) as one on
+/// operands widened to the accumulator's type: the outer-product lowering
+/// takes one element type.
+struct WidenContractionOperands
+    : public OpRewritePattern<vector::ContractionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::ContractionOp op,
+                                PatternRewriter &rewriter) const override {
+    Type acc = getElementTypeOrSelf(op.getAccType());
+    auto widen = [&](Value v) -> Value {
+      auto type = cast<VectorType>(v.getType());
+      if (type.getElementType() == acc)
+        return v;
+      return arith::ExtFOp::create(rewriter, op.getLoc(), type.clone(acc), v);
+    };
+    if (!isa<FloatType>(acc) ||
+        (getElementTypeOrSelf(op.getLhsType()) == acc &&
+         getElementTypeOrSelf(op.getRhsType()) == acc) ||
+        !isa<FloatType>(getElementTypeOrSelf(op.getLhsType())) ||
+        !isa<FloatType>(getElementTypeOrSelf(op.getRhsType())))
+      return failure();
+    Value lhs = widen(op.getLhs()), rhs = widen(op.getRhs());
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getLhsMutable().assign(lhs);
+      op.getRhsMutable().assign(rhs);
+    });
+    return success();
+  }
+};
 
 /// The gpu.launch or (outlined) gpu.func `op` is in, or null.
 Operation *enclosingKernel(Operation *op) {
@@ -155,6 +186,7 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
     // of a 3-D read and a shape_cast that LLVM scalarizes.
     {
       RewritePatternSet patterns(ctx);
+      patterns.add<WidenContractionOperands>(ctx);
       vector::populateVectorContractLoweringPatterns(
           patterns, vector::VectorContractLowering::OuterProduct);
       vector::populateVectorOuterProductLoweringPatterns(patterns);

@@ -89,8 +89,7 @@ SmallVector<int64_t, 3> mmaShapeFor(Type lhs, Type rhs, Type acc,
 }
 
 /// Turns `plan` into a tensor-core plan when the contraction's types have an
-/// mma.sync shape and M, N and K are multiples of its tiles (a batch stays
-/// on FMAs): warps of at most 32 x 32 outputs (2 x 2 warps in a 64 x 64
+/// mma.sync shape and M, N and K are multiples of its tiles: warps of at most 32 x 32 outputs (2 x 2 warps in a 64 x 64
 /// block), K steps of 32 where K allows; the fill, consumer and copies
 /// spread over the block's 32-per-warp threads in 4-wide rows.
 void planTensorCores(BlockPlan &plan, linalg::LinalgOp op,
@@ -99,7 +98,7 @@ void planTensorCores(BlockPlan &plan, linalg::LinalgOp op,
   SmallVector<int64_t, 3> shape =
       mmaShapeFor(element(op.getDpsInputs()[0]), element(op.getDpsInputs()[1]),
                   element(op.getDpsInits()[0]), allowTF32);
-  if (shape.empty() || plan.batched || mnk[0] % 16 || mnk[1] % 16 ||
+  if (shape.empty() || mnk[0] % 16 || mnk[1] % 16 ||
       mnk[2] % shape[2])
     return;
   plan.bm = dividing(mnk[0], {64, 32, 16});
@@ -374,11 +373,19 @@ LogicalResult tileContraction(RewriterBase &rewriter,
     // The matmul again on its new operand types (a named op's body is
     // built from them).
     rewriter.setInsertionPoint(step);
-    auto matmul = linalg::MatmulOp::create(
-        rewriter, step.getLoc(), step->getResultTypes(), step.getDpsInputs(),
-        step.getDpsInits(), step->getAttrs());
+    Operation *matmul =
+        plan.batched
+            ? linalg::BatchMatmulOp::create(
+                  rewriter, step.getLoc(), step->getResultTypes(),
+                  step.getDpsInputs(), step.getDpsInits(), step->getAttrs())
+                  .getOperation()
+            : linalg::MatmulOp::create(rewriter, step.getLoc(),
+                                       step->getResultTypes(),
+                                       step.getDpsInputs(), step.getDpsInits(),
+                                       step->getAttrs())
+                  .getOperation();
     rewriter.replaceOp(step, matmul);
-    step = matmul;
+    step = cast<linalg::LinalgOp>(matmul);
   }
 
   // Threads: a 4 x 4 tile of the output each.
@@ -388,8 +395,11 @@ LogicalResult tileContraction(RewriterBase &rewriter,
   if (!plan.mmaShape.empty()) {
     // Warps: a wm x wn x BK product each, one vector.contract marked with
     // its mma.sync shape for dlc-lower-to-mma-sync.
+    SmallVector<int64_t> warpTiles = {plan.wm, plan.wn, 0};
+    if (plan.batched)
+      warpTiles.insert(warpTiles.begin(), 0);
     FailureOr<Operation *> warpStep = tileToThreads(
-        rewriter, step, {plan.wm, plan.wn, 0},
+        rewriter, step, warpTiles,
         {gpu::GPUWarpMappingAttr::get(ctx, gpu::MappingId::LinearDim1),
          gpu::GPUWarpMappingAttr::get(ctx, gpu::MappingId::LinearDim0)});
     if (failed(warpStep))

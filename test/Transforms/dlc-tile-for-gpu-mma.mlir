@@ -61,6 +61,25 @@ func.func @matmul_f32(%arg0: tensor<64x32xf32>, %arg1: tensor<32x64xf32>) -> ten
   return %2 : tensor<64x64xf32>
 }
 
+// A batch matmul (attention's q k^T, B stored transposed) likewise, the
+// batch on block z and a unit batch tile in each warp's product.
+// CHECK-LABEL: func.func @batched_f16
+// CHECK: scf.forall ({{.+}}) = (0, 0, 0) to (4, 64, 64) step (1, 64, 64)
+// CHECK:   scf.forall ({{.+}}) = (0, 0) to (64, 64) step (32, 32)
+// CHECK:     vector.contract {{.+}} {dlc.mma_shape = array<i64: 16, 8, 16>} : vector<1x32x32xf16>, vector<1x32x32xf16> into vector<1x32x32xf32>
+// CHECK:   } {mapping = [#gpu.warp<linear_dim_1>, #gpu.warp<linear_dim_0>]}
+// CHECK: } {mapping = [#gpu.block<z>, #gpu.block<y>, #gpu.block<x>]}
+#q = affine_map<(b, m, n, k) -> (b, m, k)>
+#k = affine_map<(b, m, n, k) -> (b, n, k)>
+#s = affine_map<(b, m, n, k) -> (b, m, n)>
+func.func @batched_f16(%q: tensor<4x64x32xf16>, %k: tensor<4x64x32xf16>) -> tensor<4x64x64xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %0 = tensor.empty() : tensor<4x64x64xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<4x64x64xf32>) -> tensor<4x64x64xf32>
+  %2 = linalg.batch_matmul indexing_maps = [#q, #k, #s] ins(%q, %k : tensor<4x64x32xf16>, tensor<4x64x32xf16>) outs(%1 : tensor<4x64x64xf32>) -> tensor<4x64x64xf32>
+  return %2 : tensor<4x64x64xf32>
+}
+
 // bf16 on tensor cores: its A and B tiles staged as f16 bits (a bitcast
 // copy; upstream's fragment loads know f16), the contraction marked
 // dlc.mma_bf16; on the host (host-emulation) they stay bf16. An f16

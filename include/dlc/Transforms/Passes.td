@@ -331,7 +331,8 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
       output is written by all 32 x R threads with the same strided slices.
     `dlc-map-forall-to-gpu` turns these into kernels after bufferization.
     Tensor cores: a matmul of f16 or bf16 operands accumulated in f32 (how
-    dlc-to-linalg lowers f16/bf16 matmuls), or of f32 with `allow-tf32`,
+    dlc-to-linalg lowers f16/bf16 matmuls; batched too), or of f32 with
+    `allow-tf32`,
     whose M and N are multiples of 16 and K of the mma.sync K (16; 8 for
     TF32), has warps instead of thread tiles: the K step's product as an
     `scf.forall` of up to 32 x 32 warp tiles mapped to `#gpu.warp<y>`,

@@ -171,6 +171,19 @@ suite.add("gpu_tiled_batched_tanh",
           [((3, 32, 24), "f32"), ((3, 24, 48), "f32")], [((3, 32, 48), "f32")],
           [random((3, 32, 24)), random((3, 24, 48))],
           lambda a, b: np.tanh(a @ b), (2e-5, 2e-5))
+# Batched on tensor cores: f16 with B stored transposed (attention's
+# q k^T), bf16 plain; the batch on block z.
+for name, element, b_shape, ref in (
+        ("gpu_tiled_batched_qkt_f16", "f16", (3, 48, 32), lambda a, b: a @ b.transpose(0, 2, 1)),
+        ("gpu_tiled_batched_bf16", "bf16", (3, 32, 48), lambda a, b: a @ b)):
+    ta, tb = ttype((3, 32, 32), element), ttype(b_shape, element)
+    tn, tc = ttype((3, 32, 48), element), ttype((3, 32, 48), element)
+    body = (f"  %0 = dlc.transpose %arg1 permutation = [0, 2, 1] : {tb} -> {tn}\n"
+            if b_shape[1] == 48 else f"  %0 = dlc.reshape %arg1 : {tb} -> {tn}\n")
+    body += f"  %1 = dlc.matmul %arg0, %0 : ({ta}, {tn}) -> {tc}\n  return %1 : {tc}"
+    suite.add(name, body, [((3, 32, 32), element), (b_shape, element)], [((3, 32, 48), element)],
+              [random((3, 32, 32), element, -1, 1), random(b_shape, element, -1, 1)], ref,
+              {"f16": (5e-3, 5e-3), "bf16": (2e-2, 2e-2)}[element])
 for bsz, m, k, n in [(2, 7, 9, 10), (3, 13, 4, 20)]:
     ta, tb, tc = (ttype(s, "f32") for s in ((bsz, m, k), (bsz, k, n), (bsz, m, n)))
     suite.add(f"batched_tanh_{bsz}x{m}x{k}x{n}",
