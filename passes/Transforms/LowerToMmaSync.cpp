@@ -34,16 +34,9 @@ namespace dlc {
 } // namespace dlc
 
 using namespace mlir;
+using dlc::addCanonicalization;
 
 namespace {
-
-void addCanonicalization(RewritePatternSet &patterns) {
-  MLIRContext *ctx = patterns.getContext();
-  for (Dialect *dialect : ctx->getLoadedDialects())
-    dialect->getCanonicalizationPatterns(patterns);
-  for (RegisteredOperationName op : ctx->getRegisteredOperations())
-    op.getCanonicalizationPatterns(patterns, ctx);
-}
 
 /// Where the native shape of an op to unroll is kept while unrolling (an
 /// attribute rather than a map from ops: unrolling erases ops, and a new op

@@ -2,6 +2,8 @@
 
 #include "dlc/Transforms/Passes.h"
 
+#include "TilingUtils.h"
+
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
@@ -22,16 +24,9 @@ namespace dlc {
 } // namespace dlc
 
 using namespace mlir;
+using dlc::addCanonicalization;
 
 namespace {
-
-void addCanonicalization(RewritePatternSet &patterns) {
-  MLIRContext *ctx = patterns.getContext();
-  for (Dialect *dialect : ctx->getLoadedDialects())
-    dialect->getCanonicalizationPatterns(patterns);
-  for (RegisteredOperationName op : ctx->getRegisteredOperations())
-    op.getCanonicalizationPatterns(patterns, ctx);
-}
 
 /// Largest power of two dividing `n`.
 int64_t powerOfTwoPart(int64_t n) { return n & -n; }

@@ -1,7 +1,7 @@
 //===- TilingUtils.h - helpers shared by the tiling passes -------*- C++ -*-===//
 //
-// Internal to passes/Transforms: what dlc-tile-and-fuse (CPU) and
-// dlc-tile-for-gpu both need.
+// Internal to passes/Transforms: what dlc-tile-and-fuse (CPU),
+// dlc-tile-for-gpu and the vector lowerings share.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +27,16 @@ indexAttrs(mlir::OpBuilder &b, llvm::ArrayRef<int64_t> values) {
   return llvm::map_to_vector(values, [&](int64_t v) -> mlir::OpFoldResult {
     return b.getIndexAttr(v);
   });
+}
+
+/// Every loaded dialect's and registered op's canonicalization patterns
+/// (what --canonicalize applies), to run with a pass's own patterns.
+inline void addCanonicalization(mlir::RewritePatternSet &patterns) {
+  mlir::MLIRContext *ctx = patterns.getContext();
+  for (mlir::Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (mlir::RegisteredOperationName op : ctx->getRegisteredOperations())
+    op.getCanonicalizationPatterns(patterns, ctx);
 }
 
 /// Tiles `op` with `options` where it stands, its results replaced by the
