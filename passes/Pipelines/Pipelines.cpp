@@ -42,24 +42,29 @@
 #include "llvm/Support/FileSystem.h"
 
 #include <cstdlib>
+#include <limits>
 
 using namespace mlir;
 
-void dlc::buildDlcToLinalgPipeline(OpPassManager &pm) {
+void dlc::buildDlcToLinalgPipeline(OpPassManager &pm, bool forGPU) {
   // Gradients first, so that every later stage sees plain dlc ops; then the
   // gradient functions (and any other calls) are inlined, so forward and
   // backward fuse as one function and no call crosses the buffer ABI.
   pm.addPass(createAutodiff());
   pm.addPass(createInlinerPass());
   pm.addPass(createCSEPass());
-  pm.addPass(createConvertDlcToLinalg());
+  ConvertDlcToLinalgOptions toLinalg;
+  if (forGPU)
+    toLinalg.im2colMaxWidth = std::numeric_limits<int64_t>::max();
+  pm.addPass(createConvertDlcToLinalg(toLinalg));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
 
 void dlc::buildCPUPipeline(OpPassManager &pm,
                            const CPUPipelineOptions &options) {
-  buildDlcToLinalgPipeline(pm);
+  // (With the GPU schedule, convs as the GPU pipeline takes them.)
+  buildDlcToLinalgPipeline(pm, /*forGPU=*/options.emulateGPUSchedule);
 
   // Tile, fuse and vectorize on tensors: elementwise chains become one
   // generic, which is then fused into its producer matmul's nest.
@@ -161,7 +166,10 @@ std::string dlc::ptxFeatures(llvm::StringRef chip) {
 
 void dlc::buildGPUPipeline(OpPassManager &pm,
                            const GPUPipelineOptions &options) {
-  buildDlcToLinalgPipeline(pm);
+  // Convs as im2col and a matmul: the matmul gets the tiled, shared-memory
+  // (tensor-core for f16/bf16) schedule; a conv would be one thread per
+  // output.
+  buildDlcToLinalgPipeline(pm, /*forGPU=*/true);
   pm.addPass(createFuseElementwise());
   pm.addPass(createUpdateInPlace());
   // Contractions: blocks, shared-memory K steps, 4 x 4 thread tiles (warp

@@ -100,7 +100,7 @@ static LogicalResult runCUDA(MLIRContext &context, ModuleOp module,
   if (emit == Emit::Linalg) {
     PassManager pm(&context);
     configure(pm);
-    dlc::buildDlcToLinalgPipeline(pm);
+    dlc::buildDlcToLinalgPipeline(pm, /*forGPU=*/true);
     if (failed(pm.run(module)))
       return failure();
     module->print(os);

@@ -75,8 +75,9 @@ std::string cudaToolkitPath();
 std::string ptxFeatures(llvm::StringRef chip);
 
 /// dlc dialect -> linalg/tensor/arith/math on tensors, canonicalized: the
-/// first stage of every target's pipeline.
-void buildDlcToLinalgPipeline(mlir::OpPassManager &pm);
+/// first stage of every target's pipeline. `forGPU`: every conv2d as im2col
+/// and a matmul (convert-dlc-to-linalg's im2col-max-width).
+void buildDlcToLinalgPipeline(mlir::OpPassManager &pm, bool forGPU = false);
 
 /// dlc dialect -> LLVM dialect for the host CPU. Function signatures become
 /// destination-passing: tensor results turn into trailing memref out-params

@@ -43,12 +43,6 @@ Value narrow(OpBuilder &b, Location loc, Value value, Type elementType) {
                   });
 }
 
-/// Output rows narrower than this go through im2col and one matmul: the
-/// direct conv nest vectorizes along OW, which then fills only part of a
-/// register tile (a 32 -> 64 channel 3x3 conv at 14x14 ran at 29 GFLOP/s,
-/// against ~80 for 56x56), while the matmul's N dim is N * OH * OW.
-constexpr int64_t kIm2colMaxWidth = 16;
-
 /// Bytes of the im2col matrix of one chunk of images: the matmul then reads
 /// it from L2, and the buffer stays small next to the activations.
 constexpr int64_t kIm2colChunkBytes = 2 << 20;
@@ -199,7 +193,9 @@ Value convByMatmul(OpBuilder &b, Location loc, Conv2DOp op, Value input,
 }
 
 struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
-  using OpConversionPattern::OpConversionPattern;
+  Conv2DLowering(MLIRContext *ctx, int64_t im2colMaxWidth)
+      : OpConversionPattern(ctx), im2colMaxWidth(im2colMaxWidth) {}
+  int64_t im2colMaxWidth;
   LogicalResult
   matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -207,7 +203,7 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     RankedTensorType type = op.getType();
     Type elementType = type.getElementType();
     Type accType = computeType(elementType);
-    if (op.getGroups() == 1 && type.getDimSize(3) < kIm2colMaxWidth &&
+    if (op.getGroups() == 1 && type.getDimSize(3) < im2colMaxWidth &&
         cast<RankedTensorType>(op.getFilter().getType()).getDimSize(1) > 1) {
       rewriter.replaceOp(op, convByMatmul(rewriter, loc, op,
                                           adaptor.getInput(),
@@ -798,8 +794,10 @@ struct AvgPool2DGradLowering : OpConversionPattern<AvgPool2DGradOp> {
 
 } // namespace
 
-void dlc::populateConvPatterns(RewritePatternSet &patterns) {
-  patterns.add<Conv2DLowering, Pool2DLowering<MaxPool2DOp>,
+void dlc::populateConvPatterns(RewritePatternSet &patterns,
+                               int64_t im2colMaxWidth) {
+  patterns.add<Conv2DLowering>(patterns.getContext(), im2colMaxWidth);
+  patterns.add<Pool2DLowering<MaxPool2DOp>,
                Pool2DLowering<AvgPool2DOp>, Conv2DInputGradLowering,
                Conv2DFilterGradLowering, MaxPool2DGradLowering,
                AvgPool2DGradLowering>(patterns.getContext());

@@ -45,12 +45,13 @@ struct ZeroSizeResultLowering : ConversionPattern {
 };
 } // namespace
 
-void dlc::populateDlcToLinalgPatterns(RewritePatternSet &patterns) {
+void dlc::populateDlcToLinalgPatterns(RewritePatternSet &patterns,
+                                      int64_t im2colMaxWidth) {
   patterns.add<ZeroSizeResultLowering>(patterns.getContext());
   populateElementwisePatterns(patterns);
   populateShapePatterns(patterns);
   populateMatmulPatterns(patterns);
-  populateConvPatterns(patterns);
+  populateConvPatterns(patterns, im2colMaxWidth);
   populateReductionPatterns(patterns);
   populateCompositePatterns(patterns);
 }
@@ -58,12 +59,13 @@ void dlc::populateDlcToLinalgPatterns(RewritePatternSet &patterns) {
 namespace {
 struct ConvertDlcToLinalg
     : public dlc::impl::ConvertDlcToLinalgBase<ConvertDlcToLinalg> {
+  using ConvertDlcToLinalgBase::ConvertDlcToLinalgBase;
   void runOnOperation() override {
     ConversionTarget target(getContext());
     target.addIllegalDialect<dlc::DlcDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
-    dlc::populateDlcToLinalgPatterns(patterns);
+    dlc::populateDlcToLinalgPatterns(patterns, im2colMaxWidth);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       return signalPassFailure();

@@ -9,7 +9,9 @@ namespace dlc {
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateShapePatterns(mlir::RewritePatternSet &patterns);
 void populateMatmulPatterns(mlir::RewritePatternSet &patterns);
-void populateConvPatterns(mlir::RewritePatternSet &patterns);
+/// `im2colMaxWidth`: see convert-dlc-to-linalg's im2col-max-width.
+void populateConvPatterns(mlir::RewritePatternSet &patterns,
+                          int64_t im2colMaxWidth);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateCompositePatterns(mlir::RewritePatternSet &patterns);
 } // namespace dlc

@@ -1,4 +1,5 @@
 // RUN: dlc-opt %s --convert-dlc-to-linalg --split-input-file | FileCheck %s
+// RUN: dlc-opt %s --convert-dlc-to-linalg=im2col-max-width=1000000 --split-input-file | FileCheck %s --check-prefix=WIDE
 
 // CHECK-LABEL: func @conv2d
 // CHECK-SAME: (%[[X:.+]]: tensor<2x3x9x17xf32>, %[[W:.+]]: tensor<4x3x3x3xf32>)
@@ -7,6 +8,12 @@
 // CHECK: %[[ACC:.+]] = linalg.fill
 // CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<[2, 1]> : tensor<2xi64>}
 // CHECK-SAME: ins(%[[P]], %[[W]] : tensor<2x3x10x20xf32>, tensor<4x3x3x3xf32>) outs(%[[ACC]] : tensor<2x4x4x16xf32>)
+// With a larger im2col-max-width (the GPU pipeline's: its matmuls are
+// tiled, its convs are not), the 16-wide rows take im2col and a matmul too.
+// WIDE-LABEL: func @conv2d
+// WIDE-NOT: linalg.conv_2d_nchw_fchw
+// WIDE: linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<4x27xf32>, tensor<27x128xf32>)
+// WIDE-NOT: linalg.conv_2d_nchw_fchw
 func.func @conv2d(%x: tensor<2x3x9x17xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x4x4x16xf32> {
   %0 = dlc.conv2d %x, %w strides = [2, 1] padding = [1, 0, 2, 1] dilation = [1, 2] groups = 1
       : (tensor<2x3x9x17xf32>, tensor<4x3x3x3xf32>) -> tensor<2x4x4x16xf32>

@@ -9,7 +9,9 @@ namespace dlc {
 
 /// Adds the patterns that lower every dlc op to linalg/tensor/arith/math on
 /// tensors. Each op family contributes through its own populate function.
-void populateDlcToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// `im2colMaxWidth`: convert-dlc-to-linalg's im2col-max-width.
+void populateDlcToLinalgPatterns(mlir::RewritePatternSet &patterns,
+                                 int64_t im2colMaxWidth = 16);
 
 } // namespace dlc
 
