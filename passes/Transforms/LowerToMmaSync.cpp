@@ -6,7 +6,10 @@
 // of the instruction's own shape only, so the contraction, its reads and
 // its accumulator's read and write are first unrolled to that shape, and
 // the accumulators hoisted out of the K loop (the conversion carries them
-// through scf.for as per-lane fragments).
+// through scf.for as per-lane fragments). The conversion is given the
+// products alone (an scf.execute_region around them), and bf16 products,
+// which upstream neither loads nor lowers, are staged as f16 bits and
+// issued here as NVVM bf16 mma.sync.
 //
 //===----------------------------------------------------------------------===//
 

@@ -69,8 +69,7 @@ struct BlockPlan {
   // mmaShape (m, n, k); empty: FMAs in the threads' tm x tn tiles.
   int64_t wm = 0, wn = 0;
   SmallVector<int64_t, 3> mmaShape;
-  bool tf32 = false;
-  bool bf16 = false;
+  bool bf16 = false; // (staged as f16 bits on the GPU)
   int64_t threadsX() const { return bn / tn; }
   int64_t threadsY() const { return bm / tm; }
 };
@@ -89,17 +88,17 @@ SmallVector<int64_t, 3> mmaShapeFor(Type lhs, Type rhs, Type acc,
 }
 
 /// Turns `plan` into a tensor-core plan when the contraction's types have an
-/// mma.sync shape and M, N and K are multiples of its tiles: warps of at most 32 x 32 outputs (2 x 2 warps in a 64 x 64
-/// block), K steps of 32 where K allows; the fill, consumer and copies
-/// spread over the block's 32-per-warp threads in 4-wide rows.
+/// mma.sync shape and M, N and K are multiples of its tiles: warps of at most
+/// 32 x 32 outputs (2 x 2 warps in a 64 x 64 block), K steps of 32 where K
+/// allows; the fill, consumer and copies spread over the block's 32-per-warp
+/// threads in 4-wide rows.
 void planTensorCores(BlockPlan &plan, linalg::LinalgOp op,
                      ArrayRef<int64_t> mnk, bool allowTF32) {
   auto element = [](Value v) { return getElementTypeOrSelf(v.getType()); };
   SmallVector<int64_t, 3> shape =
       mmaShapeFor(element(op.getDpsInputs()[0]), element(op.getDpsInputs()[1]),
                   element(op.getDpsInits()[0]), allowTF32);
-  if (shape.empty() || mnk[0] % 16 || mnk[1] % 16 ||
-      mnk[2] % shape[2])
+  if (shape.empty() || mnk[0] % 16 || mnk[1] % 16 || mnk[2] % shape[2])
     return;
   plan.bm = dividing(mnk[0], {64, 32, 16});
   plan.bn = dividing(mnk[1], {64, 32, 16});
@@ -110,7 +109,6 @@ void planTensorCores(BlockPlan &plan, linalg::LinalgOp op,
   plan.tn = kThreadTile;
   plan.tm = plan.bm / (threads / plan.threadsX());
   plan.mmaShape = shape;
-  plan.tf32 = element(op.getDpsInputs()[0]).isF32();
   plan.bf16 = element(op.getDpsInputs()[0]).isBF16();
 }
 
