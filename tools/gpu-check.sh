@@ -15,8 +15,9 @@
 # What `run` does, in this order (not yet timed on a GPU; a suite is stopped
 # after 300 s, the benchmarks after 400 s):
 #   1. nvidia-smi; the device dlc-run sees;
-#   2. dlc-run on the dense model (checked against NumPy) and 40 training
-#      steps with the state on the GPU (--device=cuda; checked against NumPy);
+#   2. dlc-run on the dense model (checked against NumPy), 40 training
+#      steps with the state on the GPU (--device=cuda; checked against NumPy)
+#      and an f32 GEMM compiled with --allow-tf32 (TF32 error bounds);
 #   3. every integration suite (test/Integration/CPU/*.py --cuda-run=ARCH),
 #      from the artifacts compiled by `prepare` (DLC_ARTIFACT_CACHE);
 #   4. benchmarks/gpu.py run: dlc against cuBLAS/PyTorch on the same GPU.
@@ -41,6 +42,8 @@ prepare() {
     -o "$bundle/inputs/dense.dlc" || return 1
   "$build/bin/dlc-compile" "$inputs/regression.mlir" --target=cuda --gpu-arch="$arch" \
     -o "$bundle/inputs/train.dlc" --train-step="optimizer=sgd lr=0.1 momentum=0.9" || return 1
+  "$build/bin/dlc-compile" "$inputs/tf32.mlir" --target=cuda --gpu-arch="$arch" \
+    --allow-tf32 -o "$bundle/inputs/tf32.dlc" || return 1
   local suite
   for suite in "$root"/test/Integration/CPU/[a-z]*.py; do
     [ "$(basename "$suite")" = harness.py ] && continue
@@ -75,7 +78,11 @@ run() {
       --input "$work/vb.npy" --input "$work/x.npy" --input "$work/target.npy" \
       --output-dir "$work/out" | tail -2 &&
     $python "$inputs/regression.py" check "$work" 40; } >> "$out/dlc-run.log" 2>&1 || failed=1
-  tail -4 "$out/dlc-run.log"
+  $python "$inputs/tf32.py" make "$work" >> "$out/dlc-run.log" 2>&1
+  { "$bundle/bin/dlc-run" "$bundle/inputs/tf32.dlc" --device=cuda --entry=gemm \
+      --input "$work/a.npy" --input "$work/b.npy" --output-dir "$work/out" &&
+    $python "$inputs/tf32.py" check "$work"; } >> "$out/dlc-run.log" 2>&1 || failed=1
+  tail -5 "$out/dlc-run.log"
 
   echo "== integration suites on the GPU ($arch)"
   local suite name
