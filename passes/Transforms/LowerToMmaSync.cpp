@@ -219,19 +219,6 @@ struct LowerToMmaSync : public dlc::impl::LowerToMmaSyncBase<LowerToMmaSync> {
     if (kernels.empty())
       return;
 
-    // f16/bf16 reads widened to f32 for the contraction: the widening
-    // folded into it (mma.sync takes the narrow operands).
-    {
-      RewritePatternSet patterns(ctx);
-      vector::populateFoldArithExtensionPatterns(patterns);
-      FrozenRewritePatternSet frozen(std::move(patterns));
-      for (gpu::LaunchOp kernel : kernels)
-        if (failed(applyPatternsGreedily(kernel, frozen))) {
-          kernel->emitError("dlc-lower-to-mma-sync: folding extensions did "
-                            "not converge");
-          return signalPassFailure();
-        }
-    }
     // Unrolled to the instruction's shape, reads and writes with it.
     for (gpu::LaunchOp kernel : kernels)
       kernel.walk([&](vector::ContractionOp contract) {

@@ -151,15 +151,9 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
       });
       RewritePatternSet patterns(ctx);
       vector::populateVectorReductionToContractPatterns(patterns);
-      // Only the ops registerShape sizes: upstream's set also splits every
-      // n-D vector.from_elements into rows (a tensor-core kernel's
-      // fragments), which canonicalization joins again, without end.
       vector::populateVectorUnrollPatterns(
-          patterns, vector::UnrollVectorOptions()
-                        .setNativeShapeFn(registerShape)
-                        .setFilterConstraint([](Operation *op) {
-                          return success(registerShape(op).has_value());
-                        }));
+          patterns,
+          vector::UnrollVectorOptions().setNativeShapeFn(registerShape));
       memref::populateFoldMemRefAliasOpPatterns(patterns);
       addCanonicalization(patterns);
       GreedyRewriteConfig config;
