@@ -7,7 +7,7 @@
 //   register tile. The fill and an elementwise consumer (bias, activation)
 //   are fused into the block, so the whole chain is one kernel;
 // - row nests (softmax, layer norm): a block of rows, a warp per row, each
-//   reduction as per-thread partials merged per row in shared memory.
+//   reduction as per-thread partials merged per row by warp shuffles.
 // Tiling is upstream's TilingInterface (scf.forall with #gpu.block and
 // #gpu.thread mappings), and threads are mapped by upstream's
 // mapNestedForallToThreadsImpl (a barrier after each distributed op); this
@@ -20,6 +20,7 @@
 #include "TilingUtils.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/TransformOps/GPUTransformOps.h"
@@ -29,6 +30,7 @@
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/CSE.h"
@@ -471,6 +473,56 @@ Operation *reductionCombiner(linalg::GenericOp op) {
   return combiner;
 }
 
+/// Whether the reduction `op` starts from a fill that may also start each
+/// thread's partial: the combiner's neutral element (0 for a sum), or any
+/// value for an idempotent combiner (max, min). Merging 32 partials that
+/// each started from another value would count it 32 times.
+bool startsFromNeutral(linalg::GenericOp op, Operation *combiner) {
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  if (!fill)
+    return false;
+  if (isa<arith::MaximumFOp, arith::MinimumFOp, arith::MaxNumFOp,
+          arith::MinNumFOp, arith::MaxSIOp, arith::MinSIOp>(combiner))
+    return true;
+  std::optional<TypedAttr> neutral = arith::getNeutralElement(combiner);
+  Attribute value;
+  return neutral && matchPattern(fill.getInputs()[0], m_Constant(&value)) &&
+         value == *neutral;
+}
+
+/// `combiner`(x, acc) of a reduction body, cloned on (x, acc).
+Value combine(OpBuilder &b, Operation *combiner, Value accArg, Value x,
+              Value acc) {
+  IRMapping map;
+  for (Value operand : combiner->getOperands())
+    map.map(operand, operand == accArg ? acc : x);
+  return b.clone(*combiner, map)->getResult(0);
+}
+
+/// `value` combined across the 32 lanes of a warp by a butterfly of xor
+/// shuffles (log2(32) steps; every lane ends with the total). Narrower
+/// types travel extended to 32 bits (exact both ways).
+Value warpAllReduce(OpBuilder &b, Location loc, Operation *combiner,
+                    Value accArg, Value value) {
+  Type type = value.getType();
+  for (int32_t offset = kLanes / 2; offset > 0; offset /= 2) {
+    Value wide = value;
+    if (type.getIntOrFloatBitWidth() < 32)
+      wide = isa<FloatType>(type)
+                 ? Value(arith::ExtFOp::create(b, loc, b.getF32Type(), value))
+                 : Value(arith::ExtSIOp::create(b, loc, b.getI32Type(), value));
+    Value other = gpu::ShuffleOp::create(b, loc, wide, offset, kLanes,
+                                         gpu::ShuffleMode::XOR)
+                      .getShuffleResult();
+    if (other.getType() != type)
+      other = isa<FloatType>(type)
+                  ? Value(arith::TruncFOp::create(b, loc, type, other))
+                  : Value(arith::TruncIOp::create(b, loc, type, other));
+    value = combine(b, combiner, accArg, other, value);
+  }
+  return value;
+}
+
 /// How `op` takes part in a row nest over [rows, cols].
 RowKind rowKind(Operation *op, int64_t rows, int64_t cols) {
   auto hasShape = [](Value v, ArrayRef<int64_t> shape) {
@@ -504,9 +556,12 @@ RowKind rowKind(Operation *op, int64_t rows, int64_t cols) {
     return RowKind::Elementwise;
   if (iterators.size() == 2 && iterators[0] == IteratorType::parallel &&
       iterators[1] == IteratorType::reduction && out.getNumResults() == 1 &&
-      hasShape(result, {rows}) && reductionCombiner(generic) &&
-      generic.getStaticLoopRanges()[1] == cols)
-    return RowKind::Reduction;
+      hasShape(result, {rows}) && generic.getStaticLoopRanges()[1] == cols) {
+    Operation *combiner = reductionCombiner(generic);
+    if (combiner && startsFromNeutral(generic, combiner))
+      return RowKind::Reduction;
+    return RowKind::None;
+  }
   if (iterators.size() == 1 && iterators[0] == IteratorType::parallel &&
       out.isIdentity() && hasShape(result, {rows}))
     return RowKind::RowElementwise;
@@ -589,7 +644,7 @@ scf::ForallOp threadForall(OpBuilder &b, Location loc, int64_t rows,
 /// Returns the value that replaces its result.
 FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
                                  RowKind kind, int64_t rows, int64_t cols,
-                                 Attribute memorySpace) {
+                                 Attribute memorySpace, bool warpShuffles) {
   Location loc = op.getLoc();
   Value init = op.getDpsInits()[0];
   auto initType = cast<RankedTensorType>(init.getType());
@@ -686,8 +741,48 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
                                filled.getResult(0));
   perThread(partials, /*partial=*/true);
 
-  // The merge: row r of the partials folded into init[r] with the
-  // reduction's combiner.
+  Operation *combiner = reductionCombiner(op);
+  Value accArg = op.getBody()->getArguments().back();
+  if (warpShuffles && element.getIntOrFloatBitWidth() <= 32) {
+    // The merge on the GPU: each warp's 32 partials of its row combined by
+    // xor shuffles (every lane gets the row's value), which all lanes store
+    // (the same value) into the fill's buffer: the fill itself is not
+    // needed.
+    auto merge = threadForall(rewriter, loc, rows, /*lanes=*/true,
+                              fill.getDpsInits()[0]);
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(merge.getBody());
+    Value row = merge.getInductionVar(0), lane = merge.getInductionVar(1);
+    Value outArg = merge.getRegionIterArgs()[0];
+    SmallVector<OpFoldResult> one = {rewriter.getIndexAttr(1)};
+    auto partial = tensor::ExtractSliceOp::create(
+        rewriter, loc, RankedTensorType::get({1}, element),
+        partials.getResult(0), SmallVector<OpFoldResult>{row, lane},
+        SmallVector<OpFoldResult>(2, rewriter.getIndexAttr(1)),
+        SmallVector<OpFoldResult>(2, rewriter.getIndexAttr(1)));
+    auto slice = tensor::ExtractSliceOp::create(
+        rewriter, loc, outArg, SmallVector<OpFoldResult>{row}, one, one);
+    AffineMap identity =
+        AffineMap::getMultiDimIdentityMap(1, rewriter.getContext());
+    auto merged = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{slice.getType()}, ValueRange{partial},
+        ValueRange{slice}, ArrayRef<AffineMap>{identity, identity},
+        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(
+              b, l, warpAllReduce(b, l, combiner, accArg, args[0]));
+        });
+    rewriter.setInsertionPointToStart(merge.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(rewriter, loc, merged.getResult(0),
+                                          outArg,
+                                          SmallVector<OpFoldResult>{row}, one,
+                                          one);
+    return merge.getResult(0);
+  }
+
+  // The merge where lanes run one after another (host emulation): row r of
+  // the partials folded into init[r] with the reduction's combiner by one
+  // thread per row.
   auto merge = threadForall(rewriter, loc, rows, /*lanes=*/false, init);
   {
     OpBuilder::InsertionGuard guard(rewriter);
@@ -706,19 +801,14 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
     MLIRContext *ctx = rewriter.getContext();
     AffineMap identity = AffineMap::getMultiDimIdentityMap(2, ctx);
     AffineMap rowMap = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
-    Operation *combiner = reductionCombiner(op);
     auto merged = linalg::GenericOp::create(
         rewriter, loc, TypeRange{acc.getType()}, ValueRange{partialRow},
         ValueRange{acc}, ArrayRef<AffineMap>{identity, rowMap},
         ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
                                       utils::IteratorType::reduction},
         [&](OpBuilder &b, Location l, ValueRange args) {
-          IRMapping map;
-          Value accArg = op.getBody()->getArguments().back();
-          for (Value operand : combiner->getOperands())
-            map.map(operand, operand == accArg ? args[1] : args[0]);
-          Operation *combined = b.clone(*combiner, map);
-          linalg::YieldOp::create(b, l, combined->getResult(0));
+          linalg::YieldOp::create(
+              b, l, combine(b, combiner, accArg, args[0], args[1]));
         });
     rewriter.setInsertionPointToStart(merge.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(rewriter, loc, merged.getResult(0),
@@ -735,7 +825,8 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
 /// partials and a merge, the block's row vectors in shared memory.
 LogicalResult tileRowNest(RewriterBase &rewriter, linalg::GenericOp root,
                           SetVector<Operation *> nest, int64_t rows,
-                          int64_t cols, Attribute memorySpace) {
+                          int64_t cols, Attribute memorySpace,
+                          bool warpShuffles) {
   MLIRContext *ctx = rewriter.getContext();
   // Elementwise producers into each of their consumers, so that no [rows,
   // cols] intermediate is stored.
@@ -838,7 +929,7 @@ LogicalResult tileRowNest(RewriterBase &rewriter, linalg::GenericOp root,
       return op->emitError("dlc-tile-for-gpu: unexpected op in a row nest");
     FailureOr<Value> replacement =
         distributeRowOp(rewriter, cast<linalg::GenericOp>(op), kind, blockRows,
-                        cols, memorySpace);
+                        cols, memorySpace, warpShuffles);
     if (failed(replacement))
       return failure();
     rewriter.replaceOp(op, *replacement);
@@ -1004,8 +1095,10 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     }
     for (auto &[root, nest] : nests) {
       auto type = cast<RankedTensorType>(root.getResult(0).getType());
+      // Lanes run one after another in the host emulation: no shuffles.
       if (failed(tileRowNest(rewriter, root, nest, type.getDimSize(0),
-                             type.getDimSize(1), memorySpace)))
+                             type.getDimSize(1), memorySpace,
+                             /*warpShuffles=*/!hostEmulation)))
         return signalPassFailure();
     }
   }

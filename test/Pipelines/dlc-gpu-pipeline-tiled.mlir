@@ -27,8 +27,9 @@ func.func @dense(%x: tensor<128x64xf32>, %w: tensor<64x96xf32>, %b: tensor<96xf3
 
 // A softmax over rows of 1024 is one kernel: blocks of 8 rows, a warp per
 // row (32 x 8 threads), each thread's partial max and sum over columns
-// l, l + 32, ... in shared memory, merged per row, then the output; the
-// exp is recomputed rather than stored.
+// l, l + 32, ... in shared memory, merged per row by the warp's butterfly
+// shuffles (five per reduction), then the output; the exp is recomputed
+// rather than stored.
 // CHECK-LABEL: llvm.func @softmax
 // CHECK-NOT: mgpuMemAlloc
 // CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @softmax_kernel::@softmax_kernel
@@ -36,7 +37,10 @@ func.func @dense(%x: tensor<128x64xf32>, %w: tensor<64x96xf32>, %b: tensor<96xf3
 // CHECK: gpu.binary @softmax_kernel
 // CHECK-SAME: .shared .align 16 .b8
 // CHECK-SAME: bar.sync
+// CHECK-SAME: shfl.sync.bfly.b32 {{[^;]+}}, 16, 31, -1;
+// CHECK-SAME: shfl.sync.bfly.b32 {{[^;]+}}, 1, 31, -1;
 // CHECK-SAME: ex2.approx
+// CHECK-SAME: shfl.sync.bfly.b32 {{[^;]+}}, 16, 31, -1;
 func.func @softmax(%x: tensor<256x1024xf32>) -> tensor<256x1024xf32> {
   %0 = dlc.softmax %x axis = 1 : tensor<256x1024xf32>
   return %0 : tensor<256x1024xf32>
@@ -60,13 +64,13 @@ func.func @conv_chunks(%x: tensor<32x32x14x14xf32>, %w: tensor<64x32x3x3xf32>) -
 
 // A layer norm over [batch, tokens, features]: its ops collapsed to
 // [batch * tokens, features], one row-nest kernel (blocks of 8 rows, the
-// reductions' partials merged in shared memory) writing the caller's
+// reductions' partials merged by warp shuffles) writing the caller's
 // buffer through a collapsed view (no copy of a reshaped result).
 // CHECK-LABEL: llvm.func @layer_norm_3d
 // CHECK: gpu.launch_func
 // CHECK-NOT: gpu.launch_func
 // CHECK: llvm.func @_mlir_ciface_layer_norm_3d
-// CHECK: gpu.binary @layer_norm_3d_kernel{{.*}}bar.sync
+// CHECK: gpu.binary @layer_norm_3d_kernel{{.*}}bar.sync{{.*}}shfl.sync.bfly
 func.func @layer_norm_3d(%x: tensor<4x16x256xf32>, %s: tensor<256xf32>, %b: tensor<256xf32>) -> tensor<4x16x256xf32> {
   %0 = dlc.layer_norm %x scale %s bias %b epsilon = 1.0e-05 : (tensor<4x16x256xf32>, tensor<256xf32>, tensor<256xf32>) -> tensor<4x16x256xf32>
   return %0 : tensor<4x16x256xf32>

@@ -95,24 +95,33 @@ func.func @untiled(%arg0: tensor<9x32xf32>, %arg1: tensor<32x16xf32>) -> tensor<
 // and the output in one block forall; the exp fused into the sum and into
 // the output (recomputed, not stored); each reduction as per-thread
 // partials over columns l, l + 32 (a stride-32 slice) into an 8 x 32
-// shared buffer, then merged per row (thread y only) into a shared row
-// vector.
+// shared buffer, then merged per row by its warp (a butterfly of five xor
+// shuffles, every lane storing the total) into a shared row vector. On the
+// host, where lanes run one after another, one thread per row merges.
 // CHECK-LABEL: func.func @softmax(
 // CHECK: scf.forall (%{{.+}}) = (0) to (16) step (8)
 // CHECK:   %[[MAX:.+]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<8xf32>
-// CHECK:   scf.forall (%{{.+}}) in (8) shared_outs(%{{.+}} = %[[MAX]])
-// CHECK:     linalg.fill
-// CHECK:   } {mapping = [#gpu.thread<y>]}
+// The row vector's fill is not needed: the merge writes every row.
+// CHECK-NOT: shared_outs(%{{.+}} = %[[MAX]])
 // CHECK:   %[[PART:.+]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<8x32xf32>
 // CHECK:   scf.forall (%[[R:.+]], %[[L:.+]]) in (8, 32) shared_outs
 // CHECK:     tensor.extract_slice %{{.+}}[%[[R]], %[[L]]] [1, 2] [1, 32] : tensor<8x64xf32> to tensor<1x2xf32>
 // CHECK:     linalg.generic {{.+}} iterator_types = ["parallel", "reduction"]
 // CHECK:       arith.maximumf
 // CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
-// CHECK:   scf.forall (%{{.+}}) in (8) shared_outs
-// CHECK:     tensor.extract_slice {{.+}} : tensor<8x32xf32> to tensor<1x32xf32>
-// CHECK:     arith.maximumf
-// CHECK:   } {mapping = [#gpu.thread<y>]}
+// CHECK:   scf.forall (%[[R:.+]], %[[L:.+]]) in (8, 32) shared_outs(%[[ROW:.+]] = %[[MAX]])
+// CHECK:     tensor.extract_slice %{{.+}}[%[[R]], %[[L]]] [1, 1] [1, 1] : tensor<8x32xf32> to tensor<1xf32>
+// CHECK:     linalg.generic
+// CHECK:       %[[S0:.+]], %{{.+}} = gpu.shuffle  xor %[[IN:.+]], %c16_i32, %c32_i32 : f32
+// CHECK:       %[[M0:.+]] = arith.maximumf %[[S0]], %[[IN]] : f32
+// CHECK:       gpu.shuffle  xor %[[M0]], %c8_i32, %c32_i32 : f32
+// CHECK:       gpu.shuffle  xor %{{.+}}, %c4_i32, %c32_i32 : f32
+// CHECK:       gpu.shuffle  xor %{{.+}}, %c2_i32, %c32_i32 : f32
+// CHECK:       gpu.shuffle  xor %{{.+}}, %c1_i32, %c32_i32 : f32
+// CHECK:       %[[TOTAL:.+]] = arith.maximumf
+// CHECK:       linalg.yield %[[TOTAL]] : f32
+// CHECK:     tensor.parallel_insert_slice %{{.+}} into %[[ROW]][%[[R]]] [1] [1] : tensor<1xf32> into tensor<8xf32>
+// CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
 // CHECK:   scf.forall (%{{.+}}, %{{.+}}) in (8, 32) shared_outs
 // CHECK:     math.exp
 // CHECK:     arith.addf
@@ -126,6 +135,15 @@ func.func @untiled(%arg0: tensor<9x32xf32>, %arg1: tensor<32x16xf32>) -> tensor<
 // CHECK: } {mapping = [#gpu.block<x>]}
 // CHECK-NOT: linalg.
 // CHECK: return
+
+// HOST-LABEL: func.func @softmax(
+// HOST-NOT: gpu.shuffle
+// HOST:   scf.forall (%{{.+}}) in (8) shared_outs
+// HOST:     tensor.extract_slice {{.+}} : tensor<8x32xf32> to tensor<1x32xf32>
+// HOST:     arith.maximumf
+// HOST:   } {mapping = [#gpu.thread<y>]}
+// HOST-NOT: gpu.shuffle
+// HOST: return
 
 // 33 columns are no multiple of a warp: left to one thread per row.
 // CHECK-LABEL: func.func @softmax_odd(
@@ -199,4 +217,27 @@ func.func @softmax_odd(%arg0: tensor<16x33xf32>) -> tensor<16x33xf32> {
     linalg.yield %9 : f32
   } -> tensor<16x33xf32>
   return %7 : tensor<16x33xf32>
+}
+
+// A row sum that starts from 1 (not the sum's neutral 0) is no row nest:
+// each of a row's 32 partials would start from the 1 too.
+// CHECK-LABEL: func.func @sum_from_one(
+// CHECK-NOT: scf.forall
+// CHECK: return
+func.func @sum_from_one(%arg0: tensor<16x64xf32>) -> tensor<16x64xf32> {
+  %one = arith.constant 1.000000e+00 : f32
+  %0 = tensor.empty() : tensor<16xf32>
+  %1 = linalg.fill ins(%one : f32) outs(%0 : tensor<16xf32>) -> tensor<16xf32>
+  %sum = linalg.reduce ins(%arg0 : tensor<16x64xf32>) outs(%1 : tensor<16xf32>) dimensions = [1]
+    (%in: f32, %init: f32) {
+      %2 = arith.addf %in, %init : f32
+      linalg.yield %2 : f32
+    }
+  %3 = tensor.empty() : tensor<16x64xf32>
+  %4 = linalg.generic {indexing_maps = [#map, #row, #map], iterator_types = ["parallel", "parallel"]} ins(%arg0, %sum : tensor<16x64xf32>, tensor<16xf32>) outs(%3 : tensor<16x64xf32>) {
+  ^bb0(%in: f32, %s: f32, %out: f32):
+    %5 = arith.divf %in, %s : f32
+    linalg.yield %5 : f32
+  } -> tensor<16x64xf32>
+  return %4 : tensor<16x64xf32>
 }

@@ -326,7 +326,13 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     - each row reduction becomes per-thread partials over the columns l,
       l + 32, ... (stride-32 slices: neighbouring threads read neighbouring
       elements) into an R x 32 buffer in shared memory, then a merge of each
-      row's 32 partials with the reduction's combiner (one thread per row);
+      row's 32 partials by its warp: a butterfly of five `gpu.shuffle xor`s
+      (upstream's `gpu.subgroup_reduce` has no memory effects declared, which
+      bufferization's deallocation refuses), each lane ending with the total
+      (with `host-emulation`, where lanes run one after another, and for
+      64-bit elements, one thread per row folds them instead). A reduction must start
+      from a fill of its combiner's neutral element (or be a max or min),
+      since each partial starts from it too;
     - row vectors (max, sum, mean, variance) live in shared memory; the
       output is written by all 32 x R threads with the same strided slices.
     `dlc-map-forall-to-gpu` turns these into kernels after bufferization.
