@@ -445,16 +445,21 @@ constexpr int64_t kRowsPerBlock = 8;
 enum class RowKind { None, Fill, Reduction, RowElementwise, Elementwise };
 
 /// Whether `map` (of a 2-D or 1-D loop nest) reads a whole row tile
-/// ((d0, d1)), a row's value ((d0)), a column's ((d1)) or a scalar (()).
-bool isRowNestMap(AffineMap map) {
-  if (map.getNumResults() == 0)
-    return true;
-  if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
-    return false;
-  // No transposes: results in loop order.
-  for (unsigned i = 1; i < map.getNumResults(); ++i)
-    if (map.getDimPosition(i) <= map.getDimPosition(i - 1))
+/// ((d0, d1)), a row's value ((d0), or (d0, 0) of a [rows, 1] tensor), a
+/// column's ((d1)) or a scalar (()), with no transposes.
+bool isRowNestMap(AffineMap map, bool allowZeros = true) {
+  int64_t last = -1;
+  for (AffineExpr expr : map.getResults()) {
+    if (auto constant = dyn_cast<AffineConstantExpr>(expr)) {
+      if (!allowZeros || constant.getValue() != 0)
+        return false;
+      continue;
+    }
+    auto dim = dyn_cast<AffineDimExpr>(expr);
+    if (!dim || static_cast<int64_t>(dim.getPosition()) <= last)
       return false;
+    last = dim.getPosition();
+  }
   return true;
 }
 
@@ -534,16 +539,8 @@ RowKind rowKind(Operation *op, int64_t rows, int64_t cols) {
   auto generic = dyn_cast<linalg::GenericOp>(op);
   if (!generic || generic.getNumDpsInits() != 1 ||
       !generic.hasPureTensorSemantics() ||
-      !llvm::all_of(generic.getIndexingMapsArray(), isRowNestMap))
-    return RowKind::None;
-  // Bodies that read their position (linalg.index) or other tensors
-  // (tensor.extract: a gather) do not survive the per-thread slicing, which
-  // renumbers the loops.
-  bool positional = false;
-  generic.getBody()->walk([&](Operation *inner) {
-    positional |= isa<linalg::IndexOp, tensor::ExtractOp>(inner);
-  });
-  if (positional)
+      !llvm::all_of(generic.getIndexingMapsArray(),
+                    [](AffineMap map) { return isRowNestMap(map); }))
     return RowKind::None;
   SmallVector<utils::IteratorType> iterators =
       generic.getIteratorTypesArray();
@@ -568,9 +565,41 @@ RowKind rowKind(Operation *op, int64_t rows, int64_t cols) {
   return RowKind::None;
 }
 
-/// The ops of the row nest ending at `root` (an elementwise op over [rows,
-/// cols]): the fills, row reductions and elementwise ops it is computed
-/// from whose every user is in the nest; empty unless there is a reduction.
+/// The [rows, cols] of a row nest that would end at `root`: an elementwise
+/// op over [rows, cols], or an op over rows computed from a row reduction
+/// over [rows, cols] (cross-entropy's per-row loss).
+std::optional<std::pair<int64_t, int64_t>>
+rowNestShape(linalg::GenericOp root) {
+  if (root.getNumResults() != 1)
+    return std::nullopt;
+  auto type = dyn_cast<RankedTensorType>(root.getResult(0).getType());
+  if (!type || !type.hasStaticShape() || type.getRank() < 1)
+    return std::nullopt;
+  int64_t rows = type.getDimSize(0);
+  if (type.getRank() == 2) {
+    int64_t cols = type.getDimSize(1);
+    if (rowKind(root, rows, cols) == RowKind::Elementwise)
+      return std::make_pair(rows, cols);
+    return std::nullopt;
+  }
+  if (type.getRank() != 1)
+    return std::nullopt;
+  for (Value input : root.getDpsInputs()) {
+    auto reduction = input.getDefiningOp<linalg::GenericOp>();
+    if (!reduction || reduction.getNumLoops() != 2)
+      continue;
+    int64_t cols = reduction.getStaticLoopRanges()[1];
+    if (!ShapedType::isDynamic(cols) &&
+        rowKind(reduction, rows, cols) == RowKind::Reduction &&
+        rowKind(root, rows, cols) == RowKind::RowElementwise)
+      return std::make_pair(rows, cols);
+  }
+  return std::nullopt;
+}
+
+/// The ops of the row nest ending at `root` (see rowNestShape): the fills,
+/// row reductions and elementwise ops it is computed from whose every user
+/// is in the nest; empty unless there is a reduction.
 SetVector<Operation *> collectRowNest(linalg::GenericOp root, int64_t rows,
                                       int64_t cols) {
   SetVector<Operation *> nest;
@@ -593,21 +622,31 @@ SetVector<Operation *> collectRowNest(linalg::GenericOp root, int64_t rows,
 
 /// Offsets, sizes and strides of thread (r, l)'s part of a tensor read or
 /// written through `map` of a row-nest op: its row of a [R, C] tile in
-/// columns l, l + 32, ...; its row's value of an [R] vector; the columns
-/// l, l + 32, ... of a [C] vector; a scalar whole. `lane` is null for ops
-/// over rows only.
-void threadSlice(OpBuilder &b, AffineMap map, Value row, Value lane,
-                 int64_t cols, SmallVectorImpl<OpFoldResult> &offsets,
+/// columns l, l + 32, ... (ceil((C - l) / 32) of them: none for l >= C);
+/// its row's value of an [R] vector; the columns l, l + 32, ... of a [C]
+/// vector; a scalar whole. `lane` is null for ops over rows only.
+void threadSlice(OpBuilder &b, Location loc, AffineMap map, Value row,
+                 Value lane, int64_t cols,
+                 SmallVectorImpl<OpFoldResult> &offsets,
                  SmallVectorImpl<OpFoldResult> &sizes,
                  SmallVectorImpl<OpFoldResult> &strides) {
-  for (unsigned i = 0; i < map.getNumResults(); ++i) {
-    if (map.getDimPosition(i) == 0) {
+  for (AffineExpr expr : map.getResults()) {
+    if (isa<AffineConstantExpr>(expr)) {
+      offsets.push_back(b.getIndexAttr(0));
+      sizes.push_back(b.getIndexAttr(1));
+      strides.push_back(b.getIndexAttr(1));
+    } else if (cast<AffineDimExpr>(expr).getPosition() == 0) {
       offsets.push_back(row);
       sizes.push_back(b.getIndexAttr(1));
       strides.push_back(b.getIndexAttr(1));
     } else {
       offsets.push_back(lane);
-      sizes.push_back(b.getIndexAttr(cols / kLanes));
+      AffineExpr l = b.getAffineDimExpr(0);
+      sizes.push_back(
+          cols % kLanes == 0
+              ? OpFoldResult(b.getIndexAttr(cols / kLanes))
+              : affine::makeComposedFoldedAffineApply(
+                    b, loc, (cols + kLanes - 1 - l).floorDiv(kLanes), {lane}));
       strides.push_back(b.getIndexAttr(kLanes));
     }
   }
@@ -667,7 +706,8 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
         continue;
       }
       SmallVector<OpFoldResult> offsets, sizes, strides;
-      threadSlice(rewriter, map, row, lane, cols, offsets, sizes, strides);
+      threadSlice(rewriter, loc, map, row, lane, cols, offsets, sizes,
+                  strides);
       inputs.push_back(tensor::ExtractSliceOp::create(
           rewriter, loc, value, offsets, sizes, strides));
     }
@@ -681,8 +721,8 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
       strides = {rewriter.getIndexAttr(1), rewriter.getIndexAttr(1)};
       sliceType = RankedTensorType::get({1}, element);
     } else {
-      threadSlice(rewriter, op.getMatchingIndexingMap(op.getDpsInitOperand(0)),
-                  row, lane, cols, offsets, sizes, strides);
+      threadSlice(rewriter, loc,
+                  op.getMatchingIndexingMap(op.getDpsInitOperand(0)), row, lane, cols, offsets, sizes, strides);
     }
     Value outArg = forall.getRegionIterArgs()[0];
     auto slice = sliceType
@@ -693,6 +733,28 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
                                                       offsets, sizes, strides);
     linalg::GenericOp clone =
         cloneOn(rewriter, op, inputs, slice, slice.getType());
+    // Positions (cross-entropy's label column, its gather's row): the
+    // clone's loops run over the thread's slice, row `row` and columns
+    // lane, lane + 32, ... of the block's loops.
+    SmallVector<linalg::IndexOp> indices;
+    clone.getBody()->walk([&](linalg::IndexOp index) {
+      indices.push_back(index);
+    });
+    for (linalg::IndexOp index : indices) {
+      rewriter.setInsertionPointAfter(index);
+      Value local = index.getResult(), global;
+      Operation *reader;
+      if (index.getDim() == 0) {
+        global = arith::AddIOp::create(rewriter, loc, row, local);
+        reader = global.getDefiningOp();
+      } else {
+        Value lanes = arith::ConstantIndexOp::create(rewriter, loc, kLanes);
+        Value scaled = arith::MulIOp::create(rewriter, loc, local, lanes);
+        reader = scaled.getDefiningOp();
+        global = arith::AddIOp::create(rewriter, loc, lane, scaled);
+      }
+      rewriter.replaceAllUsesExcept(local, global, reader);
+    }
     rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(rewriter, loc, clone.getResult(0),
                                           outArg, offsets, sizes, strides);
@@ -871,7 +933,9 @@ LogicalResult tileRowNest(RewriterBase &rewriter, linalg::GenericOp root,
   int64_t blockRows = dividing(rows, {kRowsPerBlock, 4, 2, 1});
   scf::SCFTilingOptions blockTiling;
   blockTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  blockTiling.setTileSizes(indexAttrs(rewriter, {blockRows, 0}));
+  blockTiling.setTileSizes(indexAttrs(
+      rewriter, root.getNumLoops() == 2 ? SmallVector<int64_t>{blockRows, 0}
+                                        : SmallVector<int64_t>{blockRows}));
   blockTiling.setMapping(
       {gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimX)});
   scf::SCFTileAndFuseOptions fuseOptions;
@@ -961,12 +1025,15 @@ LogicalResult collapseLeadingRowDims(RewriterBase &rewriter,
     if (ranges.size() < 3 || !op.hasPureTensorSemantics() ||
         op->getParentOfType<scf::ForallOp>() ||
         llvm::any_of(ranges, ShapedType::isDynamic) ||
+        // (Rows of any length would collapse every n-D elementwise op.)
         ranges.back() % kLanes != 0 ||
         llvm::any_of(ArrayRef(iterators).drop_back(),
                      [](utils::IteratorType t) {
                        return t != utils::IteratorType::parallel;
                      }) ||
-        !llvm::all_of(op.getIndexingMapsArray(), isRowNestMap))
+        !llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+          return isRowNestMap(map, /*allowZeros=*/false);
+        }))
       return;
     ReassociationIndices leading;
     for (int64_t i = 0; i + 1 < static_cast<int64_t>(ranges.size()); ++i)
@@ -1051,9 +1118,9 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
       if (failed(tileContraction(rewriter, op, plan, memorySpace)))
         return signalPassFailure();
 
-    // Row nests, from their last op (an elementwise op over [rows, cols]
-    // with cols a multiple of 32). Row reductions as generics first, as the
-    // nest's other ops are.
+    // Row nests, from their last op (an elementwise op over [rows, cols] or
+    // an op over rows). Row reductions as generics first, as the nest's other
+    // ops are.
     SmallVector<linalg::ReduceOp> reduces;
     getOperation().walk([&](linalg::ReduceOp op) {
       int64_t rank = cast<ShapedType>(op.getInputs()[0].getType()).getRank();
@@ -1072,32 +1139,33 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     if (failed(collapseLeadingRowDims(rewriter, getOperation())))
       return signalPassFailure();
 
-    SmallVector<std::pair<linalg::GenericOp, SetVector<Operation *>>> nests;
+    struct RowNest {
+      linalg::GenericOp root;
+      SetVector<Operation *> ops;
+      int64_t rows, cols;
+    };
+    SmallVector<RowNest> nests;
     DenseSet<Operation *> taken;
     SmallVector<linalg::GenericOp> roots;
     getOperation().walk([&](linalg::GenericOp op) { roots.push_back(op); });
     for (linalg::GenericOp root : llvm::reverse(roots)) {
       if (taken.contains(root) || root->getParentOfType<scf::ForallOp>())
         continue;
-      auto type = dyn_cast<RankedTensorType>(root.getResult(0).getType());
-      if (root.getNumResults() != 1 || !type || type.getRank() != 2 ||
-          !type.hasStaticShape() || type.getDimSize(1) % kLanes != 0 ||
-          rowKind(root, type.getDimSize(0), type.getDimSize(1)) !=
-              RowKind::Elementwise)
+      std::optional<std::pair<int64_t, int64_t>> shape = rowNestShape(root);
+      if (!shape)
         continue;
-      SetVector<Operation *> nest =
-          collectRowNest(root, type.getDimSize(0), type.getDimSize(1));
+      auto [rows, cols] = *shape;
+      SetVector<Operation *> nest = collectRowNest(root, rows, cols);
       if (nest.empty() ||
           llvm::any_of(nest, [&](Operation *op) { return taken.contains(op); }))
         continue;
       taken.insert(nest.begin(), nest.end());
-      nests.emplace_back(root, nest);
+      nests.push_back({root, nest, rows, cols});
     }
-    for (auto &[root, nest] : nests) {
-      auto type = cast<RankedTensorType>(root.getResult(0).getType());
+    for (RowNest &nest : nests) {
       // Lanes run one after another in the host emulation: no shuffles.
-      if (failed(tileRowNest(rewriter, root, nest, type.getDimSize(0),
-                             type.getDimSize(1), memorySpace,
+      if (failed(tileRowNest(rewriter, nest.root, nest.ops, nest.rows,
+                             nest.cols, memorySpace,
                              /*warpShuffles=*/!hostEmulation)))
         return signalPassFailure();
     }

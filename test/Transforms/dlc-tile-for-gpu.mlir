@@ -5,6 +5,9 @@
 #map1 = affine_map<(d0, d1) -> (d1)>
 #row = affine_map<(d0, d1) -> (d0)>
 
+// (softmax_odd's slice length for lane d0, below.)
+// CHECK-DAG: #[[$RAGGED:.+]] = affine_map<(d0) -> ((-d0) floordiv 32 + 2)>
+
 // A dense layer: 64 x 32 blocks (M = 128, N = 96), the fill, the matmul and
 // the bias + relu consumer in one block forall; K in steps of 16 whose A
 // (64 x 16) and B (16 x 32) tiles are copied to shared memory by the
@@ -145,9 +148,19 @@ func.func @untiled(%arg0: tensor<9x32xf32>, %arg1: tensor<32x16xf32>) -> tensor<
 // HOST-NOT: gpu.shuffle
 // HOST: return
 
-// 33 columns are no multiple of a warp: left to one thread per row.
+// 33 columns are no multiple of a warp: lane l takes columns l, l + 32,
+// ... below 33, ceil((33 - l) / 32) of them (2 for lane 0, 1 for the rest).
 // CHECK-LABEL: func.func @softmax_odd(
-// CHECK-NOT: scf.forall
+// CHECK: scf.forall (%{{.+}}) = (0) to (16) step (8)
+// CHECK:   scf.forall (%[[R:.+]], %[[L:.+]]) in (8, 32)
+// CHECK:     %[[N:.+]] = affine.apply #[[$RAGGED]](%[[L]])
+// CHECK:     tensor.extract_slice %{{.+}}[%[[R]], %[[L]]] [1, %[[N]]] [1, 32] : tensor<8x33xf32> to tensor<1x?xf32>
+// CHECK:     arith.maximumf
+// CHECK:   gpu.shuffle
+// CHECK:   scf.forall (%[[R:.+]], %[[L:.+]]) in (8, 32)
+// CHECK:     %[[N:.+]] = affine.apply #[[$RAGGED]](%[[L]])
+// CHECK:     tensor.parallel_insert_slice %{{.+}}[%[[R]], %[[L]]] [1, %[[N]]] [1, 32] : tensor<1x?xf32> into tensor<8x33xf32>
+// CHECK: } {mapping = [#gpu.block<x>]}
 // CHECK: return
 
 func.func @softmax(%arg0: tensor<16x64xf32>) -> tensor<16x64xf32> {

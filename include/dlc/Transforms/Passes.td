@@ -316,25 +316,33 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
       block is 16 x 16 threads); each thread's product vectorized (one
       `vector.contract`), so that `dlc-lower-vectors` keeps its
       accumulators in registers across the K loop once threads are mapped.
-    Row nests (softmax, log_softmax, layer norm: an elementwise op over
-    [rows, cols], cols a multiple of 32, computed from row reductions,
-    row-vector ops and elementwise ops used nowhere else; ops over [rows...,
-    cols] are first collapsed to [rows, cols]) become one block
-    forall of up to 8 rows mapped to `#gpu.block<x>`, a warp per row:
+    Row nests (softmax, log_softmax, layer norm, cross-entropy: an
+    elementwise op over [rows, cols], or an op over rows such as
+    cross-entropy's per-row loss, computed from row reductions over [rows,
+    cols], row-vector ops and elementwise ops used nowhere else; ops over
+    [rows..., cols] with cols a multiple of 32 are first collapsed to
+    [rows, cols]; bodies may read their position, with `linalg.index`, and
+    gather with `tensor.extract`; operands may be [rows, 1], as the
+    backward's labels) become one block forall of up to 8 rows mapped to
+    `#gpu.block<x>`, a warp per row:
     - the nest's elementwise producers are fused into each of their
       consumers (recomputed rather than stored);
     - each row reduction becomes per-thread partials over the columns l,
       l + 32, ... (stride-32 slices: neighbouring threads read neighbouring
-      elements) into an R x 32 buffer in shared memory, then a merge of each
+      elements; ceil((cols - l) / 32) of them, none for lanes past a short
+      row) into an R x 32 buffer in shared memory, then a merge of each
       row's 32 partials by its warp: a butterfly of five `gpu.shuffle xor`s
       (upstream's `gpu.subgroup_reduce` has no memory effects declared, which
       bufferization's deallocation refuses), each lane ending with the total
       (with `host-emulation`, where lanes run one after another, and for
-      64-bit elements, one thread per row folds them instead). A reduction must start
-      from a fill of its combiner's neutral element (or be a max or min),
-      since each partial starts from it too;
+      64-bit elements, one thread per row folds them instead). A reduction
+      must start from a fill of its combiner's neutral element (or be a max
+      or min), since each partial starts from it too;
     - row vectors (max, sum, mean, variance) live in shared memory; the
-      output is written by all 32 x R threads with the same strided slices.
+      output is written by all 32 x R threads with the same strided slices
+      (an output over rows by one thread per row);
+    - `linalg.index` in the threads' ops is renumbered to the block's
+      loops: row r + i, column l + 32 j.
     `dlc-map-forall-to-gpu` turns these into kernels after bufferization.
     Tensor cores: a matmul of f16 or bf16 operands accumulated in f32 (how
     dlc-to-linalg lowers f16/bf16 matmuls; batched too), or of f32 with
@@ -354,8 +362,8 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
 
     Leaves alone: other ops, contractions of dynamic shape, with an M or N
     that is odd or over 64 and no multiple of 16, or under 64 outputs, and
-    row nests whose rows are not a multiple of 32
-    long (they stay one thread per output element or row).
+    row reductions of dynamic shape or that start from another value than
+    the neutral element (they stay one thread per output element or row).
   }];
   let options = [
     Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",

@@ -98,6 +98,38 @@ suite.add("layer_norm_large_mean",
           [((4, 64), "f32")], [((4, 64), "f32")], [offset], layer_norm, (1e-2, 1e-2))
 
 
+# A causal mask (column j of row i kept while j <= 4 i + 3) read from the
+# loop's position, then a softmax: on the GPU one row nest whose threads
+# each see row i and columns l, l + 32, ... of their block.
+CAUSAL = """  %neg = arith.constant 0xFF800000 : f32
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %e = tensor.empty() : tensor<16x64xf32>
+  %m = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%arg0 : tensor<16x64xf32>) outs(%e : tensor<16x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %i1 = arith.addi %i, %c1 : index
+    %limit = arith.muli %i1, %c4 : index
+    %keep = arith.cmpi ult, %j, %limit : index
+    %v = arith.select %keep, %in, %neg : f32
+    linalg.yield %v : f32
+  } -> tensor<16x64xf32>
+  %0 = dlc.softmax %m axis = 1 : tensor<16x64xf32>
+  return %0 : tensor<16x64xf32>"""
+
+
+def causal_softmax(x):
+    rows, cols = np.indices(x.shape)
+    return softmax(np.where(cols < 4 * (rows + 1), x, -np.inf), 1)
+
+
+suite.add("causal_softmax_16x64", CAUSAL, [((16, 64), "f32")], [((16, 64), "f32")],
+          [random((16, 64), "f32", -3, 3)], causal_softmax)
+
+
 def cross_entropy(logits, labels):
     labels = labels.astype(np.int64)
     valid = (labels >= 0) & (labels < logits.shape[1])
@@ -109,7 +141,12 @@ def cross_entropy(logits, labels):
 
 for n, c, label_type, element, low, high in ((8, 10, "i64", "f32", -5, 5), (5, 3, "i32", "f64", -5, 5),
                                              (4, 7, "i64", "f32", -1e4, 1e4),
-                                             (16, 10, "i32", "f16", -4, 4)):
+                                             (16, 10, "i32", "f16", -4, 4),
+                                             # Rows of a multiple of 32: a row nest on
+                                             # the GPU (its per-row loss gathers).
+                                             (24, 64, "i64", "f32", -5, 5),
+                                             (16, 96, "i32", "f16", -4, 4),
+                                             (12, 128, "i64", "f64", -5, 5)):
     labels = random((n,), label_type, 0, c - 1)
     suite.add(f"softmax_cross_entropy_{n}x{c}_{element}_{label_type}",
               f"  %0 = dlc.softmax_cross_entropy %arg0, %arg1 : ({ttype((n, c), element)}, "
@@ -122,6 +159,11 @@ suite.add("softmax_cross_entropy_bad_label",
           f"{ttype((3,), 'i64')}) -> {ttype((), 'f32')}\n  return %0 : {ttype((), 'f32')}",
           [((3, 4), "f32"), ((3,), "i64")], [((), "f32")],
           [random((3, 4)), np.array([0, 4, 1], np.int64)], cross_entropy)
+suite.add("softmax_cross_entropy_bad_label_64",
+          f"  %0 = dlc.softmax_cross_entropy %arg0, %arg1 : ({ttype((16, 64), 'f32')}, "
+          f"{ttype((16,), 'i64')}) -> {ttype((), 'f32')}\n  return %0 : {ttype((), 'f32')}",
+          [((16, 64), "f32"), ((16,), "i64")], [((), "f32")],
+          [random((16, 64)), np.array([3] * 9 + [-1] + [63] * 6, np.int64)], cross_entropy)
 
 for shape, element in (((32, 1), "f32"), ((3, 4, 5), "f64"), ((7,), "f16"), ((), "f32")):
     suite.add(f"mse_loss_{len(shape)}d_{element}",

@@ -1,0 +1,81 @@
+// RUN: dlc-opt %s --dlc-autodiff --inline --cse --convert-dlc-to-linalg --canonicalize --cse --dlc-fuse-elementwise --dlc-tile-for-gpu --canonicalize --cse | FileCheck %s
+
+func.func @ce(%x: tensor<16x64xf32>, %y: tensor<16xi64>) -> tensor<f32> {
+  %0 = dlc.softmax_cross_entropy %x, %y : (tensor<16x64xf32>, tensor<16xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+func.func @ce_grad(%x: tensor<16x64xf32>, %y: tensor<16xi64>) -> tensor<16x64xf32> {
+  %g = dlc.grad @ce(%x, %y) wrt = [0] : (tensor<16x64xf32>, tensor<16xi64>) -> tensor<16x64xf32>
+  return %g : tensor<16x64xf32>
+}
+
+// Cross-entropy's forward is one row nest ending at its per-row loss (an op
+// over rows): blocks of 8 rows, the max and the sum of exps as warp
+// partials merged by shuffles, then one thread per row computing the loss,
+// whose gather of the label's logit reads the block's row (block offset +
+// thread row) of the whole logits. The mean over rows stays outside.
+// CHECK-LABEL: func.func @ce(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<16x64xf32>
+// CHECK: %[[LOSSES:.+]] = scf.forall (%[[B:.+]]) = (0) to (16) step (8) shared_outs(%{{.+}}) -> (tensor<16xf32>)
+// CHECK:   gpu.shuffle  xor
+// CHECK:   arith.maximumf
+// CHECK:   gpu.shuffle  xor
+// CHECK:   arith.addf
+// CHECK:   scf.forall (%[[R:.+]]) in (8) shared_outs
+// CHECK:     linalg.generic
+// CHECK:       %[[ROW:.+]] = affine.apply #{{.+}}(%[[B]])[%[[R]]]
+// CHECK:       tensor.extract %[[X]][%[[ROW]], %{{.+}}] : tensor<16x64xf32>
+// CHECK:       math.log
+// CHECK:   } {mapping = [#gpu.thread<y>]}
+// CHECK: } {mapping = [#gpu.block<x>]}
+// CHECK: linalg.reduce ins(%[[LOSSES]] : tensor<16xf32>)
+
+// Its gradient (softmax - one-hot of the labels) is a row nest too: the
+// labels are read as [rows, 1] (map (d0, 0)), one element per thread row.
+// CHECK-LABEL: func.func @ce_grad(
+// CHECK: scf.forall (%{{.+}}) = (0) to (16) step (8)
+// CHECK:   scf.forall (%[[R:.+]], %[[L:.+]]) in (8, 32)
+// CHECK:     tensor.extract_slice %{{.+}}[%[[R]], 0] [1, 1] [1, 1] : tensor<8x1xi64> to tensor<1x1xi64>
+// CHECK:     arith.cmpi eq
+// CHECK:     tensor.parallel_insert_slice %{{.+}} into %{{.+}}[%[[R]], %[[L]]] [1, 2] [1, 32] : tensor<1x2xf32> into tensor<8x64xf32>
+// CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK: } {mapping = [#gpu.block<x>]}
+// CHECK-NOT: linalg.
+// CHECK: return
+
+// A body reading its position (a causal mask, then a softmax): in each
+// thread's ops the column index j of its slice is column l + 32 j of the
+// block, the row index row r + the block's offset (linalg.index 0 of a
+// one-row slice folded away).
+// CHECK-LABEL: func.func @causal_softmax(
+// CHECK: scf.forall (%[[B:.+]]) = (0) to (16) step (8)
+// CHECK:   scf.forall (%[[R:.+]], %[[L:.+]]) in (8, 32)
+// CHECK:     linalg.generic
+// CHECK:       %[[ROW:.+]] = affine.apply #{{.+}}(%[[B]])[%[[R]]]
+// CHECK:       %[[J:.+]] = linalg.index 1 : index
+// CHECK:       %[[JS:.+]] = arith.muli %[[J]], %c32 : index
+// CHECK:       %[[COL:.+]] = arith.addi %[[L]], %[[JS]] : index
+// CHECK:       %[[ROW1:.+]] = arith.addi %[[ROW]], %c1 : index
+// CHECK:       %[[LIMIT:.+]] = arith.muli %[[ROW1]], %c4 : index
+// CHECK:       arith.cmpi ult, %[[COL]], %[[LIMIT]] : index
+func.func @causal_softmax(%x: tensor<16x64xf32>) -> tensor<16x64xf32> {
+  %neg = arith.constant 0xFF800000 : f32
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %e = tensor.empty() : tensor<16x64xf32>
+  %m = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<16x64xf32>) outs(%e : tensor<16x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %i1 = arith.addi %i, %c1 : index
+    %limit = arith.muli %i1, %c4 : index
+    %keep = arith.cmpi ult, %j, %limit : index
+    %v = arith.select %keep, %in, %neg : f32
+    linalg.yield %v : f32
+  } -> tensor<16x64xf32>
+  %0 = dlc.softmax %m axis = 1 : tensor<16x64xf32>
+  return %0 : tensor<16x64xf32>
+}
