@@ -195,6 +195,8 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   // the outlined kernel the hoisting no longer happens (measured: 4 more
   // shared loads and stores per K step).
   pm.addNestedPass<func::FuncOp>(createLowerVectors());
+  // The staging copies' 16-byte pieces as vector accesses (where aligned).
+  pm.addNestedPass<func::FuncOp>(createVectorizeStagingCopies());
 
   // Every other linalg op a grid of threads, one output element per thread,
   // the innermost loop on thread x (coalesced accesses); reductions run in

@@ -28,6 +28,8 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
@@ -42,6 +44,7 @@
 namespace dlc {
 #define GEN_PASS_DEF_TILEFORGPU
 #define GEN_PASS_DEF_MAPFORALLTOGPU
+#define GEN_PASS_DEF_VECTORIZESTAGINGCOPIES
 #include "dlc/Transforms/Passes.h.inc"
 } // namespace dlc
 
@@ -264,16 +267,39 @@ LogicalResult stageOperand(RewriterBase &rewriter, linalg::LinalgOp tile,
   rewriter.modifyOpInPlace(tile, [&] {
     tile.getDpsInputOperand(index)->set(copy->getResult(0));
   });
-  // Rows over thread y, columns over thread x (the contiguous dim, so that
-  // neighbouring threads read neighbouring elements).
   ArrayRef<int64_t> shape = type.getShape();
   int64_t rows = shape[shape.size() - 2], cols = shape.back();
   SmallVector<int64_t> tiles(shape.size(), 0);
+  // 16-byte pieces of rows (4 f32, 8 f16), one per thread and step along
+  // the block's linear thread ids: neighbouring threads copy neighbouring
+  // pieces. dlc-map-forall-to-gpu makes each piece one 16-byte load and
+  // store where the addresses are aligned (checked at run time: a caller's
+  // tensor need not be). (Vectorized there, on buffers: on tensors the
+  // canonicalizer folds a vector copy back into a plain one.)
+  int64_t width = 128 / type.getElementTypeBitWidth();
+  int64_t threads = plan.threadsX() * plan.threadsY();
+  if (cols % width == 0) {
+    // A thread's part: pieceRows x pieceCols pieces, as few as the threads
+    // allow (more than one per row only where a row has more pieces than
+    // the block has threads: a 2-row f64 product).
+    int64_t pieces = cols / width, pieceCols = 1, pieceRows = 1;
+    while (pieces % pieceCols || pieces / pieceCols > threads)
+      ++pieceCols;
+    while (rows % pieceRows ||
+           (rows / pieceRows) * (pieces / pieceCols) > threads)
+      ++pieceRows;
+    tiles[shape.size() - 2] = pieceRows;
+    tiles.back() = pieceCols * width;
+    MLIRContext *ctx = rewriter.getContext();
+    FailureOr<Operation *> piece = tileToThreads(
+        rewriter, copy, tiles,
+        {gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::LinearDim1),
+         gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::LinearDim0)});
+    return success(succeeded(piece));
+  }
+  // Otherwise scalar copies: rows over thread y, columns over thread x.
   tiles[shape.size() - 2] = llvm::divideCeil(rows, plan.threadsY());
   tiles.back() = llvm::divideCeil(cols, plan.threadsX());
-  // Scalar copies: a vector load of global memory would need an alignment
-  // the caller's tensors do not promise (NVPTX splits an under-aligned one
-  // anyway); neighbouring threads' loads coalesce.
   return success(succeeded(tileToThreads(rewriter, copy, tiles)));
 }
 
@@ -1196,16 +1222,121 @@ FailureOr<SmallVector<int64_t>> tripCounts(scf::ForallOp forall) {
   if (!lbs || !ubs || !steps)
     return failure();
   for (auto [i, attr] : llvm::enumerate(*forall.getMapping())) {
-    // Linear dims (the warps of a tensor-core block) count like x, y, z.
-    auto id = cast<DeviceMappingAttrInterface>(attr).getMappingId();
-    if (auto warp = dyn_cast<gpu::GPUWarpMappingAttr>(attr);
-        warp && warp.isLinearMapping())
+    // Linear dims (the warps of a tensor-core block, the staging copies'
+    // pieces) count like x, y, z.
+    auto mapping = cast<DeviceMappingAttrInterface>(attr);
+    int64_t id = mapping.getMappingId();
+    if (mapping.isLinearMapping())
       id -= static_cast<int64_t>(gpu::MappingId::LinearDim0);
     if (id > 2)
       return failure();
     counts[id] = llvm::divideCeil((*ubs)[i] - (*lbs)[i], (*steps)[i]);
   }
   return counts;
+}
+
+/// Whether `op` is a staging copy piece: a thread's copy (or bitcast copy)
+/// of static rows of 16-byte multiples from global into shared memory,
+/// rows contiguous on both sides.
+bool isStagingPiece(linalg::LinalgOp op) {
+  if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != op.getNumParallelLoops() ||
+      !llvm::all_of(op.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isIdentity(); }))
+    return false;
+  auto source = dyn_cast<MemRefType>(op.getDpsInputs()[0].getType());
+  auto target = dyn_cast<MemRefType>(op.getDpsInits()[0].getType());
+  auto isShared = [](MemRefType type) {
+    auto space = dyn_cast_or_null<gpu::AddressSpaceAttr>(type.getMemorySpace());
+    return space && space.getValue() == gpu::AddressSpace::Workgroup;
+  };
+  if (!source || !target || !source.hasStaticShape() || isShared(source) ||
+      !isShared(target) || source.getRank() == 0 ||
+      source.getShape().back() * source.getElementTypeBitWidth() % 128 ||
+      target.getElementTypeBitWidth() != source.getElementTypeBitWidth() ||
+      !source.isLastDimUnitStride() || !target.isLastDimUnitStride())
+    return false;
+  // The body: the element, or its bits as another type.
+  Block *body = op.getBlock();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  Value yielded = yield.getValues()[0];
+  if (auto bitcast = yielded.getDefiningOp<arith::BitcastOp>())
+    yielded = bitcast.getIn();
+  return yielded == body->getArgument(0) &&
+         llvm::hasSingleElement(body->without_terminator()) ==
+             (yield.getValues()[0] != body->getArgument(0));
+}
+
+/// Whether every row of `view` starts at a multiple of 16 bytes (tested at
+/// run time: its aligned pointer, offset and row strides).
+Value rowsAligned(OpBuilder &b, Location loc, Value view) {
+  auto type = cast<MemRefType>(view.getType());
+  int64_t bytes = type.getElementTypeBitWidth() / 8;
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, view);
+  Value pointer = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, view);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value sixteen = arith::ConstantIndexOp::create(b, loc, 16);
+  Value size = arith::ConstantIndexOp::create(b, loc, bytes);
+  auto aligned = [&](Value byteCount) -> Value {
+    Value rem = arith::RemUIOp::create(b, loc, byteCount, sixteen);
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rem, zero);
+  };
+  Value start = arith::AddIOp::create(
+      b, loc, pointer, arith::MulIOp::create(b, loc, meta.getOffset(), size));
+  Value all = aligned(start);
+  for (int64_t d = 0; d + 1 < type.getRank(); ++d)
+    if (type.getDimSize(d) > 1)
+      all = arith::AndIOp::create(
+          b, loc, all,
+          aligned(arith::MulIOp::create(b, loc, meta.getStrides()[d], size)));
+  return all;
+}
+
+/// A staging piece (isStagingPiece) as 16-byte vector loads and stores
+/// where source and target rows are 16-byte aligned, as loops
+/// otherwise (NVPTX would split an under-aligned vector access into
+/// scalars anyway, but a misaligned ld.v4 faults).
+LogicalResult lowerStagingPiece(RewriterBase &rewriter, linalg::LinalgOp op) {
+  Location loc = op.getLoc();
+  Value source = op.getDpsInputs()[0], target = op.getDpsInits()[0];
+  auto sourceType = cast<MemRefType>(source.getType());
+  auto targetType = cast<MemRefType>(target.getType());
+  rewriter.setInsertionPoint(op);
+  Value sourceAligned = rowsAligned(rewriter, loc, source);
+  Value targetAligned = rowsAligned(rewriter, loc, target);
+  Value aligned =
+      arith::AndIOp::create(rewriter, loc, sourceAligned, targetAligned);
+  auto branch = scf::IfOp::create(rewriter, loc, aligned, /*withElse=*/true);
+  rewriter.setInsertionPointToStart(branch.thenBlock());
+  ArrayRef<int64_t> shape = sourceType.getShape();
+  int64_t width = 128 / sourceType.getElementTypeBitWidth();
+  auto sourceVector = VectorType::get({width}, sourceType.getElementType());
+  auto targetVector = VectorType::get({width}, targetType.getElementType());
+  SmallVector<int64_t> rowShape(shape.drop_back());
+  int64_t rows = computeProduct(rowShape);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t column = 0; column < shape.back(); column += width) {
+      SmallVector<Value> indices;
+      for (int64_t i : delinearize(r, computeSuffixProduct(rowShape)))
+        indices.push_back(arith::ConstantIndexOp::create(rewriter, loc, i));
+      indices.push_back(arith::ConstantIndexOp::create(rewriter, loc, column));
+      Value piece = vector::LoadOp::create(rewriter, loc, sourceVector,
+                                           source, indices,
+                                           /*nontemporal=*/false,
+                                           llvm::Align(16));
+      if (sourceVector != targetVector)
+        piece = vector::BitCastOp::create(rewriter, loc, targetVector, piece);
+      vector::StoreOp::create(rewriter, loc, piece, target, indices,
+                              /*nontemporal=*/false, llvm::Align(16));
+    }
+  }
+  rewriter.setInsertionPointToStart(branch.elseBlock());
+  Operation *scalar = rewriter.clone(*op);
+  if (failed(linalg::linalgOpToLoops(rewriter, cast<linalg::LinalgOp>(scalar))))
+    return failure();
+  rewriter.eraseOp(scalar);
+  rewriter.eraseOp(op);
+  return success();
 }
 
 /// `forall` (mapped to blocks) as a gpu.launch whose block ids replace its
@@ -1228,13 +1359,20 @@ LogicalResult mapBlockForall(RewriterBase &rewriter, scf::ForallOp forall) {
       return inner->emitError("dlc-map-forall-to-gpu: cannot normalize");
   }
   SmallVector<int64_t> block = {1, 1, 1};
-  int64_t warps = 0;
+  int64_t warps = 0, linearThreads = 0;
   WalkResult walk = forall.getBody()->walk([&](scf::ForallOp inner) {
     FailureOr<SmallVector<int64_t>> counts = tripCounts(inner);
     if (!mappedTo(inner, /*blocks=*/false) || failed(counts))
       return WalkResult::interrupt();
-    if (isa<gpu::GPUWarpMappingAttr>((*inner.getMapping())[0])) {
-      warps = std::max(warps, (*counts)[0] * (*counts)[1] * (*counts)[2]);
+    int64_t count = (*counts)[0] * (*counts)[1] * (*counts)[2];
+    Attribute first = (*inner.getMapping())[0];
+    if (isa<gpu::GPUWarpMappingAttr>(first)) {
+      warps = std::max(warps, count);
+      return WalkResult::advance();
+    }
+    // Linear thread ids (the staging copies): any block of enough threads.
+    if (cast<DeviceMappingAttrInterface>(first).isLinearMapping()) {
+      linearThreads = std::max(linearThreads, count);
       return WalkResult::advance();
     }
     for (int i = 0; i < 3; ++i)
@@ -1250,6 +1388,10 @@ LogicalResult mapBlockForall(RewriterBase &rewriter, scf::ForallOp forall) {
     return forall->emitError("dlc-map-forall-to-gpu: ")
            << warps << " warps in a block of " << block[0] << " x " << block[1]
            << " x " << block[2] << " threads";
+  if (linearThreads > block[0] * block[1] * block[2])
+    return forall->emitError("dlc-map-forall-to-gpu: ")
+           << linearThreads << " linear threads in a block of " << block[0]
+           << " x " << block[1] << " x " << block[2] << " threads";
 
   Location loc = forall.getLoc();
   rewriter.setInsertionPoint(forall);
@@ -1290,9 +1432,15 @@ LogicalResult mapBlockForall(RewriterBase &rewriter, scf::ForallOp forall) {
     return launch->emitError("dlc-map-forall-to-gpu: mapping to threads "
                              "failed");
 
-  // Each thread's part: loops (in registers after LLVM's promotion).
+  // Each thread's part: loops (in registers after LLVM's promotion). The
+  // staging copies' pieces are left to dlc-vectorize-staging-copies, after
+  // the passes that would take their vector accesses for their own (the
+  // mma.sync conversion) or drop their alignment (subview folding).
   SmallVector<linalg::LinalgOp> linalgOps;
-  launch.getBody().walk([&](linalg::LinalgOp op) { linalgOps.push_back(op); });
+  launch.getBody().walk([&](linalg::LinalgOp op) {
+    if (!isStagingPiece(op))
+      linalgOps.push_back(op);
+  });
   for (linalg::LinalgOp op : linalgOps) {
     rewriter.setInsertionPoint(op);
     if (failed(linalg::linalgOpToLoops(rewriter, op)))
@@ -1362,6 +1510,25 @@ struct MapForallToGPU
     }
     if (failed(placeSharedBuffers(rewriter, getOperation())))
       return signalPassFailure();
+  }
+};
+
+struct VectorizeStagingCopies
+    : public dlc::impl::VectorizeStagingCopiesBase<VectorizeStagingCopies> {
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    SmallVector<linalg::LinalgOp> pieces;
+    getOperation().walk([&](gpu::LaunchOp launch) {
+      launch.getBody().walk([&](linalg::LinalgOp op) {
+        if (isStagingPiece(op))
+          pieces.push_back(op);
+      });
+    });
+    for (linalg::LinalgOp op : pieces)
+      if (failed(lowerStagingPiece(rewriter, op))) {
+        op->emitError("dlc-vectorize-staging-copies: lowering failed");
+        return signalPassFailure();
+      }
   }
 };
 

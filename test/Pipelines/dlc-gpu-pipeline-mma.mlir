@@ -2,8 +2,9 @@
 // RUN: dlc-opt %s --dlc-gpu-pipeline="chip=sm_90 allow-tf32=true" | FileCheck %s --check-prefix=TF32
 // RUN: dlc-compile %s --target=cuda --gpu-arch=sm_80 --emit=ptx --allow-tf32 | FileCheck %s --check-prefix=PTX-TF32
 
-// An f16 dense layer on tensor cores, one kernel: each warp's fragments
-// loaded from shared memory with ldmatrix (B transposed), products by
+// An f16 dense layer on tensor cores, one kernel: the tiles staged with
+// 16-byte loads (where aligned), each warp's fragments loaded from shared
+// memory with ldmatrix (B transposed), products by
 // mma.sync m16n8k16 with f32 sums, the bias, relu and the rounding to f16
 // fused after them.
 // CHECK-LABEL: llvm.func @dense_f16
@@ -11,6 +12,7 @@
 // CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @dense_f16_kernel::@dense_f16_kernel
 // CHECK-NOT: gpu.launch_func
 // CHECK: gpu.binary @dense_f16_kernel
+// CHECK-SAME: ld.global.v4.b32
 // CHECK-SAME: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK-SAME: ldmatrix.sync.aligned.m8n8.x2.trans.shared.b16
 // CHECK-SAME: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
@@ -29,6 +31,7 @@ func.func @dense_f16(%x: tensor<128x64xf16>, %w: tensor<64x96xf16>, %b: tensor<9
 // bf16 likewise, its products as bf16 mma.sync.
 // CHECK-LABEL: llvm.func @dense_bf16
 // CHECK: gpu.binary @dense_bf16_kernel
+// CHECK-SAME: ld.global.v4.b32
 // CHECK-SAME: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK-SAME: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 func.func @dense_bf16(%x: tensor<128x64xbf16>, %w: tensor<64x96xbf16>) -> tensor<128x96xbf16> {

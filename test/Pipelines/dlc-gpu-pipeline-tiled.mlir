@@ -4,7 +4,9 @@
 // threads, the A and B tiles of each K step in shared memory (the block's
 // output tile too, for the fill and the consumer; each thread's 4 x 4
 // accumulators stay in registers through the K loop), barriers between the
-// steps' copies and products, FMAs; no intermediate in device memory.
+// steps' copies and products, FMAs; no intermediate in device memory. The
+// tiles are copied in 16-byte pieces: ld.global.v4 where the rows are
+// aligned (the scalar loads of the other branch are not checked here).
 // CHECK-LABEL: llvm.func @dense
 // CHECK-NOT: mgpuMemAlloc
 // CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @dense_kernel::@dense_kernel blocks in (%{{.+}}, %{{.+}}, %{{.+}}) threads in (%{{.+}}, %{{.+}}, %{{.+}})
@@ -15,6 +17,8 @@
 // CHECK-SAME: .shared .align 16 .b8 __dlc_shared_0[4096];
 // CHECK-SAME: .shared .align 16 .b8 __dlc_shared_1[2048];
 // CHECK-SAME: bar.sync
+// CHECK-SAME: ld.global.v4.b32
+// CHECK-SAME: st.shared.v4.b32
 // CHECK-SAME: fma.rn.f32
 // CHECK-SAME: max.NaN.f32
 func.func @dense(%x: tensor<128x64xf32>, %w: tensor<64x96xf32>, %b: tensor<96xf32>) -> tensor<128x96xf32> {

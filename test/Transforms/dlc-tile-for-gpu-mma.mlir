@@ -15,9 +15,10 @@
 // CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
 // CHECK:   scf.for {{.+}} step %[[C32:.+]] iter_args
 // CHECK:     bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<64x32xf16>
-// CHECK:     linalg.copy ins(%{{.+}} : tensor<8x4xf16>)
+// CHECK:     linalg.copy ins(%{{.+}} : tensor<4x8xf16>)
+// CHECK:     } {mapping = [#gpu.thread<linear_dim_1>, #gpu.thread<linear_dim_0>]}
 // CHECK:     bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<32x32xf16>
-// CHECK:     linalg.copy ins(%{{.+}} : tensor<4x4xf16>)
+// CHECK:     linalg.copy ins(%{{.+}} : tensor<2x8xf16>)
 // CHECK:     scf.forall ({{.+}}) = (0, 0) to (64, 32) step (32, 32)
 // CHECK:       vector.contract {{.+}} {dlc.mma_shape = array<i64: 16, 8, 16>} : vector<32x32xf16>, vector<32x32xf16> into vector<32x32xf32>
 // CHECK:     } {mapping = [#gpu.warp<linear_dim_1>, #gpu.warp<linear_dim_0>]}

@@ -11,8 +11,10 @@
 // A dense layer: 64 x 32 blocks (M = 128, N = 96), the fill, the matmul and
 // the bias + relu consumer in one block forall; K in steps of 16 whose A
 // (64 x 16) and B (16 x 32) tiles are copied to shared memory by the
-// block's 16 x 8 threads; each thread a 4 x 4 tile of the product (one
-// vector.contract) and of the consumer; the accumulators in shared memory.
+// block's 16 x 8 threads in 16-byte pieces of rows (4 floats) along the
+// linear thread ids (A's 256 pieces two per thread); each thread a 4 x 4
+// tile of the product (one vector.contract) and of the consumer; the
+// accumulators in shared memory.
 // CHECK-LABEL: func.func @dense
 // CHECK: scf.forall (%[[I:.+]], %[[J:.+]]) = (0, 0) to (128, 96) step (64, 32)
 // CHECK:   %[[ACC:.+]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<64x32xf32>
@@ -21,13 +23,13 @@
 // CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
 // CHECK:   scf.for %[[K:.+]] = %{{.+}} to %{{.+}} step %[[C16:.+]] iter_args
 // CHECK:     %[[A:.+]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<64x16xf32>
-// CHECK:     %[[SA:.+]] = scf.forall ({{.+}}) = (0, 0) to (64, 16) step (4, 2) shared_outs(%{{.+}} = %[[A]])
-// CHECK:       linalg.copy ins(%{{.+}} : tensor<4x2xf32>)
-// CHECK:     } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK:     %[[SA:.+]] = scf.forall ({{.+}}) = (0, 0) to (64, 16) step (2, 4) shared_outs(%{{.+}} = %[[A]])
+// CHECK:       linalg.copy ins(%{{.+}} : tensor<2x4xf32>)
+// CHECK:     } {mapping = [#gpu.thread<linear_dim_1>, #gpu.thread<linear_dim_0>]}
 // CHECK:     %[[B:.+]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<16x32xf32>
 // CHECK:     %[[SB:.+]] = scf.forall ({{.+}}) = (0, 0) to (16, 32) step (1, 4) shared_outs(%{{.+}} = %[[B]])
 // CHECK:       linalg.copy ins(%{{.+}} : tensor<1x4xf32>)
-// CHECK:     } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK:     } {mapping = [#gpu.thread<linear_dim_1>, #gpu.thread<linear_dim_0>]}
 // CHECK:     scf.forall ({{.+}}) = (0, 0) to (64, 32) step (4, 4)
 // CHECK:       tensor.extract_slice %[[SA]]{{.+}} to tensor<4x16xf32>
 // CHECK:       tensor.extract_slice %[[SB]]{{.+}} to tensor<16x4xf32>
@@ -253,4 +255,22 @@ func.func @sum_from_one(%arg0: tensor<16x64xf32>) -> tensor<16x64xf32> {
     linalg.yield %5 : f32
   } -> tensor<16x64xf32>
   return %4 : tensor<16x64xf32>
+}
+
+// A 2 x 32 f64 product has 8 threads (a 2 x 4 output tile each), but the
+// rows of its B tile have 16 pieces of 16 bytes: each thread copies two
+// pieces of each of the 16 rows, and one of each of A's 2 rows.
+// CHECK-LABEL: func.func @thin_f64(
+// CHECK: scf.forall ({{.+}}) = (0, 0) to (2, 16) step (2, 2)
+// CHECK:   linalg.copy ins(%{{.+}} : tensor<2x2xf64>)
+// CHECK: } {mapping = [#gpu.thread<linear_dim_1>, #gpu.thread<linear_dim_0>]}
+// CHECK: scf.forall ({{.+}}) = (0, 0) to (16, 32) step (16, 4)
+// CHECK:   linalg.copy ins(%{{.+}} : tensor<16x4xf64>)
+// CHECK: } {mapping = [#gpu.thread<linear_dim_1>, #gpu.thread<linear_dim_0>]}
+func.func @thin_f64(%a: tensor<2x16xf64>, %b: tensor<16x32xf64>) -> tensor<2x32xf64> {
+  %cst = arith.constant 0.000000e+00 : f64
+  %0 = tensor.empty() : tensor<2x32xf64>
+  %1 = linalg.fill ins(%cst : f64) outs(%0 : tensor<2x32xf64>) -> tensor<2x32xf64>
+  %2 = linalg.matmul ins(%a, %b : tensor<2x16xf64>, tensor<16x32xf64>) outs(%1 : tensor<2x32xf64>) -> tensor<2x32xf64>
+  return %2 : tensor<2x32xf64>
 }

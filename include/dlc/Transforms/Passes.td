@@ -417,7 +417,9 @@ def MapForallToGPU : Pass<"dlc-map-forall-to-gpu", "::mlir::ModuleOp"> {
     iterations than threads); the linalg ops left in each thread as loops;
     shared-memory allocations as private `memref.global`s in
     `#gpu.address_space<workgroup>` (kernel outlining copies them into the
-    GPU module, NVVM makes them `.shared`).
+    GPU module, NVVM makes them `.shared`). The staging copies' pieces
+    (16-byte rows from global into shared memory) stay linalg ops for
+    `dlc-vectorize-staging-copies`.
 
     Leaves alone: everything outside block foralls.
   }];
@@ -425,7 +427,37 @@ def MapForallToGPU : Pass<"dlc-map-forall-to-gpu", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def VectorizeStagingCopies : Pass<"dlc-vectorize-staging-copies",
+                                  "::mlir::func::FuncOp"> {
+  let summary = "Copy the GEMM tiles into shared memory with 16-byte "
+                "accesses";
+  let description = [{
+    Expects: kernels (`gpu.launch`, after `dlc-map-forall-to-gpu`) whose
+    staging copies are per-thread linalg copies (or bitcast copies) of
+    static rows of 16 bytes (4 f32, 8 f16 or bf16), contiguous, from global
+    into shared memory, as `dlc-tile-for-gpu` tiles them.
+
+    Produces: each such copy as an `scf.if` on whether every source and
+    target row starts at a multiple of 16 bytes (the buffers' aligned
+    pointers, offsets and row strides, tested at run time: a caller's tensor
+    need not be aligned): then one `vector.load` and `vector.store` of
+    `alignment = 16` per row (PTX `ld.global.v4`, `st.shared.v4`), else
+    scalar loops.
+
+    Runs after `dlc-lower-vectors`, whose subview folding would drop the
+    accesses' alignment, and after `dlc-lower-to-mma-sync`, whose upstream
+    conversion takes any vector access inside the K loop for its own.
+
+    Leaves alone: everything else.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def LowerToMmaSync : Pass<"dlc-lower-to-mma-sync", "::mlir::func::FuncOp"> {
