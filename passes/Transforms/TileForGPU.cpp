@@ -63,8 +63,11 @@ int64_t dividing(int64_t n, ArrayRef<int64_t> candidates) {
 }
 
 /// Outputs of one thread: a 4 x 4 register tile (16 accumulators; a
-/// 64 x 64 block is 256 threads).
+/// 64 x 64 block is 256 threads), 8 x 8 in products of at least
+/// kBlocksToFill blocks.
 constexpr int64_t kThreadTile = 4;
+constexpr int64_t kLargeThreadTile = 8;
+constexpr int64_t kBlocksToFill = 132;
 
 struct BlockPlan {
   int64_t bm, bn, bk; // block tile and K step
@@ -172,6 +175,17 @@ std::optional<BlockPlan> planContraction(linalg::LinalgOp op,
     return std::nullopt;
   BlockPlan plan{mTiles->first,  nTiles->first, dividing(mnk[2], {16, 8, 4, 2, 1}),
                  mTiles->second, nTiles->second, batched};
+  // Large products: 8 x 8 outputs per thread (64 threads a block): 64 FMAs
+  // per 8 + 8 shared-memory reads of A and B instead of 16 per 4 + 4, once
+  // there are enough 64 x 64 blocks to occupy a large GPU (an H100 has 132
+  // SMs); smaller ones keep 256 threads a block. (Not f64: 242 registers of
+  // the 255 a thread may have.)
+  int64_t blocks = (mnk[0] / plan.bm) * (mnk[1] / plan.bn) *
+                   (batched ? ranges.front() : 1);
+  if (plan.bm == 64 && plan.bn == 64 && blocks >= kBlocksToFill &&
+      getElementTypeOrSelf(op.getDpsInits()[0].getType())
+              .getIntOrFloatBitWidth() <= 32)
+    plan.tm = plan.tn = kLargeThreadTile;
   planTensorCores(plan, op, mnk, allowTF32);
   return plan;
 }
@@ -831,78 +845,57 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
 
   Operation *combiner = reductionCombiner(op);
   Value accArg = op.getBody()->getArguments().back();
-  if (warpShuffles && element.getIntOrFloatBitWidth() <= 32) {
-    // The merge on the GPU: each warp's 32 partials of its row combined by
-    // xor shuffles (every lane gets the row's value), which all lanes store
-    // (the same value) into the fill's buffer: the fill itself is not
-    // needed.
-    auto merge = threadForall(rewriter, loc, rows, /*lanes=*/true,
-                              fill.getDpsInits()[0]);
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPointToStart(merge.getBody());
-    Value row = merge.getInductionVar(0), lane = merge.getInductionVar(1);
-    Value outArg = merge.getRegionIterArgs()[0];
-    SmallVector<OpFoldResult> one = {rewriter.getIndexAttr(1)};
-    auto partial = tensor::ExtractSliceOp::create(
-        rewriter, loc, RankedTensorType::get({1}, element),
-        partials.getResult(0), SmallVector<OpFoldResult>{row, lane},
-        SmallVector<OpFoldResult>(2, rewriter.getIndexAttr(1)),
-        SmallVector<OpFoldResult>(2, rewriter.getIndexAttr(1)));
-    auto slice = tensor::ExtractSliceOp::create(
-        rewriter, loc, outArg, SmallVector<OpFoldResult>{row}, one, one);
-    AffineMap identity =
-        AffineMap::getMultiDimIdentityMap(1, rewriter.getContext());
-    auto merged = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{slice.getType()}, ValueRange{partial},
-        ValueRange{slice}, ArrayRef<AffineMap>{identity, identity},
-        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          linalg::YieldOp::create(
-              b, l, warpAllReduce(b, l, combiner, accArg, args[0]));
-        });
-    rewriter.setInsertionPointToStart(merge.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(rewriter, loc, merged.getResult(0),
-                                          outArg,
-                                          SmallVector<OpFoldResult>{row}, one,
-                                          one);
-    return merge.getResult(0);
-  }
-
-  // The merge where lanes run one after another (host emulation): row r of
-  // the partials folded into init[r] with the reduction's combiner by one
-  // thread per row.
-  auto merge = threadForall(rewriter, loc, rows, /*lanes=*/false, init);
+  // The merge of row r's 32 partials into its element. On the GPU by the
+  // row's warp: lane l's partial combined by xor shuffles (every lane gets
+  // the total), which all lanes store (the same value) into the fill's
+  // buffer: the fill itself is not needed. Where lanes run one after
+  // another (host emulation), and for 64-bit elements, one thread per row
+  // folds them with the combiner into the init.
+  bool shuffles = warpShuffles && element.getIntOrFloatBitWidth() <= 32;
+  auto merge = threadForall(rewriter, loc, rows, /*lanes=*/shuffles,
+                            shuffles ? fill.getDpsInits()[0] : init);
   {
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPointToStart(merge.getBody());
+    MLIRContext *ctx = rewriter.getContext();
     Value row = merge.getInductionVar(0);
     Value outArg = merge.getRegionIterArgs()[0];
-    SmallVector<OpFoldResult> one = {rewriter.getIndexAttr(1)};
-    auto partialRow = tensor::ExtractSliceOp::create(
-        rewriter, loc, partials.getResult(0),
-        SmallVector<OpFoldResult>{row, rewriter.getIndexAttr(0)},
-        SmallVector<OpFoldResult>{rewriter.getIndexAttr(1),
-                                  rewriter.getIndexAttr(kLanes)},
-        SmallVector<OpFoldResult>(2, rewriter.getIndexAttr(1)));
+    OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+    SmallVector<OpFoldResult> ones(2, one);
+    auto partial =
+        shuffles ? tensor::ExtractSliceOp::create(
+                       rewriter, loc, RankedTensorType::get({1}, element),
+                       partials.getResult(0),
+                       SmallVector<OpFoldResult>{row, merge.getInductionVar(1)},
+                       ones, ones)
+                 : tensor::ExtractSliceOp::create(
+                       rewriter, loc, partials.getResult(0),
+                       SmallVector<OpFoldResult>{row, zero},
+                       SmallVector<OpFoldResult>{
+                           one, rewriter.getIndexAttr(kLanes)},
+                       ones);
     auto acc = tensor::ExtractSliceOp::create(
-        rewriter, loc, outArg, SmallVector<OpFoldResult>{row}, one, one);
-    MLIRContext *ctx = rewriter.getContext();
-    AffineMap identity = AffineMap::getMultiDimIdentityMap(2, ctx);
-    AffineMap rowMap = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
+        rewriter, loc, outArg, SmallVector<OpFoldResult>{row}, {one}, {one});
+    unsigned loops = shuffles ? 1 : 2;
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(loops, ctx);
+    AffineMap rowMap = AffineMap::get(loops, 0, getAffineDimExpr(0, ctx));
+    SmallVector<utils::IteratorType> iterators = {utils::IteratorType::parallel};
+    if (!shuffles)
+      iterators.push_back(utils::IteratorType::reduction);
     auto merged = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{acc.getType()}, ValueRange{partialRow},
-        ValueRange{acc}, ArrayRef<AffineMap>{identity, rowMap},
-        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                      utils::IteratorType::reduction},
+        rewriter, loc, TypeRange{acc.getType()}, ValueRange{partial},
+        ValueRange{acc}, ArrayRef<AffineMap>{identity, rowMap}, iterators,
         [&](OpBuilder &b, Location l, ValueRange args) {
-          linalg::YieldOp::create(
-              b, l, combine(b, combiner, accArg, args[0], args[1]));
+          Value total =
+              shuffles ? warpAllReduce(b, l, combiner, accArg, args[0])
+                       : combine(b, combiner, accArg, args[0], args[1]);
+          linalg::YieldOp::create(b, l, total);
         });
     rewriter.setInsertionPointToStart(merge.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(rewriter, loc, merged.getResult(0),
                                           outArg,
-                                          SmallVector<OpFoldResult>{row}, one,
-                                          one);
+                                          SmallVector<OpFoldResult>{row},
+                                          {one}, {one});
   }
   return merge.getResult(0);
 }

@@ -211,6 +211,33 @@ def test_device_array_round_trip_and_dlpack(tmp_path, rng):
         np.testing.assert_array_equal(out, 6 * (a + 1))
 
 
+@pytest.mark.cuda
+def test_gemm_on_misaligned_device_tensors(tmp_path, rng):
+    """The tiled GEMM stages its tiles with 16-byte loads only where the rows
+    are 16-byte aligned (tested in the kernel): a caller's CUDA tensor 4
+    bytes off its allocation takes the scalar loads, with the same result."""
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("PyTorch without CUDA")
+    n = 64
+    path = dlc.export(lambda a, b: a @ b, (np.ones((n, n), np.float32),) * 2,
+                      tmp_path / "gemm.dlc", target="cuda")
+    gemm = dlc.runtime.load(path)["predict"]
+    a = rng.standard_normal((n, n)).astype(np.float32)
+    b = rng.standard_normal((n, n)).astype(np.float32)
+    expected = a.astype(np.float64) @ b
+    for offset in (0, 1):  # elements past a (256-byte aligned) allocation
+        views = []
+        for x in (a, b):
+            flat = torch.zeros(n * n + offset, device="cuda")
+            view = flat[offset:].view(n, n)
+            view.copy_(torch.from_numpy(x))
+            assert view.data_ptr() % 16 == 4 * offset
+            views.append(view)
+        np.testing.assert_allclose(gemm(*views), expected, rtol=1e-4, atol=1e-4,
+                                   err_msg=f"offset {offset}")
+
+
 def test_stream_argument(tmp_path):
     path = dlc.export(lambda x: x * 2, (np.ones(3, np.float32),), tmp_path / "m.dlc")
     predict = dlc.runtime.load(path)["predict"]

@@ -310,10 +310,15 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     - inside, an `scf.for` over K in steps of BK (16, 8, ...), whose A and B
       tiles are copied into `bufferization.alloc_tensor`s in
       `#gpu.address_space<workgroup>` (shared memory) by an `scf.forall`
-      over the block's threads (columns on thread x: coalesced reads);
+      over the block's linear thread ids, each thread a few 16-byte pieces
+      of rows (neighbouring threads, neighbouring pieces: coalesced reads;
+      `dlc-vectorize-staging-copies` makes them vector accesses), or, for
+      rows of no multiple of 16 bytes, over thread y and x;
     - the step's matmul, the fill and the consumer as `scf.forall`s of 4 x 4
       output tiles mapped to `#gpu.thread<y>`, `#gpu.thread<x>` (a 64 x 64
-      block is 16 x 16 threads); each thread's product vectorized (one
+      block is 16 x 16 threads; 8 x 8 tiles, 8 x 8 threads, in products of
+      132 blocks or more of elements up to 32 bits); each thread's product
+      vectorized (one
       `vector.contract`), so that `dlc-lower-vectors` keeps its
       accumulators in registers across the K loop once threads are mapped.
     Row nests (softmax, log_softmax, layer norm, cross-entropy: an

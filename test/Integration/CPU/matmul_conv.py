@@ -87,7 +87,10 @@ GPU_TILED = [((64, 16), (16, 64), "f32"), ((128, 48), (48, 96), "f32"),
              ((64, 64), (64, 64), "f16"), ((16, 16), (16, 16), "f16"),
              ((64, 32), (32, 16), "f16"), ((48, 16), (16, 80), "f16"),
              # bf16 on tensor cores too (staged as f16 bits on the GPU)
-             ((64, 64), (64, 32), "bf16")]
+             ((64, 64), (64, 32), "bf16"),
+             # 144 blocks of 64 x 64: 8 x 8 outputs per thread (K steps of
+             # 8); f64 keeps 4 x 4
+             ((768, 40), (40, 768), "f32"), ((768, 16), (16, 768), "f64")]
 for a, b, element in GPU_TILED:
     out = (a[0], b[1])
     name = "x".join(map(str, (a[0], a[1], b[1])))
