@@ -732,7 +732,8 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
 
   // The per-thread op on its slices, inside `forall`, inserted into the
   // forall's output at the thread's part (or, for partials, its element).
-  auto perThread = [&](scf::ForallOp forall, bool partial) {
+  auto perThread = [&](scf::ForallOp forall, Value partialStart) {
+    bool partial = static_cast<bool>(partialStart);
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPointToStart(forall.getBody());
     Value row = forall.getInductionVar(0);
@@ -752,7 +753,8 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
           rewriter, loc, value, offsets, sizes, strides));
     }
     // Output: the thread's part; for a partial reduction the thread's one
-    // element [r, l] of the [R, 32] partials, seen as a 1-element vector.
+    // element [r, l] of the [R, 32] partials, seen as a 1-element vector,
+    // filled with `partialStart` by the thread itself (no barrier).
     SmallVector<OpFoldResult> offsets, sizes, strides;
     RankedTensorType sliceType;
     if (partial) {
@@ -762,7 +764,8 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
       sliceType = RankedTensorType::get({1}, element);
     } else {
       threadSlice(rewriter, loc,
-                  op.getMatchingIndexingMap(op.getDpsInitOperand(0)), row, lane, cols, offsets, sizes, strides);
+                  op.getMatchingIndexingMap(op.getDpsInitOperand(0)), row,
+                  lane, cols, offsets, sizes, strides);
     }
     Value outArg = forall.getRegionIterArgs()[0];
     auto slice = sliceType
@@ -771,8 +774,12 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
                                                       strides)
                      : tensor::ExtractSliceOp::create(rewriter, loc, outArg,
                                                       offsets, sizes, strides);
+    Value start = slice;
+    if (partial)
+      start = linalg::FillOp::create(rewriter, loc, partialStart, start)
+                  .getResult(0);
     linalg::GenericOp clone =
-        cloneOn(rewriter, op, inputs, slice, slice.getType());
+        cloneOn(rewriter, op, inputs, start, start.getType());
     // Positions (cross-entropy's label column, its gather's row): the
     // clone's loops run over the thread's slice, row `row` and columns
     // lane, lane + 32, ... of the block's loops.
@@ -802,18 +809,18 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
 
   if (kind == RowKind::Elementwise) {
     auto forall = threadForall(rewriter, loc, rows, /*lanes=*/true, init);
-    perThread(forall, /*partial=*/false);
+    perThread(forall, /*partialStart=*/Value());
     return forall.getResult(0);
   }
   if (kind == RowKind::RowElementwise) {
     auto forall = threadForall(rewriter, loc, rows, /*lanes=*/false, init);
-    perThread(forall, /*partial=*/false);
+    perThread(forall, /*partialStart=*/Value());
     return forall.getResult(0);
   }
 
   // A reduction: each thread reduces its columns into partials [R, 32] (in
   // shared memory, starting from the reduction's identity: the fill of its
-  // init), then one thread per row merges them into the init.
+  // init), then they are merged per row (below).
   auto fill = init.getDefiningOp<linalg::FillOp>();
   if (!fill)
     return op->emitError("dlc-tile-for-gpu: a row reduction whose init is "
@@ -821,27 +828,9 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
   auto partialType = RankedTensorType::get({rows, kLanes}, element);
   auto buffer = bufferization::AllocTensorOp::create(
       rewriter, loc, partialType, ValueRange{}, Value(), Value(), memorySpace);
-  auto filled = threadForall(rewriter, loc, rows, /*lanes=*/true,
-                             buffer.getResult());
-  {
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPointToStart(filled.getBody());
-    Value outArg = filled.getRegionIterArgs()[0];
-    SmallVector<OpFoldResult> offsets = {filled.getInductionVar(0),
-                                         filled.getInductionVar(1)};
-    SmallVector<OpFoldResult> ones(2, rewriter.getIndexAttr(1));
-    auto slice = tensor::ExtractSliceOp::create(
-        rewriter, loc, RankedTensorType::get({1}, element), outArg, offsets,
-        ones, ones);
-    auto value = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0],
-                                        slice.getResult());
-    rewriter.setInsertionPointToStart(filled.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(rewriter, loc, value.getResult(0),
-                                          outArg, offsets, ones, ones);
-  }
   auto partials = threadForall(rewriter, loc, rows, /*lanes=*/true,
-                               filled.getResult(0));
-  perThread(partials, /*partial=*/true);
+                               buffer.getResult());
+  perThread(partials, /*partialStart=*/fill.getInputs()[0]);
 
   Operation *combiner = reductionCombiner(op);
   Value accArg = op.getBody()->getArguments().back();

@@ -109,9 +109,13 @@ func.func @untiled(%arg0: tensor<9x32xf32>, %arg1: tensor<32x16xf32>) -> tensor<
 // The row vector's fill is not needed: the merge writes every row.
 // CHECK-NOT: shared_outs(%{{.+}} = %[[MAX]])
 // CHECK:   %[[PART:.+]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<8x32xf32>
-// CHECK:   scf.forall (%[[R:.+]], %[[L:.+]]) in (8, 32) shared_outs
+// Each thread starts its partial from -inf itself (no forall and barrier
+// for that).
+// CHECK-NEXT: scf.forall (%[[R:.+]], %[[L:.+]]) in (8, 32) shared_outs(%[[P:.+]] = %[[PART]])
 // CHECK:     tensor.extract_slice %{{.+}}[%[[R]], %[[L]]] [1, 2] [1, 32] : tensor<8x64xf32> to tensor<1x2xf32>
-// CHECK:     linalg.generic {{.+}} iterator_types = ["parallel", "reduction"]
+// CHECK:     %[[MINE:.+]] = tensor.extract_slice %[[P]][%[[R]], %[[L]]] [1, 1] [1, 1] : tensor<8x32xf32> to tensor<1xf32>
+// CHECK:     %[[START:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[MINE]] : tensor<1xf32>)
+// CHECK:     linalg.generic {{.+}} iterator_types = ["parallel", "reduction"]{{.+}} outs(%[[START]] : tensor<1xf32>)
 // CHECK:       arith.maximumf
 // CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
 // CHECK:   scf.forall (%[[R:.+]], %[[L:.+]]) in (8, 32) shared_outs(%[[ROW:.+]] = %[[MAX]])
