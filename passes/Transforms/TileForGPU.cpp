@@ -101,7 +101,7 @@ SmallVector<int64_t, 3> mmaShapeFor(Type lhs, Type rhs, Type acc,
 /// allows; the fill, consumer and copies spread over the block's 32-per-warp
 /// threads in 4-wide rows.
 void planTensorCores(BlockPlan &plan, linalg::LinalgOp op,
-                     ArrayRef<int64_t> mnk, bool allowTF32) {
+                     ArrayRef<int64_t> mnk, int64_t batch, bool allowTF32) {
   auto element = [](Value v) { return getElementTypeOrSelf(v.getType()); };
   SmallVector<int64_t, 3> shape =
       mmaShapeFor(element(op.getDpsInputs()[0]), element(op.getDpsInputs()[1]),
@@ -113,6 +113,20 @@ void planTensorCores(BlockPlan &plan, linalg::LinalgOp op,
   plan.bk = dividing(mnk[2], {32, shape[2]});
   plan.wm = std::min<int64_t>(plan.bm, 32);
   plan.wn = std::min<int64_t>(plan.bn, 32);
+  // Large f16/bf16 products: 128 x 64 blocks of 2 x 2 warps of 64 x 32 (32
+  // mma.sync per warp and K step of 32 for 16 ldmatrix, against 16 for 12),
+  // once there are enough blocks to occupy a large GPU. A fused consumer's
+  // f32 accumulator tile (32 KiB) and the A and B tiles (12 KiB) stay
+  // within the 48 KiB of static shared memory.
+  if (shape[2] == 16 && mnk[0] % 128 == 0 && mnk[1] % 64 == 0 &&
+      mnk[2] % 32 == 0 &&
+      batch * (mnk[0] / 128) * (mnk[1] / 64) >= kBlocksToFill) {
+    plan.bm = 128;
+    plan.bn = 64;
+    plan.bk = 32;
+    plan.wm = 64;
+    plan.wn = 32;
+  }
   int64_t threads = 32 * (plan.bm / plan.wm) * (plan.bn / plan.wn);
   plan.tn = kThreadTile;
   plan.tm = plan.bm / (threads / plan.threadsX());
@@ -180,13 +194,13 @@ std::optional<BlockPlan> planContraction(linalg::LinalgOp op,
   // there are enough 64 x 64 blocks to occupy a large GPU (an H100 has 132
   // SMs); smaller ones keep 256 threads a block. (Not f64: 242 registers of
   // the 255 a thread may have.)
-  int64_t blocks = (mnk[0] / plan.bm) * (mnk[1] / plan.bn) *
-                   (batched ? ranges.front() : 1);
+  int64_t batch = batched ? ranges.front() : 1;
+  int64_t blocks = (mnk[0] / plan.bm) * (mnk[1] / plan.bn) * batch;
   if (plan.bm == 64 && plan.bn == 64 && blocks >= kBlocksToFill &&
       getElementTypeOrSelf(op.getDpsInits()[0].getType())
               .getIntOrFloatBitWidth() <= 32)
     plan.tm = plan.tn = kLargeThreadTile;
-  planTensorCores(plan, op, mnk, allowTF32);
+  planTensorCores(plan, op, mnk, batch, allowTF32);
   return plan;
 }
 

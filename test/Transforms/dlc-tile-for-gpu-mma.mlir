@@ -106,3 +106,39 @@ func.func @bf16_and_odd_k(%a: tensor<32x32xbf16>, %b: tensor<32x32xbf16>, %c: te
   %5 = linalg.matmul ins(%c, %d : tensor<32x24xf16>, tensor<24x32xf16>) outs(%4 : tensor<32x32xf32>) -> tensor<32x32xf32>
   return %2, %5 : tensor<32x32xf32>, tensor<32x32xf32>
 }
+
+// 144 blocks of 128 x 64 (enough for a large GPU): 2 x 2 warps of 64 x 32
+// each, K steps of 32 (one here); the f32 accumulators of the rounding
+// consumer (32 KiB) and the A and B tiles (12 KiB) in shared memory. 72 blocks (768 x
+// 768) keep 64 x 64 blocks of 32 x 32 warps.
+// CHECK-LABEL: func.func @large_f16
+// CHECK: scf.forall ({{.+}}) = (0, 0) to (1024, 1152) step (128, 64)
+// CHECK:   bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<128x64xf32>
+// CHECK:     bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<128x32xf16>
+// CHECK:     bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<32x64xf16>
+// CHECK:     scf.forall ({{.+}}) = (0, 0) to (128, 64) step (64, 32)
+// CHECK:       vector.contract {{.+}} {dlc.mma_shape = array<i64: 16, 8, 16>} : vector<64x32xf16>, vector<32x32xf16> into vector<64x32xf32>
+// CHECK:     } {mapping = [#gpu.warp<linear_dim_1>, #gpu.warp<linear_dim_0>]}
+// CHECK-LABEL: func.func @medium_f16
+// CHECK: scf.forall ({{.+}}) = (0, 0) to (768, 768) step (64, 64)
+// CHECK:       vector.contract {{.+}} : vector<32x32xf16>, vector<32x32xf16> into vector<32x32xf32>
+func.func @large_f16(%a: tensor<1024x32xf16>, %b: tensor<32x1152xf16>) -> tensor<1024x1152xf16> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %0 = tensor.empty() : tensor<1024x1152xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<1024x1152xf32>) -> tensor<1024x1152xf32>
+  %2 = linalg.matmul ins(%a, %b : tensor<1024x32xf16>, tensor<32x1152xf16>) outs(%1 : tensor<1024x1152xf32>) -> tensor<1024x1152xf32>
+  %3 = tensor.empty() : tensor<1024x1152xf16>
+  %4 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%2 : tensor<1024x1152xf32>) outs(%3 : tensor<1024x1152xf16>) {
+  ^bb0(%in: f32, %out: f16):
+    %5 = arith.truncf %in : f32 to f16
+    linalg.yield %5 : f16
+  } -> tensor<1024x1152xf16>
+  return %4 : tensor<1024x1152xf16>
+}
+func.func @medium_f16(%a: tensor<768x32xf16>, %b: tensor<32x768xf16>) -> tensor<768x768xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %0 = tensor.empty() : tensor<768x768xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<768x768xf32>) -> tensor<768x768xf32>
+  %2 = linalg.matmul ins(%a, %b : tensor<768x32xf16>, tensor<32x768xf16>) outs(%1 : tensor<768x768xf32>) -> tensor<768x768xf32>
+  return %2 : tensor<768x768xf32>
+}
