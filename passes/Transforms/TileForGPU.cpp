@@ -113,17 +113,20 @@ void planTensorCores(BlockPlan &plan, linalg::LinalgOp op,
   plan.bk = dividing(mnk[2], {32, shape[2]});
   plan.wm = std::min<int64_t>(plan.bm, 32);
   plan.wn = std::min<int64_t>(plan.bn, 32);
-  // Large f16/bf16 products: 128 x 64 blocks of 2 x 2 warps of 64 x 32 (32
+  // Large products: 128 x 64 blocks of 2 x 2 warps of 64 x 32 (f16: 32
   // mma.sync per warp and K step of 32 for 16 ldmatrix, against 16 for 12),
-  // once there are enough blocks to occupy a large GPU. A fused consumer's
-  // f32 accumulator tile (32 KiB) and the A and B tiles (12 KiB) stay
-  // within the 48 KiB of static shared memory.
-  if (shape[2] == 16 && mnk[0] % 128 == 0 && mnk[1] % 64 == 0 &&
-      mnk[2] % 32 == 0 &&
+  // once there are enough blocks to occupy a large GPU. K steps of 64
+  // bytes (32 f16, 16 TF32), so that a fused consumer's f32 accumulator
+  // tile (32 KiB) and the A and B tiles (12 KiB) stay within the 48 KiB of
+  // static shared memory.
+  int64_t largeK = 64 / (getElementTypeOrSelf(op.getDpsInputs()[0].getType())
+                             .getIntOrFloatBitWidth() /
+                         8);
+  if (mnk[0] % 128 == 0 && mnk[1] % 64 == 0 && mnk[2] % largeK == 0 &&
       batch * (mnk[0] / 128) * (mnk[1] / 64) >= kBlocksToFill) {
     plan.bm = 128;
     plan.bn = 64;
-    plan.bk = 32;
+    plan.bk = largeK;
     plan.wm = 64;
     plan.wn = 32;
   }

@@ -142,3 +142,24 @@ func.func @medium_f16(%a: tensor<768x32xf16>, %b: tensor<32x768xf16>) -> tensor<
   %2 = linalg.matmul ins(%a, %b : tensor<768x32xf16>, tensor<32x768xf16>) outs(%1 : tensor<768x768xf32>) -> tensor<768x768xf32>
   return %2 : tensor<768x768xf32>
 }
+
+// An f32 product of 288 64 x 64 blocks: exact f32 on 8 x 8 thread tiles
+// by default; with allow-tf32, 128 x 64 blocks of 64 x 32 warps and K
+// steps of 16 (64 bytes, as f16's 32).
+// CHECK-LABEL: func.func @large_f32
+// CHECK: scf.forall ({{.+}}) = (0, 0) to (1024, 1152) step (64, 64)
+// CHECK:   vector.contract {{.+}} : vector<8x16xf32>, vector<16x8xf32> into vector<8x8xf32>
+// TF32-LABEL: func.func @large_f32
+// TF32: scf.forall ({{.+}}) = (0, 0) to (1024, 1152) step (128, 64)
+// TF32:   scf.for {{.+}} = %c0 to %c32 step %c16
+// TF32:     bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<128x16xf32>
+// TF32:     bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<16x64xf32>
+// TF32:     scf.forall ({{.+}}) = (0, 0) to (128, 64) step (64, 32)
+// TF32:       vector.contract {{.+}} {dlc.mma_shape = array<i64: 16, 8, 8>} : vector<64x16xf32>, vector<16x32xf32> into vector<64x32xf32>
+func.func @large_f32(%a: tensor<1024x32xf32>, %b: tensor<32x1152xf32>) -> tensor<1024x1152xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %0 = tensor.empty() : tensor<1024x1152xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<1024x1152xf32>) -> tensor<1024x1152xf32>
+  %2 = linalg.matmul ins(%a, %b : tensor<1024x32xf32>, tensor<32x1152xf32>) outs(%1 : tensor<1024x1152xf32>) -> tensor<1024x1152xf32>
+  return %2 : tensor<1024x1152xf32>
+}
