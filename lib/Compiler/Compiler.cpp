@@ -99,7 +99,7 @@ static LogicalResult prepareForLowering(ModuleOp module) {
 LogicalResult
 dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
                         llvm::function_ref<void(PassManager &)> configure,
-                        bool emulateGPUSchedule) {
+                        bool emulateGPUSchedule, bool emulateTF32Schedule) {
   if (failed(prepareForLowering(module)))
     return failure();
   PassManager pm(module.getContext());
@@ -111,6 +111,7 @@ dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
                         : sti->checkFeatures("+avx")   ? 256
                                                        : 128;
   options.emulateGPUSchedule = emulateGPUSchedule;
+  options.allowTF32 = emulateGPUSchedule && emulateTF32Schedule;
   buildCPUPipeline(pm, options);
   return pm.run(module);
 }
@@ -470,18 +471,19 @@ dlc::compileToArtifact(ModuleOp module, const CompileOptions &options,
     return mlir::emitError(module.getLoc(),
                            llvm::toString(machine.takeError()));
   return compileToArtifact(module, **machine, options.optLevel, configure,
-                           options.emulateGPUSchedule);
+                           options.emulateGPUSchedule,
+                           options.emulateTF32Schedule);
 }
 
 FailureOr<std::vector<uint8_t>>
 dlc::compileToArtifact(ModuleOp module, llvm::TargetMachine &targetMachine,
                        unsigned optLevel,
                        llvm::function_ref<void(PassManager &)> configure,
-                       bool emulateGPUSchedule) {
+                       bool emulateGPUSchedule, bool emulateTF32Schedule) {
   FailureOr<std::string> manifest = buildManifest(module, targetMachine);
   if (failed(manifest) ||
       failed(lowerToLLVMDialect(module, targetMachine, configure,
-                                emulateGPUSchedule)))
+                                emulateGPUSchedule, emulateTF32Schedule)))
     return failure();
   return packageArtifact(module, targetMachine, optLevel, *manifest);
 }

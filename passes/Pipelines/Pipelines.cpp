@@ -74,6 +74,7 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
   if (options.emulateGPUSchedule) {
     TileForGPUOptions gpuTiling;
     gpuTiling.hostEmulation = true;
+    gpuTiling.allowTF32 = options.allowTF32;
     pm.addNestedPass<func::FuncOp>(createTileForGPU(gpuTiling));
     pm.addNestedPass<func::FuncOp>(createFoldReductionFills());
   } else {

@@ -207,9 +207,12 @@ def compile_artifact(source: str, artifact: Path, cpu: str = "native",
         # "cuda:sm_XX": the kernels for that NVIDIA GPU, the host code for
         # this machine (the GPU execution tests, test/Target/CUDA).
         # "gpu-schedule": for this machine, contractions tiled as the GPU
-        # kernels are (dlc-compile --emulate-gpu-schedule).
+        # kernels are (dlc-compile --emulate-gpu-schedule); "gpu-schedule-tf32":
+        # as with --allow-tf32 (f32 matmuls on tensor-core plans), in f32.
         target = ([f"--target=cuda", f"--gpu-arch={cpu[5:]}"] if cpu.startswith("cuda:")
                   else ["--cpu=native", "--emulate-gpu-schedule"] if cpu == "gpu-schedule"
+                  else ["--cpu=native", "--emulate-gpu-schedule", "--allow-tf32"]
+                  if cpu == "gpu-schedule-tf32"
                   else [f"--cpu={cpu}"])
         command = [str(_build_dir() / "bin" / "dlc-compile"), str(src), "-o",
                    str(artifact)] + target

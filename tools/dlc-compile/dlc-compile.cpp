@@ -67,7 +67,8 @@ cl::opt<bool> allowTF32(
     "allow-tf32",
     cl::desc("--target=cuda: f32 matmuls on tensor cores in TF32 (10-bit "
              "mantissa products, f32 sums), as PyTorch's allow_tf32; off: "
-             "exact f32"),
+             "exact f32. With --emulate-gpu-schedule: that schedule, "
+             "computed in exact f32 on the CPU"),
     cl::init(false), cl::cat(dlcCategory));
 cl::opt<bool> emulateGPUSchedule(
     "emulate-gpu-schedule",
@@ -191,10 +192,15 @@ static LogicalResult run(MLIRContext &context) {
     output->keep();
     return success();
   }
+  if (allowTF32 && !emulateGPUSchedule) {
+    llvm::errs() << "dlc-compile: --allow-tf32 needs --target=cuda or "
+                    "--emulate-gpu-schedule (the CPU computes f32 exactly)\n";
+    return failure();
+  }
   if (emit == Emit::Artifact) {
     auto bytes =
         dlc::compileToArtifact(*module, **machine, optLevel, configure,
-                               emulateGPUSchedule);
+                               emulateGPUSchedule, allowTF32);
     if (failed(bytes))
       return failure();
     output->os().write(reinterpret_cast<const char *>(bytes->data()),
@@ -213,7 +219,7 @@ static LogicalResult run(MLIRContext &context) {
     return success();
   }
   if (failed(dlc::lowerToLLVMDialect(*module, **machine, configure,
-                                     emulateGPUSchedule)))
+                                     emulateGPUSchedule, allowTF32)))
     return failure();
   if (emit == Emit::LLVMDialect) {
     module->print(output->os());

@@ -32,6 +32,9 @@ struct CompileOptions {
   /// Tile contractions with the GPU schedule (see dlc-cpu-pipeline's
   /// emulate-gpu-schedule): for testing that schedule without a GPU.
   bool emulateGPUSchedule = false;
+  /// With emulateGPUSchedule: the schedule of an allow-tf32 GPU compilation
+  /// (tensor-core plans for f32 matmuls), computed in exact f32.
+  bool emulateTF32Schedule = false;
 };
 
 /// The host TargetMachine for `options.cpu`, or an error message.
@@ -58,7 +61,8 @@ mlir::FailureOr<std::string> buildManifest(mlir::ModuleOp module,
 mlir::LogicalResult
 lowerToLLVMDialect(mlir::ModuleOp module, llvm::TargetMachine &targetMachine,
                    llvm::function_ref<void(mlir::PassManager &)> configure = {},
-                   bool emulateGPUSchedule = false);
+                   bool emulateGPUSchedule = false,
+                   bool emulateTF32Schedule = false);
 
 /// Runs `dlc-gpu-pipeline` for the NVIDIA architecture `chip` (sm_80,
 /// sm_90, ...): host code in the LLVM dialect with each kernel embedded in a
@@ -120,7 +124,8 @@ mlir::FailureOr<std::vector<uint8_t>>
 compileToArtifact(mlir::ModuleOp module, llvm::TargetMachine &targetMachine,
                   unsigned optLevel,
                   llvm::function_ref<void(mlir::PassManager &)> configure = {},
-                  bool emulateGPUSchedule = false);
+                  bool emulateGPUSchedule = false,
+                  bool emulateTF32Schedule = false);
 
 } // namespace dlc
 

@@ -31,6 +31,12 @@ struct CPUPipelineOptions : public mlir::PassPipelineOptions<CPUPipelineOptions>
                      "dlc-tile-and-fuse: the GPU kernels' tiling run on the "
                      "CPU, so tests check it where there is no GPU"),
       llvm::cl::init(false)};
+  Option<bool> allowTF32{
+      *this, "allow-tf32",
+      llvm::cl::desc("With emulate-gpu-schedule: the schedule of an "
+                     "allow-tf32 GPU compilation (tensor-core plans for f32 "
+                     "matmuls), computed in exact f32 on the CPU"),
+      llvm::cl::init(false)};
 };
 
 struct GPUPipelineOptions : public mlir::PassPipelineOptions<GPUPipelineOptions> {

@@ -91,8 +91,10 @@ GPU_TILED = [((64, 16), (16, 64), "f32"), ((128, 48), (48, 96), "f32"),
              # 144 blocks of 64 x 64: 8 x 8 outputs per thread (K steps of
              # 8); f64 keeps 4 x 4
              ((768, 40), (40, 768), "f32"), ((768, 16), (16, 768), "f64"),
-             # 144 blocks of 128 x 64: 2 x 2 warps of 64 x 32 (f16, bf16)
-             ((1024, 32), (32, 1152), "f16"), ((1024, 64), (64, 1152), "bf16")]
+             # 144 blocks of 128 x 64: 2 x 2 warps of 64 x 32 (f16, bf16,
+             # and f32 with allow-tf32: --cpu=gpu-schedule-tf32)
+             ((1024, 32), (32, 1152), "f16"), ((1024, 64), (64, 1152), "bf16"),
+             ((1024, 32), (32, 1152), "f32")]
 for a, b, element in GPU_TILED:
     out = (a[0], b[1])
     name = "x".join(map(str, (a[0], a[1], b[1])))
