@@ -1,7 +1,7 @@
 //===- LowerToMmaSync.cpp - dlc-lower-to-mma-sync ---------------------------===//
 //
 // Tensor cores for the warp tiles of dlc-tile-for-gpu. A warp's product is
-// one vector.contract of up to 32 x 32 x BK; upstream's conversion to
+// one vector.contract of up to 64 x 32 x BK; upstream's conversion to
 // nvgpu.mma.sync (convertVectorToNVVMCompatibleMMASync) takes contractions
 // of the instruction's own shape only, so the contraction, its reads and
 // its accumulator's read and write are first unrolled to that shape, and

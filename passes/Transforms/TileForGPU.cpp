@@ -1,11 +1,13 @@
-//===- TileForGPU.cpp - dlc-tile-for-gpu, dlc-map-forall-to-gpu -----------===//
+//===- TileForGPU.cpp - the GPU schedules and their mapping to kernels ---===//
 //
+// dlc-tile-for-gpu, dlc-map-forall-to-gpu, dlc-vectorize-staging-copies.
 // The GPU schedules:
 // - contractions (matmul, batch_matmul): one block of threads per BM x BN
 //   output tile; a K loop in BK steps that stages the A and B tiles in
-//   shared memory, copied by all the block's threads; each thread a 4 x 4
-//   register tile. The fill and an elementwise consumer (bias, activation)
-//   are fused into the block, so the whole chain is one kernel;
+//   shared memory, copied by all the block's threads in 16-byte pieces;
+//   each thread a 4 x 4 register tile (8 x 8 in large products), or each
+//   warp an mma.sync tile. The fill and an elementwise consumer (bias,
+//   activation) are fused into the block, so the whole chain is one kernel;
 // - row nests (softmax, layer norm): a block of rows, a warp per row, each
 //   reduction as per-thread partials merged per row by warp shuffles.
 // Tiling is upstream's TilingInterface (scf.forall with #gpu.block and
@@ -98,8 +100,9 @@ SmallVector<int64_t, 3> mmaShapeFor(Type lhs, Type rhs, Type acc,
 /// Turns `plan` into a tensor-core plan when the contraction's types have an
 /// mma.sync shape and M, N and K are multiples of its tiles: warps of at most
 /// 32 x 32 outputs (2 x 2 warps in a 64 x 64 block), K steps of 32 where K
-/// allows; the fill, consumer and copies spread over the block's 32-per-warp
-/// threads in 4-wide rows.
+/// allows, or 64 x 32 warps in 128 x 64 blocks for large products; the
+/// fill, consumer and copies spread over the block's 32-per-warp threads in
+/// 4-wide rows.
 void planTensorCores(BlockPlan &plan, linalg::LinalgOp op,
                      ArrayRef<int64_t> mnk, int64_t batch, bool allowTF32) {
   auto element = [](Value v) { return getElementTypeOrSelf(v.getType()); };
@@ -301,11 +304,11 @@ LogicalResult stageOperand(RewriterBase &rewriter, linalg::LinalgOp tile,
   ArrayRef<int64_t> shape = type.getShape();
   int64_t rows = shape[shape.size() - 2], cols = shape.back();
   SmallVector<int64_t> tiles(shape.size(), 0);
-  // 16-byte pieces of rows (4 f32, 8 f16), one per thread and step along
-  // the block's linear thread ids: neighbouring threads copy neighbouring
-  // pieces. dlc-map-forall-to-gpu makes each piece one 16-byte load and
-  // store where the addresses are aligned (checked at run time: a caller's
-  // tensor need not be). (Vectorized there, on buffers: on tensors the
+  // 16-byte pieces of rows (4 f32, 8 f16) along the block's linear thread
+  // ids: neighbouring threads copy neighbouring pieces.
+  // dlc-vectorize-staging-copies makes each piece a 16-byte load and store
+  // where the addresses are aligned (checked at run time: a caller's tensor
+  // need not be). (Vectorized there, on buffers: on tensors the
   // canonicalizer folds a vector copy back into a plain one.)
   int64_t width = 128 / type.getElementTypeBitWidth();
   int64_t threads = plan.threadsX() * plan.threadsY();
@@ -445,7 +448,7 @@ LogicalResult tileContraction(RewriterBase &rewriter,
     step = cast<linalg::LinalgOp>(matmul);
   }
 
-  // Threads: a 4 x 4 tile of the output each.
+  // Threads: a 4 x 4 (8 x 8) tile of the output each.
   SmallVector<int64_t> outputTiles = {plan.tm, plan.tn};
   if (plan.batched)
     outputTiles.insert(outputTiles.begin(), 0);
@@ -477,7 +480,7 @@ LogicalResult tileContraction(RewriterBase &rewriter,
         tileToThreads(rewriter, step, stepTiles);
     if (failed(threadStep))
       return step->emitError("dlc-tile-for-gpu: tiling to threads failed");
-    // The thread's 4 x 4 x BK product as vectors (one vector.contract):
+    // The thread's tm x tn x BK product as vectors (one vector.contract):
     // dlc-lower-vectors then keeps its accumulators in registers across the
     // K loop, once threads are mapped, and emits FMAs.
     if (failed(vectorizeOp(rewriter, *threadStep)))
@@ -1255,15 +1258,15 @@ bool isStagingPiece(linalg::LinalgOp op) {
       target.getElementTypeBitWidth() != source.getElementTypeBitWidth() ||
       !source.isLastDimUnitStride() || !target.isLastDimUnitStride())
     return false;
-  // The body: the element, or its bits as another type.
+  // The body: the element, or its bits as another type (and nothing else).
   Block *body = op.getBlock();
-  auto yield = cast<linalg::YieldOp>(body->getTerminator());
-  Value yielded = yield.getValues()[0];
-  if (auto bitcast = yielded.getDefiningOp<arith::BitcastOp>())
-    yielded = bitcast.getIn();
-  return yielded == body->getArgument(0) &&
-         llvm::hasSingleElement(body->without_terminator()) ==
-             (yield.getValues()[0] != body->getArgument(0));
+  Value yielded = cast<linalg::YieldOp>(body->getTerminator()).getValues()[0];
+  if (body->without_terminator().empty())
+    return yielded == body->getArgument(0);
+  auto bitcast = yielded.getDefiningOp<arith::BitcastOp>();
+  return bitcast && &body->front() == bitcast.getOperation() &&
+         bitcast->getNextNode() == body->getTerminator() &&
+         bitcast.getIn() == body->getArgument(0);
 }
 
 /// Whether every row of `view` starts at a multiple of 16 bytes (tested at

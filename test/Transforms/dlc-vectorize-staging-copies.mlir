@@ -71,11 +71,13 @@ func.func @bits(%src: memref<1x8xbf16, strided<[64, 1], offset: ?>>,
 
 // -----
 
-// Left alone: rows of 12 bytes, a copy within global memory, and one out
-// of shared memory.
+// Left alone: rows of 12 bytes, a copy within global memory, one out of
+// shared memory, and a body that computes (not a copy).
 // CHECK-LABEL: func.func @others
 // CHECK-NOT: vector.load
 // CHECK-COUNT-3: linalg.copy
+// CHECK: linalg.generic
+// CHECK: arith.negf
 // CHECK-NOT: vector.load
 func.func @others(%a: memref<2x3xf32>, %b: memref<2x3xf32, #gpu.address_space<workgroup>>,
                   %c: memref<2x4xf32>, %d: memref<2x4xf32>,
@@ -86,6 +88,13 @@ func.func @others(%a: memref<2x3xf32>, %b: memref<2x3xf32, #gpu.address_space<wo
     linalg.copy ins(%a : memref<2x3xf32>) outs(%b : memref<2x3xf32, #gpu.address_space<workgroup>>)
     linalg.copy ins(%c : memref<2x4xf32>) outs(%d : memref<2x4xf32>)
     linalg.copy ins(%e : memref<2x4xf32, #gpu.address_space<workgroup>>) outs(%c : memref<2x4xf32>)
+    linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                    iterator_types = ["parallel", "parallel"]}
+        ins(%c : memref<2x4xf32>) outs(%e : memref<2x4xf32, #gpu.address_space<workgroup>>) {
+    ^bb0(%in: f32, %out: f32):
+      %n = arith.negf %in : f32
+      linalg.yield %n : f32
+    }
     gpu.terminator
   }
   return

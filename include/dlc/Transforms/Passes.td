@@ -354,8 +354,8 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     `allow-tf32`,
     whose M and N are multiples of 16 and K of the mma.sync K (16; 8 for
     TF32), has warps instead of thread tiles: the K step's product as an
-    `scf.forall` of up to 32 x 32 warp tiles mapped to `#gpu.warp<y>`,
-    `#gpu.warp<x>` (2 x 2 warps in a 64 x 64 block, K steps of 32;
+    `scf.forall` of up to 32 x 32 (64 x 32) warp tiles mapped to
+    `#gpu.warp<linear_dim_1>`, `#gpu.warp<linear_dim_0>` (2 x 2 warps in a 64 x 64 block, K steps of 32;
     products of 132 blocks or more: 128 x 64 blocks of 2 x 2 warps of 64 x
     32, K steps of 64 bytes), each
     one `vector.contract` marked `dlc.mma_shape` (m16n8k16; m16n8k8 for
