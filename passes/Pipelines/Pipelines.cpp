@@ -103,6 +103,9 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createHoistDeallocs());
+  // (The GPU schedule's K loops in stages as on the GPU, plain copies.)
+  if (options.emulateGPUSchedule)
+    pm.addNestedPass<func::FuncOp>(createPipelineStagingCopies());
   pm.addNestedPass<func::FuncOp>(createLowerVectors());
   // After the vector hoisting of dlc-lower-vectors: views of one arena would
   // keep its alias analysis from telling buffers apart (accumulators left in
@@ -148,6 +151,14 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
+/// Whether `chip` (sm_NN[a]) has cp.async (sm_80 and later).
+static bool asyncCopies(llvm::StringRef chip) {
+  unsigned version = 0;
+  return chip.consume_front("sm_") &&
+         !chip.take_while(llvm::isDigit).getAsInteger(10, version) &&
+         version >= 80;
+}
+
 std::string dlc::ptxFeatures(llvm::StringRef chip) {
   // The first PTX ISA version that knows each architecture (PTX ISA release
   // notes); LLVM's NVPTX back end refuses sm_90 at its default PTX 6.0.
@@ -187,6 +198,13 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createHoistDeallocs());
+  // The GEMM K loops in stages: cp.async copies of the next steps' tiles in
+  // flight during each step's product (cp.async: sm_80 and later).
+  if (asyncCopies(options.chip)) {
+    PipelineStagingCopiesOptions stages;
+    stages.async = true;
+    pm.addNestedPass<func::FuncOp>(createPipelineStagingCopies(stages));
+  }
   pm.addPass(createMapForallToGPU());
   // The warps' products on tensor cores (mma.sync), before dlc-lower-vectors
   // would make them FMAs.

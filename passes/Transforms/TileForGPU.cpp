@@ -32,6 +32,7 @@
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
@@ -1316,12 +1317,22 @@ LogicalResult lowerStagingPiece(RewriterBase &rewriter, linalg::LinalgOp op) {
   auto targetVector = VectorType::get({width}, targetType.getElementType());
   SmallVector<int64_t> rowShape(shape.drop_back());
   int64_t rows = computeProduct(rowShape);
+  // Marked by dlc-pipeline-staging-copies: cp.async (16 bytes, around L1)
+  // into the same types; the group's commit and wait are its own.
+  bool async = op->hasAttr("dlc.async_copy");
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t column = 0; column < shape.back(); column += width) {
       SmallVector<Value> indices;
       for (int64_t i : delinearize(r, computeSuffixProduct(rowShape)))
         indices.push_back(arith::ConstantIndexOp::create(rewriter, loc, i));
       indices.push_back(arith::ConstantIndexOp::create(rewriter, loc, column));
+      if (async && sourceVector == targetVector) {
+        nvgpu::DeviceAsyncCopyOp::create(
+            rewriter, loc, nvgpu::DeviceAsyncTokenType::get(op.getContext()),
+            target, indices, source, indices, rewriter.getIndexAttr(width),
+            /*srcElements=*/Value(), rewriter.getUnitAttr());
+        continue;
+      }
       Value piece = vector::LoadOp::create(rewriter, loc, sourceVector,
                                            source, indices,
                                            /*nontemporal=*/false,
@@ -1350,11 +1361,20 @@ LogicalResult mapBlockForall(RewriterBase &rewriter, scf::ForallOp forall) {
   if (failed(grid) || !forall.getOutputs().empty())
     return forall->emitError("dlc-map-forall-to-gpu: expected a static "
                              "forall on buffers");
-  // Upstream's thread mapping takes loops from 0 in steps of 1.
+  // A barrier after each thread forall (what upstream's
+  // syncAfterDistribute does), except after the cp.async copies of
+  // dlc-pipeline-staging-copies, whose barrier follows their wait.
   SmallVector<scf::ForallOp> threadForalls;
   forall.getBody()->walk([&](scf::ForallOp inner) {
     threadForalls.push_back(inner);
   });
+  for (scf::ForallOp inner : threadForalls) {
+    if (inner->hasAttr("dlc.async_copies"))
+      continue;
+    rewriter.setInsertionPointAfter(inner);
+    gpu::BarrierOp::create(rewriter, inner.getLoc());
+  }
+  // Upstream's thread mapping takes loops from 0 in steps of 1.
   for (scf::ForallOp inner : threadForalls) {
     rewriter.setInsertionPoint(inner);
     if (failed(mlir::normalizeForallOp(rewriter, inner)))
@@ -1429,7 +1449,7 @@ LogicalResult mapBlockForall(RewriterBase &rewriter, scf::ForallOp forall) {
   DiagnosedSilenceableFailure mapped =
       transform::gpu::mapNestedForallToThreadsImpl(
           rewriter, std::nullopt, launch, block, /*warpSize=*/32,
-          /*syncAfterDistribute=*/true);
+          /*syncAfterDistribute=*/false);
   if (!mapped.succeeded())
     return launch->emitError("dlc-map-forall-to-gpu: mapping to threads "
                              "failed");

@@ -3,7 +3,7 @@
 // RUN: dlc-compile %s --target=cuda --gpu-arch=sm_80 --emit=ptx --allow-tf32 | FileCheck %s --check-prefix=PTX-TF32
 
 // An f16 dense layer on tensor cores, one kernel: the tiles staged with
-// 16-byte loads (where aligned), each warp's fragments loaded from shared
+// 16-byte cp.async copies (where aligned) in 2 stages (K has 2 steps), each warp's fragments loaded from shared
 // memory with ldmatrix (B transposed), products by
 // mma.sync m16n8k16 with f32 sums, the bias, relu and the rounding to f16
 // fused after them.
@@ -12,7 +12,8 @@
 // CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @dense_f16_kernel::@dense_f16_kernel
 // CHECK-NOT: gpu.launch_func
 // CHECK: gpu.binary @dense_f16_kernel
-// CHECK-SAME: ld.global.v4.b32
+// CHECK-SAME: cp.async.cg.shared.global [{{[^]]+}}], [{{[^]]+}}], 16;
+// CHECK-SAME: cp.async.wait_group {{[^;]*}}1;
 // CHECK-SAME: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK-SAME: ldmatrix.sync.aligned.m8n8.x2.trans.shared.b16
 // CHECK-SAME: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
@@ -28,10 +29,11 @@ func.func @dense_f16(%x: tensor<128x64xf16>, %w: tensor<64x96xf16>, %b: tensor<9
   return %3 : tensor<128x96xf16>
 }
 
-// bf16 likewise, its products as bf16 mma.sync.
+// bf16 likewise (copied as bf16 into the bytes its f16 fragments are loaded
+// from), its products as bf16 mma.sync.
 // CHECK-LABEL: llvm.func @dense_bf16
 // CHECK: gpu.binary @dense_bf16_kernel
-// CHECK-SAME: ld.global.v4.b32
+// CHECK-SAME: cp.async.cg.shared.global [{{[^]]+}}], [{{[^]]+}}], 16;
 // CHECK-SAME: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK-SAME: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 func.func @dense_bf16(%x: tensor<128x64xbf16>, %w: tensor<64x96xbf16>) -> tensor<128x96xbf16> {

@@ -1,12 +1,16 @@
 // RUN: dlc-opt %s --dlc-gpu-pipeline="chip=sm_90" | FileCheck %s
+// RUN: dlc-opt %s --dlc-gpu-pipeline="chip=sm_75" | FileCheck %s --check-prefix=SM75
 
 // A dense layer (matmul, bias, relu) is one kernel: 64 x 32 blocks of 8 x 16
 // threads, the A and B tiles of each K step in shared memory (the block's
 // output tile too, for the fill and the consumer; each thread's 4 x 4
-// accumulators stay in registers through the K loop), barriers between the
-// steps' copies and products, FMAs; no intermediate in device memory. The
-// tiles are copied in 16-byte pieces: ld.global.v4 where the rows are
-// aligned (the scalar loads of the other branch are not checked here).
+// accumulators stay in registers through the K loop), FMAs; no intermediate
+// in device memory. The K loop (4 steps) in 3 stages: the tiles in 3
+// buffers each (3 x 4 KiB of A, 3 x 2 KiB of B), copied in 16-byte pieces
+// with cp.async where the rows are aligned (the scalar loads of the other
+// branch are not checked here), steps 0 and 1 before the loop, and in the
+// loop step i + 2's copies, a commit, a wait for all but the newest 2
+// groups and a barrier before step i's product.
 // CHECK-LABEL: llvm.func @dense
 // CHECK-NOT: mgpuMemAlloc
 // CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @dense_kernel::@dense_kernel blocks in (%{{.+}}, %{{.+}}, %{{.+}}) threads in (%{{.+}}, %{{.+}}, %{{.+}})
@@ -14,13 +18,29 @@
 // CHECK-NOT: mgpuMemAlloc
 // CHECK: gpu.binary @dense_kernel
 // CHECK-SAME: .shared .align 16 .b8 __dlc_shared[8192];
-// CHECK-SAME: .shared .align 16 .b8 __dlc_shared_0[4096];
-// CHECK-SAME: .shared .align 16 .b8 __dlc_shared_1[2048];
+// CHECK-SAME: .shared .align 16 .b8 __dlc_shared_0[12288];
+// CHECK-SAME: .shared .align 16 .b8 __dlc_shared_1[6144];
 // CHECK-SAME: bar.sync
-// CHECK-SAME: ld.global.v4.b32
-// CHECK-SAME: st.shared.v4.b32
+// CHECK-SAME: cp.async.cg.shared.global [{{[^]]+}}], [{{[^]]+}}], 16;
+// CHECK-SAME: cp.async.commit_group;
+// CHECK-SAME: cp.async.cg.shared.global [{{[^]]+}}], [{{[^]]+}}], 16;
+// CHECK-SAME: cp.async.commit_group;
+// CHECK-SAME: cp.async.commit_group;
+// CHECK-SAME: cp.async.wait_group {{[^;]*}}2;
+// CHECK-SAME: bar.sync
 // CHECK-SAME: fma.rn.f32
 // CHECK-SAME: max.NaN.f32
+// Before sm_80 (no cp.async): one stage, copied with ld.global.v4.
+// SM75-LABEL: llvm.func @dense
+// SM75: gpu.binary @dense_kernel
+// SM75-SAME: .shared .align 16 .b8 __dlc_shared_0[4096];
+// SM75-SAME: .shared .align 16 .b8 __dlc_shared_1[2048];
+// SM75-NOT: cp.async
+// SM75-SAME: ld.global.v4.b32
+// SM75-SAME: st.shared.v4.b32
+// SM75-NOT: cp.async
+// SM75-SAME: fma.rn.f32
+// SM75-LABEL: llvm.func @softmax
 func.func @dense(%x: tensor<128x64xf32>, %w: tensor<64x96xf32>, %b: tensor<96xf32>) -> tensor<128x96xf32> {
   %0 = dlc.matmul %x, %w : (tensor<128x64xf32>, tensor<64x96xf32>) -> tensor<128x96xf32>
   %1 = dlc.broadcast_to %b : tensor<96xf32> -> tensor<128x96xf32>

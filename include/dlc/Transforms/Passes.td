@@ -438,6 +438,55 @@ def MapForallToGPU : Pass<"dlc-map-forall-to-gpu", "::mlir::ModuleOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def PipelineStagingCopies : Pass<"dlc-pipeline-staging-copies",
+                                 "::mlir::func::FuncOp"> {
+  let summary = "Stage the GEMM tiles of the next K steps during this one's "
+                "product";
+  let description = [{
+    Expects: buffers, with the contraction blocks of `dlc-tile-for-gpu`: a
+    K loop (`scf.for` of static bounds, directly in a forall mapped to
+    `#gpu.block`) whose body allocates the A and B tiles, fills each whole
+    with a forall of copies (or bitcast copies) from memory outside the
+    loop, reads them in later ops and frees them.
+
+    Produces: S stages of each tile (S = `stages`, fewer where the K loop
+    has fewer steps or the block's buffers would pass the 48 KiB of static
+    shared memory; nothing when S < 2) in one `i8` buffer before the loop,
+    each step's tile a `memref.view` at offset ((k - lb) / step mod S) x
+    its bytes. The fills of steps 0 .. S - 2 before the loop; in the loop,
+    the fills of step i + S - 1 (under an `scf.if`: none past the last
+    step) before the product of step i. A bitcast copy (bf16 staged as f16
+    bits) becomes a plain copy into a view of the source's type over the
+    same bytes.
+    With `async-copies` (the GPU pipeline, sm_80 and later): the copies are
+    marked `dlc.async_copy` (`dlc-vectorize-staging-copies` issues them as
+    cp.async) and their foralls `dlc.async_copies` (no barrier after them
+    from `dlc-map-forall-to-gpu`); each step's fills end with a
+    `nvvm.cp.async.commit.group` (in the loop after the `scf.if`, so that
+    every thread commits one group per step), followed in the loop by
+    `nvvm.cp.async.wait.group S - 1` and a `gpu.barrier`: step i's tiles
+    are complete and visible before its product, while steps i + 1 ..
+    i + S - 1 are in flight. The barrier after the product keeps the next
+    step's fills from overwriting a stage still being read.
+    Without it (the emulated schedule on the CPU), the same restructured
+    loop with plain copies, so that the CPU tests the stage arithmetic.
+
+    Leaves alone: other loops; loops with loop-carried values.
+  }];
+  let options = [
+    Option<"stages", "stages", "int64_t", /*default=*/"3",
+           "The most stages of each tile">,
+    Option<"async", "async-copies", "bool", /*default=*/"false",
+           "cp.async copies, commit groups and waits (sm_80 and later)">,
+  ];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def VectorizeStagingCopies : Pass<"dlc-vectorize-staging-copies",
                                   "::mlir::func::FuncOp"> {
   let summary = "Copy the GEMM tiles into shared memory with 16-byte "
@@ -463,6 +512,7 @@ def VectorizeStagingCopies : Pass<"dlc-vectorize-staging-copies",
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
 }
