@@ -33,10 +33,6 @@ using namespace mlir;
 
 namespace {
 
-/// Static shared memory a block may have (CUDA's limit without opting in to
-/// dynamic shared memory).
-constexpr int64_t kSharedBytes = 48 * 1024;
-
 /// One staged tile of the K loop: its buffer (allocated in the loop body,
 /// freed there), the forall that fills it each step, and that forall's
 /// copy (or bitcast copy) into a subview of the buffer.
@@ -91,7 +87,7 @@ SmallVector<StagedTile> stagedTiles(scf::ForOp loop) {
         op.getNumOperands() != 0)
       continue;
     StagedTile tile{&op, nullptr, nullptr, nullptr,
-                    llvm::alignTo(bytesOf(type), 64)};
+                    static_cast<int64_t>(llvm::alignTo(bytesOf(type), 64))};
     bool ok = true;
     for (Operation *user : buffer.getUsers()) {
       Operation *top = body->findAncestorOpInBlock(*user);
@@ -205,7 +201,7 @@ struct PipelineStagingCopies
           others += llvm::alignTo(bytesOf(type), 64);
     });
     int64_t count = std::min<int64_t>({stages, trips,
-                                       (kSharedBytes - others) / staged});
+                                       (sharedBytes - others) / staged});
     if (count < 2)
       return;
     SmallVector<SmallVector<Operation *>> slices;

@@ -48,6 +48,7 @@ namespace dlc {
 #define GEN_PASS_DEF_TILEFORGPU
 #define GEN_PASS_DEF_MAPFORALLTOGPU
 #define GEN_PASS_DEF_VECTORIZESTAGINGCOPIES
+#define GEN_PASS_DEF_PLACEDYNAMICSHAREDMEMORY
 #include "dlc/Transforms/Passes.h.inc"
 } // namespace dlc
 
@@ -1480,34 +1481,72 @@ LogicalResult mapBlockForall(RewriterBase &rewriter, scf::ForallOp forall) {
   return success();
 }
 
-/// Shared-memory buffers inside kernels: workgroup globals (what NVVM
-/// lowers to .shared), not allocations.
-LogicalResult placeSharedBuffers(RewriterBase &rewriter, ModuleOp module) {
-  SymbolTable symbols(module);
+/// Static shared memory a kernel may have; more must be dynamic shared
+/// memory, which a launch opts in to (the runtime raises the function's
+/// limit).
+constexpr int64_t kStaticSharedBytes = 48 * 1024;
+
+/// A kernel's shared-memory allocations (static shapes, or an error).
+FailureOr<SmallVector<memref::AllocOp>> sharedAllocs(Operation *root) {
   SmallVector<memref::AllocOp> allocs;
-  module.walk([&](memref::AllocOp alloc) {
+  WalkResult walk = root->walk([&](memref::AllocOp alloc) {
     auto space = dyn_cast_or_null<gpu::AddressSpaceAttr>(
         alloc.getType().getMemorySpace());
-    if (space && space.getValue() == gpu::AddressSpace::Workgroup)
-      allocs.push_back(alloc);
-  });
-  for (memref::AllocOp alloc : allocs) {
+    if (!space || space.getValue() != gpu::AddressSpace::Workgroup)
+      return WalkResult::advance();
     if (!alloc->getParentOfType<gpu::LaunchOp>() ||
-        !alloc.getType().hasStaticShape())
-      return alloc->emitError("dlc-map-forall-to-gpu: shared memory outside "
-                              "a kernel or of dynamic size");
-    for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
-      if (isa<memref::DeallocOp>(user))
-        rewriter.eraseOp(user);
-    rewriter.setInsertionPointToStart(module.getBody());
-    auto global = memref::GlobalOp::create(
-        rewriter, alloc.getLoc(), "__dlc_shared", rewriter.getStringAttr("private"),
-        alloc.getType(), /*initial_value=*/Attribute(), /*constant=*/false,
-        /*alignment=*/rewriter.getI64IntegerAttr(16));
-    symbols.insert(global); // a unique name
-    rewriter.setInsertionPoint(alloc);
-    rewriter.replaceOpWithNewOp<memref::GetGlobalOp>(alloc, alloc.getType(),
-                                                     global.getSymName());
+        !alloc.getType().hasStaticShape()) {
+      alloc->emitError("shared memory outside a kernel or of dynamic size");
+      return WalkResult::interrupt();
+    }
+    allocs.push_back(alloc);
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return failure();
+  return allocs;
+}
+
+/// Bytes of `allocs` placed one after another at 16-byte boundaries.
+int64_t sharedBytes(ArrayRef<memref::AllocOp> allocs) {
+  int64_t bytes = 0;
+  for (memref::AllocOp alloc : allocs)
+    bytes += llvm::alignTo(alloc.getType().getNumElements() *
+                               alloc.getType().getElementTypeBitWidth() / 8,
+                           16);
+  return bytes;
+}
+
+/// Shared-memory buffers inside kernels: workgroup globals (what NVVM
+/// lowers to .shared), not allocations. Kernels of more than 48 KiB keep
+/// their allocations for dlc-place-dynamic-shared-memory.
+LogicalResult placeSharedBuffers(RewriterBase &rewriter, ModuleOp module) {
+  SymbolTable symbols(module);
+  SmallVector<gpu::LaunchOp> launches;
+  module.walk([&](gpu::LaunchOp launch) { launches.push_back(launch); });
+  if (failed(sharedAllocs(module)))
+    return failure();
+  for (gpu::LaunchOp launch : launches) {
+    FailureOr<SmallVector<memref::AllocOp>> allocs = sharedAllocs(launch);
+    if (failed(allocs))
+      return failure();
+    if (sharedBytes(*allocs) > kStaticSharedBytes)
+      continue;
+    for (memref::AllocOp alloc : *allocs) {
+      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+        if (isa<memref::DeallocOp>(user))
+          rewriter.eraseOp(user);
+      rewriter.setInsertionPointToStart(module.getBody());
+      auto global = memref::GlobalOp::create(
+          rewriter, alloc.getLoc(), "__dlc_shared",
+          rewriter.getStringAttr("private"), alloc.getType(),
+          /*initial_value=*/Attribute(), /*constant=*/false,
+          /*alignment=*/rewriter.getI64IntegerAttr(16));
+      symbols.insert(global); // a unique name
+      rewriter.setInsertionPoint(alloc);
+      rewriter.replaceOpWithNewOp<memref::GetGlobalOp>(alloc, alloc.getType(),
+                                                       global.getSymName());
+    }
   }
   return success();
 }
@@ -1551,6 +1590,62 @@ struct VectorizeStagingCopies
         op->emitError("dlc-vectorize-staging-copies: lowering failed");
         return signalPassFailure();
       }
+  }
+};
+
+struct PlaceDynamicSharedMemory
+    : public dlc::impl::PlaceDynamicSharedMemoryBase<
+          PlaceDynamicSharedMemory> {
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    SmallVector<gpu::LaunchOp> launches;
+    getOperation().walk([&](gpu::LaunchOp launch) {
+      launches.push_back(launch);
+    });
+    for (gpu::LaunchOp launch : launches) {
+      FailureOr<SmallVector<memref::AllocOp>> allocs = sharedAllocs(launch);
+      if (failed(allocs))
+        return signalPassFailure();
+      if (allocs->empty())
+        continue;
+      int64_t total = sharedBytes(*allocs);
+      if (launch.getDynamicSharedMemorySize())
+        return launch->emitError("dlc-place-dynamic-shared-memory: the "
+                                 "kernel has dynamic shared memory already"),
+               signalPassFailure();
+      Location loc = launch.getLoc();
+      Block &body = launch.getBody().front();
+      rewriter.setInsertionPointToStart(&body);
+      Value bytes = gpu::DynamicSharedMemoryOp::create(
+          rewriter, loc,
+          MemRefType::get({ShapedType::kDynamic}, rewriter.getI8Type(),
+                          AffineMap(),
+                          gpu::AddressSpaceAttr::get(
+                              &getContext(), gpu::AddressSpace::Workgroup)));
+      int64_t offset = 0;
+      for (memref::AllocOp alloc : *allocs) {
+        if (!alloc.getType().getLayout().isIdentity())
+          return alloc->emitError("dlc-place-dynamic-shared-memory: a "
+                                  "shared buffer with a layout"),
+                 signalPassFailure();
+        for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+          if (isa<memref::DeallocOp>(user))
+            rewriter.eraseOp(user);
+        rewriter.setInsertionPointAfter(bytes.getDefiningOp());
+        Value at = arith::ConstantIndexOp::create(rewriter, loc, offset);
+        Value view = memref::ViewOp::create(rewriter, alloc.getLoc(),
+                                            alloc.getType(), bytes, at,
+                                            ValueRange{});
+        offset += sharedBytes({alloc});
+        rewriter.replaceOp(alloc, view);
+      }
+      rewriter.setInsertionPoint(launch);
+      Value size = arith::ConstantIntOp::create(rewriter, loc,
+                                                rewriter.getI32Type(), total);
+      rewriter.modifyOpInPlace(launch, [&] {
+        launch.getDynamicSharedMemorySizeMutable().assign(size);
+      });
+    }
   }
 };
 

@@ -39,6 +39,7 @@ struct Driver {
                                  void **);
   CUresult (*cuModuleUnload)(Handle);
   CUresult (*cuModuleGetFunction)(Handle *, Handle, const char *);
+  CUresult (*cuFuncSetAttribute)(Handle, int, int);
   CUresult (*cuLaunchKernel)(Handle, unsigned, unsigned, unsigned, unsigned,
                              unsigned, unsigned, unsigned, Handle, void **,
                              void **);
@@ -129,6 +130,7 @@ void load() {
   DLC_RESOLVE(cuModuleLoadDataEx, "cuModuleLoadDataEx")
   DLC_RESOLVE(cuModuleUnload, "cuModuleUnload")
   DLC_RESOLVE(cuModuleGetFunction, "cuModuleGetFunction")
+  DLC_RESOLVE(cuFuncSetAttribute, "cuFuncSetAttribute")
   DLC_RESOLVE(cuLaunchKernel, "cuLaunchKernel")
   DLC_RESOLVE(cuStreamCreate, "cuStreamCreate")
   DLC_RESOLVE(cuStreamDestroy, "cuStreamDestroy_v2")
@@ -221,6 +223,20 @@ void mgpuLaunchKernel(Handle function, intptr_t gridX, intptr_t gridY,
                       intptr_t gridZ, intptr_t blockX, intptr_t blockY,
                       intptr_t blockZ, int32_t sharedBytes, Handle stream,
                       void **params, void **extra, size_t) {
+  // More than 48 KiB of dynamic shared memory (a GEMM's stages) needs the
+  // function's limit raised first.
+  if (sharedBytes > 48 * 1024) {
+    CUresult raised = driver.cuFuncSetAttribute(
+        function, /*CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES=*/8,
+        sharedBytes);
+    if (raised != 0) {
+      std::lock_guard<std::mutex> lock(namesMutex);
+      check(raised, "giving kernel " + kernelNames[function] + " " +
+                        std::to_string(sharedBytes) +
+                        " bytes of shared memory");
+      return;
+    }
+  }
   CUresult result = driver.cuLaunchKernel(
       function, gridX, gridY, gridZ, blockX, blockY, blockZ, sharedBytes,
       stream, params, extra);

@@ -56,3 +56,21 @@ func.func @matmul_f32(%x: tensor<64x32xf32>, %w: tensor<32x64xf32>) -> tensor<64
   %0 = dlc.matmul %x, %w : (tensor<64x32xf32>, tensor<32x64xf32>) -> tensor<64x64xf32>
   return %0 : tensor<64x64xf32>
 }
+
+// A large f16 product (144 blocks of 128 x 64, 4 K steps): 3 stages of its
+// 12 KiB of A and B tiles with the 32 KiB f32 accumulator tile of the
+// rounding make 68 KiB, past the 48 KiB of static shared memory: the
+// kernel takes it as dynamic shared memory (the launch asks for 69632
+// bytes), its copies cp.async, waiting for all but the newest 2 groups.
+// CHECK-LABEL: llvm.func @large_f16
+// CHECK: %[[BYTES:.+]] = llvm.mlir.constant(69632 : i32) : i32
+// CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @large_f16_kernel::@large_f16_kernel {{.+}} dynamic_shared_memory_size %[[BYTES]]
+// CHECK: gpu.binary @large_f16_kernel
+// CHECK-SAME: __dynamic_shmem__0
+// CHECK-SAME: cp.async.cg.shared.global [{{[^]]+}}], [{{[^]]+}}], 16;
+// CHECK-SAME: cp.async.wait_group {{[^;]*}}2;
+// CHECK-SAME: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+func.func @large_f16(%x: tensor<1024x128xf16>, %w: tensor<128x1152xf16>) -> tensor<1024x1152xf16> {
+  %0 = dlc.matmul %x, %w : (tensor<1024x128xf16>, tensor<128x1152xf16>) -> tensor<1024x1152xf16>
+  return %0 : tensor<1024x1152xf16>
+}

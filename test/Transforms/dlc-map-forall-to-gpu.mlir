@@ -58,3 +58,46 @@ func.func @nested_block_forall(%c: memref<4x4xf32>) {
   } {mapping = [#gpu.block<x>]}
   return
 }
+
+// -----
+
+// More than 48 KiB of shared memory in one kernel (a 32 KiB and a 24 KiB
+// buffer): the allocations stay for dlc-place-dynamic-shared-memory. A
+// forall of cp.async copies (dlc.async_copies, from
+// dlc-pipeline-staging-copies) gets no barrier after it; the others do.
+// CHECK-LABEL: func.func @large_shared
+// CHECK-NOT: memref.global
+// CHECK: gpu.launch
+// CHECK: memref.alloc() : memref<8192xf32, #gpu.address_space<workgroup>>
+// CHECK: memref.alloc() : memref<6144xf32, #gpu.address_space<workgroup>>
+// CHECK: linalg.copy {dlc.async_copy}
+// CHECK-NOT: gpu.barrier
+// CHECK: nvvm.cp.async.commit.group
+// CHECK: scf.for
+// CHECK: gpu.barrier
+// CHECK: gpu.terminator
+func.func @large_shared(%a: memref<8192xf32>, %b: memref<6144xf32>) {
+  scf.forall (%i) = (0) to (1) step (1) {
+    %s1 = memref.alloc() : memref<8192xf32, #gpu.address_space<workgroup>>
+    %s2 = memref.alloc() : memref<6144xf32, #gpu.address_space<workgroup>>
+    scf.forall (%t) = (0) to (8192) step (64) {
+      %src = memref.subview %a[%t] [64] [1] : memref<8192xf32> to memref<64xf32, strided<[1], offset: ?>>
+      %dst = memref.subview %s1[%t] [64] [1] : memref<8192xf32, #gpu.address_space<workgroup>> to memref<64xf32, strided<[1], offset: ?>, #gpu.address_space<workgroup>>
+      linalg.copy {dlc.async_copy} ins(%src : memref<64xf32, strided<[1], offset: ?>>) outs(%dst : memref<64xf32, strided<[1], offset: ?>, #gpu.address_space<workgroup>>)
+    } {dlc.async_copies, mapping = [#gpu.thread<linear_dim_0>]}
+    nvvm.cp.async.commit.group
+    scf.forall (%t) = (0) to (6144) step (48) {
+      %src = memref.subview %s1[%t] [48] [1] : memref<8192xf32, #gpu.address_space<workgroup>> to memref<48xf32, strided<[1], offset: ?>, #gpu.address_space<workgroup>>
+      %dst = memref.subview %s2[%t] [48] [1] : memref<6144xf32, #gpu.address_space<workgroup>> to memref<48xf32, strided<[1], offset: ?>, #gpu.address_space<workgroup>>
+      linalg.copy ins(%src : memref<48xf32, strided<[1], offset: ?>, #gpu.address_space<workgroup>>) outs(%dst : memref<48xf32, strided<[1], offset: ?>, #gpu.address_space<workgroup>>)
+    } {mapping = [#gpu.thread<x>]}
+    scf.forall (%t) = (0) to (6144) step (48) {
+      %src = memref.subview %s2[%t] [48] [1] : memref<6144xf32, #gpu.address_space<workgroup>> to memref<48xf32, strided<[1], offset: ?>, #gpu.address_space<workgroup>>
+      %dst = memref.subview %b[%t] [48] [1] : memref<6144xf32> to memref<48xf32, strided<[1], offset: ?>>
+      linalg.copy ins(%src : memref<48xf32, strided<[1], offset: ?>, #gpu.address_space<workgroup>>) outs(%dst : memref<48xf32, strided<[1], offset: ?>>)
+    } {mapping = [#gpu.thread<x>]}
+    memref.dealloc %s2 : memref<6144xf32, #gpu.address_space<workgroup>>
+    memref.dealloc %s1 : memref<8192xf32, #gpu.address_space<workgroup>>
+  } {mapping = [#gpu.block<x>]}
+  return
+}

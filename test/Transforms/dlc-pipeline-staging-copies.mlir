@@ -192,8 +192,8 @@ func.func @one_step(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x
 
 // -----
 
-// 46 KiB of other shared memory in the block: two stages of the 2 KiB of
-// tiles would pass 48 KiB, so one stage (left alone).
+// 94 KiB of other shared memory in the block: two stages of the 2 KiB of
+// tiles would pass 96 KiB (shared-bytes), so one stage (left alone).
 // CHECK-LABEL: func.func @budget
 // CHECK-NOT: memref.view
 // CHECK-NOT: nvvm
@@ -203,7 +203,7 @@ func.func @budget(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64
   %c16 = arith.constant 16 : index
   %c64 = arith.constant 64 : index
   scf.forall (%i, %j) = (0, 0) to (64, 64) step (16, 16) {
-    %big = memref.alloc() : memref<11776xf32, #ws>
+    %big = memref.alloc() : memref<24064xf32, #ws>
     %ct = memref.subview %c[%i, %j] [16, 16] [1, 1] : memref<64x64xf32> to memref<16x16xf32, strided<[64, 1], offset: ?>>
     scf.for %k = %c0 to %c64 step %c16 {
       %as = memref.subview %a[%i, %k] [16, 16] [1, 1] : memref<64x64xf32> to memref<16x16xf32, strided<[64, 1], offset: ?>>
@@ -229,14 +229,14 @@ func.func @budget(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64
       memref.dealloc %tb : memref<16x16xf32, #ws>
       memref.dealloc %ta : memref<16x16xf32, #ws>
     }
-    memref.dealloc %big : memref<11776xf32, #ws>
+    memref.dealloc %big : memref<24064xf32, #ws>
   } {mapping = [#gpu.block<y>, #gpu.block<x>]}
   return
 }
 
 // -----
 
-// 44 KiB: two stages fit, not three.
+// 92 KiB: two stages fit, not three.
 // CHECK-LABEL: func.func @budget_two
 // CHECK: memref.alloc() {alignment = 64 : i64} : memref<2048xi8, #gpu.address_space<workgroup>>
 // CHECK: nvvm.cp.async.wait.group 1
@@ -246,7 +246,7 @@ func.func @budget_two(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<6
   %c16 = arith.constant 16 : index
   %c64 = arith.constant 64 : index
   scf.forall (%i, %j) = (0, 0) to (64, 64) step (16, 16) {
-    %big = memref.alloc() : memref<11264xf32, #ws>
+    %big = memref.alloc() : memref<23552xf32, #ws>
     %ct = memref.subview %c[%i, %j] [16, 16] [1, 1] : memref<64x64xf32> to memref<16x16xf32, strided<[64, 1], offset: ?>>
     scf.for %k = %c0 to %c64 step %c16 {
       %as = memref.subview %a[%i, %k] [16, 16] [1, 1] : memref<64x64xf32> to memref<16x16xf32, strided<[64, 1], offset: ?>>
@@ -272,7 +272,7 @@ func.func @budget_two(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<6
       memref.dealloc %tb : memref<16x16xf32, #ws>
       memref.dealloc %ta : memref<16x16xf32, #ws>
     }
-    memref.dealloc %big : memref<11264xf32, #ws>
+    memref.dealloc %big : memref<23552xf32, #ws>
   } {mapping = [#gpu.block<y>, #gpu.block<x>]}
   return
 }

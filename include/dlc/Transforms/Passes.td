@@ -424,7 +424,9 @@ def MapForallToGPU : Pass<"dlc-map-forall-to-gpu", "::mlir::ModuleOp"> {
     iterations than threads); the linalg ops left in each thread as loops;
     shared-memory allocations as private `memref.global`s in
     `#gpu.address_space<workgroup>` (kernel outlining copies them into the
-    GPU module, NVVM makes them `.shared`). The staging copies' pieces
+    GPU module, NVVM makes them `.shared`), except in kernels of more than
+    the 48 KiB of static shared memory, whose allocations stay for
+    `dlc-place-dynamic-shared-memory`. The staging copies' pieces
     (16-byte rows from global into shared memory) stay linalg ops for
     `dlc-vectorize-staging-copies`.
 
@@ -450,8 +452,9 @@ def PipelineStagingCopies : Pass<"dlc-pipeline-staging-copies",
     loop, reads them in later ops and frees them.
 
     Produces: S stages of each tile (S = `stages`, fewer where the K loop
-    has fewer steps or the block's buffers would pass the 48 KiB of static
-    shared memory; nothing when S < 2) in one `i8` buffer before the loop,
+    has fewer steps or the block's buffers would pass `shared-bytes`;
+    nothing when S < 2; more than 48 KiB becomes dynamic shared memory,
+    `dlc-place-dynamic-shared-memory`) in one `i8` buffer before the loop,
     each step's tile a `memref.view` at offset ((k - lb) / step mod S) x
     its bytes. The fills of steps 0 .. S - 2 before the loop; in the loop,
     the fills of step i + S - 1 (under an `scf.if`: none past the last
@@ -476,6 +479,9 @@ def PipelineStagingCopies : Pass<"dlc-pipeline-staging-copies",
   let options = [
     Option<"stages", "stages", "int64_t", /*default=*/"3",
            "The most stages of each tile">,
+    Option<"sharedBytes", "shared-bytes", "int64_t", /*default=*/"98304",
+           "The most shared memory of a block (96 KiB: what every GPU "
+           "from sm_80 on gives a block that opts in)">,
     Option<"async", "async-copies", "bool", /*default=*/"false",
            "cp.async copies, commit groups and waits (sm_80 and later)">,
   ];
@@ -515,6 +521,33 @@ def VectorizeStagingCopies : Pass<"dlc-vectorize-staging-copies",
                            "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
+}
+
+def PlaceDynamicSharedMemory : Pass<"dlc-place-dynamic-shared-memory",
+                                    "::mlir::func::FuncOp"> {
+  let summary = "Put the shared buffers of large kernels in dynamic shared "
+                "memory";
+  let description = [{
+    Expects: kernels (`gpu.launch`) whose shared-memory allocations
+    (`memref.alloc` in `#gpu.address_space<workgroup>`, static shapes,
+    identity layouts) `dlc-map-forall-to-gpu` left because together they
+    pass the 48 KiB a kernel may have statically (a GEMM block's
+    accumulator tile and three stages of its A and B tiles).
+
+    Produces: one `gpu.dynamic_shared_memory` per such kernel, each buffer a
+    `memref.view` of it at 16-byte aligned offsets, their deallocations
+    dropped, and the launch's `dynamic_shared_memory_size` set to the total.
+    The runtime raises a kernel's dynamic shared memory limit when a launch
+    asks for more than 48 KiB.
+
+    Runs after `dlc-lower-vectors`: upstream's hoisting of the
+    accumulators out of the K loop cannot tell views of one buffer apart.
+
+    Leaves alone: kernels without shared-memory allocations.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def LowerToMmaSync : Pass<"dlc-lower-to-mma-sync", "::mlir::func::FuncOp"> {

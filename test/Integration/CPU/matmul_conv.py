@@ -94,7 +94,14 @@ GPU_TILED = [((64, 16), (16, 64), "f32"), ((128, 48), (48, 96), "f32"),
              # 144 blocks of 128 x 64: 2 x 2 warps of 64 x 32 (f16, bf16,
              # and f32 with allow-tf32: --cpu=gpu-schedule-tf32)
              ((1024, 32), (32, 1152), "f16"), ((1024, 64), (64, 1152), "bf16"),
-             ((1024, 32), (32, 1152), "f32")]
+             ((1024, 32), (32, 1152), "f32"),
+             # K loops in stages (dlc-pipeline-staging-copies): 4 steps in 3
+             # stages of 128 x 64 blocks (68 KiB: dynamic shared memory on
+             # the GPU), 3 steps of 8 x 8 thread tiles, 5 steps of 64 x 64
+             # tensor-core blocks (the stages wrap around), and f32 in 4
+             # 128 x 64 TF32 steps with --cpu=gpu-schedule-tf32
+             ((1024, 128), (128, 1152), "f16"), ((768, 24), (24, 768), "f32"),
+             ((64, 160), (160, 64), "bf16"), ((1024, 64), (64, 1152), "f32")]
 for a, b, element in GPU_TILED:
     out = (a[0], b[1])
     name = "x".join(map(str, (a[0], a[1], b[1])))
