@@ -8,8 +8,9 @@
 //   each thread a 4 x 4 register tile (8 x 8 in large products), or each
 //   warp an mma.sync tile. The fill and an elementwise consumer (bias,
 //   activation) are fused into the block, so the whole chain is one kernel;
-// - row nests (softmax, layer norm): a block of rows, a warp per row, each
-//   reduction as per-thread partials merged per row by warp shuffles.
+// - row nests (softmax, layer norm): a block of rows, a warp (several for
+//   long rows) per row, each reduction as per-thread partials merged per
+//   row by warp shuffles.
 // Tiling is upstream's TilingInterface (scf.forall with #gpu.block and
 // #gpu.thread mappings), and threads are mapped by upstream's
 // mapNestedForallToThreadsImpl (a barrier after each distributed op); this
@@ -498,8 +499,8 @@ LogicalResult tileContraction(RewriterBase &rewriter,
 // Row nests: softmax, log_softmax, layer norm
 //===----------------------------------------------------------------------===//
 
-/// Threads per row: one warp, each thread taking columns l, l + 32, ...
-/// (neighbouring threads read neighbouring elements).
+/// Threads of a warp; a row's threads (one or more warps) each take columns
+/// l, l + L, ... (neighbouring threads read neighbouring elements).
 constexpr int64_t kLanes = 32;
 /// Rows per block at most (8 warps).
 constexpr int64_t kRowsPerBlock = 8;
@@ -688,7 +689,7 @@ SetVector<Operation *> collectRowNest(linalg::GenericOp root, int64_t rows,
 /// its row's value of an [R] vector; the columns l, l + 32, ... of a [C]
 /// vector; a scalar whole. `lane` is null for ops over rows only.
 void threadSlice(OpBuilder &b, Location loc, AffineMap map, Value row,
-                 Value lane, int64_t cols,
+                 Value lane, int64_t lanes, int64_t cols,
                  SmallVectorImpl<OpFoldResult> &offsets,
                  SmallVectorImpl<OpFoldResult> &sizes,
                  SmallVectorImpl<OpFoldResult> &strides) {
@@ -705,11 +706,11 @@ void threadSlice(OpBuilder &b, Location loc, AffineMap map, Value row,
       offsets.push_back(lane);
       AffineExpr l = b.getAffineDimExpr(0);
       sizes.push_back(
-          cols % kLanes == 0
-              ? OpFoldResult(b.getIndexAttr(cols / kLanes))
+          cols % lanes == 0
+              ? OpFoldResult(b.getIndexAttr(cols / lanes))
               : affine::makeComposedFoldedAffineApply(
-                    b, loc, (cols + kLanes - 1 - l).floorDiv(kLanes), {lane}));
-      strides.push_back(b.getIndexAttr(kLanes));
+                    b, loc, (cols + lanes - 1 - l).floorDiv(lanes), {lane}));
+      strides.push_back(b.getIndexAttr(lanes));
     }
   }
 }
@@ -728,13 +729,13 @@ linalg::GenericOp cloneOn(OpBuilder &b, linalg::GenericOp op,
 /// An scf.forall over the block's threads: (rows) mapped to thread y, or
 /// (rows, lanes) to thread y and x, writing `outs`.
 scf::ForallOp threadForall(OpBuilder &b, Location loc, int64_t rows,
-                           bool lanes, ValueRange outs) {
+                           int64_t lanes, ValueRange outs) {
   MLIRContext *ctx = b.getContext();
   SmallVector<OpFoldResult> ubs = {b.getIndexAttr(rows)};
   SmallVector<Attribute> mapping = {
       gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::DimY)};
   if (lanes) {
-    ubs.push_back(b.getIndexAttr(kLanes));
+    ubs.push_back(b.getIndexAttr(lanes));
     mapping.push_back(
         gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::DimX));
   }
@@ -744,7 +745,8 @@ scf::ForallOp threadForall(OpBuilder &b, Location loc, int64_t rows,
 /// `op` of a row block, distributed over its threads (see tileRowNest).
 /// Returns the value that replaces its result.
 FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
-                                 RowKind kind, int64_t rows, int64_t cols,
+                                 RowKind kind, int64_t rows, int64_t lanes,
+                                 int64_t cols,
                                  Attribute memorySpace, bool warpShuffles) {
   Location loc = op.getLoc();
   Value init = op.getDpsInits()[0];
@@ -769,7 +771,7 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
         continue;
       }
       SmallVector<OpFoldResult> offsets, sizes, strides;
-      threadSlice(rewriter, loc, map, row, lane, cols, offsets, sizes,
+      threadSlice(rewriter, loc, map, row, lane, lanes, cols, offsets, sizes,
                   strides);
       inputs.push_back(tensor::ExtractSliceOp::create(
           rewriter, loc, value, offsets, sizes, strides));
@@ -787,7 +789,7 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
     } else {
       threadSlice(rewriter, loc,
                   op.getMatchingIndexingMap(op.getDpsInitOperand(0)), row,
-                  lane, cols, offsets, sizes, strides);
+                  lane, lanes, cols, offsets, sizes, strides);
     }
     Value outArg = forall.getRegionIterArgs()[0];
     auto slice = sliceType
@@ -817,8 +819,8 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
         global = arith::AddIOp::create(rewriter, loc, row, local);
         reader = global.getDefiningOp();
       } else {
-        Value lanes = arith::ConstantIndexOp::create(rewriter, loc, kLanes);
-        Value scaled = arith::MulIOp::create(rewriter, loc, local, lanes);
+        Value stride = arith::ConstantIndexOp::create(rewriter, loc, lanes);
+        Value scaled = arith::MulIOp::create(rewriter, loc, local, stride);
         reader = scaled.getDefiningOp();
         global = arith::AddIOp::create(rewriter, loc, lane, scaled);
       }
@@ -830,12 +832,12 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
   };
 
   if (kind == RowKind::Elementwise) {
-    auto forall = threadForall(rewriter, loc, rows, /*lanes=*/true, init);
+    auto forall = threadForall(rewriter, loc, rows, lanes, init);
     perThread(forall, /*partialStart=*/Value());
     return forall.getResult(0);
   }
   if (kind == RowKind::RowElementwise) {
-    auto forall = threadForall(rewriter, loc, rows, /*lanes=*/false, init);
+    auto forall = threadForall(rewriter, loc, rows, /*lanes=*/0, init);
     perThread(forall, /*partialStart=*/Value());
     return forall.getResult(0);
   }
@@ -847,23 +849,58 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
   if (!fill)
     return op->emitError("dlc-tile-for-gpu: a row reduction whose init is "
                          "not a fill");
-  auto partialType = RankedTensorType::get({rows, kLanes}, element);
+  auto partialType = RankedTensorType::get({rows, lanes}, element);
   auto buffer = bufferization::AllocTensorOp::create(
       rewriter, loc, partialType, ValueRange{}, Value(), Value(), memorySpace);
-  auto partials = threadForall(rewriter, loc, rows, /*lanes=*/true,
-                               buffer.getResult());
+  auto partials = threadForall(rewriter, loc, rows, lanes, buffer.getResult());
   perThread(partials, /*partialStart=*/fill.getInputs()[0]);
 
   Operation *combiner = reductionCombiner(op);
   Value accArg = op.getBody()->getArguments().back();
-  // The merge of row r's 32 partials into its element. On the GPU by the
+  // The merge of row r's partials into its element. On the GPU by the
   // row's warp: lane l's partial combined by xor shuffles (every lane gets
   // the total), which all lanes store (the same value) into the fill's
   // buffer: the fill itself is not needed. Where lanes run one after
   // another (host emulation), and for 64-bit elements, one thread per row
   // folds them with the combiner into the init.
   bool shuffles = warpShuffles && element.getIntOrFloatBitWidth() <= 32;
-  auto merge = threadForall(rewriter, loc, rows, /*lanes=*/shuffles,
+  Value partialValues = partials.getResult(0);
+  int64_t foldCount = lanes, foldStride = 1;
+  if (shuffles && lanes > kLanes) {
+    // Rows of several warps: each warp's total by shuffles (into every
+    // lane's slot), then one thread per row folds the warps' totals (lanes
+    // 0, 32, ...) into the init (the fill's value once more: the neutral
+    // element, or a max/min that each partial started from anyway).
+    auto totals = threadForall(rewriter, loc, rows, lanes, partialValues);
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(totals.getBody());
+    Value outArg = totals.getRegionIterArgs()[0];
+    OpFoldResult one = rewriter.getIndexAttr(1);
+    SmallVector<OpFoldResult> ones(2, one);
+    SmallVector<OpFoldResult> at = {totals.getInductionVar(0),
+                                    totals.getInductionVar(1)};
+    auto slot = tensor::ExtractSliceOp::create(
+        rewriter, loc, RankedTensorType::get({1}, element), outArg, at, ones,
+        ones);
+    AffineMap identity =
+        AffineMap::getMultiDimIdentityMap(1, rewriter.getContext());
+    auto total = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{slot.getType()}, ValueRange{slot},
+        ValueRange{slot}, ArrayRef<AffineMap>{identity, identity},
+        {utils::IteratorType::parallel},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(
+              b, l, warpAllReduce(b, l, combiner, accArg, args[0]));
+        });
+    rewriter.setInsertionPointToStart(totals.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(rewriter, loc, total.getResult(0),
+                                          outArg, at, ones, ones);
+    partialValues = totals.getResult(0);
+    shuffles = false;
+    foldCount = lanes / kLanes;
+    foldStride = kLanes;
+  }
+  auto merge = threadForall(rewriter, loc, rows, shuffles ? lanes : 0,
                             shuffles ? fill.getDpsInits()[0] : init);
   {
     OpBuilder::InsertionGuard guard(rewriter);
@@ -876,15 +913,16 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
     auto partial =
         shuffles ? tensor::ExtractSliceOp::create(
                        rewriter, loc, RankedTensorType::get({1}, element),
-                       partials.getResult(0),
+                       partialValues,
                        SmallVector<OpFoldResult>{row, merge.getInductionVar(1)},
                        ones, ones)
                  : tensor::ExtractSliceOp::create(
-                       rewriter, loc, partials.getResult(0),
+                       rewriter, loc, partialValues,
                        SmallVector<OpFoldResult>{row, zero},
                        SmallVector<OpFoldResult>{
-                           one, rewriter.getIndexAttr(kLanes)},
-                       ones);
+                           one, rewriter.getIndexAttr(foldCount)},
+                       SmallVector<OpFoldResult>{
+                           one, rewriter.getIndexAttr(foldStride)});
     auto acc = tensor::ExtractSliceOp::create(
         rewriter, loc, outArg, SmallVector<OpFoldResult>{row}, {one}, {one});
     unsigned loops = shuffles ? 1 : 2;
@@ -911,8 +949,8 @@ FailureOr<Value> distributeRowOp(RewriterBase &rewriter, linalg::GenericOp op,
   return merge.getResult(0);
 }
 
-/// The whole schedule for one row nest: blocks of R rows (a warp per row,
-/// 32 x R threads); inside, the nest's elementwise ops fused into their
+/// The whole schedule for one row nest: blocks of R rows (W warps per row,
+/// 32 W x R threads); inside, the nest's elementwise ops fused into their
 /// consumers (recomputed rather than stored), each reduction as per-thread
 /// partials and a merge, the block's row vectors in shared memory.
 LogicalResult tileRowNest(RewriterBase &rewriter, linalg::GenericOp root,
@@ -960,7 +998,19 @@ LogicalResult tileRowNest(RewriterBase &rewriter, linalg::GenericOp root,
     rewriter.eraseOp(op);
   }
 
-  int64_t blockRows = dividing(rows, {kRowsPerBlock, 4, 2, 1});
+  // Long rows: several warps per row (up to 8: 256 threads, one row a
+  // block, each thread at least 16 columns), so that the rows in flight
+  // on the whole GPU stay few enough for the reductions' re-reads of a row
+  // to hit L2 (8 rows per block of 4096 f32 columns, a warp each, keep
+  // 135 MB in flight on an H100; a row per block, 17 MB).
+  int64_t warpsPerRow = 1;
+  while (warpsPerRow < kRowsPerBlock && cols >= 2 * 512 * warpsPerRow)
+    warpsPerRow *= 2;
+  int64_t lanes = kLanes * warpsPerRow;
+  SmallVector<int64_t> rowCandidates;
+  for (int64_t r = kRowsPerBlock / warpsPerRow; r >= 1; r /= 2)
+    rowCandidates.push_back(r);
+  int64_t blockRows = dividing(rows, rowCandidates);
   scf::SCFTilingOptions blockTiling;
   blockTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
   blockTiling.setTileSizes(indexAttrs(
@@ -1023,7 +1073,7 @@ LogicalResult tileRowNest(RewriterBase &rewriter, linalg::GenericOp root,
       return op->emitError("dlc-tile-for-gpu: unexpected op in a row nest");
     FailureOr<Value> replacement =
         distributeRowOp(rewriter, cast<linalg::GenericOp>(op), kind, blockRows,
-                        cols, memorySpace, warpShuffles);
+                        lanes, cols, memorySpace, warpShuffles);
     if (failed(replacement))
       return failure();
     rewriter.replaceOp(op, *replacement);

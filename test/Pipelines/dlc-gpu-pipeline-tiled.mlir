@@ -49,11 +49,11 @@ func.func @dense(%x: tensor<128x64xf32>, %w: tensor<64x96xf32>, %b: tensor<96xf3
   return %3 : tensor<128x96xf32>
 }
 
-// A softmax over rows of 1024 is one kernel: blocks of 8 rows, a warp per
-// row (32 x 8 threads), each thread's partial max and sum over columns
-// l, l + 32, ... in shared memory, merged per row by the warp's butterfly
-// shuffles (five per reduction), then the output; the exp is recomputed
-// rather than stored.
+// A softmax over rows of 1024 is one kernel: blocks of 4 rows, two warps
+// per row (64 x 4 threads), each thread's partial max and sum over columns
+// t, t + 64, ... in shared memory, merged per warp by butterfly shuffles
+// (five per reduction) and the two warps' totals folded, then the output;
+// the exp is recomputed rather than stored.
 // CHECK-LABEL: llvm.func @softmax
 // CHECK-NOT: mgpuMemAlloc
 // CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @softmax_kernel::@softmax_kernel

@@ -79,3 +79,29 @@ func.func @causal_softmax(%x: tensor<16x64xf32>) -> tensor<16x64xf32> {
   %0 = dlc.softmax %m axis = 1 : tensor<16x64xf32>
   return %0 : tensor<16x64xf32>
 }
+
+// Rows of 2048 columns: 4 warps a row (128 threads, each taking columns
+// t, t + 128, ...: 16 of them), two rows a block (256 threads).
+// Each reduction: per-thread partials [2, 128], each warp's total by
+// shuffles into its lanes' slots, then one thread per row folding the 4
+// warp totals (lanes 0, 32, 64, 96) into the row's filled element.
+// CHECK-LABEL: func.func @long_rows(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<2x2048xf32>
+// CHECK: scf.forall (%{{.+}}) = (0) to (2) step (2)
+// CHECK:   %[[PARTIALS:.+]] = scf.forall (%[[R:.+]], %[[T:.+]]) in (2, 128)
+// CHECK:     tensor.extract_slice %[[X]][%[[R]], %[[T]]] [1, 16] [1, 128] : tensor<2x2048xf32> to tensor<1x16xf32>
+// CHECK:     arith.maximumf
+// CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK:   %[[TOTALS:.+]] = scf.forall (%[[R2:.+]], %[[T2:.+]]) in (2, 128) shared_outs(%[[OUT:.+]] = %[[PARTIALS]])
+// CHECK:     %[[SLOT:.+]] = tensor.extract_slice %[[OUT]][%[[R2]], %[[T2]]] [1, 1] [1, 1]
+// CHECK:     linalg.generic {{.+}} ins(%[[SLOT]] : tensor<1xf32>) outs(%[[SLOT]] : tensor<1xf32>)
+// CHECK-COUNT-5: gpu.shuffle  xor
+// CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK:   scf.forall (%[[R3:.+]]) in (2)
+// CHECK:     tensor.extract_slice %[[TOTALS]][%[[R3]], 0] [1, 4] [1, 32] : tensor<2x128xf32> to tensor<1x4xf32>
+// CHECK:     arith.maximumf
+// CHECK:   } {mapping = [#gpu.thread<y>]}
+func.func @long_rows(%x: tensor<2x2048xf32>) -> tensor<2x2048xf32> {
+  %0 = dlc.softmax %x axis = 1 : tensor<2x2048xf32>
+  return %0 : tensor<2x2048xf32>
+}

@@ -329,25 +329,31 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     [rows, cols]; bodies may read their position, with `linalg.index`, and
     gather with `tensor.extract`; operands may be [rows, 1], as the
     backward's labels) become one block forall of up to 8 rows mapped to
-    `#gpu.block<x>`, a warp per row:
+    `#gpu.block<x>`, a warp per row (W warps for long rows: 2 from 1024
+    columns, 4 from 2048, 8 from 4096, with 8 / W rows a block, so that
+    fewer rows are in flight on the GPU and a reduction's re-reads of a row
+    hit L2; L = 32 W threads a row below):
     - the nest's elementwise producers are fused into each of their
       consumers (recomputed rather than stored);
     - each row reduction becomes per-thread partials over the columns l,
-      l + 32, ... (stride-32 slices: neighbouring threads read neighbouring
-      elements; ceil((cols - l) / 32) of them, none for lanes past a short
-      row) into an R x 32 buffer in shared memory, then a merge of each
-      row's 32 partials by its warp: a butterfly of five `gpu.shuffle xor`s
+      l + L, ... (stride-L slices: neighbouring threads read neighbouring
+      elements; ceil((cols - l) / L) of them, none for lanes past a short
+      row) into an R x L buffer in shared memory, then a merge of each
+      row's partials by its warp: a butterfly of five `gpu.shuffle xor`s
       (upstream's `gpu.subgroup_reduce` has no memory effects declared, which
       bufferization's deallocation refuses), each lane ending with the total
-      (with `host-emulation`, where lanes run one after another, and for
-      64-bit elements, one thread per row folds them instead). A reduction
+      (with several warps a row, each warp's total into its lanes' slots,
+      then one thread per row folds the W totals into the row's filled
+      element; with `host-emulation`, where lanes run one after another,
+      and for 64-bit elements, one thread per row folds all L partials
+      instead). A reduction
       must start from a fill of its combiner's neutral element (or be a max
       or min), since each partial starts from it too;
     - row vectors (max, sum, mean, variance) live in shared memory; the
-      output is written by all 32 x R threads with the same strided slices
+      output is written by all L x R threads with the same strided slices
       (an output over rows by one thread per row);
     - `linalg.index` in the threads' ops is renumbered to the block's
-      loops: row r + i, column l + 32 j.
+      loops: row r + i, column l + L j.
     `dlc-map-forall-to-gpu` turns these into kernels after bufferization.
     Tensor cores: a matmul of f16 or bf16 operands accumulated in f32 (how
     dlc-to-linalg lowers f16/bf16 matmuls; batched too), or of f32 with

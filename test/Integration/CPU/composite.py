@@ -33,7 +33,12 @@ for op, ref in (("softmax", softmax), ("log_softmax", log_softmax)):
                                  # Row nests: rows in parallel, reductions
                                  # over 32/64-wide partial vectors.
                                  ((6, 96), 1, "f32"), ((3, 5, 192), 2, "f32"),
-                                 ((4, 128), 1, "f16")):
+                                 ((4, 128), 1, "f16"),
+                                 # Long rows: several warps a row (2 at
+                                 # 1024 columns, 4 at 2048, 8 at 4096),
+                                 # their totals folded; a ragged one.
+                                 ((3, 4096), 1, "f32"), ((5, 1100), 1, "f32"),
+                                 ((4, 2048), 1, "f16")):
         suite.add(f"{op}_{'x'.join(map(str, shape))}_axis{axis}_{element}",
                   f"  %0 = dlc.{op} %arg0 axis = {axis} : {ttype(shape, element)}\n"
                   f"  return %0 : {ttype(shape, element)}",
@@ -66,7 +71,9 @@ def layer_norm(x, scale=None, bias=None, eps=1e-5):
 
 for shape, element, parts in (((4, 16), "f32", "sb"), ((2, 3, 8), "f64", ""), ((6, 5), "f32", "s"),
                               ((6, 5), "f32", "b"), ((3, 32), "f16", "sb"), ((3, 32), "bf16", "sb"),
-                              ((4, 256), "f32", "sb"), ((3, 2, 96), "f32", "")):
+                              ((4, 256), "f32", "sb"), ((3, 2, 96), "f32", ""),
+                              # several warps a row
+                              ((6, 1024), "f32", "sb"), ((2, 2, 2048), "f32", "")):
     d = shape[-1]
     args = [(shape, element)]
     operands = ""
@@ -146,7 +153,9 @@ for n, c, label_type, element, low, high in ((8, 10, "i64", "f32", -5, 5), (5, 3
                                              # the GPU (its per-row loss gathers).
                                              (24, 64, "i64", "f32", -5, 5),
                                              (16, 96, "i32", "f16", -4, 4),
-                                             (12, 128, "i64", "f64", -5, 5)):
+                                             (12, 128, "i64", "f64", -5, 5),
+                                             # two warps a row
+                                             (6, 1024, "i64", "f32", -5, 5)):
     labels = random((n,), label_type, 0, c - 1)
     suite.add(f"softmax_cross_entropy_{n}x{c}_{element}_{label_type}",
               f"  %0 = dlc.softmax_cross_entropy %arg0, %arg1 : ({ttype((n, c), element)}, "
