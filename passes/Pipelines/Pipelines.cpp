@@ -151,8 +151,9 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
-/// Whether `chip` (sm_NN[a]) has cp.async (sm_80 and later).
-static bool asyncCopies(llvm::StringRef chip) {
+/// Whether `chip` (sm_NN[a]) is sm_80 or later: cp.async, and mma.sync of
+/// the shapes dlc-tile-for-gpu plans (m16n8k16 f16/bf16, m16n8k8 TF32).
+static bool isAmpereOrLater(llvm::StringRef chip) {
   unsigned version = 0;
   return chip.consume_front("sm_") &&
          !chip.take_while(llvm::isDigit).getAsInteger(10, version) &&
@@ -189,6 +190,8 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   // same kernel.
   TileForGPUOptions tiling;
   tiling.allowTF32 = options.allowTF32;
+  // (Before sm_80: FMAs, TF32 allowed or not.)
+  tiling.tensorCores = isAmpereOrLater(options.chip);
   pm.addNestedPass<func::FuncOp>(createTileForGPU(tiling));
   pm.addNestedPass<func::FuncOp>(createFoldReductionFills());
   pm.addPass(createCanonicalizerPass());
@@ -200,7 +203,7 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createHoistDeallocs());
   // The GEMM K loops in stages: cp.async copies of the next steps' tiles in
   // flight during each step's product (cp.async: sm_80 and later).
-  if (asyncCopies(options.chip)) {
+  if (isAmpereOrLater(options.chip)) {
     PipelineStagingCopiesOptions stages;
     stages.async = true;
     pm.addNestedPass<func::FuncOp>(createPipelineStagingCopies(stages));

@@ -157,7 +157,7 @@ std::optional<std::pair<int64_t, int64_t>> blockAndThreadTile(int64_t size) {
 /// The plan for a static matmul or default batch_matmul whose M and N are
 /// multiples of 16, or nothing (the op then stays one thread per output).
 std::optional<BlockPlan> planContraction(linalg::LinalgOp op,
-                                        bool allowTF32) {
+                                        bool allowTF32, bool tensorCores) {
   if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op.getOperation()))
     return std::nullopt;
   bool batched = isa<linalg::BatchMatmulOp>(op.getOperation());
@@ -209,7 +209,8 @@ std::optional<BlockPlan> planContraction(linalg::LinalgOp op,
       getElementTypeOrSelf(op.getDpsInits()[0].getType())
               .getIntOrFloatBitWidth() <= 32)
     plan.tm = plan.tn = kLargeThreadTile;
-  planTensorCores(plan, op, mnk, batch, allowTF32);
+  if (tensorCores)
+    planTensorCores(plan, op, mnk, batch, allowTF32);
   return plan;
 }
 
@@ -1185,7 +1186,7 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op->getParentOfType<scf::ForallOp>())
         return;
-      if (std::optional<BlockPlan> plan = planContraction(op, allowTF32))
+      if (std::optional<BlockPlan> plan = planContraction(op, allowTF32, tensorCores))
         work.emplace_back(op, *plan);
     });
     // Host emulation (tests): the same schedule in ordinary memory.

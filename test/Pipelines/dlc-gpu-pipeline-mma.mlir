@@ -1,6 +1,24 @@
 // RUN: dlc-opt %s --dlc-gpu-pipeline="chip=sm_80" | FileCheck %s
 // RUN: dlc-opt %s --dlc-gpu-pipeline="chip=sm_90 allow-tf32=true" | FileCheck %s --check-prefix=TF32
 // RUN: dlc-compile %s --target=cuda --gpu-arch=sm_80 --emit=ptx --allow-tf32 | FileCheck %s --check-prefix=PTX-TF32
+// RUN: dlc-opt %s --dlc-gpu-pipeline="chip=sm_75 allow-tf32=true" | FileCheck %s --check-prefix=SM75
+
+// Before sm_80 there are no mma.sync of these shapes (m16n8k16 f16/bf16,
+// m16n8k8 TF32) and no cp.async: every product on FMAs in f32, TF32
+// allowed or not, its tiles copied with ld.global.v4.
+// SM75-LABEL: llvm.func @dense_f16
+// SM75: gpu.binary @dense_f16_kernel
+// SM75-NOT: mma.sync
+// SM75-NOT: cp.async
+// SM75-SAME: fma.rn.f32
+// SM75-LABEL: llvm.func @dense_bf16
+// SM75: gpu.binary @dense_bf16_kernel
+// SM75-NOT: mma.sync
+// SM75-SAME: fma.rn.f32
+// SM75-LABEL: llvm.func @matmul_f32
+// SM75: gpu.binary @matmul_f32_kernel
+// SM75-NOT: mma.sync
+// SM75-SAME: fma.rn.f32
 
 // An f16 dense layer on tensor cores, one kernel: the tiles staged with
 // 16-byte cp.async copies (where aligned) in 2 stages (K has 2 steps), each warp's fragments loaded from shared

@@ -263,5 +263,10 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   dlc::registerAllDialects(registry);
   MLIRContext context(registry);
+  // Errors as one line each (a failing kernel module would otherwise be
+  // printed whole after ptxas's message), unless asked for.
+  if (cl::getRegisteredOptions()["mlir-print-op-on-diagnostic"]
+          ->getNumOccurrences() == 0)
+    context.printOpOnDiagnostic(false);
   return failed(run(context)) ? 1 : 0;
 }

@@ -385,6 +385,9 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     Option<"allowTF32", "allow-tf32", "bool", /*default=*/"false",
            "Compute f32 matmuls on tensor cores in TF32 (10-bit mantissa "
            "products, f32 accumulation), as PyTorch's allow_tf32">,
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true",
+           "mma.sync m16n8k16 / m16n8k8 TF32 plans (sm_80 and later); off: "
+           "every contraction on FMAs">,
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::bufferization::BufferizationDialect",
