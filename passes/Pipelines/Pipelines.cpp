@@ -104,8 +104,12 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createHoistDeallocs());
   // (The GPU schedule's K loops in stages as on the GPU, plain copies.)
-  if (options.emulateGPUSchedule)
+  if (options.emulateGPUSchedule) {
     pm.addNestedPass<func::FuncOp>(createPipelineStagingCopies());
+    VectorizeStagingCopiesOptions pieces;
+    pieces.hostEmulation = true;
+    pm.addNestedPass<func::FuncOp>(createVectorizeStagingCopies(pieces));
+  }
   pm.addNestedPass<func::FuncOp>(createLowerVectors());
   // After the vector hoisting of dlc-lower-vectors: views of one arena would
   // keep its alias analysis from telling buffers apart (accumulators left in

@@ -1178,6 +1178,107 @@ LogicalResult collapseLeadingRowDims(RewriterBase &rewriter,
   return applyPatternsGreedily(func, std::move(patterns));
 }
 
+//===----------------------------------------------------------------------===//
+// Elementwise ops: 16 bytes per thread
+//===----------------------------------------------------------------------===//
+
+/// On a thread's elementwise op (dlc-tile-for-gpu): computed with 16-byte
+/// vector accesses where aligned (dlc-vectorize-staging-copies).
+constexpr llvm::StringLiteral kVectorPieceAttr = "dlc.vector_piece";
+
+/// Whether `map` reads the last loop as its last result (V consecutive
+/// elements of a thread's piece), or not at all (one value per piece).
+enum class PieceAccess { Contiguous, Uniform, Other };
+PieceAccess pieceAccess(AffineMap map) {
+  unsigned last = map.getNumDims() - 1;
+  if (!map.isProjectedPermutation())
+    return PieceAccess::Other;
+  int64_t previous = -1;
+  for (AffineExpr expr : map.getResults()) {
+    auto dim = dyn_cast<AffineDimExpr>(expr);
+    if (!dim || static_cast<int64_t>(dim.getPosition()) <= previous)
+      return PieceAccess::Other;
+    previous = dim.getPosition();
+  }
+  if (!map.isFunctionOfDim(last))
+    return PieceAccess::Uniform;
+  return map.getDimPosition(map.getNumResults() - 1) == last
+             ? PieceAccess::Contiguous
+             : PieceAccess::Other;
+}
+
+/// Elements per thread of an elementwise op to tile (16 bytes of its widest
+/// contiguous operand), or 0: a static all-parallel generic of rank 1 to
+/// 3, one output read and written in loop order, inputs in loop order or
+/// not varying along the last loop, a body of elementwise arithmetic (no
+/// positions, no gathers), and a last dim of a multiple of 32 pieces.
+int64_t elementwiseWidth(linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != op.getNumParallelLoops() || op.getNumLoops() < 1 ||
+      op.getNumLoops() > 3 ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return 0;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return 0;
+  unsigned bits = 0;
+  for (OpOperand &operand : op->getOpOperands()) {
+    PieceAccess access = pieceAccess(op.getMatchingIndexingMap(&operand));
+    Type element = getElementTypeOrSelf(operand.get().getType());
+    if (access == PieceAccess::Other || !element.isIntOrFloat())
+      return 0;
+    if (access == PieceAccess::Contiguous)
+      bits = std::max(bits, element.getIntOrFloatBitWidth());
+  }
+  for (Operation &inner : op.getBody()->without_terminator())
+    if (!inner.hasTrait<OpTrait::Elementwise>() ||
+        !inner.hasTrait<OpTrait::Vectorizable>())
+      return 0;
+  if (bits < 8 || 128 % bits)
+    return 0;
+  int64_t width = 128 / bits;
+  return ranges.back() % (32 * width) == 0 ? width : 0;
+}
+
+/// `op` (elementwiseWidth `width`) in blocks of up to 256 threads, each
+/// thread `width` consecutive elements of a row: warps read 32 x 16
+/// contiguous bytes.
+LogicalResult tileElementwise(RewriterBase &rewriter, linalg::GenericOp op,
+                              int64_t width) {
+  MLIRContext *ctx = rewriter.getContext();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t rank = ranges.size();
+  int64_t rows = rank > 1 ? dividing(ranges[rank - 2], {8, 4, 2, 1}) : 1;
+  int64_t pieces = ranges.back() / width;
+  int64_t lanes = dividing(pieces, {256 / rows, 128 / rows, 64 / rows, 32});
+  SmallVector<int64_t> blockTiles(rank, 1), threadTiles(rank, 0);
+  blockTiles.back() = lanes * width;
+  threadTiles.back() = width;
+  if (rank > 1) {
+    blockTiles[rank - 2] = rows;
+    threadTiles[rank - 2] = 1;
+  }
+  SmallVector<Attribute> blockMapping;
+  for (int64_t d = 0; d < rank; ++d)
+    blockMapping.push_back(gpu::GPUBlockMappingAttr::get(
+        ctx, static_cast<gpu::MappingId>(
+                 static_cast<int64_t>(gpu::MappingId::DimX) + rank - 1 - d)));
+  scf::SCFTilingOptions blockTiling;
+  blockTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  blockTiling.setTileSizes(indexAttrs(rewriter, blockTiles));
+  blockTiling.setMapping(blockMapping);
+  FailureOr<scf::SCFTilingResult> blocks =
+      dlc::tileInPlace(rewriter, op, blockTiling);
+  if (failed(blocks))
+    return op->emitError("dlc-tile-for-gpu: tiling into blocks failed");
+  FailureOr<Operation *> piece =
+      tileToThreads(rewriter, blocks->tiledOps.front(), threadTiles);
+  if (failed(piece))
+    return op->emitError("dlc-tile-for-gpu: tiling to threads failed");
+  (*piece)->setAttr(kVectorPieceAttr, rewriter.getI64IntegerAttr(width));
+  return success();
+}
+
 struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
   using TileForGPUBase::TileForGPUBase;
 
@@ -1250,6 +1351,19 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
                              /*warpShuffles=*/!hostEmulation)))
         return signalPassFailure();
     }
+
+    // The elementwise ops left: 16 bytes a thread (instead of one element a
+    // thread through the parallel-loop route).
+    SmallVector<std::pair<linalg::GenericOp, int64_t>> elementwise;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (op->getParentOfType<scf::ForallOp>())
+        return;
+      if (int64_t width = elementwiseWidth(op))
+        elementwise.emplace_back(op, width);
+    });
+    for (auto &[op, width] : elementwise)
+      if (failed(tileElementwise(rewriter, op, width)))
+        return signalPassFailure();
   }
 };
 
@@ -1404,6 +1518,88 @@ LogicalResult lowerStagingPiece(RewriterBase &rewriter, linalg::LinalgOp op) {
   return success();
 }
 
+/// A thread's elementwise piece (dlc-tile-for-gpu's `dlc.vector_piece`:
+/// V consecutive elements of each operand that varies along the last loop,
+/// one value of the others) as one vector.load per such operand, the body
+/// on vector<V>, one vector.store, all of `alignment = 16`, where each of
+/// those operands' pieces starts at a multiple of 16 bytes (tested at run
+/// time); as loops otherwise.
+LogicalResult lowerVectorPiece(RewriterBase &rewriter, linalg::GenericOp op) {
+  Location loc = op.getLoc();
+  int64_t width = cast<IntegerAttr>(op->getAttr(kVectorPieceAttr)).getInt();
+  rewriter.setInsertionPoint(op);
+  Value aligned;
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (pieceAccess(op.getMatchingIndexingMap(&operand)) !=
+        PieceAccess::Contiguous)
+      continue;
+    Value test = rowsAligned(rewriter, loc, operand.get());
+    aligned = aligned ? arith::AndIOp::create(rewriter, loc, aligned, test)
+                            .getResult()
+                      : test;
+  }
+  auto branch = scf::IfOp::create(rewriter, loc, aligned, /*withElse=*/true);
+  rewriter.setInsertionPointToStart(branch.thenBlock());
+  auto vectorOf = [&](Type element) {
+    return VectorType::get({width}, element);
+  };
+  auto zeros = [&](Value memref) {
+    return SmallVector<Value>(
+        cast<MemRefType>(memref.getType()).getRank(),
+        arith::ConstantIndexOp::create(rewriter, loc, 0));
+  };
+  Block *body = op.getBody();
+  IRMapping map;
+  for (OpOperand &operand : op->getOpOperands()) {
+    Value arg = body->getArgument(operand.getOperandNumber());
+    if (arg.use_empty())
+      continue;
+    Value memref = operand.get();
+    Type element = getElementTypeOrSelf(memref.getType());
+    Value value =
+        pieceAccess(op.getMatchingIndexingMap(&operand)) ==
+                PieceAccess::Contiguous
+            ? vector::LoadOp::create(rewriter, loc, vectorOf(element), memref,
+                                     zeros(memref), /*nontemporal=*/false,
+                                     llvm::Align(16))
+                  .getResult()
+            : memref::LoadOp::create(rewriter, loc, memref, zeros(memref))
+                  .getResult();
+    map.map(arg, value);
+  }
+  // Scalars (a uniform operand, a constant from outside) meet vectors as
+  // broadcasts.
+  auto asVector = [&](Value v) -> Value {
+    if (isa<VectorType>(v.getType()))
+      return v;
+    return vector::BroadcastOp::create(rewriter, loc, vectorOf(v.getType()), v);
+  };
+  for (Operation &inner : body->without_terminator()) {
+    SmallVector<Value> operands;
+    for (Value operand : inner.getOperands())
+      operands.push_back(asVector(map.lookupOrDefault(operand)));
+    SmallVector<Type> types;
+    for (Type type : inner.getResultTypes())
+      types.push_back(vectorOf(type));
+    OperationState state(inner.getLoc(), inner.getName(), operands, types,
+                         inner.getAttrs());
+    Operation *vectorOp = rewriter.create(state);
+    map.map(inner.getResults(), vectorOp->getResults());
+  }
+  Value result = asVector(map.lookupOrDefault(
+      cast<linalg::YieldOp>(body->getTerminator()).getValues()[0]));
+  Value out = op.getDpsInits()[0];
+  vector::StoreOp::create(rewriter, loc, result, out, zeros(out),
+                          /*nontemporal=*/false, llvm::Align(16));
+  rewriter.setInsertionPointToStart(branch.elseBlock());
+  Operation *scalar = rewriter.clone(*op);
+  if (failed(linalg::linalgOpToLoops(rewriter, cast<linalg::LinalgOp>(scalar))))
+    return failure();
+  rewriter.eraseOp(scalar);
+  rewriter.eraseOp(op);
+  return success();
+}
+
 /// `forall` (mapped to blocks) as a gpu.launch whose block ids replace its
 /// induction variables; its thread foralls distributed over the block.
 /// (Upstream's mapForallToBlocksImpl needs a transform op to report
@@ -1512,7 +1708,7 @@ LogicalResult mapBlockForall(RewriterBase &rewriter, scf::ForallOp forall) {
   // mma.sync conversion) or drop their alignment (subview folding).
   SmallVector<linalg::LinalgOp> linalgOps;
   launch.getBody().walk([&](linalg::LinalgOp op) {
-    if (!isStagingPiece(op))
+    if (!isStagingPiece(op) && !op->hasAttr(kVectorPieceAttr))
       linalgOps.push_back(op);
   });
   for (linalg::LinalgOp op : linalgOps) {
@@ -1627,6 +1823,7 @@ struct MapForallToGPU
 
 struct VectorizeStagingCopies
     : public dlc::impl::VectorizeStagingCopiesBase<VectorizeStagingCopies> {
+  using VectorizeStagingCopiesBase::VectorizeStagingCopiesBase;
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     SmallVector<linalg::LinalgOp> pieces;
@@ -1638,6 +1835,19 @@ struct VectorizeStagingCopies
     });
     for (linalg::LinalgOp op : pieces)
       if (failed(lowerStagingPiece(rewriter, op))) {
+        op->emitError("dlc-vectorize-staging-copies: lowering failed");
+        return signalPassFailure();
+      }
+    // (With host-emulation, the emulated schedule's pieces, wherever they
+    // are: the CPU runs the same vector code.)
+    SmallVector<linalg::GenericOp> vectorPieces;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (op->hasAttr(kVectorPieceAttr) &&
+          (hostEmulation || op->getParentOfType<gpu::LaunchOp>()))
+        vectorPieces.push_back(op);
+    });
+    for (linalg::GenericOp op : vectorPieces)
+      if (failed(lowerVectorPiece(rewriter, op))) {
         op->emitError("dlc-vectorize-staging-copies: lowering failed");
         return signalPassFailure();
       }

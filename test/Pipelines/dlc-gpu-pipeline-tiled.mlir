@@ -99,3 +99,22 @@ func.func @layer_norm_3d(%x: tensor<4x16x256xf32>, %s: tensor<256xf32>, %b: tens
   %0 = dlc.layer_norm %x scale %s bias %b epsilon = 1.0e-05 : (tensor<4x16x256xf32>, tensor<256xf32>, tensor<256xf32>) -> tensor<4x16x256xf32>
   return %0 : tensor<4x16x256xf32>
 }
+
+// An elementwise chain is one kernel of 8 x 32 threads, each computing 4
+// consecutive f32 of a row: 16-byte loads and stores where aligned (the
+// scalar branch is not checked here), x * y + x as an FMA.
+// CHECK-LABEL: llvm.func @chain
+// CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @chain_kernel::@chain_kernel
+// CHECK-NOT: gpu.launch_func
+// CHECK: gpu.binary @chain_kernel
+// CHECK-SAME: .maxntid 32, 8, 1
+// CHECK-SAME: ld.global.v4.b32
+// CHECK-SAME: ld.global.v4.b32
+// CHECK-SAME: fma.rn.f32
+// CHECK-SAME: st.global.v4.b32
+func.func @chain(%x: tensor<64x256xf32>, %y: tensor<64x256xf32>) -> tensor<64x256xf32> {
+  %0 = dlc.mul %x, %y : tensor<64x256xf32>
+  %1 = dlc.add %0, %x : tensor<64x256xf32>
+  %2 = dlc.relu %1 : tensor<64x256xf32>
+  return %2 : tensor<64x256xf32>
+}

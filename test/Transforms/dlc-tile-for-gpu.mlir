@@ -309,3 +309,69 @@ func.func @large_f64(%a: tensor<768x32xf64>, %b: tensor<32x768xf64>) -> tensor<7
   %2 = linalg.matmul ins(%a, %b : tensor<768x32xf64>, tensor<32x768xf64>) outs(%1 : tensor<768x768xf64>) -> tensor<768x768xf64>
   return %2 : tensor<768x768xf64>
 }
+
+// An elementwise op left over (no contraction's consumer, no row nest):
+// blocks of 8 x 32 threads, each thread 4 consecutive f32 (16 bytes) of a
+// row, marked for dlc-vectorize-staging-copies; a bias row and a scalar
+// are read per piece.
+// CHECK-LABEL: func.func @elementwise_pieces
+// CHECK: scf.forall (%[[I:.+]], %[[J:.+]]) = (0, 0) to (64, 256) step (8, 128)
+// CHECK:   scf.forall (%[[R:.+]], %[[L:.+]]) = (0, 0) to (8, 128) step (1, 4)
+// CHECK:     linalg.generic
+// CHECK-SAME: ins(%{{.+}}, %{{.+}}, %{{.+}} : tensor<1x4xf32>, tensor<4xf32>, tensor<f32>)
+// CHECK-SAME: outs(%{{.+}} : tensor<1x4xf32>)
+// CHECK-SAME: attrs =  {dlc.vector_piece = 4 : i64}
+// CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK: } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+func.func @elementwise_pieces(%x: tensor<64x256xf32>, %b: tensor<256xf32>, %s: tensor<f32>) -> tensor<64x256xf32> {
+  %e = tensor.empty() : tensor<64x256xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> ()>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %b, %s : tensor<64x256xf32>, tensor<256xf32>, tensor<f32>) outs(%e : tensor<64x256xf32>) {
+  ^bb0(%in: f32, %bias: f32, %scale: f32, %out: f32):
+    %1 = arith.subf %in, %bias : f32
+    %2 = arith.mulf %1, %scale : f32
+    linalg.yield %2 : f32
+  } -> tensor<64x256xf32>
+  return %0 : tensor<64x256xf32>
+}
+
+// f16 pieces are 8 wide; a row of 100 (no multiple of 32 pieces), a
+// transposed read and a body that is no elementwise arithmetic (a gather)
+// stay whole for the parallel-loop route.
+// CHECK-LABEL: func.func @elementwise_left
+// CHECK: scf.forall (%{{.+}}) = (0) to (1024) step (1024)
+// CHECK:   scf.forall (%{{.+}}) = (0) to (1024) step (8)
+// CHECK:     dlc.vector_piece = 8
+// CHECK-NOT: scf.forall (
+// CHECK: linalg.generic
+// CHECK-NOT: scf.forall (
+// CHECK: linalg.generic
+// CHECK-NOT: scf.forall (
+// CHECK: linalg.generic
+// CHECK-NOT: dlc.vector_piece
+func.func @elementwise_left(%h: tensor<1024xf16>, %x: tensor<4x100xf32>, %t: tensor<128x128xf32>, %i: tensor<4x128xindex>, %table: tensor<16xf32>) -> (tensor<1024xf16>, tensor<4x100xf32>, tensor<128x128xf32>, tensor<4x128xf32>) {
+  %eh = tensor.empty() : tensor<1024xf16>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%h : tensor<1024xf16>) outs(%eh : tensor<1024xf16>) {
+  ^bb0(%in: f16, %out: f16):
+    %n = arith.negf %in : f16
+    linalg.yield %n : f16
+  } -> tensor<1024xf16>
+  %ex = tensor.empty() : tensor<4x100xf32>
+  %1 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x100xf32>) outs(%ex : tensor<4x100xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %n = arith.negf %in : f32
+    linalg.yield %n : f32
+  } -> tensor<4x100xf32>
+  %et = tensor.empty() : tensor<128x128xf32>
+  %2 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%t : tensor<128x128xf32>) outs(%et : tensor<128x128xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %n = arith.negf %in : f32
+    linalg.yield %n : f32
+  } -> tensor<128x128xf32>
+  %eg = tensor.empty() : tensor<4x128xf32>
+  %3 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%i : tensor<4x128xindex>) outs(%eg : tensor<4x128xf32>) {
+  ^bb0(%in: index, %out: f32):
+    %v = tensor.extract %table[%in] : tensor<16xf32>
+    linalg.yield %v : f32
+  } -> tensor<4x128xf32>
+  return %0, %1, %2, %3 : tensor<1024xf16>, tensor<4x100xf32>, tensor<128x128xf32>, tensor<4x128xf32>
+}

@@ -122,3 +122,53 @@ func.func @two_pieces(%src: memref<1x4xf64, strided<[32, 1], offset: ?>>,
   }
   return
 }
+
+// -----
+
+// A thread's elementwise piece (dlc.vector_piece = 4): where the pieces of
+// the operands that vary along the row (x, the bias, the output) start at
+// multiples of 16 bytes, one 16-byte load each, the scalar read once and
+// broadcast, as is the constant from outside, the body on vector<4xf32>,
+// one 16-byte store; otherwise loops.
+// CHECK-LABEL: func.func @vector_piece
+// CHECK-SAME: (%[[X:[^:]+]]: memref<1x4xf32, strided<[256, 1], offset: ?>>, %[[B:[^:]+]]: memref<4xf32, strided<[1], offset: ?>>, %[[S:[^:]+]]: memref<f32>, %[[Y:[^:]+]]: memref<1x4xf32, strided<[256, 1], offset: ?>>)
+// CHECK: %[[C0F:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK: gpu.launch
+// CHECK: %[[XA:.+]] = memref.extract_aligned_pointer_as_index %[[X]]
+// CHECK: %[[BA:.+]] = memref.extract_aligned_pointer_as_index %[[B]]
+// CHECK: %[[YA:.+]] = memref.extract_aligned_pointer_as_index %[[Y]]
+// CHECK-NOT: extract_aligned_pointer_as_index %[[S]]
+// CHECK: scf.if %{{.+}} {
+// CHECK:   %[[XV:.+]] = vector.load %[[X]][%{{.+}}, %{{.+}}] {alignment = 16 : i64} : memref<1x4xf32, strided<[256, 1], offset: ?>>, vector<4xf32>
+// CHECK:   %[[BV:.+]] = vector.load %[[B]][%{{.+}}] {alignment = 16 : i64} : memref<4xf32, strided<[1], offset: ?>>, vector<4xf32>
+// CHECK:   %[[SS:.+]] = memref.load %[[S]][] : memref<f32>
+// CHECK:   %[[D:.+]] = arith.subf %[[XV]], %[[BV]] : vector<4xf32>
+// CHECK:   %[[SV:.+]] = vector.broadcast %[[SS]] : f32 to vector<4xf32>
+// CHECK:   %[[M:.+]] = arith.mulf %[[D]], %[[SV]] : vector<4xf32>
+// CHECK:   %[[ZV:.+]] = vector.broadcast %[[C0F]] : f32 to vector<4xf32>
+// CHECK:   %[[R:.+]] = arith.maximumf %[[M]], %[[ZV]] : vector<4xf32>
+// CHECK:   vector.store %[[R]], %[[Y]][%{{.+}}, %{{.+}}] {alignment = 16 : i64} : memref<1x4xf32, strided<[256, 1], offset: ?>>, vector<4xf32>
+// CHECK: } else {
+// CHECK:   scf.for
+// CHECK:     scf.for
+// CHECK:       memref.load %[[X]]
+// CHECK:       arith.subf %{{.+}}, %{{.+}} : f32
+// CHECK:       memref.store %{{.+}}, %[[Y]]
+// CHECK: }
+// CHECK-NOT: linalg.generic
+func.func @vector_piece(%x: memref<1x4xf32, strided<[256, 1], offset: ?>>, %b: memref<4xf32, strided<[1], offset: ?>>, %s: memref<f32>, %y: memref<1x4xf32, strided<[256, 1], offset: ?>>) {
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> ()>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %b, %s : memref<1x4xf32, strided<[256, 1], offset: ?>>, memref<4xf32, strided<[1], offset: ?>>, memref<f32>) outs(%y : memref<1x4xf32, strided<[256, 1], offset: ?>>) attrs = {dlc.vector_piece = 4 : i64} {
+    ^bb0(%in: f32, %bias: f32, %scale: f32, %out: f32):
+      %1 = arith.subf %in, %bias : f32
+      %2 = arith.mulf %1, %scale : f32
+      %3 = arith.maximumf %2, %zero : f32
+      linalg.yield %3 : f32
+    }
+    gpu.terminator
+  }
+  return
+}

@@ -523,8 +523,23 @@ def VectorizeStagingCopies : Pass<"dlc-vectorize-staging-copies",
     accesses' alignment, and after `dlc-lower-to-mma-sync`, whose upstream
     conversion takes any vector access inside the K loop for its own.
 
+    Also (`dlc.vector_piece` = V, from `dlc-tile-for-gpu`): a thread's
+    elementwise generic over V consecutive elements of each operand that
+    varies along the last loop (one value of the others) becomes an `scf.if`
+    on whether those operands' pieces start at multiples of 16 bytes: then
+    one `vector.load` per such operand (a `memref.load` of the others), the
+    body's ops on vector<V> (scalars broadcast), one `vector.store`, all of
+    `alignment = 16` (PTX `ld.global.v4`, `st.global.v4`); else loops.
+    With `host-emulation`, those pieces outside kernels too (the emulated
+    schedule on the CPU runs the same vector code).
+
     Leaves alone: everything else.
   }];
+  let options = [
+    Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",
+           "Lower the elementwise pieces outside kernels too (the emulated "
+           "GPU schedule on the CPU)">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::nvgpu::NVGPUDialect",

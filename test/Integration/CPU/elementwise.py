@@ -145,4 +145,33 @@ suite.add("constant_f32",
           f"  return %0 : {ttype(SHAPE, 'f32')}",
           [(SHAPE, "f32")], [(SHAPE, "f32")], [random(SHAPE)], lambda x: x + const)
 
+# Rows of a multiple of 32 x 16 bytes: on the GPU each thread computes 16
+# bytes of the widest operand (vector loads where aligned): a chain; a
+# bias row and a scalar (one value a thread); f16 (8 a thread); a widening
+# cast (4 a thread: the f32 side is the widest); rank 1 and 3.
+for shape, element in (((16, 256), "f32"), ((4, 512), "f16"), ((1024,), "f32"),
+                       ((2, 3, 128), "f32")):
+    t = ttype(shape, element)
+    suite.add(f"vector_chain_{'x'.join(map(str, shape))}_{element}",
+              f"  %0 = dlc.mul %arg0, %arg1 : {t}\n  %1 = dlc.add %0, %arg0 : {t}\n"
+              f"  %2 = dlc.relu %1 : {t}\n  return %2 : {t}",
+              [(shape, element)] * 2, [(shape, element)],
+              [random(shape, element, -2, 2), random(shape, element, -2, 2)],
+              lambda x, y: np.maximum(x * y + x, 0),
+              {"f16": (2e-3, 2e-3)}.get(element))
+suite.add("vector_bias_scale_8x128_f32",
+          f"  %b = dlc.broadcast_to %arg1 : {ttype((128,), 'f32')} -> {ttype((8, 128), 'f32')}\n"
+          f"  %s = dlc.broadcast_to %arg2 : {ttype((), 'f32')} -> {ttype((8, 128), 'f32')}\n"
+          f"  %0 = dlc.sub %arg0, %b : {ttype((8, 128), 'f32')}\n"
+          f"  %1 = dlc.div %0, %s : {ttype((8, 128), 'f32')}\n"
+          f"  return %1 : {ttype((8, 128), 'f32')}",
+          [((8, 128), "f32"), ((128,), "f32"), ((), "f32")], [((8, 128), "f32")],
+          [random((8, 128)), random((128,)), np.array(1.5, np.float32)],
+          lambda x, b, s: (x - b) / s)
+suite.add("vector_cast_f16_to_f32_8x128",
+          f"  %0 = dlc.cast %arg0 : {ttype((8, 128), 'f16')} -> {ttype((8, 128), 'f32')}\n"
+          f"  return %0 : {ttype((8, 128), 'f32')}",
+          [((8, 128), "f16")], [((8, 128), "f32")], [random((8, 128), "f16", -5, 5)],
+          lambda x: x)
+
 suite.run()
