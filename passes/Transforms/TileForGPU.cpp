@@ -1717,6 +1717,10 @@ LogicalResult mapBlockForall(RewriterBase &rewriter, scf::ForallOp forall) {
       return op->emitError("dlc-map-forall-to-gpu: lowering to loops failed");
     rewriter.eraseOp(op);
   }
+  // A barrier just before the kernel's end orders nothing.
+  if (auto last = dyn_cast_or_null<gpu::BarrierOp>(
+          body.getTerminator()->getPrevNode()))
+    rewriter.eraseOp(last);
   // Multiply-adds as FMAs (one rounding), as nvcc compiles CUDA C++ and
   // cuBLAS computes: without `contract`, NVPTX keeps mul.rn and add.rn.
   auto contract = arith::FastMathFlagsAttr::get(rewriter.getContext(),

@@ -369,6 +369,14 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     the block's 32 threads per warp. bf16 tiles are staged as f16 bits (and
     the contraction marked `dlc.mma_bf16`), since upstream's fragment loads
     know f16 only; with `host-emulation` they stay bf16.
+    Elementwise ops left after those (a static all-parallel generic of rank
+    1 to 3, its output and the inputs that vary along the last loop read in
+    loop order, the others not varying along it, a body of elementwise
+    arithmetic, and a last dim of a multiple of 32 x V, V = 16 bytes of its
+    widest such operand): blocks of up to 256 threads (up to 8 rows of up
+    to 256 / rows x 32 pieces, mapped to #gpu.block<x/y/z> from the last
+    loop), each thread V consecutive elements of a row, the thread's op
+    marked `dlc.vector_piece = V` for `dlc-vectorize-staging-copies`.
     With `host-emulation`, the staging buffers are ordinary memory, so the
     same schedule compiles for the CPU: the tests run it there
     (`dlc-cpu-pipeline emulate-gpu-schedule`).
