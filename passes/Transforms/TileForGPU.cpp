@@ -1436,6 +1436,19 @@ bool isStagingPiece(linalg::LinalgOp op) {
          bitcast.getIn() == body->getArgument(0);
 }
 
+/// `op` as loops in `branch`'s else block (the unaligned case of a vector
+/// lowering), erased where it was.
+LogicalResult loopsInElse(RewriterBase &rewriter, scf::IfOp branch,
+                          Operation *op) {
+  rewriter.setInsertionPointToStart(branch.elseBlock());
+  Operation *scalar = rewriter.clone(*op);
+  if (failed(linalg::linalgOpToLoops(rewriter, cast<linalg::LinalgOp>(scalar))))
+    return failure();
+  rewriter.eraseOp(scalar);
+  rewriter.eraseOp(op);
+  return success();
+}
+
 /// Whether every row of `view` starts at a multiple of 16 bytes (tested at
 /// run time: its aligned pointer, offset and row strides).
 Value rowsAligned(OpBuilder &b, Location loc, Value view) {
@@ -1509,13 +1522,7 @@ LogicalResult lowerStagingPiece(RewriterBase &rewriter, linalg::LinalgOp op) {
                               /*nontemporal=*/false, llvm::Align(16));
     }
   }
-  rewriter.setInsertionPointToStart(branch.elseBlock());
-  Operation *scalar = rewriter.clone(*op);
-  if (failed(linalg::linalgOpToLoops(rewriter, cast<linalg::LinalgOp>(scalar))))
-    return failure();
-  rewriter.eraseOp(scalar);
-  rewriter.eraseOp(op);
-  return success();
+  return loopsInElse(rewriter, branch, op);
 }
 
 /// A thread's elementwise piece (dlc-tile-for-gpu's `dlc.vector_piece`:
@@ -1591,13 +1598,7 @@ LogicalResult lowerVectorPiece(RewriterBase &rewriter, linalg::GenericOp op) {
   Value out = op.getDpsInits()[0];
   vector::StoreOp::create(rewriter, loc, result, out, zeros(out),
                           /*nontemporal=*/false, llvm::Align(16));
-  rewriter.setInsertionPointToStart(branch.elseBlock());
-  Operation *scalar = rewriter.clone(*op);
-  if (failed(linalg::linalgOpToLoops(rewriter, cast<linalg::LinalgOp>(scalar))))
-    return failure();
-  rewriter.eraseOp(scalar);
-  rewriter.eraseOp(op);
-  return success();
+  return loopsInElse(rewriter, branch, op);
 }
 
 /// `forall` (mapped to blocks) as a gpu.launch whose block ids replace its
