@@ -385,9 +385,20 @@ struct TileAndFuse : public dlc::impl::TileAndFuseBase<TileAndFuse> {
             worklist.push_back(def);
       }
       // Every op must vectorize along the row (a gather's tensor.extract
-      // does not); such chains stay loops.
-      if (llvm::all_of(chain, [](Operation *member) {
-            return succeeded(linalg::vectorizeOpPrecondition(member));
+      // does not), and none may read or write i1 tensors (a vector of i1
+      // is stored as packed bits, a buffer of i1 holds a byte each: a
+      // comparison's 16 results would land in 2 bytes); such chains stay
+      // loops.
+      auto touchesI1 = [](Operation *member) {
+        auto isI1 = [](Type type) {
+          return getElementTypeOrSelf(type).isInteger(1);
+        };
+        return llvm::any_of(member->getOperandTypes(), isI1) ||
+               llvm::any_of(member->getResultTypes(), isI1);
+      };
+      if (llvm::all_of(chain, [&](Operation *member) {
+            return succeeded(linalg::vectorizeOpPrecondition(member)) &&
+                   !touchesI1(member);
           }))
         rowRoots.push_back(op);
     });

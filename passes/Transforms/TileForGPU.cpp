@@ -1225,7 +1225,10 @@ int64_t elementwiseWidth(linalg::GenericOp op) {
   for (OpOperand &operand : op->getOpOperands()) {
     PieceAccess access = pieceAccess(op.getMatchingIndexingMap(&operand));
     Type element = getElementTypeOrSelf(operand.get().getType());
-    if (access == PieceAccess::Other || !element.isIntOrFloat())
+    // (Not i1: a vector<Nxi1> in memory is packed bits, a memref's i1 a
+    // byte each.)
+    if (access == PieceAccess::Other || !element.isIntOrFloat() ||
+        element.getIntOrFloatBitWidth() % 8)
       return 0;
     if (access == PieceAccess::Contiguous)
       bits = std::max(bits, element.getIntOrFloatBitWidth());

@@ -173,5 +173,19 @@ suite.add("vector_cast_f16_to_f32_8x128",
           f"  return %0 : {ttype((8, 128), 'f32')}",
           [((8, 128), "f16")], [((8, 128), "f32")], [random((8, 128), "f16", -5, 5)],
           lambda x: x)
+# i1 tensors stay one element at a time, on the CPU too (a vector of i1 is
+# packed bits in memory, a buffer of i1 a byte each: vectorized, these gave
+# wrong results).
+i1_input = random((8, 128), "f32", -2, 2)
+i1_input[:, ::3] = 0.0
+suite.add("vector_cast_f32_to_i1_8x128",
+          f"  %0 = dlc.cast %arg0 : {ttype((8, 128), 'f32')} -> {ttype((8, 128), 'i1')}\n"
+          f"  return %0 : {ttype((8, 128), 'i1')}",
+          [((8, 128), "f32")], [((8, 128), "i1")], [i1_input], lambda x: x != 0)
+suite.add("vector_cast_i1_to_f32_8x128",
+          f"  %0 = dlc.cast %arg0 : {ttype((8, 128), 'i1')} -> {ttype((8, 128), 'f32')}\n"
+          f"  return %0 : {ttype((8, 128), 'f32')}",
+          [((8, 128), "i1")], [((8, 128), "f32")], [i1_input != 0],
+          lambda x: x.astype(np.float64))
 
 suite.run()
