@@ -1212,15 +1212,35 @@ PieceAccess pieceAccess(AffineMap map) {
 /// 3, one output read and written in loop order, inputs in loop order or
 /// not varying along the last loop, a body of elementwise arithmetic (no
 /// positions, no gathers), and a last dim of a multiple of 32 pieces.
-int64_t elementwiseWidth(linalg::GenericOp op) {
+/// With `flattened`: the width it would have as one flat loop (every
+/// operand in loop order, any rank from 2, the total a multiple of 32
+/// pieces).
+int64_t elementwiseWidth(linalg::GenericOp op, bool flattened = false) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
       op.getNumLoops() != op.getNumParallelLoops() || op.getNumLoops() < 1 ||
-      op.getNumLoops() > 3 ||
+      (!flattened && op.getNumLoops() > 3) ||
+      (flattened && op.getNumLoops() < 2) ||
       !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return 0;
+  if (flattened && !llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+        return map.isIdentity();
+      }))
+    return 0;
+  // (Flattened, every operand must be a whole buffer: a function's argument
+  // or an op's result, not a slice or a loop's value, which may be strided
+  // and would be copied to be reshaped.)
+  if (flattened && llvm::any_of(op->getOperands(), [](Value v) {
+        if (auto arg = dyn_cast<BlockArgument>(v))
+          return !isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
+        return isa<tensor::ExtractSliceOp>(v.getDefiningOp()) ||
+               isa<ViewLikeOpInterface>(v.getDefiningOp());
+      }))
     return 0;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (llvm::any_of(ranges, ShapedType::isDynamic))
     return 0;
+  if (flattened)
+    ranges = {computeProduct(ranges)};
   unsigned bits = 0;
   for (OpOperand &operand : op->getOpOperands()) {
     PieceAccess access = pieceAccess(op.getMatchingIndexingMap(&operand));
@@ -1356,7 +1376,28 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     }
 
     // The elementwise ops left: 16 bytes a thread (instead of one element a
-    // thread through the parallel-loop route).
+    // thread through the parallel-loop route). Those whose operands all
+    // have their shape as one flat loop where only that gives whole pieces
+    // in every row (NCHW activations [N, C, 28, 28]).
+    SmallVector<linalg::GenericOp> flat;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (!op->getParentOfType<scf::ForallOp>() && !elementwiseWidth(op) &&
+          elementwiseWidth(op, /*flattened=*/true))
+        flat.push_back(op);
+    });
+    for (linalg::GenericOp op : flat) {
+      ReassociationIndices all;
+      for (int64_t i = 0; i < op.getNumLoops(); ++i)
+        all.push_back(i);
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::CollapseResult> collapsed =
+          linalg::collapseOpIterationDims(op, {all}, rewriter);
+      if (failed(collapsed)) {
+        op->emitError("dlc-tile-for-gpu: cannot flatten an elementwise op");
+        return signalPassFailure();
+      }
+      rewriter.replaceOp(op, collapsed->results);
+    }
     SmallVector<std::pair<linalg::GenericOp, int64_t>> elementwise;
     getOperation().walk([&](linalg::GenericOp op) {
       if (op->getParentOfType<scf::ForallOp>())

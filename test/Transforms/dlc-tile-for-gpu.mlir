@@ -375,3 +375,39 @@ func.func @elementwise_left(%h: tensor<1024xf16>, %x: tensor<4x100xf32>, %t: ten
   } -> tensor<4x128xf32>
   return %0, %1, %2, %3 : tensor<1024xf16>, tensor<4x100xf32>, tensor<128x128xf32>, tensor<4x128xf32>
 }
+
+// Operands all of the op's shape, rows of 28 (an NCHW activation): one flat
+// loop of 6272 = 49 x 128, in blocks of 32 threads of 4 f32 (the pieces of
+// a block: a divisor of 49 x 32).
+// CHECK-LABEL: func.func @elementwise_flat
+// CHECK: tensor.collapse_shape %{{.+}} {{\[\[}}0, 1, 2, 3]] : tensor<2x4x28x28xf32> into tensor<6272xf32>
+// CHECK: scf.forall (%{{.+}}) = (0) to (6272) step (128)
+// CHECK:   scf.forall (%{{.+}}) = (0) to (128) step (4)
+// CHECK:     dlc.vector_piece = 4
+// CHECK: tensor.expand_shape
+func.func @elementwise_flat(%x: tensor<2x4x28x28xf32>, %y: tensor<2x4x28x28xf32>) -> tensor<2x4x28x28xf32> {
+  %e = tensor.empty() : tensor<2x4x28x28xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %y : tensor<2x4x28x28xf32>, tensor<2x4x28x28xf32>) outs(%e : tensor<2x4x28x28xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %1 = arith.mulf %a, %b : f32
+    linalg.yield %1 : f32
+  } -> tensor<2x4x28x28xf32>
+  return %0 : tensor<2x4x28x28xf32>
+}
+
+// Not flattened when an operand is a slice (maybe strided: reshaping it
+// would copy it): a max-pool-like stride-2 read stays whole.
+// CHECK-LABEL: func.func @elementwise_flat_slice
+// CHECK-NOT: tensor.collapse_shape
+// CHECK-NOT: dlc.vector_piece
+// CHECK: linalg.generic
+func.func @elementwise_flat_slice(%x: tensor<2x4x56x56xf32>, %y: tensor<2x4x28x28xf32>) -> tensor<2x4x28x28xf32> {
+  %s = tensor.extract_slice %x[0, 0, 0, 0] [2, 4, 28, 28] [1, 1, 2, 2] : tensor<2x4x56x56xf32> to tensor<2x4x28x28xf32>
+  %e = tensor.empty() : tensor<2x4x28x28xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %y : tensor<2x4x28x28xf32>, tensor<2x4x28x28xf32>) outs(%e : tensor<2x4x28x28xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %1 = arith.mulf %a, %b : f32
+    linalg.yield %1 : f32
+  } -> tensor<2x4x28x28xf32>
+  return %0 : tensor<2x4x28x28xf32>
+}

@@ -377,6 +377,10 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     to 256 / rows x 32 pieces, mapped to #gpu.block<x/y/z> from the last
     loop), each thread V consecutive elements of a row, the thread's op
     marked `dlc.vector_piece = V` for `dlc-vectorize-staging-copies`.
+    One whose operands all have its shape (identity maps) and are whole
+    tensors (function arguments or results, no slices), but whose rows are
+    no multiple of 32 pieces or whose rank passes 3 (NCHW activations), is
+    first collapsed to one loop when the total is.
     With `host-emulation`, the staging buffers are ordinary memory, so the
     same schedule compiles for the CPU: the tests run it there
     (`dlc-cpu-pipeline emulate-gpu-schedule`).

@@ -148,9 +148,12 @@ suite.add("constant_f32",
 # Rows of a multiple of 32 x 16 bytes: on the GPU each thread computes 16
 # bytes of the widest operand (vector loads where aligned): a chain; a
 # bias row and a scalar (one value a thread); f16 (8 a thread); a widening
-# cast (4 a thread: the f32 side is the widest); rank 1 and 3.
+# cast (4 a thread: the f32 side is the widest); rank 1 and 3; operands
+# all of the op's shape whose rows are no multiple of 32 pieces, flattened.
 for shape, element in (((16, 256), "f32"), ((4, 512), "f16"), ((1024,), "f32"),
-                       ((2, 3, 128), "f32")):
+                       ((2, 3, 128), "f32"),
+                       # as one flat loop: rows of 28 or 96, rank 4
+                       ((2, 4, 28, 28), "f32"), ((4, 96), "f32")):
     t = ttype(shape, element)
     suite.add(f"vector_chain_{'x'.join(map(str, shape))}_{element}",
               f"  %0 = dlc.mul %arg0, %arg1 : {t}\n  %1 = dlc.add %0, %arg0 : {t}\n"
