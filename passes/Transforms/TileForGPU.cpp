@@ -1273,7 +1273,12 @@ LogicalResult tileElementwise(RewriterBase &rewriter, linalg::GenericOp op,
   int64_t rank = ranges.size();
   int64_t rows = rank > 1 ? dividing(ranges[rank - 2], {8, 4, 2, 1}) : 1;
   int64_t pieces = ranges.back() / width;
-  int64_t lanes = dividing(pieces, {256 / rows, 128 / rows, 64 / rows, 32});
+  // Pieces of a row per block: up to 256 threads in all, at least a warp
+  // (the last dim has a multiple of 32 pieces).
+  SmallVector<int64_t> laneCandidates;
+  for (int64_t lanes = 256 / rows; lanes >= 32; lanes /= 2)
+    laneCandidates.push_back(lanes);
+  int64_t lanes = dividing(pieces, laneCandidates);
   SmallVector<int64_t> blockTiles(rank, 1), threadTiles(rank, 0);
   blockTiles.back() = lanes * width;
   threadTiles.back() = width;
@@ -1919,10 +1924,18 @@ struct PlaceDynamicSharedMemory
       if (allocs->empty())
         continue;
       int64_t total = sharedBytes(*allocs);
-      if (launch.getDynamicSharedMemorySize())
-        return launch->emitError("dlc-place-dynamic-shared-memory: the "
-                                 "kernel has dynamic shared memory already"),
-               signalPassFailure();
+      // (Checked before anything changes.)
+      if (launch.getDynamicSharedMemorySize()) {
+        launch->emitError("dlc-place-dynamic-shared-memory: the kernel has "
+                          "dynamic shared memory already");
+        return signalPassFailure();
+      }
+      for (memref::AllocOp alloc : *allocs)
+        if (!alloc.getType().getLayout().isIdentity()) {
+          alloc->emitError("dlc-place-dynamic-shared-memory: a shared buffer "
+                           "with a layout");
+          return signalPassFailure();
+        }
       Location loc = launch.getLoc();
       Block &body = launch.getBody().front();
       rewriter.setInsertionPointToStart(&body);
@@ -1934,10 +1947,6 @@ struct PlaceDynamicSharedMemory
                               &getContext(), gpu::AddressSpace::Workgroup)));
       int64_t offset = 0;
       for (memref::AllocOp alloc : *allocs) {
-        if (!alloc.getType().getLayout().isIdentity())
-          return alloc->emitError("dlc-place-dynamic-shared-memory: a "
-                                  "shared buffer with a layout"),
-                 signalPassFailure();
         for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
           if (isa<memref::DeallocOp>(user))
             rewriter.eraseOp(user);

@@ -1,4 +1,4 @@
-// RUN: dlc-opt %s --dlc-place-dynamic-shared-memory --split-input-file | FileCheck %s
+// RUN: dlc-opt %s --dlc-place-dynamic-shared-memory --split-input-file --verify-diagnostics | FileCheck %s
 
 // A kernel's 32 KiB and 36 KiB (+ 8 bytes) shared buffers as views of its
 // dynamic shared memory at offsets 0 and 32768 (16-byte boundaries), the
@@ -44,6 +44,25 @@ func.func @none(%out: memref<4xf32>) {
   %f = arith.constant 1.0 : f32
   gpu.launch blocks(%bx, %by, %bz) in (%x = %c1, %y = %c1, %z = %c1)
              threads(%tx, %ty, %tz) in (%u = %c1, %v = %c1, %w = %c1) {
+    memref.store %f, %out[%c0] : memref<4xf32>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// A launch that already has dynamic shared memory is an error.
+func.func @already(%out: memref<4xf32>) {
+  %c1 = arith.constant 1 : index
+  %c0 = arith.constant 0 : index
+  %size = arith.constant 16 : i32
+  // expected-error @+1 {{dlc-place-dynamic-shared-memory: the kernel has dynamic shared memory already}}
+  gpu.launch blocks(%bx, %by, %bz) in (%x = %c1, %y = %c1, %z = %c1)
+             threads(%tx, %ty, %tz) in (%u = %c1, %v = %c1, %w = %c1)
+             dynamic_shared_memory_size %size {
+    %a = memref.alloc() : memref<4xf32, #gpu.address_space<workgroup>>
+    %f = memref.load %a[%c0] : memref<4xf32, #gpu.address_space<workgroup>>
     memref.store %f, %out[%c0] : memref<4xf32>
     gpu.terminator
   }
