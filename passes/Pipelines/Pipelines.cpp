@@ -195,7 +195,8 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   TileForGPUOptions tiling;
   tiling.allowTF32 = options.allowTF32;
   // (Before sm_80: FMAs, TF32 allowed or not.)
-  tiling.tensorCores = isAmpereOrLater(options.chip);
+  bool ampere = isAmpereOrLater(options.chip);
+  tiling.tensorCores = ampere;
   pm.addNestedPass<func::FuncOp>(createTileForGPU(tiling));
   pm.addNestedPass<func::FuncOp>(createFoldReductionFills());
   pm.addPass(createCanonicalizerPass());
@@ -207,7 +208,7 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createHoistDeallocs());
   // The GEMM K loops in stages: cp.async copies of the next steps' tiles in
   // flight during each step's product (cp.async: sm_80 and later).
-  if (isAmpereOrLater(options.chip)) {
+  if (ampere) {
     PipelineStagingCopiesOptions stages;
     stages.async = true;
     pm.addNestedPass<func::FuncOp>(createPipelineStagingCopies(stages));

@@ -12,6 +12,8 @@
 
 #include "dlc/Transforms/Passes.h"
 
+#include "TilingUtils.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -269,7 +271,7 @@ struct PipelineStagingCopies
           at.clone(*op, map);
         auto fill = cast<scf::ForallOp>(at.clone(*tile.fill, map));
         if (async)
-          fill->setAttr("dlc.async_copies", at.getUnitAttr());
+          fill->setAttr(dlc::kAsyncCopiesAttr, at.getUnitAttr());
         auto copy = cast<linalg::LinalgOp>(map.lookup(tile.copy.getOperation()));
         if (sourceView || async) {
           auto target = copy.getDpsInits()[0].getDefiningOp<memref::SubViewOp>();
@@ -282,7 +284,7 @@ struct PipelineStagingCopies
           auto plain = linalg::CopyOp::create(inner, loc,
                                               copy.getDpsInputs()[0], into);
           if (async)
-            plain->setAttr("dlc.async_copy", inner.getUnitAttr());
+            plain->setAttr(dlc::kAsyncCopyAttr, inner.getUnitAttr());
           copy->erase();
           if (target.use_empty())
             target->erase();

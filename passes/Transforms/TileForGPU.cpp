@@ -1547,7 +1547,7 @@ LogicalResult lowerStagingPiece(RewriterBase &rewriter, linalg::LinalgOp op) {
   int64_t rows = computeProduct(rowShape);
   // Marked by dlc-pipeline-staging-copies: cp.async (16 bytes, around L1)
   // into the same types; the group's commit and wait are its own.
-  bool async = op->hasAttr("dlc.async_copy");
+  bool async = op->hasAttr(dlc::kAsyncCopyAttr);
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t column = 0; column < shape.back(); column += width) {
       SmallVector<Value> indices;
@@ -1667,7 +1667,7 @@ LogicalResult mapBlockForall(RewriterBase &rewriter, scf::ForallOp forall) {
     threadForalls.push_back(inner);
   });
   for (scf::ForallOp inner : threadForalls) {
-    if (inner->hasAttr("dlc.async_copies"))
+    if (inner->hasAttr(dlc::kAsyncCopiesAttr))
       continue;
     rewriter.setInsertionPointAfter(inner);
     gpu::BarrierOp::create(rewriter, inner.getLoc());

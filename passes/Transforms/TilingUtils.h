@@ -20,6 +20,12 @@ constexpr llvm::StringLiteral kMmaShapeAttr = "dlc.mma_shape";
 /// With it: the contraction's f16 operands are bf16 bits (staged so by
 /// dlc-tile-for-gpu), multiplied as bf16.
 constexpr llvm::StringLiteral kMmaBF16Attr = "dlc.mma_bf16";
+/// On a staging copy (dlc-pipeline-staging-copies): issued as cp.async by
+/// dlc-vectorize-staging-copies, its group's commit and wait already placed.
+constexpr llvm::StringLiteral kAsyncCopyAttr = "dlc.async_copy";
+/// On the forall of such copies: no barrier after it from
+/// dlc-map-forall-to-gpu (the barrier follows the wait).
+constexpr llvm::StringLiteral kAsyncCopiesAttr = "dlc.async_copies";
 
 /// Static sizes as index attributes (tile sizes, slice sizes).
 inline llvm::SmallVector<mlir::OpFoldResult>
