@@ -442,6 +442,24 @@ packageArtifact(ModuleOp module, llvm::TargetMachine &targetMachine,
                             elfMachine(targetMachine.getTargetTriple()));
 }
 
+/// Whether `ptxas` lists `chip` among its --gpu-name values. Toolkits drop
+/// old architectures (CUDA 13 has no sm_70/sm_72), while the driver still
+/// compiles their PTX.
+static bool ptxasKnowsChip(llvm::StringRef ptxas, llvm::StringRef chip) {
+  SmallString<128> logPath;
+  if (llvm::sys::fs::createTemporaryFile("dlc-ptxas", "txt", logPath))
+    return false;
+  llvm::scope_exit cleanup([&] { llvm::sys::fs::remove(logPath); });
+  StringRef args[] = {ptxas, "--help"};
+  std::optional<StringRef> redirects[] = {std::nullopt, StringRef(logPath),
+                                          StringRef(logPath)};
+  if (llvm::sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects) != 0)
+    return false;
+  auto help = llvm::MemoryBuffer::getFile(logPath);
+  // (Quoted: 'sm_90' must not match 'sm_90a'.)
+  return help && (*help)->getBuffer().contains(("'" + chip + "'").str());
+}
+
 FailureOr<std::vector<uint8_t>>
 dlc::compileToCUDAArtifact(ModuleOp module, llvm::TargetMachine &targetMachine,
                            llvm::StringRef gpuArch, unsigned optLevel,
@@ -453,9 +471,16 @@ dlc::compileToCUDAArtifact(ModuleOp module, llvm::TargetMachine &targetMachine,
   // compile at load) when the CUDA toolkit's ptxas and fatbinary are there;
   // PTX alone otherwise, compiled by the driver.
   std::string toolkit = cudaToolkitPath();
-  bool fatbin = !toolkit.empty() &&
-                llvm::sys::fs::can_execute(toolkit + "/bin/ptxas") &&
+  std::string ptxas = toolkit + "/bin/ptxas";
+  bool fatbin = !toolkit.empty() && llvm::sys::fs::can_execute(ptxas) &&
                 llvm::sys::fs::can_execute(toolkit + "/bin/fatbinary");
+  if (fatbin && !ptxasKnowsChip(ptxas, gpuArch)) {
+    fatbin = false;
+    mlir::emitWarning(module.getLoc())
+        << ptxas << " does not know " << gpuArch
+        << ": the kernels are embedded as PTX only, which the driver "
+           "compiles when the artifact is loaded";
+  }
   if (failed(manifest) ||
       failed(lowerToGPULLVMDialect(module, gpuArch, fatbin ? "fatbin" : "isa",
                                    configure, allowTF32)))

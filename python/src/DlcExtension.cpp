@@ -306,6 +306,7 @@ public:
                             "' is not finished");
     OwningOpRef<ModuleOp> copy = module->clone();
     std::vector<uint8_t> bytes;
+    std::string warnings;
     {
       // The compiler's pass managers run outside the GIL; one compilation
       // at a time shares the context's diagnostics.
@@ -341,7 +342,13 @@ public:
         throw CompileError(message.empty() ? "compilation failed" : message);
       }
       bytes = std::move(*result);
+      warnings = diagnostics.take();
     }
+    // Warnings of a successful compilation (PTX only for a chip the
+    // toolkit's ptxas lacks) as Python warnings.
+    if (!warnings.empty() &&
+        PyErr_WarnEx(PyExc_UserWarning, warnings.c_str(), 1) != 0)
+      throw py::error_already_set();
     return py::bytes(reinterpret_cast<const char *>(bytes.data()),
                      bytes.size());
   }

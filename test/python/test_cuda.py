@@ -77,6 +77,25 @@ def test_allow_tf32_reaches_the_gpu_compiler(tmp_path):
     assert artifact("cpu_tf32.dlc", "cpu") == cpu
 
 
+def test_chip_unknown_to_ptxas_warns_and_embeds_ptx(tmp_path, monkeypatch):
+    # A stand-in toolkit whose ptxas lacks sm_70 (as CUDA 13's): the export
+    # succeeds with a Python warning, the kernels as PTX for the driver.
+    bin_dir = tmp_path / "toolkit" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "ptxas").write_text("#!/bin/sh\necho \"'sm_80','sm_90'\"\n")
+    (bin_dir / "fatbinary").write_text("#!/bin/sh\nexit 1\n")
+    for tool in bin_dir.iterdir():
+        tool.chmod(0o755)
+    monkeypatch.setenv("CUDA_ROOT", str(tmp_path / "toolkit"))
+    x = np.ones((4, 32), np.float32)
+    with pytest.warns(UserWarning, match="ptxas does not know sm_70: the kernels are "
+                      "embedded as PTX only"):
+        path = dlc.export(lambda x: x * 2, (x,), tmp_path / "old.dlc",
+                          target="cuda", gpu_arch="sm_70")
+    data = path.read_bytes()
+    assert b'"arch":"sm_70"' in data and b".target sm_70" in data
+
+
 # --- on the GPU --------------------------------------------------------------
 
 @pytest.mark.cuda

@@ -109,7 +109,8 @@ compileToArtifact(mlir::ModuleOp module, const CompileOptions &options,
 /// A CUDA artifact: host code for `targetMachine` calling kernels compiled
 /// for `gpuArch`, embedded as a fatbin (cubin and PTX) when the CUDA
 /// toolkit's ptxas and fatbinary are found (cudaToolkitPath), else as PTX,
-/// which the driver compiles at load.
+/// which the driver compiles at load; also as PTX, with a warning, when that
+/// ptxas does not know `gpuArch` (CUDA 13 dropped sm_70).
 /// The host code's GPU runtime calls (mgpu*) go through hooks the runtime
 /// fills (`dlc_gpu_hook_<name>`), and its module loading runs from
 /// `dlc_gpu_init`, which the runtime calls once the hooks are set.
