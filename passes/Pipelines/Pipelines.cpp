@@ -54,8 +54,13 @@ void dlc::buildDlcToLinalgPipeline(OpPassManager &pm, bool forGPU) {
   pm.addPass(createInlinerPass());
   pm.addPass(createCSEPass());
   ConvertDlcToLinalgOptions toLinalg;
-  if (forGPU)
+  if (forGPU) {
     toLinalg.im2colMaxWidth = std::numeric_limits<int64_t>::max();
+    // Whole batches at once where they fit in 64 MiB: each chunk costs a
+    // few kernel launches (a [64, 32, 14, 14] conv's weight gradient was 16
+    // chunks of 5), and its GEMM gets more blocks.
+    toLinalg.im2colChunkBytes = 64 << 20;
+  }
   pm.addPass(createConvertDlcToLinalg(toLinalg));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -116,6 +121,10 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
   // memory: a CNN training step 22 -> 26 ms).
   pm.addNestedPass<func::FuncOp>(createPlanBuffers());
 
+  // (The GPU pipeline's loop order for the ops left to the parallel-loop
+  // route: parallel loops first.)
+  if (options.emulateGPUSchedule)
+    pm.addNestedPass<func::FuncOp>(createAddUnitParallelLoop());
   // Buffers -> loops -> LLVM dialect.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // The parallel block loops of dlc-tile-and-fuse become OpenMP loops

@@ -96,6 +96,24 @@ LogicalResult serialize(RewriterBase &rewriter, Operation *op) {
   return success();
 }
 
+/// `op`'s loops with the parallel ones first, each group in its order (as
+/// interchangeGenericOp takes it: new loop i is old loop result[i]).
+SmallVector<unsigned> parallelLoopsFirst(linalg::LinalgOp op) {
+  SmallVector<unsigned> order;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (unsigned i = 0; i < iterators.size(); ++i)
+    if (iterators[i] == utils::IteratorType::parallel)
+      order.push_back(i);
+  for (unsigned i = 0; i < iterators.size(); ++i)
+    if (iterators[i] != utils::IteratorType::parallel)
+      order.push_back(i);
+  return order;
+}
+
+SmallVector<unsigned> identityPermutation(unsigned n) {
+  return llvm::to_vector(llvm::seq<unsigned>(0, n));
+}
+
 struct AddUnitParallelLoop
     : public dlc::impl::AddUnitParallelLoopBase<AddUnitParallelLoop> {
   void runOnOperation() override {
@@ -147,6 +165,37 @@ struct AddUnitParallelLoop
       }
       if (failed(addUnitLoop(rewriter, generic)))
         return signalPassFailure();
+    }
+
+    // Reductions over leading dims (a bias gradient: [N, C] -> [C]): their
+    // parallel loops first. convert-linalg-to-parallel-loops keeps the
+    // loop order, so a leading reduction loop would stay on the host,
+    // launching a kernel per iteration. Each output's sum keeps its order.
+    SmallVector<linalg::LinalgOp> reordered;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op.hasPureBufferSemantics() &&
+          !op->getParentOfType<scf::ParallelOp>() &&
+          !op->getParentOfType<gpu::LaunchOp>() &&
+          parallelLoopsFirst(op) != identityPermutation(op.getNumLoops()))
+        reordered.push_back(op);
+    });
+    for (linalg::LinalgOp op : reordered) {
+      rewriter.setInsertionPoint(op);
+      auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+      if (!generic) {
+        FailureOr<linalg::GenericOp> generalized =
+            linalg::generalizeNamedOp(rewriter, op);
+        if (failed(generalized)) {
+          op->emitError("dlc-add-unit-parallel-loop: cannot generalize");
+          return signalPassFailure();
+        }
+        generic = *generalized;
+      }
+      if (failed(linalg::interchangeGenericOp(rewriter, generic,
+                                              parallelLoopsFirst(generic)))) {
+        generic->emitError("dlc-add-unit-parallel-loop: cannot interchange");
+        return signalPassFailure();
+      }
     }
   }
 };

@@ -98,3 +98,52 @@ func.func @host_loop(%x: memref<8x4xf32>, %out: memref<8x4xf32>) {
   }
   return
 }
+
+// -----
+
+// A reduction over leading dims (the bias gradient of an NCHW activation)
+// gets its parallel loop first, each output's reduction loops in their order
+// after it (linalg.index renumbered): the parallel-loop route would leave a
+// leading reduction loop on the host, launching a kernel per iteration.
+// CHECK-DAG: #[[$X:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d0, d2, d3)>
+// CHECK-DAG: #[[$C:.+]] = affine_map<(d0, d1, d2, d3) -> (d0)>
+// CHECK-LABEL: func @leading_reduction
+// CHECK: linalg.generic {indexing_maps = [#[[$X]], #[[$C]]], iterator_types = ["parallel", "reduction", "reduction", "reduction"]}
+// CHECK: linalg.index 1 : index
+// CHECK: linalg.index 3 : index
+func.func @leading_reduction(%x: memref<4x8x2x2xf32>, %c: memref<8xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (c)>],
+                  iterator_types = ["reduction", "parallel", "reduction", "reduction"]}
+      ins(%x : memref<4x8x2x2xf32>) outs(%c : memref<8xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %n = linalg.index 0 : index
+    %w = linalg.index 3 : index
+    %first = arith.cmpi eq, %n, %w : index
+    %s = arith.addf %in, %acc : f32
+    %r = arith.select %first, %in, %s : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// A named reduction over the batch ([N, C] -> [C]) is generalized first;
+// reductions already after their parallel loops (a row sum) stay as they are.
+// CHECK-DAG: #[[$T:.+]] = affine_map<(d0, d1) -> (d1, d0)>
+// CHECK-LABEL: func @batch_sum
+// CHECK: linalg.generic {indexing_maps = [#[[$T]], #{{.+}}], iterator_types = ["parallel", "reduction"]} ins(%{{.+}} : memref<16x10xf32>)
+// CHECK: linalg.reduce ins(%{{.+}} : memref<10x16xf32>) outs(%{{.+}} : memref<10xf32>) dimensions = [1]
+func.func @batch_sum(%g: memref<16x10xf32>, %b: memref<10xf32>, %r: memref<10x16xf32>, %s: memref<10xf32>) {
+  linalg.reduce ins(%g : memref<16x10xf32>) outs(%b : memref<10xf32>) dimensions = [0]
+    (%in: f32, %acc: f32) {
+      %0 = arith.addf %in, %acc : f32
+      linalg.yield %0 : f32
+    }
+  linalg.reduce ins(%r : memref<10x16xf32>) outs(%s : memref<10xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %0 = arith.addf %in, %acc : f32
+      linalg.yield %0 : f32
+    }
+  return
+}

@@ -33,6 +33,12 @@ def ConvertDlcToLinalg : Pass<"convert-dlc-to-linalg"> {
            "ran at 29 GFLOP/s, 56x56 at ~80). The GPU pipeline takes im2col always "
            "(its matmuls are tiled with shared memory and tensor cores; its "
            "convs would be one thread per output)">,
+    Option<"im2colChunkBytes", "im2col-chunk-bytes", "int64_t",
+           /*default=*/"2 << 20",
+           "f32 convs by im2col run over chunks of images whose column matrix "
+           "fits in this many bytes (on the CPU the matmul then reads it from "
+           "L2; each chunk is a few more kernels on the GPU, whose pipeline "
+           "sets 64 MiB)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -265,7 +265,8 @@ def TileAndFuse : Pass<"dlc-tile-and-fuse", "::mlir::func::FuncOp"> {
 }
 
 def AddUnitParallelLoop : Pass<"dlc-add-unit-parallel-loop", "::mlir::func::FuncOp"> {
-  let summary = "Give linalg ops without a parallel loop a unit one";
+  let summary = "Give linalg ops without a parallel loop a unit one, and "
+                "every linalg op its parallel loops first";
   let description = [{
     Expects: linalg ops on memrefs (the GPU path, before
     `convert-linalg-to-parallel-loops`).
@@ -284,7 +285,13 @@ def AddUnitParallelLoop : Pass<"dlc-add-unit-parallel-loop", "::mlir::func::Func
     nests alone (the convolution's loop over chunks of images) stays on the
     host, launching their kernels at each iteration.
 
-    Leaves alone: ops that have a parallel loop.
+    Also puts the parallel loops of every other linalg op first (generalized
+    and interchanged, each output's reduction order kept): a reduction over
+    leading dims (a bias gradient, [N, C] -> [C]) would otherwise become a
+    host loop over N launching a kernel per iteration (the CNN training
+    step's three bias gradients were 192 launches).
+
+    Leaves alone: ops whose parallel loops come first.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",

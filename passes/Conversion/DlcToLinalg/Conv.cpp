@@ -43,19 +43,17 @@ Value narrow(OpBuilder &b, Location loc, Value value, Type elementType) {
                   });
 }
 
-/// Bytes of the im2col matrix of one chunk of images: the matmul then reads
-/// it from L2, and the buffer stays small next to the activations.
-constexpr int64_t kIm2colChunkBytes = 2 << 20;
-
 /// Images per im2col chunk: the largest divisor of the batch whose column
-/// matrix fits in kIm2colChunkBytes (at least one image). Half types take
-/// the whole batch (one dlc.matmul, which accumulates them in f32).
-int64_t im2colChunk(int64_t batch, int64_t bytesPerImage, Type element) {
+/// matrix fits in `budget` bytes (im2col-chunk-bytes; at least one image).
+/// Half types take the whole batch (one dlc.matmul, which accumulates them
+/// in f32).
+int64_t im2colChunk(int64_t batch, int64_t bytesPerImage, Type element,
+                    int64_t budget) {
   if (!element.isF32() && !element.isF64())
     return batch;
   int64_t best = 1;
   for (int64_t d = 1; d <= batch; ++d)
-    if (batch % d == 0 && d * bytesPerImage <= kIm2colChunkBytes)
+    if (batch % d == 0 && d * bytesPerImage <= budget)
       best = d;
   return best;
 }
@@ -144,12 +142,12 @@ Value images(OpBuilder &b, Location loc, Value v, OpFoldResult first,
                                         indexAttrs(b, {1, 1, 1, 1}));
 }
 
-/// conv2d as im2col and a matmul, per chunk of images (kIm2colChunkBytes):
+/// conv2d as im2col and a matmul, per chunk of images (im2colChunk):
 ///   out[n, o, oh, ow] = (filter[o, (c, kh, kw)] x cols)[o, (n, oh, ow)]
 /// Any stride, padding and dilation; groups = 1. Each chunk of images is
 /// padded on its own, so no padded copy of the whole input is stored.
 Value convByMatmul(OpBuilder &b, Location loc, Conv2DOp op, Value input,
-                   Value filter) {
+                   Value filter, int64_t chunkBytes) {
   RankedTensorType type = op.getType();
   Type element = type.getElementType();
   auto filterType = cast<RankedTensorType>(filter.getType());
@@ -159,7 +157,8 @@ Value convByMatmul(OpBuilder &b, Location loc, Conv2DOp op, Value input,
           kw = filterType.getDimSize(3);
   int64_t ckk = c * kh * kw;
   int64_t chunk = im2colChunk(
-      n, ckk * oh * ow * element.getIntOrFloatBitWidth() / 8, element);
+      n, ckk * oh * ow * element.getIntOrFloatBitWidth() / 8, element,
+      chunkBytes);
   MLIRContext *ctx = b.getContext();
   Value weights = tensor::CollapseShapeOp::create(
       b, loc, RankedTensorType::get({o, ckk}, element), filter,
@@ -193,9 +192,10 @@ Value convByMatmul(OpBuilder &b, Location loc, Conv2DOp op, Value input,
 }
 
 struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
-  Conv2DLowering(MLIRContext *ctx, int64_t im2colMaxWidth)
-      : OpConversionPattern(ctx), im2colMaxWidth(im2colMaxWidth) {}
-  int64_t im2colMaxWidth;
+  Conv2DLowering(MLIRContext *ctx, int64_t im2colMaxWidth, int64_t chunkBytes)
+      : OpConversionPattern(ctx), im2colMaxWidth(im2colMaxWidth),
+        chunkBytes(chunkBytes) {}
+  int64_t im2colMaxWidth, chunkBytes;
   LogicalResult
   matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -207,7 +207,7 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
         cast<RankedTensorType>(op.getFilter().getType()).getDimSize(1) > 1) {
       rewriter.replaceOp(op, convByMatmul(rewriter, loc, op,
                                           adaptor.getInput(),
-                                          adaptor.getFilter()));
+                                          adaptor.getFilter(), chunkBytes));
       return success();
     }
     Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPadding(),
@@ -430,7 +430,9 @@ struct Conv2DInputGradLowering : OpConversionPattern<Conv2DInputGradOp> {
 /// ow); the reshapes next to the matmul are kept out of it by
 /// dlc-fuse-elementwise, so it stays a linalg.matmul for dlc-tile-and-fuse.
 struct Conv2DFilterGradLowering : OpConversionPattern<Conv2DFilterGradOp> {
-  using OpConversionPattern::OpConversionPattern;
+  Conv2DFilterGradLowering(MLIRContext *ctx, int64_t chunkBytes)
+      : OpConversionPattern(ctx), chunkBytes(chunkBytes) {}
+  int64_t chunkBytes;
   LogicalResult
   matchAndRewrite(Conv2DFilterGradOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -470,7 +472,7 @@ struct Conv2DFilterGradLowering : OpConversionPattern<Conv2DFilterGradOp> {
     // The chunk holds both matmul operands: cols and the transposed grad.
     int64_t chunk = im2colChunk(
         n, (ckk + og) * oh * ow * element.getIntOrFloatBitWidth() / 8,
-        element);
+        element, chunkBytes);
     SmallVector<Value> pieces;
     for (int64_t j = 0; j < groups; ++j) {
       Value x = channels(input, j * cg, cg);
@@ -795,10 +797,14 @@ struct AvgPool2DGradLowering : OpConversionPattern<AvgPool2DGradOp> {
 } // namespace
 
 void dlc::populateConvPatterns(RewritePatternSet &patterns,
-                               int64_t im2colMaxWidth) {
-  patterns.add<Conv2DLowering>(patterns.getContext(), im2colMaxWidth);
+                               int64_t im2colMaxWidth,
+                               int64_t im2colChunkBytes) {
+  patterns.add<Conv2DLowering>(patterns.getContext(), im2colMaxWidth,
+                               im2colChunkBytes);
+  patterns.add<Conv2DFilterGradLowering>(patterns.getContext(),
+                                         im2colChunkBytes);
   patterns.add<Pool2DLowering<MaxPool2DOp>,
                Pool2DLowering<AvgPool2DOp>, Conv2DInputGradLowering,
-               Conv2DFilterGradLowering, MaxPool2DGradLowering,
+               MaxPool2DGradLowering,
                AvgPool2DGradLowering>(patterns.getContext());
 }

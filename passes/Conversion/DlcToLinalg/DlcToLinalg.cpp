@@ -46,12 +46,13 @@ struct ZeroSizeResultLowering : ConversionPattern {
 } // namespace
 
 void dlc::populateDlcToLinalgPatterns(RewritePatternSet &patterns,
-                                      int64_t im2colMaxWidth) {
+                                      int64_t im2colMaxWidth,
+                                      int64_t im2colChunkBytes) {
   patterns.add<ZeroSizeResultLowering>(patterns.getContext());
   populateElementwisePatterns(patterns);
   populateShapePatterns(patterns);
   populateMatmulPatterns(patterns);
-  populateConvPatterns(patterns, im2colMaxWidth);
+  populateConvPatterns(patterns, im2colMaxWidth, im2colChunkBytes);
   populateReductionPatterns(patterns);
   populateCompositePatterns(patterns);
 }
@@ -65,7 +66,8 @@ struct ConvertDlcToLinalg
     target.addIllegalDialect<dlc::DlcDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
-    dlc::populateDlcToLinalgPatterns(patterns, im2colMaxWidth);
+    dlc::populateDlcToLinalgPatterns(patterns, im2colMaxWidth,
+                                     im2colChunkBytes);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       return signalPassFailure();

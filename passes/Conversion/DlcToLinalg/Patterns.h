@@ -9,9 +9,10 @@ namespace dlc {
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateShapePatterns(mlir::RewritePatternSet &patterns);
 void populateMatmulPatterns(mlir::RewritePatternSet &patterns);
-/// `im2colMaxWidth`: see convert-dlc-to-linalg's im2col-max-width.
+/// `im2colMaxWidth`, `im2colChunkBytes`: see convert-dlc-to-linalg's
+/// im2col-max-width and im2col-chunk-bytes.
 void populateConvPatterns(mlir::RewritePatternSet &patterns,
-                          int64_t im2colMaxWidth);
+                          int64_t im2colMaxWidth, int64_t im2colChunkBytes);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateCompositePatterns(mlir::RewritePatternSet &patterns);
 } // namespace dlc

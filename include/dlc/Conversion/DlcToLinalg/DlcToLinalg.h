@@ -9,9 +9,11 @@ namespace dlc {
 
 /// Adds the patterns that lower every dlc op to linalg/tensor/arith/math on
 /// tensors. Each op family contributes through its own populate function.
-/// `im2colMaxWidth`: convert-dlc-to-linalg's im2col-max-width.
+/// `im2colMaxWidth`, `im2colChunkBytes`: convert-dlc-to-linalg's
+/// im2col-max-width and im2col-chunk-bytes.
 void populateDlcToLinalgPatterns(mlir::RewritePatternSet &patterns,
-                                 int64_t im2colMaxWidth = 16);
+                                 int64_t im2colMaxWidth = 16,
+                                 int64_t im2colChunkBytes = 2 << 20);
 
 } // namespace dlc
 
