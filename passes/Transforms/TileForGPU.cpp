@@ -22,6 +22,7 @@
 
 #include "TilingUtils.h"
 
+#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -1307,6 +1308,122 @@ LogicalResult tileElementwise(RewriterBase &rewriter, linalg::GenericOp op,
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Reductions over outer dims: in two steps
+//===----------------------------------------------------------------------===//
+
+/// A reduction whose reduction loops run both before and after its last
+/// parallel loop (a bias gradient: [N, C, H, W] -> [C], loops n, c, h, w)
+/// in two generics: the first keeps the outer reduction loops parallel
+/// (partial[n, c] = sum over h, w, from the combiner's neutral element), the
+/// second reduces them into the original output (out[c] = combine over n).
+/// Left to the parallel-loop route, the reduction would be a thread per
+/// output (32 threads summing 50176 values each for a [64, 32, 28, 28]
+/// activation); split, it is 2048 threads of 784, then 32 of 64. Returns
+/// success without change where the op does not qualify: a single output,
+/// static loops, a body combining one value into the accumulator with an
+/// op that has a neutral element (addf, maximumf ...), at least 2 outer and
+/// 4 inner reduction steps, fewer than 8192 outputs (enough threads
+/// otherwise).
+LogicalResult splitOuterReduction(RewriterBase &rewriter,
+                                  linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumResults() != 1)
+    return success();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return success();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  int64_t lastParallel = -1;
+  for (auto [i, iterator] : llvm::enumerate(iterators))
+    if (iterator == utils::IteratorType::parallel)
+      lastParallel = i;
+  int64_t outer = 1, inner = 1, outputs = 1;
+  for (auto [i, iterator] : llvm::enumerate(iterators)) {
+    if (iterator == utils::IteratorType::parallel)
+      outputs *= ranges[i];
+    else if (static_cast<int64_t>(i) < lastParallel)
+      outer *= ranges[i];
+    else
+      inner *= ranges[i];
+  }
+  if (lastParallel < 0 || outer < 2 || inner < 4 || outputs >= 8192)
+    return success();
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (!outMap.isProjectedPermutation() ||
+      llvm::any_of(op.getIndexingMapsArray(),
+                   [](AffineMap map) { return !map.isProjectedPermutation(); }))
+    return success();
+  SmallVector<Operation *> combiners;
+  if (!matchReduction(op.getRegionOutputArgs(), 0, combiners) ||
+      combiners.size() != 1 || combiners[0]->getNumOperands() != 2)
+    return success();
+  Operation *combiner = combiners[0];
+  std::optional<TypedAttr> neutral = arith::getNeutralElement(combiner);
+  if (!neutral)
+    return success();
+
+  MLIRContext *ctx = rewriter.getContext();
+  Location loc = op.getLoc();
+  unsigned loops = op.getNumLoops();
+  // Partial: the outer reduction loops and the parallel ones, in loop order.
+  SmallVector<AffineExpr> partialDims;
+  SmallVector<int64_t> partialShape;
+  SmallVector<utils::IteratorType> firstIterators, secondIterators;
+  for (auto [i, iterator] : llvm::enumerate(iterators)) {
+    bool kept = iterator == utils::IteratorType::parallel ||
+                static_cast<int64_t>(i) < lastParallel;
+    firstIterators.push_back(kept ? utils::IteratorType::parallel
+                                  : utils::IteratorType::reduction);
+    if (!kept)
+      continue;
+    partialDims.push_back(getAffineDimExpr(i, ctx));
+    partialShape.push_back(ranges[i]);
+    secondIterators.push_back(iterator);
+  }
+  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  rewriter.setInsertionPoint(op);
+  Value empty = tensor::EmptyOp::create(rewriter, loc, partialShape, element);
+  Value zero = arith::ConstantOp::create(rewriter, loc, *neutral);
+  Value partialInit =
+      linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
+  SmallVector<AffineMap> firstMaps = op.getIndexingMapsArray();
+  firstMaps.back() = AffineMap::get(loops, 0, partialDims, ctx);
+  auto first = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{partialInit.getType()}, op.getDpsInputs(),
+      ValueRange{partialInit}, firstMaps, firstIterators);
+  IRMapping mapping;
+  op.getRegion().cloneInto(&first.getRegion(), mapping);
+
+  // Second: over the partial's dims, the outer ones reduced into the
+  // original output with the same combiner.
+  unsigned kept = partialDims.size();
+  SmallVector<AffineExpr> outResults;
+  for (AffineExpr result : outMap.getResults()) {
+    unsigned dim = cast<AffineDimExpr>(result).getPosition();
+    auto at = llvm::find(partialDims, getAffineDimExpr(dim, ctx));
+    outResults.push_back(
+        getAffineDimExpr(std::distance(partialDims.begin(), at), ctx));
+  }
+  SmallVector<AffineMap> secondMaps = {
+      AffineMap::getMultiDimIdentityMap(kept, ctx),
+      AffineMap::get(kept, 0, outResults, ctx)};
+  Value acc = op.getRegionOutputArgs()[0];
+  bool accFirst = combiner->getOperand(0) == acc;
+  auto second = linalg::GenericOp::create(
+      rewriter, loc, op.getResultTypes(), first.getResult(0),
+      op.getDpsInits(), secondMaps, secondIterators,
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        IRMapping operands;
+        operands.map(combiner->getOperand(accFirst ? 0 : 1), args[1]);
+        operands.map(combiner->getOperand(accFirst ? 1 : 0), args[0]);
+        Operation *combined = b.clone(*combiner, operands);
+        linalg::YieldOp::create(b, l, combined->getResult(0));
+      });
+  rewriter.replaceOp(op, second.getResults());
+  return success();
+}
+
 struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
   using TileForGPUBase::TileForGPUBase;
 
@@ -1413,6 +1530,35 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     for (auto &[op, width] : elementwise)
       if (failed(tileElementwise(rewriter, op, width)))
         return signalPassFailure();
+
+    // Reductions over outer dims left to the parallel-loop route: in two
+    // steps, with more threads.
+    SmallVector<linalg::LinalgOp> reductions;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op->getParentOfType<scf::ForallOp>() ||
+          !isa<linalg::GenericOp, linalg::ReduceOp>(op.getOperation()))
+        return;
+      // (A reduction loop before a parallel one.)
+      SmallVector<utils::IteratorType> iterators =
+          op.getIteratorTypesArray();
+      auto reduction = llvm::find(iterators, utils::IteratorType::reduction);
+      if (std::find(reduction, iterators.end(),
+                    utils::IteratorType::parallel) != iterators.end())
+        reductions.push_back(op);
+    });
+    for (linalg::LinalgOp op : reductions) {
+      auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+      if (!generic) {
+        rewriter.setInsertionPoint(op);
+        FailureOr<linalg::GenericOp> generalized =
+            linalg::generalizeNamedOp(rewriter, op);
+        if (failed(generalized))
+          return signalPassFailure();
+        generic = *generalized;
+      }
+      if (failed(splitOuterReduction(rewriter, generic)))
+        return signalPassFailure();
+    }
   }
 };
 

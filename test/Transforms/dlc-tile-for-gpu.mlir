@@ -411,3 +411,37 @@ func.func @elementwise_flat_slice(%x: tensor<2x4x56x56xf32>, %y: tensor<2x4x28x2
   } -> tensor<2x4x28x28xf32>
   return %0 : tensor<2x4x28x28xf32>
 }
+
+// A reduction over outer and inner dims (a bias gradient, [N, C, H, W] ->
+// [C]) in two steps: partial[n, c] over h, w from the combiner's neutral
+// element, then the outer n into the output (here a max: -inf).
+// CHECK-LABEL: func.func @outer_reduction
+// CHECK-SAME: (%[[X:.+]]: tensor<4x8x3x3xf32>, %[[OUT:.+]]: tensor<8xf32>)
+// CHECK: %[[NEUTRAL:.+]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[FILL:.+]] = linalg.fill ins(%[[NEUTRAL]] : f32) outs(%{{.+}} : tensor<4x8xf32>)
+// CHECK: %[[PARTIAL:.+]] = linalg.generic {indexing_maps = [#{{.+}}, #[[$NC:.+]]], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%[[X]] : tensor<4x8x3x3xf32>) outs(%[[FILL]] : tensor<4x8xf32>)
+// CHECK:   arith.maximumf
+// CHECK: linalg.generic {indexing_maps = [#{{.+}}, #[[$C:.+]]], iterator_types = ["reduction", "parallel"]} ins(%[[PARTIAL]] : tensor<4x8xf32>) outs(%[[OUT]] : tensor<8xf32>)
+// CHECK:   arith.maximumf
+// Too few inner steps (a [N, C] -> [C] sum): one op, left to the
+// parallel-loop route.
+// CHECK-LABEL: func.func @outer_reduction_only
+// CHECK-NOT: linalg.fill
+// CHECK: linalg.generic {indexing_maps = [#{{.+}}, #{{.+}}], iterator_types = ["reduction", "parallel"]} ins(%{{.+}} : tensor<64x8xf32>)
+// CHECK-NOT: linalg.generic
+func.func @outer_reduction(%x: tensor<4x8x3x3xf32>, %out: tensor<8xf32>) -> tensor<8xf32> {
+  %0 = linalg.reduce ins(%x : tensor<4x8x3x3xf32>) outs(%out : tensor<8xf32>) dimensions = [0, 2, 3]
+    (%in: f32, %acc: f32) {
+      %m = arith.maximumf %acc, %in : f32
+      linalg.yield %m : f32
+    }
+  return %0 : tensor<8xf32>
+}
+func.func @outer_reduction_only(%x: tensor<64x8xf32>, %out: tensor<8xf32>) -> tensor<8xf32> {
+  %0 = linalg.reduce ins(%x : tensor<64x8xf32>) outs(%out : tensor<8xf32>) dimensions = [0]
+    (%in: f32, %acc: f32) {
+      %m = arith.addf %in, %acc : f32
+      linalg.yield %m : f32
+    }
+  return %0 : tensor<8xf32>
+}
