@@ -243,10 +243,9 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   // route B).
   pm.addNestedPass<func::FuncOp>(createAddUnitParallelLoop());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
-  // Full tiles with a bounds check inside (no min/max bounds): the block
-  // size stays a constant when the tile does not divide the loop.
-  pm.addNestedPass<func::FuncOp>(
-      createParallelLoopTilingPass({8, 32}, /*noMinMaxBounds=*/true));
+  // Each loop as one dim in blocks of 256 threads (full tiles with a bounds
+  // check inside: the block size stays a constant).
+  pm.addNestedPass<func::FuncOp>(createTileParallelLoops());
   GpuMapParallelLoopsPassOptions mapping;
   mapping.mappingPolicyStr = "innermost-first";
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass(mapping));

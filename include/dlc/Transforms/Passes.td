@@ -299,6 +299,34 @@ def AddUnitParallelLoop : Pass<"dlc-add-unit-parallel-loop", "::mlir::func::Func
                            "::mlir::scf::SCFDialect"];
 }
 
+def TileParallelLoops : Pass<"dlc-tile-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Tile the GPU path's one-thread-per-element loops into "
+                "blocks of 256 threads over their collapsed iteration space";
+  let description = [{
+    Expects: the `scf.parallel` loops of `convert-linalg-to-parallel-loops`
+    on the GPU path (before `gpu-map-parallel-loops`).
+
+    Produces: each op's loop with static bounds collapsed to one dim (all
+    dims in loop order, upstream's `collapseParallelLoops`, as XLA's
+    collapse-parallel-loops-to-1d) and tiled by 256 with the bounds checked
+    inside (`tileParallelLoop`, no min/max bounds): blocks of 256 threads,
+    consecutive threads on consecutive elements of the last dim, every
+    element a thread of its own. Loops with dynamic bounds get 8 x 32 tiles
+    on their leading dims, as `scf-parallel-loop-tiling` would.
+
+    Why: upstream's tiling applies one tile list to the leading dims of
+    every loop; with 8 x 32 a loop of rank 3 or more had a unit tile on its
+    last dim (thread x over a unit dim: uncoalesced), and the dims past the
+    third became serial loops in each thread. An im2col of [32, 3, 3, 64,
+    14, 14] was 288 threads of 12544 steps each; it is 2.3 M threads.
+
+    Leaves alone: loops inside kernels, loops with reductions, loops that
+    contain other parallel loops.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
   let summary = "Tile contractions and row nests into GPU blocks and threads "
                 "with shared memory";

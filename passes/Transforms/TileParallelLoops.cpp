@@ -1,0 +1,92 @@
+//===- TileParallelLoops.cpp - dlc-tile-parallel-loops ----------------------===//
+//
+// The GPU pipeline's route for linalg ops that no kernel schedule took: each
+// op's scf.parallel, one thread per output element. Upstream's
+// scf-parallel-loop-tiling applies one list of tile sizes to the leading
+// dims of every loop, so with 8 x 32 a rank-3 or higher loop had a unit tile
+// on its last dim (thread x, the coalesced one, over a unit dim) and the
+// dims past the third became serial loops in each thread (the im2col of a
+// [32, 3, 3, 64, 14, 14] column matrix ran 288 threads of 12544 steps).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace dlc {
+#define GEN_PASS_DEF_TILEPARALLELLOOPS
+#include "dlc/Transforms/Passes.h.inc"
+} // namespace dlc
+
+using namespace mlir;
+
+namespace {
+
+/// Threads per block of a collapsed loop.
+constexpr int64_t kThreads = 256;
+
+/// Whether every bound and step of `loop` is a constant.
+bool isStatic(scf::ParallelOp loop) {
+  auto constant = [](Value v) { return getConstantIntValue(v).has_value(); };
+  return llvm::all_of(loop.getLowerBound(), constant) &&
+         llvm::all_of(loop.getUpperBound(), constant) &&
+         llvm::all_of(loop.getStep(), constant);
+}
+
+struct TileParallelLoops
+    : public dlc::impl::TileParallelLoopsBase<TileParallelLoops> {
+  void runOnOperation() override {
+    // The loops of one op each: outermost, outside kernels, with no
+    // parallel loop inside (as upstream's tiling takes them).
+    SmallVector<scf::ParallelOp> loops;
+    getOperation().walk([&](scf::ParallelOp loop) {
+      if (loop->getParentOfType<scf::ParallelOp>() ||
+          loop->getParentOfType<gpu::LaunchOp>() || loop.getNumReductions())
+        return;
+      bool nested = false;
+      loop.getBody()->walk([&](scf::ParallelOp) { nested = true; });
+      if (!nested)
+        loops.push_back(loop);
+    });
+    IRRewriter rewriter(&getContext());
+    for (scf::ParallelOp loop : loops) {
+      if (!isStatic(loop)) {
+        // (Dynamic bounds: upstream's tiles, as before.)
+        scf::tileParallelLoop(loop, {8, 32}, /*noMinMaxBounds=*/true);
+        continue;
+      }
+      // All dims as one, in loop order: consecutive threads take
+      // consecutive elements of the last dim, and every element its own
+      // thread (1-D grids hold 2^31 - 1 blocks).
+      if (loop.getNumLoops() > 1) {
+        std::vector<unsigned> all(loop.getNumLoops());
+        std::iota(all.begin(), all.end(), 0);
+        rewriter.setInsertionPoint(loop);
+        // (collapseParallelLoops replaces the loop.)
+        scf::ParallelOp collapsed;
+        Operation *previous = loop->getPrevNode();
+        Block *block = loop->getBlock();
+        collapseParallelLoops(rewriter, loop, {all});
+        Operation *first = previous ? previous->getNextNode() : &block->front();
+        for (Operation *op = first; op; op = op->getNextNode())
+          if ((collapsed = dyn_cast<scf::ParallelOp>(op)))
+            break;
+        if (!collapsed) {
+          getOperation()->emitError(
+              "dlc-tile-parallel-loops: collapsing a loop failed");
+          return signalPassFailure();
+        }
+        loop = collapsed;
+      }
+      scf::tileParallelLoop(loop, {kThreads}, /*noMinMaxBounds=*/true);
+    }
+  }
+};
+
+} // namespace
