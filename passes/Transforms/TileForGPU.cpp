@@ -1424,6 +1424,52 @@ LogicalResult splitOuterReduction(RewriterBase &rewriter,
   return success();
 }
 
+/// For an op with one long reduction loop and few outputs, the chunks to
+/// split its reduction into (the largest divisor of K with at least 128
+/// steps a chunk and at most about 16384 threads in all), or 0: static, one
+/// output, K of 2048 steps or more, fewer than 8192 outputs.
+int64_t reductionChunks(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() != 1 || op->getNumResults() != 1)
+    return 0;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return 0;
+  int64_t steps = 1, outputs = 1;
+  for (auto [range, iterator] :
+       llvm::zip(ranges, op.getIteratorTypesArray())) {
+    if (iterator == utils::IteratorType::reduction)
+      steps = range;
+    else
+      outputs *= range;
+  }
+  if (steps < 2048 || outputs >= 8192)
+    return 0;
+  for (int64_t d = std::min(steps / 128, std::max<int64_t>(16384 / outputs, 2));
+       d >= 2; --d)
+    if (steps % d == 0)
+      return d;
+  return 0;
+}
+
+/// An op with one long reduction loop and few outputs (reductionChunks)
+/// with its reduction split into chunks summed in parallel, then added up
+/// (upstream's linalg::splitReduction): partial[chunk, outputs...] over
+/// K / chunks steps each. A 1-channel conv's weight gradient, [9, 50176] x
+/// [50176, 32], was 288 threads of 50176 steps each; it is 56 chunks of
+/// 896. Left as it is where upstream does not recognize the combiner.
+void splitLongReduction(RewriterBase &rewriter, linalg::LinalgOp op) {
+  int64_t chunks = reductionChunks(op);
+  if (!chunks)
+    return;
+  rewriter.setInsertionPoint(op);
+  // (A failure leaves the op unchanged: the combiner is checked first.)
+  (void)linalg::splitReduction(rewriter, op, [&](linalg::LinalgOp) {
+    return linalg::SplitReductionOptions{chunks, /*index=*/0,
+                                         /*innerParallel=*/false};
+  });
+}
+
 struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
   using TileForGPUBase::TileForGPUBase;
 
@@ -1432,8 +1478,21 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op->getParentOfType<scf::ForallOp>())
         return;
-      if (std::optional<BlockPlan> plan = planContraction(op, allowTF32, tensorCores))
-        work.emplace_back(op, *plan);
+      std::optional<BlockPlan> plan =
+          planContraction(op, allowTF32, tensorCores);
+      if (!plan)
+        return;
+      // Under 8 blocks with a long K (a classifier's [64, 3136] x [3136,
+      // 10]: one block of 80 threads stepping through K): K in parallel
+      // chunks instead (splitLongReduction, below).
+      int64_t outputs = 1;
+      for (auto [range, iterator] : llvm::zip(op.getStaticLoopRanges(),
+                                              op.getIteratorTypesArray()))
+        if (iterator == utils::IteratorType::parallel)
+          outputs *= range;
+      if (outputs < 8 * plan->bm * plan->bn && reductionChunks(op))
+        return;
+      work.emplace_back(op, *plan);
     });
     // Host emulation (tests): the same schedule in ordinary memory.
     Attribute memorySpace;
@@ -1559,6 +1618,16 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
       if (failed(splitOuterReduction(rewriter, generic)))
         return signalPassFailure();
     }
+    // Long single reductions with few outputs (not tiled above): in
+    // parallel chunks.
+    SmallVector<linalg::LinalgOp> longReductions;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (!op->getParentOfType<scf::ForallOp>() &&
+          op.getNumReductionLoops() == 1)
+        longReductions.push_back(op);
+    });
+    for (linalg::LinalgOp op : longReductions)
+      splitLongReduction(rewriter, op);
   }
 };
 

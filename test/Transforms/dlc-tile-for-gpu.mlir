@@ -445,3 +445,38 @@ func.func @outer_reduction_only(%x: tensor<64x8xf32>, %out: tensor<8xf32>) -> te
     }
   return %0 : tensor<8xf32>
 }
+
+// One long reduction with few outputs that no tile plan takes (odd M): K in
+// chunks summed in parallel (upstream's splitReduction), then added up:
+// 4096 steps for 15 outputs are 32 chunks of 128.
+// CHECK-LABEL: func.func @long_reduction
+// CHECK: %[[A:.+]] = tensor.expand_shape %{{.+}} {{\[}}[0], [1, 2]] output_shape [3, 32, 128]
+// CHECK: %[[PARTIAL:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[A]], %{{.+}} : tensor<3x32x128xf32>, tensor<32x128x5xf32>) outs(%{{.+}} : tensor<32x3x5xf32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "parallel"]} ins(%[[PARTIAL]] : tensor<32x3x5xf32>) outs(%{{.+}} : tensor<3x5xf32>)
+// 1024 steps: left whole.
+// CHECK-LABEL: func.func @short_reduction
+// CHECK-NOT: tensor.expand_shape
+// CHECK: linalg.matmul
+func.func @long_reduction(%a: tensor<3x4096xf32>, %b: tensor<4096x5xf32>, %c: tensor<3x5xf32>) -> tensor<3x5xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<3x4096xf32>, tensor<4096x5xf32>) outs(%c : tensor<3x5xf32>) -> tensor<3x5xf32>
+  return %0 : tensor<3x5xf32>
+}
+func.func @short_reduction(%a: tensor<3x1024xf32>, %b: tensor<1024x5xf32>, %c: tensor<3x5xf32>) -> tensor<3x5xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<3x1024xf32>, tensor<1024x5xf32>) outs(%c : tensor<3x5xf32>) -> tensor<3x5xf32>
+  return %0 : tensor<3x5xf32>
+}
+
+// A product that tiles into fewer than 8 blocks with a long K (a
+// classifier, [64, 3136] x [3136, 10]: one 64 x 10 block stepping through
+// K) goes to parallel K chunks instead: 16 chunks of 196.
+// CHECK-LABEL: func.func @few_blocks_long_k
+// CHECK-NOT: scf.forall
+// CHECK: tensor.expand_shape %{{.+}} {{\[}}[0], [1, 2]] output_shape [64, 16, 196]
+// CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<16x64x10xf32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.+}} : tensor<16x64x10xf32>) outs(%{{.+}} : tensor<64x10xf32>)
+// CHECK-NOT: scf.forall
+// CHECK: return
+func.func @few_blocks_long_k(%a: tensor<64x3136xf32>, %b: tensor<3136x10xf32>, %c: tensor<64x10xf32>) -> tensor<64x10xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<64x3136xf32>, tensor<3136x10xf32>) outs(%c : tensor<64x10xf32>) -> tensor<64x10xf32>
+  return %0 : tensor<64x10xf32>
+}

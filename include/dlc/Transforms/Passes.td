@@ -416,6 +416,16 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     tensors (function arguments or results, no slices), but whose rows are
     no multiple of 32 pieces or whose rank passes 3 (NCHW activations), is
     first collapsed to one loop when the total is.
+    Reductions left after those, so that they have threads to spare: one
+    with reduction loops before and after its last parallel loop (a bias
+    gradient, [N, C, H, W] -> [C]; fewer than 8192 outputs, 2 or more outer
+    and 4 or more inner steps, a combiner with a neutral element) becomes
+    two generics: partial[n, c] over the inner loops from the neutral
+    element, then the outer loops reduced into the output. One with a
+    single reduction loop of 2048 steps or more and fewer than 8192 outputs
+    (a 1-channel conv's weight gradient, [9, 50176] x [50176, 32]) is split
+    by upstream's `linalg::splitReduction` into parallel chunks of at least
+    128 steps (up to about 16384 threads), then summed.
     With `host-emulation`, the staging buffers are ordinary memory, so the
     same schedule compiles for the CPU: the tests run it there
     (`dlc-cpu-pipeline emulate-gpu-schedule`).

@@ -111,6 +111,18 @@ for a, b, element in GPU_TILED:
               [(a, element), (b, element)], [(out, element)],
               [random(a, element, -1, 1), random(b, element, -1, 1)], np.matmul,
               {"f16": (5e-3, 5e-3), "bf16": (2e-2, 2e-2), "f32": (2e-5, 2e-5)}.get(element))
+# Skinny products with a long K that no tile plan takes (odd M) or that
+# would be fewer than 8 blocks (a classifier's 64 x 3136 x 10): on the GPU
+# schedule, K in parallel chunks summed afterwards (3 x 4096 x 5: 32 chunks
+# of 128; the 1-channel conv weight gradient's 9 x 6272 x 8: 49 chunks; the
+# classifier 16 chunks of 196).
+for (m, k, n) in ((3, 4096, 5), (9, 6272, 8), (64, 3136, 10)):
+    a, b, out = (m, k), (k, n), (m, n)
+    suite.add(f"split_k_matmul_{m}x{k}x{n}",
+              fn(f"dlc.matmul %arg0, %arg1 : ({ttype(a, 'f32')}, {ttype(b, 'f32')}) "
+                 f"-> {ttype(out, 'f32')}", (out, 'f32')),
+              [(a, 'f32'), (b, 'f32')], [(out, 'f32')],
+              [random(a, 'f32', -1, 1), random(b, 'f32', -1, 1)], np.matmul, (1e-5, 1e-4))
 # f16 on tensor cores with a fused consumer (bias, relu, the rounding to
 # f16 in the same kernel), and A or B stored transposed (the backward's
 # x^T dy, dy W^T: fragments read transposed from shared memory).

@@ -13,7 +13,7 @@ REDUCE = {"reduce_sum": np.sum, "reduce_mean": np.mean, "reduce_max": np.max,
           "reduce_min": np.min}
 CASES = [((4, 7), (1,), False), ((4, 7), (0,), True), ((3, 5, 6), (0, 2), False),
          ((3, 5, 6), (2, 0, 1), True), ((13,), (0,), False), ((2, 3, 4, 5), (1, 3), True),
-         ((8, 16, 12, 12), (0, 2, 3), False)]
+         ((8, 16, 12, 12), (0, 2, 3), False), ((8192,), (0,), False)]
 
 
 def reduced_shape(shape, axes, keepdims):
