@@ -212,6 +212,14 @@ std::optional<BlockPlan> planContraction(linalg::LinalgOp op,
     plan.tm = plan.tn = kLargeThreadTile;
   if (tensorCores)
     planTensorCores(plan, op, mnk, batch, allowTF32);
+  // Few blocks on FMAs (a batch-128 MLP layer, 128 x 512: 16 blocks of
+  // 64 x 64 where an H100 has 132 SMs): 32 x 32 blocks of 2 x 2 thread
+  // tiles, still 256 threads, four times the blocks.
+  if (plan.mmaShape.empty() && plan.bm == 64 && plan.bn == 64 &&
+      plan.tm == kThreadTile && blocks < kBlocksToFill / 4) {
+    plan.bm = plan.bn = 32;
+    plan.tm = plan.tn = 2;
+  }
   return plan;
 }
 

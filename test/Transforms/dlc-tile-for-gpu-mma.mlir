@@ -43,11 +43,13 @@ func.func @dense_f16(%arg0: tensor<128x64xf16>, %arg1: tensor<64x96xf16>) -> ten
   return %4 : tensor<128x96xf16>
 }
 
-// f32 stays on FMAs (4 x 4 thread tiles) unless TF32 is allowed; with
-// allow-tf32, 2 x 2 warps of 32 x 32 and the mma.sync shape m16n8k8.
+// f32 stays on FMAs unless TF32 is allowed (one 64 x 64 block is few: 32 x
+// 32 blocks of 2 x 2 thread tiles); with allow-tf32, 2 x 2 warps of 32 x 32
+// and the mma.sync shape m16n8k8.
 // CHECK-LABEL: func.func @matmul_f32
 // CHECK-NOT: dlc.mma_shape
-// CHECK: vector.contract {{.+}} : vector<4x16xf32>, vector<16x4xf32> into vector<4x4xf32>
+// CHECK: scf.forall ({{.+}}) = (0, 0) to (64, 64) step (32, 32)
+// CHECK: vector.contract {{.+}} : vector<2x16xf32>, vector<16x2xf32> into vector<2x2xf32>
 // CHECK-NOT: #gpu.warp
 // CHECK: return
 // TF32-LABEL: func.func @matmul_f32

@@ -480,3 +480,15 @@ func.func @few_blocks_long_k(%a: tensor<64x3136xf32>, %b: tensor<3136x10xf32>, %
   %0 = linalg.matmul ins(%a, %b : tensor<64x3136xf32>, tensor<3136x10xf32>) outs(%c : tensor<64x10xf32>) -> tensor<64x10xf32>
   return %0 : tensor<64x10xf32>
 }
+
+// Few 64 x 64 blocks on FMAs (a batch-128 layer, 128 x 512: 16 blocks) are
+// 32 x 32 blocks instead (64 of them), each 16 x 16 threads of 2 x 2.
+// CHECK-LABEL: func.func @few_blocks
+// CHECK: scf.forall ({{.+}}) = (0, 0) to (128, 512) step (32, 32)
+// CHECK: scf.forall ({{.+}}) = (0, 0) to (32, 32) step (2, 2)
+// CHECK: vector.contract {{.+}} : vector<2x16xf32>, vector<16x2xf32> into vector<2x2xf32>
+// CHECK: return
+func.func @few_blocks(%a: tensor<128x64xf32>, %b: tensor<64x512xf32>, %c: tensor<128x512xf32>) -> tensor<128x512xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<128x64xf32>, tensor<64x512xf32>) outs(%c : tensor<128x512xf32>) -> tensor<128x512xf32>
+  return %0 : tensor<128x512xf32>
+}

@@ -101,7 +101,10 @@ GPU_TILED = [((64, 16), (16, 64), "f32"), ((128, 48), (48, 96), "f32"),
              # tensor-core blocks (the stages wrap around), and f32 in 4
              # 128 x 64 TF32 steps with --cpu=gpu-schedule-tf32
              ((1024, 128), (128, 1152), "f16"), ((768, 24), (24, 768), "f32"),
-             ((64, 160), (160, 64), "bf16"), ((1024, 64), (64, 1152), "f32")]
+             ((64, 160), (160, 64), "bf16"), ((1024, 64), (64, 1152), "f32"),
+             # Few 64 x 64 blocks (8) on FMAs: 32 x 32 blocks of 2 x 2
+             # thread tiles
+             ((128, 48), (48, 256), "f32")]
 for a, b, element in GPU_TILED:
     out = (a[0], b[1])
     name = "x".join(map(str, (a[0], a[1], b[1])))
