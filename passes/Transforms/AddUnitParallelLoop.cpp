@@ -1,6 +1,7 @@
 //===- AddUnitParallelLoop.cpp - a parallel loop for every linalg op -------===//
 
 #include "dlc/Transforms/Passes.h"
+#include "TilingUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -152,18 +153,9 @@ struct AddUnitParallelLoop
     });
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : ops) {
-      rewriter.setInsertionPoint(op);
-      auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-      if (!generic) {
-        FailureOr<linalg::GenericOp> generalized =
-            linalg::generalizeNamedOp(rewriter, op);
-        if (failed(generalized)) {
-          op->emitError("dlc-add-unit-parallel-loop: cannot generalize");
-          return signalPassFailure();
-        }
-        generic = *generalized;
-      }
-      if (failed(addUnitLoop(rewriter, generic)))
+      FailureOr<linalg::GenericOp> generic =
+          dlc::asGeneric(rewriter, op, getArgument());
+      if (failed(generic) || failed(addUnitLoop(rewriter, *generic)))
         return signalPassFailure();
     }
 
@@ -180,20 +172,13 @@ struct AddUnitParallelLoop
         reordered.push_back(op);
     });
     for (linalg::LinalgOp op : reordered) {
-      rewriter.setInsertionPoint(op);
-      auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-      if (!generic) {
-        FailureOr<linalg::GenericOp> generalized =
-            linalg::generalizeNamedOp(rewriter, op);
-        if (failed(generalized)) {
-          op->emitError("dlc-add-unit-parallel-loop: cannot generalize");
-          return signalPassFailure();
-        }
-        generic = *generalized;
-      }
-      if (failed(linalg::interchangeGenericOp(rewriter, generic,
-                                              parallelLoopsFirst(generic)))) {
-        generic->emitError("dlc-add-unit-parallel-loop: cannot interchange");
+      FailureOr<linalg::GenericOp> generic =
+          dlc::asGeneric(rewriter, op, getArgument());
+      if (failed(generic))
+        return signalPassFailure();
+      if (failed(linalg::interchangeGenericOp(
+              rewriter, *generic, parallelLoopsFirst(*generic)))) {
+        (*generic)->emitError("dlc-add-unit-parallel-loop: cannot interchange");
         return signalPassFailure();
       }
     }

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlc/Transforms/Passes.h"
+#include "TilingUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -43,15 +44,11 @@ linalg::FillOp foldableFill(linalg::LinalgOp op) {
 
 LogicalResult foldFill(RewriterBase &rewriter, linalg::LinalgOp op,
                        linalg::FillOp fill) {
-  linalg::GenericOp generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-  if (!generic) {
-    rewriter.setInsertionPoint(op);
-    FailureOr<linalg::GenericOp> generalized =
-        linalg::generalizeNamedOp(rewriter, op);
-    if (failed(generalized))
-      return failure();
-    generic = *generalized;
-  }
+  FailureOr<linalg::GenericOp> generalized =
+      dlc::asGeneric(rewriter, op, "dlc-fold-reduction-fills");
+  if (failed(generalized))
+    return failure();
+  linalg::GenericOp generic = *generalized;
   Block *body = generic.getBody();
   BlockArgument acc = body->getArguments().back();
   Location loc = generic.getLoc();

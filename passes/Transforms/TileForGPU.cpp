@@ -1614,16 +1614,9 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
         reductions.push_back(op);
     });
     for (linalg::LinalgOp op : reductions) {
-      auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-      if (!generic) {
-        rewriter.setInsertionPoint(op);
-        FailureOr<linalg::GenericOp> generalized =
-            linalg::generalizeNamedOp(rewriter, op);
-        if (failed(generalized))
-          return signalPassFailure();
-        generic = *generalized;
-      }
-      if (failed(splitOuterReduction(rewriter, generic)))
+      FailureOr<linalg::GenericOp> generic =
+          dlc::asGeneric(rewriter, op, getArgument());
+      if (failed(generic) || failed(splitOuterReduction(rewriter, *generic)))
         return signalPassFailure();
     }
     // Long single reductions with few outputs (not tiled above): in

@@ -58,6 +58,21 @@ tileInPlace(mlir::RewriterBase &rewriter, mlir::Operation *op,
   return tiled;
 }
 
+/// `op` as a linalg.generic (generalized in its place if it is a named op),
+/// or an error naming `pass`.
+inline mlir::FailureOr<mlir::linalg::GenericOp>
+asGeneric(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp op,
+          llvm::StringRef pass) {
+  if (auto generic = mlir::dyn_cast<mlir::linalg::GenericOp>(op.getOperation()))
+    return generic;
+  rewriter.setInsertionPoint(op);
+  mlir::FailureOr<mlir::linalg::GenericOp> generalized =
+      mlir::linalg::generalizeNamedOp(rewriter, op);
+  if (mlir::failed(generalized))
+    return op->emitError(pass) << ": cannot generalize";
+  return generalized;
+}
+
 /// `op` (static shapes) as vector ops in its place; contractions become one
 /// vector.contract (lowered to FMAs by dlc-lower-vectors).
 inline mlir::LogicalResult vectorizeOp(mlir::RewriterBase &rewriter,
