@@ -123,8 +123,13 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
 
   // (The GPU pipeline's loop order for the ops left to the parallel-loop
   // route: parallel loops first.)
-  if (options.emulateGPUSchedule)
+  if (options.emulateGPUSchedule) {
     pm.addNestedPass<func::FuncOp>(createAddUnitParallelLoop());
+    // (And its blocks of 256 threads over the collapsed loops.)
+    TileParallelLoopsOptions threads;
+    threads.hostEmulation = true;
+    pm.addNestedPass<func::FuncOp>(createTileParallelLoops(threads));
+  }
   // Buffers -> loops -> LLVM dialect.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // The parallel block loops of dlc-tile-and-fuse become OpenMP loops

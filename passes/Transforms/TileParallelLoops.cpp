@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
@@ -41,12 +42,35 @@ bool isStatic(scf::ParallelOp loop) {
 
 struct TileParallelLoops
     : public dlc::impl::TileParallelLoopsBase<TileParallelLoops> {
+  using TileParallelLoopsBase::TileParallelLoopsBase;
+
   void runOnOperation() override {
-    // The loops of one op each: outermost, outside kernels, with no
-    // parallel loop inside (as upstream's tiling takes them).
+    IRRewriter rewriter(&getContext());
+    // Host emulation: the linalg ops outside tiled nests to parallel loops
+    // here (the GPU pipeline has convert-linalg-to-parallel-loops do it).
+    if (hostEmulation) {
+      SmallVector<linalg::LinalgOp> ops;
+      getOperation().walk([&](linalg::LinalgOp op) {
+        if (!op->getParentOfType<scf::ForallOp>() &&
+            !op->getParentOfType<scf::ParallelOp>() &&
+            op.hasPureBufferSemantics())
+          ops.push_back(op);
+      });
+      for (linalg::LinalgOp op : ops) {
+        rewriter.setInsertionPoint(op);
+        if (failed(linalg::linalgOpToParallelLoops(rewriter, op))) {
+          op->emitError("dlc-tile-parallel-loops: cannot lower to loops");
+          return signalPassFailure();
+        }
+        rewriter.eraseOp(op);
+      }
+    }
+    // The loops of one op each: outermost, outside kernels and tiled nests,
+    // with no parallel loop inside (as upstream's tiling takes them).
     SmallVector<scf::ParallelOp> loops;
     getOperation().walk([&](scf::ParallelOp loop) {
       if (loop->getParentOfType<scf::ParallelOp>() ||
+          loop->getParentOfType<scf::ForallOp>() ||
           loop->getParentOfType<gpu::LaunchOp>() || loop.getNumReductions())
         return;
       bool nested = false;
@@ -54,7 +78,6 @@ struct TileParallelLoops
       if (!nested)
         loops.push_back(loop);
     });
-    IRRewriter rewriter(&getContext());
     for (scf::ParallelOp loop : loops) {
       if (!isStatic(loop)) {
         // (Dynamic bounds: upstream's tiles, as before.)

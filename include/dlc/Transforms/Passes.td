@@ -320,9 +320,18 @@ def TileParallelLoops : Pass<"dlc-tile-parallel-loops", "::mlir::func::FuncOp"> 
     third became serial loops in each thread. An im2col of [32, 3, 3, 64,
     14, 14] was 288 threads of 12544 steps each; it is 2.3 M threads.
 
-    Leaves alone: loops inside kernels, loops with reductions, loops that
-    contain other parallel loops.
+    With `host-emulation` (the GPU schedule run on the CPU for tests,
+    `dlc-cpu-pipeline emulate-gpu-schedule`), it first lowers the linalg ops
+    outside tiled nests to parallel loops itself.
+
+    Leaves alone: loops inside kernels or tiled nests (`scf.forall`), loops
+    with reductions, loops that contain other parallel loops.
   }];
+  let options = [
+    Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",
+           "Lower the linalg ops outside tiled nests to parallel loops first "
+           "(on the CPU, for testing)">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect"];
 }
