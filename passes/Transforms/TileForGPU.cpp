@@ -104,7 +104,8 @@ SmallVector<int64_t, 3> mmaShapeFor(Type lhs, Type rhs, Type acc,
 /// Turns `plan` into a tensor-core plan when the contraction's types have an
 /// mma.sync shape and M, N and K are multiples of its tiles: warps of at most
 /// 32 x 32 outputs (2 x 2 warps in a 64 x 64 block), K steps of 32 where K
-/// allows, or 64 x 32 warps in 128 x 64 blocks for large products; the
+/// allows, or 64 x 32 warps in 128 x 64 blocks for large products, 16 x 16
+/// warps in 32 x 32 blocks where 64 x 64 ones would be few; the
 /// fill, consumer and copies spread over the block's 32-per-warp threads in
 /// 4-wide rows.
 void planTensorCores(BlockPlan &plan, linalg::LinalgOp op,
@@ -136,6 +137,12 @@ void planTensorCores(BlockPlan &plan, linalg::LinalgOp op,
     plan.bk = largeK;
     plan.wm = 64;
     plan.wn = 32;
+  } else if (plan.bm == 64 && plan.bn == 64 &&
+             batch * (mnk[0] / 64) * (mnk[1] / 64) < kBlocksToFill / 4) {
+    // Few blocks (a batch-128 layer, 128 x 512: 16 of 64 x 64): 32 x 32
+    // blocks of 2 x 2 warps of 16 x 16, four times the blocks.
+    plan.bm = plan.bn = 32;
+    plan.wm = plan.wn = 16;
   }
   int64_t threads = 32 * (plan.bm / plan.wm) * (plan.bn / plan.wn);
   plan.tn = kThreadTile;

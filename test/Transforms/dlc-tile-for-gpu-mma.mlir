@@ -44,8 +44,9 @@ func.func @dense_f16(%arg0: tensor<128x64xf16>, %arg1: tensor<64x96xf16>) -> ten
 }
 
 // f32 stays on FMAs unless TF32 is allowed (one 64 x 64 block is few: 32 x
-// 32 blocks of 2 x 2 thread tiles); with allow-tf32, 2 x 2 warps of 32 x 32
-// and the mma.sync shape m16n8k8.
+// 32 blocks of 2 x 2 thread tiles); with allow-tf32, the mma.sync shape
+// m16n8k8 (one 64 x 64 block is few there too: 32 x 32 blocks of 2 x 2
+// warps of 16 x 16).
 // CHECK-LABEL: func.func @matmul_f32
 // CHECK-NOT: dlc.mma_shape
 // CHECK: scf.forall ({{.+}}) = (0, 0) to (64, 64) step (32, 32)
@@ -54,7 +55,8 @@ func.func @dense_f16(%arg0: tensor<128x64xf16>, %arg1: tensor<64x96xf16>) -> ten
 // CHECK: return
 // TF32-LABEL: func.func @matmul_f32
 // TF32: scf.forall ({{.+}}) = (0, 0) to (64, 64) step (32, 32)
-// TF32:   vector.contract {{.+}} {dlc.mma_shape = array<i64: 16, 8, 8>} : vector<32x32xf32>, vector<32x32xf32> into vector<32x32xf32>
+// TF32:   scf.forall ({{.+}}) = (0, 0) to (32, 32) step (16, 16)
+// TF32:     vector.contract {{.+}} {dlc.mma_shape = array<i64: 16, 8, 8>} : vector<16x32xf32>, vector<32x16xf32> into vector<16x16xf32>
 // TF32: } {mapping = [#gpu.warp<linear_dim_1>, #gpu.warp<linear_dim_0>]}
 func.func @matmul_f32(%arg0: tensor<64x32xf32>, %arg1: tensor<32x64xf32>) -> tensor<64x64xf32> {
   %cst = arith.constant 0.000000e+00 : f32
@@ -65,11 +67,12 @@ func.func @matmul_f32(%arg0: tensor<64x32xf32>, %arg1: tensor<32x64xf32>) -> ten
 }
 
 // A batch matmul (attention's q k^T, B stored transposed) likewise, the
-// batch on block z and a unit batch tile in each warp's product.
+// batch on block z and a unit batch tile in each warp's product (4 blocks
+// of 64 x 64 are few: 32 x 32 blocks of 16 x 16 warps).
 // CHECK-LABEL: func.func @batched_f16
-// CHECK: scf.forall ({{.+}}) = (0, 0, 0) to (4, 64, 64) step (1, 64, 64)
-// CHECK:   scf.forall ({{.+}}) = (0, 0) to (64, 64) step (32, 32)
-// CHECK:     vector.contract {{.+}} {dlc.mma_shape = array<i64: 16, 8, 16>} : vector<1x32x32xf16>, vector<1x32x32xf16> into vector<1x32x32xf32>
+// CHECK: scf.forall ({{.+}}) = (0, 0, 0) to (4, 64, 64) step (1, 32, 32)
+// CHECK:   scf.forall ({{.+}}) = (0, 0) to (32, 32) step (16, 16)
+// CHECK:     vector.contract {{.+}} {dlc.mma_shape = array<i64: 16, 8, 16>} : vector<1x16x32xf16>, vector<1x16x32xf16> into vector<1x16x16xf32>
 // CHECK:   } {mapping = [#gpu.warp<linear_dim_1>, #gpu.warp<linear_dim_0>]}
 // CHECK: } {mapping = [#gpu.block<z>, #gpu.block<y>, #gpu.block<x>]}
 #q = affine_map<(b, m, n, k) -> (b, m, k)>
