@@ -74,6 +74,9 @@ int64_t dividing(int64_t n, ArrayRef<int64_t> candidates) {
 constexpr int64_t kThreadTile = 4;
 constexpr int64_t kLargeThreadTile = 8;
 constexpr int64_t kBlocksToFill = 132;
+/// Reduction steps from which a product of under 8 blocks is split into
+/// parallel chunks of K rather than tiled (splitLongReduction).
+constexpr int64_t kFewBlocksMinSteps = 512;
 
 struct BlockPlan {
   int64_t bm, bn, bk; // block tile and K step
@@ -1442,8 +1445,8 @@ LogicalResult splitOuterReduction(RewriterBase &rewriter,
 /// For an op with one long reduction loop and few outputs, the chunks to
 /// split its reduction into (the largest divisor of K with at least 128
 /// steps a chunk and at most about 16384 threads in all), or 0: static, one
-/// output, K of 2048 steps or more, fewer than 8192 outputs.
-int64_t reductionChunks(linalg::LinalgOp op) {
+/// output, K of `minSteps` steps or more, fewer than 8192 outputs.
+int64_t reductionChunks(linalg::LinalgOp op, int64_t minSteps = 2048) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
       op.getNumReductionLoops() != 1 || op->getNumResults() != 1)
     return 0;
@@ -1458,7 +1461,7 @@ int64_t reductionChunks(linalg::LinalgOp op) {
     else
       outputs *= range;
   }
-  if (steps < 2048 || outputs >= 8192)
+  if (steps < minSteps || outputs >= 8192)
     return 0;
   for (int64_t d = std::min(steps / 128, std::max<int64_t>(16384 / outputs, 2));
        d >= 2; --d)
@@ -1473,8 +1476,9 @@ int64_t reductionChunks(linalg::LinalgOp op) {
 /// K / chunks steps each. A 1-channel conv's weight gradient, [9, 50176] x
 /// [50176, 32], was 288 threads of 50176 steps each; it is 56 chunks of
 /// 896. Left as it is where upstream does not recognize the combiner.
-void splitLongReduction(RewriterBase &rewriter, linalg::LinalgOp op) {
-  int64_t chunks = reductionChunks(op);
+void splitLongReduction(RewriterBase &rewriter, linalg::LinalgOp op,
+                        int64_t minSteps = 2048) {
+  int64_t chunks = reductionChunks(op, minSteps);
   if (!chunks)
     return;
   rewriter.setInsertionPoint(op);
@@ -1490,6 +1494,7 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
 
   void runOnOperation() override {
     SmallVector<std::pair<linalg::LinalgOp, BlockPlan>> work;
+    SmallVector<linalg::LinalgOp> fewBlocks;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op->getParentOfType<scf::ForallOp>())
         return;
@@ -1497,16 +1502,19 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
           planContraction(op, allowTF32, tensorCores);
       if (!plan)
         return;
-      // Under 8 blocks with a long K (a classifier's [64, 3136] x [3136,
-      // 10]: one block of 80 threads stepping through K): K in parallel
-      // chunks instead (splitLongReduction, below).
+      // Under 8 blocks with a K of 512 or more (a classifier's [64, 3136]
+      // x [3136, 10]: one block of 80 threads stepping through K): K in
+      // parallel chunks instead.
       int64_t outputs = 1;
       for (auto [range, iterator] : llvm::zip(op.getStaticLoopRanges(),
                                               op.getIteratorTypesArray()))
         if (iterator == utils::IteratorType::parallel)
           outputs *= range;
-      if (outputs < 8 * plan->bm * plan->bn && reductionChunks(op))
+      if (outputs < 8 * plan->bm * plan->bn &&
+          reductionChunks(op, kFewBlocksMinSteps)) {
+        fewBlocks.push_back(op);
         return;
+      }
       work.emplace_back(op, *plan);
     });
     // Host emulation (tests): the same schedule in ordinary memory.
@@ -1626,8 +1634,10 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
       if (failed(generic) || failed(splitOuterReduction(rewriter, *generic)))
         return signalPassFailure();
     }
-    // Long single reductions with few outputs (not tiled above): in
-    // parallel chunks.
+    // Long single reductions with few outputs (not tiled above, the
+    // products of few blocks first): in parallel chunks.
+    for (linalg::LinalgOp op : fewBlocks)
+      splitLongReduction(rewriter, op, kFewBlocksMinSteps);
     SmallVector<linalg::LinalgOp> longReductions;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (!op->getParentOfType<scf::ForallOp>() &&

@@ -466,19 +466,25 @@ func.func @short_reduction(%a: tensor<3x1024xf32>, %b: tensor<1024x5xf32>, %c: t
   return %0 : tensor<3x5xf32>
 }
 
-// A product that tiles into fewer than 8 blocks with a long K (a
+// A product that tiles into fewer than 8 blocks with a K of 512 or more (a
 // classifier, [64, 3136] x [3136, 10]: one 64 x 10 block stepping through
-// K) goes to parallel K chunks instead: 16 chunks of 196.
+// K) goes to parallel K chunks instead: 16 chunks of 196; [128, 512] x
+// [512, 10] 4 chunks of 128.
 // CHECK-LABEL: func.func @few_blocks_long_k
 // CHECK-NOT: scf.forall
 // CHECK: tensor.expand_shape %{{.+}} {{\[}}[0], [1, 2]] output_shape [64, 16, 196]
 // CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<16x64x10xf32>)
 // CHECK: linalg.generic {{.*}} ins(%{{.+}} : tensor<16x64x10xf32>) outs(%{{.+}} : tensor<64x10xf32>)
 // CHECK-NOT: scf.forall
+// CHECK: tensor.expand_shape %{{.+}} {{\[}}[0], [1, 2]] output_shape [128, 4, 128]
+// CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<4x128x10xf32>)
+// CHECK-NOT: scf.forall
 // CHECK: return
-func.func @few_blocks_long_k(%a: tensor<64x3136xf32>, %b: tensor<3136x10xf32>, %c: tensor<64x10xf32>) -> tensor<64x10xf32> {
+func.func @few_blocks_long_k(%a: tensor<64x3136xf32>, %b: tensor<3136x10xf32>, %c: tensor<64x10xf32>, %h: tensor<128x512xf32>, %w: tensor<512x10xf32>) -> (tensor<64x10xf32>, tensor<128x10xf32>) {
   %0 = linalg.matmul ins(%a, %b : tensor<64x3136xf32>, tensor<3136x10xf32>) outs(%c : tensor<64x10xf32>) -> tensor<64x10xf32>
-  return %0 : tensor<64x10xf32>
+  %e = tensor.empty() : tensor<128x10xf32>
+  %1 = linalg.matmul ins(%h, %w : tensor<128x512xf32>, tensor<512x10xf32>) outs(%e : tensor<128x10xf32>) -> tensor<128x10xf32>
+  return %0, %1 : tensor<64x10xf32>, tensor<128x10xf32>
 }
 
 // Few 64 x 64 blocks on FMAs (a batch-128 layer, 128 x 512: 16 blocks) are

@@ -434,7 +434,10 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     single reduction loop of 2048 steps or more and fewer than 8192 outputs
     (a 1-channel conv's weight gradient, [9, 50176] x [50176, 32]) is split
     by upstream's `linalg::splitReduction` into parallel chunks of at least
-    128 steps (up to about 16384 threads), then summed.
+    128 steps (up to about 16384 threads), then summed; so is a contraction
+    that would be fewer than 8 blocks with a K of 512 or more (a
+    classifier, [128, 512] x [512, 10]: 2 blocks of 80 threads), instead of
+    its tile plan.
     With `host-emulation`, the staging buffers are ordinary memory, so the
     same schedule compiles for the CPU: the tests run it there
     (`dlc-cpu-pipeline emulate-gpu-schedule`).

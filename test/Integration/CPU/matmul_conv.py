@@ -115,11 +115,11 @@ for a, b, element in GPU_TILED:
               [random(a, element, -1, 1), random(b, element, -1, 1)], np.matmul,
               {"f16": (5e-3, 5e-3), "bf16": (2e-2, 2e-2), "f32": (2e-5, 2e-5)}.get(element))
 # Skinny products with a long K that no tile plan takes (odd M) or that
-# would be fewer than 8 blocks (a classifier's 64 x 3136 x 10): on the GPU
-# schedule, K in parallel chunks summed afterwards (3 x 4096 x 5: 32 chunks
-# of 128; the 1-channel conv weight gradient's 9 x 6272 x 8: 49 chunks; the
-# classifier 16 chunks of 196).
-for (m, k, n) in ((3, 4096, 5), (9, 6272, 8), (64, 3136, 10)):
+# would be fewer than 8 blocks (classifiers: 64 x 3136 x 10, 128 x 512 x
+# 10): on the GPU schedule, K in parallel chunks summed afterwards (3 x
+# 4096 x 5: 32 chunks of 128; the 1-channel conv weight gradient's 9 x 6272
+# x 8: 49 chunks; the classifiers 16 chunks of 196 and 4 of 128).
+for (m, k, n) in ((3, 4096, 5), (9, 6272, 8), (64, 3136, 10), (128, 512, 10)):
     a, b, out = (m, k), (k, n), (m, n)
     suite.add(f"split_k_matmul_{m}x{k}x{n}",
               fn(f"dlc.matmul %arg0, %arg1 : ({ttype(a, 'f32')}, {ttype(b, 'f32')}) "
