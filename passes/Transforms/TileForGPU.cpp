@@ -1337,20 +1337,19 @@ LogicalResult tileElementwise(RewriterBase &rewriter, linalg::GenericOp op,
 /// second reduces them into the original output (out[c] = combine over n).
 /// Left to the parallel-loop route, the reduction would be a thread per
 /// output (32 threads summing 50176 values each for a [64, 32, 28, 28]
-/// activation); split, it is 2048 threads of 784, then 32 of 64. Returns
-/// success without change where the op does not qualify: a single output,
+/// activation); split, it is 2048 threads of 784, then 32 of 64. Leaves
+/// alone an op that does not qualify: a single output,
 /// static loops, a body combining one value into the accumulator with an
 /// op that has a neutral element (addf, maximumf ...), at least 2 outer and
 /// 4 inner reduction steps, fewer than 8192 outputs (enough threads
 /// otherwise).
-LogicalResult splitOuterReduction(RewriterBase &rewriter,
-                                  linalg::GenericOp op) {
+void splitOuterReduction(RewriterBase &rewriter, linalg::GenericOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
       op.getNumResults() != 1)
-    return success();
+    return;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (llvm::any_of(ranges, ShapedType::isDynamic))
-    return success();
+    return;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   int64_t lastParallel = -1;
   for (auto [i, iterator] : llvm::enumerate(iterators))
@@ -1366,20 +1365,20 @@ LogicalResult splitOuterReduction(RewriterBase &rewriter,
       inner *= ranges[i];
   }
   if (lastParallel < 0 || outer < 2 || inner < 4 || outputs >= 8192)
-    return success();
+    return;
   AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   if (!outMap.isProjectedPermutation() ||
       llvm::any_of(op.getIndexingMapsArray(),
                    [](AffineMap map) { return !map.isProjectedPermutation(); }))
-    return success();
+    return;
   SmallVector<Operation *> combiners;
   if (!matchReduction(op.getRegionOutputArgs(), 0, combiners) ||
       combiners.size() != 1 || combiners[0]->getNumOperands() != 2)
-    return success();
+    return;
   Operation *combiner = combiners[0];
   std::optional<TypedAttr> neutral = arith::getNeutralElement(combiner);
   if (!neutral)
-    return success();
+    return;
 
   MLIRContext *ctx = rewriter.getContext();
   Location loc = op.getLoc();
@@ -1439,7 +1438,6 @@ LogicalResult splitOuterReduction(RewriterBase &rewriter,
         linalg::YieldOp::create(b, l, combined->getResult(0));
       });
   rewriter.replaceOp(op, second.getResults());
-  return success();
 }
 
 /// For an op with one long reduction loop and few outputs, the chunks to
@@ -1631,8 +1629,9 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     for (linalg::LinalgOp op : reductions) {
       FailureOr<linalg::GenericOp> generic =
           dlc::asGeneric(rewriter, op, getArgument());
-      if (failed(generic) || failed(splitOuterReduction(rewriter, *generic)))
+      if (failed(generic))
         return signalPassFailure();
+      splitOuterReduction(rewriter, *generic);
     }
     // Long single reductions with few outputs (not tiled above, the
     // products of few blocks first): in parallel chunks.
