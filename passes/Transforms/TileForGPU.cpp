@@ -1487,6 +1487,55 @@ void splitLongReduction(RewriterBase &rewriter, linalg::LinalgOp op,
   });
 }
 
+/// A static tensor.pad with a constant value as one generic over the
+/// padded shape: each element the source's where inside (read at a clamped
+/// position), the pad value elsewhere. Bufferized, a pad is a fill of the
+/// whole buffer and a copy of the source into it: two kernels on the GPU,
+/// the inside written twice (a conv's padded input).
+void padAsGeneric(RewriterBase &rewriter, tensor::PadOp pad) {
+  RankedTensorType type = pad.getResultType();
+  RankedTensorType sourceType = pad.getSourceType();
+  Value padValue = pad.getConstantPaddingValue();
+  TypedAttr padAttr;
+  if (!type.hasStaticShape() || !sourceType.hasStaticShape() || !padValue ||
+      !matchPattern(padValue, m_Constant(&padAttr)) ||
+      llvm::any_of(pad.getStaticLow(), ShapedType::isDynamic))
+    return;
+  Location loc = pad.getLoc();
+  rewriter.setInsertionPoint(pad);
+  Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                        type.getElementType());
+  Value source = pad.getSource();
+  ArrayRef<int64_t> low = pad.getStaticLow();
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{type}, ValueRange{}, ValueRange{empty},
+      {rewriter.getMultiDimIdentityMap(type.getRank())},
+      SmallVector<utils::IteratorType>(type.getRank(),
+                                       utils::IteratorType::parallel),
+      [&](OpBuilder &b, Location l, ValueRange) {
+        Value zero = arith::ConstantIndexOp::create(b, l, 0);
+        Value inside;
+        SmallVector<Value> at;
+        for (int64_t d = 0; d < type.getRank(); ++d) {
+          Value i = linalg::IndexOp::create(b, l, d);
+          Value from = arith::SubIOp::create(
+              b, l, i, arith::ConstantIndexOp::create(b, l, low[d]));
+          // (Unsigned: a position before the source wraps past its size.)
+          Value in = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::ult, from,
+              arith::ConstantIndexOp::create(b, l, sourceType.getDimSize(d)));
+          at.push_back(arith::SelectOp::create(b, l, in, from, zero));
+          inside = inside ? arith::AndIOp::create(b, l, inside, in) : in;
+        }
+        Value value = tensor::ExtractOp::create(b, l, source, at);
+        Value outside = arith::ConstantOp::create(b, l, padAttr);
+        linalg::YieldOp::create(
+            b, l, ValueRange{arith::SelectOp::create(b, l, inside, value,
+                                                     outside)});
+      });
+  rewriter.replaceOp(pad, generic.getResults());
+}
+
 struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
   using TileForGPUBase::TileForGPUBase;
 
@@ -1645,6 +1694,15 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     });
     for (linalg::LinalgOp op : longReductions)
       splitLongReduction(rewriter, op);
+
+    // Pads left (a conv's padded input) as one kernel each.
+    SmallVector<tensor::PadOp> pads;
+    getOperation().walk([&](tensor::PadOp pad) {
+      if (!pad->getParentOfType<scf::ForallOp>())
+        pads.push_back(pad);
+    });
+    for (tensor::PadOp pad : pads)
+      padAsGeneric(rewriter, pad);
   }
 };
 

@@ -498,3 +498,25 @@ func.func @few_blocks(%a: tensor<128x64xf32>, %b: tensor<64x512xf32>, %c: tensor
   %0 = linalg.matmul ins(%a, %b : tensor<128x64xf32>, tensor<64x512xf32>) outs(%c : tensor<128x512xf32>) -> tensor<128x512xf32>
   return %0 : tensor<128x512xf32>
 }
+
+// A pad (a conv's padded input) as one generic over the padded shape: the
+// source read at a clamped position where inside, the pad value elsewhere
+// (bufferized, a pad is a fill and a copy: two kernels).
+// CHECK-LABEL: func.func @pad
+// CHECK-SAME: (%[[X:.+]]: tensor<2x3x4x5xf32>)
+// CHECK-NOT: tensor.pad
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%{{.+}} : tensor<2x3x6x9xf32>)
+// CHECK:   %[[H:.+]] = linalg.index 2 : index
+// CHECK:   %[[FROM:.+]] = arith.subi %[[H]], %{{.+}} : index
+// CHECK:   %[[IN:.+]] = arith.cmpi ult, %[[FROM]], %{{.+}} : index
+// CHECK:   arith.select %[[IN]], %[[FROM]], %{{.+}} : index
+// CHECK:   %[[V:.+]] = tensor.extract %[[X]]
+// CHECK:   arith.select %{{.+}}, %[[V]], %{{.+}} : f32
+func.func @pad(%x: tensor<2x3x4x5xf32>) -> tensor<2x3x6x9xf32> {
+  %cst = arith.constant 0.5 : f32
+  %0 = tensor.pad %x low[0, 0, 1, 3] high[0, 0, 1, 1] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %cst : f32
+  } : tensor<2x3x4x5xf32> to tensor<2x3x6x9xf32>
+  return %0 : tensor<2x3x6x9xf32>
+}

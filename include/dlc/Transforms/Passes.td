@@ -438,6 +438,10 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     that would be fewer than 8 blocks with a K of 512 or more (a
     classifier, [128, 512] x [512, 10]: 2 blocks of 80 threads), instead of
     its tile plan.
+    Static pads with a constant value left (a conv's padded input) become
+    one generic over the padded shape each (the source read at a clamped
+    position where inside, the pad value elsewhere): bufferized, a pad is a
+    fill and a copy, two kernels.
     With `host-emulation`, the staging buffers are ordinary memory, so the
     same schedule compiles for the CPU: the tests run it there
     (`dlc-cpu-pipeline emulate-gpu-schedule`).
