@@ -1534,6 +1534,29 @@ void padAsGeneric(RewriterBase &rewriter, tensor::PadOp pad) {
                                                      outside)});
       });
   rewriter.replaceOp(pad, generic.getResults());
+  // Into its one consumer where elementwise fusion allows (an im2col
+  // reading the padded input): no padded tensor at all.
+  if (!generic->hasOneUse())
+    return;
+  OpOperand &use = *generic->getUses().begin();
+  auto consumer = dyn_cast<linalg::GenericOp>(use.getOwner());
+  if (!consumer || !linalg::areElementwiseOpsFusable(&use))
+    return;
+  // (The fused op is built at the insertion point, as the pattern
+  // driver would set it: the consumer.)
+  rewriter.setInsertionPoint(consumer);
+  FailureOr<linalg::ElementwiseOpFusionResult> fused =
+      linalg::fuseElementwiseOps(rewriter, &use);
+  if (failed(fused))
+    return;
+  // (As upstream's fusion pattern: the consumer's results replaced.)
+  for (auto [from, to] : fused->replacements)
+    rewriter.replaceUsesWithIf(from, to, [&](OpOperand &u) {
+      return u.get().getDefiningOp() != generic;
+    });
+  rewriter.eraseOp(consumer);
+  if (generic->use_empty())
+    rewriter.eraseOp(generic);
 }
 
 struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {

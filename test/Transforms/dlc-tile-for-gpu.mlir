@@ -520,3 +520,28 @@ func.func @pad(%x: tensor<2x3x4x5xf32>) -> tensor<2x3x6x9xf32> {
   } : tensor<2x3x4x5xf32> to tensor<2x3x6x9xf32>
   return %0 : tensor<2x3x6x9xf32>
 }
+
+// A pad whose one consumer is a generic that elementwise fusion accepts (an
+// im2col reading the padded input at oh + kh, ow + kw) is fused into it: no
+// padded tensor, the bounds test on the consumer's positions.
+// CHECK-LABEL: func.func @pad_into_im2col
+// CHECK-SAME: (%[[X:.+]]: tensor<1x2x4x4xf32>)
+// CHECK-NOT: tensor.pad
+// CHECK: %[[COLS:.+]] = linalg.generic {{.*}} outs(%{{.+}} : tensor<2x3x3x4x4xf32>)
+// CHECK:   arith.cmpi ult
+// CHECK:   tensor.extract %[[X]]
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[COLS]]
+func.func @pad_into_im2col(%x: tensor<1x2x4x4xf32>) -> tensor<2x3x3x4x4xf32> {
+  %cst = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %cst : f32
+  } : tensor<1x2x4x4xf32> to tensor<1x2x6x6xf32>
+  %e = tensor.empty() : tensor<2x3x3x4x4xf32>
+  %cols = linalg.generic {indexing_maps = [affine_map<(c, kh, kw, oh, ow) -> (0, c, oh + kh, ow + kw)>, affine_map<(c, kh, kw, oh, ow) -> (c, kh, kw, oh, ow)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%p : tensor<1x2x6x6xf32>) outs(%e : tensor<2x3x3x4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<2x3x3x4x4xf32>
+  return %cols : tensor<2x3x3x4x4xf32>
+}

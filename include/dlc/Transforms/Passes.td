@@ -441,7 +441,9 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     Static pads with a constant value left (a conv's padded input) become
     one generic over the padded shape each (the source read at a clamped
     position where inside, the pad value elsewhere): bufferized, a pad is a
-    fill and a copy, two kernels.
+    fill and a copy, two kernels. One whose only consumer is a generic
+    that upstream's elementwise fusion accepts (an im2col reading the
+    padded input) is fused into it: no padded tensor.
     With `host-emulation`, the staging buffers are ordinary memory, so the
     same schedule compiles for the CPU: the tests run it there
     (`dlc-cpu-pipeline emulate-gpu-schedule`).
