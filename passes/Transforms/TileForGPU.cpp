@@ -1440,6 +1440,16 @@ void splitOuterReduction(RewriterBase &rewriter, linalg::GenericOp op) {
   rewriter.replaceOp(op, second.getResults());
 }
 
+/// Outputs of a static `op`: the product of its parallel loops' ranges.
+int64_t outputCount(linalg::LinalgOp op) {
+  int64_t outputs = 1;
+  for (auto [range, iterator] :
+       llvm::zip(op.getStaticLoopRanges(), op.getIteratorTypesArray()))
+    if (iterator == utils::IteratorType::parallel)
+      outputs *= range;
+  return outputs;
+}
+
 /// For an op with one long reduction loop and few outputs, the chunks to
 /// split its reduction into (the largest divisor of K with at least 128
 /// steps a chunk and at most about 16384 threads in all), or 0: static, one
@@ -1451,14 +1461,10 @@ int64_t reductionChunks(linalg::LinalgOp op, int64_t minSteps = 2048) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (llvm::any_of(ranges, ShapedType::isDynamic))
     return 0;
-  int64_t steps = 1, outputs = 1;
-  for (auto [range, iterator] :
-       llvm::zip(ranges, op.getIteratorTypesArray())) {
-    if (iterator == utils::IteratorType::reduction)
-      steps = range;
-    else
-      outputs *= range;
-  }
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  int64_t steps = ranges[std::distance(
+      iterators.begin(), llvm::find(iterators, utils::IteratorType::reduction))];
+  int64_t outputs = outputCount(op);
   if (steps < minSteps || outputs >= 8192)
     return 0;
   for (int64_t d = std::min(steps / 128, std::max<int64_t>(16384 / outputs, 2));
@@ -1575,12 +1581,7 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
       // Under 8 blocks with a K of 512 or more (a classifier's [64, 3136]
       // x [3136, 10]: one block of 80 threads stepping through K): K in
       // parallel chunks instead.
-      int64_t outputs = 1;
-      for (auto [range, iterator] : llvm::zip(op.getStaticLoopRanges(),
-                                              op.getIteratorTypesArray()))
-        if (iterator == utils::IteratorType::parallel)
-          outputs *= range;
-      if (outputs < 8 * plan->bm * plan->bn &&
+      if (outputCount(op) < 8 * plan->bm * plan->bn &&
           reductionChunks(op, kFewBlocksMinSteps)) {
         fewBlocks.push_back(op);
         return;
