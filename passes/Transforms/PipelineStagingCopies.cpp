@@ -43,11 +43,54 @@ struct StagedTile {
   scf::ForallOp fill;
   linalg::LinalgOp copy;
   memref::DeallocOp dealloc; // none for an alloca
+  int64_t pad;               // elements added to each row of a stage
   int64_t bytes;             // one stage, padded to 64 bytes
 };
 
 int64_t bytesOf(MemRefType type) {
   return type.getNumElements() * type.getElementTypeBitWidth() / 8;
+}
+
+/// Elements to add to each row of a stage of `type` so that its row stride
+/// is an odd number of 16-byte units: then the 8 rows that an ldmatrix
+/// phase (or a warp's fragment loads) reads at one column fall in 8
+/// different groups of 4 banks. Rows of 64 or 128 bytes (a 128 x 32 f16 A
+/// tile, a 32 x 64 f16 B tile) put 4 or 8 of them in the same banks. None
+/// for rows that are not a multiple of 16 bytes (scalar copies) or already
+/// an odd one.
+int64_t rowPad(MemRefType type) {
+  int64_t bits = type.getElementTypeBitWidth();
+  if (type.getRank() < 2 || 128 % bits)
+    return 0;
+  int64_t rowBits = type.getShape().back() * bits;
+  if (rowBits % 128 || (rowBits / 128) % 2)
+    return 0;
+  return 128 / bits;
+}
+
+/// `type` with `pad` more elements in each row.
+SmallVector<int64_t> paddedShape(MemRefType type, int64_t pad) {
+  SmallVector<int64_t> shape(type.getShape());
+  shape.back() += pad;
+  return shape;
+}
+
+/// The subviews of `value` (and theirs), with result types inferred again
+/// from their sources: `value` now has padded rows.
+void retypeSubviews(Value value) {
+  for (Operation *user : value.getUsers()) {
+    auto view = dyn_cast<memref::SubViewOp>(user);
+    if (!view || view.getSource() != value)
+      continue;
+    MemRefType type = memref::SubViewOp::inferRankReducedResultType(
+        view.getType().getShape(), cast<MemRefType>(value.getType()),
+        view.getStaticOffsets(), view.getStaticSizes(),
+        view.getStaticStrides());
+    if (type == view.getType())
+      continue;
+    view.getResult().setType(type);
+    retypeSubviews(view.getResult());
+  }
 }
 
 /// `buffer`'s filling copy: the only use of `buffer` inside `forall` is a
@@ -77,7 +120,7 @@ linalg::LinalgOp fillingCopy(scf::ForallOp forall, Value buffer) {
 /// The tiles `loop` stages: buffers allocated in its body whose first use
 /// (in body order) is a forall that overwrites them whole with a copy,
 /// then read by later ops of the body, and freed at its end.
-SmallVector<StagedTile> stagedTiles(scf::ForOp loop) {
+SmallVector<StagedTile> stagedTiles(scf::ForOp loop, bool padRows) {
   SmallVector<StagedTile> tiles;
   Block *body = loop.getBody();
   for (Operation &op : body->without_terminator()) {
@@ -88,8 +131,11 @@ SmallVector<StagedTile> stagedTiles(scf::ForOp loop) {
     if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
         op.getNumOperands() != 0)
       continue;
-    StagedTile tile{&op, nullptr, nullptr, nullptr,
-                    static_cast<int64_t>(llvm::alignTo(bytesOf(type), 64))};
+    int64_t pad = padRows ? rowPad(type) : 0;
+    MemRefType padded = MemRefType::get(paddedShape(type, pad),
+                                        type.getElementType());
+    StagedTile tile{&op, nullptr, nullptr, nullptr, pad,
+                    static_cast<int64_t>(llvm::alignTo(bytesOf(padded), 64))};
     bool ok = true;
     for (Operation *user : buffer.getUsers()) {
       Operation *top = body->findAncestorOpInBlock(*user);
@@ -184,7 +230,7 @@ struct PipelineStagingCopies
     if (!lb || !ub || !step || *step <= 0 || loop.getNumRegionIterArgs())
       return;
     int64_t trips = llvm::divideCeil(*ub - *lb, *step);
-    SmallVector<StagedTile> tiles = stagedTiles(loop);
+    SmallVector<StagedTile> tiles = stagedTiles(loop, padRows);
     if (tiles.empty() || trips < 2)
       return;
     // As many stages as the block's shared memory allows (the other
@@ -239,7 +285,8 @@ struct PipelineStagingCopies
       }
       bytes.push_back(buffer);
     }
-    // The stage of step `k` (a K offset): ((k - lb) / step) mod count.
+    // The stage of step `k` (a K offset): ((k - lb) / step) mod count; with
+    // padded rows, the tile's part of them.
     auto stageView = [&](OpBuilder &at, Value k, unsigned t,
                          Type element) -> Value {
       Value offset = affine::makeComposedAffineApply(
@@ -249,10 +296,18 @@ struct PipelineStagingCopies
                          {getAsOpFoldResult(k)})
                          .getResult();
       auto type = cast<MemRefType>(tiles[t].buffer->getResult(0).getType());
-      return memref::ViewOp::create(
-          at, loc, MemRefType::get(type.getShape(), element, AffineMap(),
-                                   type.getMemorySpace()),
+      Value view = memref::ViewOp::create(
+          at, loc,
+          MemRefType::get(paddedShape(type, tiles[t].pad), element,
+                          AffineMap(), type.getMemorySpace()),
           bytes[t], offset, ValueRange{});
+      if (!tiles[t].pad)
+        return view;
+      SmallVector<OpFoldResult> zeros(type.getRank(), at.getIndexAttr(0)),
+          ones(type.getRank(), at.getIndexAttr(1)), sizes;
+      for (int64_t size : type.getShape())
+        sizes.push_back(at.getIndexAttr(size));
+      return memref::SubViewOp::create(at, loc, view, zeros, sizes, ones);
     };
     // The fills of step `k` at `at`: the slices and foralls cloned with k
     // for the induction variable, each copy into the stage's buffer (a
@@ -264,12 +319,14 @@ struct PipelineStagingCopies
         map.map(iv, k);
         Type element = getElementTypeOrSelf(tile.copy.getDpsInits()[0]);
         Type sourceElement = getElementTypeOrSelf(tile.copy.getDpsInputs()[0]);
-        map.map(tile.buffer->getResult(0), stageView(at, k, t, element));
+        Value stage = stageView(at, k, t, element);
+        map.map(tile.buffer->getResult(0), stage);
         Value sourceView =
             element == sourceElement ? Value() : stageView(at, k, t, sourceElement);
         for (Operation *op : slices[t])
           at.clone(*op, map);
         auto fill = cast<scf::ForallOp>(at.clone(*tile.fill, map));
+        retypeSubviews(stage);
         if (async)
           fill->setAttr(dlc::kAsyncCopiesAttr, at.getUnitAttr());
         auto copy = cast<linalg::LinalgOp>(map.lookup(tile.copy.getOperation()));
@@ -322,8 +379,10 @@ struct PipelineStagingCopies
     in.setInsertionPointToStart(loop.getBody());
     for (const StagedTile &tile : tiles) {
       Value buffer = tile.buffer->getResult(0);
-      buffer.replaceAllUsesWith(stageView(
-          in, iv, &tile - tiles.data(), getElementTypeOrSelf(buffer)));
+      Value stage = stageView(in, iv, &tile - tiles.data(),
+                              getElementTypeOrSelf(buffer));
+      buffer.replaceAllUsesWith(stage);
+      retypeSubviews(stage);
     }
     for (const StagedTile &tile : tiles) {
       tile.fill->erase();

@@ -2,6 +2,7 @@
 // RUN: dlc-opt %s --dlc-gpu-pipeline="chip=sm_90 allow-tf32=true" | FileCheck %s --check-prefix=TF32
 // RUN: dlc-compile %s --target=cuda --gpu-arch=sm_80 --emit=ptx --allow-tf32 | FileCheck %s --check-prefix=PTX-TF32
 // RUN: dlc-opt %s --dlc-gpu-pipeline="chip=sm_75 allow-tf32=true" | FileCheck %s --check-prefix=SM75
+// RUN: dlc-opt %s --dlc-gpu-pipeline="chip=sm_90" --mlir-print-ir-after=dlc-lower-to-mma-sync 2>&1 >/dev/null | FileCheck %s --check-prefix=LDM
 
 // Before sm_80 there are no mma.sync of these shapes (m16n8k16 f16/bf16,
 // m16n8k8 TF32) and no cp.async: every product on FMAs in f32, TF32
@@ -76,18 +77,26 @@ func.func @matmul_f32(%x: tensor<64x32xf32>, %w: tensor<32x64xf32>) -> tensor<64
 }
 
 // A large f16 product (144 blocks of 128 x 64, 4 K steps): 3 stages of its
-// 12 KiB of A and B tiles with the 32 KiB f32 accumulator tile of the
-// rounding make 68 KiB, past the 48 KiB of static shared memory: the
-// kernel takes it as dynamic shared memory (the launch asks for 69632
-// bytes), its copies cp.async, waiting for all but the newest 2 groups.
+// 14.5 KiB of A and B tiles (rows padded by 16 bytes: 128 x 40 and 32 x 72
+// f16) with the 32 KiB f32 accumulator tile of the rounding make 75.5 KiB,
+// past the 48 KiB of static shared memory: the kernel takes it as dynamic
+// shared memory (the launch asks for 77312 bytes), its copies cp.async,
+// waiting for all but the newest 2 groups.
 // CHECK-LABEL: llvm.func @large_f16
-// CHECK: %[[BYTES:.+]] = llvm.mlir.constant(69632 : i32) : i32
+// CHECK: %[[BYTES:.+]] = llvm.mlir.constant(77312 : i32) : i32
 // CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @large_f16_kernel::@large_f16_kernel {{.+}} dynamic_shared_memory_size %[[BYTES]]
 // CHECK: gpu.binary @large_f16_kernel
 // CHECK-SAME: __dynamic_shmem__0
 // CHECK-SAME: cp.async.cg.shared.global [{{[^]]+}}], [{{[^]]+}}], 16;
 // CHECK-SAME: cp.async.wait_group {{[^;]*}}2;
 // CHECK-SAME: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// The warps' fragments come from the padded stages with ldmatrix: A's rows
+// 80 bytes apart, B's 144 (an odd number of 16-byte units: the 8 rows of
+// each 8 x 8 matrix in 8 different bank groups).
+// LDM-LABEL: func.func @large_f16
+// LDM: nvgpu.ldmatrix %{{.+}}[%{{.+}}, %{{.+}}] {numTiles = 4 : i32, transpose = false} : memref<128x40xf16, #gpu.address_space<workgroup>> -> vector<4x2xf16>
+// LDM: nvgpu.ldmatrix %{{.+}}[%{{.+}}, %{{.+}}] {numTiles = 2 : i32, transpose = true} : memref<32x72xf16, #gpu.address_space<workgroup>> -> vector<2x2xf16>
+// LDM: nvgpu.mma.sync
 func.func @large_f16(%x: tensor<1024x128xf16>, %w: tensor<128x1152xf16>) -> tensor<1024x1152xf16> {
   %0 = dlc.matmul %x, %w : (tensor<1024x128xf16>, tensor<128x1152xf16>) -> tensor<1024x1152xf16>
   return %0 : tensor<1024x1152xf16>

@@ -6,7 +6,8 @@
 // output tile too, for the fill and the consumer; each thread's 4 x 4
 // accumulators stay in registers through the K loop), FMAs; no intermediate
 // in device memory. The K loop (4 steps) in 3 stages: the tiles in 3
-// buffers each (3 x 4 KiB of A, 3 x 2 KiB of B), copied in 16-byte pieces
+// buffers each (3 x 5 KiB of A, 3 x 2.25 KiB of B: 64 x 16 and 16 x 32 f32
+// tiles in rows padded by 16 bytes), copied in 16-byte pieces
 // with cp.async where the rows are aligned (the scalar loads of the other
 // branch are not checked here), steps 0 and 1 before the loop, and in the
 // loop step i + 2's copies, a commit, a wait for all but the newest 2
@@ -18,8 +19,8 @@
 // CHECK-NOT: mgpuMemAlloc
 // CHECK: gpu.binary @dense_kernel
 // CHECK-SAME: .shared .align 16 .b8 __dlc_shared[8192];
-// CHECK-SAME: .shared .align 16 .b8 __dlc_shared_0[12288];
-// CHECK-SAME: .shared .align 16 .b8 __dlc_shared_1[6144];
+// CHECK-SAME: .shared .align 16 .b8 __dlc_shared_0[15360];
+// CHECK-SAME: .shared .align 16 .b8 __dlc_shared_1[6912];
 // CHECK-SAME: bar.sync
 // CHECK-SAME: cp.async.cg.shared.global [{{[^]]+}}], [{{[^]]+}}], 16;
 // CHECK-SAME: cp.async.commit_group;

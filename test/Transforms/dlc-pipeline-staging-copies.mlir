@@ -1,5 +1,6 @@
-// RUN: dlc-opt %s --split-input-file --dlc-pipeline-staging-copies="async-copies=true" --canonicalize --cse | FileCheck %s
-// RUN: dlc-opt %s --split-input-file --dlc-pipeline-staging-copies --canonicalize --cse | FileCheck %s --check-prefix=HOST
+// RUN: dlc-opt %s --split-input-file --dlc-pipeline-staging-copies="async-copies=true pad-rows=false" --canonicalize --cse | FileCheck %s
+// RUN: dlc-opt %s --split-input-file --dlc-pipeline-staging-copies="pad-rows=false" --canonicalize --cse | FileCheck %s --check-prefix=HOST
+// RUN: dlc-opt %s --split-input-file --dlc-pipeline-staging-copies="async-copies=true" --canonicalize --cse | FileCheck %s --check-prefix=PAD
 
 // A K loop of 4 steps in 3 stages: the A and B tiles (1 KiB each) in 3 KiB
 // of bytes each, steps 0 and 1 copied before the loop (a commit group
@@ -72,6 +73,28 @@
 // HOST: linalg.copy ins
 // HOST: linalg.copy ins
 // HOST: linalg.matmul
+// With padded rows (the default): the 64-byte rows of each stage get 16
+// bytes more (a row stride of 20 f32: 5 units of 16 bytes, odd), 1280 bytes
+// a stage; the fills and the product see the 16 x 16 tile as a subview.
+// PAD-DAG: #[[$STAGE:.+]] = affine_map<(d0) -> ((d0 floordiv 16) * 1280 - ((d0 floordiv 16) floordiv 3) * 3840)>
+// PAD-LABEL: func.func @stages
+// PAD: %[[A:.+]] = memref.alloc() {alignment = 64 : i64} : memref<3840xi8, #gpu.address_space<workgroup>>
+// PAD: %[[B:.+]] = memref.alloc() {alignment = 64 : i64} : memref<3840xi8, #gpu.address_space<workgroup>>
+// PAD: %[[A0:.+]] = memref.view %[[A]][%{{.+}}][] : memref<3840xi8, #gpu.address_space<workgroup>> to memref<16x20xf32, #gpu.address_space<workgroup>>
+// PAD: %[[T0:.+]] = memref.subview %[[A0]][0, 0] [16, 16] [1, 1] : memref<16x20xf32, #gpu.address_space<workgroup>> to memref<16x16xf32, strided<[20, 1]>, #gpu.address_space<workgroup>>
+// PAD: scf.forall
+// PAD: %[[P0:.+]] = memref.subview %[[T0]][%{{.+}}, %{{.+}}] [1, 4] [1, 1] : memref<16x16xf32, strided<[20, 1]>, #gpu.address_space<workgroup>> to memref<1x4xf32, strided<[20, 1], offset: ?>, #gpu.address_space<workgroup>>
+// PAD: linalg.copy {dlc.async_copy} ins(%{{.+}} : memref<1x4xf32, strided<[64, 1], offset: ?>>) outs(%[[P0]] : memref<1x4xf32, strided<[20, 1], offset: ?>, #gpu.address_space<workgroup>>)
+// PAD: scf.for %[[K:.+]] =
+// PAD: %[[AT:.+]] = affine.apply #[[$STAGE]](%[[K]])
+// PAD: %[[AV:.+]] = memref.view %[[A]][%[[AT]]][] : memref<3840xi8, #gpu.address_space<workgroup>> to memref<16x20xf32, #gpu.address_space<workgroup>>
+// PAD: %[[AI:.+]] = memref.subview %[[AV]][0, 0] [16, 16] [1, 1]
+// PAD: scf.if
+// PAD: linalg.copy {dlc.async_copy}
+// PAD: linalg.copy {dlc.async_copy}
+// PAD: gpu.barrier
+// PAD: memref.subview %[[AI]][%{{.+}}, 0] [4, 16] [1, 1] : memref<16x16xf32, strided<[20, 1]>, #gpu.address_space<workgroup>> to memref<4x16xf32, strided<[20, 1], offset: ?>, #gpu.address_space<workgroup>>
+// PAD: linalg.matmul ins(%{{.+}}, %{{.+}} : memref<4x16xf32, strided<[20, 1], offset: ?>, #gpu.address_space<workgroup>>, memref<16x4xf32, strided<[20, 1], offset: ?>, #gpu.address_space<workgroup>>)
 #ws = #gpu.address_space<workgroup>
 func.func @stages(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
   %c0 = arith.constant 0 : index
@@ -279,6 +302,43 @@ func.func @budget_two(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<6
 
 // -----
 
+// Rows of 48 bytes (12 f32: 3 units of 16 bytes, already odd) stay as
+// they are, also with padded rows: 768 bytes a stage.
+// PAD-LABEL: func.func @odd_rows
+// PAD: %[[T:.+]] = memref.alloc() {alignment = 64 : i64} : memref<2304xi8, #gpu.address_space<workgroup>>
+// PAD: %[[V:.+]] = memref.view %[[T]][%{{.+}}][] : memref<2304xi8, #gpu.address_space<workgroup>> to memref<16x12xf32, #gpu.address_space<workgroup>>
+// PAD: memref.subview %[[V]][%{{.+}}, %{{.+}}] [1, 4] [1, 1] : memref<16x12xf32, #gpu.address_space<workgroup>> to memref<1x4xf32, strided<[12, 1], offset: ?>, #gpu.address_space<workgroup>>
+#ws = #gpu.address_space<workgroup>
+func.func @odd_rows(%a: memref<16x48xf32>, %c: memref<16x12xf32>) {
+  %c0 = arith.constant 0 : index
+  %c12 = arith.constant 12 : index
+  %c48 = arith.constant 48 : index
+  scf.forall (%i) = (0) to (16) step (16) {
+    scf.for %k = %c0 to %c48 step %c12 {
+      %as = memref.subview %a[0, %k] [16, 12] [1, 1] : memref<16x48xf32> to memref<16x12xf32, strided<[48, 1], offset: ?>>
+      %ta = memref.alloc() {alignment = 64 : i64} : memref<16x12xf32, #ws>
+      scf.forall (%r, %q) = (0, 0) to (16, 12) step (1, 4) {
+        %src = memref.subview %as[%r, %q] [1, 4] [1, 1] : memref<16x12xf32, strided<[48, 1], offset: ?>> to memref<1x4xf32, strided<[48, 1], offset: ?>>
+        %dst = memref.subview %ta[%r, %q] [1, 4] [1, 1] : memref<16x12xf32, #ws> to memref<1x4xf32, strided<[12, 1], offset: ?>, #ws>
+        linalg.copy ins(%src : memref<1x4xf32, strided<[48, 1], offset: ?>>) outs(%dst : memref<1x4xf32, strided<[12, 1], offset: ?>, #ws>)
+      } {mapping = [#gpu.thread<linear_dim_1>, #gpu.thread<linear_dim_0>]}
+      scf.forall (%r) = (0) to (16) step (1) {
+        %x = memref.subview %ta[%r, 0] [1, 12] [1, 1] : memref<16x12xf32, #ws> to memref<1x12xf32, strided<[12, 1], offset: ?>, #ws>
+        %z = memref.subview %c[%r, 0] [1, 12] [1, 1] : memref<16x12xf32> to memref<1x12xf32, strided<[12, 1], offset: ?>>
+        linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x : memref<1x12xf32, strided<[12, 1], offset: ?>, #ws>) outs(%z : memref<1x12xf32, strided<[12, 1], offset: ?>>) {
+        ^bb0(%in: f32, %out: f32):
+          %0 = arith.addf %in, %out : f32
+          linalg.yield %0 : f32
+        }
+      } {mapping = [#gpu.thread<x>]}
+      memref.dealloc %ta : memref<16x12xf32, #ws>
+    }
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
 // A bitcast copy (bf16 tiles staged as f16 bits for the tensor cores): a
 // plain bf16 copy into a bf16 view of the stage's bytes (cp.async copies
 // bits of one type), the product reading an f16 view of the same bytes.
@@ -297,6 +357,20 @@ func.func @budget_two(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<6
 // CHECK: gpu.barrier
 // CHECK: memref.subview %[[HALF]]
 // CHECK: linalg.generic
+// Padded: rows of 24 f16 (48 bytes), both views of each stage's bytes cut
+// to the 16 x 16 tile.
+// PAD-LABEL: func.func @bitcast
+// PAD: %[[T:.+]] = memref.alloc() {alignment = 64 : i64} : memref<2304xi8, #gpu.address_space<workgroup>>
+// PAD: %[[BITS:.+]] = memref.view %[[T]][%{{.+}}][] : memref<2304xi8, #gpu.address_space<workgroup>> to memref<16x24xbf16, #gpu.address_space<workgroup>>
+// PAD: %[[TILE:.+]] = memref.subview %[[BITS]][0, 0] [16, 16] [1, 1] : memref<16x24xbf16, #gpu.address_space<workgroup>> to memref<16x16xbf16, strided<[24, 1]>, #gpu.address_space<workgroup>>
+// PAD: scf.forall
+// PAD: %[[TO:.+]] = memref.subview %[[TILE]][
+// PAD: linalg.copy {dlc.async_copy} ins(%{{.+}} : memref<1x8xbf16, strided<[64, 1], offset: ?>>) outs(%[[TO]] : memref<1x8xbf16, strided<[24, 1], offset: ?>, #gpu.address_space<workgroup>>)
+// PAD: scf.for
+// PAD: %[[HALF:.+]] = memref.view %[[T]][%{{.+}}][] : memref<2304xi8, #gpu.address_space<workgroup>> to memref<16x24xf16, #gpu.address_space<workgroup>>
+// PAD: %[[HTILE:.+]] = memref.subview %[[HALF]][0, 0] [16, 16] [1, 1] : memref<16x24xf16, #gpu.address_space<workgroup>> to memref<16x16xf16, strided<[24, 1]>, #gpu.address_space<workgroup>>
+// PAD: gpu.barrier
+// PAD: memref.subview %[[HTILE]][%{{.+}}, 0] [1, 16] [1, 1] : memref<16x16xf16, strided<[24, 1]>, #gpu.address_space<workgroup>> to memref<1x16xf16, strided<[24, 1], offset: ?>, #gpu.address_space<workgroup>>
 func.func @bitcast(%a: memref<16x64xbf16>, %c: memref<16x16xf16>) {
   %c0 = arith.constant 0 : index
   %c16 = arith.constant 16 : index

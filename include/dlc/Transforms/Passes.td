@@ -545,6 +545,11 @@ def PipelineStagingCopies : Pass<"dlc-pipeline-staging-copies",
     step) before the product of step i. A bitcast copy (bf16 staged as f16
     bits) becomes a plain copy into a view of the source's type over the
     same bytes.
+    With `pad-rows` (the default), a stage whose rows are an even number of
+    16-byte units gets 16 bytes more per row, and the tile is a subview of
+    it (row stride 40 for a 128 x 32 f16 tile): the 8 rows an ldmatrix
+    phase reads fall in 8 different bank groups instead of 2 (rows of 64
+    bytes) or 1 (128 bytes).
     With `async-copies` (the GPU pipeline, sm_80 and later): the copies are
     marked `dlc.async_copy` (`dlc-vectorize-staging-copies` issues them as
     cp.async) and their foralls `dlc.async_copies` (no barrier after them
@@ -568,6 +573,10 @@ def PipelineStagingCopies : Pass<"dlc-pipeline-staging-copies",
            "from sm_80 on gives a block that opts in)">,
     Option<"async", "async-copies", "bool", /*default=*/"false",
            "cp.async copies, commit groups and waits (sm_80 and later)">,
+    Option<"padRows", "pad-rows", "bool", /*default=*/"true",
+           "Pad each stage's rows to an odd number of 16-byte units "
+           "(no shared-memory bank conflicts in ldmatrix and fragment "
+           "loads)">,
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect",
