@@ -129,13 +129,17 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
       // Not through reshapes: folding the read of a broadcast bias through
       // its expand_shape never converges upstream (the pattern rebuilds the
       // same read).
-      // Nor in tensor-core kernels (dlc-lower-to-mma-sync; nvgpu ops, or
-      // the NVVM ops they become): their fragments are 2-D
+      // Nor in tensor-core kernels (dlc-lower-to-mma-sync's mma.sync and
+      // ldmatrix, nvgpu or NVVM): their fragments are 2-D
       // vector.from_elements that the canonicalization of this set splits
-      // and joins again, without end. They have nothing to unroll.
+      // and joins again, without end. They have nothing to unroll. (Other
+      // NVVM ops, the cp.async commits and waits of a pipelined FMA GEMM,
+      // do not count: skipped, its accumulators stayed in global memory,
+      // loaded and stored at every K step.)
       DenseSet<Operation *> mmaKernels;
       func->walk([&](Operation *op) {
-        if (isa<nvgpu::NVGPUDialect, NVVM::NVVMDialect>(op->getDialect()))
+        if (isa<nvgpu::MmaSyncOp, nvgpu::LdMatrixOp, NVVM::MmaOp,
+                NVVM::LdMatrixOp>(op))
           if (Operation *kernel = enclosingKernel(op))
             mmaKernels.insert(kernel);
       });
