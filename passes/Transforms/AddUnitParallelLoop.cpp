@@ -6,7 +6,10 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 namespace dlc {
 #define GEN_PASS_DEF_ADDUNITPARALLELLOOP
@@ -97,6 +100,121 @@ LogicalResult serialize(RewriterBase &rewriter, Operation *op) {
   return success();
 }
 
+/// The positions of an ordered host loop (`op`, see serialize) that run in
+/// parallel: the common static shape S of the linalg ops inside, when each
+/// of them is elementwise over S (all-parallel, identity maps, no
+/// positions) on operands that are either buffers of shape S allocated
+/// inside `op` or views of whole trailing rows of a buffer from outside (a
+/// table row [r, 0..S) picked by an index). Element j of S then only ever
+/// touches element j of each row, whichever row the loop picks, so the
+/// loop can run once per element, in its own order. Empty when `op` does
+/// not qualify (other writes, other views, shapes that differ).
+SmallVector<int64_t> elementwiseRowShape(Operation *op) {
+  SmallVector<int64_t> shape;
+  bool ok = true;
+  op->walk<WalkOrder::PreOrder>([&](Operation *inner) {
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(inner);
+    if (!linalgOp) {
+      // Beside the linalg ops: scalar reads, views, temporaries, control.
+      if (!isPure(inner) &&
+          !isa<memref::LoadOp, memref::AllocOp, memref::DeallocOp,
+               scf::ForOp, scf::IfOp, scf::YieldOp>(inner))
+        ok = false;
+      return ok ? WalkResult::advance() : WalkResult::interrupt();
+    }
+    SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
+    if (!linalgOp.hasPureBufferSemantics() || ranges.empty() ||
+        ShapedType::isDynamicShape(ranges) ||
+        linalgOp.getNumParallelLoops() != linalgOp.getNumLoops() ||
+        !llvm::all_of(linalgOp.getIndexingMapsArray(),
+                      [](AffineMap map) { return map.isIdentity(); }) ||
+        linalgOp.hasIndexSemantics() || (!shape.empty() && shape != ranges))
+      ok = false;
+    shape = ranges;
+    for (Value operand : linalgOp->getOperands()) {
+      if (!ok)
+        break;
+      Operation *def = operand.getDefiningOp();
+      if (auto alloc = dyn_cast_or_null<memref::AllocOp>(def)) {
+        ok = op->isProperAncestor(alloc) && alloc.getType().hasStaticShape() &&
+             alloc.getType().getLayout().isIdentity();
+        continue;
+      }
+      auto view = dyn_cast_or_null<memref::SubViewOp>(def);
+      if (!view || op->isAncestor(view.getSource().getParentBlock()->getParentOp()) ) {
+        ok = false;
+        break;
+      }
+      // Leading dims dropped (picked by offsets, any), the rest whole.
+      MemRefType source = view.getSourceType();
+      int64_t lead = source.getRank() - static_cast<int64_t>(ranges.size());
+      llvm::SmallBitVector dropped = view.getDroppedDims();
+      for (int64_t d = 0; d < source.getRank() && ok; ++d) {
+        bool leading = d < lead;
+        ok = dropped.test(d) == leading && view.getStaticStrides()[d] == 1 &&
+             (leading || (view.getStaticOffsets()[d] == 0 &&
+                          view.getStaticSizes()[d] == source.getDimSize(d)));
+      }
+    }
+    return ok ? WalkResult::skip() : WalkResult::interrupt();
+  });
+  if (!ok)
+    shape.clear();
+  return shape;
+}
+
+/// An ordered host loop (`op`) whose linalg ops are elementwise over rows
+/// (elementwiseRowShape: scatter_add's row updates) as a parallel loop over
+/// the row's elements, each running the whole loop for its element: its
+/// linalg ops become loads, their body and stores at that element, its
+/// temporaries are allocated once outside. An embedding's gradient, [V, D]
+/// from N rows, is D threads of N steps instead of one thread of N x D.
+void parallelOverRows(RewriterBase &rewriter, Operation *op,
+                      ArrayRef<int64_t> shape) {
+  Location loc = op->getLoc();
+  // Temporaries before the loop, freed after it.
+  SmallVector<Operation *> allocs, deallocs;
+  op->walk([&](Operation *inner) {
+    if (isa<memref::AllocOp>(inner))
+      allocs.push_back(inner);
+    else if (isa<memref::DeallocOp>(inner))
+      deallocs.push_back(inner);
+  });
+  for (Operation *alloc : allocs)
+    rewriter.moveOpBefore(alloc, op);
+  for (Operation *dealloc : llvm::reverse(deallocs))
+    rewriter.moveOpAfter(dealloc, op);
+  rewriter.setInsertionPoint(op);
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  SmallVector<Value> lbs(shape.size(), zero), steps(shape.size(), one), ubs;
+  for (int64_t size : shape)
+    ubs.push_back(arith::ConstantIndexOp::create(rewriter, loc, size));
+  auto parallel = scf::ParallelOp::create(rewriter, loc, lbs, ubs, steps);
+  rewriter.moveOpBefore(op, parallel.getBody()->getTerminator());
+  SmallVector<Value> at(parallel.getInductionVars());
+  SmallVector<linalg::LinalgOp> ops;
+  op->walk([&](linalg::LinalgOp linalgOp) { ops.push_back(linalgOp); });
+  for (linalg::LinalgOp linalgOp : ops) {
+    rewriter.setInsertionPoint(linalgOp);
+    Block *body = linalgOp.getBlock();
+    IRMapping map;
+    for (OpOperand &operand : linalgOp->getOpOperands()) {
+      BlockArgument arg = body->getArgument(operand.getOperandNumber());
+      if (arg.use_empty())
+        continue;
+      map.map(arg, memref::LoadOp::create(rewriter, loc, operand.get(), at));
+    }
+    for (Operation &inner : body->without_terminator())
+      rewriter.clone(inner, map);
+    for (auto [value, init] : llvm::zip(body->getTerminator()->getOperands(),
+                                        linalgOp.getDpsInits()))
+      memref::StoreOp::create(rewriter, loc, map.lookupOrDefault(value), init,
+                              at);
+    rewriter.eraseOp(linalgOp);
+  }
+}
+
 /// `op`'s loops with the parallel ones first, each group in its order (as
 /// interchangeGenericOp takes it: new loop i is old loop result[i]).
 SmallVector<unsigned> parallelLoopsFirst(linalg::LinalgOp op) {
@@ -141,9 +259,12 @@ struct AddUnitParallelLoop
         serial.push_back(&op);
     }
     IRRewriter serialRewriter(&getContext());
-    for (Operation *op : serial)
-      if (failed(serialize(serialRewriter, op)))
+    for (Operation *op : serial) {
+      if (SmallVector<int64_t> shape = elementwiseRowShape(op); !shape.empty())
+        parallelOverRows(serialRewriter, op, shape);
+      else if (failed(serialize(serialRewriter, op)))
         return signalPassFailure();
+    }
 
     SmallVector<linalg::LinalgOp> ops;
     getOperation().walk([&](linalg::LinalgOp op) {

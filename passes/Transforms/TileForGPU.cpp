@@ -1565,6 +1565,36 @@ void padAsGeneric(RewriterBase &rewriter, tensor::PadOp pad) {
     rewriter.eraseOp(generic);
 }
 
+/// Whether `op` is inside a host loop or branch that reads tensor elements
+/// itself (scatter_add's loop over its indices, in order).
+/// dlc-add-unit-parallel-loop makes such a loop one kernel of its own; a
+/// kernel tiled here inside it would be a launch inside a kernel, which
+/// does not lower.
+bool inOrderedLoop(Operation *op) {
+  for (Operation *parent = op->getParentOp();
+       parent && !isa<FunctionOpInterface>(parent);
+       parent = parent->getParentOp()) {
+    if (!isa<scf::ForOp, scf::IfOp, scf::WhileOp>(parent))
+      continue;
+    WalkResult reads = parent->walk<WalkOrder::PreOrder>([](Operation *inner) {
+      if (isa<linalg::LinalgOp, scf::ForallOp>(inner))
+        return WalkResult::skip();
+      return isa<tensor::ExtractOp, memref::LoadOp>(inner)
+                 ? WalkResult::interrupt()
+                 : WalkResult::advance();
+    });
+    if (reads.wasInterrupted())
+      return true;
+  }
+  return false;
+}
+
+/// Whether `op` is not for this pass: tiled already (in a forall) or in an
+/// ordered host loop.
+bool leftAlone(Operation *op) {
+  return op->getParentOfType<scf::ForallOp>() || inOrderedLoop(op);
+}
+
 struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
   using TileForGPUBase::TileForGPUBase;
 
@@ -1572,7 +1602,7 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     SmallVector<std::pair<linalg::LinalgOp, BlockPlan>> work;
     SmallVector<linalg::LinalgOp> fewBlocks;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (op->getParentOfType<scf::ForallOp>())
+      if (leftAlone(op))
         return;
       std::optional<BlockPlan> plan =
           planContraction(op, allowTF32, tensorCores);
@@ -1629,7 +1659,7 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     SmallVector<linalg::GenericOp> roots;
     getOperation().walk([&](linalg::GenericOp op) { roots.push_back(op); });
     for (linalg::GenericOp root : llvm::reverse(roots)) {
-      if (taken.contains(root) || root->getParentOfType<scf::ForallOp>())
+      if (taken.contains(root) || leftAlone(root))
         continue;
       std::optional<std::pair<int64_t, int64_t>> shape = rowNestShape(root);
       if (!shape)
@@ -1656,7 +1686,7 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     // in every row (NCHW activations [N, C, 28, 28]).
     SmallVector<linalg::GenericOp> flat;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (!op->getParentOfType<scf::ForallOp>() && !elementwiseWidth(op) &&
+      if (!leftAlone(op) && !elementwiseWidth(op) &&
           elementwiseWidth(op, /*flattened=*/true))
         flat.push_back(op);
     });
@@ -1675,7 +1705,7 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     }
     SmallVector<std::pair<linalg::GenericOp, int64_t>> elementwise;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (op->getParentOfType<scf::ForallOp>())
+      if (leftAlone(op))
         return;
       if (int64_t width = elementwiseWidth(op))
         elementwise.emplace_back(op, width);
@@ -1688,7 +1718,7 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     // steps, with more threads.
     SmallVector<linalg::LinalgOp> reductions;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (op->getParentOfType<scf::ForallOp>() ||
+      if (leftAlone(op) ||
           !isa<linalg::GenericOp, linalg::ReduceOp>(op.getOperation()))
         return;
       // (A reduction loop before a parallel one.)
@@ -1712,7 +1742,7 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
       splitLongReduction(rewriter, op, kFewBlocksMinSteps);
     SmallVector<linalg::LinalgOp> longReductions;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (!op->getParentOfType<scf::ForallOp>() &&
+      if (!leftAlone(op) &&
           op.getNumReductionLoops() == 1)
         longReductions.push_back(op);
     });
@@ -1722,7 +1752,7 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     // Pads left (a conv's padded input) as one kernel each.
     SmallVector<tensor::PadOp> pads;
     getOperation().walk([&](tensor::PadOp pad) {
-      if (!pad->getParentOfType<scf::ForallOp>())
+      if (!leftAlone(pad))
         pads.push_back(pad);
     });
     for (tensor::PadOp pad : pads)

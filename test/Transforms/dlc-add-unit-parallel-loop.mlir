@@ -147,3 +147,78 @@ func.func @batch_sum(%g: memref<16x10xf32>, %b: memref<10xf32>, %r: memref<10x16
     }
   return
 }
+
+// -----
+
+// An ordered loop whose linalg ops are elementwise over whole rows
+// (scatter_add's row update: the table row an index picks, plus the
+// update's row, through a temporary) runs once per row element: a parallel
+// loop over the 128 elements, each running the index loop for its element,
+// the temporary allocated once outside.
+// CHECK-LABEL: func @ordered_rows
+// CHECK: %[[TMP:.+]] = memref.alloc() {alignment = 64 : i64} : memref<128xf32>
+// CHECK: scf.parallel (%[[J:.+]]) = (%{{.+}}) to (%{{.+}}) step (%{{.+}}) {
+// CHECK: scf.for %[[I:.+]] =
+// CHECK: %[[R:.+]] = memref.load %arg1[%[[I]]] : memref<64xindex>
+// CHECK: scf.if
+// CHECK-DAG: %[[U:.+]] = memref.subview %arg0[%[[I]], 0] [1, 128] [1, 1]
+// CHECK-DAG: %[[T:.+]] = memref.subview %arg2[%[[R]], 0] [1, 128] [1, 1]
+// CHECK: %[[A:.+]] = memref.load %[[T]][%[[J]]]
+// CHECK: %[[B:.+]] = memref.load %[[U]][%[[J]]]
+// CHECK: %[[S:.+]] = arith.addf %[[A]], %[[B]] : f32
+// CHECK: memref.store %[[S]], %[[TMP]][%[[J]]]
+// CHECK: %[[C:.+]] = memref.load %[[TMP]][%[[J]]]
+// CHECK: memref.store %[[C]], %[[T]][%[[J]]]
+// CHECK-NOT: linalg.
+// CHECK: scf.reduce
+// CHECK: memref.dealloc %[[TMP]]
+func.func @ordered_rows(%u: memref<64x128xf32>, %index: memref<64xindex>, %table: memref<100x128xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c100 = arith.constant 100 : index
+  scf.for %i = %c0 to %c64 step %c1 {
+    %r = memref.load %index[%i] : memref<64xindex>
+    %in = arith.cmpi ult, %r, %c100 : index
+    scf.if %in {
+      %ur = memref.subview %u[%i, 0] [1, 128] [1, 1] : memref<64x128xf32> to memref<128xf32, strided<[1], offset: ?>>
+      %tr = memref.subview %table[%r, 0] [1, 128] [1, 1] : memref<100x128xf32> to memref<128xf32, strided<[1], offset: ?>>
+      %tmp = memref.alloc() {alignment = 64 : i64} : memref<128xf32>
+      linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+          ins(%tr, %ur : memref<128xf32, strided<[1], offset: ?>>, memref<128xf32, strided<[1], offset: ?>>) outs(%tmp : memref<128xf32>) {
+      ^bb0(%a: f32, %b: f32, %o: f32):
+        %s = arith.addf %a, %b : f32
+        linalg.yield %s : f32
+      }
+      linalg.copy ins(%tmp : memref<128xf32>) outs(%tr : memref<128xf32, strided<[1], offset: ?>>)
+      memref.dealloc %tmp : memref<128xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// A row view that does not start at column 0 (element j of the view is
+// element j + k of the table row, for a k read in the loop: threads would
+// meet) keeps the loop one sequential kernel.
+// CHECK-LABEL: func @ordered_shifted_rows
+// CHECK: scf.parallel (%{{.+}}) = (%c0{{.*}}) to (%c1{{.*}}) step (%c1{{.*}}) {
+// CHECK-NEXT: scf.for
+func.func @ordered_shifted_rows(%u: memref<64x64xf32>, %index: memref<64xindex>, %table: memref<100x128xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  scf.for %i = %c0 to %c64 step %c1 {
+    %k = memref.load %index[%i] : memref<64xindex>
+    %ur = memref.subview %u[%i, 0] [1, 64] [1, 1] : memref<64x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    %tr = memref.subview %table[%i, %k] [1, 64] [1, 1] : memref<100x128xf32> to memref<64xf32, strided<[1], offset: ?>>
+    linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+        ins(%ur : memref<64xf32, strided<[1], offset: ?>>) outs(%tr : memref<64xf32, strided<[1], offset: ?>>) {
+    ^bb0(%a: f32, %o: f32):
+      %s = arith.addf %a, %o : f32
+      linalg.yield %s : f32
+    }
+  }
+  return
+}

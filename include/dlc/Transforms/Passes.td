@@ -280,8 +280,16 @@ def AddUnitParallelLoop : Pass<"dlc-add-unit-parallel-loop", "::mlir::func::Func
     without it they would stay host loops over device memory. Likewise, a
     host `scf.for`/`scf.if` around linalg ops that also loads or stores
     memory itself (scatter_add's ordered loop reading its indices) becomes
-    one sequential kernel: its linalg ops are lowered to `scf.for` loops
-    inside a one-iteration `scf.parallel`. One around linalg ops and tiled
+    one kernel. Where its linalg ops are elementwise over a common static
+    row shape S, on temporaries of shape S and views of whole trailing rows
+    of outside buffers (scatter_add's row updates: element j only ever
+    touches element j of a row), the loop runs once per element of S, in
+    an `scf.parallel` over S: its linalg ops become loads, their body and
+    stores at the element, its temporaries are allocated once before it.
+    An embedding's gradient, [V, D] from N rows, is D threads of N steps.
+    Otherwise it is one sequential kernel: its linalg ops are lowered to
+    `scf.for` loops inside a one-iteration `scf.parallel`. One around
+    linalg ops and tiled
     nests alone (the convolution's loop over chunks of images) stays on the
     host, launching their kernels at each iteration.
 
@@ -451,7 +459,11 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     Leaves alone: other ops, contractions of dynamic shape, with an M or N
     that is odd or over 64 and no multiple of 16, or under 64 outputs, and
     row reductions of dynamic shape or that start from another value than
-    the neutral element (they stay one thread per output element or row).
+    the neutral element (they stay one thread per output element or row),
+    and every op inside a host loop or branch that reads tensor elements
+    itself (scatter_add's ordered loop over its indices):
+    `dlc-add-unit-parallel-loop` makes that loop a kernel of its own, and a
+    kernel tiled here inside it would be a launch from a kernel.
   }];
   let options = [
     Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",

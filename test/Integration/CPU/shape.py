@@ -142,6 +142,17 @@ for element in ("f32", "f64", "i32"):
               [((2, 3, 4), element), ((2, 3), "i64")], [((6, 4), element)],
               [random((2, 3, 4), element, -9, 9), np.array([[0, 5, 3], [3, -1, 6]], np.int64)],
               lambda u, ids: scatter_add_ref(u, ids, 6))
+# Rows of 128 and of [4, 32] (an embedding's gradient): on the GPU, each
+# element of the row runs the index loop in its own thread.
+for element, rows, row in (("f32", 7, (128,)), ("f64", 5, (4, 32))):
+    suite.add(f"scatter_add_rows_{element}",
+              one_op(f"dlc.scatter_add %arg0, %arg1 : ({ttype((9,) + row, element)}, "
+                     f"{ttype((9,), 'i64')}) -> {ttype((rows,) + row, element)}", None,
+                     ((rows,) + row, element)),
+              [((9,) + row, element), ((9,), "i64")], [((rows,) + row, element)],
+              [random((9,) + row, element, -9, 9),
+               np.array([3, 0, rows - 1, 3, -2, rows, 1, 3, 0], np.int64)],
+              lambda u, ids, rows=rows: scatter_add_ref(u, ids, rows))
 suite.add("scatter_add_rank1",
           one_op(f"dlc.scatter_add %arg0, %arg1 : ({ttype((5,), 'f32')}, {ttype((5,), 'i32')}) "
                  f"-> {ttype((3,), 'f32')}", None, ((3,), "f32")),
