@@ -32,6 +32,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -231,6 +232,95 @@ std::optional<BlockPlan> planContraction(linalg::LinalgOp op,
     plan.tm = plan.tn = 2;
   }
   return plan;
+}
+
+/// A static matmul or default batch_matmul that no block fits (an M or N
+/// over 64 and no multiple of 16, or odd: a batch of 100, a layer of 1000
+/// units), or whose K no tensor-core step fits, computed on operands
+/// zero-padded (tensor.pad, one kernel each) to multiples of 64 (16 up to
+/// 64) in M and N and of 32 (16 without tensor cores) in K, and its
+/// [M, N] part taken: a tiled product with some waste instead of one
+/// thread per output reading K elements from memory. The padded rows and
+/// columns of A and B are zeros, so the sums of the part kept are the
+/// same. Returns the op to tile (the padded one, or `op` unchanged).
+linalg::LinalgOp padToBlocks(RewriterBase &rewriter, linalg::LinalgOp op,
+                             bool allowTF32, bool tensorCores) {
+  if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op.getOperation()) ||
+      !op.hasPureTensorSemantics() || op.getNumDpsInits() != 1)
+    return op;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return op;
+  auto element = [](Value v) { return getElementTypeOrSelf(v.getType()); };
+  if (!isa<FloatType>(element(op.getDpsInputs()[0])) ||
+      !isa<FloatType>(element(op.getDpsInputs()[1])))
+    return op;
+  unsigned lead = ranges.size() - 3; // m, n, k after a batch dim
+  int64_t m = ranges[lead], n = ranges[lead + 1], k = ranges[lead + 2];
+  auto padded = [](int64_t size) -> int64_t {
+    if (blockAndThreadTile(size))
+      return size;
+    return llvm::alignTo(size, size > 64 ? 64 : 16);
+  };
+  SmallVector<int64_t> target(ranges);
+  target[lead] = padded(m);
+  target[lead + 1] = padded(n);
+  SmallVector<int64_t, 3> mma =
+      tensorCores ? mmaShapeFor(element(op.getDpsInputs()[0]),
+                                element(op.getDpsInputs()[1]),
+                                element(op.getDpsInits()[0]), allowTF32)
+                  : SmallVector<int64_t, 3>{};
+  bool tiled = target[lead] == m && target[lead + 1] == n;
+  if (!mma.empty() && k % mma[2])
+    target[lead + 2] = static_cast<int64_t>(llvm::alignTo(k, 32));
+  else if (!tiled && k > 16)
+    target[lead + 2] = static_cast<int64_t>(llvm::alignTo(k, 16));
+  // Fits already, or too small to be worth a block.
+  if (target == ranges || target[lead] * target[lead + 1] < 64 * 64)
+    return op;
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  SmallVector<Value> operands;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = cast<RankedTensorType>(operand.get().getType());
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    SmallVector<int64_t> shape;
+    for (unsigned r = 0; r < map.getNumResults(); ++r)
+      shape.push_back(target[map.getDimPosition(r)]);
+    if (shape == type.getShape()) {
+      operands.push_back(operand.get());
+      continue;
+    }
+    // The init as a fill of the padded shape where it is a fill (the
+    // product's block fuses it), padded otherwise.
+    if (auto fill = operand.get().getDefiningOp<linalg::FillOp>();
+        fill && op.isDpsInit(&operand)) {
+      Value empty = tensor::EmptyOp::create(rewriter, loc, shape,
+                                            type.getElementType());
+      operands.push_back(
+          linalg::FillOp::create(rewriter, loc, fill.getInputs(), empty)
+              .getResult(0));
+      continue;
+    }
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
+    operands.push_back(tensor::createPadHighOp(type.clone(shape),
+                                               operand.get(), zero,
+                                               /*nofold=*/false, loc, rewriter)
+                           .getResult());
+  }
+  auto result = cast<RankedTensorType>(op->getResult(0).getType());
+  Type paddedType = operands.back().getType();
+  auto product = cast<linalg::LinalgOp>(
+      clone(rewriter, op.getOperation(), TypeRange{paddedType}, operands));
+  SmallVector<OpFoldResult> zeros(result.getRank(), rewriter.getIndexAttr(0)),
+      ones(result.getRank(), rewriter.getIndexAttr(1)), sizes;
+  for (int64_t size : result.getShape())
+    sizes.push_back(rewriter.getIndexAttr(size));
+  Value part = tensor::ExtractSliceOp::create(
+      rewriter, loc, result, product->getResult(0), zeros, sizes, ones);
+  rewriter.replaceOp(op, part);
+  return product;
 }
 
 /// #gpu.thread<y>, #gpu.thread<x> for the last two of `tiles`' non-zero
@@ -1599,6 +1689,16 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
   using TileForGPUBase::TileForGPUBase;
 
   void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    // Products no block fits, on padded operands first.
+    SmallVector<linalg::LinalgOp> products;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (!leftAlone(op))
+        products.push_back(op);
+    });
+    for (linalg::LinalgOp op : products)
+      padToBlocks(rewriter, op, allowTF32, tensorCores);
+
     SmallVector<std::pair<linalg::LinalgOp, BlockPlan>> work;
     SmallVector<linalg::LinalgOp> fewBlocks;
     getOperation().walk([&](linalg::LinalgOp op) {
@@ -1623,7 +1723,6 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     if (!hostEmulation)
       memorySpace = gpu::AddressSpaceAttr::get(&getContext(),
                                                gpu::AddressSpace::Workgroup);
-    IRRewriter rewriter(&getContext());
     for (auto &[op, plan] : work)
       if (failed(tileContraction(rewriter, op, plan, memorySpace)))
         return signalPassFailure();

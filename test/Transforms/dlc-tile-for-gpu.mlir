@@ -499,6 +499,37 @@ func.func @few_blocks(%a: tensor<128x64xf32>, %b: tensor<64x512xf32>, %c: tensor
   return %0 : tensor<128x512xf32>
 }
 
+// A product no block fits (a batch of 100 through a layer of 100 units):
+// A and B zero-padded to 128 rows and columns (each pad one generic, below),
+// the fill made on the padded shape, the 128 x 128 product tiled in 32 x
+// 32 blocks (few), and its [100, 100] part taken for the consumer.
+// CHECK-LABEL: func.func @padded
+// CHECK-SAME: (%[[A:.+]]: tensor<100x784xf32>, %[[B:.+]]: tensor<784x100xf32>
+// CHECK: %[[PA:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<128x784xf32>)
+// CHECK:   tensor.extract %[[A]]
+// CHECK: %[[PB:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<784x128xf32>)
+// CHECK:   tensor.extract %[[B]]
+// CHECK: %[[P:.+]] = scf.forall ({{.+}}) = (0, 0) to (128, 128) step (32, 32)
+// CHECK:   tensor.extract_slice %[[PA]]
+// CHECK:   tensor.extract_slice %[[PB]]
+// CHECK:   linalg.fill
+// CHECK: } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+// CHECK: %[[PART:.+]] = tensor.extract_slice %[[P]][0, 0] [100, 100] [1, 1] : tensor<128x128xf32> to tensor<100x100xf32>
+// CHECK: linalg.generic {{.+}} ins(%[[PART]], %{{.+}} : tensor<100x100xf32>, tensor<100xf32>)
+func.func @padded(%a: tensor<100x784xf32>, %b: tensor<784x100xf32>, %bias: tensor<100xf32>) -> tensor<100x100xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %0 = tensor.empty() : tensor<100x100xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<100x100xf32>) -> tensor<100x100xf32>
+  %2 = linalg.matmul ins(%a, %b : tensor<100x784xf32>, tensor<784x100xf32>) outs(%1 : tensor<100x100xf32>) -> tensor<100x100xf32>
+  %3 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%2, %bias : tensor<100x100xf32>, tensor<100xf32>) outs(%0 : tensor<100x100xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %4 = arith.addf %in, %in_0 : f32
+    %5 = arith.maximumf %4, %cst : f32
+    linalg.yield %5 : f32
+  } -> tensor<100x100xf32>
+  return %3 : tensor<100x100xf32>
+}
+
 // A pad (a conv's padded input) as one generic over the padded shape: the
 // source read at a clamped position where inside, the pad value elsewhere
 // (bufferized, a pad is a fill and a copy: two kernels).

@@ -373,6 +373,14 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
       vectorized (one
       `vector.contract`), so that `dlc-lower-vectors` keeps its
       accumulators in registers across the K loop once threads are mapped.
+    Before that, a static float product that no block fits (an M or N over
+    64 and no multiple of 16, or odd: a batch of 100, a layer of 1000
+    units) or whose K no tensor-core step fits, with at least 64 x 64
+    outputs once padded, is computed on operands zero-padded (`tensor.pad`,
+    one kernel each; a fill init is made on the padded shape) to multiples
+    of 64 (16 up to 64) in M and N and of 32 (16 without tensor cores) in
+    K, and its [M, N] part taken (`tensor.extract_slice`); a consumer then
+    is a kernel of its own.
     Row nests (softmax, log_softmax, layer norm, cross-entropy: an
     elementwise op over [rows, cols], or an op over rows such as
     cross-entropy's per-row loss, computed from row reductions over [rows,
@@ -457,7 +465,8 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     (`dlc-cpu-pipeline emulate-gpu-schedule`).
 
     Leaves alone: other ops, contractions of dynamic shape, with an M or N
-    that is odd or over 64 and no multiple of 16, or under 64 outputs, and
+    that is odd or over 64 and no multiple of 16 and fewer than 64 x 64
+    outputs once padded, or under 64 outputs, and
     row reductions of dynamic shape or that start from another value than
     the neutral element (they stay one thread per output element or row),
     and every op inside a host loop or branch that reads tensor elements

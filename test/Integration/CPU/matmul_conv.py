@@ -114,6 +114,44 @@ for a, b, element in GPU_TILED:
               [(a, element), (b, element)], [(out, element)],
               [random(a, element, -1, 1), random(b, element, -1, 1)], np.matmul,
               {"f16": (5e-3, 5e-3), "bf16": (2e-2, 2e-2), "f32": (2e-5, 2e-5)}.get(element))
+# Products no block fits (a batch of 100, layers of 100 or 1000 units, odd
+# sizes; K that no tensor-core step fits): on the GPU schedule, operands
+# zero-padded to the block grid (M, N to multiples of 64, K of 16 or 32)
+# and the [M, N] part of the product taken.
+for a, b, element in [((100, 784), (784, 100), "f32"), ((200, 33), (33, 1000), "f32"),
+                      ((130, 70), (70, 90), "bf16"), ((100, 40), (40, 200), "f16"),
+                      ((3, 100, 24), (3, 24, 70), "f32")]:
+    out = a[:-1] + b[-1:]
+    name = "x".join(map(str, a + b[-1:]))
+    suite.add(f"gpu_padded_matmul_{name}_{element}",
+              fn(f"dlc.matmul %arg0, %arg1 : ({ttype(a, element)}, {ttype(b, element)}) "
+                 f"-> {ttype(out, element)}", (out, element)),
+              [(a, element), (b, element)], [(out, element)],
+              [random(a, element, -1, 1), random(b, element, -1, 1)], np.matmul,
+              {"f16": (5e-3, 5e-3), "bf16": (2e-2, 2e-2), "f32": (1e-4, 1e-4)}[element])
+# The same with a consumer (bias, relu on the part kept) and with A stored
+# transposed (a batch-100 weight gradient, x^T dy: [300, 100] x [100, 130]).
+m, k, n = 100, 784, 100
+ta, tb, tc, tbias = (ttype(s, "f32") for s in ((m, k), (k, n), (m, n), (n,)))
+suite.add("gpu_padded_dense_relu",
+          f"  %0 = dlc.matmul %arg0, %arg1 : ({ta}, {tb}) -> {tc}\n"
+          f"  %1 = dlc.broadcast_to %arg2 : {tbias} -> {tc}\n"
+          f"  %2 = dlc.add %0, %1 : {tc}\n"
+          f"  %3 = dlc.relu %2 : {tc}\n"
+          f"  return %3 : {tc}",
+          [((m, k), "f32"), ((k, n), "f32"), ((n,), "f32")], [((m, n), "f32")],
+          [random((m, k), "f32", -1, 1), random((k, n), "f32", -1, 1),
+           random((n,), "f32", -1, 1)],
+          lambda a, b, bias: np.maximum(a @ b + bias, 0), (1e-4, 1e-4))
+ta, tb = ttype((100, 300), "f32"), ttype((100, 130), "f32")
+tm, tc = ttype((300, 100), "f32"), ttype((300, 130), "f32")
+suite.add("gpu_padded_transposed_lhs",
+          f"  %0 = dlc.transpose %arg0 permutation = [1, 0] : {ta} -> {tm}\n"
+          f"  %1 = dlc.matmul %0, %arg1 : ({tm}, {tb}) -> {tc}\n"
+          f"  return %1 : {tc}",
+          [((100, 300), "f32"), ((100, 130), "f32")], [((300, 130), "f32")],
+          [random((100, 300), "f32", -1, 1), random((100, 130), "f32", -1, 1)],
+          lambda a, b: a.T @ b, (1e-4, 1e-4))
 # Skinny products with a long K that no tile plan takes (odd M) or that
 # would be fewer than 8 blocks (classifiers: 64 x 3136 x 10, 128 x 512 x
 # 10): on the GPU schedule, K in parallel chunks summed afterwards (3 x
