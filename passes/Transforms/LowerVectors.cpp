@@ -257,6 +257,10 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
     RewritePatternSet broadcasts(ctx);
     vector::populateVectorBroadcastLoweringPatterns(broadcasts);
     vector::populateVectorShapeCastLoweringPatterns(broadcasts);
+    // (A thread's tile of an operand stored transposed, B^T of dy W^T, is
+    // read as rows and transposed in registers: element by element.)
+    vector::populateVectorTransposeLoweringPatterns(
+        broadcasts, vector::VectorTransposeLowering::EltWise);
     vector::populateVectorInsertExtractStridedSliceTransforms(broadcasts);
     if (failed(applyPatternsGreedily(func, std::move(broadcasts)))) {
       func->emitError("dlc-lower-vectors: lowering broadcasts did not converge");

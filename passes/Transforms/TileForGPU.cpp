@@ -234,6 +234,39 @@ std::optional<BlockPlan> planContraction(linalg::LinalgOp op,
   return plan;
 }
 
+/// A 2-D matmul whose A or B is a 2-D transpose (the backward's dy W^T:
+/// the autodiff rule transposes W; dlc-to-linalg folds only A^T, which the
+/// CPU schedule prefers) reads the transpose's input through a transposed
+/// map instead: the contraction plan stages either order, and the
+/// transpose is no longer a kernel of its own (a copy with one side of its
+/// accesses strided) where nothing else uses it.
+void foldTransposedOperands(RewriterBase &rewriter, linalg::MatmulOp op) {
+  if (!op.hasPureTensorSemantics())
+    return;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  SmallVector<Value> inputs(op.getDpsInputs());
+  bool folded = false;
+  for (unsigned i = 0; i < 2; ++i) {
+    auto transpose = inputs[i].getDefiningOp<linalg::TransposeOp>();
+    if (!transpose || transpose.getPermutation() != ArrayRef<int64_t>{1, 0} ||
+        maps[i].getNumResults() != 2)
+      continue;
+    inputs[i] = transpose.getInput();
+    maps[i] = AffineMap::get(maps[i].getNumDims(), 0,
+                             {maps[i].getResult(1), maps[i].getResult(0)},
+                             op.getContext());
+    folded = true;
+  }
+  if (!folded)
+    return;
+  rewriter.setInsertionPoint(op);
+  auto product = linalg::MatmulOp::create(
+      rewriter, op.getLoc(), op->getResultTypes(), inputs, op.getDpsInits(),
+      {rewriter.getNamedAttr("indexing_maps",
+                             rewriter.getAffineMapArrayAttr(maps))});
+  rewriter.replaceOp(op, product->getResults());
+}
+
 /// A static matmul or default batch_matmul that no block fits (an M or N
 /// over 64 and no multiple of 16, or odd: a batch of 100, a layer of 1000
 /// units), or whose K no tensor-core step fits, computed on operands
@@ -1690,7 +1723,15 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
 
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
-    // Products no block fits, on padded operands first.
+    // Products reading a transpose read its input instead; those no block
+    // fits, on padded operands.
+    SmallVector<linalg::MatmulOp> matmuls;
+    getOperation().walk([&](linalg::MatmulOp op) {
+      if (!leftAlone(op))
+        matmuls.push_back(op);
+    });
+    for (linalg::MatmulOp op : matmuls)
+      foldTransposedOperands(rewriter, op);
     SmallVector<linalg::LinalgOp> products;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (!leftAlone(op))

@@ -499,6 +499,24 @@ func.func @few_blocks(%a: tensor<128x64xf32>, %b: tensor<64x512xf32>, %c: tensor
   return %0 : tensor<128x512xf32>
 }
 
+// A product reading a transpose (the backward's dy W^T) reads W through a
+// transposed map instead; the transpose is gone.
+// CHECK-LABEL: func.func @transposed_rhs
+// CHECK-SAME: (%[[DY:.+]]: tensor<128x64xf32>, %[[W:.+]]: tensor<256x64xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: scf.forall ({{.+}}) = (0, 0) to (128, 256) step (32, 32)
+// CHECK:   tensor.extract_slice %[[W]][%{{.+}}, 0] [32, 64] [1, 1] : tensor<256x64xf32> to tensor<32x64xf32>
+// CHECK: } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+func.func @transposed_rhs(%dy: tensor<128x64xf32>, %w: tensor<256x64xf32>) -> tensor<128x256xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %e = tensor.empty() : tensor<64x256xf32>
+  %t = linalg.transpose ins(%w : tensor<256x64xf32>) outs(%e : tensor<64x256xf32>) permutation = [1, 0]
+  %0 = tensor.empty() : tensor<128x256xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<128x256xf32>) -> tensor<128x256xf32>
+  %2 = linalg.matmul ins(%dy, %t : tensor<128x64xf32>, tensor<64x256xf32>) outs(%1 : tensor<128x256xf32>) -> tensor<128x256xf32>
+  return %2 : tensor<128x256xf32>
+}
+
 // A product no block fits (a batch of 100 through a layer of 100 units):
 // A and B zero-padded to 128 rows and columns (each pad one generic, below),
 // the fill made on the padded shape, the 128 x 128 product tiled in 32 x
