@@ -1718,6 +1718,18 @@ bool leftAlone(Operation *op) {
   return op->getParentOfType<scf::ForallOp>() || inOrderedLoop(op);
 }
 
+/// The ops of type `OpTy` in `root` that this pass does not leave alone,
+/// collected before any is rewritten.
+template <typename OpTy>
+SmallVector<OpTy> notLeftAlone(Operation *root) {
+  SmallVector<OpTy> ops;
+  root->walk([&](OpTy op) {
+    if (!leftAlone(op))
+      ops.push_back(op);
+  });
+  return ops;
+}
+
 struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
   using TileForGPUBase::TileForGPUBase;
 
@@ -1725,19 +1737,9 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     IRRewriter rewriter(&getContext());
     // Products reading a transpose read its input instead; those no block
     // fits, on padded operands.
-    SmallVector<linalg::MatmulOp> matmuls;
-    getOperation().walk([&](linalg::MatmulOp op) {
-      if (!leftAlone(op))
-        matmuls.push_back(op);
-    });
-    for (linalg::MatmulOp op : matmuls)
+    for (linalg::MatmulOp op : notLeftAlone<linalg::MatmulOp>(getOperation()))
       foldTransposedOperands(rewriter, op);
-    SmallVector<linalg::LinalgOp> products;
-    getOperation().walk([&](linalg::LinalgOp op) {
-      if (!leftAlone(op))
-        products.push_back(op);
-    });
-    for (linalg::LinalgOp op : products)
+    for (linalg::LinalgOp op : notLeftAlone<linalg::LinalgOp>(getOperation()))
       padToBlocks(rewriter, op, allowTF32, tensorCores);
 
     SmallVector<std::pair<linalg::LinalgOp, BlockPlan>> work;
@@ -1890,12 +1892,7 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
       splitLongReduction(rewriter, op);
 
     // Pads left (a conv's padded input) as one kernel each.
-    SmallVector<tensor::PadOp> pads;
-    getOperation().walk([&](tensor::PadOp pad) {
-      if (!leftAlone(pad))
-        pads.push_back(pad);
-    });
-    for (tensor::PadOp pad : pads)
+    for (tensor::PadOp pad : notLeftAlone<tensor::PadOp>(getOperation()))
       padAsGeneric(rewriter, pad);
   }
 };

@@ -129,19 +129,24 @@ for a, b, element in [((100, 784), (784, 100), "f32"), ((200, 33), (33, 1000), "
               [(a, element), (b, element)], [(out, element)],
               [random(a, element, -1, 1), random(b, element, -1, 1)], np.matmul,
               {"f16": (5e-3, 5e-3), "bf16": (2e-2, 2e-2), "f32": (1e-4, 1e-4)}[element])
+
+
+def dense_relu(m, k, n, element):
+    """relu(A B + bias): the body, its input specs and random inputs."""
+    ta, tb, tc, tbias = (ttype(s, element) for s in ((m, k), (k, n), (m, n), (n,)))
+    body = (f"  %0 = dlc.matmul %arg0, %arg1 : ({ta}, {tb}) -> {tc}\n"
+            f"  %1 = dlc.broadcast_to %arg2 : {tbias} -> {tc}\n"
+            f"  %2 = dlc.add %0, %1 : {tc}\n"
+            f"  %3 = dlc.relu %2 : {tc}\n"
+            f"  return %3 : {tc}")
+    shapes = ((m, k), (k, n), (n,))
+    return (body, [(s, element) for s in shapes], [((m, n), element)],
+            [random(s, element, -1, 1) for s in shapes])
+
+
 # The same with a consumer (bias, relu on the part kept) and with A stored
 # transposed (a batch-100 weight gradient, x^T dy: [300, 100] x [100, 130]).
-m, k, n = 100, 784, 100
-ta, tb, tc, tbias = (ttype(s, "f32") for s in ((m, k), (k, n), (m, n), (n,)))
-suite.add("gpu_padded_dense_relu",
-          f"  %0 = dlc.matmul %arg0, %arg1 : ({ta}, {tb}) -> {tc}\n"
-          f"  %1 = dlc.broadcast_to %arg2 : {tbias} -> {tc}\n"
-          f"  %2 = dlc.add %0, %1 : {tc}\n"
-          f"  %3 = dlc.relu %2 : {tc}\n"
-          f"  return %3 : {tc}",
-          [((m, k), "f32"), ((k, n), "f32"), ((n,), "f32")], [((m, n), "f32")],
-          [random((m, k), "f32", -1, 1), random((k, n), "f32", -1, 1),
-           random((n,), "f32", -1, 1)],
+suite.add("gpu_padded_dense_relu", *dense_relu(100, 784, 100, "f32"),
           lambda a, b, bias: np.maximum(a @ b + bias, 0), (1e-4, 1e-4))
 ta, tb = ttype((100, 300), "f32"), ttype((100, 130), "f32")
 tm, tc = ttype((300, 100), "f32"), ttype((300, 130), "f32")
@@ -167,17 +172,7 @@ for (m, k, n) in ((3, 4096, 5), (9, 6272, 8), (64, 3136, 10), (128, 512, 10)):
 # f16 on tensor cores with a fused consumer (bias, relu, the rounding to
 # f16 in the same kernel), and A or B stored transposed (the backward's
 # x^T dy, dy W^T: fragments read transposed from shared memory).
-m, k, n = 128, 64, 96
-ta, tb, tc, tbias = (ttype(s, "f16") for s in ((m, k), (k, n), (m, n), (n,)))
-suite.add("gpu_tiled_dense_relu_f16",
-          f"  %0 = dlc.matmul %arg0, %arg1 : ({ta}, {tb}) -> {tc}\n"
-          f"  %1 = dlc.broadcast_to %arg2 : {tbias} -> {tc}\n"
-          f"  %2 = dlc.add %0, %1 : {tc}\n"
-          f"  %3 = dlc.relu %2 : {tc}\n"
-          f"  return %3 : {tc}",
-          [((m, k), "f16"), ((k, n), "f16"), ((n,), "f16")], [((m, n), "f16")],
-          [random((m, k), "f16", -1, 1), random((k, n), "f16", -1, 1),
-           random((n,), "f16", -1, 1)],
+suite.add("gpu_tiled_dense_relu_f16", *dense_relu(128, 64, 96, "f16"),
           # (the bias is added to the sum rounded to f16, as dlc.add does)
           lambda a, b, bias: np.maximum(
               (a @ b).astype(np.float16).astype(np.float64) + bias, 0),
