@@ -108,17 +108,28 @@ LogicalResult serialize(RewriterBase &rewriter, Operation *op) {
 /// table row [r, 0..S) picked by an index). Element j of S then only ever
 /// touches element j of each row, whichever row the loop picks, so the
 /// loop can run once per element, in its own order. Empty when `op` does
-/// not qualify (other writes, other views, shapes that differ).
+/// not qualify (other writes, other views, shapes that differ, a scalar
+/// read of a buffer the linalg ops write: another element's thread may
+/// not have written it yet).
 SmallVector<int64_t> elementwiseRowShape(Operation *op) {
   SmallVector<int64_t> shape;
   bool ok = true;
+  auto base = [](Value v) {
+    while (auto view = v.getDefiningOp<memref::SubViewOp>())
+      v = view.getSource();
+    return v;
+  };
+  DenseSet<Value> written;
+  SmallVector<memref::LoadOp> loads;
   op->walk<WalkOrder::PreOrder>([&](Operation *inner) {
     auto linalgOp = dyn_cast<linalg::LinalgOp>(inner);
     if (!linalgOp) {
       // Beside the linalg ops: scalar reads, views, temporaries, control.
-      if (!isPure(inner) &&
-          !isa<memref::LoadOp, memref::AllocOp, memref::DeallocOp,
-               scf::ForOp, scf::IfOp, scf::YieldOp>(inner))
+      if (auto load = dyn_cast<memref::LoadOp>(inner))
+        loads.push_back(load);
+      else if (!isPure(inner) &&
+               !isa<memref::AllocOp, memref::DeallocOp, scf::ForOp,
+                    scf::IfOp, scf::YieldOp>(inner))
         ok = false;
       return ok ? WalkResult::advance() : WalkResult::interrupt();
     }
@@ -131,6 +142,8 @@ SmallVector<int64_t> elementwiseRowShape(Operation *op) {
         linalgOp.hasIndexSemantics() || (!shape.empty() && shape != ranges))
       ok = false;
     shape = ranges;
+    for (Value init : linalgOp.getDpsInits())
+      written.insert(base(init));
     for (Value operand : linalgOp->getOperands()) {
       if (!ok)
         break;
@@ -141,7 +154,8 @@ SmallVector<int64_t> elementwiseRowShape(Operation *op) {
         continue;
       }
       auto view = dyn_cast_or_null<memref::SubViewOp>(def);
-      if (!view || op->isAncestor(view.getSource().getParentBlock()->getParentOp()) ) {
+      if (!view ||
+          op->isAncestor(view.getSource().getParentBlock()->getParentOp())) {
         ok = false;
         break;
       }
@@ -158,6 +172,10 @@ SmallVector<int64_t> elementwiseRowShape(Operation *op) {
     }
     return ok ? WalkResult::skip() : WalkResult::interrupt();
   });
+  if (ok && llvm::any_of(loads, [&](memref::LoadOp load) {
+        return written.contains(base(load.getMemRef()));
+      }))
+    ok = false;
   if (!ok)
     shape.clear();
   return shape;

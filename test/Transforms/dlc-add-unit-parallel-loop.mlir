@@ -49,7 +49,7 @@ func.func @argmax(%x: memref<8xf32>, %v: memref<f32>, %i: memref<i64>) {
 // parallel loop are left alone.
 // CHECK-LABEL: func @ordered_loop
 // CHECK: linalg.fill
-// CHECK: scf.parallel (%{{.+}}) = (%c0{{.*}}) to (%c1{{.*}}) step (%c1{{.*}}) {
+// CHECK: scf.parallel (%{{.+}}) = (%c0{{(_[0-9]+)?}}) to (%c1{{(_[0-9]+)?}}) step (%c1{{(_[0-9]+)?}}) {
 // CHECK-NEXT: scf.for
 // CHECK-NOT: linalg.
 // CHECK: memref.store
@@ -203,7 +203,7 @@ func.func @ordered_rows(%u: memref<64x128xf32>, %index: memref<64xindex>, %table
 // element j + k of the table row, for a k read in the loop: threads would
 // meet) keeps the loop one sequential kernel.
 // CHECK-LABEL: func @ordered_shifted_rows
-// CHECK: scf.parallel (%{{.+}}) = (%c0{{.*}}) to (%c1{{.*}}) step (%c1{{.*}}) {
+// CHECK: scf.parallel (%{{.+}}) = (%c0{{(_[0-9]+)?}}) to (%c1{{(_[0-9]+)?}}) step (%c1{{(_[0-9]+)?}}) {
 // CHECK-NEXT: scf.for
 func.func @ordered_shifted_rows(%u: memref<64x64xf32>, %index: memref<64xindex>, %table: memref<100x128xf32>) {
   %c0 = arith.constant 0 : index
@@ -215,6 +215,34 @@ func.func @ordered_shifted_rows(%u: memref<64x64xf32>, %index: memref<64xindex>,
     %tr = memref.subview %table[%i, %k] [1, 64] [1, 1] : memref<100x128xf32> to memref<64xf32, strided<[1], offset: ?>>
     linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
         ins(%ur : memref<64xf32, strided<[1], offset: ?>>) outs(%tr : memref<64xf32, strided<[1], offset: ?>>) {
+    ^bb0(%a: f32, %o: f32):
+      %s = arith.addf %a, %o : f32
+      linalg.yield %s : f32
+    }
+  }
+  return
+}
+
+// -----
+
+// An ordered loop that also reads, as a scalar, the buffer its row updates
+// write (here to pick the next row) stays one sequential kernel: a thread
+// per element would read an element another thread may not have written.
+// CHECK-LABEL: func @ordered_reads_written
+// CHECK: scf.parallel (%{{.+}}) = (%c0{{(_[0-9]+)?}}) to (%c1{{(_[0-9]+)?}}) step (%c1{{(_[0-9]+)?}}) {
+// CHECK-NEXT: scf.for
+func.func @ordered_reads_written(%u: memref<64x128xf32>, %table: memref<100x128xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  scf.for %i = %c0 to %c64 step %c1 {
+    %v = memref.load %table[%i, %c0] : memref<100x128xf32>
+    %r = arith.fptosi %v : f32 to i32
+    %ri = arith.index_cast %r : i32 to index
+    %ur = memref.subview %u[%i, 0] [1, 128] [1, 1] : memref<64x128xf32> to memref<128xf32, strided<[1], offset: ?>>
+    %tr = memref.subview %table[%ri, 0] [1, 128] [1, 1] : memref<100x128xf32> to memref<128xf32, strided<[1], offset: ?>>
+    linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+        ins(%ur : memref<128xf32, strided<[1], offset: ?>>) outs(%tr : memref<128xf32, strided<[1], offset: ?>>) {
     ^bb0(%a: f32, %o: f32):
       %s = arith.addf %a, %o : f32
       linalg.yield %s : f32
