@@ -239,9 +239,20 @@ std::optional<BlockPlan> planContraction(linalg::LinalgOp op,
 /// CPU schedule prefers) reads the transpose's input through a transposed
 /// map instead: the contraction plan stages either order, and the
 /// transpose is no longer a kernel of its own (a copy with one side of its
-/// accesses strided) where nothing else uses it.
-void foldTransposedOperands(RewriterBase &rewriter, linalg::MatmulOp op) {
+/// accesses strided) where nothing else uses it. Not for products with a
+/// tensor-core plan: their warp tiles would read B^T as a [32, 32] vector
+/// transposed in registers, which the CPU emulation's vector lowering
+/// takes minutes over (a 32 x 64 x 48 f16 product: 172 s of
+/// canonicalization).
+void foldTransposedOperands(RewriterBase &rewriter, linalg::MatmulOp op,
+                            bool allowTF32, bool tensorCores) {
   if (!op.hasPureTensorSemantics())
+    return;
+  auto element = [](Value v) { return getElementTypeOrSelf(v.getType()); };
+  if (tensorCores && !mmaShapeFor(element(op.getDpsInputs()[0]),
+                                  element(op.getDpsInputs()[1]),
+                                  element(op.getDpsInits()[0]), allowTF32)
+                          .empty())
     return;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   SmallVector<Value> inputs(op.getDpsInputs());
@@ -1738,7 +1749,7 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     // Products reading a transpose read its input instead; those no block
     // fits, on padded operands.
     for (linalg::MatmulOp op : notLeftAlone<linalg::MatmulOp>(getOperation()))
-      foldTransposedOperands(rewriter, op);
+      foldTransposedOperands(rewriter, op, allowTF32, tensorCores);
     for (linalg::LinalgOp op : notLeftAlone<linalg::LinalgOp>(getOperation()))
       padToBlocks(rewriter, op, allowTF32, tensorCores);
 
