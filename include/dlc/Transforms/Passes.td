@@ -373,9 +373,10 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
       vectorized (one
       `vector.contract`), so that `dlc-lower-vectors` keeps its
       accumulators in registers across the K loop once threads are mapped.
-    Before that, a 2-D matmul whose A or B is a `linalg.transpose` (the
-    backward's dy W^T) reads the transpose's input through a transposed map
-    (the transpose is then no kernel of its own), and a static float
+    Before that, a 2-D matmul without a tensor-core plan whose A or B is a
+    `linalg.transpose` (the backward's dy W^T) reads the transpose's input
+    through a transposed map (the transpose is then no kernel of its own),
+    and a static float
     product that no block fits (an M or N over
     64 and no multiple of 16, or odd: a batch of 100, a layer of 1000
     units) or whose K no tensor-core step fits, with at least 64 x 64
