@@ -259,8 +259,7 @@ void foldTransposedOperands(RewriterBase &rewriter, linalg::MatmulOp op,
   bool folded = false;
   for (unsigned i = 0; i < 2; ++i) {
     auto transpose = inputs[i].getDefiningOp<linalg::TransposeOp>();
-    if (!transpose || transpose.getPermutation() != ArrayRef<int64_t>{1, 0} ||
-        maps[i].getNumResults() != 2)
+    if (!transpose || transpose.getPermutation() != ArrayRef<int64_t>{1, 0})
       continue;
     inputs[i] = transpose.getInput();
     maps[i] = AffineMap::get(maps[i].getNumDims(), 0,
@@ -286,19 +285,19 @@ void foldTransposedOperands(RewriterBase &rewriter, linalg::MatmulOp op,
 /// [M, N] part taken: a tiled product with some waste instead of one
 /// thread per output reading K elements from memory. The padded rows and
 /// columns of A and B are zeros, so the sums of the part kept are the
-/// same. Returns the op to tile (the padded one, or `op` unchanged).
-linalg::LinalgOp padToBlocks(RewriterBase &rewriter, linalg::LinalgOp op,
-                             bool allowTF32, bool tensorCores) {
+/// same.
+void padToBlocks(RewriterBase &rewriter, linalg::LinalgOp op, bool allowTF32,
+                 bool tensorCores) {
   if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op.getOperation()) ||
       !op.hasPureTensorSemantics() || op.getNumDpsInits() != 1)
-    return op;
+    return;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (llvm::any_of(ranges, ShapedType::isDynamic))
-    return op;
+    return;
   auto element = [](Value v) { return getElementTypeOrSelf(v.getType()); };
   if (!isa<FloatType>(element(op.getDpsInputs()[0])) ||
       !isa<FloatType>(element(op.getDpsInputs()[1])))
-    return op;
+    return;
   unsigned lead = ranges.size() - 3; // m, n, k after a batch dim
   int64_t m = ranges[lead], n = ranges[lead + 1], k = ranges[lead + 2];
   auto padded = [](int64_t size) -> int64_t {
@@ -321,7 +320,7 @@ linalg::LinalgOp padToBlocks(RewriterBase &rewriter, linalg::LinalgOp op,
     target[lead + 2] = static_cast<int64_t>(llvm::alignTo(k, 16));
   // Fits already, or too small to be worth a block.
   if (target == ranges || target[lead] * target[lead + 1] < 64 * 64)
-    return op;
+    return;
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   SmallVector<Value> operands;
@@ -364,7 +363,6 @@ linalg::LinalgOp padToBlocks(RewriterBase &rewriter, linalg::LinalgOp op,
   Value part = tensor::ExtractSliceOp::create(
       rewriter, loc, result, product->getResult(0), zeros, sizes, ones);
   rewriter.replaceOp(op, part);
-  return product;
 }
 
 /// #gpu.thread<y>, #gpu.thread<x> for the last two of `tiles`' non-zero
