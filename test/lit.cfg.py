@@ -90,6 +90,10 @@ except OSError:
     lit_config.note("no NVIDIA driver (libcuda.so.1): the tests that run CUDA "
                     "artifacts are unsupported")
 
+# The stand-in driver (test/fake-cuda): LD_LIBRARY_PATH=%fake_cuda/pools (or
+# /no-pools) runs CUDA artifacts' host side on any machine.
+config.substitutions.append(("%fake_cuda", os.path.join(config.dlc_obj_root, "test", "fake-cuda")))
+
 # The format lives in a module of its own: lit pickles it for its workers.
 sys.path.insert(0, os.path.dirname(__file__))
 from cpu_matrix import CPUMatrixTest  # noqa: E402

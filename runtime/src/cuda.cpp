@@ -55,8 +55,8 @@ struct Driver {
   CUresult (*cuMemAllocManaged)(CUdeviceptr *, size_t, unsigned);
   CUresult (*cuMemFree)(CUdeviceptr);
   CUresult (*cuMemcpyAsync)(CUdeviceptr, CUdeviceptr, size_t, Handle);
-  CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
-  CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
+  CUresult (*cuMemcpyHtoDAsync)(CUdeviceptr, const void *, size_t, Handle);
+  CUresult (*cuMemcpyDtoHAsync)(void *, CUdeviceptr, size_t, Handle);
   CUresult (*cuMemsetD32Async)(CUdeviceptr, unsigned, size_t, Handle);
   CUresult (*cuMemsetD16Async)(CUdeviceptr, unsigned short, size_t, Handle);
   CUresult (*cuMemcpy)(CUdeviceptr, CUdeviceptr, size_t);
@@ -144,8 +144,8 @@ void load() {
   DLC_RESOLVE(cuMemAllocManaged, "cuMemAllocManaged")
   DLC_RESOLVE(cuMemFree, "cuMemFree_v2")
   DLC_RESOLVE(cuMemcpyAsync, "cuMemcpyAsync")
-  DLC_RESOLVE(cuMemcpyHtoD, "cuMemcpyHtoD_v2")
-  DLC_RESOLVE(cuMemcpyDtoH, "cuMemcpyDtoH_v2")
+  DLC_RESOLVE(cuMemcpyHtoDAsync, "cuMemcpyHtoDAsync_v2")
+  DLC_RESOLVE(cuMemcpyDtoHAsync, "cuMemcpyDtoHAsync_v2")
   DLC_RESOLVE(cuMemsetD32Async, "cuMemsetD32Async")
   DLC_RESOLVE(cuMemsetD16Async, "cuMemsetD16Async")
   DLC_RESOLVE(cuMemcpy, "cuMemcpy")
@@ -223,6 +223,11 @@ void mgpuLaunchKernel(Handle function, intptr_t gridX, intptr_t gridY,
                       intptr_t gridZ, intptr_t blockX, intptr_t blockY,
                       intptr_t blockZ, int32_t sharedBytes, Handle stream,
                       void **params, void **extra, size_t) {
+  // After a failure (an allocation, an earlier launch) the call's remaining
+  // kernels would run on missing memory and could leave the context
+  // unusable (an illegal address is sticky): the call reports the failure.
+  if (!callError.empty())
+    return;
   // More than 48 KiB of dynamic shared memory (a GEMM's stages) needs the
   // function's limit raised first.
   if (sharedBytes > 48 * 1024) {
@@ -285,26 +290,33 @@ void *mgpuMemAlloc(uint64_t bytes, Handle stream, bool hostShared) {
     check(driver.cuMemAllocManaged(&pointer, bytes, /*GLOBAL=*/1),
           "allocating " + std::to_string(bytes) + " bytes of managed memory");
   else
-    check(allocateOn(&pointer, bytes, stream),
+    check(allocateOn(&pointer, bytes, stream ? stream : callStream),
           "allocating " + std::to_string(bytes) + " bytes of device memory");
   return reinterpret_cast<void *>(pointer);
 }
 void mgpuMemFree(void *pointer, Handle stream) {
   if (pointer)
-    releaseOn(reinterpret_cast<CUdeviceptr>(pointer), stream);
+    releaseOn(reinterpret_cast<CUdeviceptr>(pointer),
+              stream ? stream : callStream);
 }
 void mgpuMemcpy(void *dst, void *src, size_t bytes, Handle stream) {
+  if (!callError.empty())
+    return;
   check(driver.cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
                              reinterpret_cast<CUdeviceptr>(src), bytes, stream),
         "copying device memory");
 }
 void mgpuMemset32(void *dst, unsigned value, size_t count, Handle stream) {
+  if (!callError.empty())
+    return;
   check(driver.cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst), value,
                                 count, stream),
         "filling device memory");
 }
 void mgpuMemset16(void *dst, unsigned short value, size_t count,
                   Handle stream) {
+  if (!callError.empty())
+    return;
   check(driver.cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(dst), value,
                                 count, stream),
         "filling device memory");
@@ -383,7 +395,7 @@ std::string dlc_cuda::allocate(void **pointer, size_t bytes) {
   if (bytes == 0)
     return "";
   CUdeviceptr device = 0;
-  CUresult result = allocateOn(&device, bytes, nullptr);
+  CUresult result = allocateOn(&device, bytes, callStream);
   *pointer = reinterpret_cast<void *>(device);
   return result ? "allocating " + std::to_string(bytes) +
                       " bytes of device memory failed (" + describe(result) +
@@ -393,7 +405,7 @@ std::string dlc_cuda::allocate(void **pointer, size_t bytes) {
 
 void dlc_cuda::release(void *pointer) {
   if (pointer)
-    releaseOn(reinterpret_cast<CUdeviceptr>(pointer), nullptr);
+    releaseOn(reinterpret_cast<CUdeviceptr>(pointer), callStream);
 }
 
 std::string dlc_cuda::allocateResident(void **pointer, size_t bytes) {
@@ -415,22 +427,34 @@ std::string dlc_cuda::releaseResident(void *pointer) {
 }
 
 std::string dlc_cuda::copy(void *dst, const void *src, size_t bytes) {
-  // Unified addressing: the driver tells host from device pointers.
-  CUresult result =
-      bytes ? driver.cuMemcpy(reinterpret_cast<CUdeviceptr>(dst),
-                              reinterpret_cast<CUdeviceptr>(src), bytes)
-            : 0;
+  // Unified addressing: the driver tells host from device pointers. In a
+  // call, ordered on its stream; otherwise done before returning: cuMemcpy
+  // alone may return before a copy from pageable memory reaches the device
+  // (and does not wait for a device-to-device copy), and the call streams
+  // are non-blocking, so they would not wait for it.
+  auto d = reinterpret_cast<CUdeviceptr>(dst);
+  auto s = reinterpret_cast<CUdeviceptr>(src);
+  CUresult result = 0;
+  if (bytes && callStream)
+    result = driver.cuMemcpyAsync(d, s, bytes, callStream);
+  else if (bytes) {
+    result = driver.cuMemcpy(d, s, bytes);
+    if (result == 0)
+      result = driver.cuStreamSynchronize(nullptr);
+  }
   return result ? "copying " + std::to_string(bytes) + " bytes failed (" +
                       describe(result) + ")"
                 : "";
 }
 
+// Staging copies are ordered on the call's stream, before and after its
+// kernels (a copy on the legacy stream would not be ordered with them).
 std::string dlc_cuda::copyToDevice(void *device, const void *host,
                                    size_t bytes) {
-  CUresult result = bytes ? driver.cuMemcpyHtoD(
-                                reinterpret_cast<CUdeviceptr>(device), host,
-                                bytes)
-                          : 0;
+  CUresult result =
+      bytes ? driver.cuMemcpyHtoDAsync(reinterpret_cast<CUdeviceptr>(device),
+                                       host, bytes, callStream)
+            : 0;
   return result ? "copying an input to the device failed (" +
                       describe(result) + ")"
                 : "";
@@ -438,10 +462,12 @@ std::string dlc_cuda::copyToDevice(void *device, const void *host,
 
 std::string dlc_cuda::copyToHost(void *host, const void *device,
                                  size_t bytes) {
-  CUresult result =
-      bytes ? driver.cuMemcpyDtoH(host, reinterpret_cast<CUdeviceptr>(device),
-                                  bytes)
-            : 0;
+  CUresult result = bytes ? driver.cuMemcpyDtoHAsync(
+                                host, reinterpret_cast<CUdeviceptr>(device),
+                                bytes, callStream)
+                          : 0;
+  if (result == 0 && bytes)
+    result = driver.cuStreamSynchronize(callStream);
   return result ? "copying an output from the device failed (" +
                       describe(result) + ")"
                 : "";

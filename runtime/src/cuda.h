@@ -35,14 +35,16 @@ public:
 std::string beginCall(void *stream);
 void endCall();
 
-/// Device memory and copies for staging host tensors ("" on success).
+/// Device memory and copies for staging host tensors, ordered on the
+/// call's stream (between beginCall and endCall; "" on success).
 std::string allocate(void **pointer, size_t bytes);
 void release(void *pointer);
 std::string copyToDevice(void *device, const void *host, size_t bytes);
 std::string copyToHost(void *host, const void *device, size_t bytes);
 
 /// Device memory that outlives calls (dlc_device_alloc) and copies
-/// between any two host or device pointers ("" on success).
+/// between any two host or device pointers: on the call's stream in a
+/// call, else finished on return ("" on success).
 std::string allocateResident(void **pointer, size_t bytes);
 std::string releaseResident(void *pointer);
 std::string copy(void *dst, const void *src, size_t bytes);
