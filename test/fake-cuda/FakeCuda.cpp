@@ -720,7 +720,14 @@ CUresult cuModuleLoadData(void **module, const void *image) {
   for (auto &[_, kernel] : loaded->kernels)
     functions[&kernel] = loaded.get();
   *module = loaded.get();
-  trace("load a module of %zu kernels", loaded->kernels.size());
+  for (auto &[name, k] : loaded->kernels) {
+    std::string params;
+    for (const Kernel::Param &p : k.params)
+      params += (params.empty() ? "" : ",") + std::to_string(p.size) +
+                (p.pointer ? "p" : "");
+    trace("load kernel %s (%s), %u registers, %u bytes of shared memory",
+          name.c_str(), params.c_str(), k.registers, k.staticShared);
+  }
   modules.insert(loaded.release());
   return kSuccess;
 }
