@@ -3,6 +3,8 @@ the GPU, and device arrays. The tests marked `cuda` run where an NVIDIA GPU
 and driver are present and are reported as skipped elsewhere; the others
 check what must happen without one."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -265,3 +267,24 @@ def test_stream_argument(tmp_path):
         predict(np.ones(3, np.float32), stream=1234)
     with pytest.raises(TypeError, match="stream: expected an int or a CUDA stream object"):
         predict(np.ones(3, np.float32), stream="s")
+
+
+def test_cuda_calls_through_the_fake_driver(tmp_path):
+    """Device arrays, jit and a training step with target="cuda" through the
+    stand-in driver of test/fake-cuda (fake_cuda_session.py, in a process
+    that opens it as libcuda.so.1): every driver call passes the fake's
+    checks and nothing of the calls is left allocated."""
+    import os
+    import subprocess
+    import sys
+    from dlc.execution import _build_dir
+    fake = _build_dir() / "test" / "fake-cuda" / "pools"
+    if not (fake / "libcuda.so.1").exists():
+        pytest.fail(f"{fake}/libcuda.so.1 is missing: build the fake-cuda-pools target")
+    log = tmp_path / "fake.log"
+    env = dict(os.environ, LD_LIBRARY_PATH=str(fake), DLC_FAKE_CUDA_LOG=str(log))
+    run = subprocess.run([sys.executable, str(Path(__file__).with_name("fake_cuda_session.py")),
+                          str(tmp_path)], env=env, capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.strip() == "done", run.stdout + run.stderr
+    summary = log.read_text()
+    assert "errors 0" in summary and ", kernel launches 0 " not in summary, summary
