@@ -26,6 +26,7 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <cstring>
+#include <set>
 
 using namespace mlir;
 
@@ -481,10 +482,43 @@ dlc::compileToCUDAArtifact(ModuleOp module, llvm::TargetMachine &targetMachine,
         << ": the kernels are embedded as PTX only, which the driver "
            "compiles when the artifact is loaded";
   }
+  // Upstream's NVVM serializer always looks for libdevice and reports a
+  // missing one as an error that it then ignores: kernels that needed it
+  // are reported below, by the functions they call.
+  ScopedDiagnosticHandler libdeviceNotes(module.getContext(), [](Diagnostic &d) {
+    std::string text = d.str();
+    return success(StringRef(text).starts_with("LibDevice path:") ||
+                   StringRef(text).starts_with("CUDA path:"));
+  });
   if (failed(manifest) ||
       failed(lowerToGPULLVMDialect(module, gpuArch, fatbin ? "fatbin" : "isa",
                                    configure, allowTF32)))
     return failure();
+  // PTX that calls libdevice functions without defining them would not
+  // load (the driver links no libdevice): an error now, naming them.
+  // (With ptxas, such PTX fails to assemble above.)
+  std::set<std::string> unresolved;
+  for (const auto &[name, text] : kernelObjects(module))
+    for (size_t at = text.find(".extern .func"); at != std::string::npos;
+         at = text.find(".extern .func", at + 1)) {
+      size_t nv = text.find("__nv_", at);
+      if (nv < text.find(';', at)) {
+        size_t end = text.find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", nv);
+        unresolved.insert(text.substr(nv, end - nv));
+      }
+    }
+  if (!unresolved.empty())
+    return mlir::emitError(module.getLoc())
+           << "the kernels call " << llvm::join(unresolved, ", ")
+           << " from libdevice, which was not found ("
+           << (toolkit.empty() ? std::string("no CUDA toolkit: CUDA_ROOT, "
+                                             "CUDA_HOME and CUDA_PATH unset, "
+                                             "no /usr/local/cuda")
+                               : toolkit + "/nvvm/libdevice/libdevice.10.bc")
+           << "); install the CUDA toolkit, or a Python wheel that ships "
+              "nvvm/libdevice (such as nvidia-cuda-nvcc-cu12), and set "
+              "CUDA_ROOT to the directory holding its nvvm/";
   return packageArtifact(module, targetMachine, optLevel, *manifest);
 }
 

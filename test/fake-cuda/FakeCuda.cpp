@@ -509,6 +509,18 @@ bool parsePtx(const std::string &ptx, Module &module, std::string &why) {
     why = "PTX without .entry";
     return false;
   }
+  // The driver's compiler links nothing: a function declared but not
+  // defined (a libdevice __nv_expf) fails the load.
+  for (size_t at = ptx.find(".extern .func"); at != std::string::npos;
+       at = ptx.find(".extern .func", at + 1)) {
+    size_t end = ptx.find_first_of("(;", ptx.find(')', at) + 1);
+    std::string name = ptx.substr(ptx.find(')', at) + 1, end - ptx.find(')', at) - 1);
+    name.erase(0, name.find_first_not_of(" \t\n"));
+    name.erase(name.find_last_not_of(" \t\n") + 1);
+    why = "PTX calls " + name + ", which it does not define (unresolved extern "
+          "function)";
+    return false;
+  }
   return true;
 }
 

@@ -203,6 +203,19 @@ TEST_F(FakeCudaTest, EnforcesLaunchLimits) {
   ASSERT_EQ(d.cuStreamSynchronize(stream), 0);
 }
 
+TEST_F(FakeCudaTest, RefusesPtxWithUnresolvedFunctions) {
+  // As the driver's compiler, which links no libdevice.
+  std::string ptx = std::string(kPtx) +
+                    ".extern .func  (.param .b32 func_retval0) __nv_expf\n"
+                    "(\n\t.param .b32 __nv_expf_param_0\n);\n";
+  void *module = nullptr;
+  CUresult r = d.cuModuleLoadData(&module, ptx.c_str());
+  EXPECT_NE(r, 0);
+  EXPECT_NE(why(r).find("PTX calls __nv_expf, which it does not define"),
+            std::string::npos)
+      << why(r);
+}
+
 TEST_F(FakeCudaTest, DeviceMemoryIsNotHostMemory) {
   // As on a GPU, the host cannot dereference device memory.
   CUdeviceptr p = allocate(64);
