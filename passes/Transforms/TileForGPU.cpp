@@ -71,10 +71,15 @@ int64_t dividing(int64_t n, ArrayRef<int64_t> candidates) {
 
 /// Outputs of one thread: a 4 x 4 register tile (16 accumulators; a
 /// 64 x 64 block is 256 threads), 8 x 8 in products of at least
-/// kBlocksToFill blocks.
+/// kLargeTileBlocks blocks.
 constexpr int64_t kThreadTile = 4;
 constexpr int64_t kLargeThreadTile = 8;
 constexpr int64_t kBlocksToFill = 132;
+/// 8 x 8 tiles make blocks of 64 threads (2 warps, busying 2 of an SM's 4
+/// warp schedulers), 4 an SM by their registers (about 230 a thread): they
+/// pay once every SM of an H100 has 4 of them. Below, an SM holding one or
+/// two such blocks idles schedulers that the 8 warps of a 4 x 4 block use.
+constexpr int64_t kLargeTileBlocks = 4 * kBlocksToFill;
 /// Reduction steps from which a product of under 8 blocks is split into
 /// parallel chunks of K rather than tiled (splitLongReduction).
 constexpr int64_t kFewBlocksMinSteps = 512;
@@ -212,12 +217,12 @@ std::optional<BlockPlan> planContraction(linalg::LinalgOp op,
                  mTiles->second, nTiles->second, batched};
   // Large products: 8 x 8 outputs per thread (64 threads a block): 64 FMAs
   // per 8 + 8 shared-memory reads of A and B instead of 16 per 4 + 4, once
-  // there are enough 64 x 64 blocks to occupy a large GPU (an H100 has 132
-  // SMs); smaller ones keep 256 threads a block. (Not f64: 242 registers of
-  // the 255 a thread may have.)
+  // there are enough 64 x 64 blocks to fill a large GPU with them
+  // (kLargeTileBlocks); smaller ones keep 256 threads a block. (Not f64:
+  // 242 registers of the 255 a thread may have.)
   int64_t batch = batched ? ranges.front() : 1;
   int64_t blocks = (mnk[0] / plan.bm) * (mnk[1] / plan.bn) * batch;
-  if (plan.bm == 64 && plan.bn == 64 && blocks >= kBlocksToFill &&
+  if (plan.bm == 64 && plan.bn == 64 && blocks >= kLargeTileBlocks &&
       getElementTypeOrSelf(op.getDpsInits()[0].getType())
               .getIntOrFloatBitWidth() <= 32)
     plan.tm = plan.tn = kLargeThreadTile;

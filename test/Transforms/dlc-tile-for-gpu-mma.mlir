@@ -148,12 +148,12 @@ func.func @medium_f16(%a: tensor<768x32xf16>, %b: tensor<32x768xf16>) -> tensor<
   return %2 : tensor<768x768xf32>
 }
 
-// An f32 product of 288 64 x 64 blocks: exact f32 on 8 x 8 thread tiles
-// by default; with allow-tf32, 128 x 64 blocks of 64 x 32 warps and K
-// steps of 16 (64 bytes, as f16's 32).
+// An f32 product of 288 64 x 64 blocks: exact f32 on 4 x 4 thread tiles
+// by default (8 x 8 from 528 blocks); with allow-tf32, 128 x 64 blocks of
+// 64 x 32 warps and K steps of 16 (64 bytes, as f16's 32).
 // CHECK-LABEL: func.func @large_f32
 // CHECK: scf.forall ({{.+}}) = (0, 0) to (1024, 1152) step (64, 64)
-// CHECK:   vector.contract {{.+}} : vector<8x16xf32>, vector<16x8xf32> into vector<8x8xf32>
+// CHECK:   vector.contract {{.+}} : vector<4x16xf32>, vector<16x4xf32> into vector<4x4xf32>
 // TF32-LABEL: func.func @large_f32
 // TF32: scf.forall ({{.+}}) = (0, 0) to (1024, 1152) step (128, 64)
 // TF32:   scf.for {{.+}} = %c0 to %c32 step %c16

@@ -279,11 +279,12 @@ func.func @thin_f64(%a: tensor<2x16xf64>, %b: tensor<16x32xf64>) -> tensor<2x32x
   return %2 : tensor<2x32xf64>
 }
 
-// 144 blocks of 64 x 64 (enough for a large GPU): 8 x 8 outputs per
-// thread, 64 threads a block; each copies 4 pieces of A and of B.
-// In f64, 4 x 4 (the 8 x 8 tile would need 242 registers).
+// 576 blocks of 64 x 64 (4 an SM of an H100): 8 x 8 outputs per thread,
+// 64 threads a block; each copies 4 pieces of A and of B. In f64, 4 x 4
+// (the 8 x 8 tile would need 242 registers). 144 blocks keep 4 x 4 tiles
+// (256 threads a block).
 // CHECK-LABEL: func.func @large(
-// CHECK: scf.forall ({{.+}}) = (0, 0) to (768, 768) step (64, 64)
+// CHECK: scf.forall ({{.+}}) = (0, 0) to (1536, 1536) step (64, 64)
 // CHECK:   scf.forall ({{.+}}) = (0, 0) to (64, 64) step (8, 8)
 // CHECK:     linalg.fill {{.+}} -> tensor<8x8xf32>
 // CHECK:   scf.for
@@ -295,19 +296,29 @@ func.func @thin_f64(%a: tensor<2x16xf64>, %b: tensor<16x32xf64>) -> tensor<2x32x
 // CHECK-LABEL: func.func @large_f64(
 // CHECK:   scf.forall ({{.+}}) = (0, 0) to (64, 64) step (4, 4)
 // CHECK:     linalg.fill {{.+}} -> tensor<4x4xf64>
-func.func @large(%a: tensor<768x32xf32>, %b: tensor<32x768xf32>) -> tensor<768x768xf32> {
+// CHECK-LABEL: func.func @medium(
+// CHECK:   scf.forall ({{.+}}) = (0, 0) to (64, 64) step (4, 4)
+// CHECK:     linalg.fill {{.+}} -> tensor<4x4xf32>
+func.func @large(%a: tensor<1536x32xf32>, %b: tensor<32x1536xf32>) -> tensor<1536x1536xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %0 = tensor.empty() : tensor<1536x1536xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<1536x1536xf32>) -> tensor<1536x1536xf32>
+  %2 = linalg.matmul ins(%a, %b : tensor<1536x32xf32>, tensor<32x1536xf32>) outs(%1 : tensor<1536x1536xf32>) -> tensor<1536x1536xf32>
+  return %2 : tensor<1536x1536xf32>
+}
+func.func @large_f64(%a: tensor<1536x32xf64>, %b: tensor<32x1536xf64>) -> tensor<1536x1536xf64> {
+  %cst = arith.constant 0.000000e+00 : f64
+  %0 = tensor.empty() : tensor<1536x1536xf64>
+  %1 = linalg.fill ins(%cst : f64) outs(%0 : tensor<1536x1536xf64>) -> tensor<1536x1536xf64>
+  %2 = linalg.matmul ins(%a, %b : tensor<1536x32xf64>, tensor<32x1536xf64>) outs(%1 : tensor<1536x1536xf64>) -> tensor<1536x1536xf64>
+  return %2 : tensor<1536x1536xf64>
+}
+func.func @medium(%a: tensor<768x32xf32>, %b: tensor<32x768xf32>) -> tensor<768x768xf32> {
   %cst = arith.constant 0.000000e+00 : f32
   %0 = tensor.empty() : tensor<768x768xf32>
   %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<768x768xf32>) -> tensor<768x768xf32>
   %2 = linalg.matmul ins(%a, %b : tensor<768x32xf32>, tensor<32x768xf32>) outs(%1 : tensor<768x768xf32>) -> tensor<768x768xf32>
   return %2 : tensor<768x768xf32>
-}
-func.func @large_f64(%a: tensor<768x32xf64>, %b: tensor<32x768xf64>) -> tensor<768x768xf64> {
-  %cst = arith.constant 0.000000e+00 : f64
-  %0 = tensor.empty() : tensor<768x768xf64>
-  %1 = linalg.fill ins(%cst : f64) outs(%0 : tensor<768x768xf64>) -> tensor<768x768xf64>
-  %2 = linalg.matmul ins(%a, %b : tensor<768x32xf64>, tensor<32x768xf64>) outs(%1 : tensor<768x768xf64>) -> tensor<768x768xf64>
-  return %2 : tensor<768x768xf64>
 }
 
 // An elementwise op left over (no contraction's consumer, no row nest):

@@ -88,9 +88,10 @@ GPU_TILED = [((64, 16), (16, 64), "f32"), ((128, 48), (48, 96), "f32"),
              ((64, 32), (32, 16), "f16"), ((48, 16), (16, 80), "f16"),
              # bf16 on tensor cores too (staged as f16 bits on the GPU)
              ((64, 64), (64, 32), "bf16"),
-             # 144 blocks of 64 x 64: 8 x 8 outputs per thread (K steps of
-             # 8); f64 keeps 4 x 4
-             ((768, 40), (40, 768), "f32"), ((768, 16), (16, 768), "f64"),
+             # 576 blocks of 64 x 64: 8 x 8 outputs per thread (K steps of
+             # 8); f64 keeps 4 x 4; 144 blocks keep 4 x 4 in f32 too
+             ((1536, 40), (40, 1536), "f32"), ((1536, 16), (16, 1536), "f64"),
+             ((768, 40), (40, 768), "f32"),
              # 144 blocks of 128 x 64: 2 x 2 warps of 64 x 32 (f16, bf16,
              # and f32 with allow-tf32: --cpu=gpu-schedule-tf32)
              ((1024, 32), (32, 1152), "f16"), ((1024, 64), (64, 1152), "bf16"),
@@ -100,7 +101,7 @@ GPU_TILED = [((64, 16), (16, 64), "f32"), ((128, 48), (48, 96), "f32"),
              # the GPU), 3 steps of 8 x 8 thread tiles, 5 steps of 64 x 64
              # tensor-core blocks (the stages wrap around), and f32 in 4
              # 128 x 64 TF32 steps with --cpu=gpu-schedule-tf32
-             ((1024, 128), (128, 1152), "f16"), ((768, 24), (24, 768), "f32"),
+             ((1024, 128), (128, 1152), "f16"), ((1536, 24), (24, 1536), "f32"),
              ((64, 160), (160, 64), "bf16"), ((1024, 64), (64, 1152), "f32"),
              # Few 64 x 64 blocks (8) on FMAs: 32 x 32 blocks of 2 x 2
              # thread tiles
