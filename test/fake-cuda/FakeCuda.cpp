@@ -29,6 +29,8 @@
 //   DLC_FAKE_CUDA_FAIL=WHAT  injected failures, comma-separated: init,
 //                            load, launch=N, alloc=N (the Nth, from 1)
 //   DLC_FAKE_CUDA_MEMORY=N   device memory in bytes (out of memory beyond)
+//   DLC_FAKE_CUDA_PROFILE=FILE  each launch and its occupancy on sm_90
+//   DLC_FAKE_CUDA_TRACE=1    each call that works, to stderr
 // Built twice: with stream-ordered allocation (CUDA 11.2+) and without
 // (FAKE_CUDA_NO_POOLS), to run the runtime's fallback.
 //
@@ -37,6 +39,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
@@ -122,6 +125,12 @@ thread_local std::string lastError;
 unsigned long long launches, moduleLoads, allocationCount, peakBytes,
     liveBytes, errorCount;
 std::set<const Kernel *> kernelsLaunched;
+// Each launch, for DLC_FAKE_CUDA_PROFILE.
+struct Launch {
+  std::string kernel;
+  unsigned grid[3], block[3], registers, staticShared, dynamicShared;
+};
+std::vector<Launch> launchRecords;
 std::vector<std::string> errors;
 
 // Injected failures.
@@ -598,10 +607,46 @@ void writeLog() {
   fclose(log);
 }
 
+/// DLC_FAKE_CUDA_PROFILE=FILE: per launch, its grid and block, and the
+/// occupancy an H100/H200 (sm_90: 132 SMs, 64K registers, 2048 threads, 32
+/// blocks and 228 KiB of shared memory an SM, 1 KiB of it reserved per
+/// block; registers allocated per warp in units of 256) would give it:
+/// blocks an SM, warps an SM, and waves (blocks over blocks per SM x SMs).
+void writeProfile() {
+  const char *path = getenv("DLC_FAKE_CUDA_PROFILE");
+  if (!path)
+    return;
+  FILE *out = fopen(path, "a");
+  if (!out)
+    return;
+  fprintf(out, "# kernel grid block registers shared-bytes blocks/SM "
+               "warps/SM waves\n");
+  for (const Launch &l : launchRecords) {
+    unsigned long long blocks = 1ull * l.grid[0] * l.grid[1] * l.grid[2];
+    unsigned threads = l.block[0] * l.block[1] * l.block[2];
+    unsigned warps = (threads + 31) / 32;
+    unsigned perSM = std::min(32u, 2048 / (warps * 32));
+    if (l.registers) {
+      unsigned perWarp = (l.registers * 32 + 255) / 256 * 256;
+      perSM = std::min(perSM, 65536 / (perWarp * warps));
+    }
+    unsigned shared = l.staticShared + l.dynamicShared;
+    perSM = std::min(perSM, (228u << 10) / (shared + 1024));
+    double waves = perSM ? double(blocks) / (perSM * 132.0) : 0;
+    fprintf(out, "%s %ux%ux%u %ux%ux%u %u %u %u %u %.2f\n", l.kernel.c_str(),
+            l.grid[0], l.grid[1], l.grid[2], l.block[0], l.block[1],
+            l.block[2], l.registers, shared, perSM, perSM * warps, waves);
+  }
+  fclose(out);
+}
+
 // Written when the library's globals above are still alive (destroyed in
 // reverse order of construction).
 struct LogAtExit {
-  ~LogAtExit() { writeLog(); }
+  ~LogAtExit() {
+    writeLog();
+    writeProfile();
+  }
 } logAtExit;
 
 } // namespace
@@ -821,6 +866,10 @@ CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz,
                 kernel->staticShared, sharedBytes);
   trace("launch %s <<<%u x %u x %u, %u x %u x %u, %u>>> on %s", name, gx, gy,
         gz, bx, by, bz, sharedBytes, streamName(stream));
+  if (getenv("DLC_FAKE_CUDA_PROFILE"))
+    launchRecords.push_back({kernel->name, {gx, gy, gz}, {bx, by, bz},
+                             kernel->registers, kernel->staticShared,
+                             sharedBytes});
   if (extra)
     return fail("launching %s: dlc passes parameters, not `extra`", name);
   if (!params && !kernel->params.empty())
