@@ -477,8 +477,11 @@ bool parseCubin(const std::string &elf, Module &module, std::string &why) {
         k.params[ordinal] = {flags >> 18, (flags & 0x400) != 0};
       });
     }
+    // (On sm_80 and later the section also holds the 1 KiB the system
+    // reserves in every block, which ptxas -v does not count.)
     if (s.name.rfind(".nv.shared.", 0) == 0 && module.kernels.count(s.name.substr(11)))
-      module.kernels[s.name.substr(11)].staticShared = s.size;
+      module.kernels[s.name.substr(11)].staticShared =
+          s.size >= 1024 ? s.size - 1024 : s.size;
   }
   if (module.kernels.empty()) {
     why = "a cubin without kernels";
@@ -631,7 +634,7 @@ void writeProfile() {
       perSM = std::min(perSM, 65536 / (perWarp * warps));
     }
     unsigned shared = l.staticShared + l.dynamicShared;
-    perSM = std::min(perSM, (228u << 10) / (shared + 1024));
+    perSM = std::min(perSM, (228u << 10) / (shared + 1024)); // + the reserve
     double waves = perSM ? double(blocks) / (perSM * 132.0) : 0;
     fprintf(out, "%s %ux%ux%u %ux%ux%u %u %u %u %u %.2f\n", l.kernel.c_str(),
             l.grid[0], l.grid[1], l.grid[2], l.block[0], l.block[1],
