@@ -305,69 +305,62 @@ void padToBlocks(RewriterBase &rewriter, linalg::LinalgOp op, bool allowTF32,
     return;
   unsigned lead = ranges.size() - 3; // m, n, k after a batch dim
   int64_t m = ranges[lead], n = ranges[lead + 1], k = ranges[lead + 2];
-  auto padded = [](int64_t size) -> int64_t {
-    if (blockAndThreadTile(size))
-      return size;
-    return llvm::alignTo(size, size > 64 ? 64 : 16);
+  // The multiple each of M, N and K is padded to (1: left as it is).
+  auto blockMultiple = [](int64_t size) -> int64_t {
+    return blockAndThreadTile(size) ? 1 : size > 64 ? 64 : 16;
   };
-  SmallVector<int64_t> target(ranges);
-  target[lead] = padded(m);
-  target[lead + 1] = padded(n);
+  SmallVector<int64_t> multiples = {blockMultiple(m), blockMultiple(n), 1};
   SmallVector<int64_t, 3> mma =
       tensorCores ? mmaShapeFor(element(op.getDpsInputs()[0]),
                                 element(op.getDpsInputs()[1]),
                                 element(op.getDpsInits()[0]), allowTF32)
                   : SmallVector<int64_t, 3>{};
-  bool tiled = target[lead] == m && target[lead + 1] == n;
+  bool tiled = multiples[0] == 1 && multiples[1] == 1;
   if (!mma.empty() && k % mma[2])
-    target[lead + 2] = static_cast<int64_t>(llvm::alignTo(k, 32));
+    multiples[2] = 32;
   else if (!tiled && k > 16)
-    target[lead + 2] = static_cast<int64_t>(llvm::alignTo(k, 16));
+    multiples[2] = 16;
+  auto paddedSize = [&](unsigned i) {
+    return static_cast<int64_t>(llvm::alignTo(ranges[lead + i], multiples[i]));
+  };
   // Fits already, or too small to be worth a block.
-  if (target == ranges || target[lead] * target[lead + 1] < 64 * 64)
+  if ((paddedSize(0) == m && paddedSize(1) == n && paddedSize(2) == k) ||
+      paddedSize(0) * paddedSize(1) < 64 * 64)
     return;
-  Location loc = op.getLoc();
+  // Upstream's padding: each operand padded with zeros (high) to those
+  // multiples, the product's [M, N] part extracted from the result.
+  SmallVector<Attribute> zeros;
+  for (Value operand : op->getOperands())
+    zeros.push_back(rewriter.getZeroAttr(element(operand)));
+  linalg::LinalgPaddingOptions options;
+  options.setPaddingDimensions({lead, lead + 1, lead + 2})
+      .setPadToMultipleOf(multiples)
+      .setPaddingValues(zeros)
+      .setCopyBackOp(linalg::LinalgPaddingOptions::CopyBackOp::None);
   rewriter.setInsertionPoint(op);
-  SmallVector<Value> operands;
-  for (OpOperand &operand : op->getOpOperands()) {
-    auto type = cast<RankedTensorType>(operand.get().getType());
-    AffineMap map = op.getMatchingIndexingMap(&operand);
-    SmallVector<int64_t> shape;
-    for (unsigned r = 0; r < map.getNumResults(); ++r)
-      shape.push_back(target[map.getDimPosition(r)]);
-    if (shape == type.getShape()) {
-      operands.push_back(operand.get());
+  linalg::LinalgOp padded;
+  SmallVector<Value> replacements;
+  SmallVector<tensor::PadOp> pads;
+  if (failed(linalg::rewriteAsPaddedOp(rewriter, op, options, padded,
+                                       replacements, pads)))
+    return;
+  rewriter.replaceOp(op, replacements);
+  // A padded fill init becomes a fill of the padded shape, which the
+  // product's block fuses. (Upstream's FoldFillWithPad compares the two
+  // values as SSA values; the padding's constant is a new one.)
+  for (tensor::PadOp pad : pads) {
+    auto fill = pad.getSource().getDefiningOp<linalg::FillOp>();
+    Attribute fillValue, padValue;
+    if (!fill || !matchPattern(fill.value(), m_Constant(&fillValue)) ||
+        !matchPattern(pad.getConstantPaddingValue(), m_Constant(&padValue)) ||
+        fillValue != padValue)
       continue;
-    }
-    // The init as a fill of the padded shape where it is a fill (the
-    // product's block fuses it), padded otherwise.
-    if (auto fill = operand.get().getDefiningOp<linalg::FillOp>();
-        fill && op.isDpsInit(&operand)) {
-      Value empty = tensor::EmptyOp::create(rewriter, loc, shape,
-                                            type.getElementType());
-      operands.push_back(
-          linalg::FillOp::create(rewriter, loc, fill.getInputs(), empty)
-              .getResult(0));
-      continue;
-    }
-    Value zero = arith::ConstantOp::create(
-        rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
-    operands.push_back(tensor::createPadHighOp(type.clone(shape),
-                                               operand.get(), zero,
-                                               /*nofold=*/false, loc, rewriter)
-                           .getResult());
+    rewriter.setInsertionPoint(pad);
+    Value empty = tensor::EmptyOp::create(
+        rewriter, pad.getLoc(), pad.getResultType().getShape(),
+        pad.getResultType().getElementType());
+    rewriter.replaceOpWithNewOp<linalg::FillOp>(pad, fill.value(), empty);
   }
-  auto result = cast<RankedTensorType>(op->getResult(0).getType());
-  Type paddedType = operands.back().getType();
-  auto product = cast<linalg::LinalgOp>(
-      clone(rewriter, op.getOperation(), TypeRange{paddedType}, operands));
-  SmallVector<OpFoldResult> zeros(result.getRank(), rewriter.getIndexAttr(0)),
-      ones(result.getRank(), rewriter.getIndexAttr(1)), sizes;
-  for (int64_t size : result.getShape())
-    sizes.push_back(rewriter.getIndexAttr(size));
-  Value part = tensor::ExtractSliceOp::create(
-      rewriter, loc, result, product->getResult(0), zeros, sizes, ones);
-  rewriter.replaceOp(op, part);
 }
 
 /// #gpu.thread<y>, #gpu.thread<x> for the last two of `tiles`' non-zero
