@@ -64,4 +64,7 @@ if [ ! -f "$build/build.ninja" ]; then
     -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
     -DPython3_EXECUTABLE="$venv/bin/python"
 fi
+# ccache hashes paths under the checkout relative to it, so that another
+# clone of it (CI's) compiles from this machine's cache.
+export CCACHE_BASEDIR="$root"
 cmake --build "$build"
