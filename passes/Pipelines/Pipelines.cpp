@@ -238,9 +238,10 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createLowerVectors());
   // The staging copies' 16-byte pieces as vector accesses (where aligned).
   pm.addNestedPass<func::FuncOp>(createVectorizeStagingCopies());
-  // Kernels of more than 48 KiB of shared memory (three stages of a
-  // 128 x 64 tensor-core block) on dynamic shared memory.
-  pm.addNestedPass<func::FuncOp>(createPlaceDynamicSharedMemory());
+  // Each kernel's shared buffers in one array, by live range (a GEMM's
+  // accumulator tile in the bytes of its K loop's stages); dynamic shared
+  // memory past 48 KiB.
+  pm.addPass(createPlaceSharedMemory());
 
   // Every other linalg op a grid of threads, one output element per thread,
   // the innermost loop on thread x (coalesced accesses); reductions run in

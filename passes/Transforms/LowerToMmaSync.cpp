@@ -256,6 +256,7 @@ struct LowerToMmaSync : public dlc::impl::LowerToMmaSyncBase<LowerToMmaSync> {
     DominanceInfo dominance(func);
     eliminateCommonSubExpressions(rewriter, dominance, func);
     linalg::hoistRedundantVectorTransfers(func);
+    dlc::syncHoistedWriteBacks(rewriter, func);
 
     for (gpu::LaunchOp kernel : kernels) {
       // Contractions in mma.sync's form (A row-major, B column-major):

@@ -172,6 +172,12 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
     eliminateCommonSubExpressions(rewriter, dominance, func);
     // The accumulator tile stays in registers across the reduction loop.
     linalg::hoistRedundantVectorTransfers(func);
+    dlc::syncHoistedWriteBacks(rewriter, func);
+    // Accumulators that start from a constant fill: the constant, not a
+    // load of the fill's stores (in kernels: nothing is tagged elsewhere).
+    func->walk([&](gpu::LaunchOp kernel) {
+      dlc::forwardAccumulatorFills(rewriter, kernel.getBody().front());
+    });
 
     // Contractions to FMAs; 2-D transfers fully unrolled to 1-D rows. The
     // permutation-map lowering runs after the unrolling: a conv accumulator's

@@ -51,7 +51,6 @@ namespace dlc {
 #define GEN_PASS_DEF_TILEFORGPU
 #define GEN_PASS_DEF_MAPFORALLTOGPU
 #define GEN_PASS_DEF_VECTORIZESTAGINGCOPIES
-#define GEN_PASS_DEF_PLACEDYNAMICSHAREDMEMORY
 #include "dlc/Transforms/Passes.h.inc"
 } // namespace dlc
 
@@ -544,6 +543,13 @@ LogicalResult tileContraction(RewriterBase &rewriter,
   }
   if (!tile)
     return contraction->emitError("dlc-tile-for-gpu: no tiled contraction");
+
+  // The fill that starts the accumulators, for dlc-lower-vectors to fold
+  // into their reads.
+  for (Operation *op : elementwise)
+    if (auto fill = dyn_cast<linalg::FillOp>(op);
+        fill && fill->getResult(0) == tile.getDpsInits()[0])
+      fill->setAttr(dlc::kAccumulatorInitAttr, rewriter.getUnitAttr());
 
   // With a consumer, the block's accumulators are an intermediate: in
   // shared memory, not a device allocation per block.
@@ -2251,8 +2257,12 @@ LogicalResult mapBlockForall(RewriterBase &rewriter, scf::ForallOp forall) {
   });
   for (linalg::LinalgOp op : linalgOps) {
     rewriter.setInsertionPoint(op);
-    if (failed(linalg::linalgOpToLoops(rewriter, op)))
+    FailureOr<linalg::LinalgLoops> loops = linalg::linalgOpToLoops(rewriter, op);
+    if (failed(loops))
       return op->emitError("dlc-map-forall-to-gpu: lowering to loops failed");
+    if (op->hasAttr(dlc::kAccumulatorInitAttr) && !loops->empty())
+      loops->front()->setAttr(dlc::kAccumulatorInitAttr,
+                              rewriter.getUnitAttr());
     rewriter.eraseOp(op);
   }
   // A barrier just before the kernel's end orders nothing.
@@ -2267,76 +2277,6 @@ LogicalResult mapBlockForall(RewriterBase &rewriter, scf::ForallOp forall) {
     if (isa<arith::MulFOp, arith::AddFOp, arith::SubFOp>(op))
       op->setAttr("fastmath", contract);
   });
-  return success();
-}
-
-/// Static shared memory a kernel may have; more must be dynamic shared
-/// memory, which a launch opts in to (the runtime raises the function's
-/// limit).
-constexpr int64_t kStaticSharedBytes = 48 * 1024;
-
-/// A kernel's shared-memory allocations (static shapes, or an error).
-FailureOr<SmallVector<memref::AllocOp>> sharedAllocs(Operation *root) {
-  SmallVector<memref::AllocOp> allocs;
-  WalkResult walk = root->walk([&](memref::AllocOp alloc) {
-    auto space = dyn_cast_or_null<gpu::AddressSpaceAttr>(
-        alloc.getType().getMemorySpace());
-    if (!space || space.getValue() != gpu::AddressSpace::Workgroup)
-      return WalkResult::advance();
-    if (!alloc->getParentOfType<gpu::LaunchOp>() ||
-        !alloc.getType().hasStaticShape()) {
-      alloc->emitError("shared memory outside a kernel or of dynamic size");
-      return WalkResult::interrupt();
-    }
-    allocs.push_back(alloc);
-    return WalkResult::advance();
-  });
-  if (walk.wasInterrupted())
-    return failure();
-  return allocs;
-}
-
-/// Bytes of `allocs` placed one after another at 16-byte boundaries.
-int64_t sharedBytes(ArrayRef<memref::AllocOp> allocs) {
-  int64_t bytes = 0;
-  for (memref::AllocOp alloc : allocs)
-    bytes += llvm::alignTo(alloc.getType().getNumElements() *
-                               alloc.getType().getElementTypeBitWidth() / 8,
-                           16);
-  return bytes;
-}
-
-/// Shared-memory buffers inside kernels: workgroup globals (what NVVM
-/// lowers to .shared), not allocations. Kernels of more than 48 KiB keep
-/// their allocations for dlc-place-dynamic-shared-memory.
-LogicalResult placeSharedBuffers(RewriterBase &rewriter, ModuleOp module) {
-  SymbolTable symbols(module);
-  SmallVector<gpu::LaunchOp> launches;
-  module.walk([&](gpu::LaunchOp launch) { launches.push_back(launch); });
-  if (failed(sharedAllocs(module)))
-    return failure();
-  for (gpu::LaunchOp launch : launches) {
-    FailureOr<SmallVector<memref::AllocOp>> allocs = sharedAllocs(launch);
-    if (failed(allocs))
-      return failure();
-    if (sharedBytes(*allocs) > kStaticSharedBytes)
-      continue;
-    for (memref::AllocOp alloc : *allocs) {
-      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
-        if (isa<memref::DeallocOp>(user))
-          rewriter.eraseOp(user);
-      rewriter.setInsertionPointToStart(module.getBody());
-      auto global = memref::GlobalOp::create(
-          rewriter, alloc.getLoc(), "__dlc_shared",
-          rewriter.getStringAttr("private"), alloc.getType(),
-          /*initial_value=*/Attribute(), /*constant=*/false,
-          /*alignment=*/rewriter.getI64IntegerAttr(16));
-      symbols.insert(global); // a unique name
-      rewriter.setInsertionPoint(alloc);
-      rewriter.replaceOpWithNewOp<memref::GetGlobalOp>(alloc, alloc.getType(),
-                                                       global.getSymName());
-    }
-  }
   return success();
 }
 
@@ -2358,8 +2298,6 @@ struct MapForallToGPU
         if (failed(mapBlockForall(rewriter, forall)))
           return signalPassFailure();
     }
-    if (failed(placeSharedBuffers(rewriter, getOperation())))
-      return signalPassFailure();
   }
 };
 
@@ -2393,66 +2331,6 @@ struct VectorizeStagingCopies
         op->emitError("dlc-vectorize-staging-copies: lowering failed");
         return signalPassFailure();
       }
-  }
-};
-
-struct PlaceDynamicSharedMemory
-    : public dlc::impl::PlaceDynamicSharedMemoryBase<
-          PlaceDynamicSharedMemory> {
-  void runOnOperation() override {
-    IRRewriter rewriter(&getContext());
-    SmallVector<gpu::LaunchOp> launches;
-    getOperation().walk([&](gpu::LaunchOp launch) {
-      launches.push_back(launch);
-    });
-    for (gpu::LaunchOp launch : launches) {
-      FailureOr<SmallVector<memref::AllocOp>> allocs = sharedAllocs(launch);
-      if (failed(allocs))
-        return signalPassFailure();
-      if (allocs->empty())
-        continue;
-      int64_t total = sharedBytes(*allocs);
-      // (Checked before anything changes.)
-      if (launch.getDynamicSharedMemorySize()) {
-        launch->emitError("dlc-place-dynamic-shared-memory: the kernel has "
-                          "dynamic shared memory already");
-        return signalPassFailure();
-      }
-      for (memref::AllocOp alloc : *allocs)
-        if (!alloc.getType().getLayout().isIdentity()) {
-          alloc->emitError("dlc-place-dynamic-shared-memory: a shared buffer "
-                           "with a layout");
-          return signalPassFailure();
-        }
-      Location loc = launch.getLoc();
-      Block &body = launch.getBody().front();
-      rewriter.setInsertionPointToStart(&body);
-      Value bytes = gpu::DynamicSharedMemoryOp::create(
-          rewriter, loc,
-          MemRefType::get({ShapedType::kDynamic}, rewriter.getI8Type(),
-                          AffineMap(),
-                          gpu::AddressSpaceAttr::get(
-                              &getContext(), gpu::AddressSpace::Workgroup)));
-      int64_t offset = 0;
-      for (memref::AllocOp alloc : *allocs) {
-        for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
-          if (isa<memref::DeallocOp>(user))
-            rewriter.eraseOp(user);
-        rewriter.setInsertionPointAfter(bytes.getDefiningOp());
-        Value at = arith::ConstantIndexOp::create(rewriter, loc, offset);
-        Value view = memref::ViewOp::create(rewriter, alloc.getLoc(),
-                                            alloc.getType(), bytes, at,
-                                            ValueRange{});
-        offset += sharedBytes({alloc});
-        rewriter.replaceOp(alloc, view);
-      }
-      rewriter.setInsertionPoint(launch);
-      Value size = arith::ConstantIntOp::create(rewriter, loc,
-                                                rewriter.getI32Type(), total);
-      rewriter.modifyOpInPlace(launch, [&] {
-        launch.getDynamicSharedMemorySizeMutable().assign(size);
-      });
-    }
   }
 };
 

@@ -27,6 +27,31 @@ constexpr llvm::StringLiteral kAsyncCopyAttr = "dlc.async_copy";
 /// dlc-map-forall-to-gpu (the barrier follows the wait).
 constexpr llvm::StringLiteral kAsyncCopiesAttr = "dlc.async_copies";
 
+/// On the fill of a GEMM block's accumulators (dlc-tile-for-gpu), then on
+/// the outermost loop of its lowering (dlc-map-forall-to-gpu): every element
+/// it writes is read once as an accumulator of the contraction and written
+/// back after it. dlc-lower-vectors folds the fill into the accumulators'
+/// reads once they are hoisted out of the K loop.
+constexpr llvm::StringLiteral kAccumulatorInitAttr = "dlc.accumulator_init";
+
+/// In a kernel's body: each tagged fill (kAccumulatorInitAttr) whose
+/// accumulators are read right before the K loop (hoisted there) and next
+/// written back, as constants in those reads, the fill erased. The buffer
+/// is then dead until the write-back, and dlc-place-shared-memory may give
+/// its bytes to the K loop's stages. (dlc-place-shared-memory's file.)
+void forwardAccumulatorFills(mlir::RewriterBase &rewriter,
+                             mlir::Block &kernelBody);
+
+/// Upstream's hoisting of accumulators out of a K loop that ends with a
+/// barrier (a block's product, whose stages the next step overwrites)
+/// leaves their write-back after the loop with no barrier: a consumer
+/// reading other threads' accumulators (the f32 tile that a tensor-core
+/// block's warps fill and its threads round) would race with it. This puts
+/// a barrier after the write-back of shared memory of each such loop in
+/// `root`'s kernels. (dlc-place-shared-memory's file.)
+void syncHoistedWriteBacks(mlir::RewriterBase &rewriter,
+                           mlir::Operation *root);
+
 /// Static sizes as index attributes (tile sizes, slice sizes).
 inline llvm::SmallVector<mlir::OpFoldResult>
 indexAttrs(mlir::OpBuilder &b, llvm::ArrayRef<int64_t> values) {

@@ -78,18 +78,28 @@ func.func @matmul_f32(%x: tensor<64x32xf32>, %w: tensor<32x64xf32>) -> tensor<64
 
 // A large f16 product (144 blocks of 128 x 64, 4 K steps): 3 stages of its
 // 14.5 KiB of A and B tiles (rows padded by 16 bytes: 128 x 40 and 32 x 72
-// f16) with the 32 KiB f32 accumulator tile of the rounding make 75.5 KiB,
-// past the 48 KiB of static shared memory: the kernel takes it as dynamic
-// shared memory (the launch asks for 77312 bytes), its copies cp.async,
-// waiting for all but the newest 2 groups.
+// f16), its copies cp.async, waiting for all but the newest 2 groups. The
+// warps' accumulators start from zeros in registers, so the 32 KiB f32 tile
+// of the rounding is dead until the write-back after the K loop and takes
+// the stages' bytes: 43.5 KiB in all (75.5 before), static shared memory
+// (no dynamic shared memory, past 48 KiB). Before the write-back, a wait
+// for every copy and a barrier (other warps may still read the last
+// stage); after it, a barrier before the threads round the tile (each
+// reads other warps' accumulators).
 // CHECK-LABEL: llvm.func @large_f16
-// CHECK: %[[BYTES:.+]] = llvm.mlir.constant(77312 : i32) : i32
-// CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @large_f16_kernel::@large_f16_kernel {{.+}} dynamic_shared_memory_size %[[BYTES]]
+// CHECK-NOT: dynamic_shared_memory_size
 // CHECK: gpu.binary @large_f16_kernel
-// CHECK-SAME: __dynamic_shmem__0
+// CHECK-SAME: .shared .align 16 .b8 __dlc_shared{{(_[0-9]+)?}}[44544];
+// CHECK-NOT: .shared .align
 // CHECK-SAME: cp.async.cg.shared.global [{{[^]]+}}], [{{[^]]+}}], 16;
 // CHECK-SAME: cp.async.wait_group {{[^;]*}}2;
 // CHECK-SAME: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// CHECK-SAME: cp.async.wait_group {{[^;]*}}0;
+// CHECK-SAME: bar.sync
+// CHECK-SAME: st.shared.v2.b32
+// CHECK-SAME: bar.sync
+// CHECK-SAME: ld.shared
+// CHECK-SAME: cvt.rn.f16.f32
 // The warps' fragments come from the padded stages with ldmatrix: A's rows
 // 80 bytes apart, B's 144 (an odd number of 16-byte units: the 8 rows of
 // each 8 x 8 matrix in 8 different bank groups).

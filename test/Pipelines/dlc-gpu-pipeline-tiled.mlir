@@ -3,7 +3,7 @@
 
 // A dense layer (matmul, bias, relu) is one kernel: 64 x 32 blocks of 8 x 16
 // threads, the A and B tiles of each K step in shared memory (the block's
-// output tile too, for the fill and the consumer; each thread's 4 x 4
+// output tile too, for the consumer; each thread's 4 x 4
 // accumulators stay in registers through the K loop), FMAs; no intermediate
 // in device memory. The K loop (4 steps) in 3 stages: the tiles in 3
 // buffers each (3 x 5 KiB of A, 3 x 2.25 KiB of B: 64 x 16 and 16 x 32 f32
@@ -11,17 +11,19 @@
 // with cp.async where the rows are aligned (the scalar loads of the other
 // branch are not checked here), steps 0 and 1 before the loop, and in the
 // loop step i + 2's copies, a commit, a wait for all but the newest 2
-// groups and a barrier before step i's product.
+// groups and a barrier before step i's product. The accumulators start
+// from zeros in registers (the fill is folded into them), so the 8 KiB
+// output tile is dead until the K loop's write-back and shares the bytes of
+// the stages: one array of 22272 bytes, not 30464.
 // CHECK-LABEL: llvm.func @dense
 // CHECK-NOT: mgpuMemAlloc
 // CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @dense_kernel::@dense_kernel blocks in (%{{.+}}, %{{.+}}, %{{.+}}) threads in (%{{.+}}, %{{.+}}, %{{.+}})
 // CHECK-NOT: gpu.launch_func
 // CHECK-NOT: mgpuMemAlloc
 // CHECK: gpu.binary @dense_kernel
-// CHECK-SAME: .shared .align 16 .b8 __dlc_shared[8192];
-// CHECK-SAME: .shared .align 16 .b8 __dlc_shared_0[15360];
-// CHECK-SAME: .shared .align 16 .b8 __dlc_shared_1[6912];
-// CHECK-SAME: bar.sync
+// CHECK-SAME: .shared .align 16 .b8 __dlc_shared[22272];
+// CHECK-NOT: .shared .align
+// CHECK-NOT: bar.sync
 // CHECK-SAME: cp.async.cg.shared.global [{{[^]]+}}], [{{[^]]+}}], 16;
 // CHECK-SAME: cp.async.commit_group;
 // CHECK-SAME: cp.async.cg.shared.global [{{[^]]+}}], [{{[^]]+}}], 16;
@@ -30,12 +32,19 @@
 // CHECK-SAME: cp.async.wait_group {{[^;]*}}2;
 // CHECK-SAME: bar.sync
 // CHECK-SAME: fma.rn.f32
+// After the K loop: every copy waited for and a barrier before the tile
+// takes the stages' bytes, the write-back, a barrier, the consumer.
+// CHECK-SAME: cp.async.wait_group {{[^;]*}}0;
+// CHECK-SAME: bar.sync
+// CHECK-SAME: st.shared.v4.b32
+// CHECK-SAME: bar.sync
 // CHECK-SAME: max.NaN.f32
-// Before sm_80 (no cp.async): one stage, copied with ld.global.v4.
+// Before sm_80 (no cp.async): one stage, copied with ld.global.v4; the
+// 4 + 2 KiB of A and B tiles in the bytes of the 8 KiB output tile.
 // SM75-LABEL: llvm.func @dense
 // SM75: gpu.binary @dense_kernel
-// SM75-SAME: .shared .align 16 .b8 __dlc_shared_0[4096];
-// SM75-SAME: .shared .align 16 .b8 __dlc_shared_1[2048];
+// SM75-SAME: .shared .align 16 .b8 __dlc_shared[8192];
+// SM75-NOT: .shared .align
 // SM75-NOT: cp.async
 // SM75-SAME: ld.global.v4.b32
 // SM75-SAME: st.shared.v4.b32

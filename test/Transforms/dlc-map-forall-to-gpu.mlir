@@ -4,8 +4,10 @@
 // (grid 2 x 1 x 1: its trip count on x; block 8 x 4 x 1: the largest
 // thread forall), its induction variable block_id * 16; the thread foralls
 // are normalized and distributed (thread ids, a barrier after each); their
-// linalg ops become loops; the shared buffer becomes a workgroup global.
-// CHECK: memref.global "private" @__dlc_shared : memref<16x8xf32, #gpu.address_space<workgroup>> {alignment = 16 : i64}
+// linalg ops become loops (a fill's dlc.accumulator_init tag on its
+// outermost loop); the shared buffer stays an allocation, for
+// dlc-place-shared-memory.
+// CHECK-NOT: memref.global
 // CHECK-LABEL: func.func @blocks
 // CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
 // CHECK-DAG: %[[C2:.+]] = arith.constant 2 : index
@@ -13,17 +15,20 @@
 // CHECK-DAG: %[[C8:.+]] = arith.constant 8 : index
 // CHECK: gpu.launch blocks(%[[BX:.+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[C2]], %{{.+}} = %[[C1]], %{{.+}} = %[[C1]]) threads(%{{.+}}, %{{.+}}, %{{.+}}) in (%{{.+}} = %[[C8]], %{{.+}} = %[[C4]], %{{.+}} = %[[C1]])
 // CHECK:   affine.apply #{{.+}}()[%[[BX]]]
-// CHECK:   %[[SHARED:.+]] = memref.get_global @__dlc_shared : memref<16x8xf32, #gpu.address_space<workgroup>>
+// CHECK:   %[[SHARED:.+]] = memref.alloc() : memref<16x8xf32, #gpu.address_space<workgroup>>
 // CHECK:   gpu.thread_id  x
 // CHECK:   scf.for
 // CHECK:   gpu.barrier
 // CHECK:   scf.for
+// CHECK:     memref.store %[[ZERO:.+]], %{{.+}}[%{{.+}}, %{{.+}}] : memref<4x4xf32, strided<[8, 1], offset: ?>>
+// CHECK:   } {dlc.accumulator_init}
+// CHECK:   scf.for
 // CHECK:     arith.mulf {{.+}} fastmath<contract>
 // CHECK:     arith.addf {{.+}} fastmath<contract>
 // CHECK:   gpu.barrier
+// CHECK:   memref.dealloc %[[SHARED]]
 // CHECK:   gpu.terminator
 // CHECK-NOT: scf.forall
-// CHECK-NOT: memref.alloc
 // CHECK-NOT: linalg.
 func.func @blocks(%a: memref<32x8xf32>, %b: memref<8x8xf32>, %c: memref<32x8xf32>) {
   scf.forall (%i) = (0) to (32) step (16) {
@@ -39,6 +44,8 @@ func.func @blocks(%a: memref<32x8xf32>, %b: memref<8x8xf32>, %c: memref<32x8xf32
       %x = memref.subview %shared[%r, 0] [4, 8] [1, 1] : memref<16x8xf32, #gpu.address_space<workgroup>> to memref<4x8xf32, strided<[8, 1], offset: ?>, #gpu.address_space<workgroup>>
       %w = memref.subview %b[0, %q] [8, 4] [1, 1] : memref<8x8xf32> to memref<8x4xf32, strided<[8, 1], offset: ?>>
       %y = memref.subview %sc[%r, %q] [4, 4] [1, 1] : memref<16x8xf32, strided<[8, 1], offset: ?>> to memref<4x4xf32, strided<[8, 1], offset: ?>>
+      %zero = arith.constant 0.0 : f32
+      linalg.fill {dlc.accumulator_init} ins(%zero : f32) outs(%y : memref<4x4xf32, strided<[8, 1], offset: ?>>)
       linalg.matmul ins(%x, %w : memref<4x8xf32, strided<[8, 1], offset: ?>, #gpu.address_space<workgroup>>, memref<8x4xf32, strided<[8, 1], offset: ?>>) outs(%y : memref<4x4xf32, strided<[8, 1], offset: ?>>)
     } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
     memref.dealloc %shared : memref<16x8xf32, #gpu.address_space<workgroup>>
@@ -62,7 +69,7 @@ func.func @nested_block_forall(%c: memref<4x4xf32>) {
 // -----
 
 // More than 48 KiB of shared memory in one kernel (a 32 KiB and a 24 KiB
-// buffer): the allocations stay for dlc-place-dynamic-shared-memory. A
+// buffer): the allocations stay for dlc-place-shared-memory too. A
 // forall of cp.async copies (dlc.async_copies, from
 // dlc-pipeline-staging-copies) gets no barrier after it; the others do.
 // CHECK-LABEL: func.func @large_shared

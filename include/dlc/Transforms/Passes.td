@@ -530,12 +530,10 @@ def MapForallToGPU : Pass<"dlc-map-forall-to-gpu", "::mlir::ModuleOp"> {
     block ids in place of its induction variables; its thread foralls
     distributed by upstream's `mapNestedForallToThreadsImpl` (thread ids,
     a `gpu.barrier` after each, predicates where a forall has fewer
-    iterations than threads); the linalg ops left in each thread as loops;
-    shared-memory allocations as private `memref.global`s in
-    `#gpu.address_space<workgroup>` (kernel outlining copies them into the
-    GPU module, NVVM makes them `.shared`), except in kernels of more than
-    the 48 KiB of static shared memory, whose allocations stay for
-    `dlc-place-dynamic-shared-memory`. The staging copies' pieces
+    iterations than threads); the linalg ops left in each thread as loops
+    (a fill tagged `dlc.accumulator_init` by `dlc-tile-for-gpu` passes the
+    tag to its outermost loop); shared-memory allocations left for
+    `dlc-place-shared-memory`. The staging copies' pieces
     (16-byte rows from global into shared memory) stay linalg ops for
     `dlc-vectorize-staging-copies`.
 
@@ -563,7 +561,7 @@ def PipelineStagingCopies : Pass<"dlc-pipeline-staging-copies",
     Produces: S stages of each tile (S = `stages`, fewer where the K loop
     has fewer steps or the block's buffers would pass `shared-bytes`;
     nothing when S < 2; more than 48 KiB becomes dynamic shared memory,
-    `dlc-place-dynamic-shared-memory`) in one `i8` buffer before the loop,
+    `dlc-place-shared-memory`) in one `i8` buffer before the loop,
     each step's tile a `memref.view` at offset ((k - lb) / step mod S) x
     its bytes. The fills of steps 0 .. S - 2 before the loop; in the loop,
     the fills of step i + S - 1 (under an `scf.if`: none past the last
@@ -656,31 +654,47 @@ def VectorizeStagingCopies : Pass<"dlc-vectorize-staging-copies",
                            "::mlir::vector::VectorDialect"];
 }
 
-def PlaceDynamicSharedMemory : Pass<"dlc-place-dynamic-shared-memory",
-                                    "::mlir::func::FuncOp"> {
-  let summary = "Put the shared buffers of large kernels in dynamic shared "
-                "memory";
+def PlaceSharedMemory : Pass<"dlc-place-shared-memory", "::mlir::ModuleOp"> {
+  let summary = "Place each kernel's shared buffers in one array, by live "
+                "range";
   let description = [{
-    Expects: kernels (`gpu.launch`) whose shared-memory allocations
+    Expects: kernels (`gpu.launch`) whose shared buffers are allocations
     (`memref.alloc` in `#gpu.address_space<workgroup>`, static shapes,
-    identity layouts) `dlc-map-forall-to-gpu` left because together they
-    pass the 48 KiB a kernel may have statically (a GEMM block's
-    accumulator tile and three stages of its A and B tiles).
+    identity layouts), as `dlc-map-forall-to-gpu` leaves them.
 
-    Produces: one `gpu.dynamic_shared_memory` per such kernel, each buffer a
-    `memref.view` of it at 16-byte aligned offsets, their deallocations
-    dropped, and the launch's `dynamic_shared_memory_size` set to the total.
-    The runtime raises a kernel's dynamic shared memory limit when a launch
-    asks for more than 48 KiB.
+    Produces: per kernel, one array of bytes and each buffer a `memref.view`
+    of it at a 16-byte aligned offset, its deallocations dropped. A
+    buffer's live range is the top-level ops of the kernel's body from the
+    first to the last that touches it (taking a view or an address does
+    not count). Buffers are placed largest first at the lowest offset
+    clear of those live with them, so buffers live apart share bytes: a
+    GEMM block's accumulator tile, written after the K loop and read by
+    its fused consumer, takes the bytes of the K loop's stages. Where a
+    buffer takes bytes another one used before, a `gpu.barrier` goes
+    before its first top-level op (every thread runs those), preceded by
+    `nvvm.cp.async.wait.group 0` if the earlier one was a `cp.async`
+    target, unless the body has them in between already. The array is a
+    private `memref.global` of `i8` (kernel outlining copies it into the
+    GPU module, NVVM makes it `.shared`) up to the 48 KiB of static shared
+    memory, and the kernel's dynamic shared memory beyond (the launch's
+    `dynamic_shared_memory_size` set to the total; the runtime raises a
+    kernel's limit when a launch asks for more than 48 KiB).
 
-    Runs after `dlc-lower-vectors`: upstream's hoisting of the
-    accumulators out of the K loop cannot tell views of one buffer apart.
+    Runs after `dlc-lower-vectors`: upstream's hoisting of accumulators
+    out of a K loop tells buffers apart by their allocations, not by views
+    of one array. `dlc-lower-vectors` also folds a block's accumulator
+    fill into the accumulators' hoisted reads, which is what leaves the
+    accumulator tile dead during the K loop.
+
+    Errors: shared memory outside a kernel, of dynamic size or with a
+    layout; a launch with dynamic shared memory already.
 
     Leaves alone: kernels without shared-memory allocations.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::NVVM::NVVMDialect"];
 }
 
 def LowerToMmaSync : Pass<"dlc-lower-to-mma-sync", "::mlir::func::FuncOp"> {
