@@ -112,7 +112,8 @@ SmallVector<int64_t, 3> mmaShapeFor(Type lhs, Type rhs, Type acc,
 /// Turns `plan` into a tensor-core plan when the contraction's types have an
 /// mma.sync shape and M, N and K are multiples of its tiles: warps of at most
 /// 32 x 32 outputs (2 x 2 warps in a 64 x 64 block), K steps of 32 where K
-/// allows, or 64 x 32 warps in 128 x 64 blocks for large products, 16 x 16
+/// allows, or 64 x 32 warps in 128 x 64 blocks for large products (64 x 64
+/// warps in 128 x 128 blocks for larger ones), 16 x 16
 /// warps in 32 x 32 blocks where 64 x 64 ones would be few; the
 /// fill, consumer and copies spread over the block's 32-per-warp threads in
 /// 4-wide rows.
@@ -131,14 +132,23 @@ void planTensorCores(BlockPlan &plan, linalg::LinalgOp op,
   plan.wn = std::min<int64_t>(plan.bn, 32);
   // Large products: 128 x 64 blocks of 2 x 2 warps of 64 x 32 (f16: 32
   // mma.sync per warp and K step of 32 for 16 ldmatrix, against 16 for 12),
-  // once there are enough blocks to occupy a large GPU. K steps of 64
-  // bytes (32 f16, 16 TF32), so that a fused consumer's f32 accumulator
-  // tile (32 KiB) and the A and B tiles (12 KiB) stay within the 48 KiB of
-  // static shared memory.
+  // once there are enough blocks to occupy a large GPU; larger ones 128 x
+  // 128 blocks of 2 x 2 warps of 64 x 64, as CUTLASS's sm80 kernels, once
+  // there are 2 an SM (about 206 registers a thread: 2 blocks an SM). Per
+  // mma.sync, a 64 x 64 warp reads 128 bytes of shared memory (ldmatrix)
+  // and its block writes 64 (cp.async); a 64 x 32 warp 192 and 96: at the
+  // 128 bytes a clock an SM's shared memory moves, that caps mma.sync at
+  // 0.67 and 0.44 an SM and clock (an H100's mma.sync peak is about 0.67;
+  // by the arithmetic, untimed). K steps of 64 bytes (32 f16, 16 TF32).
   int64_t largeK = 64 / (getElementTypeOrSelf(op.getDpsInputs()[0].getType())
                              .getIntOrFloatBitWidth() /
                          8);
-  if (mnk[0] % 128 == 0 && mnk[1] % 64 == 0 && mnk[2] % largeK == 0 &&
+  if (mnk[0] % 128 == 0 && mnk[1] % 128 == 0 && mnk[2] % largeK == 0 &&
+      batch * (mnk[0] / 128) * (mnk[1] / 128) >= 2 * kBlocksToFill) {
+    plan.bm = plan.bn = 128;
+    plan.bk = largeK;
+    plan.wm = plan.wn = 64;
+  } else if (mnk[0] % 128 == 0 && mnk[1] % 64 == 0 && mnk[2] % largeK == 0 &&
       batch * (mnk[0] / 128) * (mnk[1] / 64) >= kBlocksToFill) {
     plan.bm = 128;
     plan.bn = 64;

@@ -127,6 +127,16 @@ func.func @bf16_and_odd_k(%a: tensor<32x32xbf16>, %b: tensor<32x32xbf16>, %c: te
 // CHECK-LABEL: func.func @medium_f16
 // CHECK: scf.forall ({{.+}}) = (0, 0) to (768, 768) step (64, 64)
 // CHECK:       vector.contract {{.+}} : vector<32x32xf16>, vector<32x32xf16> into vector<32x32xf32>
+// 288 blocks of 128 x 128 (2 an SM of an H100): 2 x 2 warps of 64 x 64,
+// its fill tagged as the accumulators' start. 256 (2048 x 2048) stay 128 x
+// 64 blocks.
+// CHECK-LABEL: func.func @larger_f16
+// CHECK: scf.forall ({{.+}}) = (0, 0) to (2304, 2048) step (128, 128)
+// CHECK:   linalg.fill {dlc.accumulator_init}
+// CHECK:     scf.forall ({{.+}}) = (0, 0) to (128, 128) step (64, 64)
+// CHECK:       vector.contract {{.+}} {dlc.mma_shape = array<i64: 16, 8, 16>} : vector<64x32xf16>, vector<32x64xf16> into vector<64x64xf32>
+// CHECK-LABEL: func.func @large_2048_f16
+// CHECK: scf.forall ({{.+}}) = (0, 0) to (2048, 2048) step (128, 64)
 func.func @large_f16(%a: tensor<1024x32xf16>, %b: tensor<32x1152xf16>) -> tensor<1024x1152xf16> {
   %cst = arith.constant 0.000000e+00 : f32
   %0 = tensor.empty() : tensor<1024x1152xf32>
@@ -146,6 +156,20 @@ func.func @medium_f16(%a: tensor<768x32xf16>, %b: tensor<32x768xf16>) -> tensor<
   %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<768x768xf32>) -> tensor<768x768xf32>
   %2 = linalg.matmul ins(%a, %b : tensor<768x32xf16>, tensor<32x768xf16>) outs(%1 : tensor<768x768xf32>) -> tensor<768x768xf32>
   return %2 : tensor<768x768xf32>
+}
+func.func @larger_f16(%a: tensor<2304x32xf16>, %b: tensor<32x2048xf16>) -> tensor<2304x2048xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %0 = tensor.empty() : tensor<2304x2048xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<2304x2048xf32>) -> tensor<2304x2048xf32>
+  %2 = linalg.matmul ins(%a, %b : tensor<2304x32xf16>, tensor<32x2048xf16>) outs(%1 : tensor<2304x2048xf32>) -> tensor<2304x2048xf32>
+  return %2 : tensor<2304x2048xf32>
+}
+func.func @large_2048_f16(%a: tensor<2048x32xf16>, %b: tensor<32x2048xf16>) -> tensor<2048x2048xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %0 = tensor.empty() : tensor<2048x2048xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<2048x2048xf32>) -> tensor<2048x2048xf32>
+  %2 = linalg.matmul ins(%a, %b : tensor<2048x32xf16>, tensor<32x2048xf16>) outs(%1 : tensor<2048x2048xf32>) -> tensor<2048x2048xf32>
+  return %2 : tensor<2048x2048xf32>
 }
 
 // An f32 product of 288 64 x 64 blocks: exact f32 on 4 x 4 thread tiles

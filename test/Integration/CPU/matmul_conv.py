@@ -96,6 +96,10 @@ GPU_TILED = [((64, 16), (16, 64), "f32"), ((128, 48), (48, 96), "f32"),
              # and f32 with allow-tf32: --cpu=gpu-schedule-tf32)
              ((1024, 32), (32, 1152), "f16"), ((1024, 64), (64, 1152), "bf16"),
              ((1024, 32), (32, 1152), "f32"),
+             # 288 blocks of 128 x 128 (2 an SM of an H100): 2 x 2 warps of
+             # 64 x 64 (f16; bf16 in 3 K steps; f32 with allow-tf32)
+             ((2304, 32), (32, 2048), "f16"), ((2304, 96), (96, 2048), "bf16"),
+             ((2304, 16), (16, 2048), "f32"),
              # K loops in stages (dlc-pipeline-staging-copies): 4 steps in 3
              # stages of 128 x 64 blocks (68 KiB: dynamic shared memory on
              # the GPU), 3 steps of 8 x 8 thread tiles, 5 steps of 64 x 64
