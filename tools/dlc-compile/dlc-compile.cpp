@@ -161,6 +161,27 @@ static LogicalResult run(MLIRContext &context) {
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  // Diagnostics about the input as a whole (at its module, which the parser
+  // places at line 0) as "FILE: error: ...", not at a made-up FILE:0:0.
+  ScopedDiagnosticHandler wholeInput(&context, [](Diagnostic &diagnostic) {
+    auto loc = dyn_cast<FileLineColLoc>(diagnostic.getLocation());
+    if (!loc || loc.getLine() != 0)
+      return failure();
+    auto print = [&](Diagnostic &d) {
+      const char *kind = d.getSeverity() == DiagnosticSeverity::Error ? "error"
+                         : d.getSeverity() == DiagnosticSeverity::Warning
+                             ? "warning"
+                         : d.getSeverity() == DiagnosticSeverity::Note
+                             ? "note"
+                             : "remark";
+      llvm::errs() << loc.getFilename().getValue() << ": " << kind << ": "
+                   << d << "\n";
+    };
+    print(diagnostic);
+    for (Diagnostic &note : diagnostic.getNotes())
+      print(note);
+    return success();
+  });
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return failure();
