@@ -855,9 +855,13 @@ CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz,
     return fail("launching %s: grid %u x %u x %u", name, gx, gy, gz);
   if (!threads || threads > 1024 || bz > 64)
     return fail("launching %s: block %u x %u x %u", name, bx, by, bz);
-  if (kernel->registers * threads > 65536) {
-    fail("launching %s: %u registers x %llu threads is over 64K", name,
-         kernel->registers, threads);
+  // Registers go to whole warps, in units of 256 (sm_50 and later).
+  unsigned long long warps = (threads + 31) / 32,
+                     perWarp = (kernel->registers * 32ull + 255) / 256 * 256;
+  if (warps * perWarp > 65536) {
+    fail("launching %s: %u registers x %llu threads (%llu warps of %llu) is "
+         "over 64K",
+         name, kernel->registers, threads, warps, perWarp);
     return kLaunchOutOfResources;
   }
   if (static_cast<int>(sharedBytes) > kernel->maxDynamicShared)

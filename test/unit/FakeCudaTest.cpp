@@ -7,9 +7,12 @@
 //===----------------------------------------------------------------------===//
 
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -214,6 +217,86 @@ TEST_F(FakeCudaTest, RefusesPtxWithUnresolvedFunctions) {
   EXPECT_NE(why(r).find("PTX calls __nv_expf, which it does not define"),
             std::string::npos)
       << why(r);
+}
+
+/// The CUDA toolkit's ptxas (PTXAS, PATH, /usr/local/cuda/bin), or "".
+std::string findPtxas() {
+  std::vector<std::string> candidates;
+  if (const char *env = std::getenv("PTXAS"))
+    candidates.push_back(env);
+  if (const char *path = std::getenv("PATH")) {
+    std::string dirs = path;
+    for (size_t start = 0, end; start <= dirs.size(); start = end + 1) {
+      end = dirs.find(':', start);
+      if (end == std::string::npos)
+        end = dirs.size();
+      candidates.push_back(dirs.substr(start, end - start) + "/ptxas");
+    }
+  }
+  candidates.push_back("/usr/local/cuda/bin/ptxas");
+  for (const std::string &candidate : candidates)
+    if (access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+  return "";
+}
+
+TEST_F(FakeCudaTest, EnforcesRegistersPerBlock) {
+  // A cubin's register count (EIATTR_REGCOUNT), as the suites' kernels
+  // carry it: 80 floats loaded before a barrier and stored after it are 80
+  // live registers at least; 1024 threads of them are over an SM's 64K,
+  // 512 are not. (PTX has no register count: this needs ptxas.)
+  std::string ptxas = findPtxas();
+  if (ptxas.empty())
+    GTEST_SKIP() << "no ptxas (CUDA toolkit) to make a cubin with";
+  std::string ptx = ".version 8.0\n.target sm_90\n.address_size 64\n"
+                    ".visible .entry wide(.param .u64 .ptr .align 16 p)\n{\n"
+                    "\t.reg .b64 %a;\n\t.reg .f32 %f<80>;\n"
+                    "\tld.param.u64 %a, [p];\n";
+  for (int i = 0; i < 80; i += 4)
+    ptx += "\tld.global.v4.f32 {%f" + std::to_string(i) + ", %f" +
+           std::to_string(i + 1) + ", %f" + std::to_string(i + 2) + ", %f" +
+           std::to_string(i + 3) + "}, [%a+" + std::to_string(4 * i) +
+           "];\n";
+  ptx += "\tbar.sync 0;\n";
+  for (int i = 0; i < 80; i += 4)
+    ptx += "\tst.global.v4.f32 [%a+" + std::to_string(4 * (79 - i - 3)) +
+           "], {%f" + std::to_string(i + 3) + ", %f" +
+           std::to_string(i + 2) + ", %f" + std::to_string(i + 1) + ", %f" +
+           std::to_string(i) + "};\n";
+  ptx += "\tret;\n}\n";
+  std::string dir = ::testing::TempDir();
+  std::string ptxFile = dir + "/fake_cuda_wide.ptx",
+              cubinFile = dir + "/fake_cuda_wide.cubin";
+  {
+    FILE *f = std::fopen(ptxFile.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(ptx.c_str(), f);
+    std::fclose(f);
+  }
+  std::string command = "'" + ptxas + "' -arch=sm_90 '" + ptxFile +
+                        "' -o '" + cubinFile + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  std::vector<char> cubin;
+  {
+    FILE *f = std::fopen(cubinFile.c_str(), "rb");
+    ASSERT_NE(f, nullptr);
+    char buffer[4096];
+    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;)
+      cubin.insert(cubin.end(), buffer, buffer + n);
+    std::fclose(f);
+  }
+  void *module = nullptr, *wide = nullptr;
+  ASSERT_EQ(d.cuModuleLoadData(&module, cubin.data()), 0);
+  ASSERT_EQ(d.cuModuleGetFunction(&wide, module, "wide"), 0);
+  CUdeviceptr p = allocate(320);
+  void *params[] = {&p};
+  CUresult r =
+      d.cuLaunchKernel(wide, 1, 1, 1, 1024, 1, 1, 0, stream, params, nullptr);
+  EXPECT_EQ(r, 701) << why(r); // CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES
+  EXPECT_EQ(
+      d.cuLaunchKernel(wide, 1, 1, 1, 512, 1, 1, 0, stream, params, nullptr),
+      0);
+  ASSERT_EQ(d.cuStreamSynchronize(stream), 0);
 }
 
 TEST_F(FakeCudaTest, DeviceMemoryIsNotHostMemory) {
