@@ -131,7 +131,7 @@ void dlc::forwardAccumulatorFills(RewriterBase &rewriter, Block &body) {
   });
   for (Operation *fill : tagged) {
     Operation *top = body.findAncestorOpInBlock(*fill);
-    if (!top)
+    if (!top || !top->use_empty())
       continue;
     // The fill: stores of one constant into one buffer, and nothing else
     // that touches memory (loads left dead by the lowering to loops count
