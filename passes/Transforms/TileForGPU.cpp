@@ -7,7 +7,8 @@
 //   shared memory, copied by all the block's threads in 16-byte pieces;
 //   each thread a 4 x 4 register tile (8 x 8 in large products), or each
 //   warp an mma.sync tile. The fill and an elementwise consumer (bias,
-//   activation) are fused into the block, so the whole chain is one kernel;
+//   activation; a momentum and weight update, two results) are fused into
+//   the block, so the whole chain is one kernel;
 // - row nests (softmax, layer norm): a block of rows, a warp (several for
 //   long rows) per row, each reduction as per-thread partials merged per
 //   row by warp shuffles.
@@ -404,7 +405,8 @@ FailureOr<Operation *> tileToThreads(RewriterBase &rewriter, Operation *op,
 
 /// An elementwise consumer to fuse into the contraction's block: the only
 /// user of its result, all-parallel on the contraction's shape, reading the
-/// result and writing its output through identity maps (other operands may
+/// result and writing its outputs (one, or two: a weight gradient's
+/// momentum and weight update) through identity maps (other operands may
 /// be broadcast, as a bias is).
 linalg::GenericOp elementwiseConsumer(linalg::LinalgOp contraction) {
   Value result = contraction->getResult(0);
@@ -412,19 +414,20 @@ linalg::GenericOp elementwiseConsumer(linalg::LinalgOp contraction) {
     return nullptr;
   OpOperand &use = *result.getUses().begin();
   auto generic = dyn_cast<linalg::GenericOp>(use.getOwner());
-  if (!generic || generic.getNumDpsInits() != 1 ||
+  if (!generic || generic.getNumDpsInits() > 2 ||
       generic.getNumLoops() != generic.getNumParallelLoops() ||
-      // (Of the same shape; its element type may differ: an f16 matmul's
-      // f32 sums rounded to f16.)
-      cast<ShapedType>(generic.getOutputs()[0].getType()).getShape() !=
-          cast<ShapedType>(result.getType()).getShape() ||
       !generic.getMatchingIndexingMap(&use).isIdentity() ||
-      !generic.getMatchingIndexingMap(generic.getDpsInitOperand(0))
-           .isIdentity() ||
       !llvm::all_of(generic.getIndexingMapsArray(), [](AffineMap map) {
         return map.isProjectedPermutation();
       }))
     return nullptr;
+  for (OpOperand &init : generic.getDpsInitsMutable())
+    // (Of the same shape; the element type may differ: an f16 matmul's f32
+    // sums rounded to f16.)
+    if (cast<ShapedType>(init.get().getType()).getShape() !=
+            cast<ShapedType>(result.getType()).getShape() ||
+        !generic.getMatchingIndexingMap(&init).isIdentity())
+      return nullptr;
   return generic;
 }
 

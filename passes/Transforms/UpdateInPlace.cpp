@@ -21,34 +21,34 @@ namespace {
 /// original while writing a slice of the loop-carried copy, which one-shot
 /// bufferization cannot prove free of read-after-write conflicts.
 void readInitInPlace(RewriterBase &rewriter, linalg::GenericOp op) {
-  if (op.getNumDpsInits() != 1 ||
-      op.getNumParallelLoops() != op.getNumLoops())
+  if (op.getNumParallelLoops() != op.getNumLoops())
     return;
-  OpOperand *init = op.getDpsInitOperand(0);
-  AffineMap initMap = op.getMatchingIndexingMap(init);
-  SmallVector<OpOperand *> same;
-  for (OpOperand *input : op.getDpsInputOperands())
-    if (input->get() == init->get() &&
-        op.getMatchingIndexingMap(input) == initMap)
-      same.push_back(input);
-  if (same.empty())
+  // Each input that is an init's value read through the init's map (one
+  // init each: two results of a fused momentum and parameter update).
+  DenseMap<OpOperand *, OpOperand *> initOf;
+  for (OpOperand &init : op.getDpsInitsMutable())
+    for (OpOperand *input : op.getDpsInputOperands())
+      if (input->get() == init.get() &&
+          op.getMatchingIndexingMap(input) == op.getMatchingIndexingMap(&init))
+        initOf.try_emplace(input, &init);
+  if (initOf.empty())
     return;
   Block *body = op.getBlock();
-  BlockArgument out = op.getMatchingBlockArgument(init);
   SmallVector<Value> inputs;
   SmallVector<AffineMap> maps;
   llvm::BitVector dropArgs(body->getNumArguments());
   for (OpOperand *input : op.getDpsInputOperands()) {
-    if (llvm::is_contained(same, input)) {
+    if (OpOperand *init = initOf.lookup(input)) {
       BlockArgument arg = op.getMatchingBlockArgument(input);
-      rewriter.replaceAllUsesWith(arg, out);
+      rewriter.replaceAllUsesWith(arg, op.getMatchingBlockArgument(init));
       dropArgs.set(arg.getArgNumber());
       continue;
     }
     inputs.push_back(input->get());
     maps.push_back(op.getMatchingIndexingMap(input));
   }
-  maps.push_back(initMap);
+  for (OpOperand &init : op.getDpsInitsMutable())
+    maps.push_back(op.getMatchingIndexingMap(&init));
   rewriter.modifyOpInPlace(op, [&] {
     op.getInputsMutable().assign(inputs);
     op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));

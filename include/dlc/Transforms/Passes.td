@@ -174,6 +174,15 @@ def FuseElementwise : Pass<"dlc-fuse-elementwise"> {
     `linalg.generic` with extra loops that `dlc-tile-and-fuse` cannot tile
     as a matmul, and runs as scalar loops (e.g. the im2col matmul of
     `dlc.conv2d_filter_grad`).
+
+    Then, as upstream does not: an elementwise producer whose result is
+    also a function result, besides an input of an elementwise consumer on
+    the same loops (a training step's new momentum, read by its parameter's
+    update), and that consumer become one `linalg.generic` with both
+    results, the producer's computed once. Upstream fuses producers of one
+    use only, and with another use would compute the producer twice. On
+    the GPU the two updates are then one kernel, or the epilogue of the
+    weight gradient's GEMM block.
   }];
 }
 

@@ -1,0 +1,59 @@
+// RUN: dlc-opt %s --convert-dlc-to-linalg --dlc-fuse-elementwise --split-input-file | FileCheck %s
+// RUN: dlc-opt %s --convert-dlc-to-linalg --dlc-fuse-elementwise --dlc-update-in-place --split-input-file | FileCheck %s --check-prefix=INPLACE
+// RUN: dlc-opt %s --convert-dlc-to-linalg --dlc-fuse-elementwise --dlc-update-in-place --dlc-tile-for-gpu --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=GPU
+
+// SGD with momentum on a weight: v' = 0.9 v + g, w' = w - 0.1 v', with v'
+// a result too (the new state). The two updates become one generic with
+// both results (the momentum computed once); in place, it reads v and w
+// through its two destinations; on the GPU it is the epilogue of the
+// gradient's GEMM block (one kernel).
+// CHECK-LABEL: func.func @momentum
+// CHECK: %[[G:.+]] = linalg.matmul
+// CHECK: %[[U:.+]]:2 = linalg.generic {{.+}} ins(%{{.+}}, %[[G]], %{{.+}} : tensor<64x32xf32>, tensor<64x32xf32>, tensor<64x32xf32>) outs(%{{.+}}, %{{.+}} : tensor<64x32xf32>, tensor<64x32xf32>)
+// CHECK: arith.mulf
+// CHECK: %[[V:.+]] = arith.addf
+// CHECK: arith.mulf %[[V]]
+// CHECK: %[[W:.+]] = arith.subf
+// CHECK: linalg.yield %[[V]], %[[W]] : f32, f32
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[U]]#1, %[[U]]#0
+// INPLACE-LABEL: func.func @momentum
+// INPLACE-SAME: (%[[W:[^:]+]]: tensor<64x32xf32> {{{.+}}dlc.inout = 0 : i64}, %[[V:[^:]+]]: tensor<64x32xf32> {{{.+}}dlc.inout = 1 : i64}
+// INPLACE: %[[G:.+]] = linalg.matmul
+// INPLACE: linalg.generic {{.+}} ins(%[[G]] : tensor<64x32xf32>) outs(%[[V]], %[[W]] : tensor<64x32xf32>, tensor<64x32xf32>)
+// GPU-LABEL: func.func @momentum
+// GPU: scf.forall
+// GPU:   scf.for
+// GPU:   linalg.generic {{.+}} outs(%{{.+}}, %{{.+}} : tensor<{{.+}}xf32>, tensor<{{.+}}xf32>)
+// GPU: } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+// GPU-NOT: linalg.generic
+// GPU: return
+func.func @momentum(%w: tensor<64x32xf32> {dlc.inout = 0 : i64},
+                    %v: tensor<64x32xf32> {dlc.inout = 1 : i64},
+                    %xt: tensor<64x128xf32>, %dy: tensor<128x32xf32>)
+    -> (tensor<64x32xf32>, tensor<64x32xf32>) {
+  %g = dlc.matmul %xt, %dy : (tensor<64x128xf32>, tensor<128x32xf32>) -> tensor<64x32xf32>
+  %beta = dlc.constant dense<0.9> : tensor<64x32xf32>
+  %lr = dlc.constant dense<0.1> : tensor<64x32xf32>
+  %bv = dlc.mul %v, %beta : tensor<64x32xf32>
+  %v2 = dlc.add %bv, %g : tensor<64x32xf32>
+  %step = dlc.mul %v2, %lr : tensor<64x32xf32>
+  %w2 = dlc.sub %w, %step : tensor<64x32xf32>
+  return %w2, %v2 : tensor<64x32xf32>, tensor<64x32xf32>
+}
+
+// -----
+
+// A producer with a use besides its consumer and the results stays its
+// own op.
+// CHECK-LABEL: func.func @other_use
+// CHECK-NOT: :2 = linalg.generic
+// CHECK-COUNT-3: } -> tensor<16xf32>
+// CHECK: return
+func.func @other_use(%a: tensor<16xf32>, %b: tensor<16xf32>)
+    -> (tensor<16xf32>, tensor<16xf32>, tensor<16xf32>) {
+  %s = dlc.add %a, %b : tensor<16xf32>
+  %t = dlc.mul %s, %a : tensor<16xf32>
+  %u = dlc.sub %s, %b : tensor<16xf32>
+  return %s, %t, %u : tensor<16xf32>, tensor<16xf32>, tensor<16xf32>
+}
