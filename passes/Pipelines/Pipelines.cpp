@@ -73,7 +73,10 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
 
   // Tile, fuse and vectorize on tensors: elementwise chains become one
   // generic, which is then fused into its producer matmul's nest.
-  pm.addPass(createFuseElementwise());
+  // (With the GPU schedule, the GPU pipeline's two-result updates too.)
+  FuseElementwiseOptions fusion;
+  fusion.twoResults = options.emulateGPUSchedule;
+  pm.addPass(createFuseElementwise(fusion));
   // Training state (dlc.inout arguments) is updated in its own buffer.
   pm.addPass(createUpdateInPlace());
   if (options.emulateGPUSchedule) {
@@ -201,7 +204,10 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   // (tensor-core for f16/bf16) schedule; a conv would be one thread per
   // output.
   buildDlcToLinalgPipeline(pm, /*forGPU=*/true);
-  pm.addPass(createFuseElementwise());
+  // (A momentum and weight update one op: one kernel, or a GEMM epilogue.)
+  FuseElementwiseOptions fusion;
+  fusion.twoResults = true;
+  pm.addPass(createFuseElementwise(fusion));
   pm.addPass(createUpdateInPlace());
   // Contractions: blocks, shared-memory K steps, 4 x 4 thread tiles (warp
   // tiles for tensor cores), with their fill and elementwise consumer in the

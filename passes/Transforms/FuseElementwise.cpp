@@ -129,6 +129,7 @@ struct FuseIntoTwoResults : public OpRewritePattern<linalg::GenericOp> {
 
 struct FuseElementwisePass
     : public dlc::impl::FuseElementwiseBase<FuseElementwisePass> {
+  using FuseElementwiseBase::FuseElementwiseBase;
   void runOnOperation() override {
     Operation *op = getOperation();
     MLIRContext *context = op->getContext();
@@ -155,9 +156,11 @@ struct FuseElementwisePass
     if (failed(applyPatternsGreedily(op, std::move(patterns))))
       return signalPassFailure();
     // Then producers that are also results, once chains are whole.
-    RewritePatternSet twoResults(context);
-    twoResults.add<FuseIntoTwoResults>(context);
-    if (failed(applyPatternsGreedily(op, std::move(twoResults))))
+    if (!twoResults)
+      return;
+    RewritePatternSet twoResultPatterns(context);
+    twoResultPatterns.add<FuseIntoTwoResults>(context);
+    if (failed(applyPatternsGreedily(op, std::move(twoResultPatterns))))
       return signalPassFailure();
   }
 };

@@ -1,6 +1,7 @@
-// RUN: dlc-opt %s --convert-dlc-to-linalg --dlc-fuse-elementwise --split-input-file | FileCheck %s
-// RUN: dlc-opt %s --convert-dlc-to-linalg --dlc-fuse-elementwise --dlc-update-in-place --split-input-file | FileCheck %s --check-prefix=INPLACE
-// RUN: dlc-opt %s --convert-dlc-to-linalg --dlc-fuse-elementwise --dlc-update-in-place --dlc-tile-for-gpu --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=GPU
+// RUN: dlc-opt %s --convert-dlc-to-linalg --dlc-fuse-elementwise=two-results --split-input-file | FileCheck %s
+// RUN: dlc-opt %s --convert-dlc-to-linalg --dlc-fuse-elementwise=two-results --dlc-update-in-place --split-input-file | FileCheck %s --check-prefix=INPLACE
+// RUN: dlc-opt %s --convert-dlc-to-linalg --dlc-fuse-elementwise=two-results --dlc-update-in-place --dlc-tile-for-gpu --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=GPU
+// RUN: dlc-opt %s --convert-dlc-to-linalg --dlc-fuse-elementwise --split-input-file | FileCheck %s --check-prefix=CPU
 
 // SGD with momentum on a weight: v' = 0.9 v + g, w' = w - 0.1 v', with v'
 // a result too (the new state). The two updates become one generic with
@@ -21,6 +22,11 @@
 // INPLACE-SAME: (%[[W:[^:]+]]: tensor<64x32xf32> {{{.+}}dlc.inout = 0 : i64}, %[[V:[^:]+]]: tensor<64x32xf32> {{{.+}}dlc.inout = 1 : i64}
 // INPLACE: %[[G:.+]] = linalg.matmul
 // INPLACE: linalg.generic {{.+}} ins(%[[G]] : tensor<64x32xf32>) outs(%[[V]], %[[W]] : tensor<64x32xf32>, tensor<64x32xf32>)
+// Without two-results (the CPU pipeline), two ops.
+// CPU-LABEL: func.func @momentum
+// CPU-NOT: :2 = linalg.generic
+// CPU-COUNT-2: } -> tensor<64x32xf32>
+// CPU: return
 // GPU-LABEL: func.func @momentum
 // GPU: scf.forall
 // GPU:   scf.for
