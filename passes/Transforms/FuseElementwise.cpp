@@ -58,6 +58,7 @@ struct FuseIntoTwoResults : public OpRewritePattern<linalg::GenericOp> {
         if (isa<func::ReturnOp>(use.getOwner()))
           returned = true;
         else if (use.getOwner() != consumer.getOperation() ||
+                 !consumer.isDpsInput(&use) ||
                  !consumer.getMatchingIndexingMap(&use).isIdentity())
           other = true;
       }
