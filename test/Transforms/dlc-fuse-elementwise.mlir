@@ -63,3 +63,31 @@ func.func @other_use(%a: tensor<16xf32>, %b: tensor<16xf32>)
   %u = dlc.sub %s, %b : tensor<16xf32>
   return %s, %t, %u : tensor<16xf32>, tensor<16xf32>, tensor<16xf32>
 }
+
+// -----
+
+// A producer that is its consumer's input and destination is not fused:
+// the fused op would take its own result as an init.
+// CHECK-LABEL: func.func @as_init
+// CHECK-NOT: :2 = linalg.generic
+// CHECK-COUNT-2: } -> tensor<16xf32>
+// CHECK: return
+func.func @as_init(%a: tensor<16xf32>) -> (tensor<16xf32>, tensor<16xf32>) {
+  %e = tensor.empty() : tensor<16xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                       iterator_types = ["parallel"]}
+      ins(%a : tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.addf %x, %x : f32
+    linalg.yield %y : f32
+  } -> tensor<16xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                       iterator_types = ["parallel"]}
+      ins(%a, %p : tensor<16xf32>, tensor<16xf32>) outs(%p : tensor<16xf32>) {
+  ^bb0(%x: f32, %q: f32, %o: f32):
+    %y = arith.mulf %x, %q : f32
+    %z = arith.addf %y, %o : f32
+    linalg.yield %z : f32
+  } -> tensor<16xf32>
+  return %p, %c : tensor<16xf32>, tensor<16xf32>
+}
