@@ -21,7 +21,6 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
-#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/NVGPU/Transforms/Transforms.h"
@@ -255,8 +254,7 @@ struct LowerToMmaSync : public dlc::impl::LowerToMmaSyncBase<LowerToMmaSync> {
     IRRewriter rewriter(ctx);
     DominanceInfo dominance(func);
     eliminateCommonSubExpressions(rewriter, dominance, func);
-    linalg::hoistRedundantVectorTransfers(func);
-    dlc::syncHoistedWriteBacks(rewriter, func);
+    dlc::hoistAccumulators(rewriter, func);
 
     for (gpu::LaunchOp kernel : kernels) {
       // Contractions in mma.sync's form (A row-major, B column-major):

@@ -6,7 +6,6 @@
 
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -171,8 +170,7 @@ struct LowerVectors : public dlc::impl::LowerVectorsBase<LowerVectors> {
     DominanceInfo dominance(func);
     eliminateCommonSubExpressions(rewriter, dominance, func);
     // The accumulator tile stays in registers across the reduction loop.
-    linalg::hoistRedundantVectorTransfers(func);
-    dlc::syncHoistedWriteBacks(rewriter, func);
+    dlc::hoistAccumulators(rewriter, func);
     // Accumulators that start from a constant fill: the constant, not a
     // load of the fill's stores (in kernels: nothing is tagged elsewhere).
     func->walk([&](gpu::LaunchOp kernel) {

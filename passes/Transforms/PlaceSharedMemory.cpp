@@ -16,6 +16,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -201,7 +202,8 @@ void dlc::forwardAccumulatorFills(RewriterBase &rewriter, Block &body) {
   }
 }
 
-void dlc::syncHoistedWriteBacks(RewriterBase &rewriter, Operation *root) {
+void dlc::hoistAccumulators(RewriterBase &rewriter, Operation *root) {
+  linalg::hoistRedundantVectorTransfers(root);
   SmallVector<scf::ForOp> loops;
   root->walk([&](gpu::LaunchOp kernel) {
     for (auto loop : kernel.getBody().front().getOps<scf::ForOp>()) {

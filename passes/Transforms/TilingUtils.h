@@ -42,15 +42,14 @@ constexpr llvm::StringLiteral kAccumulatorInitAttr = "dlc.accumulator_init";
 void forwardAccumulatorFills(mlir::RewriterBase &rewriter,
                              mlir::Block &kernelBody);
 
-/// Upstream's hoisting of accumulators out of a K loop that ends with a
-/// barrier (a block's product, whose stages the next step overwrites)
-/// leaves their write-back after the loop with no barrier: a consumer
-/// reading other threads' accumulators (the f32 tile that a tensor-core
-/// block's warps fill and its threads round) would race with it. This puts
-/// a barrier after the write-back of shared memory of each such loop in
-/// `root`'s kernels. (dlc-place-shared-memory's file.)
-void syncHoistedWriteBacks(mlir::RewriterBase &rewriter,
-                           mlir::Operation *root);
+/// Upstream's hoisting of loop-invariant vector transfers (a K loop's
+/// accumulators into registers), then a barrier after each hoisted
+/// write-back of shared memory out of a K loop in a kernel that ends with a
+/// barrier: hoisting moves the write-back past the loop's last barrier, and
+/// a consumer reading other threads' accumulators (the f32 tile that a
+/// tensor-core block's warps fill and its threads round) would race with
+/// it. (dlc-place-shared-memory's file.)
+void hoistAccumulators(mlir::RewriterBase &rewriter, mlir::Operation *root);
 
 /// Static sizes as index attributes (tile sizes, slice sizes).
 inline llvm::SmallVector<mlir::OpFoldResult>

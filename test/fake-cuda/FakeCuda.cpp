@@ -589,6 +589,13 @@ void parseEnvironment() {
     memoryLimit = strtoull(limit, nullptr, 10);
 }
 
+/// Registers a block of `threads` takes: whole warps, each in units of 256
+/// (sm_50 and later).
+unsigned long long blockRegisters(unsigned registers,
+                                  unsigned long long threads) {
+  return (threads + 31) / 32 * ((registers * 32ull + 255) / 256 * 256);
+}
+
 void writeLog() {
   const char *path = getenv("DLC_FAKE_CUDA_LOG");
   if (!path)
@@ -629,10 +636,9 @@ void writeProfile() {
     unsigned threads = l.block[0] * l.block[1] * l.block[2];
     unsigned warps = (threads + 31) / 32;
     unsigned perSM = std::min(32u, 2048 / (warps * 32));
-    if (l.registers) {
-      unsigned perWarp = (l.registers * 32 + 255) / 256 * 256;
-      perSM = std::min(perSM, 65536 / (perWarp * warps));
-    }
+    if (l.registers)
+      perSM = std::min<unsigned long long>(
+          perSM, 65536 / blockRegisters(l.registers, threads));
     unsigned shared = l.staticShared + l.dynamicShared;
     perSM = std::min(perSM, (228u << 10) / (shared + 1024)); // + the reserve
     double waves = perSM ? double(blocks) / (perSM * 132.0) : 0;
@@ -855,13 +861,11 @@ CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz,
     return fail("launching %s: grid %u x %u x %u", name, gx, gy, gz);
   if (!threads || threads > 1024 || bz > 64)
     return fail("launching %s: block %u x %u x %u", name, bx, by, bz);
-  // Registers go to whole warps, in units of 256 (sm_50 and later).
-  unsigned long long warps = (threads + 31) / 32,
-                     perWarp = (kernel->registers * 32ull + 255) / 256 * 256;
-  if (warps * perWarp > 65536) {
-    fail("launching %s: %u registers x %llu threads (%llu warps of %llu) is "
-         "over 64K",
-         name, kernel->registers, threads, warps, perWarp);
+  if (blockRegisters(kernel->registers, threads) > 65536) {
+    fail("launching %s: %u registers x %llu threads (%llu allocated) is over "
+         "64K",
+         name, kernel->registers, threads,
+         blockRegisters(kernel->registers, threads));
     return kLaunchOutOfResources;
   }
   if (static_cast<int>(sharedBytes) > kernel->maxDynamicShared)
