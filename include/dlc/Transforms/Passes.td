@@ -185,7 +185,8 @@ def FuseElementwise : Pass<"dlc-fuse-elementwise"> {
     updates are then one kernel, or the epilogue of the weight gradient's
     GEMM block. (Not on the CPU: `dlc-tile-and-fuse` then no longer fuses
     the momentum into the weight gradient's GEMM, and the CNN step of
-    `benchmarks/train.py` took about 35 ms at 2 threads against 30.)
+    `benchmarks/train.py --quick` took about 35 ms at 2 threads against 30
+    on an AMD Zen 4 VM.)
   }];
   let options = [
     Option<"twoResults", "two-results", "bool", /*default=*/"false",
