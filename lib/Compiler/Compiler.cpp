@@ -100,19 +100,32 @@ static LogicalResult prepareForLowering(ModuleOp module) {
 LogicalResult
 dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
                         llvm::function_ref<void(PassManager &)> configure,
-                        bool emulateGPUSchedule, bool emulateTF32Schedule) {
+                        const CompileOptions &compileOptions) {
   if (failed(prepareForLowering(module)))
     return failure();
   PassManager pm(module.getContext());
   if (configure)
     configure(pm);
+  if (!compileOptions.emulateGPUKernels.empty()) {
+    if (ptxFeatures(compileOptions.emulateGPUKernels).empty())
+      return emitError(module.getLoc())
+             << "unknown GPU architecture '" << compileOptions.emulateGPUKernels
+             << "' to emulate";
+    GPUPipelineOptions options;
+    options.chip = compileOptions.emulateGPUKernels;
+    options.allowTF32 = compileOptions.emulateTF32Schedule;
+    options.emulateKernels = true;
+    buildGPUPipeline(pm, options);
+    return pm.run(module);
+  }
   CPUPipelineOptions options;
   const llvm::MCSubtargetInfo *sti = targetMachine.getMCSubtargetInfo();
   options.vectorWidth = sti->checkFeatures("+avx512f") ? 512
                         : sti->checkFeatures("+avx")   ? 256
                                                        : 128;
-  options.emulateGPUSchedule = emulateGPUSchedule;
-  options.allowTF32 = emulateGPUSchedule && emulateTF32Schedule;
+  options.emulateGPUSchedule = compileOptions.emulateGPUSchedule;
+  options.allowTF32 = compileOptions.emulateGPUSchedule &&
+                      compileOptions.emulateTF32Schedule;
   buildCPUPipeline(pm, options);
   return pm.run(module);
 }
@@ -274,6 +287,74 @@ static void routeGPURuntimeCalls(llvm::Module &module) {
   moveToFunction("llvm.global_dtors", "dlc_gpu_fini");
 }
 
+/// Defines the launches of SIMT-emulated kernels (convert-gpu-to-simt-
+/// emulator declares `__dlc_simt_launch_<k>(grid x, y, z, block x, y, z,
+/// dynamic shared bytes, kernel arguments...)`): each packs its kernel
+/// arguments as a CUDA launch does (an array of pointers to them) and calls
+/// the emulator's `dlc_simt_launch` with a thunk that unpacks them and calls
+/// `__dlc_simt_kernel_<k>`, once per thread.
+static LogicalResult defineSIMTLaunches(llvm::Module &module, Location loc) {
+  llvm::LLVMContext &context = module.getContext();
+  auto *ptr = llvm::PointerType::get(context, 0);
+  auto *i32 = llvm::Type::getInt32Ty(context);
+  auto *i64 = llvm::Type::getInt64Ty(context);
+  auto *voidType = llvm::Type::getVoidTy(context);
+  auto *entryType = llvm::FunctionType::get(voidType, {ptr}, false);
+  llvm::FunctionCallee run = module.getOrInsertFunction(
+      "dlc_simt_launch",
+      llvm::FunctionType::get(voidType,
+                              {ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i32},
+                              false));
+  bool any = false;
+  for (llvm::Function &launch : llvm::make_early_inc_range(module)) {
+    StringRef name = launch.getName();
+    if (!launch.isDeclaration() || !name.consume_front("__dlc_simt_launch_"))
+      continue;
+    any = true;
+    llvm::Function *kernel = module.getFunction(("__dlc_simt_kernel_" + name).str());
+    if (!kernel || kernel->isDeclaration() ||
+        launch.arg_size() != kernel->arg_size() + 7)
+      return emitError(loc, "SIMT emulation: no kernel matching ")
+             << launch.getName();
+    kernel->setLinkage(llvm::GlobalValue::InternalLinkage);
+    launch.setLinkage(llvm::GlobalValue::InternalLinkage);
+
+    auto *entry = llvm::Function::Create(
+        entryType, llvm::GlobalValue::InternalLinkage,
+        "__dlc_simt_entry_" + name, module);
+    {
+      llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", entry));
+      SmallVector<llvm::Value *> args;
+      for (llvm::Argument &arg : kernel->args())
+        args.push_back(b.CreateLoad(
+            arg.getType(),
+            b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, entry->getArg(0),
+                                                   arg.getArgNo()))));
+      b.CreateCall(kernel, args);
+      b.CreateRetVoid();
+    }
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", &launch));
+    auto *params = b.CreateAlloca(
+        llvm::ArrayType::get(ptr, std::max<size_t>(kernel->arg_size(), 1)));
+    for (llvm::Argument &arg : kernel->args()) {
+      llvm::Value *slot = b.CreateAlloca(arg.getType());
+      b.CreateStore(launch.getArg(arg.getArgNo() + 7), slot);
+      b.CreateStore(slot, b.CreateConstGEP2_32(params->getAllocatedType(),
+                                               params, 0, arg.getArgNo()));
+    }
+    SmallVector<llvm::Value *> args = {
+        b.CreateGlobalString(name, "__dlc_simt_name_" + name), entry, params};
+    for (unsigned i = 0; i < 7; ++i)
+      args.push_back(launch.getArg(i));
+    b.CreateCall(run, args);
+    b.CreateRetVoid();
+  }
+  if (!any)
+    if (auto *fn = module.getFunction("dlc_simt_launch"); fn && fn->use_empty())
+      fn->eraseFromParent();
+  return success();
+}
+
 FailureOr<std::unique_ptr<llvm::Module>>
 dlc::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
                        llvm::TargetMachine &targetMachine, unsigned optLevel) {
@@ -317,6 +398,8 @@ dlc::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
   }
 
   defineAllocator(*llvmModule);
+  if (failed(defineSIMTLaunches(*llvmModule, module.getLoc())))
+    return failure();
   if (!module.getOps<gpu::BinaryOp>().empty())
     routeGPURuntimeCalls(*llvmModule);
 
@@ -366,6 +449,10 @@ dlc::linkSharedObject(llvm::ArrayRef<char> object, Location loc) {
                                  "noexecstack", "-o", soPath, objPath,
                                  DLC_BUILTINS_PATH, "-L", DLC_LIBOMP_DIR,
                                  "-lomp", "-rpath", DLC_LIBOMP_DIR};
+  // The SIMT emulator, for artifacts of --emulate-gpu-kernels (an archive:
+  // nothing of it is linked into others).
+  if (llvm::sys::fs::exists(DLC_SIMT_EMULATOR_PATH))
+    args.push_back(DLC_SIMT_EMULATOR_PATH);
   std::optional<StringRef> redirects[] = {std::nullopt, StringRef(logPath),
                                           StringRef(logPath)};
   std::string error;
@@ -529,20 +616,16 @@ dlc::compileToArtifact(ModuleOp module, const CompileOptions &options,
   if (!machine) // (at the module's location, without printing the module)
     return mlir::emitError(module.getLoc(),
                            llvm::toString(machine.takeError()));
-  return compileToArtifact(module, **machine, options.optLevel, configure,
-                           options.emulateGPUSchedule,
-                           options.emulateTF32Schedule);
+  return compileToArtifact(module, **machine, options, configure);
 }
 
 FailureOr<std::vector<uint8_t>>
 dlc::compileToArtifact(ModuleOp module, llvm::TargetMachine &targetMachine,
-                       unsigned optLevel,
-                       llvm::function_ref<void(PassManager &)> configure,
-                       bool emulateGPUSchedule, bool emulateTF32Schedule) {
+                       const CompileOptions &options,
+                       llvm::function_ref<void(PassManager &)> configure) {
   FailureOr<std::string> manifest = buildManifest(module, targetMachine);
   if (failed(manifest) ||
-      failed(lowerToLLVMDialect(module, targetMachine, configure,
-                                emulateGPUSchedule, emulateTF32Schedule)))
+      failed(lowerToLLVMDialect(module, targetMachine, configure, options)))
     return failure();
-  return packageArtifact(module, targetMachine, optLevel, *manifest);
+  return packageArtifact(module, targetMachine, options.optLevel, *manifest);
 }

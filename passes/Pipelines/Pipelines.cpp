@@ -66,6 +66,42 @@ void dlc::buildDlcToLinalgPipeline(OpPassManager &pm, bool forGPU) {
   pm.addPass(createCSEPass());
 }
 
+/// Host code on memrefs, vectors, scf, arith and math -> LLVM dialect, for
+/// the CPU (the CPU pipeline's tail, and the SIMT emulation's).
+static void buildHostLowering(OpPassManager &pm, bool emitCInterface) {
+  // x86 has no bf16 arithmetic and libgcc no bf16 conversions: compute in f32
+  // and expand the conversions into integer bit manipulation.
+  arith::ArithEmulateUnsupportedFloatsOptions emulate;
+  emulate.sourceTypeStrs = {"bf16"};
+  emulate.targetTypeStr = "f32";
+  pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  // Heap buffers through _mlir_memref_to_llvm_{aligned_alloc,free}: the
+  // artifact routes them to the runtime's caching allocator (see
+  // dlc_artifact_allocator), so repeated calls reuse memory instead of
+  // mapping and faulting in fresh pages every time.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useAlignedAlloc = true;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  pm.addPass(createSCFToControlFlowPass());
+  if (emitCInterface)
+    pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
+  // Math with an LLVM intrinsic goes there; the rest (erf, ...) calls libm.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
 void dlc::buildCPUPipeline(OpPassManager &pm,
                            const CPUPipelineOptions &options) {
   // (With the GPU schedule, convs as the GPU pipeline takes them.)
@@ -139,37 +175,7 @@ void dlc::buildCPUPipeline(OpPassManager &pm,
   // (libomp; the thread count comes from OMP_NUM_THREADS or the runtime).
   pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
   pm.addPass(createConvertSCFToOpenMPPass());
-  // x86 has no bf16 arithmetic and libgcc no bf16 conversions: compute in f32
-  // and expand the conversions into integer bit manipulation.
-  arith::ArithEmulateUnsupportedFloatsOptions emulate;
-  emulate.sourceTypeStrs = {"bf16"};
-  emulate.targetTypeStr = "f32";
-  pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
-  arith::ArithExpandOpsPassOptions expand;
-  expand.includeBf16 = true;
-  pm.addPass(arith::createArithExpandOpsPass(expand));
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  // Heap buffers through _mlir_memref_to_llvm_{aligned_alloc,free}: the
-  // artifact routes them to the runtime's caching allocator (see
-  // dlc_artifact_allocator), so repeated calls reuse memory instead of
-  // mapping and faulting in fresh pages every time.
-  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
-  memrefToLLVM.useAlignedAlloc = true;
-  memrefToLLVM.useGenericFunctions = true;
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
-  pm.addPass(createSCFToControlFlowPass());
-  if (options.emitCInterface)
-    pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
-  // Math with an LLVM intrinsic goes there; the rest (erf, ...) calls libm.
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createConvertOpenMPToLLVMPass());
-  pm.addPass(createConvertToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
+  buildHostLowering(pm, options.emitCInterface);
 }
 
 /// Whether `chip` (sm_NN[a]) is sm_80 or later: cp.async, and mma.sync of
@@ -270,6 +276,16 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   // Shared-memory globals now live in the GPU modules that use them; their
   // host copies (which host lowering cannot type) go.
   pm.addPass(createSymbolDCEPass());
+  // (Emulated: the kernels as host functions run by the SIMT emulator, all
+  // of it lowered for the CPU.)
+  if (options.emulateKernels) {
+    if (options.emitCInterface)
+      pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
+    pm.addPass(createConvertGPUToSIMTEmulator());
+    pm.addPass(createConvertVectorToSCFPass());
+    buildHostLowering(pm, /*emitCInterface=*/false);
+    return;
+  }
   // Allocations, copies and launches ordered on one stream per call.
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
   if (options.emitCInterface)

@@ -160,6 +160,35 @@ FailureOr<scf::ExecuteRegionOp> isolateProducts(RewriterBase &rewriter,
   return region;
 }
 
+/// Upstream's addresses for an A fragment read by `ldmatrix.x4.trans` (A
+/// stored [K, M]: a transposed LHS) take the four 8 x 8 tiles in the order
+/// (k 0-7, m 0-7), (k 8-15, m 0-7), (k 0-7, m 8-15), (k 8-15, m 8-15) of the
+/// untransposed case, while mma.sync's A registers are rows 0-7, rows
+/// 8-15, columns 8-15, ... (the PTX ISA's m16n8k16 fragment layout): the
+/// middle two registers come swapped. Found by the SIMT emulator
+/// (convert-gpu-to-simt-emulator); a shuffle puts them back.
+void fixTransposedFragmentsA(RewriterBase &rewriter, gpu::LaunchOp kernel) {
+  SmallVector<nvgpu::LdMatrixOp> loads;
+  kernel.walk([&](nvgpu::LdMatrixOp load) {
+    if (load.getTranspose() && load.getNumTiles() == 4 &&
+        !load->use_empty() &&
+        llvm::all_of(load->getUses(), [](OpOperand &use) {
+          auto mma = dyn_cast<nvgpu::MmaSyncOp>(use.getOwner());
+          return mma && use.get() == mma.getMatrixA() &&
+                 use.getOperandNumber() == 0;
+        }))
+      loads.push_back(load);
+  });
+  for (nvgpu::LdMatrixOp load : loads) {
+    rewriter.setInsertionPointAfter(load);
+    Value fragment = load.getRes();
+    auto shuffle = vector::ShuffleOp::create(rewriter, load.getLoc(), fragment,
+                                             fragment,
+                                             ArrayRef<int64_t>{0, 2, 1, 3});
+    rewriter.replaceAllUsesExcept(fragment, shuffle.getResult(), shuffle);
+  }
+}
+
 /// `mma` (f16 fragments holding bf16 bits) as the NVVM bf16 product:
 /// fragments in 32-bit registers (2 bf16 each, the same layout as f16's),
 /// the accumulators as f32 scalars. (convert-nvgpu-to-nvvm has no bf16.)
@@ -298,6 +327,7 @@ struct LowerToMmaSync : public dlc::impl::LowerToMmaSyncBase<LowerToMmaSync> {
       });
       if (left)
         return signalPassFailure();
+      fixTransposedFragmentsA(rewriter, kernel);
       if (bf16Kernels.contains(kernel)) {
         SmallVector<nvgpu::MmaSyncOp> products;
         kernel.walk([&](nvgpu::MmaSyncOp mma) { products.push_back(mma); });

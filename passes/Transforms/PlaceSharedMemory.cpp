@@ -207,7 +207,11 @@ void dlc::hoistAccumulators(RewriterBase &rewriter, Operation *root) {
   SmallVector<scf::ForOp> loops;
   root->walk([&](gpu::LaunchOp kernel) {
     for (auto loop : kernel.getBody().front().getOps<scf::ForOp>()) {
+      // (A K loop whose tiles are not in stages frees them after its last
+      // barrier: dlc-place-shared-memory later drops those deallocs.)
       Operation *last = loop.getBody()->getTerminator()->getPrevNode();
+      while (isa_and_nonnull<memref::DeallocOp>(last))
+        last = last->getPrevNode();
       if (isa_and_nonnull<gpu::BarrierOp>(last))
         loops.push_back(loop);
     }

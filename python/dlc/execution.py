@@ -209,7 +209,13 @@ def compile_artifact(source: str, artifact: Path, cpu: str = "native",
         # "gpu-schedule": for this machine, contractions tiled as the GPU
         # kernels are (dlc-compile --emulate-gpu-schedule); "gpu-schedule-tf32":
         # as with --allow-tf32 (f32 matmuls on tensor-core plans), in f32.
+        # "gpu-kernels:sm_XX[-tf32]": that GPU's kernels, after every GPU
+        # pass, run on this CPU by the SIMT emulator (--emulate-gpu-kernels).
         target = ([f"--target=cuda", f"--gpu-arch={cpu[5:]}"] if cpu.startswith("cuda:")
+                  else ["--cpu=native", "--emulate-gpu-kernels",
+                        f"--gpu-arch={cpu[12:].removesuffix('-tf32')}"]
+                  + (["--allow-tf32"] if cpu.endswith("-tf32") else [])
+                  if cpu.startswith("gpu-kernels:")
                   else ["--cpu=native", "--emulate-gpu-schedule"] if cpu == "gpu-schedule"
                   else ["--cpu=native", "--emulate-gpu-schedule", "--allow-tf32"]
                   if cpu == "gpu-schedule-tf32"

@@ -76,6 +76,14 @@ cl::opt<bool> emulateGPUSchedule(
              "(blocks, staged K steps, thread tiles) run on the CPU, to test "
              "that schedule without a GPU"),
     cl::init(false), cl::cat(dlcCategory));
+cl::opt<bool> emulateGPUKernels(
+    "emulate-gpu-kernels",
+    cl::desc("CPU target: the kernels of --target=cuda for --gpu-arch, after "
+             "every GPU pass, run on the CPU by the SIMT emulator (each "
+             "block's threads in turn, barriers, warp shuffles, ldmatrix, "
+             "mma.sync and cp.async as on the GPU), to test them without a "
+             "GPU; slow, for tests"),
+    cl::init(false), cl::cat(dlcCategory));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
                            cl::init(3), cl::Prefix, cl::cat(dlcCategory));
 cl::opt<Emit> emit(
@@ -142,9 +150,18 @@ static LogicalResult run(MLIRContext &context) {
     llvm::errs() << "dlc-compile: --emit=ptx needs --target=cuda\n";
     return failure();
   }
+  if (emulateGPUKernels && (target != "cpu" || emulateGPUSchedule)) {
+    llvm::errs() << "dlc-compile: --emulate-gpu-kernels compiles for the CPU "
+                    "(--target=cpu), without --emulate-gpu-schedule\n";
+    return failure();
+  }
   dlc::CompileOptions options;
   options.cpu = cpu;
   options.optLevel = optLevel;
+  options.emulateGPUSchedule = emulateGPUSchedule;
+  options.emulateTF32Schedule = allowTF32;
+  if (emulateGPUKernels)
+    options.emulateGPUKernels = gpuArch;
   // A bad --cpu is an option error: report it before reading the input.
   auto machine = dlc::createTargetMachine(options);
   if (!machine) {
@@ -213,15 +230,15 @@ static LogicalResult run(MLIRContext &context) {
     output->keep();
     return success();
   }
-  if (allowTF32 && !emulateGPUSchedule) {
-    llvm::errs() << "dlc-compile: --allow-tf32 needs --target=cuda or "
-                    "--emulate-gpu-schedule (the CPU computes f32 exactly)\n";
+  if (allowTF32 && !emulateGPUSchedule && !emulateGPUKernels) {
+    llvm::errs() << "dlc-compile: --allow-tf32 needs --target=cuda, "
+                    "--emulate-gpu-schedule or --emulate-gpu-kernels (the CPU "
+                    "computes f32 exactly)\n";
     return failure();
   }
   if (emit == Emit::Artifact) {
     auto bytes =
-        dlc::compileToArtifact(*module, **machine, optLevel, configure,
-                               emulateGPUSchedule, allowTF32);
+        dlc::compileToArtifact(*module, **machine, options, configure);
     if (failed(bytes))
       return failure();
     output->os().write(reinterpret_cast<const char *>(bytes->data()),
@@ -239,8 +256,7 @@ static LogicalResult run(MLIRContext &context) {
     output->keep();
     return success();
   }
-  if (failed(dlc::lowerToLLVMDialect(*module, **machine, configure,
-                                     emulateGPUSchedule, allowTF32)))
+  if (failed(dlc::lowerToLLVMDialect(*module, **machine, configure, options)))
     return failure();
   if (emit == Emit::LLVMDialect) {
     module->print(output->os());

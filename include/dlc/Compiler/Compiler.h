@@ -34,7 +34,13 @@ struct CompileOptions {
   bool emulateGPUSchedule = false;
   /// With emulateGPUSchedule: the schedule of an allow-tf32 GPU compilation
   /// (tensor-core plans for f32 matmuls), computed in exact f32.
+  /// With emulateGPUKernels: the kernels of an allow-tf32 compilation.
   bool emulateTF32Schedule = false;
+  /// An NVIDIA architecture (sm_80, ...): the kernels of dlc-gpu-pipeline
+  /// for it, after all of its GPU passes, run on the CPU by the SIMT
+  /// emulator (dlc-gpu-pipeline emulate-kernels): for testing them without a
+  /// GPU. Empty: the CPU pipeline.
+  std::string emulateGPUKernels;
 };
 
 /// The host TargetMachine for `options.cpu`, or an error message.
@@ -56,13 +62,14 @@ mlir::FailureOr<std::string> buildManifest(mlir::ModuleOp module,
                                      llvm::StringRef gpuArch = "");
 
 /// Runs `dlc-cpu-pipeline` on `module`, tuned for `targetMachine` (vector
-/// width). `configure` may apply MLIR's standard pass-manager flags such as
-/// --mlir-print-ir-after-all.
+/// width), or with `options.emulateGPUKernels` `dlc-gpu-pipeline
+/// emulate-kernels`. `configure` may apply MLIR's standard pass-manager
+/// flags such as --mlir-print-ir-after-all. (`options.cpu` and `optLevel`
+/// are the target machine's business.)
 mlir::LogicalResult
 lowerToLLVMDialect(mlir::ModuleOp module, llvm::TargetMachine &targetMachine,
                    llvm::function_ref<void(mlir::PassManager &)> configure = {},
-                   bool emulateGPUSchedule = false,
-                   bool emulateTF32Schedule = false);
+                   const CompileOptions &options = {});
 
 /// Runs `dlc-gpu-pipeline` for the NVIDIA architecture `chip` (sm_80,
 /// sm_90, ...): host code in the LLVM dialect with each kernel embedded in a
@@ -120,13 +127,12 @@ compileToCUDAArtifact(mlir::ModuleOp module, llvm::TargetMachine &targetMachine,
                       llvm::function_ref<void(mlir::PassManager &)> configure = {},
                       bool allowTF32 = false);
 
-/// The same for a target machine the caller already made (and checked).
+/// The same for a target machine the caller already made (and checked)
+/// from `options`.
 mlir::FailureOr<std::vector<uint8_t>>
 compileToArtifact(mlir::ModuleOp module, llvm::TargetMachine &targetMachine,
-                  unsigned optLevel,
-                  llvm::function_ref<void(mlir::PassManager &)> configure = {},
-                  bool emulateGPUSchedule = false,
-                  bool emulateTF32Schedule = false);
+                  const CompileOptions &options,
+                  llvm::function_ref<void(mlir::PassManager &)> configure = {});
 
 } // namespace dlc
 

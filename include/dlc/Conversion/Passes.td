@@ -49,4 +49,47 @@ def ConvertDlcToLinalg : Pass<"convert-dlc-to-linalg"> {
   ];
 }
 
+def ConvertGPUToSIMTEmulator
+    : Pass<"convert-gpu-to-simt-emulator", "::mlir::ModuleOp"> {
+  let summary = "Turn outlined GPU kernels into host code run by the SIMT "
+                "emulator";
+  let description = [{
+    Expects: a host module after `gpu-kernel-outlining` whose host code is
+    synchronous (before `gpu-async-region`): `gpu.launch_func`,
+    `gpu.alloc`, `gpu.dealloc`, `gpu.memcpy`; kernels whose bodies are on
+    memrefs, vectors, `scf`, `arith` and `math`, plus the GPU operations of
+    `dlc-gpu-pipeline` (thread and block ids, `gpu.barrier`, `gpu.shuffle`,
+    shared-memory globals and `gpu.dynamic_shared_memory`,
+    `nvgpu.device_async_copy` with its NVVM or NVGPU groups and waits,
+    `nvgpu.ldmatrix`, `nvgpu.mma.sync` of f16 m16n8k16 or TF32 m16n8k8, and
+    the NVVM bf16 `mma.sync` of `dlc-lower-to-mma-sync`).
+
+    Produces: each kernel as a host function `__dlc_simt_kernel_<module>_<kernel>`
+    whose GPU operations call the SIMT emulator (`dlc_simt_*`,
+    lib/SIMTEmulator: threads of a block as fibers, barriers and warp-wide
+    operations as the PTX ISA defines them, shared memory as host globals
+    filled with 0xff at each block), its memrefs in one address space; each
+    launch a call to `__dlc_simt_launch_<module>_<kernel>(grid, block,
+    dynamic shared bytes, kernel operands)`, which the artifact writer
+    defines (lib/Compiler) to run the kernel for every thread of every
+    block; device buffers as host ones (`memref.alloc` 256-byte aligned,
+    like `cuMemAlloc`'s). The GPU modules go.
+
+    This is how `dlc-compile --emulate-gpu-kernels` (`dlc-gpu-pipeline
+    emulate-kernels`) runs the kernels of the GPU pipeline, after all of its
+    GPU passes, on a CPU: tests compare them with NumPy where there is no
+    GPU, and barriers, fragment layouts and cp.async waits are exercised.
+
+    Fails, naming the operation, on a GPU operation it does not emulate,
+    on asynchronous host operations and on kernels with memory
+    attributions.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 #endif // DLC_CONVERSION_PASSES_TD

@@ -70,6 +70,13 @@ struct GPUPipelineOptions : public mlir::PassPipelineOptions<GPUPipelineOptions>
       *this, "emit-c-interface",
       llvm::cl::desc("Emit `_mlir_ciface_<name>` wrappers (for callers in C)"),
       llvm::cl::init(true)};
+  Option<bool> emulateKernels{
+      *this, "emulate-kernels",
+      llvm::cl::desc("Lower the outlined kernels for the host CPU, run by the "
+                     "SIMT emulator (convert-gpu-to-simt-emulator), instead "
+                     "of NVVM/PTX: the chip's kernels after every GPU pass, "
+                     "tested without a GPU"),
+      llvm::cl::init(false)};
 };
 
 /// The CUDA toolkit: $CUDA_ROOT, $CUDA_HOME or $CUDA_PATH, else

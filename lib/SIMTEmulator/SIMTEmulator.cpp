@@ -1,0 +1,524 @@
+//===- SIMTEmulator.cpp - GPU kernels run as CPU threads of a block -------===//
+//
+// The functions that `convert-gpu-to-simt-emulator` makes kernels call, so
+// that the GPU pipeline's kernels (after every GPU pass: barriers, shared
+// memory placement, cp.async stages, ldmatrix fragments, mma.sync, warp
+// shuffles) run on a CPU and tests compare their results with NumPy where
+// there is no GPU. Linked into each emulated artifact (a static library;
+// the runtime knows nothing of it).
+//
+// Each thread of a block is a fiber (ucontext) on the calling thread; the
+// blocks of a launch run one after another. A thread runs until it reaches a
+// barrier or a warp-wide operation, then the next thread runs. Threads run
+// in increasing order in one barrier interval and in decreasing order in the
+// next (and the first interval's order alternates between blocks), so that
+// a read of shared memory that a missing barrier leaves unordered with its
+// write gives a wrong result in one of the two orders instead of passing by
+// luck. Shared memory starts every block filled with 0xff bytes (NaN in f32,
+// f16 and bf16): reading what no thread wrote shows. cp.async copies take
+// effect at the cp.async.wait_group that waits for them, not before.
+//
+// Only the C library is used (no C++ runtime: artifacts are loaded where
+// libstdc++ may not be visible to them).
+//
+// Misuse (a barrier or warp operation that not all threads reach, a shuffle
+// from an exited lane, an unsupported shape) ends the process with a message
+// naming the kernel: this is a test tool, and a kernel that would hang or
+// read garbage on a GPU has no result worth returning.
+//
+//===----------------------------------------------------------------------===//
+
+#include <ucontext.h>
+
+#include <cmath>
+#include <cstdarg>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace {
+
+constexpr int kLanes = 32;
+constexpr int64_t kMaxThreads = 1024;
+// The most dynamic shared memory a block may have (sm_90: 227 KiB).
+constexpr int64_t kMaxDynamicShared = 227 * 1024;
+constexpr size_t kStackBytes = 256 * 1024;
+
+enum class State { Ready, AtBarrier, AtWarpOp, Done };
+
+/// A growable array of trivially copyable elements on malloc.
+template <typename T> struct Array {
+  T *data = nullptr;
+  size_t size = 0, capacity = 0;
+
+  void resize(size_t n) {
+    if (n > capacity) {
+      capacity = n > 2 * capacity ? n : 2 * capacity;
+      data = static_cast<T *>(std::realloc(data, capacity * sizeof(T)));
+      if (!data)
+        std::abort();
+    }
+    size = n;
+  }
+  void push_back(const T &value) {
+    resize(size + 1);
+    data[size - 1] = value;
+  }
+  void erase_front(size_t n) {
+    std::memmove(data, data + n, (size - n) * sizeof(T));
+    size -= n;
+  }
+  T &operator[](size_t i) { return data[i]; }
+  T *begin() { return data; }
+  T *end() { return data + size; }
+};
+
+struct Copy {
+  char *dst;
+  const char *src;
+  int64_t bytes, srcBytes;
+};
+
+struct Thread {
+  ucontext_t context;
+  // (Uninitialized: pages are only touched where a thread's frames reach.)
+  char *stack;
+  State state;
+  int64_t id[3];
+  // cp.async copies not yet done, and the end (in `pending`) of each
+  // committed group, oldest first.
+  Array<Copy> pending;
+  Array<size_t> groupEnds;
+};
+
+/// What the lanes of a warp exchange in one warp-wide operation.
+struct Slot {
+  alignas(16) unsigned char a[16];
+  unsigned char b[8];
+  unsigned char c[16];
+  uint64_t value;
+};
+
+struct Warp {
+  int arrived = 0;
+  uint64_t generation = 0;
+  Slot slots[2][kLanes];
+};
+
+struct Launch {
+  const char *kernel = "";
+  void (*entry)(void **) = nullptr;
+  void **params = nullptr;
+  int64_t grid[3] = {1, 1, 1}, block[3] = {1, 1, 1}, blockId[3] = {0, 0, 0};
+  int64_t threads = 0, dynamicShared = 0;
+  Array<Thread> pool;
+  Array<Warp> warps;
+  ucontext_t scheduler;
+  int64_t current = -1;
+  // Shared arrays already filled in this block.
+  Array<char *> sharedSeen;
+};
+
+// (A pointer: a thread_local object with a destructor would need the C++
+// runtime.) Emulated launches run on the calling thread.
+thread_local Launch *state = nullptr;
+
+[[noreturn]] void fail(const char *format, ...)
+    __attribute__((format(printf, 1, 2)));
+void fail(const char *format, ...) {
+  std::fprintf(stderr, "dlc SIMT emulator: kernel %s, block (%lld, %lld, %lld)",
+               state->kernel, (long long)state->blockId[0],
+               (long long)state->blockId[1], (long long)state->blockId[2]);
+  if (state->current >= 0)
+    std::fprintf(stderr, ", thread %lld", (long long)state->current);
+  std::fputs(": ", stderr);
+  va_list args;
+  va_start(args, format);
+  std::vfprintf(stderr, format, args);
+  va_end(args);
+  std::fputc('\n', stderr);
+  std::abort();
+}
+
+Thread &self() { return state->pool[state->current]; }
+int lane() { return static_cast<int>(state->current % kLanes); }
+Warp &warp() { return state->warps[state->current / kLanes]; }
+
+/// Back to the scheduler until it resumes this thread.
+void yield() {
+  int64_t me = state->current;
+  swapcontext(&state->pool[me].context, &state->scheduler);
+  state->current = me;
+}
+
+/// The live threads of the current thread's warp.
+int liveLanes(int64_t warpIndex) {
+  int live = 0;
+  int64_t first = warpIndex * kLanes;
+  for (int64_t t = first; t < first + kLanes && t < state->threads; ++t)
+    live += state->pool[t].state != State::Done;
+  return live;
+}
+
+/// Releases the lanes of warp `w` waiting in a warp operation when all live
+/// ones have arrived; true if released.
+bool releaseWarp(int64_t w) {
+  Warp &wp = state->warps[w];
+  if (wp.arrived == 0 || wp.arrived < liveLanes(w))
+    return false;
+  wp.arrived = 0;
+  ++wp.generation;
+  int64_t first = w * kLanes;
+  for (int64_t t = first; t < first + kLanes && t < state->threads; ++t)
+    if (state->pool[t].state == State::AtWarpOp)
+      state->pool[t].state = State::Ready;
+  return true;
+}
+
+/// A warp-wide operation: this lane's slot is filled by `post`; returns the
+/// slots of all lanes once every live lane of the warp has posted.
+template <typename Post> Slot *exchange(Post post) {
+  Warp &wp = warp();
+  Slot *slots = wp.slots[wp.generation & 1];
+  post(slots[lane()]);
+  ++wp.arrived;
+  int64_t w = state->current / kLanes;
+  if (!releaseWarp(w)) {
+    self().state = State::AtWarpOp;
+    yield();
+  }
+  return slots;
+}
+
+void runCopies(Thread &t, size_t end) {
+  for (size_t i = 0; i < end; ++i) {
+    const Copy &c = t.pending[i];
+    std::memcpy(c.dst, c.src, c.srcBytes);
+    std::memset(c.dst + c.srcBytes, 0, c.bytes - c.srcBytes);
+  }
+  t.pending.erase_front(end);
+  for (size_t &groupEnd : t.groupEnds)
+    groupEnd -= end;
+}
+
+void trampoline() {
+  state->entry(state->params);
+  // Copies nothing waited for land anyway (as on the GPU, eventually).
+  runCopies(self(), self().pending.size);
+  self().groupEnds.resize(0);
+  self().state = State::Done;
+  releaseWarp(state->current / kLanes);
+  setcontext(&state->scheduler);
+}
+
+/// Runs the threads of the current block to completion.
+void runBlock(int64_t blockIndex) {
+  int64_t n = state->threads;
+  state->sharedSeen.resize(0);
+  for (int64_t i = 0; i < n; ++i) {
+    Thread &t = state->pool[i];
+    t.state = State::Ready;
+    t.pending.resize(0);
+    t.groupEnds.resize(0);
+    t.id[0] = i % state->block[0];
+    t.id[1] = i / state->block[0] % state->block[1];
+    t.id[2] = i / (state->block[0] * state->block[1]);
+    getcontext(&t.context);
+    t.context.uc_stack.ss_sp = t.stack;
+    t.context.uc_stack.ss_size = kStackBytes;
+    t.context.uc_link = nullptr;
+    makecontext(&t.context, trampoline, 0);
+  }
+  for (Warp &w : state->warps) {
+    w.arrived = 0;
+    w.generation = 0;
+  }
+  for (int64_t interval = blockIndex;; ++interval) {
+    bool forward = interval % 2 == 0;
+    // Run every ready thread (warp operations release lanes run earlier in
+    // the pass: repeat until none is ready).
+    for (bool ran = true; ran;) {
+      ran = false;
+      for (int64_t k = 0; k < n; ++k) {
+        int64_t i = forward ? k : n - 1 - k;
+        if (state->pool[i].state != State::Ready)
+          continue;
+        ran = true;
+        state->current = i;
+        swapcontext(&state->scheduler, &state->pool[i].context);
+        state->current = -1;
+      }
+    }
+    int64_t atBarrier = 0, atWarpOp = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      atBarrier += state->pool[i].state == State::AtBarrier;
+      atWarpOp += state->pool[i].state == State::AtWarpOp;
+    }
+    if (atWarpOp)
+      fail("%lld threads wait in a warp-wide operation (shuffle, ldmatrix, "
+           "mma.sync) that other lanes of their warp do not reach",
+           (long long)atWarpOp);
+    if (!atBarrier)
+      return;
+    // Threads that exited count as arrived (as on sm_70 and later).
+    for (int64_t i = 0; i < n; ++i)
+      if (state->pool[i].state == State::AtBarrier)
+        state->pool[i].state = State::Ready;
+  }
+}
+
+float halfToFloat(uint16_t h) {
+  uint32_t sign = (h >> 15) & 1, exponent = (h >> 10) & 31, mantissa = h & 1023;
+  float value;
+  if (exponent == 0)
+    value = std::ldexp(static_cast<float>(mantissa), -24);
+  else if (exponent == 31)
+    value = mantissa ? NAN : INFINITY;
+  else
+    value = std::ldexp(static_cast<float>(mantissa | 1024), exponent - 25);
+  return sign ? -value : value;
+}
+
+float bitsToFloat(uint32_t bits) {
+  float value;
+  std::memcpy(&value, &bits, 4);
+  return value;
+}
+
+uint16_t half(const unsigned char *bytes, int index) {
+  uint16_t h;
+  std::memcpy(&h, bytes + 2 * index, 2);
+  return h;
+}
+
+float word(const unsigned char *bytes, int index) {
+  float f;
+  std::memcpy(&f, bytes + 4 * index, 4);
+  return f;
+}
+
+} // namespace
+
+extern "C" {
+
+/// Runs `entry(params)` (a kernel's thunk) for every thread of every block.
+void dlc_simt_launch(const char *kernel, void (*entry)(void **), void **params,
+                     int64_t gx, int64_t gy, int64_t gz, int64_t bx, int64_t by,
+                     int64_t bz, int32_t sharedBytes) {
+  if (!state) {
+    state = static_cast<Launch *>(std::calloc(1, sizeof(Launch)));
+    if (!state)
+      std::abort();
+  }
+  state->kernel = kernel;
+  state->current = -1;
+  int64_t grid[3] = {gx, gy, gz}, block[3] = {bx, by, bz};
+  for (int d = 0; d < 3; ++d)
+    if (grid[d] < 1 || block[d] < 1)
+      fail("launched with grid (%lld, %lld, %lld) and block (%lld, %lld, "
+           "%lld): every size must be positive",
+           (long long)gx, (long long)gy, (long long)gz, (long long)bx,
+           (long long)by, (long long)bz);
+  if (bx * by * bz > kMaxThreads)
+    fail("%lld threads a block (at most %lld)", (long long)(bx * by * bz),
+         (long long)kMaxThreads);
+  if (sharedBytes < 0 || sharedBytes > kMaxDynamicShared)
+    fail("%d bytes of dynamic shared memory (at most %lld)", sharedBytes,
+         (long long)kMaxDynamicShared);
+  std::memcpy(state->grid, grid, sizeof grid);
+  std::memcpy(state->block, block, sizeof block);
+  state->entry = entry;
+  state->params = params;
+  state->threads = bx * by * bz;
+  state->dynamicShared = sharedBytes;
+  for (size_t i = state->pool.size; i < size_t(state->threads); ++i) {
+    state->pool.resize(i + 1);
+    std::memset(&state->pool[i], 0, sizeof(Thread));
+    state->pool[i].stack = static_cast<char *>(std::malloc(kStackBytes));
+    if (!state->pool[i].stack)
+      std::abort();
+  }
+  state->warps.resize((state->threads + kLanes - 1) / kLanes);
+  int64_t index = 0;
+  for (int64_t z = 0; z < gz; ++z)
+    for (int64_t y = 0; y < gy; ++y)
+      for (int64_t x = 0; x < gx; ++x, ++index) {
+        state->blockId[0] = x;
+        state->blockId[1] = y;
+        state->blockId[2] = z;
+        runBlock(index);
+      }
+  state->kernel = "";
+}
+
+/// thread_id x/y/z (0-2), block_id (3-5), block_dim (6-8), grid_dim (9-11).
+int64_t dlc_simt_id(int32_t which) {
+  int dim = which % 3;
+  switch (which / 3) {
+  case 0:
+    return self().id[dim];
+  case 1:
+    return state->blockId[dim];
+  case 2:
+    return state->block[dim];
+  default:
+    return state->grid[dim];
+  }
+}
+
+int64_t dlc_simt_lane_id() { return lane(); }
+
+void dlc_simt_barrier() {
+  self().state = State::AtBarrier;
+  yield();
+}
+
+/// A shared array of the kernel, `bytes` long at `address` (-1: the
+/// dynamic shared memory, the launch's size): filled with 0xff the first
+/// time a thread of the block names it.
+void dlc_simt_shared(int64_t address, int64_t bytes) {
+  char *p = reinterpret_cast<char *>(address);
+  if (bytes < 0)
+    bytes = state->dynamicShared;
+  for (char *seen : state->sharedSeen)
+    if (seen == p)
+      return;
+  state->sharedSeen.push_back(p);
+  std::memset(p, 0xff, bytes);
+}
+
+/// gpu.shuffle of `bits` (32 or 64 of them) in mode xor (0), down (1), up
+/// (2) or idx (3) among segments of `width` lanes: the source lane's value,
+/// or this lane's own where the source is out of the segment.
+int64_t dlc_simt_shuffle(int64_t bits, int32_t offset, int32_t width,
+                         int32_t mode) {
+  int me = lane();
+  int start = me - me % width, end = start + width - 1;
+  int source = mode == 0 ? me ^ offset
+               : mode == 1 ? me + offset
+               : mode == 2 ? me - offset
+                           : start + offset;
+  bool valid = source >= start && source <= end;
+  Slot *slots = exchange([&](Slot &s) { s.value = bits; });
+  if (!valid)
+    return bits;
+  int64_t sourceThread = state->current - me + source;
+  if (sourceThread >= state->threads ||
+      state->pool[sourceThread].state == State::Done)
+    fail("shuffle from lane %d, which has exited", source);
+  return static_cast<int64_t>(slots[source].value);
+}
+
+/// Whether dlc_simt_shuffle's source lane is in this lane's segment.
+int32_t dlc_simt_shuffle_valid(int32_t offset, int32_t width, int32_t mode) {
+  int me = lane();
+  int start = me - me % width, end = start + width - 1;
+  int source = mode == 0 ? me ^ offset
+               : mode == 1 ? me + offset
+               : mode == 2 ? me - offset
+                           : start + offset;
+  return source >= start && source <= end;
+}
+
+/// cp.async of `bytes` from `src` to `dst`, of which the first `srcBytes`
+/// are read (the rest zero): done at the wait that covers it.
+void dlc_simt_cp_async(int64_t dst, int64_t src, int64_t bytes,
+                       int64_t srcBytes) {
+  if (srcBytes < 0 || srcBytes > bytes)
+    fail("cp.async of %lld bytes reading %lld", (long long)bytes,
+         (long long)srcBytes);
+  self().pending.push_back({reinterpret_cast<char *>(dst),
+                            reinterpret_cast<const char *>(src), bytes,
+                            srcBytes});
+}
+
+void dlc_simt_cp_async_commit() {
+  self().groupEnds.push_back(self().pending.size);
+}
+
+/// cp.async.wait_group n: all but the newest n committed groups done.
+void dlc_simt_cp_async_wait(int32_t n) {
+  Thread &t = self();
+  if (static_cast<int64_t>(t.groupEnds.size) <= n)
+    return;
+  size_t done = t.groupEnds.size - n;
+  runCopies(t, t.groupEnds[done - 1]);
+  t.groupEnds.erase_front(done);
+}
+
+/// ldmatrix .x`tiles` (.trans if `transpose`) of 16-bit elements: this
+/// lane's row address is `address`; its `2 * tiles` elements go to `out`.
+void dlc_simt_ldmatrix(int64_t address, int32_t tiles, int32_t transpose,
+                       int64_t out) {
+  if (tiles != 1 && tiles != 2 && tiles != 4)
+    fail("ldmatrix of %d tiles", tiles);
+  Slot *slots = exchange([&](Slot &s) { s.value = address; });
+  int me = lane();
+  auto *result = reinterpret_cast<uint16_t *>(out);
+  for (int tile = 0; tile < tiles; ++tile)
+    for (int j = 0; j < 2; ++j) {
+      // Row r, column c of 8 x 8 matrix `tile`, whose rows lanes
+      // 8 tile .. 8 tile + 7 address.
+      int row = transpose ? 2 * (me % 4) + j : me / 4;
+      int column = transpose ? me / 4 : 2 * (me % 4) + j;
+      int source = 8 * tile + row;
+      if (state->current - me + source >= state->threads ||
+          state->pool[state->current - me + source].state == State::Done)
+        fail("ldmatrix with the row address of lane %d, which has exited",
+             source);
+      const char *rowAddress = reinterpret_cast<const char *>(slots[source].value);
+      std::memcpy(&result[2 * tile + j], rowAddress + 2 * column, 2);
+    }
+}
+
+/// mma.sync of kind f16 m16n8k16 (0), bf16 m16n8k16 (1) or TF32 m16n8k8
+/// (2), f32 sums: this lane's fragments of A (4 registers), B (2) and C (4
+/// floats) are at `a`, `b`, `c`; its 4 floats of D go to `d`.
+void dlc_simt_mma(int32_t kind, int64_t a, int64_t b, int64_t c, int64_t d) {
+  if (kind < 0 || kind > 2)
+    fail("mma.sync of kind %d", kind);
+  Slot *slots = exchange([&](Slot &s) {
+    std::memcpy(s.a, reinterpret_cast<const void *>(a), 16);
+    std::memcpy(s.b, reinterpret_cast<const void *>(b), 8);
+    std::memcpy(s.c, reinterpret_cast<const void *>(c), 16);
+  });
+  int me = lane();
+  for (int64_t t = state->current - me; t < state->current - me + kLanes; ++t)
+    if (t >= state->threads || state->pool[t].state == State::Done)
+      fail("mma.sync in a warp with exited lanes");
+  // Element (row, k) of A, (k, column) of B, as the PTX ISA lays out the
+  // fragments (groupID = lane / 4, threadID_in_group = lane % 4).
+  auto elementA = [&](int row, int k) -> float {
+    if (kind == 2) {
+      uint32_t bits;
+      std::memcpy(&bits, slots[(row % 8) * 4 + k % 4].a +
+                             4 * (row / 8 + 2 * (k / 4)), 4);
+      return bitsToFloat(bits & ~0x1fffu); // the 19 bits TF32 keeps
+    }
+    uint16_t h = half(slots[(row % 8) * 4 + (k % 8) / 2].a,
+                      2 * (row / 8 + 2 * (k / 8)) + k % 2);
+    return kind == 0 ? halfToFloat(h) : bitsToFloat(uint32_t(h) << 16);
+  };
+  auto elementB = [&](int k, int column) -> float {
+    if (kind == 2) {
+      uint32_t bits;
+      std::memcpy(&bits, slots[column * 4 + k % 4].b + 4 * (k / 4), 4);
+      return bitsToFloat(bits & ~0x1fffu);
+    }
+    uint16_t h = half(slots[column * 4 + (k % 8) / 2].b, k % 2 + 2 * (k / 8));
+    return kind == 0 ? halfToFloat(h) : bitsToFloat(uint32_t(h) << 16);
+  };
+  int depth = kind == 2 ? 8 : 16;
+  float result[4];
+  for (int i = 0; i < 4; ++i) {
+    int row = me / 4 + 8 * (i / 2), column = 2 * (me % 4) + i % 2;
+    float sum = word(slots[me].c, i);
+    for (int k = 0; k < depth; ++k)
+      sum += elementA(row, k) * elementB(k, column);
+    result[i] = sum;
+  }
+  std::memcpy(reinterpret_cast<void *>(d), result, 16);
+}
+
+} // extern "C"

@@ -1,0 +1,536 @@
+//===- GPUToSIMTEmulator.cpp - GPU kernels as host functions --------------===//
+//
+// Each outlined kernel becomes a host function whose GPU operations call the
+// SIMT emulator (lib/SIMTEmulator), and each launch a call that runs it for
+// every thread of every block: the GPU pipeline's kernels, after all of its
+// GPU passes, run on the CPU where tests compare them with NumPy.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Conversion/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include <algorithm>
+
+namespace dlc {
+#define GEN_PASS_DEF_CONVERTGPUTOSIMTEMULATOR
+#include "dlc/Conversion/Passes.h.inc"
+} // namespace dlc
+
+using namespace mlir;
+
+namespace {
+
+constexpr llvm::StringLiteral kKernelPrefix = "__dlc_simt_kernel_";
+constexpr llvm::StringLiteral kLaunchPrefix = "__dlc_simt_launch_";
+constexpr llvm::StringLiteral kDynamicShared = "__dlc_simt_dynamic_shared";
+// The most dynamic shared memory a block may have (sm_90: 227 KiB).
+constexpr int64_t kMaxDynamicShared = 227 * 1024;
+
+/// `type` without a GPU address space (workgroup, private): on the host all
+/// memory is one space.
+Type stripAddressSpace(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  if (!memref || !isa_and_nonnull<gpu::AddressSpaceAttr>(
+                     memref.getMemorySpace()))
+    return type;
+  return MemRefType::get(memref.getShape(), memref.getElementType(),
+                         memref.getLayout());
+}
+
+/// Declares (once) the emulator function `name`.
+func::FuncOp declare(ModuleOp module, StringRef name, TypeRange inputs,
+                     TypeRange results) {
+  if (auto fn = module.lookupSymbol<func::FuncOp>(name))
+    return fn;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  auto fn = func::FuncOp::create(b, module.getLoc(), name,
+                                 b.getFunctionType(inputs, results));
+  fn.setPrivate();
+  return fn;
+}
+
+struct Emitter {
+  ModuleOp module;
+  OpBuilder &b;
+  Location loc;
+
+  Value call(StringRef name, Type result, ValueRange args) {
+    SmallVector<Type> results;
+    if (result)
+      results.push_back(result);
+    func::FuncOp fn = declare(module, name, args.getTypes(), results);
+    auto op = func::CallOp::create(b, loc, fn, args);
+    return result ? op.getResult(0) : Value();
+  }
+  Value i32(int64_t v) { return arith::ConstantIntOp::create(b, loc, v, 32); }
+  Value i64(int64_t v) { return arith::ConstantIntOp::create(b, loc, v, 64); }
+  Value toI64(Value index) {
+    return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+  }
+  /// The address (i64) of the buffer under `memref`.
+  Value baseAddress(Value memref) {
+    return toI64(
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref));
+  }
+  /// The address (i64) of element `indices` of `memref`.
+  Value elementAddress(Value memref, ValueRange indices) {
+    auto type = cast<MemRefType>(memref.getType());
+    auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+    Value linear = meta.getOffset();
+    for (auto [index, stride] : llvm::zip(indices, meta.getStrides()))
+      linear = arith::AddIOp::create(
+          b, loc, linear, arith::MulIOp::create(b, loc, index, stride));
+    Value bytes = arith::MulIOp::create(
+        b, loc, linear,
+        arith::ConstantIndexOp::create(
+            b, loc, type.getElementTypeBitWidth() / 8));
+    Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+    return toI64(arith::AddIOp::create(b, loc, base, bytes));
+  }
+};
+
+/// Stack buffers of a kernel (a fragment's registers), one per element
+/// type and size, allocated at its entry: the calls that take fragments
+/// read and write them there.
+struct Scratch {
+  func::FuncOp kernel;
+  llvm::DenseMap<std::pair<Type, int64_t>, std::pair<Value, Value>> buffers;
+
+  /// The buffer of `count` x `type` for `role` (0, 1, 2, ...) and its
+  /// address.
+  std::pair<Value, Value> get(int role, Type type, int64_t count) {
+    auto key = std::make_pair(type, count * 8 + role);
+    auto it = buffers.find(key);
+    if (it != buffers.end())
+      return it->second;
+    OpBuilder b = OpBuilder::atBlockBegin(&kernel.getBody().front());
+    Location loc = kernel.getLoc();
+    Value buffer = memref::AllocaOp::create(
+        b, loc, MemRefType::get({count}, type), IntegerAttr());
+    Value address = arith::IndexCastOp::create(
+        b, loc, b.getI64Type(),
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer));
+    return buffers[key] = {buffer, address};
+  }
+};
+
+/// `value` (a vector) stored flat into `buffer`.
+void storeFlat(OpBuilder &b, Location loc, Value value, Value buffer) {
+  auto type = cast<VectorType>(value.getType());
+  auto flat = VectorType::get({type.getNumElements()}, type.getElementType());
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  vector::StoreOp::create(
+      b, loc, vector::ShapeCastOp::create(b, loc, flat, value), buffer, zero);
+}
+
+/// A vector of `type` loaded flat from `buffer`.
+Value loadFlat(OpBuilder &b, Location loc, VectorType type, Value buffer) {
+  auto flat = VectorType::get({type.getNumElements()}, type.getElementType());
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value loaded = vector::LoadOp::create(b, loc, flat, buffer, zero);
+  return vector::ShapeCastOp::create(b, loc, type, loaded);
+}
+
+struct ConvertGPUToSIMTEmulator
+    : public dlc::impl::ConvertGPUToSIMTEmulatorBase<
+          ConvertGPUToSIMTEmulator> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    llvm::StringMap<func::FuncOp> kernels; // "<module>_<kernel>" -> host fn
+    for (auto gpuModule :
+         llvm::to_vector(module.getOps<gpu::GPUModuleOp>())) {
+      if (failed(convertModule(gpuModule, kernels)))
+        return signalPassFailure();
+    }
+    for (auto &[name, kernel] : kernels)
+      if (failed(convertKernel(kernel)))
+        return signalPassFailure();
+    // Host code: launches run the emulator; device buffers are host ones.
+    SmallVector<Operation *> hostOps;
+    for (auto fn : module.getOps<func::FuncOp>())
+      if (!fn.getName().starts_with(kKernelPrefix))
+        fn.walk([&](Operation *op) {
+          if (isa<gpu::LaunchFuncOp, gpu::AllocOp, gpu::DeallocOp,
+                  gpu::MemcpyOp, gpu::MemsetOp, gpu::WaitOp>(op))
+            hostOps.push_back(op);
+        });
+    for (Operation *op : hostOps)
+      if (failed(convertHostOp(op)))
+        return signalPassFailure();
+    for (auto gpuModule : llvm::to_vector(module.getOps<gpu::GPUModuleOp>()))
+      gpuModule.erase();
+    module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
+  }
+
+  /// The kernels of `gpuModule` as host functions, its shared arrays as host
+  /// globals.
+  LogicalResult convertModule(gpu::GPUModuleOp gpuModule,
+                              llvm::StringMap<func::FuncOp> &kernels) {
+    ModuleOp module = getOperation();
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    SymbolTable symbols(module);
+    DenseMap<StringAttr, StringAttr> renamed;
+    for (auto global :
+         llvm::to_vector(gpuModule.getOps<memref::GlobalOp>())) {
+      auto copy = cast<memref::GlobalOp>(b.clone(*global));
+      copy.setType(cast<MemRefType>(stripAddressSpace(copy.getType())));
+      copy.setPrivate();
+      StringAttr name = symbols.insert(copy); // unique in the host module
+      renamed[global.getSymNameAttr()] = name;
+    }
+    for (Operation &op : gpuModule.getBody()->getOperations()) {
+      if (isa<memref::GlobalOp>(op))
+        continue;
+      auto gpuFunc = dyn_cast<gpu::GPUFuncOp>(op);
+      if (!gpuFunc || !gpuFunc.isKernel())
+        return op.emitError("convert-gpu-to-simt-emulator: only kernels and "
+                            "shared-memory globals are supported in a GPU "
+                            "module");
+      if (gpuFunc.getNumWorkgroupAttributions() ||
+          gpuFunc.getNumPrivateAttributions())
+        return gpuFunc.emitError("convert-gpu-to-simt-emulator: memory "
+                                 "attributions are not supported");
+      std::string name = (gpuModule.getName() + "_" + gpuFunc.getName()).str();
+      auto fn = func::FuncOp::create(b, gpuFunc.getLoc(), kKernelPrefix.str() + name,
+                                     gpuFunc.getFunctionType());
+      fn.getBody().takeBody(gpuFunc.getBody());
+      fn.walk([&](gpu::ReturnOp ret) {
+        OpBuilder at(ret);
+        func::ReturnOp::create(at, ret.getLoc(), ret.getOperands());
+        ret.erase();
+      });
+      fn.walk([&](memref::GetGlobalOp get) {
+        if (StringAttr to = renamed.lookup(get.getNameAttr().getAttr()))
+          get.setNameAttr(FlatSymbolRefAttr::get(to));
+      });
+      kernels[name] = fn;
+    }
+    return success();
+  }
+
+  /// The GPU operations of a kernel (now a host function) as emulator calls.
+  LogicalResult convertKernel(func::FuncOp kernel) {
+    ModuleOp module = getOperation();
+    SmallVector<Operation *> ops;
+    kernel.walk([&](Operation *op) { ops.push_back(op); });
+    Scratch scratch{kernel, {}};
+    Type i32 = IntegerType::get(&getContext(), 32);
+    Type i64 = IntegerType::get(&getContext(), 64);
+    IndexType index = IndexType::get(&getContext());
+    // Async-copy groups before the copies whose tokens they take.
+    std::stable_partition(ops.begin(), ops.end(), [](Operation *op) {
+      return isa<nvgpu::DeviceAsyncWaitOp, nvgpu::DeviceAsyncCreateGroupOp>(
+          op);
+    });
+    std::stable_partition(ops.begin(), ops.end(), [](Operation *op) {
+      return isa<nvgpu::DeviceAsyncWaitOp>(op);
+    });
+    for (Operation *op : ops) {
+      OpBuilder b(op);
+      Emitter e{module, b, op->getLoc()};
+      auto replaceWithId = [&](int which) {
+        Value id = e.call("dlc_simt_id", i64, {e.i32(which)});
+        op->getResult(0).replaceAllUsesWith(
+            arith::IndexCastOp::create(b, op->getLoc(), index, id));
+        op->erase();
+      };
+      if (auto id = dyn_cast<gpu::ThreadIdOp>(op)) {
+        replaceWithId(static_cast<int>(id.getDimension()));
+      } else if (auto id = dyn_cast<gpu::BlockIdOp>(op)) {
+        replaceWithId(3 + static_cast<int>(id.getDimension()));
+      } else if (auto dim = dyn_cast<gpu::BlockDimOp>(op)) {
+        replaceWithId(6 + static_cast<int>(dim.getDimension()));
+      } else if (auto dim = dyn_cast<gpu::GridDimOp>(op)) {
+        replaceWithId(9 + static_cast<int>(dim.getDimension()));
+      } else if (isa<gpu::LaneIdOp>(op)) {
+        Value lane = e.call("dlc_simt_lane_id", i64, {});
+        op->getResult(0).replaceAllUsesWith(
+            arith::IndexCastOp::create(b, op->getLoc(), index, lane));
+        op->erase();
+      } else if (isa<gpu::BarrierOp>(op)) {
+        e.call("dlc_simt_barrier", Type(), {});
+        op->erase();
+      } else if (auto shuffle = dyn_cast<gpu::ShuffleOp>(op)) {
+        if (failed(convertShuffle(shuffle, e)))
+          return failure();
+      } else if (auto get = dyn_cast<memref::GetGlobalOp>(op)) {
+        // Shared memory starts each block as garbage (0xff bytes).
+        auto type = get.getType();
+        if (!isa_and_nonnull<gpu::AddressSpaceAttr>(type.getMemorySpace()))
+          continue;
+        b.setInsertionPointAfter(get);
+        e.call("dlc_simt_shared", Type(),
+               {e.baseAddress(get),
+                e.i64(type.getNumElements() * type.getElementTypeBitWidth() /
+                      8)});
+      } else if (auto shared = dyn_cast<gpu::DynamicSharedMemoryOp>(op)) {
+        auto type = MemRefType::get({kMaxDynamicShared}, b.getI8Type());
+        if (!module.lookupSymbol(kDynamicShared)) {
+          OpBuilder g = OpBuilder::atBlockEnd(module.getBody());
+          memref::GlobalOp::create(g, module.getLoc(), kDynamicShared,
+                                   g.getStringAttr("private"), type,
+                                   Attribute(), /*constant=*/false,
+                                   g.getI64IntegerAttr(16));
+        }
+        Value global =
+            memref::GetGlobalOp::create(b, op->getLoc(), type, kDynamicShared);
+        e.call("dlc_simt_shared", Type(), {e.baseAddress(global), e.i64(-1)});
+        op->getResult(0).replaceAllUsesWith(memref::CastOp::create(
+            b, op->getLoc(), stripAddressSpace(shared.getType()), global));
+        op->erase();
+      } else if (auto wait = dyn_cast<nvgpu::DeviceAsyncWaitOp>(op)) {
+        e.call("dlc_simt_cp_async_wait", Type(),
+               {e.i32(wait.getNumGroups().value_or(0))});
+        op->erase();
+      } else if (isa<nvgpu::DeviceAsyncCreateGroupOp>(op)) {
+        if (!op->use_empty())
+          return op->emitError("convert-gpu-to-simt-emulator: group token "
+                               "used other than by a wait");
+        e.call("dlc_simt_cp_async_commit", Type(), {});
+        op->erase();
+      } else if (auto copy = dyn_cast<nvgpu::DeviceAsyncCopyOp>(op)) {
+        if (!copy.getAsyncToken().use_empty())
+          return op->emitError("convert-gpu-to-simt-emulator: copy token used "
+                               "other than by a group");
+        int64_t elementBytes =
+            copy.getDst().getType().getElementTypeBitWidth() / 8;
+        Value dst = e.elementAddress(copy.getDst(), copy.getDstIndices());
+        Value src = e.elementAddress(copy.getSrc(), copy.getSrcIndices());
+        int64_t bytes = copy.getDstElements().getZExtValue() * elementBytes;
+        Value srcBytes = e.i64(bytes);
+        if (Value elements = copy.getSrcElements())
+          srcBytes = arith::MulIOp::create(b, op->getLoc(), e.toI64(elements),
+                                           e.i64(elementBytes));
+        e.call("dlc_simt_cp_async", Type(), {dst, src, e.i64(bytes), srcBytes});
+        op->erase();
+      } else if (isa<NVVM::CpAsyncCommitGroupOp>(op)) {
+        e.call("dlc_simt_cp_async_commit", Type(), {});
+        op->erase();
+      } else if (auto wait = dyn_cast<NVVM::CpAsyncWaitGroupOp>(op)) {
+        e.call("dlc_simt_cp_async_wait", Type(), {e.i32(wait.getN())});
+        op->erase();
+      } else if (auto load = dyn_cast<nvgpu::LdMatrixOp>(op)) {
+        VectorType type = load.getRes().getType();
+        if (type.getElementTypeBitWidth() != 16)
+          return op->emitError("convert-gpu-to-simt-emulator: ldmatrix of "
+                               "16-bit elements only");
+        auto [buffer, out] =
+            scratch.get(0, type.getElementType(), type.getNumElements());
+        e.call("dlc_simt_ldmatrix", Type(),
+               {e.elementAddress(load.getSrcMemref(), load.getIndices()),
+                e.i32(load.getNumTiles()), e.i32(load.getTranspose()), out});
+        op->getResult(0).replaceAllUsesWith(
+            loadFlat(b, op->getLoc(), type, buffer));
+        op->erase();
+      } else if (auto mma = dyn_cast<nvgpu::MmaSyncOp>(op)) {
+        if (failed(convertMma(mma, e, scratch)))
+          return failure();
+      } else if (auto mma = dyn_cast<NVVM::MmaOp>(op)) {
+        if (failed(convertBF16Mma(mma, e, scratch)))
+          return failure();
+      } else if (isa<gpu::GPUDialect, nvgpu::NVGPUDialect, NVVM::NVVMDialect>(
+                     op->getDialect())) {
+        return op->emitError("convert-gpu-to-simt-emulator: no emulation "
+                             "of this operation");
+      }
+    }
+    // Every memref in one address space.
+    kernel.walk([&](Operation *op) {
+      for (Value result : op->getResults())
+        result.setType(stripAddressSpace(result.getType()));
+      for (Region &region : op->getRegions())
+        for (Block &block : region)
+          for (BlockArgument arg : block.getArguments())
+            arg.setType(stripAddressSpace(arg.getType()));
+    });
+    return success();
+  }
+
+  LogicalResult convertShuffle(gpu::ShuffleOp shuffle, Emitter &e) {
+    Type type = shuffle.getValue().getType();
+    unsigned width = type.getIntOrFloatBitWidth();
+    if (width != 32 && width != 64)
+      return shuffle.emitError("convert-gpu-to-simt-emulator: shuffles of "
+                               "32 or 64 bits only");
+    int mode = 0;
+    switch (shuffle.getMode()) {
+    case gpu::ShuffleMode::XOR:
+      mode = 0;
+      break;
+    case gpu::ShuffleMode::DOWN:
+      mode = 1;
+      break;
+    case gpu::ShuffleMode::UP:
+      mode = 2;
+      break;
+    case gpu::ShuffleMode::IDX:
+      mode = 3;
+      break;
+    }
+    OpBuilder &b = e.b;
+    Location loc = e.loc;
+    Type bitsType = b.getIntegerType(width);
+    Value bits = shuffle.getValue();
+    if (bits.getType() != bitsType)
+      bits = arith::BitcastOp::create(b, loc, bitsType, bits);
+    if (width == 32)
+      bits = arith::ExtUIOp::create(b, loc, b.getI64Type(), bits);
+    Value args[] = {bits, shuffle.getOffset(), shuffle.getWidth(),
+                    e.i32(mode)};
+    Value result = e.call("dlc_simt_shuffle", b.getI64Type(), args);
+    if (width == 32)
+      result = arith::TruncIOp::create(b, loc, bitsType, result);
+    if (type != bitsType)
+      result = arith::BitcastOp::create(b, loc, type, result);
+    Value valid = e.call("dlc_simt_shuffle_valid", b.getI32Type(),
+                         ValueRange(args).drop_front());
+    valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, valid,
+                                  e.i32(0));
+    shuffle.getShuffleResult().replaceAllUsesWith(result);
+    shuffle.getValid().replaceAllUsesWith(valid);
+    shuffle.erase();
+    return success();
+  }
+
+  LogicalResult convertMma(nvgpu::MmaSyncOp mma, Emitter &e, Scratch &scratch) {
+    SmallVector<int64_t> shape = llvm::to_vector(mma.getMmaShapeAsArray());
+    Type a = mma.getMatrixA().getType().getElementType();
+    int kind;
+    if (a.isF16() && shape == SmallVector<int64_t>{16, 8, 16})
+      kind = 0;
+    else if (a.isF32() && mma.getTf32Enabled() &&
+             shape == SmallVector<int64_t>{16, 8, 8})
+      kind = 2;
+    else
+      return mma.emitError("convert-gpu-to-simt-emulator: mma.sync of f16 "
+                           "m16n8k16 or TF32 m16n8k8 only");
+    if (!mma.getMatrixC().getType().getElementType().isF32())
+      return mma.emitError("convert-gpu-to-simt-emulator: mma.sync with f32 "
+                           "sums only");
+    OpBuilder &b = e.b;
+    Location loc = e.loc;
+    SmallVector<Value> addresses;
+    int role = 1;
+    for (Value operand : {mma.getMatrixA(), mma.getMatrixB(), mma.getMatrixC()}) {
+      auto type = cast<VectorType>(operand.getType());
+      auto [buffer, address] =
+          scratch.get(role++, type.getElementType(), type.getNumElements());
+      storeFlat(b, loc, operand, buffer);
+      addresses.push_back(address);
+    }
+    VectorType resultType = mma.getRes().getType();
+    auto [result, out] = scratch.get(role, resultType.getElementType(),
+                                     resultType.getNumElements());
+    e.call("dlc_simt_mma", Type(),
+           {e.i32(kind), addresses[0], addresses[1], addresses[2], out});
+    mma.getRes().replaceAllUsesWith(loadFlat(b, loc, resultType, result));
+    mma.erase();
+    return success();
+  }
+
+  /// The NVVM bf16 product of dlc-lower-to-mma-sync: 32-bit registers of
+  /// two bf16 each, f32 sums taken apart by llvm.extractvalue.
+  LogicalResult convertBF16Mma(NVVM::MmaOp mma, Emitter &e, Scratch &scratch) {
+    if (mma.getMultiplicandAPtxType() != NVVM::MMATypes::bf16 ||
+        mma.getOperandA().size() != 4 || mma.getOperandB().size() != 2 ||
+        mma.getOperandC().size() != 4)
+      return mma.emitError("convert-gpu-to-simt-emulator: NVVM mma.sync of "
+                           "bf16 m16n8k16 only");
+    OpBuilder &b = e.b;
+    Location loc = e.loc;
+    SmallVector<Value> addresses;
+    int role = 5;
+    for (OperandRange operands :
+         {mma.getOperandA(), mma.getOperandB(), mma.getOperandC()}) {
+      auto [buffer, address] = scratch.get(role++, operands[0].getType(),
+                                           operands.size());
+      for (auto [i, value] : llvm::enumerate(operands))
+        memref::StoreOp::create(
+            b, loc, value, buffer,
+            ValueRange{arith::ConstantIndexOp::create(b, loc, i)});
+      addresses.push_back(address);
+    }
+    auto [result, out] = scratch.get(role, b.getF32Type(), 4);
+    e.call("dlc_simt_mma", Type(),
+           {e.i32(1), addresses[0], addresses[1], addresses[2], out});
+    for (Operation *user : llvm::make_early_inc_range(mma->getUsers())) {
+      auto extract = dyn_cast<LLVM::ExtractValueOp>(user);
+      if (!extract || extract.getPosition().size() != 1)
+        return user->emitError("convert-gpu-to-simt-emulator: the product "
+                               "must be taken apart by llvm.extractvalue");
+      OpBuilder at(extract);
+      extract.getResult().replaceAllUsesWith(memref::LoadOp::create(
+          at, loc, result,
+          ValueRange{arith::ConstantIndexOp::create(
+              at, loc, extract.getPosition()[0])}));
+      extract.erase();
+    }
+    mma.erase();
+    return success();
+  }
+
+  LogicalResult convertHostOp(Operation *op) {
+    ModuleOp module = getOperation();
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    if (auto async = dyn_cast<gpu::AsyncOpInterface>(op))
+      if (async.getAsyncToken() || !async.getAsyncDependencies().empty())
+        return op->emitError("convert-gpu-to-simt-emulator: expects "
+                             "synchronous GPU operations (before "
+                             "gpu-async-region)");
+    if (auto launch = dyn_cast<gpu::LaunchFuncOp>(op)) {
+      if (launch.hasClusterSize())
+        return op->emitError("convert-gpu-to-simt-emulator: clusters are not "
+                             "supported");
+      std::string name = (launch.getKernelModuleName().getValue() + "_" +
+                          launch.getKernelName().getValue())
+                             .str();
+      gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
+      gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+      Value shared = launch.getDynamicSharedMemorySize();
+      if (!shared)
+        shared = arith::ConstantIntOp::create(b, loc, 0, 32);
+      SmallVector<Value> args = {grid.x,  grid.y,  grid.z, block.x,
+                                 block.y, block.z, shared};
+      llvm::append_range(args, launch.getKernelOperands());
+      func::FuncOp fn = declare(module, kLaunchPrefix.str() + name,
+                                ValueRange(args).getTypes(), {});
+      func::CallOp::create(b, loc, fn, args);
+      op->erase();
+      return success();
+    }
+    if (auto alloc = dyn_cast<gpu::AllocOp>(op)) {
+      // As aligned as cuMemAlloc's (the staging copies' alignment tests at
+      // run time then take the same branch as on the GPU).
+      auto host = memref::AllocOp::create(
+          b, loc, alloc.getMemref().getType(), alloc.getDynamicSizes(),
+          alloc.getSymbolOperands(), b.getI64IntegerAttr(256));
+      alloc.getMemref().replaceAllUsesWith(host);
+      op->erase();
+      return success();
+    }
+    if (auto dealloc = dyn_cast<gpu::DeallocOp>(op)) {
+      memref::DeallocOp::create(b, loc, dealloc.getMemref());
+      op->erase();
+      return success();
+    }
+    if (auto copy = dyn_cast<gpu::MemcpyOp>(op)) {
+      memref::CopyOp::create(b, loc, copy.getSrc(), copy.getDst());
+      op->erase();
+      return success();
+    }
+    return op->emitError("convert-gpu-to-simt-emulator: no emulation of this "
+                         "host operation");
+  }
+};
+
+} // namespace
