@@ -268,6 +268,14 @@ FailureOr<SmallVector<memref::AllocOp>> sharedAllocs(gpu::LaunchOp launch) {
   WalkResult walk = launch.getBody().walk([&](memref::AllocOp alloc) {
     auto space = dyn_cast_or_null<gpu::AddressSpaceAttr>(
         alloc.getType().getMemorySpace());
+    // In a kernel, a buffer in global memory is each thread's own (device
+    // malloc): what one thread writes there no other sees.
+    if (!alloc.getType().getMemorySpace()) {
+      alloc->emitError("dlc-place-shared-memory: a global-memory buffer "
+                       "allocated inside a kernel (each thread would "
+                       "allocate its own)");
+      return WalkResult::interrupt();
+    }
     if (!space || space.getValue() != gpu::AddressSpace::Workgroup)
       return WalkResult::advance();
     if (!alloc.getType().hasStaticShape()) {

@@ -1220,10 +1220,18 @@ LogicalResult tileRowNest(RewriterBase &rewriter, linalg::GenericOp root,
   for (Operation *op : blockOps) {
     RowKind kind = rowKind(op, blockRows, cols);
     // Row vectors of the block: shared memory.
+    // (With leading dims collapsed, the empty tensor is reshaped first: a
+    // plain buffer there would be each thread's own, malloc'd in the
+    // kernel, and the row statistics one thread writes unseen by the
+    // others.)
     Value init = cast<DestinationStyleOpInterface>(op).getDpsInits()[0];
     auto slice = init.getDefiningOp<tensor::ExtractSliceOp>();
-    if (kind != RowKind::Elementwise && slice &&
-        slice.getSource().getDefiningOp<tensor::EmptyOp>()) {
+    Value whole = slice ? slice.getSource() : Value();
+    while (whole && isa_and_nonnull<tensor::CollapseShapeOp,
+                                    tensor::ExpandShapeOp>(whole.getDefiningOp()))
+      whole = whole.getDefiningOp()->getOperand(0);
+    if (kind != RowKind::Elementwise && whole &&
+        whole.getDefiningOp<tensor::EmptyOp>()) {
       rewriter.setInsertionPoint(op);
       auto buffer = bufferization::AllocTensorOp::create(
           rewriter, op->getLoc(), slice.getType(), ValueRange{}, Value(),

@@ -705,7 +705,10 @@ def PlaceSharedMemory : Pass<"dlc-place-shared-memory", "::mlir::ModuleOp"> {
     accumulator tile dead during the K loop.
 
     Errors: shared memory outside a kernel, of dynamic size or with a
-    layout; a launch with dynamic shared memory already.
+    layout; a launch with dynamic shared memory already; a global-memory
+    buffer allocated inside a kernel (each thread would malloc its own: a
+    row statistic meant for the block, as a collapsed [batch, tokens,
+    features] layer norm's once had).
 
     Leaves alone: kernels without shared-memory allocations.
   }];
