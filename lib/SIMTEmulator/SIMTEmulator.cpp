@@ -98,6 +98,9 @@ struct Slot {
   unsigned char b[8];
   unsigned char c[16];
   uint64_t value;
+  // The operation (the warp's generation) the lane posted for: a lane that
+  // exited without posting leaves an older one.
+  uint64_t generation;
 };
 
 struct Warp {
@@ -177,17 +180,23 @@ bool releaseWarp(int64_t w) {
 }
 
 /// A warp-wide operation: this lane's slot is filled by `post`; returns the
-/// slots of all lanes once every live lane of the warp has posted.
-template <typename Post> Slot *exchange(Post post) {
+/// slots of all lanes once every live lane of the warp has posted, and in
+/// `posted` which lanes did (the others have exited).
+template <typename Post> Slot *exchange(Post post, bool posted[kLanes]) {
   Warp &wp = warp();
-  Slot *slots = wp.slots[wp.generation & 1];
+  uint64_t generation = wp.generation;
+  Slot *slots = wp.slots[generation & 1];
   post(slots[lane()]);
+  slots[lane()].generation = generation;
   ++wp.arrived;
   int64_t w = state->current / kLanes;
   if (!releaseWarp(w)) {
     self().state = State::AtWarpOp;
     yield();
   }
+  int64_t first = w * kLanes;
+  for (int l = 0; l < kLanes; ++l)
+    posted[l] = first + l < state->threads && slots[l].generation == generation;
   return slots;
 }
 
@@ -233,6 +242,9 @@ void runBlock(int64_t blockIndex) {
   for (Warp &w : state->warps) {
     w.arrived = 0;
     w.generation = 0;
+    for (auto &generationSlots : w.slots)
+      for (Slot &slot : generationSlots)
+        slot.generation = ~uint64_t(0);
   }
   for (int64_t interval = blockIndex;; ++interval) {
     bool forward = interval % 2 == 0;
@@ -400,12 +412,11 @@ int64_t dlc_simt_shuffle(int64_t bits, int32_t offset, int32_t width,
                : mode == 2 ? me - offset
                            : start + offset;
   bool valid = source >= start && source <= end;
-  Slot *slots = exchange([&](Slot &s) { s.value = bits; });
+  bool posted[kLanes];
+  Slot *slots = exchange([&](Slot &s) { s.value = bits; }, posted);
   if (!valid)
     return bits;
-  int64_t sourceThread = state->current - me + source;
-  if (sourceThread >= state->threads ||
-      state->pool[sourceThread].state == State::Done)
+  if (!posted[source])
     fail("shuffle from lane %d, which has exited", source);
   return static_cast<int64_t>(slots[source].value);
 }
@@ -453,7 +464,8 @@ void dlc_simt_ldmatrix(int64_t address, int32_t tiles, int32_t transpose,
                        int64_t out) {
   if (tiles != 1 && tiles != 2 && tiles != 4)
     fail("ldmatrix of %d tiles", tiles);
-  Slot *slots = exchange([&](Slot &s) { s.value = address; });
+  bool posted[kLanes];
+  Slot *slots = exchange([&](Slot &s) { s.value = address; }, posted);
   int me = lane();
   auto *result = reinterpret_cast<uint16_t *>(out);
   for (int tile = 0; tile < tiles; ++tile)
@@ -463,8 +475,7 @@ void dlc_simt_ldmatrix(int64_t address, int32_t tiles, int32_t transpose,
       int row = transpose ? 2 * (me % 4) + j : me / 4;
       int column = transpose ? me / 4 : 2 * (me % 4) + j;
       int source = 8 * tile + row;
-      if (state->current - me + source >= state->threads ||
-          state->pool[state->current - me + source].state == State::Done)
+      if (!posted[source])
         fail("ldmatrix with the row address of lane %d, which has exited",
              source);
       const char *rowAddress = reinterpret_cast<const char *>(slots[source].value);
@@ -478,15 +489,18 @@ void dlc_simt_ldmatrix(int64_t address, int32_t tiles, int32_t transpose,
 void dlc_simt_mma(int32_t kind, int64_t a, int64_t b, int64_t c, int64_t d) {
   if (kind < 0 || kind > 2)
     fail("mma.sync of kind %d", kind);
-  Slot *slots = exchange([&](Slot &s) {
-    std::memcpy(s.a, reinterpret_cast<const void *>(a), 16);
-    std::memcpy(s.b, reinterpret_cast<const void *>(b), 8);
-    std::memcpy(s.c, reinterpret_cast<const void *>(c), 16);
-  });
+  bool posted[kLanes];
+  Slot *slots = exchange(
+      [&](Slot &s) {
+        std::memcpy(s.a, reinterpret_cast<const void *>(a), 16);
+        std::memcpy(s.b, reinterpret_cast<const void *>(b), 8);
+        std::memcpy(s.c, reinterpret_cast<const void *>(c), 16);
+      },
+      posted);
   int me = lane();
-  for (int64_t t = state->current - me; t < state->current - me + kLanes; ++t)
-    if (t >= state->threads || state->pool[t].state == State::Done)
-      fail("mma.sync in a warp with exited lanes");
+  for (int l = 0; l < kLanes; ++l)
+    if (!posted[l])
+      fail("mma.sync in a warp whose lane %d has exited", l);
   // Element (row, k) of A, (k, column) of B, as the PTX ISA lays out the
   // fragments (groupID = lane / 4, threadID_in_group = lane % 4).
   auto elementA = [&](int row, int k) -> float {

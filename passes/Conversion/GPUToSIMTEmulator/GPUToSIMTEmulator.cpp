@@ -320,9 +320,12 @@ struct ConvertGPUToSIMTEmulator
         op->erase();
       } else if (auto load = dyn_cast<nvgpu::LdMatrixOp>(op)) {
         VectorType type = load.getRes().getType();
-        if (type.getElementTypeBitWidth() != 16)
+        // (ldmatrix moves 16-bit elements; f32 fragments of TF32 products
+        // are read as pairs of them.)
+        if (type.getElementTypeBitWidth() != 16 &&
+            type.getElementTypeBitWidth() != 32)
           return op->emitError("convert-gpu-to-simt-emulator: ldmatrix of "
-                               "16-bit elements only");
+                               "16- or 32-bit elements only");
         auto [buffer, out] =
             scratch.get(0, type.getElementType(), type.getNumElements());
         e.call("dlc_simt_ldmatrix", Type(),
