@@ -198,3 +198,20 @@ func.func @outside(%out: memref<4xf32>) {
   memref.store %f, %out[%c0] : memref<4xf32>
   return
 }
+
+// -----
+
+// A row statistic meant for the block, in global memory: each thread's own.
+func.func @global_in_kernel(%out: memref<4xf32>) {
+  %c1 = arith.constant 1 : index
+  %c0 = arith.constant 0 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%x = %c1, %y = %c1, %z = %c1)
+             threads(%tx, %ty, %tz) in (%u = %c1, %v = %c1, %w = %c1) {
+    // expected-error @+1 {{dlc-place-shared-memory: a global-memory buffer allocated inside a kernel (each thread would allocate its own)}}
+    %a = memref.alloc() : memref<2xf32>
+    %f = memref.load %a[%c0] : memref<2xf32>
+    memref.store %f, %out[%c0] : memref<4xf32>
+    gpu.terminator
+  }
+  return
+}

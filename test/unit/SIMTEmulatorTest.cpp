@@ -1,0 +1,215 @@
+//===- SIMTEmulatorTest.cpp - the SIMT emulator's own checks --------------===//
+//
+// Kernels written by hand against the emulator's functions (those that
+// convert-gpu-to-simt-emulator makes kernels call): barrier intervals run in
+// both orders so that a missing barrier shows, shared memory starts as
+// garbage, shuffles follow the PTX ISA's lanes, cp.async lands at its wait,
+// and a warp operation that not every lane reaches stops the process.
+//
+//===----------------------------------------------------------------------===//
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+extern "C" {
+void dlc_simt_launch(const char *kernel, void (*entry)(void **), void **params,
+                     int64_t gx, int64_t gy, int64_t gz, int64_t bx, int64_t by,
+                     int64_t bz, int32_t sharedBytes);
+int64_t dlc_simt_id(int32_t which);
+int64_t dlc_simt_lane_id();
+void dlc_simt_barrier();
+void dlc_simt_shared(int64_t address, int64_t bytes);
+int64_t dlc_simt_shuffle(int64_t bits, int32_t offset, int32_t width,
+                         int32_t mode);
+int32_t dlc_simt_shuffle_valid(int32_t offset, int32_t width, int32_t mode);
+void dlc_simt_cp_async(int64_t dst, int64_t src, int64_t bytes,
+                       int64_t srcBytes);
+void dlc_simt_cp_async_commit();
+void dlc_simt_cp_async_wait(int32_t n);
+}
+
+namespace {
+
+constexpr int kThreads = 64;
+float shared[kThreads];
+
+int64_t address(const void *p) { return reinterpret_cast<int64_t>(p); }
+int64_t threadX() { return dlc_simt_id(0); }
+int64_t blockX() { return dlc_simt_id(3); }
+
+/// Thread t of block b writes shared[t], then (with a barrier between, or
+/// not) reads the element `offset` threads away into out[b][t].
+template <bool Barrier, int Offset> void neighbour(void **params) {
+  auto *out = *static_cast<float **>(params[0]);
+  dlc_simt_shared(address(shared), sizeof shared);
+  int64_t t = threadX();
+  shared[t] = static_cast<float>(t + 1);
+  if (Barrier)
+    dlc_simt_barrier();
+  out[blockX() * kThreads + t] = shared[(t + Offset + kThreads) % kThreads];
+}
+
+template <bool Barrier, int Offset> std::vector<float> runNeighbour() {
+  std::vector<float> out(2 * kThreads);
+  float *data = out.data();
+  void *params[] = {&data};
+  dlc_simt_launch("neighbour", neighbour<Barrier, Offset>, params, 2, 1, 1,
+                  kThreads, 1, 1, 0);
+  return out;
+}
+
+template <int Offset> std::vector<float> expectedNeighbour() {
+  std::vector<float> out(2 * kThreads);
+  for (int b = 0; b < 2; ++b)
+    for (int t = 0; t < kThreads; ++t)
+      out[b * kThreads + t] = static_cast<float>((t + Offset + kThreads) % kThreads + 1);
+  return out;
+}
+
+TEST(SIMTEmulator, BarrierOrdersSharedMemory) {
+  EXPECT_EQ((runNeighbour<true, 1>()), expectedNeighbour<1>());
+  EXPECT_EQ((runNeighbour<true, -1>()), expectedNeighbour<-1>());
+}
+
+TEST(SIMTEmulator, MissingBarrierGivesWrongResults) {
+  // Reading a later thread's element: wrong where threads run in
+  // increasing order (block 0); an earlier thread's: wrong in decreasing
+  // order (block 1). Unwritten shared memory reads as NaN.
+  for (auto [out, expected] :
+       {std::make_pair(runNeighbour<false, 1>(), expectedNeighbour<1>()),
+        std::make_pair(runNeighbour<false, -1>(), expectedNeighbour<-1>())}) {
+    int wrong = 0;
+    for (size_t i = 0; i < out.size(); ++i)
+      wrong += !(out[i] == expected[i]);
+    EXPECT_GT(wrong, 0);
+  }
+  std::vector<float> forward = runNeighbour<false, 1>();
+  EXPECT_TRUE(std::isnan(forward[0])) << "thread 0 of block 0 ran first";
+  std::vector<float> backward = runNeighbour<false, -1>();
+  EXPECT_EQ(backward[1], 1.0f) << "block 0 runs forward: thread 0 was done";
+  EXPECT_TRUE(std::isnan(backward[kThreads + 1])) << "block 1 runs backward";
+}
+
+/// Every id: out[linear block][linear thread] = the ids packed.
+void ids(void **params) {
+  auto *out = *static_cast<int64_t **>(params[0]);
+  int64_t block = dlc_simt_id(3) + dlc_simt_id(9) * (dlc_simt_id(4) +
+                                                     dlc_simt_id(10) * dlc_simt_id(5));
+  int64_t thread = dlc_simt_id(0) + dlc_simt_id(6) * (dlc_simt_id(1) +
+                                                      dlc_simt_id(7) * dlc_simt_id(2));
+  out[block * 16 + thread] = dlc_simt_id(0) | dlc_simt_id(1) << 4 |
+                             dlc_simt_id(2) << 8 | dlc_simt_id(3) << 12 |
+                             dlc_simt_id(4) << 16 | dlc_simt_id(5) << 20 |
+                             dlc_simt_lane_id() << 24;
+}
+
+TEST(SIMTEmulator, ThreadAndBlockIds) {
+  std::vector<int64_t> out(6 * 16, -1);
+  int64_t *data = out.data();
+  void *params[] = {&data};
+  dlc_simt_launch("ids", ids, params, 2, 1, 3, 4, 2, 2, 0);
+  for (int64_t bz = 0; bz < 3; ++bz)
+    for (int64_t bx = 0; bx < 2; ++bx)
+      for (int64_t tz = 0; tz < 2; ++tz)
+        for (int64_t ty = 0; ty < 2; ++ty)
+          for (int64_t tx = 0; tx < 4; ++tx) {
+            int64_t thread = tx + 4 * (ty + 2 * tz);
+            EXPECT_EQ(out[(bx + 2 * bz) * 16 + thread],
+                      tx | ty << 4 | tz << 8 | bx << 12 | bz << 20 |
+                          (thread % 32) << 24);
+          }
+}
+
+/// Lane sums by xor shuffles, and a down shuffle's validity.
+void shuffles(void **params) {
+  auto *out = *static_cast<int64_t **>(params[0]);
+  int64_t t = threadX();
+  int64_t sum = t;
+  for (int offset = 16; offset > 0; offset /= 2)
+    sum += dlc_simt_shuffle(sum, offset, 32, /*xor=*/0);
+  out[t] = sum;
+  // Segments of 8 lanes: lane l reads l + 3 where that stays in its
+  // segment, its own value otherwise.
+  out[kThreads + t] = dlc_simt_shuffle(t, 3, 8, /*down=*/1);
+  out[2 * kThreads + t] = dlc_simt_shuffle_valid(3, 8, /*down=*/1);
+}
+
+TEST(SIMTEmulator, Shuffles) {
+  std::vector<int64_t> out(3 * kThreads);
+  int64_t *data = out.data();
+  void *params[] = {&data};
+  dlc_simt_launch("shuffles", shuffles, params, 1, 1, 1, kThreads, 1, 1, 0);
+  for (int64_t t = 0; t < kThreads; ++t) {
+    int64_t warpBase = t / 32 * 32;
+    EXPECT_EQ(out[t], 32 * warpBase + 31 * 32 / 2) << t;
+    bool valid = t % 8 + 3 < 8;
+    EXPECT_EQ(out[kThreads + t], valid ? t + 3 : t) << t;
+    EXPECT_EQ(out[2 * kThreads + t], valid) << t;
+  }
+}
+
+alignas(16) float staged[4];
+
+/// A cp.async of 12 bytes (8 read, 4 zeroed): seen only after its wait.
+void asyncCopy(void **params) {
+  auto *out = *static_cast<float **>(params[0]);
+  const float *source = *static_cast<float **>(params[1]);
+  dlc_simt_shared(address(staged), sizeof staged);
+  dlc_simt_cp_async(address(staged), address(source), 12, 8);
+  dlc_simt_cp_async_commit();
+  out[0] = staged[0]; // before the wait: as the block started
+  dlc_simt_cp_async_wait(0);
+  for (int i = 0; i < 3; ++i)
+    out[1 + i] = staged[i];
+}
+
+TEST(SIMTEmulator, CpAsyncLandsAtItsWait) {
+  float source[3] = {1.5f, 2.5f, 3.5f};
+  float out[4];
+  float *outData = out, *sourceData = source;
+  void *params[] = {&outData, &sourceData};
+  dlc_simt_launch("copy", asyncCopy, params, 1, 1, 1, 1, 1, 1, 0);
+  EXPECT_TRUE(std::isnan(out[0]));
+  EXPECT_EQ(out[1], 1.5f);
+  EXPECT_EQ(out[2], 2.5f);
+  EXPECT_EQ(out[3], 0.0f);
+}
+
+/// Lane 0 exits; the others shuffle with it.
+void divergent(void **) {
+  if (threadX() == 0)
+    return;
+  dlc_simt_shuffle(threadX(), 1, 32, /*xor=*/0);
+}
+
+TEST(SIMTEmulatorDeathTest, ShuffleFromAnExitedLane) {
+  EXPECT_DEATH(dlc_simt_launch("divergent", divergent, nullptr, 1, 1, 1, 32,
+                               1, 1, 0),
+               "kernel divergent.*shuffle from lane 0, which has exited");
+}
+
+/// Thread 0 waits at a barrier that the others skip... after a shuffle they
+/// never reach.
+void stuck(void **) {
+  if (threadX() < 16)
+    dlc_simt_shuffle(threadX(), 16, 32, /*xor=*/0);
+  dlc_simt_barrier();
+}
+
+TEST(SIMTEmulatorDeathTest, WarpOperationNotAllLanesReach) {
+  EXPECT_DEATH(dlc_simt_launch("stuck", stuck, nullptr, 1, 1, 1, 32, 1, 1, 0),
+               "16 threads wait in a warp-wide operation");
+}
+
+TEST(SIMTEmulatorDeathTest, BadLaunches) {
+  EXPECT_DEATH(dlc_simt_launch("big", ids, nullptr, 1, 1, 1, 2048, 1, 1, 0),
+               "2048 threads a block");
+  EXPECT_DEATH(dlc_simt_launch("empty", ids, nullptr, 0, 1, 1, 32, 1, 1, 0),
+               "every size must be positive");
+}
+
+} // namespace
