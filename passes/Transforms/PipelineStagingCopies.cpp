@@ -234,13 +234,32 @@ struct PipelineStagingCopies
     if (tiles.empty() || trips < 2)
       return;
     // As many stages as the block's shared memory allows (the other
-    // buffers of the block stay as they are), at most `stages`.
+    // buffers of the block stay as they are), at most `stages`. An
+    // accumulator tile (its fill tagged by dlc-tile-for-gpu) is dead during
+    // the K loop once its accumulators are in registers, and
+    // dlc-place-shared-memory gives its bytes to the stages: it does not
+    // count (a 128 x 128 block's 64 KiB f32 tile left room for one stage,
+    // so its K loop had none and no cp.async).
     Operation *block = loop->getParentOp();
     int64_t staged = 0, others = 0;
     for (const StagedTile &tile : tiles)
       staged += tile.bytes;
+    auto isAccumulatorTile = [](Operation *alloc) {
+      SmallVector<Value> views = {alloc->getResult(0)};
+      while (!views.empty()) {
+        Value view = views.pop_back_val();
+        for (Operation *user : view.getUsers()) {
+          if (user->hasAttr(dlc::kAccumulatorInitAttr))
+            return true;
+          if (isa<memref::SubViewOp>(user))
+            views.push_back(user->getResult(0));
+        }
+      }
+      return false;
+    };
     block->walk([&](Operation *op) {
       if (isa<memref::AllocOp, memref::AllocaOp>(op) &&
+          !isAccumulatorTile(op) &&
           llvm::none_of(tiles, [&](const StagedTile &t) {
             return t.buffer == op;
           }))

@@ -100,6 +100,9 @@ GPU_TILED = [((64, 16), (16, 64), "f32"), ((128, 48), (48, 96), "f32"),
              # 64 x 64 (f16; bf16 in 3 K steps; f32 with allow-tf32)
              ((2304, 32), (32, 2048), "f16"), ((2304, 96), (96, 2048), "bf16"),
              ((2304, 16), (16, 2048), "f32"),
+             # ... in 3 cp.async stages (their bytes the f32 tile's): 5 K
+             # steps (the stages wrap around)
+             ((2304, 160), (160, 2048), "f16"),
              # K loops in stages (dlc-pipeline-staging-copies): 4 steps in 3
              # stages of 128 x 64 blocks (68 KiB: dynamic shared memory on
              # the GPU), 3 steps of 8 x 8 thread tiles, 5 steps of 64 x 64
