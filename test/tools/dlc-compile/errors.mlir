@@ -8,6 +8,8 @@
 // RUN: not dlc-compile %t/missing.mlir 2>&1 | FileCheck %s --check-prefix=MISSING
 // RUN: not dlc-compile %t/ok.mlir -o /nonexistent/dir/x.dlc 2>&1 | FileCheck %s --check-prefix=OUTPUT
 // RUN: not dlc-compile %t/ok.mlir -o %t/x.dlc --allow-tf32 2>&1 | FileCheck %s --check-prefix=TF32
+// RUN: not dlc-compile %t/ok.mlir -o %t/x.dlc --emulate-gpu-kernels --target=cuda 2>&1 | FileCheck %s --check-prefix=EMULATE
+// RUN: not dlc-compile %t/ok.mlir -o %t/x.dlc --emulate-gpu-kernels --gpu-arch=sm_12 2>&1 | FileCheck %s --check-prefix=EMULATE-ARCH
 
 // SHAPE: shape.mlir:2:8: error: 'dlc.add' op expects operands of the same type
 // DYNAMIC: error: entry point argument 0 of @f must be a statically shaped tensor of a dlc element type, but found 'tensor<?xf32>'
@@ -18,7 +20,9 @@
 // TARGET: dlc-compile: unknown --target=tpu (expected cpu or cuda)
 // MISSING: dlc-compile: cannot open input file '{{.*}}missing.mlir'
 // OUTPUT: dlc-compile: cannot open output file '/nonexistent/dir/x.dlc'
-// TF32: dlc-compile: --allow-tf32 needs --target=cuda or --emulate-gpu-schedule (the CPU computes f32 exactly)
+// TF32: dlc-compile: --allow-tf32 needs --target=cuda, --emulate-gpu-schedule or --emulate-gpu-kernels (the CPU computes f32 exactly)
+// EMULATE: dlc-compile: --emulate-gpu-kernels compiles for the CPU (--target=cpu), without --emulate-gpu-schedule
+// EMULATE-ARCH: ok.mlir: error: unknown GPU architecture 'sm_12' to emulate
 
 //--- shape.mlir
 func.func @f(%x: tensor<4xf32>, %y: tensor<5xf32>) -> tensor<4xf32> {
