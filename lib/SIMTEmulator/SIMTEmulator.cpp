@@ -400,21 +400,32 @@ void dlc_simt_shared(int64_t address, int64_t bytes) {
   std::memset(p, 0xff, bytes);
 }
 
-/// gpu.shuffle of `bits` (32 or 64 of them) in mode xor (0), down (1), up
-/// (2) or idx (3) among segments of `width` lanes: the source lane's value,
-/// or this lane's own where the source is out of the segment.
-int64_t dlc_simt_shuffle(int64_t bits, int32_t offset, int32_t width,
-                         int32_t mode) {
+} // extern "C"
+
+namespace {
+/// The lane this lane reads in a shuffle (xor 0, down 1, up 2, idx 3 among
+/// segments of `width` lanes), or -1 where that is out of its segment.
+int shuffleSource(int32_t offset, int32_t width, int32_t mode) {
   int me = lane();
   int start = me - me % width, end = start + width - 1;
   int source = mode == 0 ? me ^ offset
                : mode == 1 ? me + offset
                : mode == 2 ? me - offset
                            : start + offset;
-  bool valid = source >= start && source <= end;
+  return source >= start && source <= end ? source : -1;
+}
+} // namespace
+
+extern "C" {
+
+/// gpu.shuffle of `bits` (32 or 64 of them): the source lane's value, or
+/// this lane's own where the source is out of the segment.
+int64_t dlc_simt_shuffle(int64_t bits, int32_t offset, int32_t width,
+                         int32_t mode) {
+  int source = shuffleSource(offset, width, mode);
   bool posted[kLanes];
   Slot *slots = exchange([&](Slot &s) { s.value = bits; }, posted);
-  if (!valid)
+  if (source < 0)
     return bits;
   if (!posted[source])
     fail("shuffle from lane %d, which has exited", source);
@@ -423,13 +434,7 @@ int64_t dlc_simt_shuffle(int64_t bits, int32_t offset, int32_t width,
 
 /// Whether dlc_simt_shuffle's source lane is in this lane's segment.
 int32_t dlc_simt_shuffle_valid(int32_t offset, int32_t width, int32_t mode) {
-  int me = lane();
-  int start = me - me % width, end = start + width - 1;
-  int source = mode == 0 ? me ^ offset
-               : mode == 1 ? me + offset
-               : mode == 2 ? me - offset
-                           : start + offset;
-  return source >= start && source <= end;
+  return shuffleSource(offset, width, mode) >= 0;
 }
 
 /// cp.async of `bytes` from `src` to `dst`, of which the first `srcBytes`
