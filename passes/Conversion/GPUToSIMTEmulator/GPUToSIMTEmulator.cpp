@@ -334,6 +334,9 @@ struct ConvertGPUToSIMTEmulator
         op->getResult(0).replaceAllUsesWith(
             loadFlat(b, op->getLoc(), type, buffer));
         op->erase();
+      } else if (auto convert = dyn_cast<NVVM::ConvertFloatToTF32Op>(op)) {
+        if (failed(convertToTF32(convert, e)))
+          return failure();
       } else if (auto mma = dyn_cast<nvgpu::MmaSyncOp>(op)) {
         if (failed(convertMma(mma, e, scratch)))
           return failure();
@@ -401,6 +404,29 @@ struct ConvertGPUToSIMTEmulator
     shuffle.getShuffleResult().replaceAllUsesWith(result);
     shuffle.getValid().replaceAllUsesWith(valid);
     shuffle.erase();
+    return success();
+  }
+
+  /// cvt.rna.tf32.f32 in integer arithmetic: round the 13 low bits away,
+  /// halves away from zero; infinities and NaNs as they are.
+  LogicalResult convertToTF32(NVVM::ConvertFloatToTF32Op convert, Emitter &e) {
+    if (convert.getRnd() != NVVM::FPRoundingMode::RNA || convert.getRelu() ||
+        convert.getSat() != NVVM::SaturationMode::NONE)
+      return convert.emitError("convert-gpu-to-simt-emulator: TF32 "
+                               "conversion with rounding rna only");
+    OpBuilder &b = e.b;
+    Location loc = e.loc;
+    Value bits = arith::BitcastOp::create(b, loc, b.getI32Type(),
+                                          convert.getSrc());
+    Value exponent = arith::AndIOp::create(b, loc, bits, e.i32(0x7f800000));
+    Value finite = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                         exponent, e.i32(0x7f800000));
+    Value rounded = arith::AndIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, bits, e.i32(0x1000)),
+        e.i32(static_cast<int32_t>(0xffffe000u)));
+    convert.getRes().replaceAllUsesWith(
+        arith::SelectOp::create(b, loc, finite, rounded, bits));
+    convert.erase();
     return success();
   }
 
