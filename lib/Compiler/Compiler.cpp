@@ -111,6 +111,11 @@ dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
       return emitError(module.getLoc())
              << "unknown GPU architecture '" << compileOptions.emulateGPUKernels
              << "' to emulate";
+    // (Linked into the artifact from the build tree: a test feature.)
+    if (!llvm::sys::fs::exists(DLC_SIMT_EMULATOR_PATH))
+      return emitError(module.getLoc())
+             << "the SIMT emulator library " << DLC_SIMT_EMULATOR_PATH
+             << " is missing (emulating GPU kernels needs dlc's build tree)";
     GPUPipelineOptions options;
     options.chip = compileOptions.emulateGPUKernels;
     options.allowTF32 = compileOptions.emulateTF32Schedule;
