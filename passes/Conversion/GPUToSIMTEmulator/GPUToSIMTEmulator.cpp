@@ -367,21 +367,8 @@ struct ConvertGPUToSIMTEmulator
     if (width != 32 && width != 64)
       return shuffle.emitError("convert-gpu-to-simt-emulator: shuffles of "
                                "32 or 64 bits only");
-    int mode = 0;
-    switch (shuffle.getMode()) {
-    case gpu::ShuffleMode::XOR:
-      mode = 0;
-      break;
-    case gpu::ShuffleMode::DOWN:
-      mode = 1;
-      break;
-    case gpu::ShuffleMode::UP:
-      mode = 2;
-      break;
-    case gpu::ShuffleMode::IDX:
-      mode = 3;
-      break;
-    }
+    // The emulator takes upstream's numbering: xor 0, down 1, up 2, idx 3.
+    int mode = static_cast<int>(shuffle.getMode());
     OpBuilder &b = e.b;
     Location loc = e.loc;
     Type bitsType = b.getIntegerType(width);
