@@ -130,10 +130,14 @@ thread_local Launch *state = nullptr;
 [[noreturn]] void fail(const char *format, ...)
     __attribute__((format(printf, 1, 2)));
 void fail(const char *format, ...) {
-  std::fprintf(stderr, "dlc SIMT emulator: kernel %s, block (%lld, %lld, %lld)",
-               state->kernel, (long long)state->blockId[0],
-               (long long)state->blockId[1], (long long)state->blockId[2]);
-  if (state->current >= 0)
+  if (!state || !*state->kernel) // (a bounds check of the host code)
+    std::fputs("dlc SIMT emulator: host code", stderr);
+  else
+    std::fprintf(stderr,
+                 "dlc SIMT emulator: kernel %s, block (%lld, %lld, %lld)",
+                 state->kernel, (long long)state->blockId[0],
+                 (long long)state->blockId[1], (long long)state->blockId[2]);
+  if (state && *state->kernel && state->current >= 0)
     std::fprintf(stderr, ", thread %lld", (long long)state->current);
   std::fputs(": ", stderr);
   va_list args;
@@ -364,8 +368,11 @@ void dlc_simt_launch(const char *kernel, void (*entry)(void **), void **params,
   state->kernel = "";
 }
 
-/// thread_id x/y/z (0-2), block_id (3-5), block_dim (6-8), grid_dim (9-11).
+/// thread_id x/y/z (0-2), block_id (3-5), block_dim (6-8), grid_dim (9-11);
+/// 12: the launch's dynamic shared bytes.
 int64_t dlc_simt_id(int32_t which) {
+  if (which == 12)
+    return state->dynamicShared;
   int dim = which % 3;
   switch (which / 3) {
   case 0:
@@ -384,6 +391,15 @@ int64_t dlc_simt_lane_id() { return lane(); }
 void dlc_simt_barrier() {
   self().state = State::AtBarrier;
   yield();
+}
+
+/// A failed bounds check (convert-gpu-to-simt-emulator check-bounds):
+/// elements [index, index + extent) of a dimension of `size`.
+void dlc_simt_out_of_bounds(int64_t message, int64_t index, int64_t extent,
+                            int64_t size) {
+  fail("out-of-bounds access: %s: elements [%lld, %lld) of %lld",
+       reinterpret_cast<const char *>(message), (long long)index,
+       (long long)(index + extent), (long long)size);
 }
 
 /// A shared array of the kernel, `bytes` long at `address` (-1: the

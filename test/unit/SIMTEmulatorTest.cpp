@@ -30,6 +30,8 @@ void dlc_simt_cp_async(int64_t dst, int64_t src, int64_t bytes,
                        int64_t srcBytes);
 void dlc_simt_cp_async_commit();
 void dlc_simt_cp_async_wait(int32_t n);
+void dlc_simt_out_of_bounds(int64_t message, int64_t index, int64_t extent,
+                            int64_t size);
 }
 
 namespace {
@@ -210,6 +212,27 @@ TEST(SIMTEmulatorDeathTest, BadLaunches) {
                "2048 threads a block");
   EXPECT_DEATH(dlc_simt_launch("empty", ids, nullptr, 0, 1, 1, 32, 1, 1, 0),
                "every size must be positive");
+}
+
+/// Block 1's thread 2 fails a bounds check (the checks themselves are
+/// generated code: test/Target/CUDA/kernels-on-cpu-bounds.mlir).
+void outOfBounds(void **) {
+  if (blockX() == 1 && threadX() == 2)
+    dlc_simt_out_of_bounds(address("memref.load (read) dimension 1 at m.mlir:3:5"),
+                           6, 4, 8);
+}
+
+TEST(SIMTEmulatorDeathTest, OutOfBoundsNamesTheThread) {
+  EXPECT_DEATH(dlc_simt_launch("oob", outOfBounds, nullptr, 2, 1, 1, 4, 1, 1,
+                               0),
+               "kernel oob, block \\(1, 0, 0\\), thread 2: out-of-bounds "
+               "access: memref.load \\(read\\) dimension 1 at m.mlir:3:5: "
+               "elements \\[6, 10\\) of 8");
+  // Host code's checks run outside any launch.
+  EXPECT_DEATH(dlc_simt_out_of_bounds(address("memref.subview (view)"), -1, 2,
+                                      8),
+               "host code: out-of-bounds access: memref.subview \\(view\\): "
+               "elements \\[-1, 1\\) of 8");
 }
 
 } // namespace

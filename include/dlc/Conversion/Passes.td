@@ -80,13 +80,30 @@ def ConvertGPUToSIMTEmulator
     GPU passes, on a CPU: tests compare them with NumPy where there is no
     GPU, and barriers, fragment layouts and cp.async waits are exercised.
 
+    With `check-bounds` (the default), every memory access of a kernel is
+    checked as it runs: `memref.load`/`store`, atomics, `vector.load`/
+    `store` and in-bounds transfer dims, `memref.subview` and `memref.view`
+    (a shared-memory view past its array, or past the launch's dynamic
+    shared bytes), the rows of `nvgpu.ldmatrix` that its tiles read and
+    both sides of `nvgpu.device_async_copy`. An access outside its memref
+    stops the process naming the kernel, block, thread, the operation and
+    its source location, the dimension, the elements and the size: on a
+    GPU it would read or write another buffer, or fault.
+
     Fails, naming the operation, on a GPU operation it does not emulate,
     on asynchronous host operations and on kernels with memory
     attributions.
   }];
+  let options = [
+    Option<"checkBounds", "check-bounds", "bool", /*default=*/"true",
+           "Check every memory access of the kernels against its memref's "
+           "sizes as the kernel runs">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::vector::VectorDialect",
   ];

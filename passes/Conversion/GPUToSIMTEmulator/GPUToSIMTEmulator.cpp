@@ -15,6 +15,7 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/SymbolTable.h"
 
@@ -102,6 +103,8 @@ struct Emitter {
 /// type and size, allocated at its entry: the calls that take fragments
 /// read and write them there.
 struct Scratch {
+  explicit Scratch(func::FuncOp kernel) : kernel(kernel) {}
+
   func::FuncOp kernel;
   llvm::DenseMap<std::pair<Type, int64_t>, std::pair<Value, Value>> buffers;
 
@@ -140,9 +143,195 @@ Value loadFlat(OpBuilder &b, Location loc, VectorType type, Value buffer) {
   return vector::ShapeCastOp::create(b, loc, type, loaded);
 }
 
+/// Checks of a kernel's memory accesses against their memrefs' sizes,
+/// made before its GPU operations become emulator calls: a failed check
+/// calls dlc_simt_out_of_bounds with a message naming the operation, its
+/// source location and the dimension.
+struct BoundsChecks {
+  ModuleOp module;
+  llvm::StringMap<LLVM::GlobalOp> messages;
+
+  /// The address (i64) of NUL-terminated `text`, a constant global (an LLVM
+  /// string: readable in the IR).
+  Value message(OpBuilder &b, Location loc, StringRef text) {
+    LLVM::GlobalOp &global = messages[text];
+    if (!global) {
+      std::string bytes = text.str();
+      bytes.push_back('\0');
+      OpBuilder g = OpBuilder::atBlockEnd(module.getBody());
+      auto type = LLVM::LLVMArrayType::get(g.getI8Type(), bytes.size());
+      global = LLVM::GlobalOp::create(
+          g, loc, type, /*isConstant=*/true, LLVM::Linkage::Internal,
+          ("__dlc_simt_message_" + Twine(messages.size())).str(),
+          g.getStringAttr(bytes));
+    }
+    Value address = LLVM::AddressOfOp::create(b, loc, global);
+    return LLVM::PtrToIntOp::create(b, loc, b.getI64Type(), address);
+  }
+
+  /// Elements [index, index + extent) of dimension `dim` of `memref` lie
+  /// inside it (where `when` holds, if given).
+  void check(OpBuilder &b, Operation *op, StringRef what, Value memref,
+             int64_t dim, Value index, Value extent, Value when = Value()) {
+    Location loc = op->getLoc();
+    Value size = memref::DimOp::create(b, loc, memref, dim);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value end = arith::AddIOp::create(b, loc, index, extent);
+    Value negative =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
+    Value past =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, end, size);
+    Value bad = arith::OrIOp::create(b, loc, negative, past);
+    if (when)
+      bad = arith::AndIOp::create(b, loc, bad, when);
+    auto ifOp = scf::IfOp::create(b, loc, bad, /*withElseRegion=*/false);
+    OpBuilder then = ifOp.getThenBodyBuilder();
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << op->getName() << " (" << what << ") dimension " << dim << " at ";
+    // The source line (file:line:col) where there is one.
+    if (auto file = loc->findInstanceOf<FileLineColLoc>())
+      os << file.getFilename().getValue() << ":" << file.getLine() << ":"
+         << file.getColumn();
+    else
+      loc.print(os);
+    Emitter e{module, then, loc};
+    e.call("dlc_simt_out_of_bounds", Type(),
+           {message(then, loc, text), e.toI64(index), e.toI64(extent),
+            e.toI64(size)});
+  }
+  void check(OpBuilder &b, Operation *op, StringRef what, Value memref,
+             int64_t dim, Value index, int64_t extent, Value when = Value()) {
+    check(b, op, what, memref, dim, index,
+          arith::ConstantIndexOp::create(b, op->getLoc(), extent), when);
+  }
+
+  /// Each of `indices` inside `memref`; the last `vector` dims (a vector's
+  /// shape, or elements a copy moves) from there on.
+  void checkIndices(OpBuilder &b, Operation *op, StringRef what, Value memref,
+                    ValueRange indices, ArrayRef<int64_t> vector = {},
+                    Value when = Value()) {
+    int64_t leading = indices.size() - vector.size();
+    for (auto [dim, index] : llvm::enumerate(indices))
+      check(b, op, what, memref, dim, index,
+            static_cast<int64_t>(dim) < leading ? 1 : vector[dim - leading],
+            when);
+  }
+
+  /// Inserts the checks of `op` before it (nothing where it touches no
+  /// memory or only through other checked ops).
+  void insert(Operation *op) {
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    if (auto load = dyn_cast<memref::LoadOp>(op))
+      return checkIndices(b, op, "read", load.getMemref(), load.getIndices());
+    if (auto store = dyn_cast<memref::StoreOp>(op))
+      return checkIndices(b, op, "write", store.getMemref(),
+                          store.getIndices());
+    if (auto rmw = dyn_cast<memref::AtomicRMWOp>(op))
+      return checkIndices(b, op, "update", rmw.getMemref(), rmw.getIndices());
+    if (auto rmw = dyn_cast<memref::GenericAtomicRMWOp>(op))
+      return checkIndices(b, op, "update", rmw.getMemref(), rmw.getIndices());
+    if (auto load = dyn_cast<vector::LoadOp>(op))
+      return checkIndices(b, op, "read", load.getBase(), load.getIndices(),
+                          load.getVectorType().getShape());
+    if (auto store = dyn_cast<vector::StoreOp>(op))
+      return checkIndices(b, op, "write", store.getBase(),
+                          store.getIndices(),
+                          store.getVectorType().getShape());
+    if (auto transfer = dyn_cast<VectorTransferOpInterface>(op)) {
+      // In-bounds dims must be; the others are masked. Dims the vector does
+      // not span hold one element.
+      if (!isa<MemRefType>(transfer.getShapedType()))
+        return;
+      AffineMap map = transfer.getPermutationMap();
+      SmallVector<int64_t> extent(transfer.getIndices().size(), 1);
+      SmallVector<bool> checked(extent.size(), true);
+      for (auto [i, expr] : llvm::enumerate(map.getResults()))
+        if (auto d = dyn_cast<AffineDimExpr>(expr)) {
+          extent[d.getPosition()] = transfer.getVectorType().getDimSize(i);
+          checked[d.getPosition()] = transfer.isDimInBounds(i);
+        }
+      StringRef what = isa<vector::TransferReadOp>(op) ? "read" : "write";
+      for (auto [dim, index] : llvm::enumerate(transfer.getIndices()))
+        if (checked[dim])
+          check(b, op, what, transfer.getBase(), dim, index, extent[dim]);
+      return;
+    }
+    if (auto copy = dyn_cast<nvgpu::DeviceAsyncCopyOp>(op)) {
+      int64_t elements = copy.getDstElements().getZExtValue();
+      checkIndices(b, op, "cp.async write", copy.getDst(),
+                   copy.getDstIndices(), {elements});
+      // A copy of fewer source elements (the rest zeros) reads only those.
+      ValueRange src = copy.getSrcIndices();
+      checkIndices(b, op, "cp.async read", copy.getSrc(), src.drop_back(),
+                   {});
+      Value count = copy.getSrcElements();
+      if (!count)
+        count = arith::ConstantIndexOp::create(b, loc, elements);
+      return check(b, op, "cp.async read", copy.getSrc(), src.size() - 1,
+                   src.back(), count);
+    }
+    if (auto load = dyn_cast<nvgpu::LdMatrixOp>(op)) {
+      // Lanes give the rows of 16 bytes that ldmatrix reads, 8 a tile; the
+      // addresses of lanes past the tiles' rows are not read.
+      Emitter e{module, b, loc};
+      Value lane = e.call("dlc_simt_lane_id", b.getI64Type(), {});
+      Value reads = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                          lane, e.i64(8 * load.getNumTiles()));
+      auto type = cast<MemRefType>(load.getSrcMemref().getType());
+      int64_t row = 128 / type.getElementTypeBitWidth();
+      return checkIndices(b, op, "ldmatrix row", load.getSrcMemref(),
+                          load.getIndices(), {row}, reads);
+    }
+    if (auto subview = dyn_cast<memref::SubViewOp>(op)) {
+      // Where a dim has elements, its first and last lie in the source.
+      for (int64_t dim = 0, e = subview.getSourceType().getRank(); dim < e;
+           ++dim) {
+        Value offset = getValueOrCreateConstantIndexOp(
+            b, loc, subview.getMixedOffsets()[dim]);
+        Value size = getValueOrCreateConstantIndexOp(
+            b, loc, subview.getMixedSizes()[dim]);
+        Value stride = getValueOrCreateConstantIndexOp(
+            b, loc, subview.getMixedStrides()[dim]);
+        Value one = arith::ConstantIndexOp::create(b, loc, 1);
+        Value span = arith::AddIOp::create(
+            b, loc,
+            arith::MulIOp::create(b, loc,
+                                  arith::SubIOp::create(b, loc, size, one),
+                                  stride),
+            one);
+        Value nonEmpty = arith::CmpIOp::create(
+            b, loc, arith::CmpIPredicate::sgt, size,
+            arith::ConstantIndexOp::create(b, loc, 0));
+        check(b, op, "view", subview.getSource(), dim, offset, span,
+              nonEmpty);
+      }
+      return;
+    }
+    if (auto view = dyn_cast<memref::ViewOp>(op)) {
+      // The view's bytes from its shift on lie in the source's.
+      MemRefType type = view.getType();
+      Value bytes = arith::ConstantIndexOp::create(
+          b, loc, type.getElementTypeBitWidth() / 8);
+      auto dynamic = view.getSizes().begin();
+      for (int64_t size : type.getShape())
+        bytes = arith::MulIOp::create(
+            b, loc, bytes,
+            ShapedType::isDynamic(size)
+                ? Value(*dynamic++)
+                : Value(arith::ConstantIndexOp::create(b, loc, size)));
+      return check(b, op, "view", view.getSource(), 0, view.getByteShift(),
+                   bytes);
+    }
+  }
+};
+
 struct ConvertGPUToSIMTEmulator
     : public dlc::impl::ConvertGPUToSIMTEmulatorBase<
           ConvertGPUToSIMTEmulator> {
+  using ConvertGPUToSIMTEmulatorBase::ConvertGPUToSIMTEmulatorBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     llvm::StringMap<func::FuncOp> kernels; // "<module>_<kernel>" -> host fn
@@ -151,10 +340,28 @@ struct ConvertGPUToSIMTEmulator
       if (failed(convertModule(gpuModule, kernels)))
         return signalPassFailure();
     }
-    for (auto &[name, kernel] : kernels)
+    BoundsChecks checks{module};
+    for (auto &[name, kernel] : kernels) {
+      if (checkBounds) {
+        SmallVector<Operation *> accesses;
+        kernel.walk([&](Operation *op) { accesses.push_back(op); });
+        for (Operation *op : accesses)
+          checks.insert(op);
+      }
       if (failed(convertKernel(kernel)))
         return signalPassFailure();
-    // Host code: launches run the emulator; device buffers are host ones.
+    }
+    // Host code: its views checked too (the buffers kernels get are views
+    // the host made); launches run the emulator; device buffers are host
+    // ones.
+    if (checkBounds)
+      for (auto fn : llvm::to_vector(module.getOps<func::FuncOp>()))
+        if (!fn.getName().starts_with(kKernelPrefix) && !fn.isExternal()) {
+          SmallVector<Operation *> accesses;
+          fn.walk([&](Operation *op) { accesses.push_back(op); });
+          for (Operation *op : accesses)
+            checks.insert(op);
+        }
     SmallVector<Operation *> hostOps;
     for (auto fn : module.getOps<func::FuncOp>())
       if (!fn.getName().starts_with(kKernelPrefix))
@@ -222,8 +429,7 @@ struct ConvertGPUToSIMTEmulator
     ModuleOp module = getOperation();
     SmallVector<Operation *> ops;
     kernel.walk([&](Operation *op) { ops.push_back(op); });
-    Scratch scratch{kernel, {}};
-    Type i32 = IntegerType::get(&getContext(), 32);
+    Scratch scratch(kernel);
     Type i64 = IntegerType::get(&getContext(), 64);
     IndexType index = IndexType::get(&getContext());
     // Async-copy groups before the copies whose tokens they take.
@@ -284,8 +490,16 @@ struct ConvertGPUToSIMTEmulator
         Value global =
             memref::GetGlobalOp::create(b, op->getLoc(), type, kDynamicShared);
         e.call("dlc_simt_shared", Type(), {e.baseAddress(global), e.i64(-1)});
-        op->getResult(0).replaceAllUsesWith(memref::CastOp::create(
-            b, op->getLoc(), stripAddressSpace(shared.getType()), global));
+        // As long as the launch's dynamic shared bytes (views past them
+        // fail their checks).
+        Value bytes = arith::IndexCastOp::create(
+            b, op->getLoc(), index, e.call("dlc_simt_id", i64, {e.i32(12)}));
+        OpFoldResult offsets[] = {b.getIndexAttr(0)}, sizes[] = {bytes},
+                     strides[] = {b.getIndexAttr(1)};
+        op->getResult(0).replaceAllUsesWith(memref::SubViewOp::create(
+            b, op->getLoc(),
+            cast<MemRefType>(stripAddressSpace(shared.getType())), global,
+            offsets, sizes, strides));
         op->erase();
       } else if (auto wait = dyn_cast<nvgpu::DeviceAsyncWaitOp>(op)) {
         e.call("dlc_simt_cp_async_wait", Type(),

@@ -1,4 +1,4 @@
-// RUN: dlc-opt %s --convert-gpu-to-simt-emulator --split-input-file --verify-diagnostics | FileCheck %s
+// RUN: dlc-opt %s --convert-gpu-to-simt-emulator="check-bounds=false" --split-input-file --verify-diagnostics | FileCheck %s
 
 // Host code: the launch a call of __dlc_simt_launch_<module>_<kernel> with
 // the grid, the block, the dynamic shared bytes and the kernel's operands;
