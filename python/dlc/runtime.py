@@ -77,6 +77,13 @@ class Module:
         """Where the entry points compute: "cpu" or "cuda"."""
         return self._native.device
 
+    @property
+    def device_id(self) -> int:
+        """The GPU's ordinal for a CUDA artifact (0, or the environment's
+        DLC_CUDA_DEVICE, read at the first CUDA module's load): the
+        DLPack device_id its tensors must have. 0 on the CPU."""
+        return self._native.device_id
+
     def to_device(self, array) -> "_dlc.DeviceArray":
         """A copy of NumPy `array` in the GPU's memory (a CUDA artifact's),
         to pass to entry points in place of the array: it stays there between

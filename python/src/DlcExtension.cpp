@@ -531,6 +531,7 @@ public:
   std::string device() const {
     return dlc_module_device(module) == kDLCUDA ? "cuda" : "cpu";
   }
+  int deviceId() const { return dlc_module_device_id(module); }
 
 private:
   LoadedModule() = default;
@@ -559,6 +560,8 @@ public:
   }
   ~DeviceArray() { (void)dlc_device_free(module->get(), data); }
 
+  int deviceId() const { return module->deviceId(); }
+
   void upload(const py::array &host) {
     auto array = py::array::ensure(host, py::array::c_style);
     if (!array || !array.dtype().is(dtype) ||
@@ -583,7 +586,7 @@ public:
   }
   const DLTensor &tensor() {
     view.data = data;
-    view.device = {kDLCUDA, 0};
+    view.device = {kDLCUDA, module->deviceId()};
     view.ndim = static_cast<int32_t>(shape.size());
     view.dtype = dlpackType(dtype);
     view.shape = shape.data();
@@ -760,6 +763,7 @@ PYBIND11_MODULE(_dlc, m) {
       .def_property_readonly("names", &LoadedModule::names)
       .def("set_num_threads", &LoadedModule::setThreads)
       .def_property_readonly("device", &LoadedModule::device)
+      .def_property_readonly("device_id", &LoadedModule::deviceId)
       .def("to_device",
            [](std::shared_ptr<LoadedModule> self, const py::array &host) {
              return std::make_unique<DeviceArray>(std::move(self), host);
@@ -777,9 +781,12 @@ PYBIND11_MODULE(_dlc, m) {
       .def("copy_from", &DeviceArray::upload)
       .def("__dlpack__", &DeviceArray::dlpack, py::arg("stream") = py::none())
       .def("__dlpack_device__",
-           [](const DeviceArray &) { return py::make_tuple(int(kDLCUDA), 0); })
+           [](const DeviceArray &a) {
+             return py::make_tuple(int(kDLCUDA), a.deviceId());
+           })
       .def("__repr__", [](const DeviceArray &a) {
-        return "<dlc.DeviceArray " + a.describe() + " on cuda:0>";
+        return "<dlc.DeviceArray " + a.describe() + " on cuda:" +
+               std::to_string(a.deviceId()) + ">";
       });
 
   py::class_<EntryPoint>(m, "EntryPoint")

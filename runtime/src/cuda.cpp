@@ -13,6 +13,7 @@
 
 #include <dlfcn.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include <mutex>
@@ -29,6 +30,7 @@ using Handle = void *; // CUcontext, CUmodule, CUfunction, CUstream, CUevent
 struct Driver {
   CUresult (*cuInit)(unsigned);
   CUresult (*cuDeviceGet)(CUdevice *, int);
+  CUresult (*cuDeviceGetCount)(int *);
   CUresult (*cuDevicePrimaryCtxRetain)(Handle *, CUdevice);
   CUresult (*cuCtxPushCurrent)(Handle);
   CUresult (*cuCtxPopCurrent)(Handle *);
@@ -68,6 +70,7 @@ struct Driver {
   CUresult (*cuDeviceGetDefaultMemPool)(Handle *, CUdevice) = nullptr;
   CUresult (*cuMemPoolSetAttribute)(Handle, int, void *) = nullptr;
   Handle context = nullptr;
+  int ordinal = 0; // the device (DLC_CUDA_DEVICE)
 };
 
 Driver driver;
@@ -121,6 +124,7 @@ void load() {
     missing = symbol;
   DLC_RESOLVE(cuInit, "cuInit")
   DLC_RESOLVE(cuDeviceGet, "cuDeviceGet")
+  DLC_RESOLVE(cuDeviceGetCount, "cuDeviceGetCount")
   DLC_RESOLVE(cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain")
   DLC_RESOLVE(cuCtxPushCurrent, "cuCtxPushCurrent_v2")
   DLC_RESOLVE(cuCtxPopCurrent, "cuCtxPopCurrent_v2")
@@ -157,12 +161,34 @@ void load() {
   }
   CUdevice device;
   CUresult result = driver.cuInit(0);
+  // One device a process, as CUDA_VISIBLE_DEVICES numbers them: 0 unless
+  // DLC_CUDA_DEVICE says otherwise.
+  int count = 0;
   if (result == 0)
-    result = driver.cuDeviceGet(&device, 0);
+    result = driver.cuDeviceGetCount(&count);
+  if (result == 0) {
+    if (const char *chosen = getenv("DLC_CUDA_DEVICE"); chosen && *chosen) {
+      char *end = nullptr;
+      long ordinal = std::strtol(chosen, &end, 10);
+      if (*end || ordinal < 0 || ordinal >= count) {
+        initError = std::string("DLC_CUDA_DEVICE=") + chosen +
+                    " is not a device of this machine (" +
+                    std::to_string(count) + " CUDA device" +
+                    (count == 1 ? "" : "s") +
+                    (count ? ", 0 to " + std::to_string(count - 1) : "") +
+                    ")";
+        return;
+      }
+      driver.ordinal = static_cast<int>(ordinal);
+    }
+    result = driver.cuDeviceGet(&device, driver.ordinal);
+  }
   if (result == 0)
     result = driver.cuDevicePrimaryCtxRetain(&driver.context, device);
   if (result != 0) {
-    initError = "no usable CUDA device (" + describe(result) + ")";
+    initError = "no usable CUDA device" +
+                (driver.ordinal ? " " + std::to_string(driver.ordinal) : "") +
+                " (" + describe(result) + ")";
     return;
   }
   // The pool keeps what calls free (a training step's intermediates are the
@@ -321,7 +347,7 @@ void mgpuMemset16(void *dst, unsigned short value, size_t count,
                                 count, stream),
         "filling device memory");
 }
-void mgpuSetDefaultDevice(int32_t) {} // device 0: the one the runtime opened
+void mgpuSetDefaultDevice(int32_t) {} // the runtime opened its one device
 }
 
 struct Hook {
@@ -350,6 +376,8 @@ std::string dlc_cuda::initialize() {
   std::call_once(initOnce, load);
   return initError;
 }
+
+int dlc_cuda::deviceOrdinal() { return driver.ordinal; }
 
 std::string dlc_cuda::installHooks(void *handle) {
   // The artifact lists its hooks (dlc_gpu_hook_names: NUL-separated, an

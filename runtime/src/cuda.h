@@ -15,9 +15,12 @@
 
 namespace dlc_cuda {
 
-/// Opens the driver and the primary context of device 0 (once); "" on
-/// success, else why there is no usable GPU.
+/// Opens the driver and the primary context of the device (once): device 0,
+/// or DLC_CUDA_DEVICE's; "" on success, else why there is no usable GPU.
 std::string initialize();
+
+/// The device's ordinal (after initialize).
+int deviceOrdinal();
 
 /// Fills the artifact's `dlc_gpu_hook_<name>` pointers from `handle`;
 /// "" on success, else the hook the runtime does not provide.

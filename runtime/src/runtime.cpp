@@ -534,6 +534,14 @@ dlc_status checkTensor(const dlc_function &fn, const char *kind, size_t index,
                  (device == kDLCUDA ? "CUDA" : "CPU") +
                  " tensor, found device type " +
                  std::to_string(t.device.device_type));
+  // (The module's GPU: kernels would fault on, or silently reach across to,
+  // another device's memory.)
+  if (device == kDLCUDA && t.device.device_id != dlc_cuda::deviceOrdinal())
+    return error("expected a tensor on CUDA device " +
+                 std::to_string(dlc_cuda::deviceOrdinal()) +
+                 " (the module's; DLC_CUDA_DEVICE chooses it), found one on "
+                 "device " +
+                 std::to_string(t.device.device_id));
   if (t.ndim < 0 || (t.ndim > 0 && !t.shape))
     return error("malformed DLTensor (ndim " + std::to_string(t.ndim) + ")");
   std::string found = describe(t.dtype) + describeShape(t.shape, t.ndim);
@@ -630,6 +638,10 @@ dlc_status dlc_set_num_threads(const dlc_module *module, int threads) {
 
 DLDeviceType dlc_module_device(const dlc_module *module) {
   return module && module->cuda ? kDLCUDA : kDLCPU;
+}
+
+int32_t dlc_module_device_id(const dlc_module *module) {
+  return module && module->cuda ? dlc_cuda::deviceOrdinal() : 0;
 }
 
 namespace {
@@ -938,7 +950,7 @@ dlc_status callOnDevice(const dlc_function &fn, const DLTensor *inputs,
     t.data = device;
     t.byte_offset = 0;
     t.strides = nullptr;
-    t.device = {kDLCUDA, 0};
+    t.device = {kDLCUDA, dlc_cuda::deviceOrdinal()};
     return DLC_OK;
   };
   dlc_status status = DLC_OK;

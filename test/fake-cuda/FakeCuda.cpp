@@ -29,6 +29,8 @@
 //   DLC_FAKE_CUDA_FAIL=WHAT  injected failures, comma-separated: init,
 //                            load, launch=N, alloc=N (the Nth, from 1)
 //   DLC_FAKE_CUDA_MEMORY=N   device memory in bytes (out of memory beyond)
+//   DLC_FAKE_CUDA_DEVICES=N  devices (1 by default, at most 8); the log
+//                            names the device whose context was used
 //   DLC_FAKE_CUDA_PROFILE=FILE  each launch and its occupancy on sm_90
 //   DLC_FAKE_CUDA_TRACE=1    each call that works, to stderr
 // Built twice: with stream-ordered allocation (CUDA 11.2+) and without
@@ -111,7 +113,12 @@ struct Event {
 
 std::mutex mutex;
 bool initialized = false;
-int primaryContext; // its address is the context handle
+// Devices (DLC_FAKE_CUDA_DEVICES, 1 by default); a device's primary
+// context is the address of its entry here.
+constexpr int kMaxDevices = 8;
+int deviceCount = 1;
+int primaryContexts[kMaxDevices];
+int contextDevice = -1; // the device whose context was last made current
 Stream legacyStream{true};
 std::set<Stream *> streams;
 std::set<Event *> events;
@@ -587,6 +594,8 @@ void parseEnvironment() {
   }
   if (const char *limit = getenv("DLC_FAKE_CUDA_MEMORY"))
     memoryLimit = strtoull(limit, nullptr, 10);
+  if (const char *count = getenv("DLC_FAKE_CUDA_DEVICES"))
+    deviceCount = std::min(std::max(atoi(count), 1), kMaxDevices);
 }
 
 /// Registers a block of `threads` takes: whole warps, each in units of 256
@@ -609,9 +618,9 @@ void writeLog() {
   fprintf(log,
           "fake libcuda: modules loaded %llu, kernel launches %llu (%zu "
           "kernels), allocations %llu, peak device memory %llu bytes, live at "
-          "exit %zu allocations (%zu bytes), errors %llu\n",
+          "exit %zu allocations (%zu bytes), errors %llu, device %d\n",
           moduleLoads, launches, kernelsLaunched.size(), allocationCount,
-          peakBytes, allocations.size(), leaked, errorCount);
+          peakBytes, allocations.size(), leaked, errorCount, contextDevice);
   for (const std::string &e : errors)
     fprintf(log, "%s\n", e.c_str());
   fclose(log);
@@ -679,7 +688,7 @@ CUresult cuDeviceGetCount(int *count) {
   std::lock_guard<std::mutex> lock(mutex);
   if (!initialized)
     return kNotInitialized;
-  *count = 1;
+  *count = deviceCount;
   return kSuccess;
 }
 
@@ -687,9 +696,9 @@ CUresult cuDeviceGet(int *device, int ordinal) {
   std::lock_guard<std::mutex> lock(mutex);
   if (!initialized)
     return kNotInitialized;
-  if (ordinal != 0)
+  if (ordinal < 0 || ordinal >= deviceCount)
     return kInvalidValue; // CUDA_ERROR_INVALID_DEVICE (101) in the real one
-  *device = 0;
+  *device = ordinal;
   return kSuccess;
 }
 
@@ -697,15 +706,20 @@ CUresult cuDevicePrimaryCtxRetain(void **context, int device) {
   std::lock_guard<std::mutex> lock(mutex);
   if (!initialized)
     return kNotInitialized;
-  if (device != 0)
+  if (device < 0 || device >= deviceCount)
     return kInvalidValue;
-  *context = &primaryContext;
+  *context = &primaryContexts[device];
   return kSuccess;
 }
 
 CUresult cuCtxPushCurrent_v2(void *context) {
-  if (context != &primaryContext)
+  auto *entry = static_cast<int *>(context);
+  if (entry < primaryContexts || entry >= primaryContexts + deviceCount)
     return kInvalidContext;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    contextDevice = static_cast<int>(entry - primaryContexts);
+  }
   contextStack.push_back(context);
   return kSuccess;
 }
@@ -1024,17 +1038,20 @@ CUresult cuMemFreeAsync(CUdeviceptr pointer, void *handle) {
   return release(pointer, stream);
 }
 
-int defaultPool;
+int defaultPools[kMaxDevices]; // a device's pool: the address of its entry
 CUresult cuDeviceGetDefaultMemPool(void **pool, int device) {
   std::lock_guard<std::mutex> lock(mutex);
-  if (device != 0)
+  if (device < 0 || device >= deviceCount)
     return kInvalidValue;
-  *pool = &defaultPool;
+  *pool = &defaultPools[device];
   return kSuccess;
 }
 
 CUresult cuMemPoolSetAttribute(void *pool, int, void *) {
-  return pool == &defaultPool ? kSuccess : kInvalidHandle;
+  auto *entry = static_cast<int *>(pool);
+  return entry >= defaultPools && entry < defaultPools + deviceCount
+             ? kSuccess
+             : kInvalidHandle;
 }
 #endif
 

@@ -288,3 +288,33 @@ def test_cuda_calls_through_the_fake_driver(tmp_path):
     assert run.returncode == 0 and run.stdout.strip() == "done", run.stdout + run.stderr
     summary = log.read_text()
     assert "errors 0" in summary and ", kernel launches 0 " not in summary, summary
+
+
+def test_second_gpu_through_the_fake_driver(tmp_path):
+    """DLC_CUDA_DEVICE=1 on a (stand-in) machine of two GPUs: the module
+    computes on device 1, its arrays are DLPack device 1, tensors claiming
+    device 0 are refused by name (fake_cuda_device.py); an ordinal the
+    machine lacks is a load error naming the devices there are."""
+    import os
+    import subprocess
+    import sys
+    from dlc.execution import _build_dir
+    fake = _build_dir() / "test" / "fake-cuda" / "pools"
+    if not (fake / "libcuda.so.1").exists():
+        pytest.fail(f"{fake}/libcuda.so.1 is missing: build the fake-cuda-pools target")
+    log = tmp_path / "fake.log"
+    env = dict(os.environ, LD_LIBRARY_PATH=str(fake), DLC_FAKE_CUDA_LOG=str(log),
+               DLC_FAKE_CUDA_DEVICES="2", DLC_CUDA_DEVICE="1")
+    script = str(Path(__file__).with_name("fake_cuda_device.py"))
+    run = subprocess.run([sys.executable, script, str(tmp_path)], env=env,
+                         capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.strip() == "done", run.stdout + run.stderr
+    summary = log.read_text()
+    assert "errors 0" in summary and summary.rstrip().endswith("device 1"), summary
+    for chosen in ("2", "one"):
+        env["DLC_CUDA_DEVICE"] = chosen
+        run = subprocess.run([sys.executable, script, str(tmp_path)], env=env,
+                             capture_output=True, text=True)
+        assert run.returncode != 0
+        assert (f"DLC_CUDA_DEVICE={chosen} is not a device of this machine "
+                "(2 CUDA devices, 0 to 1)") in run.stderr, run.stderr

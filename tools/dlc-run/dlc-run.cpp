@@ -163,7 +163,7 @@ public:
     DLTensor t = host;
     t.data = module_.deviceAlloc(bytes(host));
     buffers_.push_back(t.data);
-    t.device = {kDLCUDA, 0};
+    t.device = {kDLCUDA, module_.deviceId()};
     return t;
   }
 

@@ -97,6 +97,13 @@ DLC_API dlc_status dlc_set_num_threads(const dlc_module *module, int threads);
  * CUDA artifact (dlc-compile --target=cuda). */
 DLC_API DLDeviceType dlc_module_device(const dlc_module *module);
 
+/* Its device's ordinal, the DLTensor device_id of its CUDA tensors: 0, or
+ * the environment's DLC_CUDA_DEVICE (read once, at the first CUDA module's
+ * load; numbered as CUDA_VISIBLE_DEVICES leaves them; one GPU a process).
+ * kDLCUDA tensors of another device fail with DLC_ERROR_ARGUMENT. 0 for a
+ * CPU module. Added in ABI version 1 (additive). */
+DLC_API int32_t dlc_module_device_id(const dlc_module *module);
+
 /* Device memory of a CUDA module's GPU, for tensors that stay there between
  * calls (a training loop's parameters and optimizer state): pass it to
  * dlc_call as kDLCUDA DLTensors, which are used in place. dlc_device_copy
@@ -146,7 +153,7 @@ DLC_API dlc_status dlc_call(const dlc_function *function,
                             const DLTensor *outputs, size_t num_outputs);
 
 /* As dlc_call; for a CUDA artifact, the call's GPU work goes to `stream`
- * (a CUstream of device 0's primary context, such as PyTorch's current
+ * (a CUstream of the device's primary context, such as PyTorch's current
  * stream), after the work already queued there, where dlc_call uses a
  * stream the calling thread keeps for its calls. Returns once the work is
  * done. For a CPU artifact `stream` must be NULL. Added in ABI version 1

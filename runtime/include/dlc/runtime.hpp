@@ -82,6 +82,7 @@ public:
   }
   const dlc_module *get() const { return module_.get(); }
   DLDeviceType device() const { return dlc_module_device(module_.get()); }
+  int32_t deviceId() const { return dlc_module_device_id(module_.get()); }
   /// Device memory of a CUDA module (see dlc_device_alloc).
   void *deviceAlloc(size_t bytes) const {
     void *pointer = nullptr;
