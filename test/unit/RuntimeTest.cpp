@@ -320,6 +320,8 @@ TEST(Runtime, DeviceMemoryNeedsACudaModule) {
   EXPECT_EQ(dlc_device_free(nullptr, nullptr), DLC_ERROR_ARGUMENT);
   EXPECT_STREQ(dlc_last_error(), "dlc_device_free: module is NULL");
   EXPECT_EQ(dlc_module_device(nullptr), kDLCPU);
+  EXPECT_EQ(module.deviceId(), 0);
+  EXPECT_EQ(dlc_module_device_id(nullptr), 0);
 }
 
 TEST(Runtime, CallOnStreamOfACpuModule) {
