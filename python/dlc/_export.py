@@ -7,7 +7,7 @@ import os
 import numpy as np
 
 from ._core import Trace, Tracer, element_type, tensor_type, tracing, tree_flatten
-from ._jit import _leaf_array, check_target, config
+from ._jit import _leaf_array, check_target, config, target_kind
 from ._train import trace_loss
 from .nn.modules import Module
 
@@ -65,7 +65,8 @@ def export(fn_or_model, example_args, path, target="cpu", train_step=None, cpu=N
         with tracing(trace):
             _trace_predict(trace, fn_or_model, True, (x,))
         options = f"loss=loss lr-input=true {optimizer.pass_options()}"
-    artifact = trace.builder.compile(cpu or config.cpu, train_step=options, target=target,
+    artifact = trace.builder.compile(cpu or config.cpu, train_step=options,
+                                     target=target_kind(target),
                                      gpu_arch=gpu_arch, allow_tf32=config.allow_tf32)
     with open(os.fspath(path), "wb") as f:
         f.write(artifact)

@@ -25,8 +25,8 @@ class _Config:
         # LLVM CPU of compiled code ("native": this machine).
         self.cpu = os.environ.get("DLC_CPU", "native")
         # Where jitted functions and training steps compute: "cpu", or "cuda"
-        # (an NVIDIA GPU of architecture gpu_arch; the driver compiles the
-        # embedded PTX for newer GPUs).
+        # / "cuda:N" (an NVIDIA GPU of architecture gpu_arch, device 0 or N;
+        # the driver compiles the embedded PTX for newer GPUs).
         self.target = os.environ.get("DLC_TARGET", "cpu")
         self.gpu_arch = os.environ.get("DLC_GPU_ARCH", "sm_80")
         # On the GPU, f32 matmuls on tensor cores in TF32 (10-bit mantissa
@@ -94,25 +94,54 @@ class Lowered:
 
     def compile(self, cpu: str | None = None, target: str | None = None,
                 gpu_arch: str | None = None) -> "Compiled":
+        target = check_target(target or config.target)
         artifact = self._trace.builder.compile(
-            cpu or config.cpu, target=check_target(target or config.target),
+            cpu or config.cpu, target=target_kind(target),
             gpu_arch=gpu_arch or config.gpu_arch, allow_tf32=config.allow_tf32)
         return Compiled(artifact, self._name, self.in_tree, self.in_specs,
-                        self.out_tree)
+                        self.out_tree, target)
 
 
 def check_target(target: str) -> str:
-    if target not in ("cpu", "cuda"):
-        raise ValueError(f"unknown target {target!r} (expected 'cpu' or 'cuda')")
+    """`target` checked: "cpu", "cuda" or "cuda:N" (GPU N)."""
+    if not isinstance(target, str) or not (
+            target in ("cpu", "cuda")
+            or (target.startswith("cuda:") and target[5:].isdigit())):
+        raise ValueError(f"unknown target {target!r} (expected 'cpu', 'cuda' "
+                         "or 'cuda:N')")
     return target
+
+
+def target_kind(target: str) -> str:
+    """What the compiler is told: "cpu" or "cuda" (an artifact runs on any
+    GPU of its architecture; the device is chosen where it is loaded)."""
+    return "cuda" if target.startswith("cuda") else "cpu"
+
+
+def load_module(artifact: bytes, target: str) -> "_dlc.LoadedModule":
+    """Loads `artifact`; for target "cuda:N", on GPU N. The runtime computes
+    on one GPU a process, chosen when it loads its first CUDA module (by
+    DLC_CUDA_DEVICE, which this sets from N if unset); a later "cuda:M" on
+    another GPU is an error."""
+    ordinal = int(target[5:]) if target.startswith("cuda:") else None
+    if ordinal is not None:
+        os.environ.setdefault("DLC_CUDA_DEVICE", str(ordinal))
+    module = _dlc.LoadedModule(artifact)
+    if ordinal is not None and module.device_id != ordinal:
+        raise ValueError(
+            f"target {target!r}: this process's dlc runtime computes on CUDA "
+            f"device {module.device_id} (one GPU a process, chosen by "
+            "DLC_CUDA_DEVICE or the first CUDA target loaded)")
+    return module
 
 
 class Compiled:
     """A compiled function: call it on arrays of the traced signature."""
 
-    def __init__(self, artifact: bytes, name, in_tree, in_specs, out_tree):
+    def __init__(self, artifact: bytes, name, in_tree, in_specs, out_tree,
+                 target: str = "cpu"):
         self.artifact = artifact
-        self.module = _dlc.LoadedModule(artifact)
+        self.module = load_module(artifact, target)
         self.entry = self.module.function(name)
         self.in_tree, self.in_specs, self.out_tree = in_tree, in_specs, out_tree
 

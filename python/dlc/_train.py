@@ -7,7 +7,8 @@ import numpy as np
 
 from . import _dlc
 from ._core import Trace, Tracer, element_type, tensor_type, tracing
-from ._jit import _leaf_array, check_target, config, signature
+from ._jit import (_leaf_array, check_target, config, load_module, signature,
+                   target_kind)
 
 
 def trace_loss(model, loss_fn, batch):
@@ -61,9 +62,10 @@ class TrainStep:
         trace, _ = trace_loss(self.model, self.loss_fn, batch)
         options = f"loss=loss lr-input=true {self.optimizer.pass_options()}"
         artifact = trace.builder.compile(self.cpu or config.cpu, train_step=options,
-                                         target=self.target, gpu_arch=self.gpu_arch,
+                                         target=target_kind(self.target),
+                                         gpu_arch=self.gpu_arch,
                                          allow_tf32=self.allow_tf32)
-        module = _dlc.LoadedModule(artifact)
+        module = load_module(artifact, self.target)
         entry = module.function("train_step")
         nparams = len(self.model.parameters())
         inputs = entry.inputs
@@ -87,7 +89,7 @@ class TrainStep:
         module, entry, state, _ = compiled
         tensors = list(self.model.parameters().items()) + \
             [(s, self.optimizer.state[s]) for s in state]
-        if self.target == "cuda":
+        if target_kind(self.target) == "cuda":
             tensors = [(name, self._on_device(module, name, array))
                        for name, array in tensors]
         (loss,) = entry([a for _, a in tensors] +

@@ -45,7 +45,7 @@ def test_cuda_jit_and_train_step_without_driver_are_errors(rng):
 
 
 def test_unknown_target_is_an_error():
-    with pytest.raises(ValueError, match="unknown target 'gpu' \\(expected 'cpu' or 'cuda'\\)"):
+    with pytest.raises(ValueError, match="unknown target 'gpu' \\(expected 'cpu', 'cuda' or 'cuda:N'\\)"):
         dlc.compile_train_step(_model(), F.cross_entropy, dlc.optim.SGD(0.1), target="gpu")
     dlc.config.target = "tpu"
     with pytest.raises(ValueError, match="unknown target 'tpu'"):
@@ -311,6 +311,11 @@ def test_second_gpu_through_the_fake_driver(tmp_path):
     assert run.returncode == 0 and run.stdout.strip() == "done", run.stdout + run.stderr
     summary = log.read_text()
     assert "errors 0" in summary and summary.rstrip().endswith("device 1"), summary
+    # target="cuda:1" chooses the GPU where no DLC_CUDA_DEVICE does.
+    del env["DLC_CUDA_DEVICE"]
+    run = subprocess.run([sys.executable, str(Path(__file__).with_name("fake_cuda_target.py"))],
+                         env=env, capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.strip() == "done", run.stdout + run.stderr
     for chosen in ("2", "one"):
         env["DLC_CUDA_DEVICE"] = chosen
         run = subprocess.run([sys.executable, script, str(tmp_path)], env=env,
