@@ -120,6 +120,7 @@ dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
     options.chip = compileOptions.emulateGPUKernels;
     options.allowTF32 = compileOptions.emulateTF32Schedule;
     options.emulateKernels = true;
+    options.traceMemory = compileOptions.profileEmulatedMemory;
     buildGPUPipeline(pm, options);
     return pm.run(module);
   }

@@ -80,6 +80,18 @@ struct Copy {
   int64_t bytes, srcBytes;
 };
 
+/// One memory access of a thread (convert-gpu-to-simt-emulator
+/// trace-memory): `site` names the operation (a string), `flags` says how.
+struct Access {
+  int64_t site, address;
+  int32_t bytes, flags;
+};
+enum : int32_t {
+  kWrite = 1,
+  kShared = 2,
+  kLdMatrix = 4, // tiles in bits 8-15: lanes 8 * tiles and up read nothing
+};
+
 struct Thread {
   ucontext_t context;
   // (Uninitialized: pages are only touched where a thread's frames reach.)
@@ -90,6 +102,8 @@ struct Thread {
   // committed group, oldest first.
   Array<Copy> pending;
   Array<size_t> groupEnds;
+  // Memory accesses of the current barrier interval (trace-memory).
+  Array<struct Access> accesses;
 };
 
 /// What the lanes of a warp exchange in one warp-wide operation.
@@ -121,6 +135,8 @@ struct Launch {
   int64_t current = -1;
   // Shared arrays already filled in this block.
   Array<char *> sharedSeen;
+  // Whether this launch's kernel traces its memory accesses.
+  bool tracing = false;
 };
 
 // (A pointer: a thread_local object with a destructor would need the C++
@@ -225,6 +241,213 @@ void trampoline() {
   setcontext(&state->scheduler);
 }
 
+/// What the warps' requests of one operation of one kernel cost: for
+/// shared memory, wavefronts (bank conflicts serialize a request into
+/// several) against the fewest its access size allows; for global memory,
+/// the 32-byte sectors it touches and the bytes it asked for.
+struct SiteStats {
+  const char *kernel;
+  const char *site;
+  int32_t shared;
+  long long requests, wavefronts, idealWavefronts, sectors, bytes;
+};
+Array<SiteStats> siteStats;
+
+SiteStats &statsFor(const char *site, bool shared) {
+  for (SiteStats &s : siteStats)
+    if (s.site == site && s.kernel == state->kernel && s.shared == shared)
+      return s;
+  siteStats.push_back({state->kernel, site, shared, 0, 0, 0, 0, 0});
+  return siteStats[siteStats.size - 1];
+}
+
+/// Wavefronts of one phase of a shared-memory request: the lanes' byte
+/// ranges, the most distinct 4-byte words that fall in one of the 32 banks.
+int phaseWavefronts(const Access *const *lanes, int count) {
+  int64_t words[kLanes * 4];
+  int n = 0;
+  for (int i = 0; i < count; ++i)
+    for (int64_t w = lanes[i]->address / 4;
+         w <= (lanes[i]->address + lanes[i]->bytes - 1) / 4; ++w) {
+      bool seen = false;
+      for (int j = 0; j < n && !seen; ++j)
+        seen = words[j] == w;
+      if (!seen && n < kLanes * 4)
+        words[n++] = w;
+    }
+  int perBank[32] = {0}, most = n ? 1 : 0;
+  for (int j = 0; j < n; ++j) {
+    int &c = perBank[((words[j] % 32) + 32) % 32];
+    if (++c > most)
+      most = c;
+  }
+  return most;
+}
+
+/// One warp request: the same access (site, and its occurrence in each
+/// lane's order) of the warp's lanes.
+void countRequest(const Access *const *lanes, const int *laneIds,
+                  int count) {
+  const Access &first = *lanes[0];
+  bool shared = first.flags & kShared;
+  SiteStats &stats = statsFor(reinterpret_cast<const char *>(first.site), shared);
+  ++stats.requests;
+  long long bytes = 0;
+  for (int i = 0; i < count; ++i)
+    bytes += lanes[i]->bytes;
+  stats.bytes += bytes;
+  if (!shared) {
+    int64_t sectors[kLanes * 8];
+    int n = 0;
+    for (int i = 0; i < count; ++i)
+      for (int64_t c = lanes[i]->address / 32;
+           c <= (lanes[i]->address + lanes[i]->bytes - 1) / 32; ++c) {
+        bool seen = false;
+        for (int j = 0; j < n && !seen; ++j)
+          seen = sectors[j] == c;
+        if (!seen && n < kLanes * 8)
+          sectors[n++] = c;
+      }
+    stats.sectors += n;
+    return;
+  }
+  // Phases: ldmatrix a tile (8 rows of 16 bytes) each; other accesses of
+  // 16 bytes a lane in quarter warps, of 8 in half warps, else the warp.
+  int phase = first.flags & kLdMatrix ? 8
+              : first.bytes >= 16     ? 8
+              : first.bytes >= 8      ? 16
+                                      : 32;
+  const Access *group[kLanes];
+  for (int start = 0; start < kLanes; start += phase) {
+    int n = 0;
+    for (int i = 0; i < count; ++i) {
+      if (laneIds[i] >= start && laneIds[i] < start + phase)
+        group[n++] = lanes[i];
+    }
+    if (!n)
+      continue;
+    stats.wavefronts += phaseWavefronts(group, n);
+    ++stats.idealWavefronts;
+  }
+}
+
+/// An access of a warp's interval, placed: its site, its occurrence in its
+/// lane's order (the nth access of that site), its lane.
+struct Key {
+  int64_t site, occurrence;
+  int32_t lane, flags;
+  const Access *access;
+};
+
+int compareKeys(const void *a, const void *b) {
+  const Key &x = *static_cast<const Key *>(a);
+  const Key &y = *static_cast<const Key *>(b);
+  if (x.site != y.site)
+    return x.site < y.site ? -1 : 1;
+  if (x.flags != y.flags)
+    return x.flags < y.flags ? -1 : 1;
+  if (x.occurrence != y.occurrence)
+    return x.occurrence < y.occurrence ? -1 : 1;
+  return x.lane - y.lane;
+}
+
+/// Counts the requests of each warp in the barrier interval that ended (the
+/// nth access of a site in each lane's order makes one request, as the
+/// lanes of a warp issue an instruction together), and clears the logs.
+void analyzeInterval() {
+  int64_t n = state->threads;
+  Array<Key> keys;
+  struct Seen {
+    int64_t site;
+    int32_t flags;
+    int64_t count;
+  };
+  Array<Seen> seen;
+  for (int64_t first = 0; first < n; first += kLanes) {
+    keys.resize(0);
+    for (int64_t t = first; t < first + kLanes && t < n; ++t) {
+      Array<Access> &log = state->pool[t].accesses;
+      int l = static_cast<int>(t - first);
+      seen.resize(0);
+      for (size_t i = 0; i < log.size; ++i) {
+        Access &a = log[i];
+        // (Row addresses ldmatrix does not read.)
+        if ((a.flags & kLdMatrix) && l >= 8 * ((a.flags >> 8) & 0xff))
+          continue;
+        Seen *entry = nullptr;
+        for (Seen &e : seen)
+          if (e.site == a.site && e.flags == a.flags)
+            entry = &e;
+        if (!entry) {
+          seen.push_back({a.site, a.flags, 0});
+          entry = &seen[seen.size - 1];
+        }
+        keys.push_back({a.site, entry->count++, l, a.flags, &a});
+      }
+    }
+    std::qsort(keys.data, keys.size, sizeof(Key), compareKeys);
+    const Access *lanes[kLanes];
+    int laneIds[kLanes];
+    for (size_t i = 0; i < keys.size;) {
+      size_t j = i;
+      int count = 0;
+      while (j < keys.size && keys[j].site == keys[i].site &&
+             keys[j].flags == keys[i].flags &&
+             keys[j].occurrence == keys[i].occurrence) {
+        if (count < kLanes) {
+          laneIds[count] = keys[j].lane;
+          lanes[count++] = keys[j].access;
+        }
+        ++j;
+      }
+      countRequest(lanes, laneIds, count);
+      i = j;
+    }
+  }
+  std::free(keys.data);
+  std::free(seen.data);
+  for (int64_t t = 0; t < n; ++t)
+    state->pool[t].accesses.resize(0);
+}
+
+/// Appends each kernel's operations with what their requests cost to
+/// `path` (stderr if null or empty), and forgets them.
+void writeProfileTo(const char *path) {
+  if (!siteStats.size)
+    return;
+  FILE *out = path && *path ? std::fopen(path, "a") : stderr;
+  if (!out)
+    return;
+  std::fprintf(out, "# dlc SIMT emulator memory profile (warp requests)\n");
+  for (SiteStats &s : siteStats) {
+    if (s.shared)
+      std::fprintf(out,
+                   "%s: shared %s: %lld requests, %lld wavefronts, %.2f per "
+                   "request, %.2fx the fewest (%lld)\n",
+                   s.kernel, s.site, s.requests, s.wavefronts,
+                   double(s.wavefronts) / double(s.requests),
+                   double(s.wavefronts) / double(s.idealWavefronts),
+                   s.idealWavefronts);
+    else
+      std::fprintf(out,
+                   "%s: global %s: %lld requests, %lld sectors, %.2f per "
+                   "request, %.0f%% of their bytes used\n",
+                   s.kernel, s.site, s.requests, s.sectors,
+                   double(s.sectors) / double(s.requests),
+                   100.0 * double(s.bytes) / (32.0 * double(s.sectors)));
+  }
+  if (out != stderr)
+    std::fclose(out);
+  siteStats.resize(0);
+}
+
+/// DLC_SIMT_PROFILE=FILE (else stderr), when the artifact is unloaded or
+/// the process exits (a destructor: atexit is no symbol a shared object can
+/// bind).
+__attribute__((destructor)) void writeProfile() {
+  writeProfileTo(std::getenv("DLC_SIMT_PROFILE"));
+}
+
 /// Runs the threads of the current block to completion.
 void runBlock(int64_t blockIndex) {
   int64_t n = state->threads;
@@ -266,6 +489,8 @@ void runBlock(int64_t blockIndex) {
         state->current = -1;
       }
     }
+    if (state->tracing)
+      analyzeInterval();
     int64_t atBarrier = 0, atWarpOp = 0;
     for (int64_t i = 0; i < n; ++i) {
       atBarrier += state->pool[i].state == State::AtBarrier;
@@ -329,6 +554,7 @@ void dlc_simt_launch(const char *kernel, void (*entry)(void **), void **params,
   }
   state->kernel = kernel;
   state->current = -1;
+  state->tracing = false;
   int64_t grid[3] = {gx, gy, gz}, block[3] = {bx, by, bz};
   for (int d = 0; d < 3; ++d)
     if (grid[d] < 1 || block[d] < 1)
@@ -392,6 +618,20 @@ void dlc_simt_barrier() {
   self().state = State::AtBarrier;
   yield();
 }
+
+/// A memory access of a kernel compiled with trace-memory: `site` names the
+/// operation, `flags` (kWrite, kShared, kLdMatrix with its tiles) says how.
+/// The warps' requests are counted at the end of each barrier interval and
+/// written out at exit (writeProfile).
+void dlc_simt_access(int64_t site, int64_t address, int32_t bytes,
+                     int32_t flags) {
+  state->tracing = true;
+  self().accesses.push_back({site, address, bytes, flags});
+}
+
+/// The memory profile so far, appended to `path` (stderr if null), then
+/// cleared (for tests; artifacts write theirs when unloaded).
+void dlc_simt_write_profile(const char *path) { writeProfileTo(path); }
 
 /// A failed bounds check (convert-gpu-to-simt-emulator check-bounds):
 /// elements [index, index + extent) of a dimension of `size`.

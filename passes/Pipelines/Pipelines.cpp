@@ -281,7 +281,9 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   if (options.emulateKernels) {
     if (options.emitCInterface)
       pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
-    pm.addPass(createConvertGPUToSIMTEmulator());
+    ConvertGPUToSIMTEmulatorOptions emulation;
+    emulation.traceMemory = options.traceMemory;
+    pm.addPass(createConvertGPUToSIMTEmulator(emulation));
     pm.addPass(createConvertVectorToSCFPass());
     buildHostLowering(pm, /*emitCInterface=*/false);
     return;

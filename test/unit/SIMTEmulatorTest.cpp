@@ -10,6 +10,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -32,6 +37,9 @@ void dlc_simt_cp_async_commit();
 void dlc_simt_cp_async_wait(int32_t n);
 void dlc_simt_out_of_bounds(int64_t message, int64_t index, int64_t extent,
                             int64_t size);
+void dlc_simt_access(int64_t site, int64_t address, int32_t bytes,
+                     int32_t flags);
+void dlc_simt_write_profile(const char *path);
 }
 
 namespace {
@@ -212,6 +220,85 @@ TEST(SIMTEmulatorDeathTest, BadLaunches) {
                "2048 threads a block");
   EXPECT_DEATH(dlc_simt_launch("empty", ids, nullptr, 0, 1, 1, 32, 1, 1, 0),
                "every size must be positive");
+}
+
+/// Memory profile (trace-memory): a warp's nth access of a site is one
+/// request. Global: the 32-byte sectors it touches; shared: wavefronts,
+/// the most distinct 4-byte words in one of 32 banks, per phase (the warp;
+/// half warps for 8 bytes a lane, quarter warps for 16; ldmatrix a tile).
+alignas(128) float profiled[64 * 32];
+const char kCoalesced[] = "coalesced", kStrided[] = "strided",
+           kBroadcast[] = "broadcast", kConflicts[] = "conflicts",
+           kVectors[] = "vectors", kColumn[] = "column";
+
+void accesses(void **) {
+  int64_t t = threadX();
+  // Consecutive floats: 4 sectors of global memory, 1 wavefront of shared.
+  dlc_simt_access(address(kCoalesced), address(&profiled[t]), 4, 0);
+  dlc_simt_access(address(kCoalesced), address(&profiled[t]), 4, 2);
+  // A float every 32: 32 sectors; 32 words of one bank, 32 wavefronts.
+  dlc_simt_access(address(kStrided), address(&profiled[t * 32]), 4, 0);
+  dlc_simt_access(address(kStrided), address(&profiled[t * 32]), 4, 2);
+  // One float for all: 1 wavefront (a broadcast).
+  dlc_simt_access(address(kBroadcast), address(&profiled[5]), 4, 2);
+  // Two floats a bank: lanes t and t + 16 read words 2t and 2t + 32... of
+  // the same bank pairwise: 2 wavefronts.
+  dlc_simt_access(address(kConflicts), address(&profiled[(t % 16) * 2 + (t / 16) * 64]),
+                  4, 2);
+  // 16 bytes a lane, consecutive: 4 quarter-warp phases, 1 wavefront each.
+  dlc_simt_access(address(kVectors), address(&profiled[t * 4]), 16, 2);
+  // ldmatrix .x4 of rows 128 bytes apart (one bank group): 8 wavefronts a
+  // tile, 32 for the 4 tiles; the same rows 144 bytes apart: 1 a tile.
+  dlc_simt_access(address(kColumn), address(&profiled[t * 32]), 16, 2 | 4 | (4 << 8));
+  dlc_simt_access(address(kColumn), address(&profiled[t * 36]), 16, 2 | 4 | (4 << 8));
+}
+
+TEST(SIMTEmulator, MemoryProfileCountsSectorsAndWavefronts) {
+  char path[] = "/tmp/dlc-simt-profile-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  dlc_simt_launch("profiled", accesses, nullptr, 2, 1, 1, 32, 1, 1, 0);
+  dlc_simt_write_profile(path);
+  FILE *f = fopen(path, "r");
+  ASSERT_NE(f, nullptr);
+  std::string text;
+  char buffer[512];
+  while (fgets(buffer, sizeof buffer, f))
+    text += buffer;
+  fclose(f);
+  unlink(path);
+  // Two blocks: 2 requests of each.
+  EXPECT_NE(text.find("profiled: global coalesced: 2 requests, 8 sectors, 4.00 "
+                      "per request, 100% of their bytes used"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("profiled: shared coalesced: 2 requests, 2 wavefronts, "
+                      "1.00 per request, 1.00x the fewest (2)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("profiled: global strided: 2 requests, 64 sectors, 32.00 "
+                      "per request, 12% of their bytes used"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("profiled: shared strided: 2 requests, 64 wavefronts, "
+                      "32.00 per request, 32.00x the fewest (2)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("profiled: shared broadcast: 2 requests, 2 wavefronts"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("profiled: shared conflicts: 2 requests, 4 wavefronts"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("profiled: shared vectors: 2 requests, 8 wavefronts, "
+                      "4.00 per request, 1.00x the fewest (8)"),
+            std::string::npos)
+      << text;
+  // (The two ldmatrix sites share a name: 4 requests, 2 x 32 + 2 x 4.)
+  EXPECT_NE(text.find("profiled: shared column: 4 requests, 72 wavefronts"),
+            std::string::npos)
+      << text;
 }
 
 /// Block 1's thread 2 fails a bounds check (the checks themselves are

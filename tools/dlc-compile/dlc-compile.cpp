@@ -84,6 +84,13 @@ cl::opt<bool> emulateGPUKernels(
              "mma.sync and cp.async as on the GPU), to test them without a "
              "GPU; slow, for tests"),
     cl::init(false), cl::cat(dlcCategory));
+cl::opt<bool> profileEmulatedMemory(
+    "profile-emulated-memory",
+    cl::desc("With --emulate-gpu-kernels: the emulator counts, per kernel "
+             "and operation, the shared-memory wavefronts (bank conflicts) "
+             "and global sectors (coalescing) of the warps' memory requests "
+             "and writes them at exit to $DLC_SIMT_PROFILE (else stderr)"),
+    cl::init(false), cl::cat(dlcCategory));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
                            cl::init(3), cl::Prefix, cl::cat(dlcCategory));
 cl::opt<Emit> emit(
@@ -160,8 +167,14 @@ static LogicalResult run(MLIRContext &context) {
   options.optLevel = optLevel;
   options.emulateGPUSchedule = emulateGPUSchedule;
   options.emulateTF32Schedule = allowTF32;
+  if (profileEmulatedMemory && !emulateGPUKernels) {
+    llvm::errs() << "dlc-compile: --profile-emulated-memory needs "
+                    "--emulate-gpu-kernels\n";
+    return failure();
+  }
   if (emulateGPUKernels)
     options.emulateGPUKernels = gpuArch;
+  options.profileEmulatedMemory = profileEmulatedMemory;
   // A bad --cpu is an option error: report it before reading the input.
   auto machine = dlc::createTargetMachine(options);
   if (!machine) {

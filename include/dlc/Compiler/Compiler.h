@@ -41,6 +41,9 @@ struct CompileOptions {
   /// emulator (dlc-gpu-pipeline emulate-kernels): for testing them without a
   /// GPU. Empty: the CPU pipeline.
   std::string emulateGPUKernels;
+  /// With emulateGPUKernels: the emulator's memory profile of the kernels
+  /// (shared-memory wavefronts, global sectors), written at exit.
+  bool profileEmulatedMemory = false;
 };
 
 /// The host TargetMachine for `options.cpu`, or an error message.

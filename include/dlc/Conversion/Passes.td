@@ -90,6 +90,16 @@ def ConvertGPUToSIMTEmulator
     its source location, the dimension, the elements and the size: on a
     GPU it would read or write another buffer, or fault.
 
+    With `trace-memory`, each access also calls the emulator with its
+    address, size and kind; the emulator groups the lanes' accesses into
+    warp requests (the nth access of an operation in each lane's order, per
+    barrier interval) and writes, at exit, per kernel and operation (named
+    by its source location): the shared-memory wavefronts of the requests
+    against the fewest their access size allows (bank conflicts; ldmatrix a
+    phase a tile), and the global 32-byte sectors they touch against the
+    bytes they use (coalescing). Static counts of what a GPU would do, not
+    times.
+
     Fails, naming the operation, on a GPU operation it does not emulate,
     on asynchronous host operations and on kernels with memory
     attributions.
@@ -98,6 +108,11 @@ def ConvertGPUToSIMTEmulator
     Option<"checkBounds", "check-bounds", "bool", /*default=*/"true",
            "Check every memory access of the kernels against its memref's "
            "sizes as the kernel runs">,
+    Option<"traceMemory", "trace-memory", "bool", /*default=*/"false",
+           "Tell the emulator each memory access of the kernels, for its "
+           "memory profile (shared-memory wavefronts and global sectors of "
+           "the warps' requests, written at exit to DLC_SIMT_PROFILE or "
+           "stderr)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -77,6 +77,11 @@ struct GPUPipelineOptions : public mlir::PassPipelineOptions<GPUPipelineOptions>
                      "of NVVM/PTX: the chip's kernels after every GPU pass, "
                      "tested without a GPU"),
       llvm::cl::init(false)};
+  Option<bool> traceMemory{
+      *this, "trace-memory",
+      llvm::cl::desc("With emulate-kernels: the emulator's memory profile "
+                     "(convert-gpu-to-simt-emulator trace-memory)"),
+      llvm::cl::init(false)};
 };
 
 /// The CUDA toolkit: $CUDA_ROOT, $CUDA_HOME or $CUDA_PATH, else

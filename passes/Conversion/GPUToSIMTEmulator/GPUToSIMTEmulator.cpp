@@ -327,6 +327,94 @@ struct BoundsChecks {
   }
 };
 
+/// A call before each memory access of a kernel telling the emulator its
+/// address, size and kind (trace-memory), for the memory profile the
+/// emulator writes at exit: how many shared-memory wavefronts and global
+/// sectors the warps' requests of each operation take.
+struct MemoryTrace {
+  BoundsChecks &strings; // (its constant strings name the sites)
+
+  enum : int32_t { kWrite = 1, kShared = 2, kLdMatrix = 4 };
+
+  void record(OpBuilder &b, Operation *op, StringRef what, Value memref,
+              ValueRange indices, Value bytes, int32_t flags) {
+    Location loc = op->getLoc();
+    auto type = cast<MemRefType>(memref.getType());
+    if (isa_and_nonnull<gpu::AddressSpaceAttr>(type.getMemorySpace()))
+      flags |= kShared;
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << op->getName() << " (" << what << ") at ";
+    if (auto file = loc->findInstanceOf<FileLineColLoc>())
+      os << file.getFilename().getValue() << ":" << file.getLine() << ":"
+         << file.getColumn();
+    else
+      loc.print(os);
+    Emitter e{strings.module, b, loc};
+    Value address = e.elementAddress(memref, indices);
+    e.call("dlc_simt_access", Type(),
+           {strings.message(b, loc, text), address, bytes, e.i32(flags)});
+  }
+  void record(OpBuilder &b, Operation *op, StringRef what, Value memref,
+              ValueRange indices, int64_t elements, int32_t flags) {
+    auto type = cast<MemRefType>(memref.getType());
+    Emitter e{strings.module, b, op->getLoc()};
+    record(b, op, what, memref, indices,
+           e.i32(elements * type.getElementTypeBitWidth() / 8), flags);
+  }
+
+  void insert(Operation *op) {
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    if (auto load = dyn_cast<memref::LoadOp>(op))
+      return record(b, op, "read", load.getMemref(), load.getIndices(), 1, 0);
+    if (auto store = dyn_cast<memref::StoreOp>(op))
+      return record(b, op, "write", store.getMemref(), store.getIndices(), 1,
+                    kWrite);
+    if (auto rmw = dyn_cast<memref::AtomicRMWOp>(op))
+      return record(b, op, "update", rmw.getMemref(), rmw.getIndices(), 1,
+                    kWrite);
+    if (auto load = dyn_cast<vector::LoadOp>(op))
+      return record(b, op, "read", load.getBase(), load.getIndices(),
+                    load.getVectorType().getNumElements(), 0);
+    if (auto store = dyn_cast<vector::StoreOp>(op))
+      return record(b, op, "write", store.getBase(), store.getIndices(),
+                    store.getVectorType().getNumElements(), kWrite);
+    if (auto transfer = dyn_cast<VectorTransferOpInterface>(op)) {
+      if (!isa<MemRefType>(transfer.getShapedType()))
+        return;
+      bool write = isa<vector::TransferWriteOp>(op);
+      return record(b, op, write ? "write" : "read", transfer.getBase(),
+                    transfer.getIndices(),
+                    transfer.getVectorType().getNumElements(),
+                    write ? kWrite : 0);
+    }
+    if (auto copy = dyn_cast<nvgpu::DeviceAsyncCopyOp>(op)) {
+      int64_t elements = copy.getDstElements().getZExtValue();
+      record(b, op, "cp.async write", copy.getDst(), copy.getDstIndices(),
+             elements, kWrite);
+      Value count = copy.getSrcElements();
+      if (!count)
+        return record(b, op, "cp.async read", copy.getSrc(),
+                      copy.getSrcIndices(), elements, 0);
+      Emitter e{strings.module, b, loc};
+      int64_t elementBytes =
+          cast<MemRefType>(copy.getSrc().getType()).getElementTypeBitWidth() /
+          8;
+      Value bytes = arith::MulIOp::create(
+          b, loc, arith::IndexCastOp::create(b, loc, b.getI32Type(), count),
+          e.i32(elementBytes));
+      return record(b, op, "cp.async read", copy.getSrc(),
+                    copy.getSrcIndices(), bytes, 0);
+    }
+    if (auto load = dyn_cast<nvgpu::LdMatrixOp>(op)) {
+      Emitter e{strings.module, b, loc};
+      return record(b, op, "read", load.getSrcMemref(), load.getIndices(),
+                    e.i32(16), kLdMatrix | (load.getNumTiles() << 8));
+    }
+  }
+};
+
 struct ConvertGPUToSIMTEmulator
     : public dlc::impl::ConvertGPUToSIMTEmulatorBase<
           ConvertGPUToSIMTEmulator> {
@@ -342,11 +430,14 @@ struct ConvertGPUToSIMTEmulator
     }
     BoundsChecks checks{module};
     for (auto &[name, kernel] : kernels) {
-      if (checkBounds) {
-        SmallVector<Operation *> accesses;
-        kernel.walk([&](Operation *op) { accesses.push_back(op); });
-        for (Operation *op : accesses)
+      SmallVector<Operation *> accesses;
+      kernel.walk([&](Operation *op) { accesses.push_back(op); });
+      MemoryTrace trace{checks};
+      for (Operation *op : accesses) {
+        if (checkBounds)
           checks.insert(op);
+        if (traceMemory)
+          trace.insert(op);
       }
       if (failed(convertKernel(kernel)))
         return signalPassFailure();
@@ -373,6 +464,10 @@ struct ConvertGPUToSIMTEmulator
     for (Operation *op : hostOps)
       if (failed(convertHostOp(op)))
         return signalPassFailure();
+    for (auto fn : module.getOps<func::FuncOp>())
+      if (fn.isPublic() && !fn.isExternal() &&
+          !fn.getName().starts_with(kKernelPrefix))
+        stageArguments(fn);
     for (auto gpuModule : llvm::to_vector(module.getOps<gpu::GPUModuleOp>()))
       gpuModule.erase();
     module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
@@ -706,6 +801,44 @@ struct ConvertGPUToSIMTEmulator
     }
     mma.erase();
     return success();
+  }
+
+  /// The entry point's memref arguments as the CUDA runtime hands them to
+  /// the GPU code: copied into device buffers (here host ones as aligned as
+  /// cuMemAlloc's) and back after the call. Kernels then see the alignment
+  /// they get on a GPU (the staging copies' run-time alignment tests take
+  /// the GPU's branch; the memory profile's sectors are the GPU's), not the
+  /// caller's.
+  void stageArguments(func::FuncOp fn) {
+    Block &entry = fn.getBody().front();
+    OpBuilder b = OpBuilder::atBlockBegin(&entry);
+    Location loc = fn.getLoc();
+    SmallVector<std::pair<Value, Value>> staged; // argument, buffer
+    for (BlockArgument arg : entry.getArguments()) {
+      auto type = dyn_cast<MemRefType>(arg.getType());
+      if (!type || arg.use_empty())
+        continue;
+      SmallVector<Value> sizes;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        if (type.isDynamicDim(d))
+          sizes.push_back(memref::DimOp::create(b, loc, arg, d));
+      auto bufferType = MemRefType::get(type.getShape(), type.getElementType());
+      Value buffer = memref::AllocOp::create(b, loc, bufferType, sizes,
+                                             b.getI64IntegerAttr(256));
+      auto copy = memref::CopyOp::create(b, loc, arg, buffer);
+      Value view = buffer;
+      if (bufferType != type)
+        view = memref::CastOp::create(b, loc, type, buffer);
+      arg.replaceAllUsesExcept(view, copy);
+      staged.push_back({arg, buffer});
+    }
+    fn.walk([&](func::ReturnOp ret) {
+      OpBuilder at(ret);
+      for (auto [arg, buffer] : staged) {
+        memref::CopyOp::create(at, ret.getLoc(), buffer, arg);
+        memref::DeallocOp::create(at, ret.getLoc(), buffer);
+      }
+    });
   }
 
   LogicalResult convertHostOp(Operation *op) {

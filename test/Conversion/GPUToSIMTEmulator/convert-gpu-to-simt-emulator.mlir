@@ -1,16 +1,22 @@
 // RUN: dlc-opt %s --convert-gpu-to-simt-emulator="check-bounds=false" --split-input-file --verify-diagnostics | FileCheck %s
 
-// Host code: the launch a call of __dlc_simt_launch_<module>_<kernel> with
-// the grid, the block, the dynamic shared bytes and the kernel's operands;
-// device buffers host ones (256-byte aligned, as cuMemAlloc's); the GPU
-// module gone.
+// Host code: the entry point's arguments staged as the CUDA runtime stages
+// them (copied into buffers as aligned as cuMemAlloc's, and back after the
+// call); the launch a call of __dlc_simt_launch_<module>_<kernel> with the
+// grid, the block, the dynamic shared bytes and the kernel's operands;
+// device buffers host ones (256-byte aligned); the GPU module gone.
 // CHECK-LABEL: func.func @host
 // CHECK-SAME: (%[[A:.+]]: memref<64xf32>)
+// CHECK: %[[STAGED:.+]] = memref.alloc() {alignment = 256 : i64} : memref<64xf32>
+// CHECK: memref.copy %[[A]], %[[STAGED]]
 // CHECK: %[[BUF:.+]] = memref.alloc() {alignment = 256 : i64} : memref<64xf32>
-// CHECK: memref.copy %[[A]], %[[BUF]]
+// CHECK: memref.copy %[[STAGED]], %[[BUF]]
 // CHECK: %[[ZERO:.+]] = arith.constant 0 : i32
 // CHECK: call @__dlc_simt_launch_kernels_sum(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[ZERO]], %[[BUF]]) : (index, index, index, index, index, index, i32, memref<64xf32>) -> ()
 // CHECK: memref.dealloc %[[BUF]]
+// CHECK: memref.copy %[[STAGED]], %[[A]]
+// CHECK: memref.dealloc %[[STAGED]]
+// CHECK-NEXT: return
 // CHECK-NOT: gpu.module
 // CHECK: memref.global "private" @shared : memref<64xf32>
 // CHECK-LABEL: func.func @__dlc_simt_kernel_kernels_sum
