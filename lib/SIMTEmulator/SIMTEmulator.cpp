@@ -626,7 +626,11 @@ void dlc_simt_barrier() {
 void dlc_simt_access(int64_t site, int64_t address, int32_t bytes,
                      int32_t flags) {
   state->tracing = true;
-  self().accesses.push_back({site, address, bytes, flags});
+  // (A wider access is several instructions of at most 16 bytes a lane:
+  // NVPTX splits a 32-byte vector into two v4 accesses.)
+  for (int32_t done = 0; done < bytes; done += 16)
+    self().accesses.push_back(
+        {site, address + done, bytes - done < 16 ? bytes - done : 16, flags});
 }
 
 /// The memory profile so far, appended to `path` (stderr if null), then

@@ -23,6 +23,8 @@
 
 #include "TilingUtils.h"
 
+#include <numeric>
+
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -502,6 +504,107 @@ LogicalResult stageOperand(RewriterBase &rewriter, linalg::LinalgOp tile,
   return success(succeeded(tileToThreads(rewriter, copy, tiles)));
 }
 
+/// On a thread's elementwise op (dlc-tile-for-gpu): computed with 16-byte
+/// vector accesses where aligned (dlc-vectorize-staging-copies).
+constexpr llvm::StringLiteral kVectorPieceAttr = "dlc.vector_piece";
+
+/// Whether `map` reads the last loop as its last result (V consecutive
+/// elements of a thread's piece), or not at all (one value per piece).
+enum class PieceAccess { Contiguous, Uniform, Other };
+PieceAccess pieceAccess(AffineMap map) {
+  unsigned last = map.getNumDims() - 1;
+  if (!map.isProjectedPermutation())
+    return PieceAccess::Other;
+  int64_t previous = -1;
+  for (AffineExpr expr : map.getResults()) {
+    auto dim = dyn_cast<AffineDimExpr>(expr);
+    if (!dim || static_cast<int64_t>(dim.getPosition()) <= previous)
+      return PieceAccess::Other;
+    previous = dim.getPosition();
+  }
+  if (!map.isFunctionOfDim(last))
+    return PieceAccess::Uniform;
+  return map.getDimPosition(map.getNumResults() - 1) == last
+             ? PieceAccess::Contiguous
+             : PieceAccess::Other;
+}
+
+/// A block's elementwise consumer (the rounding of f16/bf16 products, a
+/// bias and activation) in 16-byte pieces of rows (128 bits of its
+/// narrowest contiguous operand: 8 f16 outputs from 8 f32 sums), a
+/// dlc.vector_piece each (dlc-vectorize-staging-copies: vector accesses
+/// where aligned): along the block's linear thread ids, neighbouring
+/// threads neighbouring pieces, each thread a piece in each of a few rows.
+/// A warp then reads the accumulator tile and writes the output in whole
+/// rows. (In the product's thread tiles, each thread read 4 columns and
+/// wrote scalars: in the SIMT emulator's memory profile, 4-way bank
+/// conflicts and a quarter of each written sector used.) False, nothing
+/// changed, where `op` does not qualify (two outputs, other than
+/// elementwise arithmetic, rows not of whole pieces for the block's
+/// threads).
+FailureOr<bool> tileConsumerInPieces(RewriterBase &rewriter,
+                                     linalg::GenericOp op,
+                                     const BlockPlan &plan) {
+  if (op.getNumDpsInits() != 1 || !op.hasPureTensorSemantics())
+    return false;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t rank = ranges.size();
+  if (rank < 2 || llvm::any_of(ranges, ShapedType::isDynamic))
+    return false;
+  unsigned narrowest = 0;
+  for (OpOperand &operand : op->getOpOperands()) {
+    PieceAccess access = pieceAccess(op.getMatchingIndexingMap(&operand));
+    Type element = getElementTypeOrSelf(operand.get().getType());
+    if (access == PieceAccess::Other || !element.isIntOrFloat() ||
+        element.getIntOrFloatBitWidth() % 8)
+      return false;
+    if (access == PieceAccess::Contiguous)
+      narrowest = narrowest ? std::min(narrowest, element.getIntOrFloatBitWidth())
+                            : element.getIntOrFloatBitWidth();
+  }
+  for (Operation &inner : op.getBody()->without_terminator())
+    if (!inner.hasTrait<OpTrait::Elementwise>() ||
+        !inner.hasTrait<OpTrait::Vectorizable>())
+      return false;
+  if (narrowest < 8 || 128 % narrowest)
+    return false;
+  int64_t width = 128 / narrowest;
+  int64_t rows = ranges[rank - 2], cols = ranges[rank - 1];
+  int64_t threads = plan.threadsX() * plan.threadsY();
+  if (cols % width || cols / width > threads || threads % (cols / width))
+    return false;
+  int64_t rowGroups = threads / (cols / width);
+  if (rows % rowGroups)
+    rowGroups = std::gcd(rows, rowGroups);
+  SmallVector<int64_t> tiles(rank, 0);
+  tiles[rank - 2] = rows / rowGroups;
+  tiles[rank - 1] = width;
+  MLIRContext *ctx = rewriter.getContext();
+  FailureOr<Operation *> thread = tileToThreads(
+      rewriter, op, tiles,
+      {gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::LinearDim1),
+       gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::LinearDim0)});
+  if (failed(thread))
+    return op->emitError("dlc-tile-for-gpu: tiling a consumer to threads "
+                         "failed");
+  // A thread's rows one piece at a time.
+  Operation *piece = *thread;
+  if (tiles[rank - 2] > 1) {
+    SmallVector<int64_t> rowTiles(rank, 0);
+    rowTiles[rank - 2] = 1;
+    scf::SCFTilingOptions rowTiling;
+    rowTiling.setTileSizes(indexAttrs(rewriter, rowTiles));
+    FailureOr<scf::SCFTilingResult> rowLoop =
+        dlc::tileInPlace(rewriter, piece, rowTiling);
+    if (failed(rowLoop))
+      return op->emitError("dlc-tile-for-gpu: tiling a consumer's rows "
+                           "failed");
+    piece = rowLoop->tiledOps.front();
+  }
+  piece->setAttr(kVectorPieceAttr, rewriter.getI64IntegerAttr(width));
+  return true;
+}
+
 /// The whole schedule for one contraction.
 LogicalResult tileContraction(RewriterBase &rewriter,
                               linalg::LinalgOp contraction,
@@ -658,9 +761,18 @@ LogicalResult tileContraction(RewriterBase &rewriter,
     if (failed(vectorizeOp(rewriter, *threadStep)))
       return failure();
   }
-  for (Operation *op : elementwise)
+  for (Operation *op : elementwise) {
+    auto generic = dyn_cast<linalg::GenericOp>(op);
+    if (generic) {
+      FailureOr<bool> pieces = tileConsumerInPieces(rewriter, generic, plan);
+      if (failed(pieces))
+        return failure();
+      if (*pieces)
+        continue;
+    }
     if (failed(tileToThreads(rewriter, op, outputTiles)))
       return op->emitError("dlc-tile-for-gpu: tiling to threads failed");
+  }
   return success();
 }
 
@@ -1358,30 +1470,6 @@ LogicalResult collapseLeadingRowDims(RewriterBase &rewriter,
 // Elementwise ops: 16 bytes per thread
 //===----------------------------------------------------------------------===//
 
-/// On a thread's elementwise op (dlc-tile-for-gpu): computed with 16-byte
-/// vector accesses where aligned (dlc-vectorize-staging-copies).
-constexpr llvm::StringLiteral kVectorPieceAttr = "dlc.vector_piece";
-
-/// Whether `map` reads the last loop as its last result (V consecutive
-/// elements of a thread's piece), or not at all (one value per piece).
-enum class PieceAccess { Contiguous, Uniform, Other };
-PieceAccess pieceAccess(AffineMap map) {
-  unsigned last = map.getNumDims() - 1;
-  if (!map.isProjectedPermutation())
-    return PieceAccess::Other;
-  int64_t previous = -1;
-  for (AffineExpr expr : map.getResults()) {
-    auto dim = dyn_cast<AffineDimExpr>(expr);
-    if (!dim || static_cast<int64_t>(dim.getPosition()) <= previous)
-      return PieceAccess::Other;
-    previous = dim.getPosition();
-  }
-  if (!map.isFunctionOfDim(last))
-    return PieceAccess::Uniform;
-  return map.getDimPosition(map.getNumResults() - 1) == last
-             ? PieceAccess::Contiguous
-             : PieceAccess::Other;
-}
 
 /// Elements per thread of an elementwise op to tile (16 bytes of its widest
 /// contiguous operand), or 0: a static all-parallel generic of rank 1 to
@@ -2002,6 +2090,69 @@ bool isStagingPiece(linalg::LinalgOp op) {
 
 /// `op` as loops in `branch`'s else block (the unaligned case of a vector
 /// lowering), erased where it was.
+/// Whether `memref` is in a block's shared memory.
+bool isSharedMemory(Value memref) {
+  auto type = dyn_cast<MemRefType>(memref.getType());
+  auto space = type ? dyn_cast_or_null<gpu::AddressSpaceAttr>(
+                          type.getMemorySpace())
+                    : nullptr;
+  return space && space.getValue() == gpu::AddressSpace::Workgroup;
+}
+
+/// Loads and stores in `region` through unit-stride views, made accesses of
+/// the viewed buffer at offset indices. Upstream's hoisting of accumulators
+/// leaves alone a buffer that any view is taken of: this keeps a consumer's
+/// pieces of a block's accumulator tile from being such views. And the
+/// vector accesses keep their 16-byte alignment, which the later folding
+/// of views (upstream's patterns) would drop: NVPTX would then split them
+/// into scalar accesses.
+void foldViews(RewriterBase &rewriter, Region &region) {
+  auto fold = [&](Operation *op, OpOperand &base, MutableOperandRange indices) {
+    auto view = base.get().getDefiningOp<memref::SubViewOp>();
+    while (view &&
+           view.getSourceType().getRank() == view.getType().getRank() &&
+           llvm::all_of(view.getStaticStrides(),
+                        [](int64_t s) { return s == 1; })) {
+      rewriter.setInsertionPoint(op);
+      SmallVector<Value> shifted;
+      for (auto [index, offset] :
+           llvm::zip(indices.getAsOperandRange(), view.getMixedOffsets()))
+        shifted.push_back(arith::AddIOp::create(
+            rewriter, op->getLoc(), index,
+            getValueOrCreateConstantIndexOp(rewriter, op->getLoc(), offset)));
+      rewriter.modifyOpInPlace(op, [&] {
+        base.set(view.getSource());
+        indices.assign(shifted);
+      });
+      view = base.get().getDefiningOp<memref::SubViewOp>();
+    }
+  };
+  llvm::SetVector<Operation *> views;
+  region.walk([&](Operation *op) {
+    for (Value operand : op->getOperands())
+      if (auto view = operand.getDefiningOp<memref::SubViewOp>())
+        views.insert(view);
+    if (auto load = dyn_cast<memref::LoadOp>(op))
+      fold(op, load.getMemrefMutable(), load.getIndicesMutable());
+    else if (auto store = dyn_cast<memref::StoreOp>(op))
+      fold(op, store.getMemrefMutable(), store.getIndicesMutable());
+    else if (auto load = dyn_cast<vector::LoadOp>(op))
+      fold(op, load.getBaseMutable(), load.getIndicesMutable());
+    else if (auto store = dyn_cast<vector::StoreOp>(op))
+      fold(op, store.getBaseMutable(), store.getIndicesMutable());
+  });
+  // The views left unused, and the views they were taken of.
+  while (!views.empty()) {
+    auto view = cast<memref::SubViewOp>(views.pop_back_val());
+    if (!view->use_empty())
+      continue;
+    auto source = view.getSource().getDefiningOp<memref::SubViewOp>();
+    rewriter.eraseOp(view);
+    if (source)
+      views.insert(source);
+  }
+}
+
 LogicalResult loopsInElse(RewriterBase &rewriter, scf::IfOp branch,
                           Operation *op) {
   rewriter.setInsertionPointToStart(branch.elseBlock());
@@ -2095,21 +2246,25 @@ LogicalResult lowerStagingPiece(RewriterBase &rewriter, linalg::LinalgOp op) {
 /// on vector<V>, one vector.store, all of `alignment = 16`, where each of
 /// those operands' pieces starts at a multiple of 16 bytes (tested at run
 /// time); as loops otherwise.
-LogicalResult lowerVectorPiece(RewriterBase &rewriter, linalg::GenericOp op) {
+LogicalResult lowerVectorPiece(RewriterBase &rewriter, linalg::GenericOp op,
+                               scf::IfOp *lowered = nullptr) {
   Location loc = op.getLoc();
   int64_t width = cast<IntegerAttr>(op->getAttr(kVectorPieceAttr)).getInt();
   rewriter.setInsertionPoint(op);
-  Value aligned;
+  Value aligned = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
   for (OpOperand &operand : op->getOpOperands()) {
+    // (A block's shared tile is aligned by construction: 16-byte rows,
+    // pieces at multiples of their width.)
     if (pieceAccess(op.getMatchingIndexingMap(&operand)) !=
-        PieceAccess::Contiguous)
+            PieceAccess::Contiguous ||
+        isSharedMemory(operand.get()))
       continue;
     Value test = rowsAligned(rewriter, loc, operand.get());
-    aligned = aligned ? arith::AndIOp::create(rewriter, loc, aligned, test)
-                            .getResult()
-                      : test;
+    aligned = arith::AndIOp::create(rewriter, loc, aligned, test);
   }
   auto branch = scf::IfOp::create(rewriter, loc, aligned, /*withElse=*/true);
+  if (lowered)
+    *lowered = branch;
   rewriter.setInsertionPointToStart(branch.thenBlock());
   auto vectorOf = [&](Type element) {
     return VectorType::get({width}, element);
@@ -2272,10 +2427,27 @@ LogicalResult mapBlockForall(RewriterBase &rewriter, scf::ForallOp forall) {
   // the passes that would take their vector accesses for their own (the
   // mma.sync conversion) or drop their alignment (subview folding).
   SmallVector<linalg::LinalgOp> linalgOps;
+  SmallVector<linalg::GenericOp> consumerPieces;
   launch.getBody().walk([&](linalg::LinalgOp op) {
-    if (!isStagingPiece(op) && !op->hasAttr(kVectorPieceAttr))
+    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    if (generic && op->hasAttr(kVectorPieceAttr) &&
+        llvm::any_of(op->getOperands(), isSharedMemory))
+      consumerPieces.push_back(generic);
+    else if (!isStagingPiece(op) && !op->hasAttr(kVectorPieceAttr))
       linalgOps.push_back(op);
   });
+  // A contraction's consumer in pieces (tileConsumerInPieces): its vector
+  // accesses now, on the accumulator tile itself, not views of it, before
+  // the accumulators' hoisting (dlc-lower-to-mma-sync, dlc-lower-vectors)
+  // looks at that tile.
+  for (linalg::GenericOp op : consumerPieces) {
+    scf::IfOp branch;
+    if (failed(lowerVectorPiece(rewriter, op, &branch)))
+      return op->emitError("dlc-map-forall-to-gpu: lowering a consumer's "
+                           "pieces failed");
+    foldViews(rewriter, branch.getThenRegion());
+    foldViews(rewriter, branch.getElseRegion());
+  }
   for (linalg::LinalgOp op : linalgOps) {
     rewriter.setInsertionPoint(op);
     FailureOr<linalg::LinalgLoops> loops = linalg::linalgOpToLoops(rewriter, op);

@@ -5,8 +5,9 @@
 // An f16 matmul (f32 sums, rounded to f16 by its consumer) on tensor cores:
 // 64 x 32 blocks of 2 warps (64 threads), K in steps of 32 staged in shared
 // memory, each warp's 32 x 32 x 32 product one vector.contract marked with
-// the mma.sync shape m16n8k16; the fill and the rounding consumer over the
-// block's 8 x 8 threads (8 x 4 tiles), in the same block.
+// the mma.sync shape m16n8k16; the fill over the block's 8 x 8 threads
+// (8 x 4 tiles) and the rounding consumer in 16-byte pieces of rows (8 f16
+// outputs), 4 rows a thread, in the same block.
 // CHECK-LABEL: func.func @dense_f16
 // CHECK: scf.forall ({{.+}}) = (0, 0) to (128, 96) step (64, 32)
 // CHECK:   bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<64x32xf32>
@@ -22,9 +23,11 @@
 // CHECK:     scf.forall ({{.+}}) = (0, 0) to (64, 32) step (32, 32)
 // CHECK:       vector.contract {{.+}} {dlc.mma_shape = array<i64: 16, 8, 16>} : vector<32x32xf16>, vector<32x32xf16> into vector<32x32xf32>
 // CHECK:     } {mapping = [#gpu.warp<linear_dim_1>, #gpu.warp<linear_dim_0>]}
-// CHECK:   scf.forall ({{.+}}) = (0, 0) to (64, 32) step (8, 4)
-// CHECK:     arith.truncf
-// CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK:   scf.forall ({{.+}}) = (0, 0) to (64, 32) step (4, 8)
+// CHECK:     scf.for
+// CHECK:       linalg.generic {{.+}} attrs = {dlc.vector_piece = 8 : i64}
+// CHECK:         arith.truncf
+// CHECK:   } {mapping = [#gpu.thread<linear_dim_1>, #gpu.thread<linear_dim_0>]}
 // CHECK: } {mapping = [#gpu.block<y>, #gpu.block<x>]}
 // CHECK-NOT: linalg.matmul
 // CHECK: return

@@ -38,10 +38,13 @@
 // CHECK:       vector.transfer_read {{.+}} : tensor<4x4xf32>, vector<4x4xf32>
 // CHECK:       vector.contract {{.+}} : vector<4x16xf32>, vector<16x4xf32> into vector<4x4xf32>
 // CHECK:     } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// The consumer in 16-byte pieces of rows along the linear thread ids (a
+// warp writes whole rows; each piece a vector access where aligned):
 // CHECK:   scf.forall ({{.+}}) = (0, 0) to (64, 32) step (4, 4)
-// CHECK:     linalg.generic {{.+}} ins({{.+}} : tensor<4x4xf32>, tensor<4xf32>) outs({{.+}} : tensor<4x4xf32>)
-// CHECK:       arith.maximumf
-// CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK:     scf.for
+// CHECK:       linalg.generic {{.+}} ins({{.+}} : tensor<1x4xf32>, tensor<4xf32>) outs({{.+}} : tensor<1x4xf32>) attrs = {dlc.vector_piece = 4 : i64}
+// CHECK:         arith.maximumf
+// CHECK:   } {mapping = [#gpu.thread<linear_dim_1>, #gpu.thread<linear_dim_0>]}
 // CHECK: } {mapping = [#gpu.block<y>, #gpu.block<x>]}
 // CHECK-NOT: linalg.matmul
 // CHECK-NOT: linalg.generic
