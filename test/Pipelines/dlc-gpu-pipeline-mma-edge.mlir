@@ -1,6 +1,8 @@
 // RUN: dlc-opt %s --dlc-gpu-pipeline="chip=sm_80" --mlir-print-ir-after=dlc-lower-to-mma-sync 2>&1 >/dev/null | FileCheck %s
 // RUN: dlc-opt %s --dlc-gpu-pipeline="chip=sm_80" --mlir-print-ir-after=dlc-place-shared-memory 2>&1 >/dev/null | FileCheck %s --check-prefix=STAGED
 // RUN: dlc-opt %s --dlc-gpu-pipeline="chip=sm_75" --mlir-print-ir-after=dlc-place-shared-memory 2>&1 >/dev/null | FileCheck %s --check-prefix=SM75
+// RUN: dlc-opt %s --dlc-gpu-pipeline="chip=sm_80" --mlir-print-ir-after=dlc-lower-vectors 2>&1 >/dev/null | FileCheck %s --check-prefix=EPILOGUE
+// RUN: dlc-compile %s --target=cuda --gpu-arch=sm_90 --emit=ptx | FileCheck %s --check-prefix=EPILOGUE-PTX
 
 // Tensor-core kernels that the SIMT emulator (kernels-on-cpu.test) found
 // wrong, checked here in the IR as well.
@@ -52,3 +54,25 @@ func.func @unstaged_f32_relu(%a: tensor<1536x64xf32>, %b: tensor<64x1536xf32>) -
   %1 = dlc.relu %0 : tensor<1536x1536xf32>
   return %1 : tensor<1536x1536xf32>
 }
+
+// The epilogue of a 128 x 128 block (the rounding to f16) in 16-byte pieces
+// of rows: 8 floats of the f32 tile read as one vector and 8 f16 written as
+// one aligned vector store where the output is aligned (tested at run
+// time), the accumulators still hoisted (the consumer takes no view of the
+// tile) and the fill still folded into them (no stores of zeros). (Run on
+// the thread tiles, it read 4 columns a thread and stored scalars: 4-way
+// bank conflicts, a quarter of each sector used.)
+// EPILOGUE-LABEL: func.func @staged_128x128_f16
+// EPILOGUE-NOT: memref.store %cst{{.*}} : memref<128x128xf32, #gpu.address_space<workgroup>>
+// EPILOGUE: scf.for {{.+}} iter_args
+// EPILOGUE: nvgpu.mma.sync
+// EPILOGUE: scf.if
+// EPILOGUE: vector.load %{{.+}} {alignment = 16 : i64} : memref<128x128xf32, #gpu.address_space<workgroup>>, vector<8xf32>
+// EPILOGUE: arith.truncf %{{.+}} : vector<8xf32> to vector<8xf16>
+// EPILOGUE: vector.store %{{.+}} {alignment = 16 : i64} : memref<2304x2048xf16>, vector<8xf16>
+// EPILOGUE: } else {
+// EPILOGUE: memref.store %{{.+}} : memref<2304x2048xf16>
+// EPILOGUE-PTX: // dlc-kernel: _dlc_staged_128x128_f16_kernel
+// EPILOGUE-PTX: mma.sync.aligned.m16n8k16
+// EPILOGUE-PTX: ld.shared.v4.b32
+// EPILOGUE-PTX: st.global.v4.b32
