@@ -249,6 +249,7 @@ namespace {
 struct SharedBuffer {
   memref::AllocOp alloc;
   int64_t bytes = 0;
+  int64_t padding = 0; // elements after each row (paddedRows)
   unsigned first = 0, last = 0;
   bool asyncCopies = false; // a cp.async target (its writes land late)
   int64_t offset = -1;
@@ -294,6 +295,30 @@ FailureOr<SmallVector<memref::AllocOp>> sharedAllocs(gpu::LaunchOp launch) {
   if (walk.wasInterrupted())
     return failure();
   return allocs;
+}
+
+/// Elements to leave after each row of `alloc`: 8 floats for a tensor-core
+/// block's f32 accumulator tile (mma.sync fragments written back as 2
+/// floats a lane, rows of a multiple of 128 bytes), accessed only by loads
+/// and stores. A half warp then writes 4 rows 8 banks apart instead of in
+/// the same banks: the SIMT emulator's memory profile counted 4x the
+/// fewest wavefronts for that write-back.
+int64_t paddedRows(memref::AllocOp alloc) {
+  MemRefType type = alloc.getType();
+  if (type.getRank() != 2 || !type.getElementType().isF32() ||
+      (type.getDimSize(1) * 4) % 128)
+    return 0;
+  bool fragments = false;
+  for (Operation *user : alloc->getUsers()) {
+    if (auto store = dyn_cast<vector::StoreOp>(user)) {
+      fragments |= store.getVectorType().getNumElements() == 2;
+      continue;
+    }
+    if (!isa<vector::LoadOp, memref::LoadOp, memref::StoreOp,
+             memref::DeallocOp>(user))
+      return 0;
+  }
+  return fragments ? 8 : 0;
 }
 
 /// Offsets for `buffers`, largest first, each at the lowest aligned offset
@@ -348,9 +373,12 @@ LogicalResult placeKernel(RewriterBase &rewriter, gpu::LaunchOp launch,
     SharedBuffer buffer;
     buffer.alloc = alloc;
     MemRefType type = alloc.getType();
+    buffer.padding = paddedRows(alloc);
+    int64_t elements = type.getNumElements();
+    if (buffer.padding)
+      elements += type.getDimSize(0) * buffer.padding;
     buffer.bytes = llvm::alignTo(
-        type.getNumElements() * type.getElementTypeBitWidth() / 8,
-        kSharedAlignment);
+        elements * type.getElementTypeBitWidth() / 8, kSharedAlignment);
     Operation *at = body.findAncestorOpInBlock(*alloc);
     buffer.first = buffer.last = position.lookup(at);
     bool touched = false;
@@ -451,8 +479,28 @@ LogicalResult placeKernel(RewriterBase &rewriter, gpu::LaunchOp launch,
       at = arith::ConstantIndexOp::create(rewriter, loc, buffer.offset);
     }
     rewriter.setInsertionPoint(alloc);
-    rewriter.replaceOpWithNewOp<memref::ViewOp>(alloc, alloc.getType(), bytes,
-                                                at, ValueRange{});
+    if (!buffer.padding) {
+      rewriter.replaceOpWithNewOp<memref::ViewOp>(alloc, alloc.getType(),
+                                                  bytes, at, ValueRange{});
+      continue;
+    }
+    // The rows in a wider buffer: its [rows, cols] part, each row then
+    // `padding` elements after the previous one's end.
+    MemRefType type = alloc.getType();
+    int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+    auto wide = MemRefType::get({rows, cols + buffer.padding},
+                                type.getElementType(), AffineMap(),
+                                type.getMemorySpace());
+    Value view = memref::ViewOp::create(rewriter, alloc.getLoc(), wide, bytes,
+                                        at, ValueRange{});
+    SmallVector<OpFoldResult> offsets(2, rewriter.getIndexAttr(0)),
+        sizes = {rewriter.getIndexAttr(rows), rewriter.getIndexAttr(cols)},
+        strides(2, rewriter.getIndexAttr(1));
+    Value rowsView = memref::SubViewOp::create(rewriter, alloc.getLoc(), view,
+                                               offsets, sizes, strides);
+    // (Loads and stores only: they take the strided view as it is.)
+    rewriter.replaceAllUsesWith(alloc.getResult(), rowsView);
+    rewriter.eraseOp(alloc);
   }
   return success();
 }

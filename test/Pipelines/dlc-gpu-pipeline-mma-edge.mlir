@@ -23,15 +23,21 @@ func.func @transposed_lhs_f16(%a: tensor<64x32xf16>, %b: tensor<64x48xf16>) -> t
 }
 
 // 128 x 128 blocks: the K loop in cp.async stages that take the bytes of
-// the 64 KiB f32 tile of the rounding (the tile is dead during the loop):
-// the stages are not counted against the block's shared memory as if the
-// tile were live (they were, and left room for one stage: no stages, no
-// cp.async).
+// the f32 tile of the rounding (the tile is dead during the loop): the
+// stages are not counted against the block's shared memory as if the tile
+// were live (they were, and left room for one stage: no stages, no
+// cp.async). The tile's rows are padded by 8 floats (68 KiB: 128 x 136 x
+// 4 bytes), so that the mma.sync fragments' write-back (2 floats a lane, 4
+// rows a half warp) hits 32 different banks, not 8 (4-way conflicts in the
+// SIMT emulator's memory profile).
 // STAGED-LABEL: func.func @staged_128x128_f16
 // STAGED: gpu.launch
-// STAGED-SAME: dynamic_shared_memory_size %c65536_i32
+// STAGED-SAME: dynamic_shared_memory_size %c69632_i32
+// STAGED: %[[WIDE:.+]] = memref.view %{{.+}}[%{{.+}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<128x136xf32, #gpu.address_space<workgroup>>
+// STAGED: %[[TILE:.+]] = memref.subview %[[WIDE]][0, 0] [128, 128] [1, 1] : memref<128x136xf32, #gpu.address_space<workgroup>> to memref<128x128xf32, strided<[136, 1]>, #gpu.address_space<workgroup>>
 // STAGED: nvgpu.device_async_copy
 // STAGED: nvvm.cp.async.wait.group
+// STAGED: vector.store %{{.+}}, %[[TILE]]{{.+}} : memref<128x128xf32, strided<[136, 1]>, #gpu.address_space<workgroup>>, vector<2xf32>
 func.func @staged_128x128_f16(%a: tensor<2304x64xf16>, %b: tensor<64x2048xf16>) -> tensor<2304x2048xf16> {
   %0 = dlc.matmul %a, %b : (tensor<2304x64xf16>, tensor<64x2048xf16>) -> tensor<2304x2048xf16>
   return %0 : tensor<2304x2048xf16>
