@@ -261,20 +261,28 @@ SiteStats &statsFor(const char *site, bool shared) {
   return siteStats[siteStats.size - 1];
 }
 
+/// The distinct `unit`-byte units (4-byte words, 32-byte sectors) the
+/// lanes' byte ranges touch, into `units` (room for `room`); their count.
+int distinctUnits(const Access *const *lanes, int count, int64_t unit,
+                  int64_t *units, int room) {
+  int n = 0;
+  for (int i = 0; i < count; ++i)
+    for (int64_t u = lanes[i]->address / unit;
+         u <= (lanes[i]->address + lanes[i]->bytes - 1) / unit; ++u) {
+      bool seen = false;
+      for (int j = 0; j < n && !seen; ++j)
+        seen = units[j] == u;
+      if (!seen && n < room)
+        units[n++] = u;
+    }
+  return n;
+}
+
 /// Wavefronts of one phase of a shared-memory request: the lanes' byte
 /// ranges, the most distinct 4-byte words that fall in one of the 32 banks.
 int phaseWavefronts(const Access *const *lanes, int count) {
   int64_t words[kLanes * 4];
-  int n = 0;
-  for (int i = 0; i < count; ++i)
-    for (int64_t w = lanes[i]->address / 4;
-         w <= (lanes[i]->address + lanes[i]->bytes - 1) / 4; ++w) {
-      bool seen = false;
-      for (int j = 0; j < n && !seen; ++j)
-        seen = words[j] == w;
-      if (!seen && n < kLanes * 4)
-        words[n++] = w;
-    }
+  int n = distinctUnits(lanes, count, 4, words, kLanes * 4);
   int perBank[32] = {0}, most = n ? 1 : 0;
   for (int j = 0; j < n; ++j) {
     int &c = perBank[((words[j] % 32) + 32) % 32];
@@ -298,17 +306,7 @@ void countRequest(const Access *const *lanes, const int *laneIds,
   stats.bytes += bytes;
   if (!shared) {
     int64_t sectors[kLanes * 8];
-    int n = 0;
-    for (int i = 0; i < count; ++i)
-      for (int64_t c = lanes[i]->address / 32;
-           c <= (lanes[i]->address + lanes[i]->bytes - 1) / 32; ++c) {
-        bool seen = false;
-        for (int j = 0; j < n && !seen; ++j)
-          seen = sectors[j] == c;
-        if (!seen && n < kLanes * 8)
-          sectors[n++] = c;
-      }
-    stats.sectors += n;
+    stats.sectors += distinctUnits(lanes, count, 32, sectors, kLanes * 8);
     return;
   }
   // Phases: ldmatrix a tile (8 rows of 16 bytes) each; other accesses of

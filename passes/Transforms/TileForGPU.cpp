@@ -529,6 +529,32 @@ PieceAccess pieceAccess(AffineMap map) {
              : PieceAccess::Other;
 }
 
+/// The narrowest and widest element bits of `op`'s operands read along its
+/// last loop, where `op` could run in vector pieces: every operand read in
+/// loop order or not along the last loop, of whole bytes (not i1: a
+/// vector<Nxi1> in memory is packed bits, a memref's i1 a byte each), and
+/// a body of elementwise arithmetic; none otherwise.
+std::optional<std::pair<unsigned, unsigned>> pieceBits(linalg::GenericOp op) {
+  unsigned narrowest = 0, widest = 0;
+  for (OpOperand &operand : op->getOpOperands()) {
+    PieceAccess access = pieceAccess(op.getMatchingIndexingMap(&operand));
+    Type element = getElementTypeOrSelf(operand.get().getType());
+    if (access == PieceAccess::Other || !element.isIntOrFloat() ||
+        element.getIntOrFloatBitWidth() % 8)
+      return std::nullopt;
+    if (access != PieceAccess::Contiguous)
+      continue;
+    unsigned bits = element.getIntOrFloatBitWidth();
+    narrowest = narrowest ? std::min(narrowest, bits) : bits;
+    widest = std::max(widest, bits);
+  }
+  for (Operation &inner : op.getBody()->without_terminator())
+    if (!inner.hasTrait<OpTrait::Elementwise>() ||
+        !inner.hasTrait<OpTrait::Vectorizable>())
+      return std::nullopt;
+  return std::make_pair(narrowest, widest);
+}
+
 /// A block's elementwise consumer (the rounding of f16/bf16 products, a
 /// bias and activation) in 16-byte pieces of rows (128 bits of its
 /// narrowest contiguous operand: 8 f16 outputs from 8 f32 sums), a
@@ -551,24 +577,10 @@ FailureOr<bool> tileConsumerInPieces(RewriterBase &rewriter,
   int64_t rank = ranges.size();
   if (rank < 2 || llvm::any_of(ranges, ShapedType::isDynamic))
     return false;
-  unsigned narrowest = 0;
-  for (OpOperand &operand : op->getOpOperands()) {
-    PieceAccess access = pieceAccess(op.getMatchingIndexingMap(&operand));
-    Type element = getElementTypeOrSelf(operand.get().getType());
-    if (access == PieceAccess::Other || !element.isIntOrFloat() ||
-        element.getIntOrFloatBitWidth() % 8)
-      return false;
-    if (access == PieceAccess::Contiguous)
-      narrowest = narrowest ? std::min(narrowest, element.getIntOrFloatBitWidth())
-                            : element.getIntOrFloatBitWidth();
-  }
-  for (Operation &inner : op.getBody()->without_terminator())
-    if (!inner.hasTrait<OpTrait::Elementwise>() ||
-        !inner.hasTrait<OpTrait::Vectorizable>())
-      return false;
-  if (narrowest < 8 || 128 % narrowest)
+  std::optional<std::pair<unsigned, unsigned>> bits = pieceBits(op);
+  if (!bits || bits->first < 8 || 128 % bits->first)
     return false;
-  int64_t width = 128 / narrowest;
+  int64_t width = 128 / bits->first;
   int64_t rows = ranges[rank - 2], cols = ranges[rank - 1];
   int64_t threads = plan.threadsX() * plan.threadsY();
   if (cols % width || cols / width > threads || threads % (cols / width))
@@ -1505,25 +1517,10 @@ int64_t elementwiseWidth(linalg::GenericOp op, bool flattened = false) {
     return 0;
   if (flattened)
     ranges = {computeProduct(ranges)};
-  unsigned bits = 0;
-  for (OpOperand &operand : op->getOpOperands()) {
-    PieceAccess access = pieceAccess(op.getMatchingIndexingMap(&operand));
-    Type element = getElementTypeOrSelf(operand.get().getType());
-    // (Not i1: a vector<Nxi1> in memory is packed bits, a memref's i1 a
-    // byte each.)
-    if (access == PieceAccess::Other || !element.isIntOrFloat() ||
-        element.getIntOrFloatBitWidth() % 8)
-      return 0;
-    if (access == PieceAccess::Contiguous)
-      bits = std::max(bits, element.getIntOrFloatBitWidth());
-  }
-  for (Operation &inner : op.getBody()->without_terminator())
-    if (!inner.hasTrait<OpTrait::Elementwise>() ||
-        !inner.hasTrait<OpTrait::Vectorizable>())
-      return 0;
-  if (bits < 8 || 128 % bits)
+  std::optional<std::pair<unsigned, unsigned>> pieces = pieceBits(op);
+  if (!pieces || pieces->second < 8 || 128 % pieces->second)
     return 0;
-  int64_t width = 128 / bits;
+  int64_t width = 128 / pieces->second;
   return ranges.back() % (32 * width) == 0 ? width : 0;
 }
 
