@@ -565,13 +565,13 @@ std::optional<std::pair<unsigned, unsigned>> pieceBits(linalg::GenericOp op) {
 /// rows. (In the product's thread tiles, each thread read 4 columns and
 /// wrote scalars: in the SIMT emulator's memory profile, 4-way bank
 /// conflicts and a quarter of each written sector used.) False, nothing
-/// changed, where `op` does not qualify (two outputs, other than
+/// changed, where `op` does not qualify (more than two outputs, other than
 /// elementwise arithmetic, rows not of whole pieces for the block's
 /// threads).
 FailureOr<bool> tileConsumerInPieces(RewriterBase &rewriter,
                                      linalg::GenericOp op,
                                      const BlockPlan &plan) {
-  if (op.getNumDpsInits() != 1 || !op.hasPureTensorSemantics())
+  if (op.getNumDpsInits() > 2 || !op.hasPureTensorSemantics())
     return false;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t rank = ranges.size();
@@ -2309,11 +2309,14 @@ LogicalResult lowerVectorPiece(RewriterBase &rewriter, linalg::GenericOp op,
     Operation *vectorOp = rewriter.create(state);
     map.map(inner.getResults(), vectorOp->getResults());
   }
-  Value result = asVector(map.lookupOrDefault(
-      cast<linalg::YieldOp>(body->getTerminator()).getValues()[0]));
-  Value out = op.getDpsInits()[0];
-  vector::StoreOp::create(rewriter, loc, result, out, zeros(out),
-                          /*nontemporal=*/false, llvm::Align(16));
+  // (One result, or two: a weight's momentum and update.)
+  for (auto [yielded, out] :
+       llvm::zip(cast<linalg::YieldOp>(body->getTerminator()).getValues(),
+                 op.getDpsInits())) {
+    Value result = asVector(map.lookupOrDefault(yielded));
+    vector::StoreOp::create(rewriter, loc, result, out, zeros(out),
+                            /*nontemporal=*/false, llvm::Align(16));
+  }
   return loopsInElse(rewriter, branch, op);
 }
 

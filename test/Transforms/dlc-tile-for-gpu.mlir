@@ -99,6 +99,34 @@ func.func @untiled(%arg0: tensor<9x32xf32>, %arg1: tensor<32x16xf32>) -> tensor<
   return %2 : tensor<9x16xf32>
 }
 
+// A weight's gradient with its momentum and weight update as the GEMM's
+// epilogue (one op with two results, dlc-fuse-elementwise two-results): in
+// 16-byte pieces of rows like a one-result consumer, both results written
+// by each piece.
+// CHECK-LABEL: func.func @gradient_and_update
+// CHECK: scf.forall ({{.+}}) = (0, 0) to (128, 96) step (64, 32)
+// CHECK:   scf.forall ({{.+}}) = (0, 0) to (64, 32) step (4, 4)
+// CHECK:     scf.for
+// CHECK:       linalg.generic {{.+}} outs({{.+}} : tensor<1x4xf32>, tensor<1x4xf32>) attrs = {dlc.vector_piece = 4 : i64}
+// CHECK:   } {mapping = [#gpu.thread<linear_dim_1>, #gpu.thread<linear_dim_0>]}
+func.func @gradient_and_update(%x: tensor<128x64xf32>, %dy: tensor<64x96xf32>, %w: tensor<128x96xf32>, %m: tensor<128x96xf32>) -> (tensor<128x96xf32>, tensor<128x96xf32>) {
+  %cst = arith.constant 0.000000e+00 : f32
+  %mu = arith.constant 9.000000e-01 : f32
+  %lr = arith.constant 1.000000e-02 : f32
+  %0 = tensor.empty() : tensor<128x96xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<128x96xf32>) -> tensor<128x96xf32>
+  %2 = linalg.matmul ins(%x, %dy : tensor<128x64xf32>, tensor<64x96xf32>) outs(%1 : tensor<128x96xf32>) -> tensor<128x96xf32>
+  %3:2 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel"]} ins(%2 : tensor<128x96xf32>) outs(%m, %w : tensor<128x96xf32>, tensor<128x96xf32>) {
+  ^bb0(%g: f32, %mo: f32, %wo: f32):
+    %4 = arith.mulf %mo, %mu : f32
+    %5 = arith.addf %4, %g : f32
+    %6 = arith.mulf %5, %lr : f32
+    %7 = arith.subf %wo, %6 : f32
+    linalg.yield %5, %7 : f32, f32
+  } -> (tensor<128x96xf32>, tensor<128x96xf32>)
+  return %3#0, %3#1 : tensor<128x96xf32>, tensor<128x96xf32>
+}
+
 // A softmax over rows of 64: blocks of 8 rows; the fills, both reductions
 // and the output in one block forall; the exp fused into the sum and into
 // the output (recomputed, not stored); each reduction as per-thread
