@@ -384,13 +384,21 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
       of rows (neighbouring threads, neighbouring pieces: coalesced reads;
       `dlc-vectorize-staging-copies` makes them vector accesses), or, for
       rows of no multiple of 16 bytes, over thread y and x;
-    - the step's matmul, the fill and the consumer as `scf.forall`s of 4 x 4
+    - the step's matmul and the fill as `scf.forall`s of 4 x 4
       output tiles mapped to `#gpu.thread<y>`, `#gpu.thread<x>` (a 64 x 64
       block is 16 x 16 threads; 8 x 8 tiles, 8 x 8 threads, in products of
       132 blocks or more of elements up to 32 bits); each thread's product
       vectorized (one
       `vector.contract`), so that `dlc-lower-vectors` keeps its
-      accumulators in registers across the K loop once threads are mapped.
+      accumulators in registers across the K loop once threads are mapped;
+    - the consumer (one or two outputs) in 16-byte pieces of rows (128 bits
+      of its narrowest operand read along the row) over the block's linear
+      thread ids, a piece in each of a few rows per thread, each piece
+      marked `dlc.vector_piece` (`dlc-map-forall-to-gpu` makes them vector
+      accesses where aligned): a warp reads the accumulator tile and writes
+      the output in whole rows; a consumer that does not fit (other than
+      elementwise arithmetic, rows of no whole pieces) takes the thread
+      tiles.
     Before that, a 2-D matmul without a tensor-core plan whose A or B is a
     `linalg.transpose` (the backward's dy W^T) reads the transpose's input
     through a transposed map (the transpose is then no kernel of its own),
@@ -697,6 +705,13 @@ def PlaceSharedMemory : Pass<"dlc-place-shared-memory", "::mlir::ModuleOp"> {
     memory, and the kernel's dynamic shared memory beyond (the launch's
     `dynamic_shared_memory_size` set to the total; the runtime raises a
     kernel's limit when a launch asks for more than 48 KiB).
+
+    A tensor-core block's f32 accumulator tile (2-D, rows of a multiple of
+    128 bytes, written by 2-float fragment stores and otherwise only
+    loaded and stored) gets 8 floats after each row (a `memref.subview` of
+    a wider view): the 4 rows of a half warp's fragment stores then fall in
+    different banks (without: 4-way bank conflicts, as the SIMT emulator's
+    memory profile counts them).
 
     Runs after `dlc-lower-vectors`: upstream's hoisting of accumulators
     out of a K loop tells buffers apart by their allocations, not by views
