@@ -1482,7 +1482,6 @@ LogicalResult collapseLeadingRowDims(RewriterBase &rewriter,
 // Elementwise ops: 16 bytes per thread
 //===----------------------------------------------------------------------===//
 
-
 /// Elements per thread of an elementwise op to tile (16 bytes of its widest
 /// contiguous operand), or 0: a static all-parallel generic of rank 1 to
 /// 3, one output read and written in loop order, inputs in loop order or
@@ -2085,8 +2084,6 @@ bool isStagingPiece(linalg::LinalgOp op) {
          bitcast.getIn() == body->getArgument(0);
 }
 
-/// `op` as loops in `branch`'s else block (the unaligned case of a vector
-/// lowering), erased where it was.
 /// Whether `memref` is in a block's shared memory.
 bool isSharedMemory(Value memref) {
   auto type = dyn_cast<MemRefType>(memref.getType());
@@ -2150,6 +2147,8 @@ void foldViews(RewriterBase &rewriter, Region &region) {
   }
 }
 
+/// `op` as loops in `branch`'s else block (the unaligned case of a vector
+/// lowering), erased where it was.
 LogicalResult loopsInElse(RewriterBase &rewriter, scf::IfOp branch,
                           Operation *op) {
   rewriter.setInsertionPointToStart(branch.elseBlock());
