@@ -143,18 +143,31 @@ Value loadFlat(OpBuilder &b, Location loc, VectorType type, Value buffer) {
   return vector::ShapeCastOp::create(b, loc, type, loaded);
 }
 
-/// Checks of a kernel's memory accesses against their memrefs' sizes,
-/// made before its GPU operations become emulator calls: a failed check
-/// calls dlc_simt_out_of_bounds with a message naming the operation, its
-/// source location and the dimension.
-struct BoundsChecks {
+/// "<op> (<what>)<detail> at <file>:<line>:<col>" (the location as
+/// printed where it has no source line): how the emulator names an access
+/// in its messages and profile.
+std::string describeAccess(Operation *op, StringRef what, StringRef detail = "") {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << op->getName() << " (" << what << ")" << detail << " at ";
+  Location loc = op->getLoc();
+  if (auto file = loc->findInstanceOf<FileLineColLoc>())
+    os << file.getFilename().getValue() << ":" << file.getLine() << ":"
+       << file.getColumn();
+  else
+    loc.print(os);
+  return text;
+}
+
+/// Constant strings of the module for the emulator's messages and profile.
+struct Strings {
   ModuleOp module;
-  llvm::StringMap<LLVM::GlobalOp> messages;
+  llvm::StringMap<LLVM::GlobalOp> globals;
 
   /// The address (i64) of NUL-terminated `text`, a constant global (an LLVM
   /// string: readable in the IR).
-  Value message(OpBuilder &b, Location loc, StringRef text) {
-    LLVM::GlobalOp &global = messages[text];
+  Value address(OpBuilder &b, Location loc, StringRef text) {
+    LLVM::GlobalOp &global = globals[text];
     if (!global) {
       std::string bytes = text.str();
       bytes.push_back('\0');
@@ -162,12 +175,20 @@ struct BoundsChecks {
       auto type = LLVM::LLVMArrayType::get(g.getI8Type(), bytes.size());
       global = LLVM::GlobalOp::create(
           g, loc, type, /*isConstant=*/true, LLVM::Linkage::Internal,
-          ("__dlc_simt_message_" + Twine(messages.size())).str(),
+          ("__dlc_simt_message_" + Twine(globals.size())).str(),
           g.getStringAttr(bytes));
     }
     Value address = LLVM::AddressOfOp::create(b, loc, global);
     return LLVM::PtrToIntOp::create(b, loc, b.getI64Type(), address);
   }
+};
+
+/// Checks of a kernel's memory accesses against their memrefs' sizes,
+/// made before its GPU operations become emulator calls: a failed check
+/// calls dlc_simt_out_of_bounds with a message naming the operation, its
+/// source location and the dimension.
+struct BoundsChecks {
+  Strings &strings;
 
   /// Elements [index, index + extent) of dimension `dim` of `memref` lie
   /// inside it (where `when` holds, if given).
@@ -186,18 +207,11 @@ struct BoundsChecks {
       bad = arith::AndIOp::create(b, loc, bad, when);
     auto ifOp = scf::IfOp::create(b, loc, bad, /*withElseRegion=*/false);
     OpBuilder then = ifOp.getThenBodyBuilder();
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    os << op->getName() << " (" << what << ") dimension " << dim << " at ";
-    // The source line (file:line:col) where there is one.
-    if (auto file = loc->findInstanceOf<FileLineColLoc>())
-      os << file.getFilename().getValue() << ":" << file.getLine() << ":"
-         << file.getColumn();
-    else
-      loc.print(os);
-    Emitter e{module, then, loc};
+    std::string text =
+        describeAccess(op, what, (" dimension " + Twine(dim)).str());
+    Emitter e{strings.module, then, loc};
     e.call("dlc_simt_out_of_bounds", Type(),
-           {message(then, loc, text), e.toI64(index), e.toI64(extent),
+           {strings.address(then, loc, text), e.toI64(index), e.toI64(extent),
             e.toI64(size)});
   }
   void check(OpBuilder &b, Operation *op, StringRef what, Value memref,
@@ -275,7 +289,7 @@ struct BoundsChecks {
     if (auto load = dyn_cast<nvgpu::LdMatrixOp>(op)) {
       // Lanes give the rows of 16 bytes that ldmatrix reads, 8 a tile; the
       // addresses of lanes past the tiles' rows are not read.
-      Emitter e{module, b, loc};
+      Emitter e{strings.module, b, loc};
       Value lane = e.call("dlc_simt_lane_id", b.getI64Type(), {});
       Value reads = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
                                           lane, e.i64(8 * load.getNumTiles()));
@@ -332,7 +346,7 @@ struct BoundsChecks {
 /// emulator writes at exit: how many shared-memory wavefronts and global
 /// sectors the warps' requests of each operation take.
 struct MemoryTrace {
-  BoundsChecks &strings; // (its constant strings name the sites)
+  Strings &strings; // (the sites' names)
 
   enum : int32_t { kWrite = 1, kShared = 2, kLdMatrix = 4 };
 
@@ -342,18 +356,11 @@ struct MemoryTrace {
     auto type = cast<MemRefType>(memref.getType());
     if (isa_and_nonnull<gpu::AddressSpaceAttr>(type.getMemorySpace()))
       flags |= kShared;
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    os << op->getName() << " (" << what << ") at ";
-    if (auto file = loc->findInstanceOf<FileLineColLoc>())
-      os << file.getFilename().getValue() << ":" << file.getLine() << ":"
-         << file.getColumn();
-    else
-      loc.print(os);
     Emitter e{strings.module, b, loc};
     Value address = e.elementAddress(memref, indices);
     e.call("dlc_simt_access", Type(),
-           {strings.message(b, loc, text), address, bytes, e.i32(flags)});
+           {strings.address(b, loc, describeAccess(op, what)), address, bytes,
+            e.i32(flags)});
   }
   void record(OpBuilder &b, Operation *op, StringRef what, Value memref,
               ValueRange indices, int64_t elements, int32_t flags) {
@@ -428,11 +435,12 @@ struct ConvertGPUToSIMTEmulator
       if (failed(convertModule(gpuModule, kernels)))
         return signalPassFailure();
     }
-    BoundsChecks checks{module};
+    Strings strings{module, {}};
+    BoundsChecks checks{strings};
     for (auto &[name, kernel] : kernels) {
       SmallVector<Operation *> accesses;
       kernel.walk([&](Operation *op) { accesses.push_back(op); });
-      MemoryTrace trace{checks};
+      MemoryTrace trace{strings};
       for (Operation *op : accesses) {
         if (checkBounds)
           checks.insert(op);
