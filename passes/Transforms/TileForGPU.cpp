@@ -922,8 +922,8 @@ RowKind rowKind(Operation *op, int64_t rows, int64_t cols) {
 }
 
 /// The [rows, cols] of a row nest that would end at `root`: an elementwise
-/// op over [rows, cols], or an op over rows computed from a row reduction
-/// over [rows, cols] (cross-entropy's per-row loss).
+/// op over [rows, cols], an op over rows computed from a row reduction
+/// over [rows, cols] (cross-entropy's per-row loss), or such a reduction.
 std::optional<std::pair<int64_t, int64_t>>
 rowNestShape(linalg::GenericOp root) {
   if (root.getNumResults() != 1)
@@ -940,6 +940,13 @@ rowNestShape(linalg::GenericOp root) {
   }
   if (type.getRank() != 1)
     return std::nullopt;
+  // A row reduction alone (a bias gradient's partials per image and channel).
+  if (root.getNumLoops() == 2) {
+    int64_t cols = root.getStaticLoopRanges()[1];
+    if (!ShapedType::isDynamic(cols) &&
+        rowKind(root, rows, cols) == RowKind::Reduction)
+      return std::make_pair(rows, cols);
+  }
   for (Value input : root.getDpsInputs()) {
     auto reduction = input.getDefiningOp<linalg::GenericOp>();
     if (!reduction || reduction.getNumLoops() != 2)
@@ -960,7 +967,7 @@ SetVector<Operation *> collectRowNest(linalg::GenericOp root, int64_t rows,
                                       int64_t cols) {
   SetVector<Operation *> nest;
   nest.insert(root);
-  bool reduction = false;
+  bool reduction = rowKind(root, rows, cols) == RowKind::Reduction;
   for (Operation *op = root->getPrevNode(); op; op = op->getPrevNode()) {
     RowKind kind = rowKind(op, rows, cols);
     if (kind == RowKind::None || op->getNumResults() != 1 ||
@@ -1393,6 +1400,19 @@ LogicalResult tileRowNest(RewriterBase &rewriter, linalg::GenericOp root,
   return success();
 }
 
+/// Folds the reshapes that collapsing loops puts between ops, and a
+/// reduction's init fill, reshaped, into a fill of the reshaped empty (so
+/// that the reduction still starts from a fill).
+LogicalResult foldReshapes(func::FuncOp func) {
+  MLIRContext *ctx = func.getContext();
+  RewritePatternSet patterns(ctx);
+  tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
+  tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
+  linalg::FillOp::getCanonicalizationPatterns(patterns, ctx);
+  tensor::EmptyOp::getCanonicalizationPatterns(patterns, ctx);
+  return applyPatternsGreedily(func, std::move(patterns));
+}
+
 /// Collapses the leading loops of every static generic over [d0, ..., dn]
 /// (n >= 2, all parallel but maybe the last, dn a multiple of 32, no
 /// transposes) into one, and folds the reshapes this puts between them.
@@ -1467,15 +1487,7 @@ LogicalResult collapseLeadingRowDims(RewriterBase &rewriter,
     if (failed(collapse(op, {all})))
       return failure();
   }
-  RewritePatternSet patterns(func.getContext());
-  tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns,
-                                                      func.getContext());
-  tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns,
-                                                    func.getContext());
-  // A reduction's init fill, reshaped: a fill of the reshaped empty.
-  linalg::FillOp::getCanonicalizationPatterns(patterns, func.getContext());
-  tensor::EmptyOp::getCanonicalizationPatterns(patterns, func.getContext());
-  return applyPatternsGreedily(func, std::move(patterns));
+  return foldReshapes(func);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1564,6 +1576,159 @@ LogicalResult tileElementwise(RewriterBase &rewriter, linalg::GenericOp op,
   if (failed(piece))
     return op->emitError("dlc-tile-for-gpu: tiling to threads failed");
   (*piece)->setAttr(kVectorPieceAttr, rewriter.getI64IntegerAttr(width));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Transposes: through a shared-memory tile
+//===----------------------------------------------------------------------===//
+
+/// The loop innermost in `op`'s input, if `op` is a copy that changes the
+/// innermost dim (out[n, p, c] = in[n, c, p]: a conv weight gradient's dy
+/// as [N * H * W, C]): a static generic of one input and one output, all
+/// parallel, the body yielding the input, the output in loop order and the
+/// input a permutation of the loops whose last is not the last loop.
+std::optional<unsigned> transposedLoop(linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 1 ||
+      op.getNumDpsInits() != 1 || op.getNumLoops() < 2 ||
+      op.getNumLoops() != op.getNumParallelLoops() ||
+      llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+    return std::nullopt;
+  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+  AffineMap in = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  if (yield.getValues()[0] != op.getBody()->getArgument(0) ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() ||
+      !in.isPermutation())
+    return std::nullopt;
+  unsigned inner = cast<AffineDimExpr>(in.getResults().back()).getPosition();
+  if (inner + 1 == op.getNumLoops())
+    return std::nullopt;
+  return inner;
+}
+
+/// A transpose tile's side along a loop of `size`: the largest of 32, 16
+/// and 8 that divides it (rows of whole sectors), else its largest divisor
+/// from 32 down to 8 (28 of 196: [N, C, 14, 14]), or 0.
+int64_t transposeTile(int64_t size) {
+  for (int64_t tile : {32, 16, 8})
+    if (size % tile == 0)
+      return tile;
+  for (int64_t tile = 31; tile > 8; --tile)
+    if (size % tile == 0)
+      return tile;
+  return 0;
+}
+
+/// `op` (transposedLoop) with its loops that stay neighbours in both
+/// operands merged ([N, C, H, W] -> [N, H, W, C] as [N, C, HW] -> [N, HW,
+/// C]), so that a block's tile holds whole rows of both.
+FailureOr<linalg::GenericOp> collapseTransposedLoops(RewriterBase &rewriter,
+                                                     linalg::GenericOp op) {
+  AffineMap in = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  SmallVector<ReassociationIndices> groups = {{0}};
+  for (unsigned d = 1; d < op.getNumLoops(); ++d) {
+    // d follows d - 1 in the input too.
+    std::optional<unsigned> previous =
+        in.getResultPosition(getAffineDimExpr(d - 1, op.getContext()));
+    std::optional<unsigned> here =
+        in.getResultPosition(getAffineDimExpr(d, op.getContext()));
+    if (previous && here && *here == *previous + 1)
+      groups.back().push_back(d);
+    else
+      groups.push_back({d});
+  }
+  if (groups.size() == op.getNumLoops())
+    return op;
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::CollapseResult> collapsed =
+      linalg::collapseOpIterationDims(op, groups, rewriter);
+  if (failed(collapsed))
+    return op->emitError("dlc-tile-for-gpu: cannot collapse a transpose");
+  rewriter.replaceOp(op, collapsed->results);
+  return cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
+}
+
+/// A transpose (transposedLoop, at most 3 loops once collapsed, its two
+/// innermost loops of a multiple of 8) in blocks of a TQ x TL tile (TL of
+/// the output's last loop, TQ of the input's, 32 or less each): the
+/// block's threads copy the tile along the input's rows into shared
+/// memory (rows padded by one element, so that the column reads below hit
+/// distinct banks), then write it along the output's rows. Each warp reads
+/// and writes whole rows; through the parallel-loop route one of the two
+/// is a sector per element (12% used for f32 rows 3136 bytes apart). Up to
+/// 256 threads (linear ids), each a few rows of each phase.
+LogicalResult tileTranspose(RewriterBase &rewriter, linalg::GenericOp op,
+                            unsigned inner, Attribute memorySpace) {
+  MLIRContext *ctx = rewriter.getContext();
+  Location loc = op.getLoc();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t rank = ranges.size();
+  int64_t last = rank - 1;
+  int64_t tl = transposeTile(ranges[last]), tq = transposeTile(ranges[inner]);
+  SmallVector<int64_t> blockTiles(rank, 1);
+  blockTiles[last] = tl;
+  blockTiles[inner] = tq;
+  SmallVector<Attribute> blockMapping;
+  for (int64_t d = 0; d < rank; ++d)
+    blockMapping.push_back(gpu::GPUBlockMappingAttr::get(
+        ctx, static_cast<gpu::MappingId>(
+                 static_cast<int64_t>(gpu::MappingId::DimX) + rank - 1 - d)));
+  scf::SCFTilingOptions blockTiling;
+  blockTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  blockTiling.setTileSizes(indexAttrs(rewriter, blockTiles));
+  blockTiling.setMapping(blockMapping);
+  FailureOr<scf::SCFTilingResult> blocks =
+      dlc::tileInPlace(rewriter, op, blockTiling);
+  if (failed(blocks))
+    return op->emitError("dlc-tile-for-gpu: tiling a transpose failed");
+  auto tile = cast<linalg::GenericOp>(blocks->tiledOps.front());
+
+  // The input's tile, in its own layout, into shared memory: a buffer one
+  // element wider than its rows, the tile a slice of it.
+  Value slice = tile.getDpsInputs()[0];
+  auto sliceType = cast<RankedTensorType>(slice.getType());
+  SmallVector<int64_t> padded(sliceType.getShape());
+  padded.back() += 1;
+  rewriter.setInsertionPoint(tile);
+  auto buffer = bufferization::AllocTensorOp::create(
+      rewriter, loc, sliceType.clone(padded), ValueRange{}, Value(), Value(),
+      memorySpace);
+  SmallVector<OpFoldResult> zeros(rank, rewriter.getIndexAttr(0)),
+      ones(rank, rewriter.getIndexAttr(1));
+  SmallVector<OpFoldResult> sizes =
+      getAsIndexOpFoldResult(ctx, sliceType.getShape());
+  Value staged = tensor::ExtractSliceOp::create(rewriter, loc, sliceType,
+                                                buffer.getResult(), zeros,
+                                                sizes, ones);
+  auto copy = linalg::CopyOp::create(rewriter, loc, slice, staged);
+  rewriter.modifyOpInPlace(tile, [&] {
+    tile.getDpsInputOperand(0)->set(copy.getResult(0));
+  });
+
+  // Threads: x along the row each phase writes or reads contiguously in
+  // global memory, y over the other tiled dim, `rows` of it each.
+  // (The fewest rows a thread that divide both sides and leave at most
+  // 256 threads, if any.)
+  int64_t rows = llvm::divideCeil(tl * tq, 256);
+  while (rows < std::min(tl, tq) && (tl % rows || tq % rows))
+    ++rows;
+  if (tl % rows || tq % rows)
+    rows = 1;
+  AffineMap in = tile.getMatchingIndexingMap(tile.getDpsInputOperand(0));
+  unsigned lastInInput = *in.getResultPosition(getAffineDimExpr(last, ctx));
+  SmallVector<int64_t> copyTiles(rank, 0), writeTiles(rank, 0);
+  copyTiles[lastInInput] = rows;
+  copyTiles[rank - 1] = 1;
+  writeTiles[inner] = rows;
+  writeTiles[last] = 1;
+  // (Linear thread ids: the two phases' thread grids differ in shape.)
+  SmallVector<Attribute> linear = {
+      gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::LinearDim1),
+      gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::LinearDim0)};
+  if (failed(tileToThreads(rewriter, copy, copyTiles, linear)) ||
+      failed(tileToThreads(rewriter, tile, writeTiles, linear)))
+    return op->emitError("dlc-tile-for-gpu: tiling a transpose to threads "
+                         "failed");
   return success();
 }
 
@@ -1679,6 +1844,25 @@ void splitOuterReduction(RewriterBase &rewriter, linalg::GenericOp op) {
         linalg::YieldOp::create(b, l, combined->getResult(0));
       });
   rewriter.replaceOp(op, second.getResults());
+
+  // The partials as rows: [n * c, h * w] where every operand reads the
+  // inner loops contiguously (an NCHW activation), so that the row nests
+  // below give each row a warp reading along it. A thread per partial
+  // would read 32 rows 3136 bytes apart in every warp request (a sector
+  // each, 12% of it used), in 8 blocks of 256 threads for [64, 32, 28, 28].
+  if (inner < kLanes)
+    return;
+  ReassociationIndices rowDims, colDims;
+  for (unsigned i = 0; i < loops; ++i)
+    (static_cast<int64_t>(i) <= lastParallel ? rowDims : colDims).push_back(i);
+  SmallVector<ReassociationIndices> groups = {rowDims, colDims};
+  if (!linalg::areDimSequencesPreserved(first.getIndexingMapsArray(), groups))
+    return;
+  rewriter.setInsertionPoint(first);
+  FailureOr<linalg::CollapseResult> collapsed =
+      linalg::collapseOpIterationDims(first, groups, rewriter);
+  if (succeeded(collapsed))
+    rewriter.replaceOp(first, collapsed->results);
 }
 
 /// Outputs of a static `op`: the product of its parallel loops' ranges.
@@ -1888,6 +2072,30 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
       if (failed(tileContraction(rewriter, op, plan, memorySpace)))
         return signalPassFailure();
 
+    // Reductions over outer dims (a bias gradient): in two steps, the
+    // first as rows of the row nests below where it reads rows.
+    SmallVector<linalg::LinalgOp> reductions;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (leftAlone(op) ||
+          !isa<linalg::GenericOp, linalg::ReduceOp>(op.getOperation()))
+        return;
+      // (A reduction loop before a parallel one.)
+      SmallVector<utils::IteratorType> iterators =
+          op.getIteratorTypesArray();
+      auto reduction = llvm::find(iterators, utils::IteratorType::reduction);
+      if (std::find(reduction, iterators.end(),
+                    utils::IteratorType::parallel) != iterators.end())
+        reductions.push_back(op);
+    });
+    for (linalg::LinalgOp op : reductions) {
+      FailureOr<linalg::GenericOp> generic =
+          dlc::asGeneric(rewriter, op, getArgument());
+      if (failed(generic))
+        return signalPassFailure();
+      splitOuterReduction(rewriter, *generic);
+    }
+    if (!reductions.empty() && failed(foldReshapes(getOperation())))
+      return signalPassFailure();
     // Row nests, from their last op (an elementwise op over [rows, cols] or
     // an op over rows). Row reductions as generics first, as the nest's other
     // ops are.
@@ -1940,6 +2148,26 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
         return signalPassFailure();
     }
 
+    // Transposes of the innermost dim: through shared-memory tiles.
+    SmallVector<linalg::GenericOp> transposes;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (!leftAlone(op) && transposedLoop(op))
+        transposes.push_back(op);
+    });
+    for (linalg::GenericOp op : transposes) {
+      FailureOr<linalg::GenericOp> collapsed =
+          collapseTransposedLoops(rewriter, op);
+      if (failed(collapsed))
+        return signalPassFailure();
+      std::optional<unsigned> inner = transposedLoop(*collapsed);
+      SmallVector<int64_t> ranges = collapsed->getStaticLoopRanges();
+      if (!inner || ranges.size() > 3 || !transposeTile(ranges.back()) ||
+          !transposeTile(ranges[*inner]))
+        continue;
+      if (failed(tileTranspose(rewriter, *collapsed, *inner, memorySpace)))
+        return signalPassFailure();
+    }
+
     // The elementwise ops left: 16 bytes a thread (instead of one element a
     // thread through the parallel-loop route). Those whose operands all
     // have their shape as one flat loop where only that gives whole pieces
@@ -1974,28 +2202,6 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
       if (failed(tileElementwise(rewriter, op, width)))
         return signalPassFailure();
 
-    // Reductions over outer dims left to the parallel-loop route: in two
-    // steps, with more threads.
-    SmallVector<linalg::LinalgOp> reductions;
-    getOperation().walk([&](linalg::LinalgOp op) {
-      if (leftAlone(op) ||
-          !isa<linalg::GenericOp, linalg::ReduceOp>(op.getOperation()))
-        return;
-      // (A reduction loop before a parallel one.)
-      SmallVector<utils::IteratorType> iterators =
-          op.getIteratorTypesArray();
-      auto reduction = llvm::find(iterators, utils::IteratorType::reduction);
-      if (std::find(reduction, iterators.end(),
-                    utils::IteratorType::parallel) != iterators.end())
-        reductions.push_back(op);
-    });
-    for (linalg::LinalgOp op : reductions) {
-      FailureOr<linalg::GenericOp> generic =
-          dlc::asGeneric(rewriter, op, getArgument());
-      if (failed(generic))
-        return signalPassFailure();
-      splitOuterReduction(rewriter, *generic);
-    }
     // Long single reductions with few outputs (not tiled above, the
     // products of few blocks first): in parallel chunks.
     for (linalg::LinalgOp op : fewBlocks)
@@ -2373,6 +2579,9 @@ LogicalResult mapBlockForall(RewriterBase &rewriter, scf::ForallOp forall) {
                              "a static thread forall");
   // Warps are 32 consecutive linear thread ids: the thread foralls of
   // dlc-tile-for-gpu's tensor-core blocks cover exactly the warps' threads.
+  // Only linear thread ids (a transpose's two phases): a 1-D block.
+  if (!warps && linearThreads && block[0] * block[1] * block[2] == 1)
+    block[0] = linearThreads;
   if (warps && block[0] * block[1] * block[2] != 32 * warps)
     return forall->emitError("dlc-map-forall-to-gpu: ")
            << warps << " warps in a block of " << block[0] << " x " << block[1]

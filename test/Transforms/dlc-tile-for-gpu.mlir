@@ -488,6 +488,34 @@ func.func @outer_reduction_only(%x: tensor<64x8xf32>, %out: tensor<8xf32>) -> te
   return %0 : tensor<8xf32>
 }
 
+// With 32 or more inner steps read along rows (an NCHW activation), the
+// partials are rows of a row nest: [n * c, h * w] = [32, 64], 8 rows a
+// block, a warp a row (lane l sums columns l and l + 32), merged by
+// shuffles; then the outer n as before.
+// CHECK-LABEL: func.func @bias_gradient_rows
+// CHECK-SAME: (%[[X:.+]]: tensor<4x8x8x8xf32>, %[[OUT:.+]]: tensor<8xf32>)
+// CHECK: %[[ROWS:.+]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1], [2, 3]] : tensor<4x8x8x8xf32> into tensor<32x64xf32>
+// CHECK: %[[PARTIALS:.+]] = scf.forall (%[[R:.+]]) = (0) to (32) step (8)
+// CHECK:   tensor.extract_slice %[[ROWS]][%[[R]], 0] [8, 64] [1, 1]
+// CHECK:   scf.forall (%[[Y:.+]], %[[L:.+]]) in (8, 32)
+// CHECK:     tensor.extract_slice %{{.+}}[%[[Y]], %[[L]]] [1, 2] [1, 32] : tensor<8x64xf32> to tensor<1x2xf32>
+// CHECK:   } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK:   scf.forall
+// CHECK-COUNT-5: gpu.shuffle xor
+// CHECK: } {mapping = [#gpu.block<x>]}
+// CHECK: %[[NC:.+]] = tensor.expand_shape %[[PARTIALS]] {{\[}}[0, 1]] output_shape [4, 8]
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%[[NC]] : tensor<4x8xf32>)
+func.func @bias_gradient_rows(%x: tensor<4x8x8x8xf32>, %out: tensor<8xf32>) -> tensor<8xf32> {
+  %cst = arith.constant 0.0 : f32
+  %f = linalg.fill ins(%cst : f32) outs(%out : tensor<8xf32>) -> tensor<8xf32>
+  %0 = linalg.reduce ins(%x : tensor<4x8x8x8xf32>) outs(%f : tensor<8xf32>) dimensions = [0, 2, 3]
+    (%in: f32, %acc: f32) {
+      %m = arith.addf %in, %acc : f32
+      linalg.yield %m : f32
+    }
+  return %0 : tensor<8xf32>
+}
+
 // One long reduction with few outputs that no tile plan takes (odd M): K in
 // chunks summed in parallel (upstream's splitReduction), then added up:
 // 4096 steps for 15 outputs are 32 chunks of 128.
