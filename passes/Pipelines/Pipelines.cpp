@@ -60,6 +60,7 @@ void dlc::buildDlcToLinalgPipeline(OpPassManager &pm, bool forGPU) {
     // few kernel launches (a [64, 32, 14, 14] conv's weight gradient was 16
     // chunks of 5), and its GEMM gets more blocks.
     toLinalg.im2colChunkBytes = 64 << 20;
+    toLinalg.windowGradsInOneMap = true;
   }
   pm.addPass(createConvertDlcToLinalg(toLinalg));
   pm.addPass(createCanonicalizerPass());

@@ -1652,8 +1652,8 @@ FailureOr<linalg::GenericOp> collapseTransposedLoops(RewriterBase &rewriter,
 /// innermost loops of a multiple of 8) in blocks of a TQ x TL tile (TL of
 /// the output's last loop, TQ of the input's, 32 or less each): the
 /// block's threads copy the tile along the input's rows into shared
-/// memory (rows padded by one element, so that the column reads below hit
-/// distinct banks), then write it along the output's rows. Each warp reads
+/// memory (rows of an odd number of elements, so that the column reads
+/// hit distinct banks), then write it along the output's rows. Each warp reads
 /// and writes whole rows; through the parallel-loop route one of the two
 /// is a sector per element (12% used for f32 rows 3136 bytes apart). Up to
 /// 256 threads (linear ids), each a few rows of each phase.
@@ -1683,12 +1683,13 @@ LogicalResult tileTranspose(RewriterBase &rewriter, linalg::GenericOp op,
     return op->emitError("dlc-tile-for-gpu: tiling a transpose failed");
   auto tile = cast<linalg::GenericOp>(blocks->tiledOps.front());
 
-  // The input's tile, in its own layout, into shared memory: a buffer one
-  // element wider than its rows, the tile a slice of it.
+  // The input's tile, in its own layout, into shared memory: rows of an
+  // odd number of elements (an even one padded by one, the tile a slice),
+  // so that a warp's column reads below hit distinct banks.
   Value slice = tile.getDpsInputs()[0];
   auto sliceType = cast<RankedTensorType>(slice.getType());
   SmallVector<int64_t> padded(sliceType.getShape());
-  padded.back() += 1;
+  padded.back() += padded.back() % 2 == 0 ? 1 : 0;
   rewriter.setInsertionPoint(tile);
   auto buffer = bufferization::AllocTensorOp::create(
       rewriter, loc, sliceType.clone(padded), ValueRange{}, Value(), Value(),
@@ -2148,7 +2149,14 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
         return signalPassFailure();
     }
 
-    // Transposes of the innermost dim: through shared-memory tiles.
+    // Transposes of the innermost dim (dlc.transpose's linalg.transpose as
+    // generics): through shared-memory tiles.
+    for (linalg::TransposeOp op :
+         notLeftAlone<linalg::TransposeOp>(getOperation())) {
+      rewriter.setInsertionPoint(op);
+      if (failed(linalg::generalizeNamedOp(rewriter, op)))
+        return signalPassFailure();
+    }
     SmallVector<linalg::GenericOp> transposes;
     getOperation().walk([&](linalg::GenericOp op) {
       if (!leftAlone(op) && transposedLoop(op))

@@ -516,6 +516,64 @@ func.func @bias_gradient_rows(%x: tensor<4x8x8x8xf32>, %out: tensor<8xf32>) -> t
   return %0 : tensor<8xf32>
 }
 
+// A transpose of the innermost dim (NCHW -> NHWC, a conv weight
+// gradient's dy) through shared memory: [N, C, H, W] -> [N, H, W, C] as
+// [N, C, HW] -> [N, HW, C]; blocks of a 16 x 32 tile (HW 16 at a time, C
+// 32); the input tile copied along its rows (x: HW) into a buffer one
+// element wider than them, then written along the output's rows (x: C),
+// 256 linear threads each 2 rows of each phase. A transpose of rows of no
+// divisor from 8 to 32 (HW = 7 x 7) is left alone.
+// CHECK-LABEL: func.func @nchw_to_nhwc
+// CHECK-SAME: (%[[X:.+]]: tensor<2x32x4x4xf32>)
+// CHECK: %[[IN:.+]] = tensor.collapse_shape %[[X]] {{\[}}[0], [1], [2, 3]] : tensor<2x32x4x4xf32> into tensor<2x32x16xf32>
+// CHECK: scf.forall (%[[N:.+]], %{{.+}}, %{{.+}}) = (0, 0, 0) to (2, 16, 32) step (1, 16, 32)
+// CHECK:   %[[TILE:.+]] = tensor.extract_slice %[[IN]][%[[N]], 0, 0] [1, 32, 16] [1, 1, 1]
+// CHECK:   %[[BUFFER:.+]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<1x32x17xf32>
+// CHECK:   %[[STAGED:.+]] = tensor.extract_slice %[[BUFFER]][0, 0, 0] [1, 32, 16] [1, 1, 1]
+// CHECK:   %[[COPIED:.+]] = scf.forall (%[[C:.+]], %[[P:.+]]) = (0, 0) to (32, 16) step (2, 1) shared_outs(%{{.+}} = %[[STAGED]])
+// CHECK:     tensor.extract_slice %[[TILE]][0, %[[C]], %[[P]]] [1, 2, 1]
+// CHECK:     linalg.copy
+// CHECK:   } {mapping = [#gpu.thread<linear_dim_1>, #gpu.thread<linear_dim_0>]}
+// CHECK:   scf.forall (%[[P2:.+]], %[[C2:.+]]) = (0, 0) to (16, 32) step (2, 1)
+// CHECK:     tensor.extract_slice %[[COPIED]][0, %[[C2]], %[[P2]]] [1, 1, 2]
+// CHECK:     linalg.generic
+// CHECK:   } {mapping = [#gpu.thread<linear_dim_1>, #gpu.thread<linear_dim_0>]}
+// CHECK: } {mapping = [#gpu.block<z>, #gpu.block<y>, #gpu.block<x>]}
+// CHECK: tensor.expand_shape %{{.+}} {{\[}}[0], [1, 2], [3]] output_shape [2, 4, 4, 32]
+// CHECK-LABEL: func.func @transpose_rows_of_49
+// CHECK-NOT: scf.forall
+// CHECK-NOT: alloc_tensor
+// A named linalg.transpose (dlc.transpose's) likewise; rows of 196: tiles
+// of 28 (its largest divisor up to 32) x 32, 224 threads, 4 rows each;
+// rows of 28 padded to 29.
+// CHECK-LABEL: func.func @named_transpose
+// CHECK: scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (196, 64) step (28, 32)
+// CHECK:   bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<32x29xf32>
+// CHECK:   scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (32, 28) step (4, 1)
+// CHECK:   scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (28, 32) step (4, 1)
+// CHECK: } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+func.func @nchw_to_nhwc(%x: tensor<2x32x4x4xf32>) -> tensor<2x4x4x32xf32> {
+  %e = tensor.empty() : tensor<2x4x4x32xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d3, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<2x32x4x4xf32>) outs(%e : tensor<2x4x4x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<2x4x4x32xf32>
+  return %0 : tensor<2x4x4x32xf32>
+}
+func.func @transpose_rows_of_49(%x: tensor<2x32x7x7xf32>) -> tensor<2x7x7x32xf32> {
+  %e = tensor.empty() : tensor<2x7x7x32xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d3, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<2x32x7x7xf32>) outs(%e : tensor<2x7x7x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<2x7x7x32xf32>
+  return %0 : tensor<2x7x7x32xf32>
+}
+func.func @named_transpose(%x: tensor<64x196xf32>) -> tensor<196x64xf32> {
+  %e = tensor.empty() : tensor<196x64xf32>
+  %0 = linalg.transpose ins(%x : tensor<64x196xf32>) outs(%e : tensor<196x64xf32>) permutation = [1, 0]
+  return %0 : tensor<196x64xf32>
+}
+
 // One long reduction with few outputs that no tile plan takes (odd M): K in
 // chunks summed in parallel (upstream's splitReduction), then added up:
 // 4096 steps for 15 outputs are 32 chunks of 128.

@@ -39,6 +39,14 @@ def ConvertDlcToLinalg : Pass<"convert-dlc-to-linalg"> {
            "fits in this many bytes (on the CPU the matmul then reads it from "
            "L2; each chunk is a few more kernels on the GPU, whose pipeline "
            "sets 64 MiB)">,
+    Option<"windowGradsInOneMap", "window-grads-in-one-map", "bool",
+           /*default=*/"false",
+           "max_pool2d_grad and avg_pool2d_grad of windows that tile the "
+           "input write it in one map over [N, C, OH, KH, OW, KW] (a reshape "
+           "of it) instead of one strided slice per window offset (on the "
+           "CPU each slice's map is vectorized along OW; on the GPU, which "
+           "sets this, one kernel writes whole rows instead of KH * KW "
+           "kernels each every KW-th element)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -471,13 +471,27 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     tensors (function arguments or results, no slices), but whose rows are
     no multiple of 32 pieces or whose rank passes 3 (NCHW activations), is
     first collapsed to one loop when the total is.
+    A reduction with reduction loops before and after its last parallel
+    loop (a bias gradient, [N, C, H, W] -> [C]; fewer than 8192 outputs, 2
+    or more outer and 4 or more inner steps, a combiner with a neutral
+    element) becomes two generics, before the row nests: partial[n, c]
+    over the inner loops from the neutral element, then the outer loops
+    reduced into the output. Where the inner loops are 32 steps or more,
+    read in order by every operand, the partials are collapsed to [n * c,
+    h * w], a row reduction alone: a row nest (a warp a row, reading along
+    it) instead of a thread per partial reading 32 rows apart.
+    A copy that transposes the innermost dim (a static all-parallel generic
+    yielding its one input, read through a permutation whose last dim is
+    not the last loop: NCHW -> NHWC, a conv weight gradient's dy), its
+    loops that stay neighbours in both operands merged, of at most 3 loops
+    then, goes through shared memory: blocks of a TQ x TL tile (TL along the
+    output's last loop, TQ along the input's: 32, 16 or 8 where they divide,
+    else a divisor from 31 down to 9: 28 of 196), up to 256 linear threads
+    copying the input tile along its rows into a buffer of rows of an odd
+    number of elements, then writing it along the output's rows.
     Reductions left after those, so that they have threads to spare: one
-    with reduction loops before and after its last parallel loop (a bias
-    gradient, [N, C, H, W] -> [C]; fewer than 8192 outputs, 2 or more outer
-    and 4 or more inner steps, a combiner with a neutral element) becomes
-    two generics: partial[n, c] over the inner loops from the neutral
-    element, then the outer loops reduced into the output. One with a
-    single reduction loop of 2048 steps or more and fewer than 8192 outputs
+    with a single reduction loop of 2048 steps or more and fewer than 8192
+    outputs
     (a 1-channel conv's weight gradient, [9, 50176] x [50176, 32]) is split
     by upstream's `linalg::splitReduction` into parallel chunks of at least
     128 steps (up to about 16384 threads), then summed; so is a contraction
@@ -552,7 +566,9 @@ def MapForallToGPU : Pass<"dlc-map-forall-to-gpu", "::mlir::ModuleOp"> {
     trip counts; a block forall's nested foralls all mapped to threads).
 
     Produces: each forall mapped to `#gpu.block` as a `gpu.launch` (grid: its
-    trip counts; block: the largest trip counts of its thread foralls),
+    trip counts; block: the largest trip counts of its thread foralls, or,
+    where all map linear thread ids (a transpose's two phases), the most
+    threads of one of them, along x),
     block ids in place of its induction variables; its thread foralls
     distributed by upstream's `mapNestedForallToThreadsImpl` (thread ids,
     a `gpu.barrier` after each, predicates where a forall has fewer

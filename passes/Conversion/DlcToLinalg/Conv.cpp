@@ -556,29 +556,60 @@ Value accumulateWindows(
 /// elementwise map, vectorized along OW) fills the strided slice of the image
 /// at that offset; the offsets together cover [N, C, OH*KH, OW*KW], then
 /// padded with zeros to the input's rows and columns no window covers.
+/// With `oneMap`, one map over [N, C, OH, KH, OW, KW] instead (the image
+/// reshaped: each element written once, in order; k from its position).
 Value tiledWindows(OpBuilder &b, Location loc, RankedTensorType resultType,
                    ArrayRef<int64_t> gridShape, ArrayRef<int64_t> kernel,
                    ValueRange inputs,
                    function_ref<Value(OpBuilder &, Location, Value, ValueRange)>
-                       value) {
+                       value,
+                   bool oneMap) {
   int64_t n = gridShape[0], c = gridShape[1], oh = gridShape[2],
           ow = gridShape[3];
   Type element = resultType.getElementType();
-  auto gridType = RankedTensorType::get(gridShape, element);
-  Value image = tensor::EmptyOp::create(
-      b, loc, ArrayRef<int64_t>{n, c, oh * kernel[0], ow * kernel[1]}, element);
-  for (int64_t y = 0; y < kernel[0]; ++y)
-    for (int64_t x = 0; x < kernel[1]; ++x) {
-      Value piece = buildMap(
-          b, loc, gridType, inputs, {},
-          [&](OpBuilder &b, Location loc, ValueRange args) {
-            Value k = arith::ConstantIndexOp::create(b, loc, y * kernel[1] + x);
-            return value(b, loc, k, args);
-          });
-      image = tensor::InsertSliceOp::create(
-          b, loc, piece, image, indexAttrs(b, {0, 0, y, x}),
-          indexAttrs(b, gridShape), indexAttrs(b, {1, 1, kernel[0], kernel[1]}));
-    }
+  Value image;
+  if (oneMap) {
+    MLIRContext *ctx = b.getContext();
+    AffineExpr dn, dc, dy, ky, dx, kx;
+    bindDims(ctx, dn, dc, dy, ky, dx, kx);
+    auto windowsType = RankedTensorType::get(
+        {n, c, oh, kernel[0], ow, kernel[1]}, element);
+    SmallVector<AffineMap> maps(inputs.size(),
+                                AffineMap::get(6, 0, {dn, dc, dy, dx}, ctx));
+    Value windows = buildMap(
+        b, loc, windowsType, inputs, maps,
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value k = arith::AddIOp::create(
+              b, loc,
+              arith::MulIOp::create(
+                  b, loc, linalg::IndexOp::create(b, loc, 3),
+                  arith::ConstantIndexOp::create(b, loc, kernel[1])),
+              linalg::IndexOp::create(b, loc, 5));
+          return value(b, loc, k, args);
+        });
+    image = tensor::CollapseShapeOp::create(
+        b, loc, windows,
+        SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}});
+  } else {
+    image = tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{n, c, oh * kernel[0], ow * kernel[1]},
+        element);
+    auto gridType = RankedTensorType::get(gridShape, element);
+    for (int64_t y = 0; y < kernel[0]; ++y)
+      for (int64_t x = 0; x < kernel[1]; ++x) {
+        Value piece = buildMap(
+            b, loc, gridType, inputs, {},
+            [&](OpBuilder &b, Location loc, ValueRange args) {
+              Value k =
+                  arith::ConstantIndexOp::create(b, loc, y * kernel[1] + x);
+              return value(b, loc, k, args);
+            });
+        image = tensor::InsertSliceOp::create(
+            b, loc, piece, image, indexAttrs(b, {0, 0, y, x}),
+            indexAttrs(b, gridShape),
+            indexAttrs(b, {1, 1, kernel[0], kernel[1]}));
+      }
+  }
   return padConstant(b, loc, image, {0, 0, 0, 0},
                      {0, 0, resultType.getDimSize(2) - oh * kernel[0],
                       resultType.getDimSize(3) - ow * kernel[1]},
@@ -595,7 +626,9 @@ bool windowsTile(ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
 /// padded positions never win), then each window offset takes the
 /// cotangents of the windows whose maximum sits there.
 struct MaxPool2DGradLowering : OpConversionPattern<MaxPool2DGradOp> {
-  using OpConversionPattern::OpConversionPattern;
+  MaxPool2DGradLowering(MLIRContext *ctx, bool oneMap)
+      : OpConversionPattern(ctx), oneMap(oneMap) {}
+  bool oneMap; // window-grads-in-one-map
   LogicalResult
   matchAndRewrite(MaxPool2DGradOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -610,7 +643,7 @@ struct MaxPool2DGradLowering : OpConversionPattern<MaxPool2DGradOp> {
       // Disjoint windows without padding: the first maximum by one
       // elementwise map over the window grid that reads the window's
       // elements as KH*KW strided slices (vectorized along OW), then one
-      // elementwise map per window offset.
+      // elementwise map per window offset (or one over all: oneMap).
       SmallVector<Value> slices;
       auto gridType = RankedTensorType::get(gradType.getShape(), element);
       for (int64_t y = 0; y < kernel[0]; ++y)
@@ -652,7 +685,8 @@ struct MaxPool2DGradLowering : OpConversionPattern<MaxPool2DGradOp> {
                     return arith::SelectOp::create(
                         b, loc, here, args[1],
                         scalarConstant(b, loc, element, 0));
-                  }));
+                  },
+                  oneMap));
       return success();
     }
     Value input = padSpatial(rewriter, loc, adaptor.getInput(), padding,
@@ -752,7 +786,9 @@ struct MaxPool2DGradLowering : OpConversionPattern<MaxPool2DGradOp> {
 
 /// avg_pool2d_grad: every window offset takes cotangent / (KH * KW).
 struct AvgPool2DGradLowering : OpConversionPattern<AvgPool2DGradOp> {
-  using OpConversionPattern::OpConversionPattern;
+  AvgPool2DGradLowering(MLIRContext *ctx, bool oneMap)
+      : OpConversionPattern(ctx), oneMap(oneMap) {}
+  bool oneMap; // window-grads-in-one-map
   LogicalResult
   matchAndRewrite(AvgPool2DGradOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -776,7 +812,8 @@ struct AvgPool2DGradLowering : OpConversionPattern<AvgPool2DGradOp> {
                            ValueRange{share},
                            [](OpBuilder &, Location, Value, ValueRange args) {
                              return args[0];
-                           }));
+                           },
+                           oneMap));
       return success();
     }
     Value result = accumulateWindows(
@@ -798,13 +835,15 @@ struct AvgPool2DGradLowering : OpConversionPattern<AvgPool2DGradOp> {
 
 void dlc::populateConvPatterns(RewritePatternSet &patterns,
                                int64_t im2colMaxWidth,
-                               int64_t im2colChunkBytes) {
+                               int64_t im2colChunkBytes,
+                               bool windowGradsInOneMap) {
   patterns.add<Conv2DLowering>(patterns.getContext(), im2colMaxWidth,
                                im2colChunkBytes);
   patterns.add<Conv2DFilterGradLowering>(patterns.getContext(),
                                          im2colChunkBytes);
   patterns.add<Pool2DLowering<MaxPool2DOp>,
-               Pool2DLowering<AvgPool2DOp>, Conv2DInputGradLowering,
-               MaxPool2DGradLowering,
-               AvgPool2DGradLowering>(patterns.getContext());
+               Pool2DLowering<AvgPool2DOp>, Conv2DInputGradLowering>(
+      patterns.getContext());
+  patterns.add<MaxPool2DGradLowering, AvgPool2DGradLowering>(
+      patterns.getContext(), windowGradsInOneMap);
 }

@@ -47,12 +47,14 @@ struct ZeroSizeResultLowering : ConversionPattern {
 
 void dlc::populateDlcToLinalgPatterns(RewritePatternSet &patterns,
                                       int64_t im2colMaxWidth,
-                                      int64_t im2colChunkBytes) {
+                                      int64_t im2colChunkBytes,
+                                      bool windowGradsInOneMap) {
   patterns.add<ZeroSizeResultLowering>(patterns.getContext());
   populateElementwisePatterns(patterns);
   populateShapePatterns(patterns);
   populateMatmulPatterns(patterns);
-  populateConvPatterns(patterns, im2colMaxWidth, im2colChunkBytes);
+  populateConvPatterns(patterns, im2colMaxWidth, im2colChunkBytes,
+                       windowGradsInOneMap);
   populateReductionPatterns(patterns);
   populateCompositePatterns(patterns);
 }
@@ -67,7 +69,7 @@ struct ConvertDlcToLinalg
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
     dlc::populateDlcToLinalgPatterns(patterns, im2colMaxWidth,
-                                     im2colChunkBytes);
+                                     im2colChunkBytes, windowGradsInOneMap);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       return signalPassFailure();

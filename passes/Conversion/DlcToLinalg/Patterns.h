@@ -9,10 +9,12 @@ namespace dlc {
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateShapePatterns(mlir::RewritePatternSet &patterns);
 void populateMatmulPatterns(mlir::RewritePatternSet &patterns);
-/// `im2colMaxWidth`, `im2colChunkBytes`: see convert-dlc-to-linalg's
-/// im2col-max-width and im2col-chunk-bytes.
+/// `im2colMaxWidth`, `im2colChunkBytes`, `windowGradsInOneMap`: see
+/// convert-dlc-to-linalg's im2col-max-width, im2col-chunk-bytes and
+/// window-grads-in-one-map.
 void populateConvPatterns(mlir::RewritePatternSet &patterns,
-                          int64_t im2colMaxWidth, int64_t im2colChunkBytes);
+                          int64_t im2colMaxWidth, int64_t im2colChunkBytes,
+                          bool windowGradsInOneMap);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateCompositePatterns(mlir::RewritePatternSet &patterns);
 } // namespace dlc

@@ -33,7 +33,12 @@ for i, (src, dst) in enumerate(RESHAPES):
               [(src, "f32")], [(dst, "f32")], [random(src)],
               lambda x, dst=dst: x.reshape(dst))
 
-TRANSPOSES = [((2, 3), (1, 0)), ((2, 3, 4), (2, 0, 1)), ((2, 3, 4, 5), (0, 2, 3, 1)), ((5,), (0,))]
+TRANSPOSES = [((2, 3), (1, 0)), ((2, 3, 4), (2, 0, 1)), ((2, 3, 4, 5), (0, 2, 3, 1)), ((5,), (0,)),
+              # On the GPU through shared-memory tiles (dlc-tile-for-gpu):
+              # NCHW -> NHWC as [N, C, HW] -> [N, HW, C] in 16 x 32 tiles,
+              # 28 x 32 tiles of 196 rows, and [2, 48, 40] -> [40, 2, 48]
+              # as [96, 40] -> [40, 96] (8 x 32).
+              ((2, 32, 28, 28), (0, 2, 3, 1)), ((64, 196), (1, 0)), ((2, 48, 40), (2, 0, 1))]
 for i, (src, perm) in enumerate(TRANSPOSES):
     dst = tuple(src[p] for p in perm)
     perm_text = ", ".join(map(str, perm))
