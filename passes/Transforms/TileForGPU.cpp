@@ -294,6 +294,120 @@ void foldTransposedOperands(RewriterBase &rewriter, linalg::MatmulOp op,
   rewriter.replaceOp(op, product->getResults());
 }
 
+/// Blocks under which a 2-D product with a long K is split into a batch of
+/// K chunks (splitKAsBatch): fewer than half the SMs of an H100.
+constexpr int64_t kSplitKBlocks = kBlocksToFill / 2;
+/// K steps a chunk keeps at least.
+constexpr int64_t kSplitKMinSteps = 256;
+
+/// The K chunks to split a 2-D `op` (`plan`) into, or 0: under
+/// kSplitKBlocks blocks, K of at least 4 chunks of kSplitKMinSteps, and
+/// 8192 outputs or more (fewer take splitLongReduction's chunks). The
+/// fewest chunks (a divisor of K, each a multiple of the plan's K step)
+/// that give kBlocksToFill blocks or more, up to one of kSplitKMinSteps.
+int64_t splitKChunks(linalg::MatmulOp op, const BlockPlan &plan) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t m = ranges[0], n = ranges[1], k = ranges[2];
+  int64_t blocks = (m / plan.bm) * (n / plan.bn);
+  if (blocks >= kSplitKBlocks || k < 4 * kSplitKMinSteps || m * n < 8192)
+    return 0;
+  int64_t step = plan.mmaShape.empty() ? 16 : 32;
+  int64_t best = 0;
+  for (int64_t chunks = 2; k / chunks >= kSplitKMinSteps; ++chunks) {
+    if (k % chunks || (k / chunks) % step)
+      continue;
+    best = chunks;
+    if (blocks * chunks >= kBlocksToFill)
+      break;
+  }
+  return best;
+}
+
+/// A 2-D product of few blocks and a long K (a conv weight gradient,
+/// [288, 12544] x [12544, 64]: 9 blocks stepping through 12544 values) as
+/// `chunks` products over K chunks, a batch_matmul whose every block the
+/// plans tile (144 blocks), then the partials summed into the output:
+/// partial[s] = A[:, s] x B[s, :]. An operand read with K first ([K, M]
+/// or [K, N]) is its chunks as it is; one with K last is copied into [S,
+/// M, Kc] first (a kernel reading and writing whole rows), so that the
+/// batch comes first as the plans want.
+void splitKAsBatch(RewriterBase &rewriter, linalg::MatmulOp op,
+                   int64_t chunks) {
+  MLIRContext *ctx = rewriter.getContext();
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  int64_t k = op.getStaticLoopRanges()[2], kc = k / chunks;
+  AffineExpr b, m, n, kk;
+  bindDims(ctx, b, m, n, kk);
+  SmallVector<Value> operands;
+  SmallVector<AffineMap> batchMaps;
+  for (unsigned i = 0; i < 2; ++i) {
+    Value v = op.getDpsInputs()[i];
+    auto type = cast<RankedTensorType>(v.getType());
+    AffineExpr other = i == 0 ? m : n;
+    bool kFirst = maps[i].getDimPosition(0) == 2;
+    int64_t size = type.getDimSize(kFirst ? 1 : 0);
+    if (kFirst) {
+      operands.push_back(tensor::ExpandShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get({chunks, kc, size}, type.getElementType()),
+          v, SmallVector<ReassociationIndices>{{0, 1}, {2}}));
+      batchMaps.push_back(AffineMap::get(4, 0, {b, kk, other}, ctx));
+      continue;
+    }
+    Value expanded = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({size, chunks, kc}, type.getElementType()), v,
+        SmallVector<ReassociationIndices>{{0}, {1, 2}});
+    AffineExpr s, x, y;
+    bindDims(ctx, s, x, y);
+    Value empty = tensor::EmptyOp::create(rewriter, loc,
+                                          ArrayRef<int64_t>{chunks, size, kc},
+                                          type.getElementType());
+    auto copy = linalg::GenericOp::create(
+        rewriter, loc, empty.getType(), expanded, empty,
+        ArrayRef<AffineMap>{AffineMap::get(3, 0, {x, s, y}, ctx),
+                            AffineMap::getMultiDimIdentityMap(3, ctx)},
+        SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+        [](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l, args[0]);
+        });
+    operands.push_back(copy.getResult(0));
+    batchMaps.push_back(AffineMap::get(4, 0, {b, other, kk}, ctx));
+  }
+  batchMaps.push_back(AffineMap::get(4, 0, {b, m, n}, ctx));
+  auto outType = cast<RankedTensorType>(op.getResultTypes()[0]);
+  Type element = outType.getElementType();
+  Value empty = tensor::EmptyOp::create(
+      rewriter, loc,
+      ArrayRef<int64_t>{chunks, outType.getDimSize(0), outType.getDimSize(1)},
+      element);
+  Value zero = arith::ConstantOp::create(rewriter, loc, element,
+                                         rewriter.getZeroAttr(element));
+  Value init = linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
+  auto partials = linalg::BatchMatmulOp::create(
+      rewriter, loc, TypeRange{init.getType()}, operands, ValueRange{init},
+      {rewriter.getNamedAttr("indexing_maps",
+                             rewriter.getAffineMapArrayAttr(batchMaps))});
+  // The output's init (a fill, or what the product accumulates into) plus
+  // the partials in chunk order.
+  AffineExpr i, j, s;
+  bindDims(ctx, i, j, s);
+  auto sum = linalg::GenericOp::create(
+      rewriter, loc, op.getResultTypes(), partials->getResult(0),
+      op.getDpsInits()[0],
+      ArrayRef<AffineMap>{AffineMap::get(3, 0, {s, i, j}, ctx),
+                          AffineMap::get(3, 0, {i, j}, ctx)},
+      {utils::IteratorType::parallel, utils::IteratorType::parallel,
+       utils::IteratorType::reduction},
+      [](OpBuilder &b, Location l, ValueRange args) {
+        linalg::YieldOp::create(
+            b, l, ValueRange{arith::AddFOp::create(b, l, args[1], args[0])});
+      });
+  rewriter.replaceOp(op, sum.getResults());
+}
+
 /// A static matmul or default batch_matmul that no block fits (an M or N
 /// over 64 and no multiple of 16, or odd: a batch of 100, a layer of 1000
 /// units), or whose K no tensor-core step fits, computed on operands
@@ -2044,6 +2158,17 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
       foldTransposedOperands(rewriter, op, allowTF32, tensorCores);
     for (linalg::LinalgOp op : notLeftAlone<linalg::LinalgOp>(getOperation()))
       padToBlocks(rewriter, op, allowTF32, tensorCores);
+
+    // 2-D float products of few blocks and a long K: a batch of K chunks.
+    for (linalg::MatmulOp op : notLeftAlone<linalg::MatmulOp>(getOperation())) {
+      std::optional<BlockPlan> plan =
+          planContraction(op, allowTF32, tensorCores);
+      if (!plan || !isa<FloatType>(getElementTypeOrSelf(
+                       op.getDpsInits()[0].getType())))
+        continue;
+      if (int64_t chunks = splitKChunks(op, *plan))
+        splitKAsBatch(rewriter, op, chunks);
+    }
 
     SmallVector<std::pair<linalg::LinalgOp, BlockPlan>> work;
     SmallVector<linalg::LinalgOp> fewBlocks;

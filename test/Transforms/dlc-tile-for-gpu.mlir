@@ -574,6 +574,52 @@ func.func @named_transpose(%x: tensor<64x196xf32>) -> tensor<196x64xf32> {
   return %0 : tensor<196x64xf32>
 }
 
+// A product of few blocks with a long K ([128, 2048] x [2048, 64]: 8
+// blocks of 32 x 32) as a batch of K chunks (8 of 256: each chunk at least
+// 256 steps): A, read with K last, copied into [8, 128, 256] so that the
+// batch comes first; B's chunks as they are; the batch_matmul tiled as
+// any (64 blocks); then the partials summed into the output in chunk
+// order. A stored transposed ([K, M], x^T dy) needs no copy.
+// CHECK-LABEL: func.func @split_k
+// CHECK-SAME: (%[[A:.+]]: tensor<128x2048xf32>, %[[B:.+]]: tensor<2048x64xf32>)
+// CHECK: %[[A3:.+]] = tensor.expand_shape %[[A]] {{\[}}[0], [1, 2]] output_shape [128, 8, 256]
+// CHECK: %[[ACHUNKS:.+]] = linalg.generic {{.*}} ins(%[[A3]] : tensor<128x8x256xf32>) outs(%{{.+}} : tensor<8x128x256xf32>)
+// CHECK: %[[B3:.+]] = tensor.expand_shape %[[B]] {{\[}}[0, 1], [2]] output_shape [8, 256, 64]
+// CHECK: %[[PARTIALS:.+]] = scf.forall (%{{.+}}, %{{.+}}, %{{.+}}) = (0, 0, 0) to (8, 128, 64) step (1, 32, 32)
+// CHECK:   tensor.extract_slice %[[ACHUNKS]]
+// CHECK:   tensor.extract_slice %[[B3]]
+// CHECK: } {mapping = [#gpu.block<z>, #gpu.block<y>, #gpu.block<x>]}
+// CHECK: linalg.generic {indexing_maps = [#{{.+}}, #{{.+}}], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[PARTIALS]] : tensor<8x128x64xf32>) outs(%{{.+}} : tensor<128x64xf32>)
+// CHECK:   arith.addf
+// CHECK-LABEL: func.func @split_k_transposed_a
+// CHECK-NOT: linalg.generic
+// CHECK: scf.forall (%{{.+}}, %{{.+}}, %{{.+}}) = (0, 0, 0) to (8, 128, 64) step (1, 32, 32)
+// A K of 768 (under 4 chunks of 256) stays one product.
+// CHECK-LABEL: func.func @no_split_k
+// CHECK-NOT: tensor.expand_shape
+// CHECK: scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (128, 64) step (32, 32)
+func.func @split_k(%a: tensor<128x2048xf32>, %b: tensor<2048x64xf32>) -> tensor<128x64xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<128x64xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<128x64xf32>) -> tensor<128x64xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<128x2048xf32>, tensor<2048x64xf32>) outs(%f : tensor<128x64xf32>) -> tensor<128x64xf32>
+  return %0 : tensor<128x64xf32>
+}
+func.func @split_k_transposed_a(%a: tensor<2048x128xf32>, %b: tensor<2048x64xf32>) -> tensor<128x64xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<128x64xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<128x64xf32>) -> tensor<128x64xf32>
+  %0 = linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d2, d0)>, affine_map<(d0, d1, d2) -> (d2, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>] ins(%a, %b : tensor<2048x128xf32>, tensor<2048x64xf32>) outs(%f : tensor<128x64xf32>) -> tensor<128x64xf32>
+  return %0 : tensor<128x64xf32>
+}
+func.func @no_split_k(%a: tensor<128x768xf32>, %b: tensor<768x64xf32>) -> tensor<128x64xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<128x64xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<128x64xf32>) -> tensor<128x64xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<128x768xf32>, tensor<768x64xf32>) outs(%f : tensor<128x64xf32>) -> tensor<128x64xf32>
+  return %0 : tensor<128x64xf32>
+}
+
 // One long reduction with few outputs that no tile plan takes (odd M): K in
 // chunks summed in parallel (upstream's splitReduction), then added up:
 // 4096 steps for 15 outputs are 32 chunks of 128.

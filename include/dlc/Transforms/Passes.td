@@ -399,6 +399,15 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
       the output in whole rows; a consumer that does not fit (other than
       elementwise arithmetic, rows of no whole pieces) takes the thread
       tiles.
+    A 2-D float product of fewer than 66 blocks (half an H100's SMs) with
+    a K of 1024 or more and 8192 outputs or more (a conv weight gradient,
+    [288, 12544] x [12544, 64]: 9 blocks stepping through 12544 values) is
+    first a `linalg.batch_matmul` over K chunks (the fewest, of at least
+    256 steps and a multiple of 16, 32 with tensor cores, that give 132
+    blocks; 16 of 784 there: 144 blocks), an operand with K last copied to
+    [chunks, M or N, K / chunks] so that the batch comes first, then the
+    partials summed into the output in chunk order (a kernel of its own;
+    an elementwise consumer is then one too).
     Before that, a 2-D matmul without a tensor-core plan whose A or B is a
     `linalg.transpose` (the backward's dy W^T) reads the transpose's input
     through a transposed map (the transpose is then no kernel of its own),

@@ -177,6 +177,26 @@ for (m, k, n) in ((3, 4096, 5), (9, 6272, 8), (64, 3136, 10), (128, 512, 10)):
                  f"-> {ttype(out, 'f32')}", (out, 'f32')),
               [(a, 'f32'), (b, 'f32')], [(out, 'f32')],
               [random(a, 'f32', -1, 1), random(b, 'f32', -1, 1)], np.matmul, (1e-5, 1e-4))
+# Products of few blocks with a long K (a conv weight gradient's): on the
+# GPU a batch of K chunks (8 of 256 here), A with K last copied so that the
+# batch comes first, the partials summed, then the consumer (bias, relu);
+# f16 on tensor cores (f32 partials, rounded once summed); A stored
+# transposed (x^T dy: no copy).
+suite.add("gpu_split_k_dense_relu", *dense_relu(128, 2048, 64, "f32"),
+          lambda a, b, bias: np.maximum(a @ b + bias, 0), (1e-4, 1e-4))
+suite.add("gpu_split_k_dense_relu_f16", *dense_relu(128, 2048, 64, "f16"),
+          lambda a, b, bias: np.maximum(
+              (a @ b).astype(np.float16).astype(np.float64) + bias, 0),
+          (5e-3, 5e-3))
+ta, tm = ttype((2048, 128), "f32"), ttype((128, 2048), "f32")
+tb, tc = ttype((2048, 64), "f32"), ttype((128, 64), "f32")
+suite.add("gpu_split_k_transposed_lhs",
+          f"  %0 = dlc.transpose %arg0 permutation = [1, 0] : {ta} -> {tm}\n"
+          f"  %1 = dlc.matmul %0, %arg1 : ({tm}, {tb}) -> {tc}\n"
+          f"  return %1 : {tc}",
+          [((2048, 128), "f32"), ((2048, 64), "f32")], [((128, 64), "f32")],
+          [random((2048, 128), "f32", -1, 1), random((2048, 64), "f32", -1, 1)],
+          lambda a, b: a.T @ b, (1e-4, 1e-4))
 # f16 on tensor cores with a fused consumer (bias, relu, the rounding to
 # f16 in the same kernel), and A or B stored transposed (the backward's
 # x^T dy, dy W^T: fragments read transposed from shared memory).
