@@ -377,8 +377,10 @@ LogicalResult placeKernel(RewriterBase &rewriter, gpu::LaunchOp launch,
     int64_t elements = type.getNumElements();
     if (buffer.padding)
       elements += type.getDimSize(0) * buffer.padding;
+    // (An i1 takes a byte, as the LLVM lowering stores it.)
     buffer.bytes = llvm::alignTo(
-        elements * type.getElementTypeBitWidth() / 8, kSharedAlignment);
+        elements * llvm::divideCeil(type.getElementTypeBitWidth(), 8),
+        kSharedAlignment);
     Operation *at = body.findAncestorOpInBlock(*alloc);
     buffer.first = buffer.last = position.lookup(at);
     bool touched = false;

@@ -215,3 +215,32 @@ func.func @global_in_kernel(%out: memref<4xf32>) {
   }
   return
 }
+
+// -----
+
+// i1 elements take a byte each, as the LLVM lowering stores them: two
+// buffers of 1000 i1 live together take 1008 bytes each (16-byte aligned),
+// 2016 in all (at bit width / 8 they were 128 bytes apart, overlapping).
+// CHECK-LABEL: func.func @booleans
+// CHECK: %[[ARRAY:.+]] = memref.get_global @{{.+}} : memref<2016xi8, #gpu.address_space<workgroup>>
+// CHECK-DAG: %[[C1008:.+]] = arith.constant 1008 : index
+// CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG: memref.view %[[ARRAY]][%[[C0]]][] : memref<2016xi8, #gpu.address_space<workgroup>> to memref<1000xi1, #gpu.address_space<workgroup>>
+// CHECK-DAG: memref.view %[[ARRAY]][%[[C1008]]][] : memref<2016xi8, #gpu.address_space<workgroup>> to memref<1000xi1, #gpu.address_space<workgroup>>
+func.func @booleans(%out: memref<2xi1>) {
+  %c1 = arith.constant 1 : index
+  %c0 = arith.constant 0 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%x = %c1, %y = %c1, %z = %c1)
+             threads(%tx, %ty, %tz) in (%u = %c1, %v = %c1, %w = %c1) {
+    %a = memref.alloc() : memref<1000xi1, #gpu.address_space<workgroup>>
+    %b = memref.alloc() : memref<1000xi1, #gpu.address_space<workgroup>>
+    %x0 = memref.load %a[%c0] : memref<1000xi1, #gpu.address_space<workgroup>>
+    %x1 = memref.load %b[%c0] : memref<1000xi1, #gpu.address_space<workgroup>>
+    memref.store %x1, %a[%c1] : memref<1000xi1, #gpu.address_space<workgroup>>
+    memref.store %x0, %out[%c0] : memref<2xi1>
+    memref.dealloc %a : memref<1000xi1, #gpu.address_space<workgroup>>
+    memref.dealloc %b : memref<1000xi1, #gpu.address_space<workgroup>>
+    gpu.terminator
+  }
+  return
+}

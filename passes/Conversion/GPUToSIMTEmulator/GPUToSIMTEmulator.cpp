@@ -30,6 +30,12 @@ using namespace mlir;
 
 namespace {
 
+/// Bytes an element of `type` takes in memory: i1 takes a byte, as the
+/// LLVM lowering stores it (bit width / 8 would be 0).
+int64_t storageBytes(ShapedType type) {
+  return llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+}
+
 constexpr llvm::StringLiteral kKernelPrefix = "__dlc_simt_kernel_";
 constexpr llvm::StringLiteral kLaunchPrefix = "__dlc_simt_launch_";
 constexpr llvm::StringLiteral kDynamicShared = "__dlc_simt_dynamic_shared";
@@ -93,7 +99,7 @@ struct Emitter {
     Value bytes = arith::MulIOp::create(
         b, loc, linear,
         arith::ConstantIndexOp::create(
-            b, loc, type.getElementTypeBitWidth() / 8));
+            b, loc, storageBytes(type)));
     Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
     return toI64(arith::AddIOp::create(b, loc, base, bytes));
   }
@@ -326,8 +332,7 @@ struct BoundsChecks {
     if (auto view = dyn_cast<memref::ViewOp>(op)) {
       // The view's bytes from its shift on lie in the source's.
       MemRefType type = view.getType();
-      Value bytes = arith::ConstantIndexOp::create(
-          b, loc, type.getElementTypeBitWidth() / 8);
+      Value bytes = arith::ConstantIndexOp::create(b, loc, storageBytes(type));
       auto dynamic = view.getSizes().begin();
       for (int64_t size : type.getShape())
         bytes = arith::MulIOp::create(
@@ -367,7 +372,7 @@ struct MemoryTrace {
     auto type = cast<MemRefType>(memref.getType());
     Emitter e{strings.module, b, op->getLoc()};
     record(b, op, what, memref, indices,
-           e.i32(elements * type.getElementTypeBitWidth() / 8), flags);
+           e.i32(elements * storageBytes(type)), flags);
   }
 
   void insert(Operation *op) {
@@ -406,8 +411,7 @@ struct MemoryTrace {
                       copy.getSrcIndices(), elements, 0);
       Emitter e{strings.module, b, loc};
       int64_t elementBytes =
-          cast<MemRefType>(copy.getSrc().getType()).getElementTypeBitWidth() /
-          8;
+          storageBytes(cast<MemRefType>(copy.getSrc().getType()));
       Value bytes = arith::MulIOp::create(
           b, loc, arith::IndexCastOp::create(b, loc, b.getI32Type(), count),
           e.i32(elementBytes));
@@ -579,8 +583,7 @@ struct ConvertGPUToSIMTEmulator
         b.setInsertionPointAfter(get);
         e.call("dlc_simt_shared", Type(),
                {e.baseAddress(get),
-                e.i64(type.getNumElements() * type.getElementTypeBitWidth() /
-                      8)});
+                e.i64(type.getNumElements() * storageBytes(type))});
       } else if (auto shared = dyn_cast<gpu::DynamicSharedMemoryOp>(op)) {
         auto type = MemRefType::get({kMaxDynamicShared}, b.getI8Type());
         if (!module.lookupSymbol(kDynamicShared)) {
@@ -618,8 +621,7 @@ struct ConvertGPUToSIMTEmulator
         if (!copy.getAsyncToken().use_empty())
           return op->emitError("convert-gpu-to-simt-emulator: copy token used "
                                "other than by a group");
-        int64_t elementBytes =
-            copy.getDst().getType().getElementTypeBitWidth() / 8;
+        int64_t elementBytes = storageBytes(copy.getDst().getType());
         Value dst = e.elementAddress(copy.getDst(), copy.getDstIndices());
         Value src = e.elementAddress(copy.getSrc(), copy.getSrcIndices());
         int64_t bytes = copy.getDstElements().getZExtValue() * elementBytes;

@@ -42,7 +42,9 @@ TRANSPOSES = [((2, 3), (1, 0)), ((2, 3, 4), (2, 0, 1)), ((2, 3, 4, 5), (0, 2, 3,
 for i, (src, perm) in enumerate(TRANSPOSES):
     dst = tuple(src[p] for p in perm)
     perm_text = ", ".join(map(str, perm))
-    for element in ("f32", "i32"):
+    # (Booleans and f16 through the tiles too: an i1 takes a byte of shared
+    # memory, 1 / 8 of one until the session of 2026-12-03, seventh.)
+    for element in ("f32", "i32") + (("i1", "f16") if i == 6 else ()):
         suite.add(f"transpose_{i}_{element}",
                   one_op(f"dlc.transpose %arg0 permutation = [{perm_text}] : "
                          f"{ttype(src, element)} -> {ttype(dst, element)}",
