@@ -1649,12 +1649,30 @@ int64_t elementwiseWidth(linalg::GenericOp op, bool flattened = false) {
   return ranges.back() % (32 * width) == 0 ? width : 0;
 }
 
+/// Tiles `op` into an scf.forall of `tiles` mapped to blocks, its last
+/// loop to #gpu.block<x> (then y, z).
+FailureOr<scf::SCFTilingResult> tileToBlocks(RewriterBase &rewriter,
+                                             linalg::GenericOp op,
+                                             ArrayRef<int64_t> tiles) {
+  int64_t rank = tiles.size();
+  SmallVector<Attribute> mapping;
+  for (int64_t d = 0; d < rank; ++d)
+    mapping.push_back(gpu::GPUBlockMappingAttr::get(
+        rewriter.getContext(),
+        static_cast<gpu::MappingId>(
+            static_cast<int64_t>(gpu::MappingId::DimX) + rank - 1 - d)));
+  scf::SCFTilingOptions options;
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  options.setTileSizes(indexAttrs(rewriter, tiles));
+  options.setMapping(mapping);
+  return dlc::tileInPlace(rewriter, op, options);
+}
+
 /// `op` (elementwiseWidth `width`) in blocks of up to 256 threads, each
 /// thread `width` consecutive elements of a row: warps read 32 x 16
 /// contiguous bytes.
 LogicalResult tileElementwise(RewriterBase &rewriter, linalg::GenericOp op,
                               int64_t width) {
-  MLIRContext *ctx = rewriter.getContext();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t rank = ranges.size();
   int64_t rows = rank > 1 ? dividing(ranges[rank - 2], {8, 4, 2, 1}) : 1;
@@ -1672,17 +1690,8 @@ LogicalResult tileElementwise(RewriterBase &rewriter, linalg::GenericOp op,
     blockTiles[rank - 2] = rows;
     threadTiles[rank - 2] = 1;
   }
-  SmallVector<Attribute> blockMapping;
-  for (int64_t d = 0; d < rank; ++d)
-    blockMapping.push_back(gpu::GPUBlockMappingAttr::get(
-        ctx, static_cast<gpu::MappingId>(
-                 static_cast<int64_t>(gpu::MappingId::DimX) + rank - 1 - d)));
-  scf::SCFTilingOptions blockTiling;
-  blockTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  blockTiling.setTileSizes(indexAttrs(rewriter, blockTiles));
-  blockTiling.setMapping(blockMapping);
   FailureOr<scf::SCFTilingResult> blocks =
-      dlc::tileInPlace(rewriter, op, blockTiling);
+      tileToBlocks(rewriter, op, blockTiles);
   if (failed(blocks))
     return op->emitError("dlc-tile-for-gpu: tiling into blocks failed");
   FailureOr<Operation *> piece =
@@ -1782,17 +1791,8 @@ LogicalResult tileTranspose(RewriterBase &rewriter, linalg::GenericOp op,
   SmallVector<int64_t> blockTiles(rank, 1);
   blockTiles[last] = tl;
   blockTiles[inner] = tq;
-  SmallVector<Attribute> blockMapping;
-  for (int64_t d = 0; d < rank; ++d)
-    blockMapping.push_back(gpu::GPUBlockMappingAttr::get(
-        ctx, static_cast<gpu::MappingId>(
-                 static_cast<int64_t>(gpu::MappingId::DimX) + rank - 1 - d)));
-  scf::SCFTilingOptions blockTiling;
-  blockTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  blockTiling.setTileSizes(indexAttrs(rewriter, blockTiles));
-  blockTiling.setMapping(blockMapping);
   FailureOr<scf::SCFTilingResult> blocks =
-      dlc::tileInPlace(rewriter, op, blockTiling);
+      tileToBlocks(rewriter, op, blockTiles);
   if (failed(blocks))
     return op->emitError("dlc-tile-for-gpu: tiling a transpose failed");
   auto tile = cast<linalg::GenericOp>(blocks->tiledOps.front());
