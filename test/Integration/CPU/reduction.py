@@ -13,7 +13,10 @@ REDUCE = {"reduce_sum": np.sum, "reduce_mean": np.mean, "reduce_max": np.max,
           "reduce_min": np.min}
 CASES = [((4, 7), (1,), False), ((4, 7), (0,), True), ((3, 5, 6), (0, 2), False),
          ((3, 5, 6), (2, 0, 1), True), ((13,), (0,), False), ((2, 3, 4, 5), (1, 3), True),
-         ((8, 16, 12, 12), (0, 2, 3), False), ((8192,), (0,), False)]
+         ((8, 16, 12, 12), (0, 2, 3), False), ((8192,), (0,), False),
+         # (Bias gradients: on the GPU the partials per image and channel
+         # are rows of a row nest, 144 and 63 columns.)
+         ((3, 5, 7, 9), (0, 2, 3), True)]
 
 
 def reduced_shape(shape, axes, keepdims):
@@ -26,6 +29,10 @@ for op, ref in REDUCE.items():
         elements = ["f32"]
         if i == 2:
             elements += ["f64", "f16", "bf16"] + (["i32", "i64"] if op != "reduce_mean" else [])
+        if i == 6:
+            elements += ["f16", "bf16"] + (["i64"] if op != "reduce_mean" else [])
+        if i == 8:
+            elements += ["f64"] + (["i32"] if op != "reduce_mean" else [])
         for element in elements:
             out = reduced_shape(shape, axes, keepdims)
             kd = " keepdims" if keepdims else ""
