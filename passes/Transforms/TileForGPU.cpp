@@ -1731,7 +1731,7 @@ std::optional<unsigned> transposedLoop(linalg::GenericOp op) {
 
 /// A transpose tile's side along a loop of `size`: the largest of 32, 16
 /// and 8 that divides it (rows of whole sectors), else its largest divisor
-/// from 32 down to 8 (28 of 196: [N, C, 14, 14]), or 0.
+/// from 31 down to 9 (28 of 196: [N, C, 14, 14]), or 0.
 int64_t transposeTile(int64_t size) {
   for (int64_t tile : {32, 16, 8})
     if (size % tile == 0)
@@ -1771,15 +1771,15 @@ FailureOr<linalg::GenericOp> collapseTransposedLoops(RewriterBase &rewriter,
   return cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
 }
 
-/// A transpose (transposedLoop, at most 3 loops once collapsed, its two
-/// innermost loops of a multiple of 8) in blocks of a TQ x TL tile (TL of
-/// the output's last loop, TQ of the input's, 32 or less each): the
-/// block's threads copy the tile along the input's rows into shared
-/// memory (rows of an odd number of elements, so that the column reads
-/// hit distinct banks), then write it along the output's rows. Each warp reads
-/// and writes whole rows; through the parallel-loop route one of the two
-/// is a sector per element (12% used for f32 rows 3136 bytes apart). Up to
-/// 256 threads (linear ids), each a few rows of each phase.
+/// A transpose (transposedLoop, at most 3 loops once collapsed, both
+/// innermost loops with a transposeTile) in blocks of a TQ x TL tile (TL
+/// of the output's last loop, TQ of the input's): the block's threads
+/// copy the tile along the input's rows into shared memory (rows of an odd
+/// number of elements, so that the column reads hit distinct banks), then
+/// write it along the output's rows. Each warp reads and writes whole
+/// rows; through the parallel-loop route one of the two is a sector per
+/// element (12% used for f32 rows 3136 bytes apart). Up to 256 threads
+/// (linear ids), each a few rows of each phase.
 LogicalResult tileTranspose(RewriterBase &rewriter, linalg::GenericOp op,
                             unsigned inner, Attribute memorySpace) {
   MLIRContext *ctx = rewriter.getContext();
