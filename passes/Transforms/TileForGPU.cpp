@@ -323,13 +323,75 @@ int64_t splitKChunks(linalg::MatmulOp op, const BlockPlan &plan) {
   return best;
 }
 
+/// `v` ([M, K], K last) as [chunks, M, K / chunks] written by its producer
+/// itself, or null: where `v` is (a collapse of) the result of a map with
+/// one use (an im2col gather: [C, KH, KW, N, OH, OW] -> [C * KH * KW,
+/// N * OH * OW]) whose K dims start with one that `chunks` divides, the map
+/// is rebuilt over [chunks, M dims, K dims] with that dim split, so that
+/// the batch comes first without a copy of the whole operand.
+Value chunkMajorProducer(RewriterBase &rewriter, Value v, int64_t chunks) {
+  SmallVector<ReassociationIndices> groups = {{0}, {1}};
+  if (auto collapse = v.getDefiningOp<tensor::CollapseShapeOp>()) {
+    if (!collapse->hasOneUse())
+      return {};
+    groups = collapse.getReassociationIndices();
+    v = collapse.getSrc();
+  }
+  auto producer = v.getDefiningOp<linalg::GenericOp>();
+  if (!producer || groups.size() != 2 || !v.hasOneUse() ||
+      producer.getNumDpsInits() != 1 ||
+      producer.getNumParallelLoops() != producer.getNumLoops() ||
+      !producer.getIndexingMapsArray().back().isIdentity() ||
+      producer.payloadUsesValueFromOperand(producer.getDpsInitOperand(0)) ||
+      producer.hasIndexSemantics())
+    return {};
+  auto type = cast<RankedTensorType>(v.getType());
+  int64_t split = groups[1].front(), size = type.getDimSize(split);
+  if (!type.hasStaticShape() || size % chunks)
+    return {};
+  // New dims: [s, the M group, the split dim's part, the other K dims];
+  // the producer's dim `split` is s * (size / chunks) + its part.
+  MLIRContext *ctx = rewriter.getContext();
+  unsigned rank = type.getRank();
+  SmallVector<AffineExpr> old;
+  for (unsigned d = 0; d < rank; ++d)
+    old.push_back(getAffineDimExpr(d + 1, ctx));
+  old[split] = getAffineDimExpr(0, ctx) * (size / chunks) + old[split];
+  AffineMap substitute = AffineMap::get(rank + 1, 0, old, ctx);
+  SmallVector<AffineMap> maps;
+  for (OpOperand *input : producer.getDpsInputOperands())
+    maps.push_back(producer.getMatchingIndexingMap(input).compose(substitute));
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank + 1, ctx));
+  SmallVector<int64_t> shape = {chunks};
+  llvm::append_range(shape, type.getShape());
+  shape[split + 1] = size / chunks;
+  Location loc = producer.getLoc();
+  rewriter.setInsertionPoint(producer);
+  Value empty =
+      tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
+  auto chunked = linalg::GenericOp::create(
+      rewriter, loc, empty.getType(), producer.getDpsInputs(), empty, maps,
+      SmallVector<utils::IteratorType>(rank + 1,
+                                       utils::IteratorType::parallel));
+  rewriter.cloneRegionBefore(producer.getRegion(), chunked.getRegion(),
+                             chunked.getRegion().end());
+  SmallVector<ReassociationIndices> batchGroups = {{0}, {}, {}};
+  for (int64_t d : groups[0])
+    batchGroups[1].push_back(d + 1);
+  for (int64_t d : groups[1])
+    batchGroups[2].push_back(d + 1);
+  return tensor::CollapseShapeOp::create(rewriter, loc, chunked.getResult(0),
+                                         batchGroups);
+}
+
 /// A 2-D product of few blocks and a long K (a conv weight gradient,
 /// [288, 12544] x [12544, 64]: 9 blocks stepping through 12544 values) as
 /// `chunks` products over K chunks, a batch_matmul whose every block the
 /// plans tile (144 blocks), then the partials summed into the output:
 /// partial[s] = A[:, s] x B[s, :]. An operand read with K first ([K, M]
-/// or [K, N]) is its chunks as it is; one with K last is copied into [S,
-/// M, Kc] first (a kernel reading and writing whole rows), so that the
+/// or [K, N]) is its chunks as it is; one with K last is written as [S,
+/// M, Kc] by its producer where it can be (chunkMajorProducer), else copied
+/// into it first (a kernel reading and writing whole rows), so that the
 /// batch comes first as the plans want.
 void splitKAsBatch(RewriterBase &rewriter, linalg::MatmulOp op,
                    int64_t chunks) {
@@ -356,6 +418,12 @@ void splitKAsBatch(RewriterBase &rewriter, linalg::MatmulOp op,
       batchMaps.push_back(AffineMap::get(4, 0, {b, kk, other}, ctx));
       continue;
     }
+    batchMaps.push_back(AffineMap::get(4, 0, {b, other, kk}, ctx));
+    if (Value chunked = chunkMajorProducer(rewriter, v, chunks)) {
+      rewriter.setInsertionPoint(op);
+      operands.push_back(chunked);
+      continue;
+    }
     Value expanded = tensor::ExpandShapeOp::create(
         rewriter, loc,
         RankedTensorType::get({size, chunks, kc}, type.getElementType()), v,
@@ -374,7 +442,6 @@ void splitKAsBatch(RewriterBase &rewriter, linalg::MatmulOp op,
           linalg::YieldOp::create(b, l, args[0]);
         });
     operands.push_back(copy.getResult(0));
-    batchMaps.push_back(AffineMap::get(4, 0, {b, other, kk}, ctx));
   }
   batchMaps.push_back(AffineMap::get(4, 0, {b, m, n}, ctx));
   auto outType = cast<RankedTensorType>(op.getResultTypes()[0]);
@@ -405,7 +472,19 @@ void splitKAsBatch(RewriterBase &rewriter, linalg::MatmulOp op,
         linalg::YieldOp::create(
             b, l, ValueRange{arith::AddFOp::create(b, l, args[1], args[0])});
       });
+  SmallVector<Value> inputs = op.getDpsInputs();
   rewriter.replaceOp(op, sum.getResults());
+  // An operand written chunk-major leaves its first writer (and a collapse
+  // of it) unused: no kernel of its own.
+  for (Value input : inputs)
+    for (Operation *def = input.getDefiningOp();
+         def && isOpTriviallyDead(def);) {
+      Operation *next = isa<tensor::CollapseShapeOp>(def)
+                            ? def->getOperand(0).getDefiningOp()
+                            : nullptr;
+      rewriter.eraseOp(def);
+      def = next;
+    }
 }
 
 /// A static matmul or default batch_matmul that no block fits (an M or N

@@ -620,6 +620,48 @@ func.func @no_split_k(%a: tensor<128x768xf32>, %b: tensor<768x64xf32>) -> tensor
   return %0 : tensor<128x64xf32>
 }
 
+// A conv weight gradient's A is an im2col gather ([C, KH, KW, N, OH, OW]
+// collapsed to [144, 4096]): split into 16 K chunks, the gather itself
+// writes [16, 144, 256] (its N dim split into the chunk and the rest) and
+// no copy of A follows. Where the chunks do not divide N (2 images), A is
+// copied as for any operand.
+// CHECK-LABEL: func.func @split_k_im2col
+// CHECK: %[[COLS:.+]] = linalg.generic {indexing_maps = [#{{.+}}, #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%{{.+}} : tensor<16x16x18x18xf32>) outs(%{{.+}} : tensor<16x16x3x3x1x16x16xf32>)
+// CHECK: %[[A3:.+]] = tensor.collapse_shape %[[COLS]] {{\[}}[0], [1, 2, 3], [4, 5, 6]] : tensor<16x16x3x3x1x16x16xf32> into tensor<16x144x256xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: scf.forall (%{{.+}}, %{{.+}}, %{{.+}}) = (0, 0, 0) to (16, 144, 64)
+// CHECK:   tensor.extract_slice %[[A3]]
+// CHECK-LABEL: func.func @split_k_im2col_of_2
+// CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<16x3x3x2x64x32xf32>)
+// CHECK: tensor.expand_shape %{{.+}} {{\[}}[0], [1, 2]] output_shape [144, 16, 256]
+// CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<16x144x256xf32>)
+func.func @split_k_im2col(%x: tensor<16x16x18x18xf32>, %b: tensor<4096x64xf32>) -> tensor<144x64xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<16x3x3x16x16x16xf32>
+  %cols = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0, d1 + d4, d2 + d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<16x16x18x18xf32>) outs(%e0 : tensor<16x3x3x16x16x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<16x3x3x16x16x16xf32>
+  %a = tensor.collapse_shape %cols [[0, 1, 2], [3, 4, 5]] : tensor<16x3x3x16x16x16xf32> into tensor<144x4096xf32>
+  %e = tensor.empty() : tensor<144x64xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<144x64xf32>) -> tensor<144x64xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<144x4096xf32>, tensor<4096x64xf32>) outs(%f : tensor<144x64xf32>) -> tensor<144x64xf32>
+  return %0 : tensor<144x64xf32>
+}
+func.func @split_k_im2col_of_2(%x: tensor<2x16x66x34xf32>, %b: tensor<4096x64xf32>) -> tensor<144x64xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<16x3x3x2x64x32xf32>
+  %cols = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0, d1 + d4, d2 + d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<2x16x66x34xf32>) outs(%e0 : tensor<16x3x3x2x64x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<16x3x3x2x64x32xf32>
+  %a = tensor.collapse_shape %cols [[0, 1, 2], [3, 4, 5]] : tensor<16x3x3x2x64x32xf32> into tensor<144x4096xf32>
+  %e = tensor.empty() : tensor<144x64xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<144x64xf32>) -> tensor<144x64xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<144x4096xf32>, tensor<4096x64xf32>) outs(%f : tensor<144x64xf32>) -> tensor<144x64xf32>
+  return %0 : tensor<144x64xf32>
+}
+
 // One long reduction with few outputs that no tile plan takes (odd M): K in
 // chunks summed in parallel (upstream's splitReduction), then added up:
 // 4096 steps for 15 outputs are 32 chunks of 128.
