@@ -35,13 +35,20 @@ func.func @rank4(%x: memref<2x3x5x7xf32>, %y: memref<2x3x5x7xf32>) {
 // -----
 
 // A loop with serial reduction loops inside (a thread per output) keeps
-// them; a 1-D loop is tiled by 256 as it is.
+// them, each thread's sum in a register (loaded before the loop, stored
+// after it, not a load and store of memory each step); a 1-D loop is tiled
+// by 256 as it is.
 // CHECK-LABEL: func @rows_then_vector
 // CHECK: scf.parallel (%{{.+}}) = (%{{.+}}) to (%{{.+}}) step (%{{.+}})
 // CHECK:   scf.parallel (%{{.+}}) = (%{{.+}}) to (%{{.+}}) step (%{{.+}})
 // CHECK:     scf.if
 // CHECK:       arith.remsi %{{.+}}, %{{.+}} : index
-// CHECK:       scf.for
+// CHECK:       %[[INIT:.+]] = memref.load %[[S:.+]][%[[I:.+]], %[[J:.+]]] : memref<4x64xf32>
+// CHECK:       %[[SUM:.+]] = scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[ACC:.+]] = %[[INIT]]) -> (f32)
+// CHECK-NEXT:    memref.load %{{.+}} : memref<4x64x9xf32>
+// CHECK-NEXT:    %[[NEXT:.+]] = arith.addf %{{.+}}, %[[ACC]]
+// CHECK-NEXT:    scf.yield %[[NEXT]] : f32
+// CHECK:       memref.store %[[SUM]], %[[S]][%[[I]], %[[J]]] : memref<4x64xf32>
 // CHECK: scf.parallel (%{{.+}}) = (%{{.+}}) to (%{{.+}}) step (%{{.+}})
 // CHECK:   scf.parallel (%{{.+}}) = (%{{.+}}) to (%{{.+}}) step (%{{.+}})
 // CHECK-NOT: arith.remsi
@@ -90,6 +97,57 @@ func.func @dynamic(%x: memref<?x?xf32>) {
     %a = memref.load %x[%i, %j] : memref<?x?xf32>
     %b = arith.addf %a, %a : f32
     memref.store %b, %x[%i, %j] : memref<?x?xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A nest of two reduction loops (a window's rows and columns) carries the
+// sum out of both. Left in memory: a loop that also reads other elements
+// of the output, and one that stores twice.
+// CHECK-LABEL: func @reduction_nests
+// CHECK: %[[INIT:.+]] = memref.load %{{.+}} : memref<8xf32>
+// CHECK: %[[OUTER:.+]] = scf.for {{.+}} iter_args(%[[A:.+]] = %[[INIT]]) -> (f32)
+// CHECK:   %[[INNER:.+]] = scf.for {{.+}} iter_args(%[[B:.+]] = %[[A]]) -> (f32)
+// CHECK:     arith.addf %{{.+}}, %[[B]]
+// CHECK:   scf.yield %[[INNER]]
+// CHECK: memref.store %[[OUTER]], %{{.+}} : memref<8xf32>
+// CHECK: scf.for
+// CHECK-NOT: iter_args
+// CHECK:   memref.load %{{.+}} : memref<8x8xf32>
+// CHECK:   memref.store %{{.+}} : memref<8x8xf32>
+// CHECK: scf.for
+// CHECK-NOT: iter_args
+// CHECK:   memref.store %{{.+}} : memref<8xf32>
+// CHECK:   memref.store %{{.+}} : memref<8xf32>
+func.func @reduction_nests(%x: memref<8x3x3xf32>, %s: memref<8xf32>, %t: memref<8x8xf32>, %u: memref<8xf32>, %v: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c8 = arith.constant 8 : index
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    scf.for %r = %c0 to %c3 step %c1 {
+      scf.for %q = %c0 to %c3 step %c1 {
+        %a = memref.load %x[%i, %r, %q] : memref<8x3x3xf32>
+        %b = memref.load %s[%i] : memref<8xf32>
+        %c = arith.addf %a, %b : f32
+        memref.store %c, %s[%i] : memref<8xf32>
+      }
+    }
+    scf.for %k = %c0 to %c8 step %c1 {
+      %a = memref.load %t[%k, %i] : memref<8x8xf32>
+      %b = memref.load %t[%i, %i] : memref<8x8xf32>
+      %c = arith.addf %a, %b : f32
+      memref.store %c, %t[%i, %i] : memref<8x8xf32>
+    }
+    scf.for %k = %c0 to %c8 step %c1 {
+      %b = memref.load %u[%i] : memref<8xf32>
+      %c = arith.addf %b, %b : f32
+      memref.store %c, %u[%i] : memref<8xf32>
+      memref.store %c, %v[%i] : memref<8xf32>
+    }
     scf.reduce
   }
   return

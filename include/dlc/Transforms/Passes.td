@@ -338,13 +338,22 @@ def TileParallelLoops : Pass<"dlc-tile-parallel-loops", "::mlir::func::FuncOp"> 
     inside (`tileParallelLoop`, no min/max bounds): blocks of 256 threads,
     consecutive threads on consecutive elements of the last dim, every
     element a thread of its own. Loops with dynamic bounds get 8 x 32 tiles
-    on their leading dims, as `scf-parallel-loop-tiling` would.
+    on their leading dims, as `scf-parallel-loop-tiling` would. A thread's
+    reduction loops (`scf.for` loading, updating and storing one output
+    element each step) carry the element in a register instead: loaded
+    before the loop, stored after it (where the loop's only write is that
+    store, at indices defined outside it, and nothing else in it accesses
+    that memref).
 
     Why: upstream's tiling applies one tile list to the leading dims of
     every loop; with 8 x 32 a loop of rank 3 or more had a unit tile on its
     last dim (thread x over a unit dim: uncoalesced), and the dims past the
     third became serial loops in each thread. An im2col of [32, 3, 3, 64,
-    14, 14] was 288 threads of 12544 steps each; it is 2.3 M threads.
+    14, 14] was 288 threads of 12544 steps each; it is 2.3 M threads. In
+    memory, a reduction's running value made each step wait for the last
+    step's store (LLVM cannot keep it in a register: the loop's other loads
+    might alias it): a conv weight gradient's partials of 896 steps were
+    896 such round trips a thread.
 
     With `host-emulation` (the GPU schedule run on the CPU for tests,
     `dlc-cpu-pipeline emulate-gpu-schedule`), it first lowers the linalg ops
