@@ -274,6 +274,7 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createAllocateOnDevice());
   pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createNameKernels());
   // Shared-memory globals now live in the GPU modules that use them; their
   // host copies (which host lowering cannot type) go.
   pm.addPass(createSymbolDCEPass());

@@ -802,6 +802,26 @@ def LowerToMmaSync : Pass<"dlc-lower-to-mma-sync", "::mlir::func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def NameKernels : Pass<"dlc-name-kernels", "::mlir::ModuleOp"> {
+  let summary = "Name each outlined kernel after its GPU module";
+  let description = [{
+    Expects: the `gpu.module`s of `gpu-kernel-outlining`, one kernel each.
+
+    Produces: each module's kernel (`gpu.func`) renamed to its module's name,
+    which outlining made unique (`_dlc_train_step_kernel_45`), and the
+    `gpu.launch_func`s updated.
+
+    Why: outlining names every kernel of a function `<function>_kernel`, so
+    the 41 kernels of a training step all had one name in the PTX, in the
+    runtime's launch errors ("launching kernel _dlc_train_step_kernel
+    failed") and in its per-kernel profile (`DLC_CUDA_PROFILE`).
+
+    Leaves alone: modules with other than one kernel, and kernels already
+    named after their module.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 def AllocateOnDevice : Pass<"dlc-allocate-on-device", "::mlir::func::FuncOp"> {
   let summary = "Put a host function's buffers in GPU memory";
   let description = [{

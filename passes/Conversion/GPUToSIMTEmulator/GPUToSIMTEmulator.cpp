@@ -42,6 +42,13 @@ constexpr llvm::StringLiteral kDynamicShared = "__dlc_simt_dynamic_shared";
 // The most dynamic shared memory a block may have (sm_90: 227 KiB).
 constexpr int64_t kMaxDynamicShared = 227 * 1024;
 
+/// The name of kernel `function` of GPU module `module` in the emulator's
+/// symbols and messages: the module's and the kernel's, or one of them
+/// where they are the same (dlc-name-kernels).
+std::string kernelName(StringRef module, StringRef function) {
+  return module == function ? module.str() : (module + "_" + function).str();
+}
+
 /// `type` without a GPU address space (workgroup, private): on the host all
 /// memory is one space.
 Type stripAddressSpace(Type type) {
@@ -513,7 +520,7 @@ struct ConvertGPUToSIMTEmulator
           gpuFunc.getNumPrivateAttributions())
         return gpuFunc.emitError("convert-gpu-to-simt-emulator: memory "
                                  "attributions are not supported");
-      std::string name = (gpuModule.getName() + "_" + gpuFunc.getName()).str();
+      std::string name = kernelName(gpuModule.getName(), gpuFunc.getName());
       auto fn = func::FuncOp::create(b, gpuFunc.getLoc(), kKernelPrefix.str() + name,
                                      gpuFunc.getFunctionType());
       fn.getBody().takeBody(gpuFunc.getBody());
@@ -864,9 +871,8 @@ struct ConvertGPUToSIMTEmulator
       if (launch.hasClusterSize())
         return op->emitError("convert-gpu-to-simt-emulator: clusters are not "
                              "supported");
-      std::string name = (launch.getKernelModuleName().getValue() + "_" +
-                          launch.getKernelName().getValue())
-                             .str();
+      std::string name = kernelName(launch.getKernelModuleName().getValue(),
+                                    launch.getKernelName().getValue());
       gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
       gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
       Value shared = launch.getDynamicSharedMemorySize();
