@@ -12,7 +12,8 @@ events, median of N): cuBLAS GEMM in fp32 (allow_tf32=False), TF32, f16 and bf16
 device-to-device copy bandwidth (bytes read + written), softmax and an
 elementwise chain in TB/s; the MLP and CNN training steps of benchmarks/train.py
 (SGD with momentum) in eager mode and under torch.compile. Prints a Markdown
-table and writes DIR/results.json.
+table and writes DIR/results.json, and the training steps' kernels each timed
+by the runtime (DLC_CUDA_PROFILE, a second run) to DIR/kernels.profile.
 """
 
 import argparse
@@ -104,7 +105,10 @@ def make_input(shape, dtype, rng):
     return x
 
 
-def dlc_median_ms(work: Path, name, spec, reps, dlc_run):
+def dlc_median_ms(work: Path, name, spec, reps, dlc_run, profile=None):
+    """Median ms of `reps` calls; with `profile` (a path), timed again per
+    kernel by the runtime (DLC_CUDA_PROFILE) in a second run, so that the
+    events around each launch do not count in the median."""
     import numpy as np
     rng = np.random.default_rng(0)
     paths = []
@@ -119,6 +123,9 @@ def dlc_median_ms(work: Path, name, spec, reps, dlc_run):
     for p in paths:
         command += ["--input", str(p)]
     proc = subprocess.run(command, capture_output=True, text=True)
+    if proc.returncode == 0 and profile:
+        subprocess.run(command, capture_output=True, text=True,
+                       env=dict(os.environ, DLC_CUDA_PROFILE=str(profile)))
     for p in paths:
         p.unlink()
     if proc.returncode != 0:
@@ -201,13 +208,19 @@ def torch_peers(reps):
 
 def run(work: Path, reps: int, dlc_run: str):
     specs = json.loads((work / "specs.json").read_text())
+    (work / "kernels.profile").unlink(missing_ok=True)
     dlc = {}
     for name, spec in specs.items():
         if "error" in spec:
             dlc[name] = f"not compiled: {spec['error'].splitlines()[-1]}"
             continue
+        # The training steps' kernels, each timed (kernels.profile).
+        profile = work / f"{name}.profile" if name.startswith("train_") else None
         try:
-            dlc[name] = dlc_median_ms(work, name, spec, reps, dlc_run)
+            dlc[name] = dlc_median_ms(work, name, spec, reps, dlc_run, profile)
+            if profile and profile.exists():
+                with open(work / "kernels.profile", "a") as out:
+                    out.write(f"# {name}\n" + profile.read_text())
         except Exception as e:  # keep going: report every case
             dlc[name] = f"failed: {str(e)[-300:]}"
         print(f"dlc {name}: {dlc[name]}", flush=True)

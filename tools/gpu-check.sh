@@ -20,7 +20,8 @@
 #      and an f32 GEMM compiled with --allow-tf32 (TF32 error bounds);
 #   3. every integration suite (test/Integration/CPU/*.py --cuda-run=ARCH),
 #      from the artifacts compiled by `prepare` (DLC_ARTIFACT_CACHE);
-#   4. benchmarks/gpu.py run: dlc against cuBLAS/PyTorch on the same GPU.
+#   4. benchmarks/gpu.py run: dlc against cuBLAS/PyTorch on the same GPU,
+#      and the training steps' kernels each timed (kernels.profile).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bundle=$root/.gpu-bundle
@@ -100,7 +101,7 @@ run() {
   echo "== benchmarks"
   timeout 400 $python "$root/benchmarks/gpu.py" run "$bundle/bench" --build="$bundle" \
     > "$out/bench.log" 2>&1 || failed=1
-  cp "$bundle/bench/results.json" "$out/" 2>/dev/null
+  cp "$bundle/bench/results.json" "$bundle/bench/kernels.profile" "$out/" 2>/dev/null
   tail -30 "$out/bench.log"
   rm -rf "$work"
   return $failed

@@ -13,11 +13,16 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
+#include <map>
 #include <mutex>
+#include <tuple>
 #include <unordered_map>
+#include <vector>
 
 namespace {
 
@@ -85,6 +90,117 @@ thread_local Handle callStream = nullptr;
 thread_local Handle threadStream = nullptr;
 std::mutex namesMutex;
 std::unordered_map<Handle, std::string> kernelNames;
+
+/// DLC_CUDA_PROFILE=FILE: every kernel launch of a call timed by a pair of
+/// events recorded around it on the call's stream, collected when the call
+/// ends (after its stream's work) and written at exit per entry and launch:
+/// the kernel, its grid and block, and the times' median, minimum and sum
+/// over the calls. What a first GPU session needs to see which kernels of a
+/// training step take its time, without Nsight on the machine.
+struct Profile {
+  std::string path; // empty: off
+  CUresult (*elapsed)(float *, Handle, Handle) = nullptr;
+  struct Kernel {
+    unsigned grid[3], block[3];
+    int sharedBytes;
+    std::vector<float> us;
+  };
+  std::mutex mutex;
+  // By entry, launch index in the call and kernel.
+  std::map<std::tuple<std::string, size_t, std::string>, Kernel> kernels;
+
+  void write();
+  ~Profile() { write(); }
+} profile;
+
+/// A launch of the call in progress, timed.
+struct TimedLaunch {
+  std::string kernel;
+  unsigned grid[3], block[3];
+  int sharedBytes;
+  Handle start, end;
+};
+thread_local std::string callEntry;
+thread_local std::vector<TimedLaunch> timedLaunches;
+thread_local std::vector<Handle> spareEvents;
+
+void Profile::write() {
+  if (path.empty() || kernels.empty())
+    return;
+  FILE *out = std::fopen(path.c_str(), "w");
+  if (!out) {
+    std::fprintf(stderr, "dlc runtime: cannot write DLC_CUDA_PROFILE=%s\n",
+                 path.c_str());
+    return;
+  }
+  std::fprintf(out, "# dlc CUDA profile: each kernel launch of a call, timed "
+                    "by events around it on the call's stream\n"
+                    "# entry launch kernel grid block shared-bytes calls "
+                    "median-us min-us total-us\n");
+  std::map<std::string, std::pair<size_t, double>> entries;
+  for (auto &[key, k] : kernels) {
+    auto &[entry, index, name] = key;
+    std::vector<float> sorted = k.us;
+    std::sort(sorted.begin(), sorted.end());
+    double median = sorted.size() % 2
+                        ? sorted[sorted.size() / 2]
+                        : (sorted[sorted.size() / 2 - 1] +
+                           sorted[sorted.size() / 2]) /
+                              2.0;
+    double total = 0;
+    for (float t : sorted)
+      total += t;
+    std::fprintf(out, "%s %zu %s %ux%ux%u %ux%ux%u %d %zu %.1f %.1f %.1f\n",
+                 entry.c_str(), index, name.c_str(), k.grid[0], k.grid[1],
+                 k.grid[2], k.block[0], k.block[1], k.block[2], k.sharedBytes,
+                 sorted.size(), median, sorted.front(), total);
+    entries[entry].first += 1;
+    entries[entry].second += median;
+  }
+  for (auto &[entry, summary] : entries)
+    std::fprintf(out, "# %s: %zu kernel launches a call, medians summing to "
+                      "%.1f us\n",
+                 entry.c_str(), summary.first, summary.second);
+  std::fclose(out);
+}
+
+/// An event with timing (CU_EVENT_DEFAULT), reused across calls.
+Handle timingEvent() {
+  Handle event = nullptr;
+  if (!spareEvents.empty()) {
+    event = spareEvents.back();
+    spareEvents.pop_back();
+  } else if (driver.cuEventCreate(&event, /*CU_EVENT_DEFAULT=*/0) != 0) {
+    event = nullptr;
+  }
+  return event;
+}
+
+/// The times of the call's launches, into the profile (the call's work
+/// done or failed: a failure leaves its launches untimed).
+void collectTimes() {
+  if (timedLaunches.empty())
+    return;
+  bool done = driver.cuEventSynchronize(timedLaunches.back().end) == 0;
+  std::lock_guard<std::mutex> lock(profile.mutex);
+  for (size_t i = 0; i < timedLaunches.size(); ++i) {
+    TimedLaunch &t = timedLaunches[i];
+    float ms = 0;
+    if (done && profile.elapsed(&ms, t.start, t.end) == 0) {
+      auto [it, fresh] = profile.kernels.try_emplace({callEntry, i, t.kernel});
+      Profile::Kernel &k = it->second;
+      if (fresh) {
+        std::copy(t.grid, t.grid + 3, k.grid);
+        std::copy(t.block, t.block + 3, k.block);
+        k.sharedBytes = t.sharedBytes;
+      }
+      k.us.push_back(ms * 1000.0f);
+    }
+    spareEvents.push_back(t.start);
+    spareEvents.push_back(t.end);
+  }
+  timedLaunches.clear();
+}
 
 std::string describe(CUresult result) {
   const char *name = "?", *text = "?";
@@ -191,6 +307,13 @@ void load() {
                 " (" + describe(result) + ")";
     return;
   }
+  if (const char *path = getenv("DLC_CUDA_PROFILE"); path && *path) {
+    if (resolve(lib, profile.elapsed, "cuEventElapsedTime"))
+      profile.path = path;
+    else
+      std::fprintf(stderr, "dlc runtime: DLC_CUDA_PROFILE ignored: the driver "
+                           "lacks cuEventElapsedTime\n");
+  }
   // The pool keeps what calls free (a training step's intermediates are the
   // next step's), like PyTorch's caching allocator; without this threshold
   // it returns memory to the system at every stream synchronization.
@@ -268,12 +391,33 @@ void mgpuLaunchKernel(Handle function, intptr_t gridX, intptr_t gridY,
       return;
     }
   }
+  // (Profiling: events recorded around the launch on its stream.)
+  Handle start = profile.path.empty() ? nullptr : timingEvent();
+  Handle end = start ? timingEvent() : nullptr;
+  if (end && driver.cuEventRecord(start, stream) != 0)
+    end = nullptr;
   CUresult result = driver.cuLaunchKernel(
       function, gridX, gridY, gridZ, blockX, blockY, blockZ, sharedBytes,
       stream, params, extra);
-  if (result != 0) {
+  std::string name;
+  if (result != 0 || end) {
     std::lock_guard<std::mutex> lock(namesMutex);
-    check(result, "launching kernel " + kernelNames[function]);
+    name = kernelNames[function];
+  }
+  if (result != 0)
+    check(result, "launching kernel " + name);
+  if (end && result == 0 && driver.cuEventRecord(end, stream) == 0) {
+    auto u = [](intptr_t v) { return static_cast<unsigned>(v); };
+    timedLaunches.push_back({name,
+                             {u(gridX), u(gridY), u(gridZ)},
+                             {u(blockX), u(blockY), u(blockZ)},
+                             sharedBytes,
+                             start,
+                             end});
+  } else {
+    for (Handle event : {start, end})
+      if (event)
+        spareEvents.push_back(event);
   }
 }
 Handle mgpuStreamCreate() {
@@ -407,7 +551,8 @@ dlc_cuda::Scope::~Scope() {
   driver.cuCtxPopCurrent(&previous);
 }
 
-std::string dlc_cuda::beginCall(void *stream) {
+std::string dlc_cuda::beginCall(void *stream, const std::string &entry) {
+  callEntry = entry;
   if (!stream && !threadStream &&
       !check(driver.cuStreamCreate(&threadStream, /*NON_BLOCKING=*/1),
              "creating a stream"))
@@ -416,7 +561,10 @@ std::string dlc_cuda::beginCall(void *stream) {
   return "";
 }
 
-void dlc_cuda::endCall() { callStream = nullptr; }
+void dlc_cuda::endCall() {
+  collectTimes();
+  callStream = nullptr;
+}
 
 std::string dlc_cuda::allocate(void **pointer, size_t bytes) {
   *pointer = nullptr;

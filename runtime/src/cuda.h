@@ -34,8 +34,9 @@ public:
 };
 
 /// The calling thread's next GPU work (until endCall) goes to `stream`, or,
-/// if null, to a stream the thread keeps for all its calls ("" on success).
-std::string beginCall(void *stream);
+/// if null, to a stream the thread keeps for all its calls ("" on success);
+/// `entry` names the call in DLC_CUDA_PROFILE's profile.
+std::string beginCall(void *stream, const std::string &entry);
 void endCall();
 
 /// Device memory and copies for staging host tensors, ordered on the

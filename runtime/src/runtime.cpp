@@ -910,7 +910,8 @@ dlc_status callOnDevice(const dlc_function &fn, const DLTensor *inputs,
   if (dlc_status s = checkCounts(fn, inputs, num_inputs, outputs, num_outputs))
     return s;
   dlc_cuda::Scope scope;
-  if (std::string error = dlc_cuda::beginCall(stream); !error.empty())
+  if (std::string error = dlc_cuda::beginCall(stream, fn.name);
+      !error.empty())
     return fail(DLC_ERROR_DEVICE, fn.name + ": " + error);
   struct EndCall {
     ~EndCall() { dlc_cuda::endCall(); }

@@ -89,6 +89,9 @@ struct Allocation {
 
 struct Stream {
   bool legacy = false;
+  // The stream's clock, in microseconds (cuEventElapsedTime): each launch
+  // advances it by 1 + one per wave of 132 blocks, a stand-in for time.
+  unsigned long long clock = 0;
 };
 
 struct Kernel {
@@ -109,6 +112,8 @@ struct Module {
 
 struct Event {
   Stream *stream = nullptr;
+  unsigned flags = 0;
+  unsigned long long clock = 0; // the stream's, when recorded
 };
 
 std::mutex mutex;
@@ -889,6 +894,7 @@ CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz,
   if (kernel->staticShared + sharedBytes > 227 * 1024)
     return fail("launching %s with %u + %u bytes of shared memory", name,
                 kernel->staticShared, sharedBytes);
+  stream->clock += 1 + 1ull * gx * gy * gz / 132;
   trace("launch %s <<<%u x %u x %u, %u x %u x %u, %u>>> on %s", name, gx, gy,
         gz, bx, by, bz, sharedBytes, streamName(stream));
   if (getenv("DLC_FAKE_CUDA_PROFILE"))
@@ -955,9 +961,11 @@ CUresult cuStreamSynchronize(void *handle) {
   return kSuccess;
 }
 
-CUresult cuEventCreate(void **event, unsigned) {
+CUresult cuEventCreate(void **event, unsigned flags) {
   FAKE_NEEDS_CONTEXT();
   auto *e = new Event;
+  e->flags = flags;
+  trace("cuEventCreate flags %u", flags);
   events.insert(e);
   *event = e;
   return kSuccess;
@@ -979,6 +987,26 @@ CUresult cuEventRecord(void *handle, void *streamHandle) {
   if (!events.count(event) || !stream)
     return kInvalidHandle;
   event->stream = stream;
+  event->clock = stream->clock;
+  return kSuccess;
+}
+
+CUresult cuEventElapsedTime(float *ms, void *startHandle, void *endHandle) {
+  FAKE_NEEDS_CONTEXT();
+  auto *start = static_cast<Event *>(startHandle);
+  auto *end = static_cast<Event *>(endHandle);
+  if (!events.count(start) || !events.count(end))
+    return kInvalidHandle;
+  // As the driver: both recorded, both created with timing.
+  if ((start->flags | end->flags) & /*CU_EVENT_DISABLE_TIMING=*/2)
+    return fail("cuEventElapsedTime of an event created with "
+                "CU_EVENT_DISABLE_TIMING");
+  if (!start->stream || !end->stream)
+    return fail("cuEventElapsedTime of an event never recorded");
+  if (start->stream != end->stream || end->clock < start->clock)
+    return fail("cuEventElapsedTime: the events are not in order on one "
+                "stream");
+  *ms = static_cast<float>(end->clock - start->clock) / 1000.0f;
   return kSuccess;
 }
 
