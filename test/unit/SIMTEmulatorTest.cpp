@@ -268,6 +268,12 @@ TEST(SIMTEmulator, MemoryProfileCountsSectorsAndWavefronts) {
     text += buffer;
   fclose(f);
   unlink(path);
+  // Per kernel: launches, blocks, and a warp's global requests at most
+  // (coalesced and strided, once a block each).
+  EXPECT_NE(text.find("profiled: kernel: 1 launches, 2 blocks of 32 threads, "
+                      "at most 2 global requests a warp"),
+            std::string::npos)
+      << text;
   // Two blocks: 2 requests of each.
   EXPECT_NE(text.find("profiled: global coalesced: 2 requests, 8 sectors, 4.00 "
                       "per request, 100% of their bytes used"),

@@ -18,6 +18,9 @@
 // used), and writes and reads columns of a 32-float-wide shared tile (32
 // words of one bank: 32 wavefronts a request).
 // CHECK: # dlc SIMT emulator memory profile (warp requests)
+// Per kernel: its launches and blocks, and the most global requests one warp
+// of a block issued (two loads and a store).
+// CHECK: rows_and_columns{{.*}}: kernel: 1 launches, 1 blocks of 32 threads, at most 3 global requests a warp
 // CHECK-DAG: rows_and_columns{{.*}}: global memref.load (read) at {{.+}}kernels-on-cpu-profile.mlir:[[@LINE+26]]:{{[0-9]+}}: 1 requests, 4 sectors, 4.00 per request, 100% of their bytes used
 // CHECK-DAG: rows_and_columns{{.*}}: global memref.load (read) at {{.+}}kernels-on-cpu-profile.mlir:[[@LINE+26]]:{{[0-9]+}}: 1 requests, 32 sectors, 32.00 per request, 12% of their bytes used
 // CHECK-DAG: rows_and_columns{{.*}}: shared memref.store (write) at {{.+}}kernels-on-cpu-profile.mlir:[[@LINE+22]]:{{[0-9]+}}: 32 requests, 1024 wavefronts, 32.00 per request, 32.00x the fewest (32)
