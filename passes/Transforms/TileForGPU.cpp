@@ -2069,11 +2069,22 @@ int64_t outputCount(linalg::LinalgOp op) {
   return outputs;
 }
 
+/// Threads the first step of a split reduction may take: half of what an
+/// H100's 132 SMs hold (2048 each).
+constexpr int64_t kSplitReductionThreads = 132 * 1024;
+/// Steps each chunk of a split reduction keeps at least.
+constexpr int64_t kSplitReductionMinSteps = 16;
+
 /// For an op with one long reduction loop and few outputs, the chunks to
-/// split its reduction into (the largest divisor of K with at least 128
-/// steps a chunk and at most about 16384 threads in all), or 0: static, one
-/// output, K of `minSteps` steps or more, fewer than 8192 outputs.
-int64_t reductionChunks(linalg::LinalgOp op, int64_t minSteps = 2048) {
+/// split its reduction into, or 0: static, one output, K of `minSteps`
+/// steps or more, fewer than 8192 outputs. With `rows` (the partial sums
+/// of an output a row that a warp adds up: splitLongReduction), the most
+/// chunks (a divisor of K) of kSplitReductionMinSteps steps or more within
+/// kSplitReductionThreads threads, a multiple of 32 (else 0); without
+/// (a thread adds up each output's partials), the largest divisor of K with
+/// at least 128 steps a chunk and at most about 16384 threads in all.
+int64_t reductionChunks(linalg::LinalgOp op, int64_t minSteps = 2048,
+                        bool rows = false) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
       op.getNumReductionLoops() != 1 || op->getNumResults() != 1)
     return 0;
@@ -2086,30 +2097,158 @@ int64_t reductionChunks(linalg::LinalgOp op, int64_t minSteps = 2048) {
   int64_t outputs = outputCount(op);
   if (steps < minSteps || outputs >= 8192)
     return 0;
-  for (int64_t d = std::min(steps / 128, std::max<int64_t>(16384 / outputs, 2));
-       d >= 2; --d)
+  int64_t most =
+      rows ? std::min(steps / kSplitReductionMinSteps,
+                      std::max<int64_t>(kSplitReductionThreads / outputs, 2))
+           : std::min(steps / 128, std::max<int64_t>(16384 / outputs, 2));
+  for (int64_t d = most - most % 32; rows && d >= 32; d -= 32)
+    if (steps % d == 0)
+      return d;
+  for (int64_t d = most; !rows && d >= 2; --d)
     if (steps % d == 0)
       return d;
   return 0;
 }
 
+/// The partial sums of upstream's splitReduction (`split`: partial[chunk,
+/// outputs...], then combined over the chunk) laid out [outputs..., chunk]
+/// instead, then summed over their last dim: each output's partials a row
+/// that the row nests sum a warp a row. With `reductionLast`, the partial
+/// op's remaining reduction loop (second, after the chunk: a column sum's)
+/// is moved last, so its threads' parallel loops are all outside it.
+void partialsAsRows(RewriterBase &rewriter,
+                    linalg::SplitReductionResult split,
+                    bool reductionLast) {
+  auto partial = dyn_cast<linalg::GenericOp>(split.splitLinalgOp.getOperation());
+  auto combine =
+      dyn_cast<linalg::GenericOp>(split.resultCombiningLinalgOp.getOperation());
+  if (!partial || !combine || !split.fillOp)
+    return;
+  MLIRContext *ctx = rewriter.getContext();
+  auto type = cast<RankedTensorType>(partial.getResult(0).getType());
+  unsigned rank = type.getRank();
+  SmallVector<int64_t> shape(type.getShape().drop_front());
+  shape.push_back(type.getDimSize(0));
+  SmallVector<AffineMap> maps = partial.getIndexingMapsArray();
+  SmallVector<utils::IteratorType> loops = partial.getIteratorTypesArray();
+  unsigned numLoops = loops.size();
+  if (reductionLast) {
+    // Loop 1 (the reduction) last: old dims in terms of the new ones.
+    SmallVector<AffineExpr> old = {getAffineDimExpr(0, ctx),
+                                   getAffineDimExpr(numLoops - 1, ctx)};
+    for (unsigned d = 1; d + 1 < numLoops; ++d)
+      old.push_back(getAffineDimExpr(d, ctx));
+    AffineMap substitute = AffineMap::get(numLoops, 0, old, ctx);
+    for (AffineMap &map : maps)
+      map = map.compose(substitute);
+    std::rotate(loops.begin() + 1, loops.begin() + 2, loops.end());
+  }
+  AffineMap out = maps.back();
+  SmallVector<AffineExpr> rotated(out.getResults().drop_front());
+  rotated.push_back(out.getResult(0));
+  maps.back() = AffineMap::get(out.getNumDims(), 0, rotated, ctx);
+  Location loc = partial.getLoc();
+  rewriter.setInsertionPoint(partial);
+  Value empty =
+      tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
+  Value init = linalg::FillOp::create(rewriter, loc,
+                                      split.fillOp.getInputs()[0], empty)
+                   .getResult(0);
+  auto rowPartial = linalg::GenericOp::create(
+      rewriter, loc, init.getType(), partial.getDpsInputs(), init, maps, loops);
+  rewriter.cloneRegionBefore(partial.getRegion(), rowPartial.getRegion(),
+                             rowPartial.getRegion().end());
+  // The sum over the last dim into the op's result.
+  SmallVector<AffineExpr> outputs;
+  for (unsigned d = 0; d + 1 < rank; ++d)
+    outputs.push_back(getAffineDimExpr(d, ctx));
+  SmallVector<utils::IteratorType> iterators(rank - 1,
+                                             utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  rewriter.setInsertionPoint(combine);
+  auto rows = linalg::GenericOp::create(
+      rewriter, combine.getLoc(), combine.getResultTypes(),
+      rowPartial.getResult(0), combine.getDpsInits(),
+      ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, ctx),
+                          AffineMap::get(rank, 0, outputs, ctx)},
+      iterators);
+  rewriter.cloneRegionBefore(combine.getRegion(), rows.getRegion(),
+                             rows.getRegion().end());
+  rewriter.replaceOp(combine, rows.getResults());
+  rewriter.eraseOp(partial);
+}
+
+/// A column sum into a fill, [R, outputs...] -> [outputs...] with few
+/// outputs (a bias gradient over a batch of 128: [128, 512] -> [512]), as
+/// 32 chunks of R / 32 rows summed in parallel (each thread an output of a
+/// chunk, stepping down its rows: coalesced across threads), then each
+/// output's 32 partials a row that a warp of a row nest sums
+/// (partialsAsRows). Left to the parallel-loop route it was a thread per
+/// output stepping through all R rows: 512 threads, 2 blocks, 128 dependent
+/// loads each. Taken where R is a multiple of 32 from 64 on, with fewer
+/// than 8192 outputs and one reduction loop, the first.
+void splitColumnSum(RewriterBase &rewriter, linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 1 ||
+      op.getNumDpsInits() != 1 || op.getNumReductionLoops() != 1 ||
+      op.getNumLoops() < 2 ||
+      op.getIteratorTypesArray().front() != utils::IteratorType::reduction ||
+      !op.getDpsInits()[0].getDefiningOp<linalg::FillOp>())
+    return;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return;
+  int64_t steps = ranges.front(), outputs = outputCount(op);
+  if (steps < 64 || steps % 32 || outputs >= 8192 ||
+      outputs * 32 > kSplitReductionThreads)
+    return;
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::SplitReductionResult> split =
+      linalg::splitReduction(rewriter, op, [&](linalg::LinalgOp) {
+        return linalg::SplitReductionOptions{32, /*index=*/0,
+                                             /*innerParallel=*/false};
+      });
+  if (succeeded(split))
+    partialsAsRows(rewriter, *split, /*reductionLast=*/true);
+}
+
 /// An op with one long reduction loop and few outputs (reductionChunks)
-/// with its reduction split into chunks summed in parallel, then added up
-/// (upstream's linalg::splitReduction): partial[chunk, outputs...] over
-/// K / chunks steps each. A 1-channel conv's weight gradient, [9, 50176] x
-/// [50176, 32], was 288 threads of 50176 steps each; it is 56 chunks of
-/// 896. Left as it is where upstream does not recognize the combiner.
+/// with its reduction split into chunks summed in parallel (upstream's
+/// linalg::splitReduction), then added up. With `rowsOfPartials` (products,
+/// split before the row nests): partial[outputs..., chunk] over K / chunks
+/// steps each, then a reduction of its last dim. A 1-channel
+/// conv's weight gradient, [9, 50176] x [50176, 32], was 288 threads of
+/// 50176 steps each; it is 448 chunks of 112, then 288 rows of 448 that
+/// the row nests add up a warp a row. (Upstream puts the chunk first,
+/// [chunk, outputs...]: a column sum of one thread per output, 448 steps
+/// in 2 blocks.) The partial op's loops stay in upstream's order, chunk
+/// first, so that its threads still step along the outputs' last dim.
+/// Without (single-input reductions, split after the row nests took theirs):
+/// upstream's [chunk, outputs...]. Left as it is where upstream does not
+/// recognize the combiner.
 void splitLongReduction(RewriterBase &rewriter, linalg::LinalgOp op,
-                        int64_t minSteps = 2048) {
-  int64_t chunks = reductionChunks(op, minSteps);
+                        int64_t minSteps, bool rowsOfPartials) {
+  // Rows need a multiple of 32 chunks, and the row nests take a row sum
+  // into a fill (from zeros) only: else a thread adds up each output's
+  // partials, which are better a column then (coalesced across threads).
+  rowsOfPartials &= op.getDpsInits()[0].getDefiningOp<linalg::FillOp>() != nullptr;
+  int64_t chunks =
+      rowsOfPartials ? reductionChunks(op, minSteps, /*rows=*/true) : 0;
+  if (!chunks) {
+    rowsOfPartials = false;
+    chunks = reductionChunks(op, minSteps);
+  }
   if (!chunks)
     return;
   rewriter.setInsertionPoint(op);
   // (A failure leaves the op unchanged: the combiner is checked first.)
-  (void)linalg::splitReduction(rewriter, op, [&](linalg::LinalgOp) {
-    return linalg::SplitReductionOptions{chunks, /*index=*/0,
-                                         /*innerParallel=*/false};
-  });
+  FailureOr<linalg::SplitReductionResult> split =
+      linalg::splitReduction(rewriter, op, [&](linalg::LinalgOp) {
+        return linalg::SplitReductionOptions{chunks, /*index=*/0,
+                                             /*innerParallel=*/false};
+      });
+  if (failed(split) || !rowsOfPartials)
+    return;
+  partialsAsRows(rewriter, *split, /*reductionLast=*/false);
 }
 
 /// A static tensor.pad with a constant value as one generic over the
@@ -2277,6 +2416,22 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
       if (failed(tileContraction(rewriter, op, plan, memorySpace)))
         return signalPassFailure();
 
+    // Long products with few outputs (not tiled above, the products of few
+    // blocks first): in parallel chunks, their partial sums rows of the row
+    // nests below.
+    for (linalg::LinalgOp op : fewBlocks)
+      splitLongReduction(rewriter, op, kFewBlocksMinSteps,
+                         /*rowsOfPartials=*/true);
+    SmallVector<linalg::LinalgOp> longProducts;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (!leftAlone(op) && op.getNumReductionLoops() == 1 &&
+          op.getNumDpsInputs() >= 2)
+        longProducts.push_back(op);
+    });
+    for (linalg::LinalgOp op : longProducts)
+      splitLongReduction(rewriter, op, /*minSteps=*/2048,
+                         /*rowsOfPartials=*/true);
+
     // Reductions over outer dims (a bias gradient): in two steps, the
     // first as rows of the row nests below where it reads rows.
     SmallVector<linalg::LinalgOp> reductions;
@@ -2301,6 +2456,15 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     }
     if (!reductions.empty() && failed(foldReshapes(getOperation())))
       return signalPassFailure();
+    // Column sums (a bias gradient over the batch, or the second step
+    // above): in 32 chunks, their partials rows of the row nests below.
+    SmallVector<linalg::GenericOp> columnSums;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (!leftAlone(op))
+        columnSums.push_back(op);
+    });
+    for (linalg::GenericOp op : columnSums)
+      splitColumnSum(rewriter, op);
     // Row nests, from their last op (an elementwise op over [rows, cols] or
     // an op over rows). Row reductions as generics first, as the nest's other
     // ops are.
@@ -2414,18 +2578,16 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
       if (failed(tileElementwise(rewriter, op, width)))
         return signalPassFailure();
 
-    // Long single reductions with few outputs (not tiled above, the
-    // products of few blocks first): in parallel chunks.
-    for (linalg::LinalgOp op : fewBlocks)
-      splitLongReduction(rewriter, op, kFewBlocksMinSteps);
+    // Other long single reductions with few outputs (not in a row nest):
+    // in parallel chunks.
     SmallVector<linalg::LinalgOp> longReductions;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (!leftAlone(op) &&
-          op.getNumReductionLoops() == 1)
+      if (!leftAlone(op) && op.getNumReductionLoops() == 1)
         longReductions.push_back(op);
     });
     for (linalg::LinalgOp op : longReductions)
-      splitLongReduction(rewriter, op);
+      splitLongReduction(rewriter, op, /*minSteps=*/2048,
+                         /*rowsOfPartials=*/false);
 
     // Pads left (a conv's padded input) as one kernel each.
     for (tensor::PadOp pad : notLeftAlone<tensor::PadOp>(getOperation()))

@@ -516,6 +516,29 @@ func.func @bias_gradient_rows(%x: tensor<4x8x8x8xf32>, %out: tensor<8xf32>) -> t
   return %0 : tensor<8xf32>
 }
 
+// A column sum into a fill (a bias gradient over a batch of 128, [128, 512]
+// -> [512]): 32 chunks of 4 rows, a thread per output and chunk stepping
+// down its rows (threads along the 512 columns), the partials [512, 32],
+// then each output's 32 partials a row of a row nest (a warp a row). Left
+// to the parallel-loop route it was 512 threads of 128 steps.
+// CHECK-LABEL: func.func @column_sum
+// CHECK: %[[PARTIALS:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.+}} : tensor<32x4x512xf32>) outs(%{{.+}} : tensor<512x32xf32>)
+// CHECK: scf.forall (%{{.+}}) = (0) to (512) step (8)
+// CHECK:   tensor.extract_slice %[[PARTIALS]]
+// CHECK:   gpu.shuffle xor
+// CHECK: } {mapping = [#gpu.block<x>]}
+func.func @column_sum(%x: tensor<128x512xf32>) -> tensor<512xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<512xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<512xf32>) -> tensor<512xf32>
+  %0 = linalg.reduce ins(%x : tensor<128x512xf32>) outs(%f : tensor<512xf32>) dimensions = [0]
+    (%in: f32, %acc: f32) {
+      %m = arith.addf %in, %acc : f32
+      linalg.yield %m : f32
+    }
+  return %0 : tensor<512xf32>
+}
+
 // A transpose of the innermost dim (NCHW -> NHWC, a conv weight
 // gradient's dy) through shared memory: [N, C, H, W] -> [N, H, W, C] as
 // [N, C, HW] -> [N, HW, C]; blocks of a 16 x 32 tile (HW 16 at a time, C
@@ -701,6 +724,34 @@ func.func @few_blocks_long_k(%a: tensor<64x3136xf32>, %b: tensor<3136x10xf32>, %
   %e = tensor.empty() : tensor<128x10xf32>
   %1 = linalg.matmul ins(%h, %w : tensor<128x512xf32>, tensor<512x10xf32>) outs(%e : tensor<128x10xf32>) -> tensor<128x10xf32>
   return %0, %1 : tensor<64x10xf32>, tensor<128x10xf32>
+}
+
+// Into a fill (a gradient, not an accumulation like the two above), the
+// chunks are more and their partials rows: a 1-channel conv's weight
+// gradient, [9, 50176] x [50176, 32], is 448 chunks of 112 (the most, a
+// multiple of 32, of 16 steps or more within 132 x 1024 threads), each
+// thread stepping along the 32 outputs' last dim; each output's 448
+// partials a row that a warp adds up (8 rows a block, xor shuffles), not a
+// thread's 448 steps. The classifier: 64 chunks of 49, rows of 64.
+// CHECK-LABEL: func.func @skinny_long_k
+// CHECK: %[[PARTIAL:.+]] = linalg.generic {indexing_maps = [#{{.+}}, #{{.+}}, #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%{{.+}}, %{{.+}} : tensor<9x448x112xf32>, tensor<448x112x32xf32>) outs(%{{.+}} : tensor<9x32x448xf32>)
+// CHECK: %[[ROWS:.+]] = tensor.collapse_shape %[[PARTIAL]] {{\[}}[0, 1], [2]] : tensor<9x32x448xf32> into tensor<288x448xf32>
+// CHECK: scf.forall (%{{.+}}) = (0) to (288) step (8)
+// CHECK:   tensor.extract_slice %[[ROWS]]
+// CHECK:   gpu.shuffle  xor
+// CHECK: } {mapping = [#gpu.block<x>]}
+// CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<64x10x64xf32>)
+// CHECK: scf.forall (%{{.+}}) = (0) to (640) step (8)
+// CHECK:   gpu.shuffle  xor
+func.func @skinny_long_k(%a: tensor<9x50176xf32>, %b: tensor<50176x32xf32>, %x: tensor<64x3136xf32>, %w: tensor<3136x10xf32>) -> (tensor<9x32xf32>, tensor<64x10xf32>) {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<9x32xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<9x32xf32>) -> tensor<9x32xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<9x50176xf32>, tensor<50176x32xf32>) outs(%f : tensor<9x32xf32>) -> tensor<9x32xf32>
+  %e1 = tensor.empty() : tensor<64x10xf32>
+  %f1 = linalg.fill ins(%cst : f32) outs(%e1 : tensor<64x10xf32>) -> tensor<64x10xf32>
+  %1 = linalg.matmul ins(%x, %w : tensor<64x3136xf32>, tensor<3136x10xf32>) outs(%f1 : tensor<64x10xf32>) -> tensor<64x10xf32>
+  return %0, %1 : tensor<9x32xf32>, tensor<64x10xf32>
 }
 
 // Few 64 x 64 blocks on FMAs (a batch-128 layer, 128 x 512: 16 blocks) are
