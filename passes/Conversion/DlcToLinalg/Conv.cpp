@@ -474,6 +474,7 @@ struct Conv2DFilterGradLowering : OpConversionPattern<Conv2DFilterGradOp> {
         n, (ckk + og) * oh * ow * element.getIntOrFloatBitWidth() / 8,
         element, chunkBytes);
     SmallVector<Value> pieces;
+    Value result;
     for (int64_t j = 0; j < groups; ++j) {
       Value x = channels(input, j * cg, cg);
       Value g = channels(adaptor.getGrad(), j * og, og);
@@ -505,10 +506,12 @@ struct Conv2DFilterGradLowering : OpConversionPattern<Conv2DFilterGradOp> {
       bindDims(ctx, f, c3, y3, x3);
       auto readMap =
           AffineMap::get(4, 0, {c3 * (kh * kw) + y3 * kw + x3, f}, ctx);
-      pieces.push_back(buildMap(rewriter, loc, tensor({og, cg, kh, kw}),
-                                product, {readMap}, copyBody));
+      result = buildMap(rewriter, loc, tensor({og, cg, kh, kw}), product,
+                        {readMap}, copyBody);
+      pieces.push_back(result);
     }
-    Value result = pieces.front();
+    // (One group: its piece, kept in `result`; GCC cannot tell that the
+    // loop ran and warned of reading pieces.front() uninitialized.)
     if (groups > 1)
       result = ConcatOp::create(rewriter, loc, pieces, 0);
     rewriter.replaceOp(op, result);
