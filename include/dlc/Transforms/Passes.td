@@ -413,8 +413,10 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     [288, 12544] x [12544, 64]: 9 blocks stepping through 12544 values) is
     first a `linalg.batch_matmul` over K chunks (the fewest, of at least
     256 steps and a multiple of 16, 32 with tensor cores, that give 132
-    blocks; 16 of 784 there: 144 blocks), an operand with K last copied to
-    [chunks, M or N, K / chunks] so that the batch comes first, then the
+    blocks; 16 of 784 there: 144 blocks), an operand with K last written
+    as [chunks, M or N, K / chunks] so that the batch comes first (by its
+    producer where that is a one-use map whose first K dim the chunks
+    divide, an im2col: no copy; else copied), then the
     partials summed into the output in chunk order (a kernel of its own;
     an elementwise consumer is then one too).
     Before that, a 2-D matmul without a tensor-core plan whose A or B is a
@@ -507,15 +509,22 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     else a divisor from 31 down to 9: 28 of 196), up to 256 linear threads
     copying the input tile along its rows into a buffer of rows of an odd
     number of elements, then writing it along the output's rows.
-    Reductions left after those, so that they have threads to spare: one
+    Reductions with few outputs, so that they have threads to spare: one
     with a single reduction loop of 2048 steps or more and fewer than 8192
-    outputs
-    (a 1-channel conv's weight gradient, [9, 50176] x [50176, 32]) is split
-    by upstream's `linalg::splitReduction` into parallel chunks of at least
-    128 steps (up to about 16384 threads), then summed; so is a contraction
-    that would be fewer than 8 blocks with a K of 512 or more (a
-    classifier, [128, 512] x [512, 10]: 2 blocks of 80 threads), instead of
-    its tile plan.
+    outputs (a 1-channel conv's weight gradient, [9, 50176] x [50176, 32])
+    is split by upstream's `linalg::splitReduction` into parallel chunks,
+    then summed; so is a contraction that would be fewer than 8 blocks with
+    a K of 512 or more (a classifier, [64, 3136] x [3136, 10]), instead of
+    its tile plan. A product into a fill takes the most chunks of 16 steps
+    or more within 132 x 1024 threads, a multiple of 32, before the row
+    nests, its partials laid out [outputs, chunk]: each output's partials
+    a row that a warp of a row nest sums (448 chunks of 112, rows of 448,
+    for the conv). A column sum into a fill ([R, C] -> [C], R a multiple
+    of 32 from 64 on: a bias gradient over the batch, or the second step
+    above) goes the same way in 32 chunks. Other such reductions (into an
+    existing tensor, or single-input ones, after the row nests) take
+    chunks of 128 steps or more within about 16384 threads, their partials
+    [chunk, outputs] summed a thread an output.
     Static pads with a constant value left (a conv's padded input) become
     one generic over the padded shape each (the source read at a clamped
     position where inside, the pad value elsewhere): bufferized, a pad is a
