@@ -2221,7 +2221,10 @@ void splitColumnSum(RewriterBase &rewriter, linalg::GenericOp op) {
 /// the row nests add up a warp a row. (Upstream puts the chunk first,
 /// [chunk, outputs...]: a column sum of one thread per output, 448 steps
 /// in 2 blocks.) The partial op's loops stay in upstream's order, chunk
-/// first, so that its threads still step along the outputs' last dim.
+/// first, so that its threads still step along the outputs' last dim
+/// (upstream's `index` option would put the chunk last in the partials but
+/// also its loop inside the outputs' ones: threads along the chunks,
+/// reading K / chunks rows apart).
 /// Without (single-input reductions, split after the row nests took theirs):
 /// upstream's [chunk, outputs...]. Left as it is where upstream does not
 /// recognize the combiner.
