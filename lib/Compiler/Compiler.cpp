@@ -97,6 +97,12 @@ static LogicalResult prepareForLowering(ModuleOp module) {
   return success();
 }
 
+/// Whether `module` already holds outlined kernels (gpu.modules written by
+/// hand, host code on memrefs): the GPU pipeline then only lowers them.
+static bool hasGivenKernels(ModuleOp module) {
+  return !module.getOps<gpu::GPUModuleOp>().empty();
+}
+
 LogicalResult
 dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
                         llvm::function_ref<void(PassManager &)> configure,
@@ -121,6 +127,7 @@ dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
     options.allowTF32 = compileOptions.emulateTF32Schedule;
     options.emulateKernels = true;
     options.traceMemory = compileOptions.profileEmulatedMemory;
+    options.givenKernels = hasGivenKernels(module);
     buildGPUPipeline(pm, options);
     return pm.run(module);
   }
@@ -155,6 +162,7 @@ dlc::lowerToGPULLVMDialect(ModuleOp module, llvm::StringRef chip,
   options.chip = chip.str();
   options.format = format.str();
   options.allowTF32 = allowTF32;
+  options.givenKernels = hasGivenKernels(module);
   buildGPUPipeline(pm, options);
   return pm.run(module);
 }

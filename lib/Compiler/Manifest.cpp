@@ -18,7 +18,13 @@ namespace {
 
 FailureOr<json> tensorSpec(Type type, StringRef name, Location loc,
                            StringRef what) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
+  // (Or an identity-layout memref: the same buffer at the ABI, in host code
+  // written on memrefs around hand-written kernels.)
+  auto tensor = dyn_cast<ShapedType>(type);
+  auto memref = dyn_cast<MemRefType>(type);
+  if (!isa<RankedTensorType>(type) &&
+      (!memref || !memref.getLayout().isIdentity() || memref.getMemorySpace()))
+    tensor = nullptr;
   std::optional<std::string> dtype =
       tensor ? dlc::elementTypeName(tensor.getElementType()) : std::nullopt;
   if (!tensor || !tensor.hasStaticShape() || !dtype)

@@ -45,7 +45,9 @@ constexpr int64_t kMaxThreads = 1024;
 constexpr int64_t kMaxDynamicShared = 227 * 1024;
 constexpr size_t kStackBytes = 256 * 1024;
 
-enum class State { Ready, AtBarrier, AtWarpOp, Done };
+// AtMBarrier: waiting for an mbarrier phase (runs again when one
+// completes).
+enum class State { Ready, AtBarrier, AtWarpOp, AtMBarrier, Done };
 
 /// A growable array of trivially copyable elements on malloc.
 template <typename T> struct Array {
@@ -102,6 +104,8 @@ struct Thread {
   // committed group, oldest first.
   Array<Copy> pending;
   Array<size_t> groupEnds;
+  // wgmma groups this thread committed and waited for.
+  uint64_t mmaCommitted, mmaRetired;
   // Memory accesses of the current barrier interval (trace-memory).
   Array<struct Access> accesses;
 };
@@ -115,6 +119,53 @@ struct Slot {
   // The operation (the warp's generation) the lane posted for: a lane that
   // exited without posting leaves an older one.
   uint64_t generation;
+};
+
+/// An mbarrier (sm_90): its expected arrivals, those still missing in the
+/// current phase, the transaction bytes still expected, and how many
+/// phases have completed.
+struct MBarrier {
+  char *address;
+  int32_t count, pending;
+  int64_t tx;
+  uint64_t phase;
+};
+
+/// A TMA load whose data lands in shared memory when a thread's wait sees
+/// its mbarrier phase complete (as cp.async copies land at their wait):
+/// `data` holds the bytes as they will lie at `dst` (swizzled).
+struct TmaLoad {
+  char *barrier;
+  uint64_t phase;
+  char *dst, *data;
+  int64_t bytes;
+};
+
+/// A wgmma in flight: the operand values it read when issued, read again
+/// when a wait retires it (a write to its shared-memory operands in
+/// between is a race on a GPU).
+struct PendingMma {
+  int64_t descA, descB;
+  int32_t kind, n, transposeA, transposeB;
+  float *operands;
+};
+
+/// What the 128 threads of a warpgroup exchange in a wgmma.
+struct Warpgroup {
+  int arrived = 0;
+  uint64_t generation = 0;
+  int64_t descA[128], descB[128];
+  float *accumulators[128];
+  // wgmmas issued and not retired, and the end (in `pending`) of each
+  // committed group; `committed`: groups committed so far.
+  Array<PendingMma> pending;
+  Array<size_t> groupEnds;
+  uint64_t committed = 0, retired = 0;
+};
+
+struct SharedArray {
+  char *address;
+  int64_t bytes;
 };
 
 struct Warp {
@@ -134,7 +185,11 @@ struct Launch {
   ucontext_t scheduler;
   int64_t current = -1;
   // Shared arrays already filled in this block.
-  Array<char *> sharedSeen;
+  Array<SharedArray> sharedSeen;
+  // The block's mbarriers, TMA loads not landed, warpgroups.
+  Array<MBarrier> barriers;
+  Array<TmaLoad> tmaLoads;
+  Array<Warpgroup> warpgroups;
   // Whether this launch's kernel traces its memory accesses.
   bool tracing = false;
   // Global-memory requests of each warp of the block (trace-memory).
@@ -476,6 +531,223 @@ __attribute__((destructor)) void writeProfile() {
   writeProfileTo(std::getenv("DLC_SIMT_PROFILE"));
 }
 
+float halfToFloat(uint16_t h) {
+  uint32_t sign = (h >> 15) & 1, exponent = (h >> 10) & 31, mantissa = h & 1023;
+  float value;
+  if (exponent == 0)
+    value = std::ldexp(static_cast<float>(mantissa), -24);
+  else if (exponent == 31)
+    value = mantissa ? NAN : INFINITY;
+  else
+    value = std::ldexp(static_cast<float>(mantissa | 1024), exponent - 25);
+  return sign ? -value : value;
+}
+
+float bitsToFloat(uint32_t bits) {
+  float value;
+  std::memcpy(&value, &bits, 4);
+  return value;
+}
+
+// --- sm_90: mbarriers, TMA, wgmma -----------------------------------------
+
+MBarrier *findBarrier(const char *address) {
+  for (MBarrier &b : state->barriers)
+    if (b.address == address)
+      return &b;
+  return nullptr;
+}
+
+MBarrier &barrierAt(int64_t address, const char *what) {
+  MBarrier *b = findBarrier(reinterpret_cast<char *>(address));
+  if (!b)
+    fail("%s on an mbarrier at %#llx that was never initialized", what,
+         (long long)address);
+  return *b;
+}
+
+/// Ends the current phase of `b` if nothing is missing, and wakes the
+/// threads waiting for a phase.
+void completeIfDone(MBarrier &b) {
+  if (b.pending != 0 || b.tx != 0)
+    return;
+  ++b.phase;
+  b.pending = b.count;
+  for (int64_t i = 0; i < state->threads; ++i)
+    if (state->pool[i].state == State::AtMBarrier)
+      state->pool[i].state = State::Ready;
+}
+
+/// Lands the TMA loads of `barrier` issued before phase `phase`.
+void landTmaLoads(const char *barrier, uint64_t phase) {
+  size_t kept = 0;
+  for (size_t i = 0; i < state->tmaLoads.size; ++i) {
+    TmaLoad &load = state->tmaLoads[i];
+    if (barrier && (load.barrier != barrier || load.phase >= phase)) {
+      state->tmaLoads[kept++] = load;
+      continue;
+    }
+    std::memcpy(load.dst, load.data, load.bytes);
+    std::free(load.data);
+  }
+  state->tmaLoads.resize(kept);
+}
+
+/// Loads nothing waited for land anyway (as on the GPU, eventually).
+void landAllTmaLoads() { landTmaLoads(nullptr, 0); }
+
+/// The shared array of the block holding [address, address + bytes), or
+/// null.
+const SharedArray *sharedArrayOf(const char *address, int64_t bytes) {
+  for (const SharedArray &a : state->sharedSeen)
+    if (address >= a.address && address + bytes <= a.address + a.bytes)
+      return &a;
+  return nullptr;
+}
+
+/// `address` swizzled in `span`-byte rows (32, 64 or 128; 0: none): its
+/// 16-byte chunk within the row XORed with the row's index modulo the
+/// chunks a row holds, as TMA writes and wgmma reads shared memory (on the
+/// address bits, so both agree wherever a tile lies).
+int64_t swizzle(int64_t address, int span) {
+  if (span == 0)
+    return address;
+  int64_t mask = span / 16 - 1;
+  return address ^ (((address >> 7) & mask) << 4);
+}
+
+/// A tensor map (CUtensorMap) as the emulator keeps it: dims, strides
+/// (bytes) and box innermost first.
+struct TensorMap {
+  uint64_t magic;
+  char *base;
+  int32_t rank, elementBytes, swizzle, oobNaN;
+  int64_t dims[5], strides[5], box[5];
+};
+constexpr uint64_t kTensorMapMagic = 0x70616d726f736e74; // "tnsormap"
+// Maps made so far (a call makes the same ones each time: kept once).
+thread_local Array<TensorMap *> tensorMaps;
+
+/// The address a wgmma descriptor's 14-bit start address field names: the
+/// low 18 bits of a shared address, which one shared array of the block
+/// holds.
+char *descriptorAddress(int64_t field) {
+  int64_t low = (field & 0x3fff) << 4;
+  char *found = nullptr;
+  for (const SharedArray &a : state->sharedSeen) {
+    int64_t base = reinterpret_cast<int64_t>(a.address);
+    int64_t candidate = (base & ~int64_t(0x3ffff)) | low;
+    if (candidate < base)
+      candidate += 0x40000;
+    if (candidate < base + a.bytes) {
+      if (found)
+        fail("wgmma descriptor address %#llx names more than one shared "
+             "array of the emulator",
+             (long long)low);
+      found = reinterpret_cast<char *>(candidate);
+    }
+  }
+  if (!found)
+    fail("wgmma descriptor address %#llx is in no shared array of the block",
+         (long long)low);
+  return found;
+}
+
+/// The address of element (`mn`, `k`) of a wgmma operand (A: mn a row,
+/// B: a column) that descriptor `desc` describes, `mnMajor` if it is
+/// transposed (MN-major) rather than K-major. PTX ISA, "Matrix Descriptor
+/// Format" and the canonical layouts: 8-row core-matrix groups `sbo` bytes
+/// apart; K-major rows of the swizzle's span (16 bytes without swizzle,
+/// the two 8-element halves of K `lbo` apart); MN-major, K rows of the
+/// span, span-wide column blocks `lbo` apart.
+const char *operandAddress(int64_t desc, int mn, int k, int elementBytes,
+                           bool mnMajor) {
+  int64_t lbo = ((desc >> 16) & 0x3fff) << 4;
+  int64_t sbo = ((desc >> 32) & 0x3fff) << 4;
+  int mode = static_cast<int>((desc >> 62) & 3);
+  if ((desc >> 49) & 7)
+    fail("wgmma descriptor with a matrix base offset: not emulated");
+  int span = mode == 1 ? 128 : mode == 2 ? 64 : mode == 3 ? 32 : 0;
+  char *start = descriptorAddress(desc);
+  int64_t address = reinterpret_cast<int64_t>(start);
+  if (!mnMajor) {
+    int64_t kBytes = int64_t(k) * elementBytes;
+    address += span ? (mn % 8) * span + (mn / 8) * sbo + kBytes
+                    : (mn % 8) * 16 + (mn / 8) * sbo + (kBytes / 16) * lbo +
+                          kBytes % 16;
+  } else {
+    if (!span)
+      fail("MN-major wgmma operand without swizzling: not emulated");
+    int perRow = span / elementBytes;
+    address += (mn % perRow) * elementBytes + (mn / perRow) * lbo +
+               (k % 8) * span + (k / 8) * sbo;
+  }
+  address = swizzle(address, span);
+  const char *p = reinterpret_cast<const char *>(address);
+  if (!sharedArrayOf(p, elementBytes))
+    fail("wgmma operand element (%d, %d) at %#llx is outside the block's "
+         "shared memory",
+         mn, k, (long long)address);
+  return p;
+}
+
+/// An element of a wgmma operand of kind f16 (0), bf16 (1) or TF32 (2).
+float operandValue(const char *p, int kind) {
+  if (kind == 2) {
+    uint32_t bits;
+    std::memcpy(&bits, p, 4);
+    return bitsToFloat(bits & ~0x1fffu); // the 19 bits TF32 keeps
+  }
+  uint16_t h;
+  std::memcpy(&h, p, 2);
+  return kind == 0 ? halfToFloat(h)
+                   : bitsToFloat(uint32_t(h) << 16);
+}
+
+/// The operands of a wgmma m64n`n`k(16 or 8) as floats: A (64 x depth),
+/// then B (depth x n).
+void readOperands(const PendingMma &mma, float *out) {
+  int depth = mma.kind == 2 ? 8 : 16, bytes = mma.kind == 2 ? 4 : 2;
+  for (int m = 0; m < 64; ++m)
+    for (int k = 0; k < depth; ++k)
+      out[m * depth + k] = operandValue(
+          operandAddress(mma.descA, m, k, bytes, mma.transposeA), mma.kind);
+  float *b = out + 64 * depth;
+  for (int k = 0; k < depth; ++k)
+    for (int n = 0; n < mma.n; ++n)
+      b[k * mma.n + n] = operandValue(
+          operandAddress(mma.descB, n, k, bytes, mma.transposeB), mma.kind);
+}
+
+int64_t operandCount(const PendingMma &mma) {
+  int depth = mma.kind == 2 ? 8 : 16;
+  return 64 * depth + depth * mma.n;
+}
+
+/// Retires the oldest committed wgmma group of `g`: what its wgmmas read
+/// must still be in shared memory.
+void retireGroup(Warpgroup &g) {
+  size_t end = g.groupEnds[0];
+  for (size_t i = 0; i < end; ++i) {
+    PendingMma &mma = g.pending[i];
+    int64_t count = operandCount(mma);
+    float *now = static_cast<float *>(std::malloc(count * sizeof(float)));
+    if (!now)
+      std::abort();
+    readOperands(mma, now);
+    if (std::memcmp(now, mma.operands, count * sizeof(float)))
+      fail("shared memory that a wgmma in flight reads was written before "
+           "the wgmma.wait_group that retires it");
+    std::free(now);
+    std::free(mma.operands);
+  }
+  g.pending.erase_front(end);
+  g.groupEnds.erase_front(1);
+  for (size_t &groupEnd : g.groupEnds)
+    groupEnd -= end;
+  ++g.retired;
+}
+
 /// Runs the threads of the current block to completion.
 void runBlock(int64_t blockIndex) {
   int64_t n = state->threads;
@@ -485,6 +757,7 @@ void runBlock(int64_t blockIndex) {
     t.state = State::Ready;
     t.pending.resize(0);
     t.groupEnds.resize(0);
+    t.mmaCommitted = t.mmaRetired = 0;
     t.id[0] = i % state->block[0];
     t.id[1] = i / state->block[0] % state->block[1];
     t.id[2] = i / (state->block[0] * state->block[1]);
@@ -496,6 +769,14 @@ void runBlock(int64_t blockIndex) {
   }
   for (size_t w = 0; w < state->warpGlobal.size; ++w)
     state->warpGlobal[w] = 0;
+  state->barriers.resize(0);
+  for (Warpgroup &g : state->warpgroups) {
+    g.arrived = 0;
+    g.generation = 0;
+    g.pending.resize(0);
+    g.groupEnds.resize(0);
+    g.committed = g.retired = 0;
+  }
   for (Warp &w : state->warps) {
     w.arrived = 0;
     w.generation = 0;
@@ -521,16 +802,26 @@ void runBlock(int64_t blockIndex) {
     }
     if (state->tracing)
       analyzeInterval();
-    int64_t atBarrier = 0, atWarpOp = 0;
+    int64_t atBarrier = 0, atWarpOp = 0, atMBarrier = 0;
     for (int64_t i = 0; i < n; ++i) {
       atBarrier += state->pool[i].state == State::AtBarrier;
       atWarpOp += state->pool[i].state == State::AtWarpOp;
+      atMBarrier += state->pool[i].state == State::AtMBarrier;
     }
     if (atWarpOp)
       fail("%lld threads wait in a warp-wide operation (shuffle, ldmatrix, "
-           "mma.sync) that other lanes of their warp do not reach",
+           "mma.sync) or warpgroup-wide one (wgmma) that other threads of "
+           "their warp or warpgroup do not reach",
            (long long)atWarpOp);
+    if (atMBarrier)
+      fail("%lld threads wait for an mbarrier phase that never completes "
+           "(arrivals or transaction bytes missing)",
+           (long long)atMBarrier);
     if (!atBarrier) {
+      landAllTmaLoads();
+      for (Warpgroup &g : state->warpgroups)
+        for (PendingMma &mma : g.pending)
+          std::free(mma.operands);
       if (state->tracing) {
         KernelStats &k = kernelStatsFor(state->kernel);
         ++k.blocks;
@@ -546,24 +837,6 @@ void runBlock(int64_t blockIndex) {
       if (state->pool[i].state == State::AtBarrier)
         state->pool[i].state = State::Ready;
   }
-}
-
-float halfToFloat(uint16_t h) {
-  uint32_t sign = (h >> 15) & 1, exponent = (h >> 10) & 31, mantissa = h & 1023;
-  float value;
-  if (exponent == 0)
-    value = std::ldexp(static_cast<float>(mantissa), -24);
-  else if (exponent == 31)
-    value = mantissa ? NAN : INFINITY;
-  else
-    value = std::ldexp(static_cast<float>(mantissa | 1024), exponent - 25);
-  return sign ? -value : value;
-}
-
-float bitsToFloat(uint32_t bits) {
-  float value;
-  std::memcpy(&value, &bits, 4);
-  return value;
 }
 
 uint16_t half(const unsigned char *bytes, int index) {
@@ -621,6 +894,11 @@ void dlc_simt_launch(const char *kernel, void (*entry)(void **), void **params,
       std::abort();
   }
   state->warps.resize((state->threads + kLanes - 1) / kLanes);
+  for (size_t g = state->warpgroups.size; g < size_t(state->threads + 127) / 128;
+       ++g) {
+    state->warpgroups.resize(g + 1);
+    std::memset(&state->warpgroups[g], 0, sizeof(Warpgroup));
+  }
   state->warpGlobal.resize(state->warps.size);
   int64_t index = 0;
   for (int64_t z = 0; z < gz; ++z)
@@ -695,10 +973,10 @@ void dlc_simt_shared(int64_t address, int64_t bytes) {
   char *p = reinterpret_cast<char *>(address);
   if (bytes < 0)
     bytes = state->dynamicShared;
-  for (char *seen : state->sharedSeen)
-    if (seen == p)
+  for (const SharedArray &seen : state->sharedSeen)
+    if (seen.address == p)
       return;
-  state->sharedSeen.push_back(p);
+  state->sharedSeen.push_back({p, bytes});
   std::memset(p, 0xff, bytes);
 }
 
@@ -840,6 +1118,246 @@ void dlc_simt_mma(int32_t kind, int64_t a, int64_t b, int64_t c, int64_t d) {
     result[i] = sum;
   }
   std::memcpy(reinterpret_cast<void *>(d), result, 16);
+}
+
+} // extern "C"
+
+extern "C" {
+
+/// A tensor map (nvgpu.tma.create.descriptor on the host) over `rank` dims
+/// at `address`: `info` holds the sizes, the strides (elements) and the box,
+/// each outermost first as a memref has them. `swizzle` and `oobFill` as
+/// CUtensorMapSwizzle (none, 32B, 64B, 128B) and CUtensorMapFloatOOBfill
+/// (zeros, NaN).
+int64_t dlc_simt_tensor_map(int64_t address, int32_t rank, int64_t info,
+                            int32_t elementBytes, int32_t swizzle,
+                            int32_t interleave, int32_t oobFill) {
+  if (rank < 1 || rank > 5)
+    fail("tensor map of rank %d (1 to 5)", rank);
+  if (interleave != 0)
+    fail("interleaved tensor maps are not emulated");
+  if (swizzle < 0 || swizzle > 3)
+    fail("tensor map swizzle %d", swizzle);
+  const int64_t *values = reinterpret_cast<const int64_t *>(info);
+  TensorMap map;
+  std::memset(&map, 0, sizeof map);
+  map.magic = kTensorMapMagic;
+  map.base = reinterpret_cast<char *>(address);
+  map.rank = rank;
+  map.elementBytes = elementBytes;
+  map.swizzle = swizzle;
+  map.oobNaN = oobFill != 0;
+  for (int d = 0; d < rank; ++d) {
+    map.dims[d] = values[rank - 1 - d];
+    map.strides[d] = values[2 * rank - 1 - d] * elementBytes;
+    map.box[d] = values[3 * rank - 1 - d];
+    if (map.box[d] < 1 || map.box[d] > 256)
+      fail("tensor map box dim %d of %lld elements (1 to 256)", d,
+           (long long)map.box[d]);
+  }
+  int span = swizzle == 0 ? 0 : 16 << swizzle;
+  if (span && map.box[0] * elementBytes != span)
+    fail("tensor map with a %d-byte swizzle and a box of %lld bytes a row: "
+         "emulated where a row is the swizzle's span",
+         span, (long long)(map.box[0] * elementBytes));
+  for (TensorMap *known : tensorMaps)
+    if (!std::memcmp(known, &map, sizeof map))
+      return reinterpret_cast<int64_t>(known);
+  auto *kept = static_cast<TensorMap *>(std::malloc(sizeof map));
+  if (!kept)
+    std::abort();
+  std::memcpy(kept, &map, sizeof map);
+  tensorMaps.push_back(kept);
+  return reinterpret_cast<int64_t>(kept);
+}
+
+/// cp.async.bulk.tensor of the box at coordinates `c` (innermost first) of
+/// tensor map `map` to shared `dst`, completing its bytes on mbarrier
+/// `barrier`. Out-of-bounds elements read as zeros (or NaN where the map
+/// says). The data lands at the wait that sees the barrier's phase end.
+void dlc_simt_tma_load(int64_t dst, int64_t mapAddress, int64_t barrier,
+                       int32_t c0, int32_t c1, int32_t c2, int32_t c3,
+                       int32_t c4) {
+  const auto *map = reinterpret_cast<const TensorMap *>(mapAddress);
+  bool known = false;
+  for (TensorMap *m : tensorMaps)
+    known |= m == map;
+  if (!known || map->magic != kTensorMapMagic)
+    fail("TMA load through %#llx, which is not a tensor map",
+         (long long)mapAddress);
+  int64_t coords[5] = {c0, c1, c2, c3, c4};
+  int64_t elements = 1;
+  for (int d = 0; d < map->rank; ++d)
+    elements *= map->box[d];
+  int64_t bytes = elements * map->elementBytes;
+  char *to = reinterpret_cast<char *>(dst);
+  if (dst % 128)
+    fail("TMA load to shared address %#llx, not 128-byte aligned",
+         (long long)dst);
+  if (!sharedArrayOf(to, bytes))
+    fail("TMA load of %lld bytes to %#llx, past the block's shared memory",
+         (long long)bytes, (long long)dst);
+  MBarrier &b = barrierAt(barrier, "TMA load");
+  char *data = static_cast<char *>(std::malloc(bytes));
+  if (!data)
+    std::abort();
+  int span = map->swizzle == 0 ? 0 : 16 << map->swizzle;
+  int64_t index[5] = {0, 0, 0, 0, 0};
+  for (int64_t e = 0; e < elements; ++e) {
+    int64_t rest = e;
+    bool inside = true;
+    int64_t offset = 0;
+    for (int d = 0; d < map->rank; ++d) {
+      index[d] = rest % map->box[d];
+      rest /= map->box[d];
+      int64_t at = coords[d] + index[d];
+      inside &= at >= 0 && at < map->dims[d];
+      offset += at * map->strides[d];
+    }
+    int64_t place = swizzle(dst + e * map->elementBytes, span) - dst;
+    if (inside)
+      std::memcpy(data + place, map->base + offset, map->elementBytes);
+    else if (map->oobNaN && map->elementBytes >= 2)
+      std::memset(data + place, 0xff, map->elementBytes);
+    else
+      std::memset(data + place, 0, map->elementBytes);
+  }
+  state->tmaLoads.push_back(
+      {reinterpret_cast<char *>(barrier), b.phase, to, data, bytes});
+  b.tx -= bytes;
+  completeIfDone(b);
+}
+
+void dlc_simt_mbarrier_init(int64_t address, int32_t count) {
+  if (count < 1)
+    fail("mbarrier initialized with %d arrivals", count);
+  char *p = reinterpret_cast<char *>(address);
+  if (address % 8 || !sharedArrayOf(p, 8))
+    fail("mbarrier at %#llx: not 8 bytes of shared memory, aligned",
+         (long long)address);
+  // (PTX: mbarrier.init of a valid mbarrier is undefined; threads that all
+  // initialize one race with its first users on a GPU.)
+  if (findBarrier(p))
+    fail("mbarrier at %#llx initialized again while valid (initialize it "
+         "from one thread, then a barrier)",
+         (long long)address);
+  state->barriers.push_back({p, count, count, 0, 0});
+}
+
+/// An arrival on the mbarrier at `address` expecting `tx` more transaction
+/// bytes (0 for a plain arrive); returns the phase it arrived in.
+int64_t dlc_simt_mbarrier_arrive(int64_t address, int64_t tx) {
+  MBarrier &b = barrierAt(address, "arrive");
+  int64_t phase = static_cast<int64_t>(b.phase);
+  b.tx += tx;
+  --b.pending;
+  completeIfDone(b);
+  return phase;
+}
+
+void dlc_simt_mbarrier_expect_tx(int64_t address, int64_t tx) {
+  barrierAt(address, "expect_tx").tx += tx;
+}
+
+/// mbarrier.try_wait.parity in its loop: until the phase of parity
+/// `parity` has completed; then its TMA loads land.
+void dlc_simt_mbarrier_wait_parity(int64_t address, int32_t parity) {
+  for (;;) {
+    MBarrier &b = barrierAt(address, "wait");
+    if ((b.phase & 1) != static_cast<uint64_t>(parity & 1)) {
+      landTmaLoads(b.address, b.phase);
+      return;
+    }
+    self().state = State::AtMBarrier;
+    yield();
+  }
+}
+
+/// wgmma.mma_async m64n`n`k16 (f16 kind 0, bf16 1) or k8 (TF32 2) with f32
+/// sums: A and B in shared memory as descriptors `descA`, `descB` say
+/// (`transposeA`/`transposeB`: MN-major), this thread's n / 2 floats of D
+/// at `d` (added to unless `scaleD` is 0). All 128 threads of the
+/// warpgroup take part; the last to arrive computes for all of them. Done
+/// at once; what it read is checked again when a wait retires it.
+void dlc_simt_wgmma(int32_t kind, int32_t n, int32_t transposeA,
+                    int32_t transposeB, int32_t scaleD, int32_t negateA,
+                    int32_t negateB, int64_t descA, int64_t descB, int64_t d) {
+  if (kind < 0 || kind > 2 || n < 8 || n > 256 || n % 8)
+    fail("wgmma of kind %d, m64n%dk%d", kind, n, kind == 2 ? 8 : 16);
+  if (kind == 2 && (transposeA || transposeB))
+    fail("TF32 wgmma with a transposed (MN-major) operand");
+  int64_t group = state->current / 128;
+  int64_t first = group * 128;
+  if (first + 128 > state->threads)
+    fail("wgmma in a block of %lld threads: warpgroup %lld is incomplete",
+         (long long)state->threads, (long long)group);
+  Warpgroup &g = state->warpgroups[group];
+  int me = static_cast<int>(state->current - first);
+  g.descA[me] = descA;
+  g.descB[me] = descB;
+  g.accumulators[me] = reinterpret_cast<float *>(d);
+  if (++g.arrived < 128) {
+    uint64_t generation = g.generation;
+    while (g.generation == generation) {
+      self().state = State::AtWarpOp;
+      yield();
+    }
+    return;
+  }
+  for (int t = 0; t < 128; ++t)
+    if (g.descA[t] != descA || g.descB[t] != descB)
+      fail("wgmma whose threads give different descriptors (thread %lld: "
+           "%#llx, %#llx)",
+           (long long)(first + t), (long long)g.descA[t],
+           (long long)g.descB[t]);
+  PendingMma mma = {descA, descB, kind, n, transposeA, transposeB, nullptr};
+  mma.operands =
+      static_cast<float *>(std::malloc(operandCount(mma) * sizeof(float)));
+  if (!mma.operands)
+    std::abort();
+  readOperands(mma, mma.operands);
+  int depth = kind == 2 ? 8 : 16;
+  const float *a = mma.operands, *b = mma.operands + 64 * depth;
+  float signs = (negateA ? -1.0f : 1.0f) * (negateB ? -1.0f : 1.0f);
+  // Thread t of warp w holds, for each 8 columns j, the m16n8 accumulator
+  // fragment of rows 16 w + t / 4 (+ 8), columns 8 j + 2 (t % 4) (+ 1).
+  for (int t = 0; t < 128; ++t) {
+    int w = t / 32, l = t % 32;
+    for (int i = 0; i < n / 2; ++i) {
+      int row = 16 * w + l / 4 + 8 * ((i % 4) / 2);
+      int column = 8 * (i / 4) + 2 * (l % 4) + i % 2;
+      float sum = scaleD ? g.accumulators[t][i] : 0.0f;
+      for (int k = 0; k < depth; ++k)
+        sum += signs * a[row * depth + k] * b[k * n + column];
+      g.accumulators[t][i] = sum;
+    }
+  }
+  g.pending.push_back(mma);
+  g.arrived = 0;
+  ++g.generation;
+  for (int t = 0; t < 128; ++t)
+    if (state->pool[first + t].state == State::AtWarpOp)
+      state->pool[first + t].state = State::Ready;
+}
+
+/// wgmma.commit_group: the warpgroup's uncommitted wgmmas a group.
+void dlc_simt_wgmma_commit() {
+  Thread &t = self();
+  Warpgroup &g = state->warpgroups[state->current / 128];
+  if (++t.mmaCommitted > g.committed) {
+    g.groupEnds.push_back(g.pending.size);
+    ++g.committed;
+  }
+}
+
+/// wgmma.wait_group n: all but the newest n groups this thread committed
+/// retired.
+void dlc_simt_wgmma_wait(int32_t n) {
+  Thread &t = self();
+  Warpgroup &g = state->warpgroups[state->current / 128];
+  uint64_t target = t.mmaCommitted > uint64_t(n) ? t.mmaCommitted - n : 0;
+  while (g.retired < target)
+    retireGroup(g);
 }
 
 } // extern "C"

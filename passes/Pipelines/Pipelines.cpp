@@ -205,8 +205,12 @@ std::string dlc::ptxFeatures(llvm::StringRef chip) {
       .Default("");
 }
 
-void dlc::buildGPUPipeline(OpPassManager &pm,
-                           const GPUPipelineOptions &options) {
+/// The GPU pipeline up to outlined kernels: tiling to blocks and threads,
+/// bufferization, staging, tensor cores, the parallel-loop route for the
+/// rest, outlining.
+namespace dlc {
+static void buildGPUKernels(OpPassManager &pm,
+                            const GPUPipelineOptions &options) {
   // Convs as im2col and a matmul: the matmul gets the tiled, shared-memory
   // (tensor-core for f16/bf16) schedule; a conv would be one thread per
   // output.
@@ -278,6 +282,21 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   // Shared-memory globals now live in the GPU modules that use them; their
   // host copies (which host lowering cannot type) go.
   pm.addPass(createSymbolDCEPass());
+}
+} // namespace dlc
+
+void dlc::buildGPUPipeline(OpPassManager &pm,
+                           const GPUPipelineOptions &options) {
+  if (!options.givenKernels) {
+    buildGPUKernels(pm, options);
+  } else {
+    // Hand-written host code returns its buffers: out-parameters, as the
+    // artifact's entry points take them (dlc-bufferize's convention).
+    bufferization::BufferResultsToOutParamsPassOptions outParams;
+    outParams.hoistStaticAllocs = true;
+    outParams.modifyPublicFunctions = true;
+    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  }
   // (Emulated: the kernels as host functions run by the SIMT emulator, all
   // of it lowered for the CPU.)
   if (options.emulateKernels) {

@@ -70,6 +70,12 @@ struct GPUPipelineOptions : public mlir::PassPipelineOptions<GPUPipelineOptions>
       *this, "emit-c-interface",
       llvm::cl::desc("Emit `_mlir_ciface_<name>` wrappers (for callers in C)"),
       llvm::cl::init(true)};
+  Option<bool> givenKernels{
+      *this, "given-kernels",
+      llvm::cl::desc("The input already holds its kernels, outlined in "
+                     "gpu.modules (written by hand at nvgpu/NVVM level), "
+                     "and host code on memrefs: only their lowering runs"),
+      llvm::cl::init(false)};
   Option<bool> emulateKernels{
       *this, "emulate-kernels",
       llvm::cl::desc("Lower the outlined kernels for the host CPU, run by the "

@@ -9,6 +9,9 @@
 
 #include "dlc/Conversion/Passes.h"
 
+#include "mlir/Conversion/GPUCommon/GPUCommonPass.h"
+#include "mlir/Conversion/LLVMCommon/TypeConverter.h"
+#include "mlir/Conversion/NVGPUToNVVM/NVGPUToNVVM.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -16,8 +19,10 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 #include <algorithm>
 
@@ -58,6 +63,16 @@ Type stripAddressSpace(Type type) {
     return type;
   return MemRefType::get(memref.getShape(), memref.getElementType(),
                          memref.getLayout());
+}
+
+/// An sm_90 nvgpu operation (mbarriers, TMA, wgmma): emulated after
+/// upstream's lowering to NVVM; the older ones (cp.async, ldmatrix,
+/// mma.sync) as they are.
+bool isHopperOp(Operation *op) {
+  return isa<nvgpu::NVGPUDialect>(op->getDialect()) &&
+         !isa<nvgpu::DeviceAsyncCopyOp, nvgpu::DeviceAsyncCreateGroupOp,
+              nvgpu::DeviceAsyncWaitOp, nvgpu::LdMatrixOp, nvgpu::MmaSyncOp>(
+             op);
 }
 
 /// Declares (once) the emulator function `name`.
@@ -477,7 +492,8 @@ struct ConvertGPUToSIMTEmulator
       if (!fn.getName().starts_with(kKernelPrefix))
         fn.walk([&](Operation *op) {
           if (isa<gpu::LaunchFuncOp, gpu::AllocOp, gpu::DeallocOp,
-                  gpu::MemcpyOp, gpu::MemsetOp, gpu::WaitOp>(op))
+                  gpu::MemcpyOp, gpu::MemsetOp, gpu::WaitOp,
+                  nvgpu::TmaCreateDescriptorOp>(op))
             hostOps.push_back(op);
         });
     for (Operation *op : hostOps)
@@ -496,6 +512,8 @@ struct ConvertGPUToSIMTEmulator
   /// globals.
   LogicalResult convertModule(gpu::GPUModuleOp gpuModule,
                               llvm::StringMap<func::FuncOp> &kernels) {
+    if (failed(lowerHopperOps(gpuModule)))
+      return failure();
     ModuleOp module = getOperation();
     OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
     SymbolTable symbols(module);
@@ -534,6 +552,73 @@ struct ConvertGPUToSIMTEmulator
           get.setNameAttr(FlatSymbolRefAttr::get(to));
       });
       kernels[name] = fn;
+    }
+    return success();
+  }
+
+  /// The sm_90 operations of `gpuModule` lowered as upstream lowers them
+  /// (convert-nvgpu-to-nvvm's patterns), so that what the emulator runs is
+  /// that lowering's NVVM (wgmma descriptors, TMA coordinates, mbarrier
+  /// pointers) and it models the hardware, not the nvgpu ops. Shared memory
+  /// is address space 0 there, as on the host; tensor maps are pointers.
+  LogicalResult lowerHopperOps(gpu::GPUModuleOp gpuModule) {
+    bool any = false;
+    gpuModule.walk([&](Operation *op) { any |= isHopperOp(op); });
+    if (!any)
+      return success();
+    MLIRContext *context = &getContext();
+    LLVMTypeConverter converter(context);
+    populateGpuMemorySpaceAttributeConversions(
+        converter, [](gpu::AddressSpace) -> unsigned { return 0; });
+    Type i64 = IntegerType::get(context, 64);
+    converter.addConversion([&](nvgpu::WarpgroupAccumulatorType type) -> Type {
+      VectorType fragmented = type.getFragmented();
+      // A struct per 64 rows of n / 2 floats (f32 sums only: the emulator
+      // refuses others when it meets their wgmma).
+      auto rows = LLVM::LLVMStructType::getLiteral(
+          context, SmallVector<Type>(fragmented.getDimSize(1) / 2,
+                                     fragmented.getElementType()));
+      return LLVM::LLVMStructType::getLiteral(
+          context, SmallVector<Type>(fragmented.getDimSize(0) / 64, rows));
+    });
+    converter.addConversion([=](nvgpu::MBarrierTokenType) { return i64; });
+    converter.addConversion(
+        [=](nvgpu::WarpgroupMatrixDescriptorType) { return i64; });
+    converter.addConversion([&](nvgpu::MBarrierGroupType type) -> Type {
+      return converter.convertType(
+          nvgpu::getMBarrierMemrefType(context, type));
+    });
+    converter.addConversion([&](nvgpu::TensorMapDescriptorType) -> Type {
+      return LLVM::LLVMPointerType::get(context);
+    });
+    RewritePatternSet patterns(context);
+    populateNVGPUToNVVMConversionPatterns(converter, patterns);
+    ConversionTarget target(*context);
+    target.markUnknownOpDynamicallyLegal(
+        [](Operation *op) { return !isHopperOp(op); });
+    scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
+                                                         target);
+    if (failed(applyPartialConversion(gpuModule, target, std::move(patterns))))
+      return failure();
+    // Kernel arguments that are tensor maps: pointers (the host passes what
+    // dlc_simt_tensor_map made).
+    auto pointer = LLVM::LLVMPointerType::get(context);
+    for (auto fn : gpuModule.getOps<gpu::GPUFuncOp>()) {
+      SmallVector<Type> inputs;
+      for (BlockArgument arg : fn.getArguments()) {
+        if (isa<nvgpu::TensorMapDescriptorType>(arg.getType())) {
+          arg.setType(pointer);
+          for (Operation *user : llvm::make_early_inc_range(arg.getUsers()))
+            if (auto cast = dyn_cast<UnrealizedConversionCastOp>(user);
+                cast && cast->getNumResults() == 1 &&
+                cast->getResult(0).getType() == pointer) {
+              cast->getResult(0).replaceAllUsesWith(arg);
+              cast->erase();
+            }
+        }
+        inputs.push_back(arg.getType());
+      }
+      fn.setFunctionType(FunctionType::get(context, inputs, {}));
     }
     return success();
   }
@@ -584,8 +669,12 @@ struct ConvertGPUToSIMTEmulator
           return failure();
       } else if (auto get = dyn_cast<memref::GetGlobalOp>(op)) {
         // Shared memory starts each block as garbage (0xff bytes).
+        // (Upstream's mbarrier lowering makes its array in NVVM's shared
+        // space, 3: left as it is, one space with the rest on x86.)
         auto type = get.getType();
-        if (!isa_and_nonnull<gpu::AddressSpaceAttr>(type.getMemorySpace()))
+        auto space = dyn_cast_or_null<IntegerAttr>(type.getMemorySpace());
+        if (!isa_and_nonnull<gpu::AddressSpaceAttr>(type.getMemorySpace()) &&
+            !(space && space.getInt() == 3))
           continue;
         b.setInsertionPointAfter(get);
         e.call("dlc_simt_shared", Type(),
@@ -593,12 +682,14 @@ struct ConvertGPUToSIMTEmulator
                 e.i64(type.getNumElements() * storageBytes(type))});
       } else if (auto shared = dyn_cast<gpu::DynamicSharedMemoryOp>(op)) {
         auto type = MemRefType::get({kMaxDynamicShared}, b.getI8Type());
+        // (Aligned as swizzled TMA and wgmma tiles of 128-byte rows repeat:
+        // their offsets keep their swizzle on the host.)
         if (!module.lookupSymbol(kDynamicShared)) {
           OpBuilder g = OpBuilder::atBlockEnd(module.getBody());
           memref::GlobalOp::create(g, module.getLoc(), kDynamicShared,
                                    g.getStringAttr("private"), type,
                                    Attribute(), /*constant=*/false,
-                                   g.getI64IntegerAttr(16));
+                                   g.getI64IntegerAttr(1024));
         }
         Value global =
             memref::GetGlobalOp::create(b, op->getLoc(), type, kDynamicShared);
@@ -669,6 +760,10 @@ struct ConvertGPUToSIMTEmulator
       } else if (auto mma = dyn_cast<NVVM::MmaOp>(op)) {
         if (failed(convertBF16Mma(mma, e, scratch)))
           return failure();
+      } else if (isa<NVVM::NVVMDialect>(op->getDialect()) &&
+                 isHopperNVVM(op)) {
+        if (failed(convertHopperOp(op, e, scratch)))
+          return failure();
       } else if (isa<gpu::GPUDialect, nvgpu::NVGPUDialect, NVVM::NVVMDialect>(
                      op->getDialect())) {
         return op->emitError("convert-gpu-to-simt-emulator: no emulation "
@@ -684,6 +779,154 @@ struct ConvertGPUToSIMTEmulator
           for (BlockArgument arg : block.getArguments())
             arg.setType(stripAddressSpace(arg.getType()));
     });
+    return success();
+  }
+
+  static bool isHopperNVVM(Operation *op) {
+    return isa<NVVM::ThreadIdXOp, NVVM::ThreadIdYOp, NVVM::ThreadIdZOp,
+               NVVM::LaneIdOp, NVVM::PrefetchOp, NVVM::MBarrierInitOp,
+               NVVM::MBarrierArriveOp, NVVM::MBarrierArriveExpectTxOp,
+               NVVM::MBarrierExpectTxOp, NVVM::MBarrierTryWaitParityOp,
+               NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp,
+               NVVM::WgmmaFenceAlignedOp, NVVM::WgmmaGroupSyncAlignedOp,
+               NVVM::WgmmaWaitGroupSyncOp, NVVM::WgmmaMmaAsyncOp>(op);
+  }
+
+  /// The NVVM of upstream's lowering of the sm_90 nvgpu operations
+  /// (lowerHopperOps) as emulator calls.
+  LogicalResult convertHopperOp(Operation *op, Emitter &e, Scratch &scratch) {
+    OpBuilder &b = e.b;
+    Location loc = e.loc;
+    auto address = [&](Value pointer) -> Value {
+      return LLVM::PtrToIntOp::create(b, loc, b.getI64Type(), pointer);
+    };
+    auto toI64 = [&](Value v) -> Value {
+      return v.getType().isInteger(64)
+                 ? v
+                 : arith::ExtUIOp::create(b, loc, b.getI64Type(), v);
+    };
+    auto replaceWithI32 = [&](Value i64) {
+      op->getResult(0).replaceAllUsesWith(
+          arith::TruncIOp::create(b, loc, b.getI32Type(), i64));
+      op->erase();
+      return success();
+    };
+    // Predicated forms: not what upstream's lowering emits.
+    for (Value operand : op->getOperands())
+      if (operand.getType().isInteger(1))
+        return op->emitError("convert-gpu-to-simt-emulator: predicated "
+                             "operation not emulated");
+    Type i64 = b.getI64Type();
+    if (isa<NVVM::ThreadIdXOp, NVVM::ThreadIdYOp, NVVM::ThreadIdZOp>(op)) {
+      int dim = isa<NVVM::ThreadIdXOp>(op) ? 0 : isa<NVVM::ThreadIdYOp>(op) ? 1 : 2;
+      return replaceWithI32(e.call("dlc_simt_id", i64, {e.i32(dim)}));
+    }
+    if (isa<NVVM::LaneIdOp>(op))
+      return replaceWithI32(e.call("dlc_simt_lane_id", i64, {}));
+    if (isa<NVVM::PrefetchOp, NVVM::WgmmaFenceAlignedOp>(op)) {
+      // (No cache to fill; the fence orders register accesses the emulator
+      // makes in order anyway.)
+      op->erase();
+      return success();
+    }
+    if (auto init = dyn_cast<NVVM::MBarrierInitOp>(op)) {
+      e.call("dlc_simt_mbarrier_init", Type(),
+             {address(init.getAddr()), init.getCount()});
+    } else if (auto arrive = dyn_cast<NVVM::MBarrierArriveOp>(op)) {
+      if (arrive.getCount())
+        return op->emitError("convert-gpu-to-simt-emulator: mbarrier arrive "
+                             "with a count not emulated");
+      Value phase = e.call("dlc_simt_mbarrier_arrive", i64,
+                           {address(arrive.getAddr()), e.i64(0)});
+      if (Value res = arrive.getRes())
+        res.replaceAllUsesWith(phase);
+    } else if (auto arrive = dyn_cast<NVVM::MBarrierArriveExpectTxOp>(op)) {
+      Value phase = e.call("dlc_simt_mbarrier_arrive", i64,
+                           {address(arrive.getAddr()),
+                            toI64(arrive.getTxcount())});
+      if (Value res = arrive.getRes())
+        res.replaceAllUsesWith(phase);
+    } else if (auto expect = dyn_cast<NVVM::MBarrierExpectTxOp>(op)) {
+      e.call("dlc_simt_mbarrier_expect_tx", Type(),
+             {address(expect.getAddr()), toI64(expect.getTxcount())});
+    } else if (auto wait = dyn_cast<NVVM::MBarrierTryWaitParityOp>(op)) {
+      e.call("dlc_simt_mbarrier_wait_parity", Type(),
+             {address(wait.getAddr()), wait.getPhase()});
+    } else if (auto load =
+                   dyn_cast<NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp>(
+                       op)) {
+      if (load.getMode() != NVVM::TMALoadMode::TILE ||
+          !load.getIm2colOffsets().empty() || load.getMulticastMask() ||
+          load.getCoordinates().size() > 5)
+        return op->emitError("convert-gpu-to-simt-emulator: TMA loads of "
+                             "tiles without multicast only");
+      SmallVector<Value> args = {address(load.getDstMem()),
+                                 address(load.getTmaDescriptor()),
+                                 address(load.getMbar())};
+      for (Value c : load.getCoordinates())
+        args.push_back(c);
+      while (args.size() < 8)
+        args.push_back(e.i32(0));
+      e.call("dlc_simt_tma_load", Type(), args);
+    } else if (isa<NVVM::WgmmaGroupSyncAlignedOp>(op)) {
+      e.call("dlc_simt_wgmma_commit", Type(), {});
+    } else if (auto wait = dyn_cast<NVVM::WgmmaWaitGroupSyncOp>(op)) {
+      e.call("dlc_simt_wgmma_wait", Type(),
+             {e.i32(static_cast<int64_t>(wait.getGroup()))});
+    } else if (auto mma = dyn_cast<NVVM::WgmmaMmaAsyncOp>(op)) {
+      return convertWgmma(mma, e, scratch);
+    }
+    op->erase();
+    return success();
+  }
+
+  /// wgmma.mma_async (f16, bf16 or TF32 operands from shared memory, f32
+  /// sums): this thread's accumulators through a stack buffer.
+  LogicalResult convertWgmma(NVVM::WgmmaMmaAsyncOp mma, Emitter &e,
+                             Scratch &scratch) {
+    OpBuilder &b = e.b;
+    Location loc = e.loc;
+    NVVM::MMAShapeAttr shape = mma.getShape();
+    int kind = mma.getTypeA() == NVVM::WGMMATypes::f16    ? 0
+               : mma.getTypeA() == NVVM::WGMMATypes::bf16 ? 1
+               : mma.getTypeA() == NVVM::WGMMATypes::tf32 ? 2
+                                                          : -1;
+    if (kind < 0 || mma.getTypeB() != mma.getTypeA() ||
+        mma.getTypeD() != NVVM::WGMMATypes::f32 ||
+        mma.getSatfinite() == NVVM::MMAIntOverflow::satfinite ||
+        shape.getM() != 64 || shape.getK() != (kind == 2 ? 8 : 16))
+      return mma.emitError("convert-gpu-to-simt-emulator: wgmma of f16, bf16 "
+                           "or TF32 operands and f32 sums only");
+    int n = shape.getN();
+    auto structType = cast<LLVM::LLVMStructType>(mma.getResults().getType());
+    if (structType.getBody().size() != static_cast<size_t>(n / 2))
+      return mma.emitError("convert-gpu-to-simt-emulator: wgmma accumulators "
+                           "not n / 2 floats");
+    auto [buffer, pointer] = scratch.get(3, b.getF32Type(), n / 2);
+    if (Value in = mma.getInouts())
+      for (int i = 0; i < n / 2; ++i) {
+        Value v = LLVM::ExtractValueOp::create(b, loc, in, i);
+        memref::StoreOp::create(b, loc, v, buffer,
+                                arith::ConstantIndexOp::create(b, loc, i)
+                                    .getResult());
+      }
+    bool accumulate =
+        mma.getInouts() && mma.getScaleD() == NVVM::WGMMAScaleOut::one;
+    e.call("dlc_simt_wgmma", Type(),
+           {e.i32(kind), e.i32(n),
+            e.i32(mma.getLayoutA() == NVVM::MMALayout::col),
+            e.i32(mma.getLayoutB() == NVVM::MMALayout::row),
+            e.i32(accumulate), e.i32(mma.getScaleA() == NVVM::WGMMAScaleIn::neg),
+            e.i32(mma.getScaleB() == NVVM::WGMMAScaleIn::neg),
+            mma.getDescriptorA(), mma.getDescriptorB(), pointer});
+    Value result = LLVM::PoisonOp::create(b, loc, structType);
+    for (int i = 0; i < n / 2; ++i) {
+      Value v = memref::LoadOp::create(
+          b, loc, buffer, arith::ConstantIndexOp::create(b, loc, i).getResult());
+      result = LLVM::InsertValueOp::create(b, loc, result, v, i);
+    }
+    mma.getResults().replaceAllUsesWith(result);
+    mma.erase();
     return success();
   }
 
@@ -858,6 +1101,52 @@ struct ConvertGPUToSIMTEmulator
     });
   }
 
+  /// A tensor map made on the host: the emulator's (dlc_simt_tensor_map)
+  /// over the ranked memref the unranked one was cast from, as a pointer
+  /// the kernels take.
+  LogicalResult convertTensorMap(nvgpu::TmaCreateDescriptorOp create) {
+    OpBuilder b(create);
+    Location loc = create.getLoc();
+    Emitter e{getOperation(), b, loc};
+    auto cast = create.getTensor().getDefiningOp<memref::CastOp>();
+    auto ranked = cast ? dyn_cast<MemRefType>(cast.getSource().getType())
+                       : MemRefType();
+    if (!ranked)
+      return create.emitError("convert-gpu-to-simt-emulator: tensor map of "
+                              "a memref not cast from a ranked one");
+    Value tensor = cast.getSource();
+    int64_t rank = ranked.getRank();
+    if (static_cast<int64_t>(create.getBoxDimensions().size()) != rank)
+      return create.emitError("convert-gpu-to-simt-emulator: tensor map box "
+                              "of another rank than its memref");
+    // Sizes, strides (elements) and box, outermost first.
+    Value info = memref::AllocaOp::create(
+        b, loc, MemRefType::get({3 * rank}, b.getI64Type()), IntegerAttr());
+    auto meta = memref::ExtractStridedMetadataOp::create(b, loc, tensor);
+    auto put = [&](int64_t i, Value v) {
+      memref::StoreOp::create(b, loc, e.toI64(v), info,
+                              ValueRange{arith::ConstantIndexOp::create(b, loc, i)
+                                             .getResult()});
+    };
+    for (int64_t d = 0; d < rank; ++d) {
+      put(d, meta.getSizes()[d]);
+      put(rank + d, meta.getStrides()[d]);
+      put(2 * rank + d, create.getBoxDimensions()[d]);
+    }
+    SmallVector<Value> zeros(rank, arith::ConstantIndexOp::create(b, loc, 0));
+    nvgpu::TensorMapDescriptorType type = create.getTensorMap().getType();
+    Value map = e.call(
+        "dlc_simt_tensor_map", b.getI64Type(),
+        {e.elementAddress(tensor, zeros), e.i32(rank), e.baseAddress(info),
+         e.i32(storageBytes(ranked)), e.i32(static_cast<int>(type.getSwizzle())),
+         e.i32(static_cast<int>(type.getInterleave())),
+         e.i32(static_cast<int>(type.getOob()))});
+    create.getTensorMap().replaceAllUsesWith(LLVM::IntToPtrOp::create(
+        b, loc, LLVM::LLVMPointerType::get(b.getContext()), map));
+    create.erase();
+    return success();
+  }
+
   LogicalResult convertHostOp(Operation *op) {
     ModuleOp module = getOperation();
     OpBuilder b(op);
@@ -887,6 +1176,8 @@ struct ConvertGPUToSIMTEmulator
       op->erase();
       return success();
     }
+    if (auto create = dyn_cast<nvgpu::TmaCreateDescriptorOp>(op))
+      return convertTensorMap(create);
     if (auto alloc = dyn_cast<gpu::AllocOp>(op)) {
       // As aligned as cuMemAlloc's (the staging copies' alignment tests at
       // run time then take the same branch as on the GPU).
