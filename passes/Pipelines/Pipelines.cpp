@@ -319,6 +319,8 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   // CUDA toolkit is: libdevice (the __nv_expf, __nv_tanhf ... that math ops
   // become) is linked from there, also when no CUDA_HOME is set.
   pm.addPass(createConvertNVGPUToNVVMPass());
+  // (Kernels outlined before that lowering: their TMA tensor maps pointers.)
+  pm.addPass(createConvertTensorMapArguments());
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertNVVMToLLVMPass());

@@ -132,4 +132,25 @@ def ConvertGPUToSIMTEmulator
   ];
 }
 
+def ConvertTensorMapArguments
+    : Pass<"convert-tensor-map-arguments", "::mlir::ModuleOp"> {
+  let summary = "Pass TMA tensor maps to outlined kernels as pointers";
+  let description = [{
+    Expects: a module after `gpu-kernel-outlining` and
+    `convert-nvgpu-to-nvvm`, whose kernels may take TMA tensor maps
+    (`!nvgpu.tensormap.descriptor`): their uses in the kernel, and the host's
+    `nvgpu.tma.create.descriptor`, are then `!llvm.ptr` values behind
+    `builtin.unrealized_conversion_cast`s (upstream lowers nvgpu before
+    outlining, where no kernel has such an argument).
+
+    Produces: those kernel arguments as `!llvm.ptr` in each `gpu.func`
+    signature, and the host pointers as the `gpu.launch_func` operands, the
+    casts between them folded; `convert-gpu-to-nvvm` can then convert the
+    kernels.
+
+    Leaves alone: tensor-map arguments some use of which is not such a cast
+    (before `convert-nvgpu-to-nvvm`), and everything else.
+  }];
+}
+
 #endif // DLC_CONVERSION_PASSES_TD

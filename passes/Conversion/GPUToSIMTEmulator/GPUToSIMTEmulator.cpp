@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlc/Conversion/Passes.h"
+#include "dlc/Conversion/TensorMapArguments/TensorMapArguments.h"
 
 #include "mlir/Conversion/GPUCommon/GPUCommonPass.h"
 #include "mlir/Conversion/LLVMCommon/TypeConverter.h"
@@ -563,7 +564,20 @@ struct ConvertGPUToSIMTEmulator
   /// is address space 0 there, as on the host; tensor maps are pointers.
   LogicalResult lowerHopperOps(gpu::GPUModuleOp gpuModule) {
     bool any = false;
-    gpuModule.walk([&](Operation *op) { any |= isHopperOp(op); });
+    WalkResult walk = gpuModule.walk([&](Operation *op) {
+      any |= isHopperOp(op);
+      // (Refused before upstream's lowering, which crashes on a multicast
+      // mask in MLIR 22.)
+      auto load = dyn_cast<nvgpu::TmaAsyncLoadOp>(op);
+      if (load && load.getMulticastMask()) {
+        load.emitError("convert-gpu-to-simt-emulator: TMA loads of tiles "
+                       "without multicast only");
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return failure();
     if (!any)
       return success();
     MLIRContext *context = &getContext();
@@ -602,24 +616,8 @@ struct ConvertGPUToSIMTEmulator
       return failure();
     // Kernel arguments that are tensor maps: pointers (the host passes what
     // dlc_simt_tensor_map made).
-    auto pointer = LLVM::LLVMPointerType::get(context);
-    for (auto fn : gpuModule.getOps<gpu::GPUFuncOp>()) {
-      SmallVector<Type> inputs;
-      for (BlockArgument arg : fn.getArguments()) {
-        if (isa<nvgpu::TensorMapDescriptorType>(arg.getType())) {
-          arg.setType(pointer);
-          for (Operation *user : llvm::make_early_inc_range(arg.getUsers()))
-            if (auto cast = dyn_cast<UnrealizedConversionCastOp>(user);
-                cast && cast->getNumResults() == 1 &&
-                cast->getResult(0).getType() == pointer) {
-              cast->getResult(0).replaceAllUsesWith(arg);
-              cast->erase();
-            }
-        }
-        inputs.push_back(arg.getType());
-      }
-      fn.setFunctionType(FunctionType::get(context, inputs, {}));
-    }
+    for (auto fn : gpuModule.getOps<gpu::GPUFuncOp>())
+      dlc::tensorMapArgumentsAsPointers(fn);
     return success();
   }
 
