@@ -1155,6 +1155,20 @@ int64_t dlc_simt_tensor_map(int64_t address, int32_t rank, int64_t info,
       fail("tensor map box dim %d of %lld elements (1 to 256)", d,
            (long long)map.box[d]);
   }
+  // What cuTensorMapEncodeTiled refuses on a GPU.
+  if (address % 16)
+    fail("tensor map of a tensor at %#llx, not 16-byte aligned (as "
+         "cuTensorMapEncodeTiled requires)",
+         (long long)address);
+  for (int d = 1; d < rank; ++d)
+    if (map.strides[d] % 16)
+      fail("tensor map with a stride of %lld bytes, not a multiple of 16 (as "
+           "cuTensorMapEncodeTiled requires)",
+           (long long)map.strides[d]);
+  if (map.box[0] * elementBytes % 16)
+    fail("tensor map box rows of %lld bytes, not a multiple of 16 (as "
+         "cuTensorMapEncodeTiled requires)",
+         (long long)(map.box[0] * elementBytes));
   int span = swizzle == 0 ? 0 : 16 << swizzle;
   if (span && map.box[0] * elementBytes != span)
     fail("tensor map with a %d-byte swizzle and a box of %lld bytes a row: "

@@ -74,6 +74,12 @@ struct Driver {
   CUresult (*cuMemFreeAsync)(CUdeviceptr, Handle) = nullptr;
   CUresult (*cuDeviceGetDefaultMemPool)(Handle *, CUdevice) = nullptr;
   CUresult (*cuMemPoolSetAttribute)(Handle, int, void *) = nullptr;
+  // TMA tensor maps (CUDA 12+; optional: only sm_90 kernels need them).
+  CUresult (*cuTensorMapEncodeTiled)(void *, int, unsigned, void *,
+                                     const unsigned long long *,
+                                     const unsigned long long *,
+                                     const unsigned *, const unsigned *, int,
+                                     int, int, int) = nullptr;
   Handle context = nullptr;
   int ordinal = 0; // the device (DLC_CUDA_DEVICE)
 };
@@ -88,6 +94,8 @@ thread_local std::string callError;
 // one per call).
 thread_local Handle callStream = nullptr;
 thread_local Handle threadStream = nullptr;
+// The device copies of the call's TMA tensor maps, freed when it ends.
+thread_local std::vector<CUdeviceptr> callTensorMaps;
 std::mutex namesMutex;
 std::unordered_map<Handle, std::string> kernelNames;
 
@@ -307,6 +315,7 @@ void load() {
                 " (" + describe(result) + ")";
     return;
   }
+  resolve(lib, driver.cuTensorMapEncodeTiled, "cuTensorMapEncodeTiled");
   if (const char *path = getenv("DLC_CUDA_PROFILE"); path && *path) {
     if (resolve(lib, profile.elapsed, "cuEventElapsedTime"))
       profile.path = path;
@@ -492,6 +501,66 @@ void mgpuMemset16(void *dst, unsigned short value, size_t count,
         "filling device memory");
 }
 void mgpuSetDefaultDevice(int32_t) {} // the runtime opened its one device
+
+/// A TMA tensor map (nvgpu.tma.create.descriptor) over the ranked memref
+/// `descriptor` (allocated, aligned, offset, sizes, strides): encoded by
+/// cuTensorMapEncodeTiled with its dims innermost first, copied to device
+/// memory for the kernels to read, freed when the call ends. (Upstream's
+/// wrapper ignores the memref's offset and leaks the copy.)
+void *mgpuTensorMapEncodeTiledMemref(int64_t rank, void *descriptor,
+                                     int64_t dataType, int64_t interleave,
+                                     int64_t swizzle, int64_t l2Promotion,
+                                     int64_t oobFill, int64_t *boxDims) {
+  if (!callError.empty())
+    return nullptr;
+  // CUtensorMapDataType: uint8, uint16, uint32, int32, uint64, int64, f16,
+  // f32, f64, bf16, f32 ftz, tf32, tf32 ftz.
+  static const unsigned elementBytes[] = {1, 2, 4, 4, 8, 8, 2,
+                                          4, 8, 2, 4, 4, 4};
+  if (!driver.cuTensorMapEncodeTiled) {
+    callError = "the kernels use TMA tensor maps, which need "
+                "cuTensorMapEncodeTiled (CUDA 12 and later); this driver "
+                "lacks it";
+    return nullptr;
+  }
+  if (rank < 1 || rank > 5 || dataType < 0 || dataType > 12) {
+    callError = "a TMA tensor map of rank " + std::to_string(rank) +
+                " and data type " + std::to_string(dataType) +
+                " (rank 1 to 5, a CUtensorMapDataType)";
+    return nullptr;
+  }
+  struct Memref {
+    char *allocated, *aligned;
+    int64_t offset, sizesAndStrides[10];
+  };
+  const auto *memref = static_cast<const Memref *>(descriptor);
+  unsigned bytes = elementBytes[dataType];
+  unsigned long long dims[5], strides[5];
+  unsigned box[5], elementStrides[5];
+  for (int64_t d = 0; d < rank; ++d) {
+    dims[d] = memref->sizesAndStrides[rank - 1 - d];
+    strides[d] = memref->sizesAndStrides[2 * rank - 1 - d] * bytes;
+    box[d] = static_cast<unsigned>(boxDims[rank - 1 - d]);
+    elementStrides[d] = 1;
+  }
+  alignas(64) unsigned char map[128];
+  if (!check(driver.cuTensorMapEncodeTiled(
+                 map, static_cast<int>(dataType), static_cast<unsigned>(rank),
+                 memref->aligned + memref->offset * bytes, dims,
+                 strides + 1, box, elementStrides,
+                 static_cast<int>(interleave), static_cast<int>(swizzle),
+                 static_cast<int>(l2Promotion), static_cast<int>(oobFill)),
+             "encoding a TMA tensor map (cuTensorMapEncodeTiled)"))
+    return nullptr;
+  CUdeviceptr copy = 0;
+  if (!check(allocateOn(&copy, sizeof map, callStream),
+             "allocating a TMA tensor map") ||
+      !check(driver.cuMemcpyHtoDAsync(copy, map, sizeof map, callStream),
+             "copying a TMA tensor map to the device"))
+    return nullptr;
+  callTensorMaps.push_back(copy);
+  return reinterpret_cast<void *>(copy);
+}
 }
 
 struct Hook {
@@ -510,7 +579,7 @@ const Hook hooks[] = {
     DLC_HOOK(mgpuEventRecord),       DLC_HOOK(mgpuMemAlloc),
     DLC_HOOK(mgpuMemFree),           DLC_HOOK(mgpuMemcpy),
     DLC_HOOK(mgpuMemset32),          DLC_HOOK(mgpuMemset16),
-    DLC_HOOK(mgpuSetDefaultDevice),
+    DLC_HOOK(mgpuSetDefaultDevice),  DLC_HOOK(mgpuTensorMapEncodeTiledMemref),
 #undef DLC_HOOK
 };
 
@@ -562,6 +631,10 @@ std::string dlc_cuda::beginCall(void *stream, const std::string &entry) {
 }
 
 void dlc_cuda::endCall() {
+  // (Stream-ordered: after the call's kernels that read them.)
+  for (CUdeviceptr map : callTensorMaps)
+    releaseOn(map, callStream);
+  callTensorMaps.clear();
   collectTimes();
   callStream = nullptr;
 }

@@ -1141,4 +1141,62 @@ CUresult cuMemsetD16Async(CUdeviceptr dst, unsigned short value, size_t count,
   return fill(dst, value, count, 2, stream, "cuMemsetD16Async");
 }
 
+/// A TMA tensor map, checked as the CUDA driver API documents
+/// cuTensorMapEncodeTiled's arguments (the global tensor in live device
+/// memory, 16-byte aligned, strides multiples of 16, boxes of 1 to 256
+/// elements whose rows are multiples of 16 bytes and, swizzled, at most the
+/// swizzle's span); the map written is the fake's own record of them.
+CUresult cuTensorMapEncodeTiled(void *map, int dataType, unsigned rank,
+                                void *address, const unsigned long long *dims,
+                                const unsigned long long *strides,
+                                const unsigned *box,
+                                const unsigned *elementStrides, int interleave,
+                                int swizzle, int l2Promotion, int oobFill) {
+  static const unsigned elementBytes[] = {1, 2, 4, 4, 8, 8, 2,
+                                          4, 8, 2, 4, 4, 4};
+  const char *what = "cuTensorMapEncodeTiled";
+  if (reinterpret_cast<uintptr_t>(map) % 64)
+    return fail("%s: the map at %p is not 64-byte aligned", what, map);
+  if (dataType < 0 || dataType > 12 || rank < 1 || rank > 5 ||
+      interleave < 0 || interleave > 2 || swizzle < 0 || swizzle > 3 ||
+      l2Promotion < 0 || l2Promotion > 3 || oobFill < 0 || oobFill > 1)
+    return fail("%s: data type %d, rank %u, interleave %d, swizzle %d, "
+                "L2 promotion %d or OOB fill %d out of range",
+                what, dataType, rank, interleave, swizzle, l2Promotion,
+                oobFill);
+  unsigned bytes = elementBytes[dataType];
+  if (reinterpret_cast<uintptr_t>(address) % 16)
+    return fail("%s: global address %p is not 16-byte aligned", what,
+                address);
+  unsigned long long extent = bytes;
+  for (unsigned d = 0; d < rank; ++d) {
+    if (dims[d] == 0 || dims[d] > (1ull << 32))
+      return fail("%s: dim %u of %llu elements", what, d, dims[d]);
+    if (d > 0 && (strides[d - 1] % 16 || strides[d - 1] >= (1ull << 40)))
+      return fail("%s: stride %u of %llu bytes (a multiple of 16 below "
+                  "2^40)",
+                  what, d, strides[d - 1]);
+    if (box[d] == 0 || box[d] > 256 || elementStrides[d] == 0 ||
+        elementStrides[d] > 8)
+      return fail("%s: box dim %u of %u elements, element stride %u", what,
+                  d, box[d], elementStrides[d]);
+    extent = d == 0 ? dims[0] * bytes
+                    : std::max(extent, strides[d - 1] * dims[d]);
+  }
+  if (interleave == 0 && box[0] * bytes % 16)
+    return fail("%s: a box row of %u bytes (a multiple of 16)", what,
+                box[0] * bytes);
+  if (interleave == 0 && swizzle != 0 && box[0] * bytes > (16u << swizzle))
+    return fail("%s: a box row of %u bytes with a %u-byte swizzle", what,
+                box[0] * bytes, 16u << swizzle);
+  if (!isDevice(address) || !find(address, extent))
+    return fail("%s: the tensor at %p (%llu bytes) is not in live device "
+                "memory",
+                what, address, extent);
+  std::memset(map, 0, 128);
+  std::memcpy(map, &address, sizeof address);
+  trace("tensor map of rank %u at %p, swizzle %d", rank, address, swizzle);
+  return kSuccess;
+}
+
 } // extern "C"

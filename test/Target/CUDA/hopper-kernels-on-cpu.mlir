@@ -18,6 +18,7 @@
 // RUN: not --crash dlc-run %t/m.dlc --entry=init_by_all --input %t/a.npy 2>&1 | FileCheck %s --check-prefix=INIT
 // RUN: not --crash dlc-run %t/m.dlc --entry=missing_bytes --input %t/a.npy 2>&1 | FileCheck %s --check-prefix=BYTES
 // RUN: not --crash dlc-run %t/m.dlc --entry=overwrite_in_flight --input %t/a.npy --input %t/b.npy 2>&1 | FileCheck %s --check-prefix=RACE
+// RUN: not --crash dlc-run %t/m.dlc --entry=misaligned_map --input %t/a.npy 2>&1 | FileCheck %s --check-prefix=ALIGN
 // RUN: not --crash dlc-run %t/m.dlc --entry=half_warpgroup --input %t/a.npy --input %t/b.npy 2>&1 | FileCheck %s --check-prefix=WARPGROUP
 
 #wg = #gpu.address_space<workgroup>
@@ -367,6 +368,24 @@ func.func @half_warpgroup(%a: memref<64x128xbf16>, %b: memref<128x256xbf16>) -> 
     %dB = nvgpu.warpgroup.generate.descriptor %tileB, %map : !tileB, !mapB -> !nvgpu.warpgroup.descriptor<tensor = memref<64x64xbf16, #wg>>
     %zero = nvgpu.warpgroup.mma.init.accumulator -> !nvgpu.warpgroup.accumulator<fragmented = vector<64x64xf32>>
     %sum = nvgpu.warpgroup.mma %dA, %dB, %zero {transposeB} : !nvgpu.warpgroup.descriptor<tensor = memref<64x64xbf16, #wg>>, !nvgpu.warpgroup.descriptor<tensor = memref<64x64xbf16, #wg>>, !nvgpu.warpgroup.accumulator<fragmented = vector<64x64xf32>> -> !nvgpu.warpgroup.accumulator<fragmented = vector<64x64xf32>>
+    gpu.terminator
+  }
+  return %out : memref<4xf32>
+}
+
+// A tensor map of A's columns from the second on: the tensor starts 2 bytes
+// past a 16-byte boundary, which cuTensorMapEncodeTiled refuses on a GPU.
+// ALIGN: dlc SIMT emulator: host code: tensor map of a tensor at {{.*}}, not 16-byte aligned (as cuTensorMapEncodeTiled requires)
+func.func @misaligned_map(%a: memref<64x128xbf16>) -> memref<4xf32> {
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %out = memref.alloc() : memref<4xf32>
+  %view = memref.subview %a[0, 1] [64, 64] [1, 1] : memref<64x128xbf16> to memref<64x64xbf16, strided<[128, 1], offset: 1>>
+  %u = memref.cast %view : memref<64x64xbf16, strided<[128, 1], offset: 1>> to memref<*xbf16>
+  %map = nvgpu.tma.create.descriptor %u box[%c64, %c64] : memref<*xbf16> -> !mapB
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1) {
+    nvgpu.tma.prefetch.descriptor %map : !mapB
     gpu.terminator
   }
   return %out : memref<4xf32>
