@@ -228,6 +228,9 @@ static void buildGPUKernels(OpPassManager &pm,
   // (Before sm_80: FMAs, TF32 allowed or not.)
   bool ampere = isAmpereOrLater(options.chip);
   tiling.tensorCores = ampere;
+  // (sm_90a: wgmma and TMA; the "a" features only that chip has.)
+  bool hopper = options.chip == "sm_90a";
+  tiling.wgmma = hopper;
   pm.addNestedPass<func::FuncOp>(createTileForGPU(tiling));
   pm.addNestedPass<func::FuncOp>(createFoldReductionFills());
   pm.addPass(createCanonicalizerPass());
@@ -237,6 +240,10 @@ static void buildGPUKernels(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createHoistDeallocs());
+  // The products marked for wgmma: their TMA-fed kernels, before the
+  // passes below would take them for ordinary linalg ops.
+  if (hopper)
+    pm.addNestedPass<func::FuncOp>(createLowerToWgmma());
   // The GEMM K loops in stages: cp.async copies of the next steps' tiles in
   // flight during each step's product (cp.async: sm_80 and later).
   if (ampere) {

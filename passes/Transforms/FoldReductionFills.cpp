@@ -29,7 +29,8 @@ namespace {
 /// output unwritten), outside any tiled nest, the fill used by it alone.
 linalg::FillOp foldableFill(linalg::LinalgOp op) {
   if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() == 0 ||
-      !op.hasPureTensorSemantics() || op->getParentOfType<scf::ForallOp>())
+      !op.hasPureTensorSemantics() || op->getParentOfType<scf::ForallOp>() ||
+      op->hasAttr(dlc::kWgmmaAttr)) // (its kernel starts from zero itself)
     return nullptr;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (llvm::any_of(ranges, [](int64_t r) {

@@ -2353,7 +2353,37 @@ bool inOrderedLoop(Operation *op) {
 /// Whether `op` is not for this pass: tiled already (in a forall) or in an
 /// ordered host loop.
 bool leftAlone(Operation *op) {
-  return op->getParentOfType<scf::ForallOp>() || inOrderedLoop(op);
+  return op->getParentOfType<scf::ForallOp>() || inOrderedLoop(op) ||
+         op->hasAttr(dlc::kWgmmaAttr);
+}
+
+/// Whether dlc-lower-to-wgmma can take `op` once bufferized: f16 or bf16 A
+/// [M, K] and B [K, N], M and N multiples of 128 and K of 64, into an f32 C
+/// that a zero fill used by it alone starts; A and B tensors that bufferize
+/// to whole buffers (not views: TMA needs them 16-byte aligned, and the
+/// kernel an identity layout).
+bool takesWgmma(linalg::MatmulOp op) {
+  if (!op.hasPureTensorSemantics() ||
+      !linalg::MatmulOp::isDefaultIndexingMaps(op.getIndexingMapsAttr()))
+    return false;
+  auto a = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+  auto b = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+  auto c = cast<RankedTensorType>(op.getDpsInits()[0].getType());
+  Type element = a.getElementType();
+  if (!(element.isF16() || element.isBF16()) || b.getElementType() != element ||
+      !c.getElementType().isF32() || !a.hasStaticShape() ||
+      !b.hasStaticShape() || c.getDimSize(0) % 128 || c.getDimSize(1) % 128 ||
+      a.getDimSize(1) % 64)
+    return false;
+  for (Value operand : op.getDpsInputs())
+    if (Operation *def = operand.getDefiningOp();
+        def && isa<ViewLikeOpInterface, tensor::ExtractSliceOp,
+                   tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+                   tensor::CastOp>(def))
+      return false;
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  return fill && fill->hasOneUse() &&
+         matchPattern(fill.getDpsInputs()[0], m_AnyZeroFloat());
 }
 
 /// The ops of type `OpTy` in `root` that this pass does not leave alone,
@@ -2377,6 +2407,11 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     // fits, on padded operands.
     for (linalg::MatmulOp op : notLeftAlone<linalg::MatmulOp>(getOperation()))
       foldTransposedOperands(rewriter, op, allowTF32, tensorCores);
+    // sm_90a: products of TMA and wgmma, built after bufferization.
+    if (wgmma)
+      for (linalg::MatmulOp op : notLeftAlone<linalg::MatmulOp>(getOperation()))
+        if (takesWgmma(op))
+          op->setAttr(dlc::kWgmmaAttr, UnitAttr::get(&getContext()));
     for (linalg::LinalgOp op : notLeftAlone<linalg::LinalgOp>(getOperation()))
       padToBlocks(rewriter, op, allowTF32, tensorCores);
 

@@ -25,6 +25,10 @@ namespace dlc {
 #define GEN_PASS_REGISTRATION
 #include "dlc/Transforms/Passes.h.inc"
 
+/// Marks the products dlc-tile-for-gpu leaves for dlc-lower-to-wgmma
+/// (sm_90a), and which passes between them leave alone.
+constexpr llvm::StringLiteral kWgmmaAttr = "dlc.wgmma";
+
 /// The (argument, result) pairs of a function's `dlc.inout` arguments.
 llvm::SmallVector<std::pair<unsigned, unsigned>>
 inOutPairs(mlir::func::FuncOp func);

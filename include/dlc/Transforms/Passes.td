@@ -555,6 +555,10 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true",
            "mma.sync m16n8k16 / m16n8k8 TF32 plans (sm_80 and later); off: "
            "every contraction on FMAs">,
+    Option<"wgmma", "wgmma", "bool", /*default=*/"false",
+           "sm_90a: mark the products dlc-lower-to-wgmma takes (f16 or "
+           "bf16 A [M, K] and B [K, N] with M and N multiples of 128 and K "
+           "of 64, into a zero-filled f32 C) `dlc.wgmma` and leave them">,
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::bufferization::BufferizationDialect",
@@ -809,6 +813,43 @@ def LowerToMmaSync : Pass<"dlc-lower-to-mma-sync", "::mlir::func::FuncOp"> {
                            "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
+}
+
+def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::func::FuncOp"> {
+  let summary = "Build sm_90a GEMM kernels on TMA, mbarriers and wgmma";
+  let description = [{
+    Expects: buffers (after `dlc-bufferize` and the deallocation pipeline)
+    holding `linalg.matmul`s that `dlc-tile-for-gpu wgmma` marked
+    `dlc.wgmma`: A [M, K] and B [K, N] of f16 or bf16, C [M, N] f32, M and
+    N multiples of 128, K of 64, each buffer of identity layout, C filled
+    with zeros by the op before.
+
+    Produces: each as a `gpu.launch` of (N / 128, M / 128) blocks of one
+    warpgroup (128 threads), with the fill gone: TMA tensor maps of A
+    (128 x 64 boxes) and B (64 x 64) made on the host with the 128-byte
+    swizzle; in the kernel, four shared-memory stages of A's and B's tiles
+    (32 KiB each) loaded by thread 0 with `nvgpu.tma.async.load` behind one
+    `nvgpu.mbarrier` each, K steps of 64 that wait for their stage's
+    phase, take `nvgpu.warpgroup.mma` (eight wgmma m64n128k16 with f32
+    sums, B N-major) leaving one group in flight, and after a barrier
+    refill the previous step's stage four steps ahead; the 128 x 128 sums
+    stored by `nvgpu.warpgroup.mma.store`. Upstream's
+    `convert-nvgpu-to-nvvm` lowers them (`convert-tensor-map-arguments`
+    once the kernel is outlined); the runtime encodes the maps with
+    `cuTensorMapEncodeTiled`.
+
+    Fails where a marked product's buffers are not as above (a view, a
+    C not zero-filled just before): dlc-tile-for-gpu marks only those whose
+    tensors bufferize so.
+
+    Leaves alone: unmarked ops.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def NameKernels : Pass<"dlc-name-kernels", "::mlir::ModuleOp"> {
