@@ -148,6 +148,8 @@ struct PendingMma {
   int64_t descA, descB;
   int32_t kind, n, transposeA, transposeB;
   float *operands;
+  // The bytes of shared memory A's and B's elements span.
+  const char *low[2], *high[2];
 };
 
 /// What the 128 threads of a warpgroup exchange in a wgmma.
@@ -706,17 +708,37 @@ float operandValue(const char *p, int kind) {
 
 /// The operands of a wgmma m64n`n`k(16 or 8) as floats: A (64 x depth),
 /// then B (depth x n).
-void readOperands(const PendingMma &mma, float *out) {
+void readOperands(PendingMma &mma, float *out) {
   int depth = mma.kind == 2 ? 8 : 16, bytes = mma.kind == 2 ? 4 : 2;
+  auto read = [&](int operand, int mn, int k) {
+    const char *p =
+        operandAddress(operand ? mma.descB : mma.descA, mn, k, bytes,
+                       operand ? mma.transposeB : mma.transposeA);
+    if (!mma.low[operand] || p < mma.low[operand])
+      mma.low[operand] = p;
+    if (!mma.high[operand] || p + bytes > mma.high[operand])
+      mma.high[operand] = p + bytes;
+    return operandValue(p, mma.kind);
+  };
   for (int m = 0; m < 64; ++m)
     for (int k = 0; k < depth; ++k)
-      out[m * depth + k] = operandValue(
-          operandAddress(mma.descA, m, k, bytes, mma.transposeA), mma.kind);
+      out[m * depth + k] = read(0, m, k);
   float *b = out + 64 * depth;
   for (int k = 0; k < depth; ++k)
     for (int n = 0; n < mma.n; ++n)
-      b[k * mma.n + n] = operandValue(
-          operandAddress(mma.descB, n, k, bytes, mma.transposeB), mma.kind);
+      b[k * mma.n + n] = read(1, n, k);
+}
+
+/// Fails if a TMA load of [dst, dst + bytes) would land in shared memory
+/// that a wgmma not yet waited for by every warp of its warpgroup reads (a
+/// race on a GPU: wgmma.wait_group only covers the warp that waits).
+void checkTmaAgainstWgmma(const char *dst, int64_t bytes) {
+  for (Warpgroup &g : state->warpgroups)
+    for (const PendingMma &mma : g.pending)
+      for (int operand = 0; operand < 2; ++operand)
+        if (dst < mma.high[operand] && dst + bytes > mma.low[operand])
+          fail("TMA load into shared memory that a wgmma in flight reads "
+               "(not yet waited for by every warp of its warpgroup)");
 }
 
 int64_t operandCount(const PendingMma &mma) {
@@ -1212,6 +1234,7 @@ void dlc_simt_tma_load(int64_t dst, int64_t mapAddress, int64_t barrier,
     fail("TMA load of %lld bytes to %#llx, past the block's shared memory",
          (long long)bytes, (long long)dst);
   MBarrier &b = barrierAt(barrier, "TMA load");
+  checkTmaAgainstWgmma(to, bytes);
   char *data = static_cast<char *>(std::malloc(bytes));
   if (!data)
     std::abort();
@@ -1324,7 +1347,8 @@ void dlc_simt_wgmma(int32_t kind, int32_t n, int32_t transposeA,
            "%#llx, %#llx)",
            (long long)(first + t), (long long)g.descA[t],
            (long long)g.descB[t]);
-  PendingMma mma = {descA, descB, kind, n, transposeA, transposeB, nullptr};
+  PendingMma mma = {descA, descB, kind, n, transposeA, transposeB, nullptr,
+                    {nullptr, nullptr}, {nullptr, nullptr}};
   mma.operands =
       static_cast<float *>(std::malloc(operandCount(mma) * sizeof(float)));
   if (!mma.operands)
@@ -1368,9 +1392,18 @@ void dlc_simt_wgmma_commit() {
 /// retired.
 void dlc_simt_wgmma_wait(int32_t n) {
   Thread &t = self();
-  Warpgroup &g = state->warpgroups[state->current / 128];
+  int64_t group = state->current / 128;
+  Warpgroup &g = state->warpgroups[group];
   uint64_t target = t.mmaCommitted > uint64_t(n) ? t.mmaCommitted - n : 0;
-  while (g.retired < target)
+  if (target > t.mmaRetired)
+    t.mmaRetired = target;
+  // A group is done when every thread of the warpgroup has waited for it
+  // (exited ones count as having waited).
+  uint64_t done = ~uint64_t(0);
+  for (int64_t i = group * 128; i < group * 128 + 128; ++i)
+    if (state->pool[i].state != State::Done && state->pool[i].mmaRetired < done)
+      done = state->pool[i].mmaRetired;
+  while (g.retired < done && g.groupEnds.size)
     retireGroup(g);
 }
 

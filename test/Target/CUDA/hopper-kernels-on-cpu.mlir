@@ -19,6 +19,7 @@
 // RUN: not --crash dlc-run %t/m.dlc --entry=missing_bytes --input %t/a.npy 2>&1 | FileCheck %s --check-prefix=BYTES
 // RUN: not --crash dlc-run %t/m.dlc --entry=overwrite_in_flight --input %t/a.npy --input %t/b.npy 2>&1 | FileCheck %s --check-prefix=RACE
 // RUN: not --crash dlc-run %t/m.dlc --entry=misaligned_map --input %t/a.npy 2>&1 | FileCheck %s --check-prefix=ALIGN
+// RUN: not --crash dlc-run %t/m.dlc --entry=store_in_flight --input %t/a.npy --input %t/b.npy 2>&1 | FileCheck %s --check-prefix=STORE
 // RUN: not --crash dlc-run %t/m.dlc --entry=half_warpgroup --input %t/a.npy --input %t/b.npy 2>&1 | FileCheck %s --check-prefix=WARPGROUP
 
 #wg = #gpu.address_space<workgroup>
@@ -293,7 +294,7 @@ func.func @missing_bytes(%a: memref<64x128xbf16>) -> memref<4xf32> {
 }
 
 // The next TMA lands in the stage a wgmma still reads (no wait before it).
-// RACE: dlc SIMT emulator: kernel overwrite_in_flight{{.*}}: shared memory that a wgmma in flight reads was written before the wgmma.wait_group that retires it
+// RACE: dlc SIMT emulator: kernel overwrite_in_flight{{.*}}, thread 0: TMA load into shared memory that a wgmma in flight reads (not yet waited for by every warp of its warpgroup)
 func.func @overwrite_in_flight(%a: memref<64x128xbf16>, %b: memref<128x256xbf16>) -> memref<4xf32> {
   %c1 = arith.constant 1 : index
   %c64 = arith.constant 64 : index
@@ -341,6 +342,64 @@ func.func @overwrite_in_flight(%a: memref<64x128xbf16>, %b: memref<128x256xbf16>
       nvgpu.tma.async.load %mapB[%c0, %c64b], %bar[%c0] to %tileB : !mapB, !bar -> !tileB
     }
     nvgpu.mbarrier.try_wait.parity %bar[%c0], %true, %ticks : !bar
+    nvvm.wgmma.wait.group.sync.aligned 0
+    gpu.terminator
+  }
+  return %out : memref<4xf32>
+}
+
+// A plain store to the A tile the wgmma reads, before the wait that retires
+// it: what the wgmma read at issue differs from what is there when it
+// retires.
+// STORE: dlc SIMT emulator: kernel store_in_flight{{.*}}: shared memory that a wgmma in flight reads was written before the wgmma.wait_group that retires it
+func.func @store_in_flight(%a: memref<64x128xbf16>, %b: memref<128x256xbf16>) -> memref<4xf32> {
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c128 = arith.constant 128 : index
+  %bytes = arith.constant 24576 : i32
+  %out = memref.alloc() : memref<4xf32>
+  %ua = memref.cast %a : memref<64x128xbf16> to memref<*xbf16>
+  %ub = memref.cast %b : memref<128x256xbf16> to memref<*xbf16>
+  %mapA = nvgpu.tma.create.descriptor %ua box[%c64, %c64] : memref<*xbf16> -> !mapB
+  %mapB = nvgpu.tma.create.descriptor %ub box[%c64, %c64] : memref<*xbf16> -> !mapB
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c128, %sy = %c1, %sz = %c1)
+             dynamic_shared_memory_size %bytes {
+    %c0 = arith.constant 0 : index
+    %c1b = arith.constant 1 : index
+    %c64b = arith.constant 64 : index
+    %c8192 = arith.constant 8192 : index
+    %tx_bytes = arith.constant 16384 : index
+    %b_bytes = arith.constant 8192 : index
+    %ticks = arith.constant 10000000 : index
+    %false = arith.constant false
+    %true = arith.constant true
+    %smem = gpu.dynamic_shared_memory : memref<?xi8, #wg>
+    %tileA = memref.view %smem[%c0][] : memref<?xi8, #wg> to !tileB
+    %tileB = memref.view %smem[%c8192][] : memref<?xi8, #wg> to !tileB
+    %leader = arith.cmpi eq, %tx, %c0 : index
+    %bar = nvgpu.mbarrier.create -> !bar
+    scf.if %leader {
+      nvgpu.mbarrier.init %bar[%c0], %c1b : !bar
+    }
+    gpu.barrier
+    scf.if %leader {
+      nvgpu.mbarrier.arrive.expect_tx %bar[%c0], %tx_bytes : !bar
+      nvgpu.tma.async.load %mapA[%c0, %c0], %bar[%c0] to %tileA : !mapB, !bar -> !tileB
+      nvgpu.tma.async.load %mapB[%c0, %c0], %bar[%c0] to %tileB : !mapB, !bar -> !tileB
+    }
+    nvgpu.mbarrier.try_wait.parity %bar[%c0], %false, %ticks : !bar
+    %dA = nvgpu.warpgroup.generate.descriptor %tileA, %mapB : !tileB, !mapB -> !nvgpu.warpgroup.descriptor<tensor = memref<64x64xbf16, #wg>>
+    %dB = nvgpu.warpgroup.generate.descriptor %tileB, %mapB : !tileB, !mapB -> !nvgpu.warpgroup.descriptor<tensor = memref<64x64xbf16, #wg>>
+    %zero = nvgpu.warpgroup.mma.init.accumulator -> !nvgpu.warpgroup.accumulator<fragmented = vector<64x64xf32>>
+    %sum = nvgpu.warpgroup.mma %dA, %dB, %zero {transposeB} : !nvgpu.warpgroup.descriptor<tensor = memref<64x64xbf16, #wg>>, !nvgpu.warpgroup.descriptor<tensor = memref<64x64xbf16, #wg>>, !nvgpu.warpgroup.accumulator<fragmented = vector<64x64xf32>> -> !nvgpu.warpgroup.accumulator<fragmented = vector<64x64xf32>>
+    // A thread writes A's tile while the wgmma may still read it.
+    %one = arith.constant 100.0 : bf16
+    %last = arith.constant 127 : index
+    %writer = arith.cmpi eq, %tx, %last : index
+    scf.if %writer {
+      memref.store %one, %tileA[%c0, %c0] : !tileB
+    }
     nvvm.wgmma.wait.group.sync.aligned 0
     gpu.terminator
   }
