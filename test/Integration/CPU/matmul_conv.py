@@ -112,7 +112,11 @@ GPU_TILED = [((64, 16), (16, 64), "f32"), ((128, 48), (48, 96), "f32"),
              ((64, 160), (160, 64), "bf16"), ((1024, 64), (64, 1152), "f32"),
              # Few 64 x 64 blocks (8) on FMAs: 32 x 32 blocks of 2 x 2
              # thread tiles
-             ((128, 48), (48, 256), "f32")]
+             ((128, 48), (48, 256), "f32"),
+             # sm_90a (gpu-kernels:sm_90a): TMA-fed wgmma kernels of
+             # 128 x 128 blocks, K in 7 steps of 64 through 4 stages (the
+             # first refilled three times), and K in one step
+             ((128, 448), (448, 256), "bf16"), ((256, 64), (64, 128), "f16")]
 for a, b, element in GPU_TILED:
     out = (a[0], b[1])
     name = "x".join(map(str, (a[0], a[1], b[1])))
