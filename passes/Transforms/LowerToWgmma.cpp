@@ -10,10 +10,12 @@
 //
 // One warpgroup a block computes a 128 x 128 tile of C, K in steps of 64:
 // A's 128 x 64 tile and B's 64 x 128 one (two 64 x 64 boxes, N-major) a
-// stage, 32 KiB, four stages. Each step waits for its stage's TMA, issues
+// stage, 32 KiB, three stages (96 KiB: two blocks an SM, 154 registers a
+// thread, so that one block's loads and barrier overlap the other's
+// wgmmas). Each step waits for its stage's TMA, issues
 // its eight wgmma m64n128k16 (leaving them in flight), waits for the
 // previous step's, and after a barrier (every warp done reading) thread 0
-// refills the previous step's stage with the tile four steps on.
+// refills the previous step's stage with the tile three steps on.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,7 +39,7 @@ using namespace mlir;
 
 namespace {
 
-constexpr int64_t kTileM = 128, kTileN = 128, kTileK = 64, kMaxStages = 4;
+constexpr int64_t kTileM = 128, kTileN = 128, kTileK = 64, kMaxStages = 3;
 // Bytes of a stage: A's tile, then B's two 64 x 64 boxes (16-bit elements).
 constexpr int64_t kStageBytes = (kTileM * kTileK + kTileK * kTileN) * 2;
 

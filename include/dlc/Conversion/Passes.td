@@ -70,7 +70,15 @@ def ConvertGPUToSIMTEmulator
     shared-memory globals and `gpu.dynamic_shared_memory`,
     `nvgpu.device_async_copy` with its NVVM or NVGPU groups and waits,
     `nvgpu.ldmatrix`, `nvgpu.mma.sync` of f16 m16n8k16 or TF32 m16n8k8, and
-    the NVVM bf16 `mma.sync` of `dlc-lower-to-mma-sync`).
+    the NVVM bf16 `mma.sync` of `dlc-lower-to-mma-sync`); and the sm_90 ones
+    (`nvgpu.tma.async.load` of tiles without multicast, `nvgpu.mbarrier.*`,
+    `nvgpu.warpgroup.*` with f16, bf16 or TF32 operands and f32 sums), with
+    tensor maps made on the host by `nvgpu.tma.create.descriptor` over a
+    memref cast from a ranked one. Those are first lowered by upstream's
+    `convert-nvgpu-to-nvvm` patterns (shared memory as address space 0), and
+    their NVVM (`mbarrier.*`, `cp.async.bulk.tensor`, `wgmma.*`, thread ids)
+    emulated: the emulator models the hardware (descriptors, the swizzle on
+    address bits), so that lowering's arithmetic is what runs.
 
     Produces: each kernel as a host function `__dlc_simt_kernel_<module>_<kernel>`
     whose GPU operations call the SIMT emulator (`dlc_simt_*`,

@@ -544,6 +544,12 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     itself (scatter_add's ordered loop over its indices):
     `dlc-add-unit-parallel-loop` makes that loop a kernel of its own, and a
     kernel tiled here inside it would be a launch from a kernel.
+
+    With `wgmma` (sm_90a): `linalg.matmul`s of f16 or bf16 A [M, K] and B
+    [K, N] (default maps, operands not slices or reshapes, which would
+    bufferize to views), M and N multiples of 128 and K of 64, into an f32
+    C that a zero `linalg.fill` used by them alone starts, are marked
+    `dlc.wgmma` and left (their fill too) for `dlc-lower-to-wgmma`.
   }];
   let options = [
     Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",
@@ -827,12 +833,13 @@ def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::func::FuncOp"> {
     Produces: each as a `gpu.launch` of (N / 128, M / 128) blocks of one
     warpgroup (128 threads), with the fill gone: TMA tensor maps of A
     (128 x 64 boxes) and B (64 x 64) made on the host with the 128-byte
-    swizzle; in the kernel, four shared-memory stages of A's and B's tiles
+    swizzle; in the kernel, three shared-memory stages of A's and B's tiles
     (32 KiB each) loaded by thread 0 with `nvgpu.tma.async.load` behind one
     `nvgpu.mbarrier` each, K steps of 64 that wait for their stage's
     phase, take `nvgpu.warpgroup.mma` (eight wgmma m64n128k16 with f32
     sums, B N-major) leaving one group in flight, and after a barrier
-    refill the previous step's stage four steps ahead; the 128 x 128 sums
+    refill the previous step's stage three steps ahead (96 KiB: two blocks
+    an SM); the 128 x 128 sums
     stored by `nvgpu.warpgroup.mma.store`. Upstream's
     `convert-nvgpu-to-nvvm` lowers them (`convert-tensor-map-arguments`
     once the kernel is outlined); the runtime encodes the maps with

@@ -114,8 +114,8 @@ GPU_TILED = [((64, 16), (16, 64), "f32"), ((128, 48), (48, 96), "f32"),
              # thread tiles
              ((128, 48), (48, 256), "f32"),
              # sm_90a (gpu-kernels:sm_90a): TMA-fed wgmma kernels of
-             # 128 x 128 blocks, K in 7 steps of 64 through 4 stages (the
-             # first refilled three times), and K in one step
+             # 128 x 128 blocks, K in 7 steps of 64 through 3 stages (each
+             # refilled), and K in one step
              ((128, 448), (448, 256), "bf16"), ((256, 64), (64, 128), "f16")]
 for a, b, element in GPU_TILED:
     out = (a[0], b[1])
