@@ -42,7 +42,8 @@ def cases():
     result = {}
     for n in GEMM_SIZES:
         # tf32: the f32 GEMM compiled with --allow-tf32; f16 and bf16:
-        # f32 sums; all three on tensor cores (mma.sync).
+        # f32 sums; all three on tensor cores (mma.sync; wgmma for the
+        # -wgmma cases, compiled for sm_90a).
         for name, element, dtype in (("f32", "f32", "float32"), ("tf32", "f32", "float32"),
                                      ("f16", "f16", "float16"), ("bf16", "bf16", "bfloat16")):
             source = (f"func.func @gemm(%a: {t((n, n), element)}, %b: {t((n, n), element)}) "
@@ -51,6 +52,10 @@ def cases():
                       f"  return %0 : {t((n, n), element)}\n}}\n")
             result[f"gemm_{name}_{n}"] = (source, "gemm", None, [((n, n), dtype)] * 2,
                                           2.0 * n ** 3, 0)
+            # f16 and bf16 again for sm_90a: TMA-fed wgmma kernels
+            # (dlc-lower-to-wgmma) instead of mma.sync.
+            if element in ("f16", "bf16"):
+                result[f"gemm_{name}-wgmma_{n}"] = result[f"gemm_{name}_{n}"]
     shape = t((ROWS, COLS))
     result["softmax"] = (
         f"func.func @softmax(%x: {shape}) -> {shape} {{\n"
@@ -76,8 +81,10 @@ def prepare(work: Path, arch: str, build: Path):
     for name, (source, entry, train_step, inputs, flops, moved) in cases().items():
         src = work / f"{name}.mlir"
         src.write_text(source)
+        # (The wgmma cases need the "a" features of sm_90a.)
+        chip = "sm_90a" if "-wgmma_" in name else arch
         command = [str(build / "bin" / "dlc-compile"), str(src), "--target=cuda",
-                   f"--gpu-arch={arch}", "-o", str(work / f"{name}.dlc")]
+                   f"--gpu-arch={chip}", "-o", str(work / f"{name}.dlc")]
         if train_step:
             command.append(f"--train-step={train_step}")
         if name.startswith("gemm_tf32"):
@@ -244,7 +251,8 @@ def table(r):
              "| case | dlc ms | peer | peer ms | dlc / peer throughput |", "|---|---|---|---|---|"]
     for n in GEMM_SIZES:
         for element, peer in (("f32", "f32"), ("tf32", "tf32"), ("f16", "f16"),
-                              ("bf16", "bf16")):
+                              ("bf16", "bf16"), ("f16-wgmma", "f16"),
+                              ("bf16-wgmma", "bf16")):
             key, pkey = f"gemm_{element}_{n}", f"gemm_{peer}_{n}"
             d, p = dlc.get(key), peers.get(pkey)
             tflops = lambda v: f" ({2 * n ** 3 / v / 1e9:.1f} TFLOP/s)" if isinstance(v, float) else ""
