@@ -21,6 +21,7 @@
 
 #include "dlc/Transforms/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -28,7 +29,9 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace dlc {
 #define GEN_PASS_DEF_LOWERTOWGMMA
@@ -42,6 +45,8 @@ namespace {
 constexpr int64_t kTileM = 128, kTileN = 128, kTileK = 64, kMaxStages = 3;
 // Bytes of a stage: A's tile, then B's two 64 x 64 boxes (16-bit elements).
 constexpr int64_t kStageBytes = (kTileM * kTileK + kTileK * kTileN) * 2;
+// Floats between the rows of an epilogue's sums in shared memory.
+constexpr int64_t kPitch = 136;
 
 /// The zero fill that starts `matmul`'s output buffer, the op before it that
 /// writes that buffer, or null.
@@ -56,6 +61,41 @@ linalg::FillOp zeroFill(linalg::MatmulOp matmul) {
     return nullptr;
   return matchPattern(fill.getDpsInputs()[0], m_AnyZeroFloat()) ? fill
                                                                  : nullptr;
+}
+
+/// The elementwise op dlc-tile-for-gpu marked to follow `matmul` as its
+/// kernel's epilogue, where its output buffer is read by nothing else (a
+/// temporary: the epilogue makes it go), or null.
+linalg::GenericOp epilogue(linalg::MatmulOp matmul) {
+  Value c = matmul.getDpsInits()[0];
+  if (!c.getDefiningOp<memref::AllocOp>())
+    return nullptr;
+  linalg::GenericOp consumer;
+  for (Operation *user : c.getUsers()) {
+    if (user == matmul || isa<linalg::FillOp, memref::DeallocOp>(user))
+      continue;
+    auto generic = dyn_cast<linalg::GenericOp>(user);
+    if (consumer || !generic || !generic->hasAttr(dlc::kWgmmaAttr) ||
+        generic->getBlock() != matmul->getBlock() ||
+        !matmul->isBeforeInBlock(generic) ||
+        llvm::is_contained(generic.getDpsInits(), c))
+      return nullptr;
+    consumer = generic;
+  }
+  // (Its operands there before the kernel, which takes the product's
+  // place.)
+  if (consumer)
+    for (Value operand : consumer->getOperands())
+      if (Operation *def = operand.getDefiningOp();
+          def && def->getBlock() == matmul->getBlock() &&
+          !def->isBeforeInBlock(matmul))
+        return nullptr;
+  // (Nothing between them writes what the epilogue reads.)
+  for (Operation *op = matmul->getNextNode(); consumer && op != consumer;
+       op = op->getNextNode())
+    if (!isMemoryEffectFree(op))
+      return nullptr;
+  return consumer;
 }
 
 /// Why `matmul` (marked dlc.wgmma on tensors) cannot take the kernel on its
@@ -95,6 +135,7 @@ void lowerMatmul(linalg::MatmulOp matmul) {
   int64_t steps = depth / kTileK;
   int64_t stages = std::min(kMaxStages, steps);
   zeroFill(matmul).erase();
+  linalg::GenericOp consumer = epilogue(matmul);
 
   auto shared = gpu::AddressSpaceAttr::get(context,
                                            gpu::AddressSpace::Workgroup);
@@ -120,10 +161,14 @@ void lowerMatmul(linalg::MatmulOp matmul) {
       b, loc, mapB, unranked(bMat), ValueRange{k.index(kTileK), k.index(64)});
 
   Value one = k.index(1);
+  // (An epilogue's sums take the stages' bytes, at least.)
+  int64_t sharedBytes = stages * kStageBytes;
+  if (consumer)
+    sharedBytes = std::max(sharedBytes, kTileM * kPitch * 4);
   auto launch = gpu::LaunchOp::create(
       b, loc, k.index(n / kTileN), k.index(m / kTileM), one, k.index(128), one,
       one, /*dynamicSharedMemorySize=*/
-      arith::ConstantIntOp::create(b, loc, stages * kStageBytes, 32));
+      arith::ConstantIntOp::create(b, loc, sharedBytes, 32));
   b.setInsertionPointToEnd(&launch.getBody().front());
   Value zero = k.index(0);
   Value tid = launch.getThreadIds().x;
@@ -234,14 +279,69 @@ void lowerMatmul(linalg::MatmulOp matmul) {
     scf::YieldOp::create(b, loc, next);
   }
   NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
-  // The tile of C: the accumulator's rows by warp, as upstream stores them.
-  OpFoldResult offsets[] = {row0, col0};
   OpFoldResult sizes[] = {b.getIndexAttr(kTileM), b.getIndexAttr(kTileN)};
   OpFoldResult strides[] = {b.getIndexAttr(1), b.getIndexAttr(1)};
-  Value tileC = memref::SubViewOp::create(b, loc, c, offsets, sizes, strides);
-  nvgpu::WarpgroupMmaStoreOp::create(b, loc, loop.getResult(0), tileC);
+  if (!consumer) {
+    // The tile of C: the accumulator's rows by warp, as upstream stores
+    // them.
+    OpFoldResult offsets[] = {row0, col0};
+    Value tileC = memref::SubViewOp::create(b, loc, c, offsets, sizes, strides);
+    nvgpu::WarpgroupMmaStoreOp::create(b, loc, loop.getResult(0), tileC);
+  } else {
+    // The sums to shared memory (the stages' bytes, every warp past its
+    // wgmmas first), rows 136 floats apart (each warp's 8-byte stores then
+    // take the fewest wavefronts), then the epilogue along the rows: thread
+    // t computes columns t, t + 128, ... of the tile from them and the
+    // consumer's other inputs, into its output.
+    gpu::BarrierOp::create(b, loc);
+    auto padded = MemRefType::get({kTileM, kPitch}, b.getF32Type(), nullptr,
+                                  shared);
+    Value sums = view(zero, padded);
+    OpFoldResult origin[] = {b.getIndexAttr(0), b.getIndexAttr(0)};
+    Value tile = memref::SubViewOp::create(b, loc, sums, origin, sizes, strides);
+    nvgpu::WarpgroupMmaStoreOp::create(b, loc, loop.getResult(0), tile);
+    gpu::BarrierOp::create(b, loc);
+    auto elements = scf::ForOp::create(b, loc, tid, k.index(kTileM * kTileN),
+                                       k.index(128));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(elements.getBody());
+    Value e = elements.getInductionVar();
+    Value r = arith::DivUIOp::create(b, loc, e, k.index(kTileN));
+    Value cc = arith::RemUIOp::create(b, loc, e, k.index(kTileN));
+    Value globalIndices[] = {arith::AddIOp::create(b, loc, row0, r),
+                             arith::AddIOp::create(b, loc, col0, cc)};
+    IRMapping mapping;
+    Block *body = consumer.getBody();
+    for (OpOperand *input : consumer.getDpsInputOperands()) {
+      Value value;
+      if (input->get() == c) {
+        value = memref::LoadOp::create(b, loc, sums, ValueRange{r, cc});
+      } else {
+        AffineMap map = consumer.getMatchingIndexingMap(input);
+        SmallVector<Value> indices;
+        for (unsigned i = 0; i < map.getNumResults(); ++i)
+          indices.push_back(affine::AffineApplyOp::create(
+              b, loc, map.getSubMap({i}), globalIndices));
+        value = memref::LoadOp::create(b, loc, input->get(), indices);
+      }
+      mapping.map(body->getArgument(input->getOperandNumber()), value);
+    }
+    for (Operation &op : body->without_terminator())
+      b.clone(op, mapping);
+    auto yield = cast<linalg::YieldOp>(body->getTerminator());
+    memref::StoreOp::create(b, loc, mapping.lookup(yield.getValues()[0]),
+                            consumer.getDpsInits()[0], globalIndices);
+  }
   gpu::TerminatorOp::create(b, loc);
   matmul.erase();
+  if (consumer) {
+    consumer.erase();
+    // C is written and read by nobody now.
+    auto alloc = c.getDefiningOp<memref::AllocOp>();
+    for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+      user->erase();
+    alloc.erase();
+  }
 }
 
 struct LowerToWgmma : public dlc::impl::LowerToWgmmaBase<LowerToWgmma> {

@@ -2386,6 +2386,34 @@ bool takesWgmma(linalg::MatmulOp op) {
          matchPattern(fill.getDpsInputs()[0], m_AnyZeroFloat());
 }
 
+/// The elementwise op that alone uses wgmma product `op`'s result (a
+/// rounding to bf16, a bias, an activation), which dlc-lower-to-wgmma makes
+/// the kernel's epilogue: 2-D, parallel, reading the product and writing
+/// its one output through identity maps, its other inputs through
+/// projected permutations, its body neither reading the output nor its
+/// position.
+linalg::GenericOp wgmmaEpilogue(linalg::MatmulOp op) {
+  Value product = op->getResult(0);
+  if (!product.hasOneUse())
+    return nullptr;
+  auto consumer = dyn_cast<linalg::GenericOp>(*product.getUsers().begin());
+  if (!consumer || consumer.getNumLoops() != 2 ||
+      consumer.getNumParallelLoops() != 2 || consumer.getNumDpsInits() != 1 ||
+      !consumer.hasPureTensorSemantics() ||
+      !consumer.getMatchingIndexingMap(consumer.getDpsInitOperand(0))
+           .isIdentity() ||
+      consumer.payloadUsesValueFromOperand(consumer.getDpsInitOperand(0)) ||
+      !consumer.getBody()->getOps<linalg::IndexOp>().empty())
+    return nullptr;
+  for (OpOperand *input : consumer.getDpsInputOperands()) {
+    AffineMap map = consumer.getMatchingIndexingMap(input);
+    if (input->get() == product ? !map.isIdentity()
+                                : !map.isProjectedPermutation())
+      return nullptr;
+  }
+  return consumer;
+}
+
 /// The ops of type `OpTy` in `root` that this pass does not leave alone,
 /// collected before any is rewritten.
 template <typename OpTy>
@@ -2407,11 +2435,15 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     // fits, on padded operands.
     for (linalg::MatmulOp op : notLeftAlone<linalg::MatmulOp>(getOperation()))
       foldTransposedOperands(rewriter, op, allowTF32, tensorCores);
-    // sm_90a: products of TMA and wgmma, built after bufferization.
+    // sm_90a: products of TMA and wgmma, built after bufferization, with
+    // their elementwise consumer as the kernel's epilogue.
     if (wgmma)
       for (linalg::MatmulOp op : notLeftAlone<linalg::MatmulOp>(getOperation()))
-        if (takesWgmma(op))
+        if (takesWgmma(op)) {
           op->setAttr(dlc::kWgmmaAttr, UnitAttr::get(&getContext()));
+          if (linalg::GenericOp consumer = wgmmaEpilogue(op))
+            consumer->setAttr(dlc::kWgmmaAttr, UnitAttr::get(&getContext()));
+        }
     for (linalg::LinalgOp op : notLeftAlone<linalg::LinalgOp>(getOperation()))
       padToBlocks(rewriter, op, allowTF32, tensorCores);
 

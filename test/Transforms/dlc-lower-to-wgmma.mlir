@@ -62,6 +62,55 @@ func.func @gemm(%a: memref<256x192xbf16>, %b: memref<192x384xbf16>, %c: memref<2
 
 // -----
 
+// With its marked elementwise consumer (a bias along the columns, a
+// rounding to bf16), C a temporary: the sums go to shared memory (rows of
+// 136 floats) instead of C, and each thread computes the consumer for
+// columns tid, tid + 128, ... of the tile, reading the bias at the column
+// and writing the bf16 output; C, its fill and the consumer go.
+// CHECK-LABEL: func.func @epilogue
+// CHECK-SAME: (%[[A:.+]]: memref<256x128xbf16>, %[[B:.+]]: memref<128x256xbf16>, %[[BIAS:.+]]: memref<256xf32>, %[[OUT:.+]]: memref<256x256xbf16>)
+// CHECK-NOT: memref.alloc
+// Two stages (64 KiB) but the padded sums take 68 KiB.
+// CHECK-DAG: %[[SHARED:.+]] = arith.constant 69632 : i32
+// CHECK: gpu.launch {{.*}} dynamic_shared_memory_size %[[SHARED]]
+// CHECK: %[[ROW:.+]] = arith.muli %{{.+}}, %[[C128:.+]] : index
+// CHECK: %[[COL:.+]] = arith.muli %{{.+}}, %[[C128]] : index
+// CHECK: %[[SUM:.+]] = scf.for
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK-NEXT: gpu.barrier
+// CHECK: %[[SUMS:.+]] = memref.view %{{.+}}[%{{.+}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<128x136xf32, #gpu.address_space<workgroup>>
+// CHECK: %[[TILE:.+]] = memref.subview %[[SUMS]][0, 0] [128, 128] [1, 1]
+// CHECK: nvgpu.warpgroup.mma.store %[[SUM]], %[[TILE]]
+// CHECK-NEXT: gpu.barrier
+// CHECK: scf.for %[[E:.+]] = %[[TID:.+]] to %{{.+}} step %[[C128]] {
+// CHECK: %[[R:.+]] = arith.divui %[[E]], %[[C128]]
+// CHECK: %[[CC:.+]] = arith.remui %[[E]], %[[C128]]
+// CHECK: %[[GR:.+]] = arith.addi %[[ROW]], %[[R]]
+// CHECK: %[[GC:.+]] = arith.addi %[[COL]], %[[CC]]
+// CHECK: %[[X:.+]] = memref.load %[[SUMS]][%[[R]], %[[CC]]]
+// CHECK: %[[Y:.+]] = memref.load %[[BIAS]][%[[GC]]]
+// CHECK: %[[S:.+]] = arith.addf %[[X]], %[[Y]]
+// CHECK: %[[T:.+]] = arith.truncf %[[S]] : f32 to bf16
+// CHECK: memref.store %[[T]], %[[OUT]][%[[GR]], %[[GC]]]
+// CHECK-NOT: linalg.
+// CHECK-NOT: memref.dealloc
+func.func @epilogue(%a: memref<256x128xbf16>, %b: memref<128x256xbf16>, %bias: memref<256xf32>, %out: memref<256x256xbf16>) {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<256x256xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<256x256xf32>)
+  linalg.matmul {dlc.wgmma} ins(%a, %b : memref<256x128xbf16>, memref<128x256xbf16>) outs(%c : memref<256x256xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%c, %bias : memref<256x256xf32>, memref<256xf32>) outs(%out : memref<256x256xbf16>) attrs = {dlc.wgmma} {
+  ^bb0(%x: f32, %y: f32, %o: bf16):
+    %s = arith.addf %x, %y : f32
+    %t = arith.truncf %s : f32 to bf16
+    linalg.yield %t : bf16
+  }
+  memref.dealloc %c : memref<256x256xf32>
+  return
+}
+
+// -----
+
 // Unmarked products are left alone.
 // CHECK-LABEL: func.func @unmarked
 // CHECK: linalg.fill

@@ -23,6 +23,27 @@ func.func @takes(%a: tensor<256x192xbf16>, %b: tensor<192x384xbf16>) -> tensor<2
   return %d : tensor<256x384xf32>
 }
 
+// The elementwise op that alone uses the product (a bias from a row
+// vector, a rounding to bf16) is marked too: the kernel's epilogue.
+// CHECK-LABEL: func.func @with_epilogue
+// CHECK: %[[PRODUCT:.+]] = linalg.matmul {dlc.wgmma}
+// CHECK: linalg.generic {{.*}} ins(%[[PRODUCT]], %{{.+}} : tensor<128x256xf32>, tensor<256xf32>) {{.*}} attrs = {dlc.wgmma}
+// CHECK-NOT: scf.forall
+func.func @with_epilogue(%a: tensor<128x64xbf16>, %b: tensor<64x256xbf16>, %bias: tensor<256xf32>) -> tensor<128x256xbf16> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<128x256xf32>
+  %c = linalg.fill ins(%zero : f32) outs(%empty : tensor<128x256xf32>) -> tensor<128x256xf32>
+  %d = linalg.matmul ins(%a, %b : tensor<128x64xbf16>, tensor<64x256xbf16>) outs(%c : tensor<128x256xf32>) -> tensor<128x256xf32>
+  %out = tensor.empty() : tensor<128x256xbf16>
+  %e = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%d, %bias : tensor<128x256xf32>, tensor<256xf32>) outs(%out : tensor<128x256xbf16>) {
+  ^bb0(%x: f32, %y: f32, %o: bf16):
+    %s = arith.addf %x, %y : f32
+    %t = arith.truncf %s : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<128x256xbf16>
+  return %e : tensor<128x256xbf16>
+}
+
 // K = 96 (not a multiple of 64), f32 operands, a C that is not zero-filled,
 // an A that is a slice (a view once bufferized): tiled as before.
 // CHECK-LABEL: func.func @leaves

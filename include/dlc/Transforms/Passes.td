@@ -549,7 +549,11 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     [K, N] (default maps, operands not slices or reshapes, which would
     bufferize to views), M and N multiples of 128 and K of 64, into an f32
     C that a zero `linalg.fill` used by them alone starts, are marked
-    `dlc.wgmma` and left (their fill too) for `dlc-lower-to-wgmma`.
+    `dlc.wgmma` and left (their fill too) for `dlc-lower-to-wgmma`, with
+    the elementwise op that alone uses the product (2-D, parallel, the
+    product and its output through identity maps, its other inputs through
+    projected permutations, its body reading neither its output nor its
+    position), which becomes the kernel's epilogue.
   }];
   let options = [
     Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",
@@ -564,7 +568,8 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     Option<"wgmma", "wgmma", "bool", /*default=*/"false",
            "sm_90a: mark the products dlc-lower-to-wgmma takes (f16 or "
            "bf16 A [M, K] and B [K, N] with M and N multiples of 128 and K "
-           "of 64, into a zero-filled f32 C) `dlc.wgmma` and leave them">,
+           "of 64, into a zero-filled f32 C) and their elementwise consumer "
+           "`dlc.wgmma` and leave them">,
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::bufferization::BufferizationDialect",
@@ -839,8 +844,12 @@ def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::func::FuncOp"> {
     phase, take `nvgpu.warpgroup.mma` (eight wgmma m64n128k16 with f32
     sums, B N-major) leaving one group in flight, and after a barrier
     refill the previous step's stage three steps ahead (96 KiB: two blocks
-    an SM); the 128 x 128 sums
-    stored by `nvgpu.warpgroup.mma.store`. Upstream's
+    an SM); the 128 x 128 sums stored by `nvgpu.warpgroup.mma.store` into
+    C, or, where dlc-tile-for-gpu also marked C's elementwise consumer (a
+    rounding to bf16, a bias, an activation) and nothing else reads C, into
+    shared memory (rows padded to 136 floats), from which the block's
+    threads compute that consumer's body along the rows into its output (C
+    then goes). Upstream's
     `convert-nvgpu-to-nvvm` lowers them (`convert-tensor-map-arguments`
     once the kernel is outlined); the runtime encodes the maps with
     `cuTensorMapEncodeTiled`.
@@ -849,9 +858,11 @@ def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::func::FuncOp"> {
     C not zero-filled just before): dlc-tile-for-gpu marks only those whose
     tensors bufferize so.
 
-    Leaves alone: unmarked ops.
+    Leaves alone: unmarked ops, and a marked consumer it cannot fuse (the
+    parallel-loop route then takes it).
   }];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::NVVM::NVVMDialect",
