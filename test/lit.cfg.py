@@ -86,6 +86,12 @@ try:
     if cuda.cuInit(0) == 0 and cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 \
             and count.value > 0:
         config.available_features.add("cuda-gpu")
+        # Hopper (compute capability 9.x): the sm_90a kernels (wgmma, TMA).
+        device, major = ctypes.c_int(0), ctypes.c_int(0)
+        if cuda.cuDeviceGet(ctypes.byref(device), 0) == 0 and \
+                cuda.cuDeviceGetAttribute(ctypes.byref(major), 75, device) == 0 \
+                and major.value == 9:
+            config.available_features.add("cuda-sm90")
 except OSError:
     lit_config.note("no NVIDIA driver (libcuda.so.1): the tests that run CUDA "
                     "artifacts are unsupported")
