@@ -20,8 +20,14 @@
 #      and an f32 GEMM compiled with --allow-tf32 (TF32 error bounds);
 #   3. every integration suite (test/Integration/CPU/*.py --cuda-run=ARCH),
 #      from the artifacts compiled by `prepare` (DLC_ARTIFACT_CACHE);
-#   4. benchmarks/gpu.py run: dlc against cuBLAS/PyTorch on the same GPU,
-#      and the training steps' kernels each timed (kernels.profile).
+#   4. sm_90a: the hand-written Hopper kernels of
+#      test/Target/CUDA/hopper-kernels-on-cpu.mlir (a TMA + wgmma GEMM checked
+#      against NumPy, the three swizzled layouts against what the SIMT
+#      emulator models) and the contraction suite (wgmma kernels among its
+#      products);
+#   5. benchmarks/gpu.py run: dlc against cuBLAS/PyTorch on the same GPU
+#      (the f16/bf16 GEMMs on mma.sync and on wgmma), and the training
+#      steps' kernels each timed (kernels.profile).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bundle=$root/.gpu-bundle
@@ -51,6 +57,15 @@ prepare() {
     DLC_ARTIFACT_CACHE=$bundle/cache "$root/.venv/bin/python" "$suite" \
       --cuda-run="$arch" --compile-only || return 1
   done
+  # sm_90a (wgmma, TMA): the contraction suite, and the hand-written Hopper
+  # kernels whose swizzles and GEMM the SIMT emulator models.
+  DLC_ARTIFACT_CACHE=$bundle/cache "$root/.venv/bin/python" \
+    "$root/test/Integration/CPU/matmul_conv.py" --cuda-run=sm_90a --compile-only || return 1
+  "$build/bin/dlc-opt" "$root/test/Target/CUDA/hopper-kernels-on-cpu.mlir" \
+    -gpu-kernel-outlining -o "$bundle/inputs/hopper.mlir" || return 1
+  "$build/bin/dlc-compile" "$bundle/inputs/hopper.mlir" --target=cuda --gpu-arch=sm_90a \
+    -o "$bundle/inputs/hopper.dlc" || return 1
+  rm "$bundle/inputs/hopper.mlir"
   "$root/.venv/bin/python" "$root/benchmarks/gpu.py" prepare "$bundle/bench" --arch="$arch" \
     || return 1
   du -sh "$bundle"
@@ -97,6 +112,25 @@ run() {
     cat "$work/suite.log" >> "$out/suites.log"
     grep -E "^FAIL|passed, [0-9]+ failed|Error" "$work/suite.log" | head -5
   done
+
+  echo "== sm_90a: hand-written Hopper kernels, the contraction suite" | tee "$out/hopper.log"
+  local cuda=$root/test/Target/CUDA
+  $python "$cuda/Inputs/hopper_inputs.py" "$work" >> "$out/hopper.log" 2>&1
+  { "$bundle/bin/dlc-run" "$bundle/inputs/hopper.dlc" --device=cuda --entry=gemm \
+      --input "$work/a.npy" --input "$work/b.npy" --output-dir "$work/out" &&
+    $python "$cuda/Inputs/hopper_inputs.py" "$work" --check "$work/out/gemm_0.npy" &&
+    "$bundle/bin/dlc-run" "$bundle/inputs/hopper.dlc" --device=cuda \
+      --entry=swizzle_128b --input "$work/x.npy" --output-dir "$work/out" &&
+    "$bundle/bin/dlc-run" "$bundle/inputs/hopper.dlc" --device=cuda \
+      --entry=swizzle_64b --input "$work/x.npy" --output-dir "$work/out" &&
+    "$bundle/bin/dlc-run" "$bundle/inputs/hopper.dlc" --device=cuda \
+      --entry=swizzle_32b --input "$work/x.npy" --output-dir "$work/out" &&
+    $python "$cuda/Inputs/hopper_inputs.py" "$work" --check-swizzles "$work/out" &&
+    echo "hopper kernels: GEMM exact, swizzles as modelled"; } >> "$out/hopper.log" 2>&1 \
+    || failed=1
+  DLC_ARTIFACT_CACHE=$bundle/cache timeout 300 $python "$root/test/Integration/CPU/matmul_conv.py" \
+    --cuda-run=sm_90a >> "$out/hopper.log" 2>&1 || failed=1
+  tail -3 "$out/hopper.log"
 
   echo "== benchmarks"
   timeout 400 $python "$root/benchmarks/gpu.py" run "$bundle/bench" --build="$bundle" \
