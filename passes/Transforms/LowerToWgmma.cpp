@@ -21,6 +21,8 @@
 
 #include "dlc/Transforms/Passes.h"
 
+#include "TilingUtils.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -106,16 +108,12 @@ std::string unsupported(linalg::MatmulOp matmul) {
     if (!type || !type.getLayout().isIdentity() || type.getMemorySpace())
       return "an operand is not an identity-layout buffer";
   }
-  auto a = cast<MemRefType>(matmul.getDpsInputs()[0].getType());
-  auto b = cast<MemRefType>(matmul.getDpsInputs()[1].getType());
-  auto c = cast<MemRefType>(matmul.getDpsInits()[0].getType());
-  Type element = a.getElementType();
-  if (!(element.isF16() || element.isBF16()) || b.getElementType() != element ||
-      !c.getElementType().isF32())
-    return "its operands are not f16 or bf16 with an f32 output";
-  if (!a.hasStaticShape() || !b.hasStaticShape() || c.getDimSize(0) % kTileM ||
-      c.getDimSize(1) % kTileN || a.getDimSize(1) % kTileK)
-    return "M and N are not multiples of 128, or K of 64";
+  if (!dlc::fitsWgmmaTiles(
+          cast<ShapedType>(matmul.getDpsInputs()[0].getType()),
+          cast<ShapedType>(matmul.getDpsInputs()[1].getType()),
+          cast<ShapedType>(matmul.getDpsInits()[0].getType())))
+    return "its operands are not f16 or bf16 with an f32 output, or M and N "
+           "are not multiples of 128, or K of 64";
   if (!zeroFill(matmul))
     return "its output is not filled with zeros just before";
   return "";

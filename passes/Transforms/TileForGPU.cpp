@@ -2366,14 +2366,10 @@ bool takesWgmma(linalg::MatmulOp op) {
   if (!op.hasPureTensorSemantics() ||
       !linalg::MatmulOp::isDefaultIndexingMaps(op.getIndexingMapsAttr()))
     return false;
-  auto a = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
-  auto b = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
-  auto c = cast<RankedTensorType>(op.getDpsInits()[0].getType());
-  Type element = a.getElementType();
-  if (!(element.isF16() || element.isBF16()) || b.getElementType() != element ||
-      !c.getElementType().isF32() || !a.hasStaticShape() ||
-      !b.hasStaticShape() || c.getDimSize(0) % 128 || c.getDimSize(1) % 128 ||
-      a.getDimSize(1) % 64)
+  if (!dlc::fitsWgmmaTiles(
+          cast<ShapedType>(op.getDpsInputs()[0].getType()),
+          cast<ShapedType>(op.getDpsInputs()[1].getType()),
+          cast<ShapedType>(op.getDpsInits()[0].getType())))
     return false;
   for (Value operand : op.getDpsInputs())
     if (Operation *def = operand.getDefiningOp();

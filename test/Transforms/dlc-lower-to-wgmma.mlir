@@ -153,7 +153,7 @@ func.func @view(%big: memref<128x128xf16>, %b: memref<64x128xf16>, %c: memref<12
 func.func @bad_shape(%a: memref<128x96xf16>, %b: memref<96x128xf16>, %c: memref<128x128xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%c : memref<128x128xf32>)
-  // expected-error @+1 {{dlc-lower-to-wgmma: a product marked for wgmma cannot take it on its buffers: M and N are not multiples of 128, or K of 64}}
+  // expected-error @+1 {{dlc-lower-to-wgmma: a product marked for wgmma cannot take it on its buffers: its operands are not f16 or bf16 with an f32 output, or M and N are not multiples of 128, or K of 64}}
   linalg.matmul {dlc.wgmma} ins(%a, %b : memref<128x96xf16>, memref<96x128xf16>) outs(%c : memref<128x128xf32>)
   return
 }
