@@ -8,14 +8,20 @@
 // SIMT emulator runs that lowering's NVVM, checked against the swizzle an
 // H100 shows (test/Target/CUDA/hopper-kernels-on-cpu.mlir).
 //
-// One warpgroup a block computes a 128 x 128 tile of C, K in steps of 64:
-// A's 128 x 64 tile and B's 64 x 128 one (two 64 x 64 boxes, N-major) a
-// stage, 32 KiB, three stages (96 KiB: two blocks an SM, 154 registers a
-// thread, so that one block's loads and barrier overlap the other's
-// wgmmas). Each step waits for its stage's TMA, issues
-// its eight wgmma m64n128k16 (leaving them in flight), waits for the
-// previous step's, and after a barrier (every warp done reading) thread 0
-// refills the previous step's stage with the tile three steps on.
+// Warp-specialized, as CUTLASS's sm90 kernels: a block of three
+// warpgroups computes a 128 x 256 tile of C (128 x 128 where too few such
+// tiles would leave SMs idle), K in steps of 64. The producer warpgroup
+// hands most of its registers to the others (setmaxnreg) and its thread 0
+// issues the TMA loads of A's 128 x 64 tile and B's 64 x 64 boxes into a
+// ring of stages, each stage behind a "full" mbarrier (the loads' bytes)
+// and an "empty" one (every consumer warp done reading it). The two
+// consumer warpgroups each take 64 rows: wait for a stage's full phase,
+// issue its wgmmas (m64n256k16 or m64n128k16) leaving them in flight, and
+// once the previous step's are done free that step's stage. No block-wide
+// barrier in the K loop: a stage is reloaded as soon as both consumers have
+// left it. The sums go through shared memory (stored from the fragments
+// as PTX lays out wgmma's D) to C, or to the product's one elementwise
+// consumer, computed along the rows.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,6 +37,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -44,11 +52,36 @@ using namespace mlir;
 
 namespace {
 
-constexpr int64_t kTileM = 128, kTileN = 128, kTileK = 64, kMaxStages = 3;
-// Bytes of a stage: A's tile, then B's two 64 x 64 boxes (16-bit elements).
-constexpr int64_t kStageBytes = (kTileM * kTileK + kTileK * kTileN) * 2;
-// Floats between the rows of an epilogue's sums in shared memory.
-constexpr int64_t kPitch = 136;
+constexpr int64_t kTileM = 128, kTileK = 64;
+// Shared memory the stages may take (a block may have 227 KiB).
+constexpr int64_t kStageBudget = 192 * 1024;
+// The SMs of an H100 or H200: fewer 128 x 256 tiles than that leave SMs
+// idle, and 128 x 128 ones are taken.
+constexpr int64_t kMultiprocessors = 132;
+// Registers a thread of the producer and of a consumer warpgroup keep
+// (setmaxnreg): 128 x 40 + 256 x 232 <= 64 Ki, the SM's.
+constexpr int32_t kProducerRegisters = 40, kConsumerRegisters = 232;
+
+/// The kernel's shape for an M x N product.
+struct Tiling {
+  int64_t tileN;      // 256 or 128 columns a block
+  int64_t stageBytes; // A's 128 x 64 tile, then B's tileN / 64 boxes
+  int64_t stages;
+  int64_t pitch;      // floats between the rows of the sums in shared memory
+  Tiling(int64_t m, int64_t n, int64_t steps) {
+    tileN = n % 256 == 0 && (m / kTileM) * (n / 256) >= kMultiprocessors
+                ? 256
+                : 128;
+    stageBytes = (kTileM * kTileK + kTileK * tileN) * 2;
+    stages = std::min(steps, kStageBudget / stageBytes);
+    // (Each warp's 8-byte stores of its fragments then take the fewest
+    // wavefronts.)
+    pitch = tileN + 8;
+  }
+  int64_t sharedBytes() const {
+    return std::max(stages * stageBytes, kTileM * pitch * 4);
+  }
+};
 
 /// The zero fill that starts `matmul`'s output buffer, the op before it that
 /// writes that buffer, or null.
@@ -138,18 +171,21 @@ void lowerMatmul(linalg::MatmulOp matmul) {
   auto aType = cast<MemRefType>(a.getType());
   auto cType = cast<MemRefType>(c.getType());
   Type element = aType.getElementType();
+  Type f32 = b.getF32Type();
   int64_t m = cType.getDimSize(0), n = cType.getDimSize(1),
           depth = aType.getDimSize(1);
   int64_t steps = depth / kTileK;
-  int64_t stages = std::min(kMaxStages, steps);
+  Tiling t(m, n, steps);
   zeroFill(matmul).erase();
   linalg::GenericOp consumer = epilogue(matmul);
 
   auto shared = gpu::AddressSpaceAttr::get(context,
                                            gpu::AddressSpace::Workgroup);
   auto tileA = MemRefType::get({kTileM, kTileK}, element, nullptr, shared);
+  // (A consumer warpgroup's half of A's tile.)
+  auto halfA = MemRefType::get({64, kTileK}, element, nullptr, shared);
   auto boxB = MemRefType::get({kTileK, 64}, element, nullptr, shared);
-  auto tileB = MemRefType::get({kTileK, kTileN}, element, nullptr, shared);
+  auto tileB = MemRefType::get({kTileK, t.tileN}, element, nullptr, shared);
   auto mapType = [&](MemRefType tile) {
     return nvgpu::TensorMapDescriptorType::get(
         context, tile, nvgpu::TensorMapSwizzleKind::SWIZZLE_128B,
@@ -169,78 +205,117 @@ void lowerMatmul(linalg::MatmulOp matmul) {
       b, loc, mapB, unranked(bMat), ValueRange{k.index(kTileK), k.index(64)});
 
   Value one = k.index(1);
-  // (An epilogue's sums take the stages' bytes, at least.)
-  int64_t sharedBytes = stages * kStageBytes;
-  if (consumer)
-    sharedBytes = std::max(sharedBytes, kTileM * kPitch * 4);
   auto launch = gpu::LaunchOp::create(
-      b, loc, k.index(n / kTileN), k.index(m / kTileM), one, k.index(128), one,
-      one, /*dynamicSharedMemorySize=*/
-      arith::ConstantIntOp::create(b, loc, sharedBytes, 32));
+      b, loc, k.index(n / t.tileN), k.index(m / kTileM), one, k.index(384),
+      one, one, /*dynamicSharedMemorySize=*/
+      arith::ConstantIntOp::create(b, loc, t.sharedBytes(), 32));
   b.setInsertionPointToEnd(&launch.getBody().front());
   Value zero = k.index(0);
   Value tid = launch.getThreadIds().x;
   Value row0 = arith::MulIOp::create(b, loc, launch.getBlockIds().y,
                                      k.index(kTileM));
   Value col0 = arith::MulIOp::create(b, loc, launch.getBlockIds().x,
-                                     k.index(kTileN));
+                                     k.index(t.tileN));
   Value smem = gpu::DynamicSharedMemoryOp::create(
       b, loc, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr,
                               shared));
-  // Stage s: A's tile at s * 32 KiB, B's boxes 16 and 24 KiB on (each tile
-  // 1024-byte aligned: the 128-byte swizzle's pattern).
+  // Stage s: A's tile at s * stageBytes, B's boxes 16 KiB on, 8 KiB apart
+  // (each 1024-byte aligned: the 128-byte swizzle's pattern).
   auto view = [&](Value offset, MemRefType type) -> Value {
     return memref::ViewOp::create(b, loc, type, smem, offset, ValueRange{});
   };
-  auto stageOffset = [&](Value stage, int64_t extra) -> Value {
+  auto stageOffset = [&](Value stage, Value extra) -> Value {
     return arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, stage, k.index(kStageBytes)),
-        k.index(extra));
+        b, loc, arith::MulIOp::create(b, loc, stage, k.index(t.stageBytes)),
+        extra);
   };
-  auto barrierType = nvgpu::MBarrierGroupType::get(context, shared, stages);
-  Value barriers = nvgpu::MBarrierCreateOp::create(b, loc, barrierType);
-  Value leader = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid,
-                                       zero);
+  auto cmp = [&](arith::CmpIPredicate predicate, Value x, Value y) -> Value {
+    return arith::CmpIOp::create(b, loc, predicate, x, y);
+  };
+  auto ifThen = [&](Value condition) {
+    auto ifOp = scf::IfOp::create(b, loc, condition, false);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    return ifOp;
+  };
+  auto parityOf = [&](Value round) -> Value {
+    return arith::IndexCastOp::create(b, loc, b.getI1Type(),
+                                      arith::AndIOp::create(b, loc, round, one));
+  };
+  // full[s]: stage s loaded (the producer's arrival and the TMA bytes);
+  // empty[s]: stage s read (an arrival from each of the 8 consumer warps);
+  // sync: the 256 consumer threads, twice in the epilogue.
+  auto group = [&](int64_t count) -> Value {
+    return nvgpu::MBarrierCreateOp::create(
+        b, loc, nvgpu::MBarrierGroupType::get(context, shared, count));
+  };
+  Value full = group(t.stages), empty = group(t.stages), sync = group(1);
+  Value leader = cmp(arith::CmpIPredicate::eq, tid, zero);
   {
-    auto init = scf::IfOp::create(b, loc, leader, false);
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(init.thenBlock());
-    for (int64_t s = 0; s < stages; ++s)
-      nvgpu::MBarrierInitOp::create(b, loc, barriers, one, k.index(s),
+    ifThen(leader);
+    for (int64_t s = 0; s < t.stages; ++s) {
+      nvgpu::MBarrierInitOp::create(b, loc, full, one, k.index(s), Value());
+      nvgpu::MBarrierInitOp::create(b, loc, empty, k.index(8), k.index(s),
                                     Value());
+    }
+    nvgpu::MBarrierInitOp::create(b, loc, sync, k.index(256), zero, Value());
+    // (The inits visible to the TMA unit's arrivals too, as CUTLASS does.)
+    NVVM::FenceMbarrierInitOp::create(b, loc);
   }
   gpu::BarrierOp::create(b, loc);
 
-  // Thread 0: K step `step`'s tiles into stage `stage`, completing on its
-  // barrier (at b's insertion point).
-  auto load = [&](Value step, Value stage) {
+  Value stagesValue = k.index(t.stages);
+  auto producer = scf::IfOp::create(
+      b, loc, cmp(arith::CmpIPredicate::ult, tid, k.index(128)), true);
+  // The producer warpgroup: thread 0 loads stage after stage as the
+  // consumers free them.
+  b.setInsertionPointToStart(producer.thenBlock());
+  NVVM::SetMaxRegisterOp::create(b, loc, kProducerRegisters,
+                                 NVVM::SetMaxRegisterAction::decrease);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    ifThen(leader);
+    auto loop = scf::ForOp::create(b, loc, zero, k.index(steps), one);
+    b.setInsertionPointToStart(loop.getBody());
+    Value step = loop.getInductionVar();
+    Value stage = arith::RemUIOp::create(b, loc, step, stagesValue);
+    Value round = arith::DivUIOp::create(b, loc, step, stagesValue);
+    // (Round 0 finds a new barrier's phase of parity 1 complete.)
+    nvgpu::MBarrierTryWaitParityOp::create(
+        b, loc, empty,
+        arith::XOrIOp::create(b, loc, parityOf(round),
+                              arith::ConstantIntOp::create(b, loc, 1, 1)),
+        k.index(10000000), stage);
     Value kOffset = arith::MulIOp::create(b, loc, step, k.index(kTileK));
     nvgpu::MBarrierArriveExpectTxOp::create(
-        b, loc, barriers, k.index(kStageBytes), stage, Value());
+        b, loc, full, k.index(t.stageBytes), stage, Value());
     // (Coordinates innermost first.)
-    nvgpu::TmaAsyncLoadOp::create(b, loc, view(stageOffset(stage, 0), tileA),
-                                  barriers, descA,
-                                  ValueRange{kOffset, row0}, stage, Value(),
-                                  Value());
-    for (int64_t half = 0; half < 2; ++half)
+    nvgpu::TmaAsyncLoadOp::create(b, loc, view(stageOffset(stage, zero), tileA),
+                                  full, descA, ValueRange{kOffset, row0},
+                                  stage, Value(), Value());
+    for (int64_t box = 0; box < t.tileN / 64; ++box)
       nvgpu::TmaAsyncLoadOp::create(
           b, loc,
-          view(stageOffset(stage, kTileM * kTileK * 2 + half * 8192), boxB),
-          barriers, descB,
-          ValueRange{arith::AddIOp::create(b, loc, col0, k.index(64 * half)),
+          view(stageOffset(stage, k.index(kTileM * kTileK * 2 + box * 8192)),
+               boxB),
+          full, descB,
+          ValueRange{arith::AddIOp::create(b, loc, col0, k.index(64 * box)),
                      kOffset},
           stage, Value(), Value());
-  };
-  {
-    auto prologue = scf::IfOp::create(b, loc, leader, false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(prologue.thenBlock());
-    for (int64_t s = 0; s < stages; ++s)
-      load(k.index(s), k.index(s));
   }
 
-  auto accType = nvgpu::WarpgroupAccumulatorType::get(
-      context, VectorType::get({kTileM, kTileN}, b.getF32Type()));
+  // Consumer warpgroup w (1 or 2): rows 64 (w - 1) on of the tile.
+  b.setInsertionPointToStart(producer.elseBlock());
+  NVVM::SetMaxRegisterOp::create(b, loc, kConsumerRegisters,
+                                 NVVM::SetMaxRegisterAction::increase);
+  Value mine = arith::SubIOp::create(b, loc, tid, k.index(128));
+  Value half = arith::DivUIOp::create(b, loc, mine, k.index(128));
+  // (A warp's wgmma wait covers its own reads only: each consumer warp
+  // frees a stage.)
+  Value first = cmp(arith::CmpIPredicate::eq,
+                    arith::RemUIOp::create(b, loc, mine, k.index(32)), zero);
+  auto accVector = VectorType::get({64, t.tileN}, f32);
+  auto accType = nvgpu::WarpgroupAccumulatorType::get(context, accVector);
   Value init = nvgpu::WarpgroupMmaInitAccumulatorOp::create(b, loc, accType);
   auto loop = scf::ForOp::create(b, loc, zero, k.index(steps), one,
                                  ValueRange{init});
@@ -248,83 +323,108 @@ void lowerMatmul(linalg::MatmulOp matmul) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value step = loop.getInductionVar();
-    Value s = k.index(stages);
-    Value stage = arith::RemUIOp::create(b, loc, step, s);
-    Value parity = arith::IndexCastOp::create(
-        b, loc, b.getI1Type(),
-        arith::AndIOp::create(b, loc, arith::DivUIOp::create(b, loc, step, s),
-                              one));
-    nvgpu::MBarrierTryWaitParityOp::create(b, loc, barriers, parity,
+    Value stage = arith::RemUIOp::create(b, loc, step, stagesValue);
+    Value round = arith::DivUIOp::create(b, loc, step, stagesValue);
+    nvgpu::MBarrierTryWaitParityOp::create(b, loc, full, parityOf(round),
                                            k.index(10000000), stage);
-    Value aTile = view(stageOffset(stage, 0), tileA);
-    Value bTile = view(stageOffset(stage, kTileM * kTileK * 2), tileB);
+    Value aTile = view(
+        stageOffset(stage, arith::MulIOp::create(b, loc, half,
+                                                 k.index(64 * kTileK * 2))),
+        halfA);
+    Value bTile = view(stageOffset(stage, k.index(kTileM * kTileK * 2)), tileB);
     Value dA = nvgpu::WarpgroupGenerateDescriptorOp::create(
-        b, loc, nvgpu::WarpgroupMatrixDescriptorType::get(context, tileA),
+        b, loc, nvgpu::WarpgroupMatrixDescriptorType::get(context, halfA),
         aTile, descA);
     Value dB = nvgpu::WarpgroupGenerateDescriptorOp::create(
         b, loc, nvgpu::WarpgroupMatrixDescriptorType::get(context, tileB),
         bTile, descB);
     // Committed, then at most this step's group in flight: the previous
-    // step's wgmmas are done (in this warp).
+    // step's wgmmas are done (in this warp), and its stage is freed.
     Value next = nvgpu::WarpgroupMmaOp::create(
         b, loc, accType, dA, dB, b.getI64IntegerAttr(1), UnitAttr(),
         b.getUnitAttr(), loop.getRegionIterArg(0));
-    // Every warp past them before their stage is refilled.
-    gpu::BarrierOp::create(b, loc);
-    Value previous = arith::SubIOp::create(b, loc, step, one);
-    Value refill = arith::AddIOp::create(b, loc, previous, s);
-    Value started = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
-                                          step, one);
-    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                          refill, k.index(steps));
-    Value go = arith::AndIOp::create(
-        b, loc, leader, arith::AndIOp::create(b, loc, started, inRange));
-    Value refillStage = arith::RemUIOp::create(b, loc, previous, s);
-    auto ifOp = scf::IfOp::create(b, loc, go, false);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    load(refill, refillStage);
-    b.setInsertionPointAfter(ifOp);
+    Value started = cmp(arith::CmpIPredicate::uge, step, one);
+    ifThen(arith::AndIOp::create(b, loc, first, started));
+    nvgpu::MBarrierArriveOp::create(
+        b, loc, nvgpu::MBarrierTokenType::get(context), empty,
+        arith::RemUIOp::create(
+            b, loc, arith::SubIOp::create(b, loc, step, one), stagesValue));
+    b.setInsertionPointAfter(b.getBlock()->getParentOp());
     scf::YieldOp::create(b, loc, next);
   }
   NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
-  OpFoldResult sizes[] = {b.getIndexAttr(kTileM), b.getIndexAttr(kTileN)};
-  OpFoldResult strides[] = {b.getIndexAttr(1), b.getIndexAttr(1)};
+  // The consumers' sync: every wgmma of both done, then every sum stored.
+  auto consumersMeet = [&](int64_t parity) {
+    nvgpu::MBarrierArriveOp::create(
+        b, loc, nvgpu::MBarrierTokenType::get(context), sync, zero);
+    nvgpu::MBarrierTryWaitParityOp::create(
+        b, loc, sync, arith::ConstantIntOp::create(b, loc, parity, 1),
+        k.index(10000000), zero);
+  };
+  consumersMeet(0);
+  // The sums over the stages, rows `pitch` floats apart. The fragments as
+  // PTX lays out wgmma's D: warp w of the warpgroup has rows 16 w on, lane
+  // l rows l / 4 and l / 4 + 8 of them, columns 2 (l % 4) + 8 j and the
+  // next, registers 4 j + 2 i and the next for the row + 8 i.
+  auto sumsType = MemRefType::get({kTileM, t.pitch}, f32, nullptr, shared);
+  Value sums = view(zero, sumsType);
+  {
+    Value lane = arith::RemUIOp::create(b, loc, mine, k.index(32));
+    Value warpRow = arith::MulIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, mine, k.index(32)),
+        k.index(16));
+    Value row = arith::AddIOp::create(
+        b, loc, warpRow, arith::DivUIOp::create(b, loc, lane, k.index(4)));
+    Value col = arith::MulIOp::create(
+        b, loc, arith::RemUIOp::create(b, loc, lane, k.index(4)), k.index(2));
+    // (The accumulator as upstream's lowering makes it: a struct per 64
+    // rows, here one, of tileN / 2 floats.)
+    auto floats = LLVM::LLVMStructType::getLiteral(
+        context, SmallVector<Type>(t.tileN / 2, f32));
+    Value registers = LLVM::ExtractValueOp::create(
+        b, loc,
+        UnrealizedConversionCastOp::create(
+            b, loc, LLVM::LLVMStructType::getLiteral(context, {floats}),
+            loop.getResult(0))
+            .getResult(0),
+        ArrayRef<int64_t>{0});
+    auto pair = VectorType::get({2}, f32);
+    for (int64_t i = 0; i < 2; ++i)
+      for (int64_t j = 0; j < t.tileN / 8; ++j) {
+        Value values[2];
+        for (int64_t e = 0; e < 2; ++e)
+          values[e] = LLVM::ExtractValueOp::create(
+              b, loc, registers, ArrayRef<int64_t>{4 * j + 2 * i + e});
+        Value indices[] = {arith::AddIOp::create(b, loc, row,
+                                                 k.index(8 * i)),
+                           arith::AddIOp::create(b, loc, col,
+                                                 k.index(8 * j))};
+        vector::StoreOp::create(
+            b, loc, vector::FromElementsOp::create(b, loc, pair, values),
+            sums, indices);
+      }
+  }
+  consumersMeet(1);
+  // The epilogue along the rows: consumer thread i computes columns i,
+  // i + 256, ... of the tile from the sums and the consumer's other inputs
+  // (or copies the sums to C).
+  auto elements = scf::ForOp::create(b, loc, mine, k.index(kTileM * t.tileN),
+                                     k.index(256));
+  b.setInsertionPointToStart(elements.getBody());
+  Value e = elements.getInductionVar();
+  Value r = arith::DivUIOp::create(b, loc, e, k.index(t.tileN));
+  Value cc = arith::RemUIOp::create(b, loc, e, k.index(t.tileN));
+  Value globalIndices[] = {arith::AddIOp::create(b, loc, row0, r),
+                           arith::AddIOp::create(b, loc, col0, cc)};
+  Value sum = memref::LoadOp::create(b, loc, sums, ValueRange{r, cc});
   if (!consumer) {
-    // The tile of C: the accumulator's rows by warp, as upstream stores
-    // them.
-    OpFoldResult offsets[] = {row0, col0};
-    Value tileC = memref::SubViewOp::create(b, loc, c, offsets, sizes, strides);
-    nvgpu::WarpgroupMmaStoreOp::create(b, loc, loop.getResult(0), tileC);
+    memref::StoreOp::create(b, loc, sum, c, globalIndices);
   } else {
-    // The sums to shared memory (the stages' bytes, every warp past its
-    // wgmmas first), rows 136 floats apart (each warp's 8-byte stores then
-    // take the fewest wavefronts), then the epilogue along the rows: thread
-    // t computes columns t, t + 128, ... of the tile from them and the
-    // consumer's other inputs, into its output.
-    gpu::BarrierOp::create(b, loc);
-    auto padded = MemRefType::get({kTileM, kPitch}, b.getF32Type(), nullptr,
-                                  shared);
-    Value sums = view(zero, padded);
-    OpFoldResult origin[] = {b.getIndexAttr(0), b.getIndexAttr(0)};
-    Value tile = memref::SubViewOp::create(b, loc, sums, origin, sizes, strides);
-    nvgpu::WarpgroupMmaStoreOp::create(b, loc, loop.getResult(0), tile);
-    gpu::BarrierOp::create(b, loc);
-    auto elements = scf::ForOp::create(b, loc, tid, k.index(kTileM * kTileN),
-                                       k.index(128));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(elements.getBody());
-    Value e = elements.getInductionVar();
-    Value r = arith::DivUIOp::create(b, loc, e, k.index(kTileN));
-    Value cc = arith::RemUIOp::create(b, loc, e, k.index(kTileN));
-    Value globalIndices[] = {arith::AddIOp::create(b, loc, row0, r),
-                             arith::AddIOp::create(b, loc, col0, cc)};
     IRMapping mapping;
     Block *body = consumer.getBody();
     for (OpOperand *input : consumer.getDpsInputOperands()) {
-      Value value;
-      if (input->get() == c) {
-        value = memref::LoadOp::create(b, loc, sums, ValueRange{r, cc});
-      } else {
+      Value value = sum;
+      if (input->get() != c) {
         AffineMap map = consumer.getMatchingIndexingMap(input);
         SmallVector<Value> indices;
         for (unsigned i = 0; i < map.getNumResults(); ++i)
@@ -340,6 +440,7 @@ void lowerMatmul(linalg::MatmulOp matmul) {
     memref::StoreOp::create(b, loc, mapping.lookup(yield.getValues()[0]),
                             consumer.getDpsInits()[0], globalIndices);
   }
+  b.setInsertionPointToEnd(&launch.getBody().front());
   gpu::TerminatorOp::create(b, loc);
   matmul.erase();
   if (consumer) {

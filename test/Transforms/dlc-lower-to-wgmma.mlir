@@ -2,8 +2,9 @@
 
 // A marked [256, 192] x [192, 384] bf16 product into a zero-filled f32 C:
 // the fill goes; tensor maps of A (128 x 64 boxes) and B (64 x 64) with the
-// 128-byte swizzle on the host; (384 / 128, 256 / 128) blocks of 128
-// threads with three 32 KiB stages (3 K steps: no more stages than steps).
+// 128-byte swizzle on the host; (384 / 128, 256 / 128) blocks (too few for
+// 128 x 256 tiles) of three warpgroups, three 32 KiB stages (3 K steps: no
+// more stages than steps).
 // CHECK-LABEL: func.func @gemm
 // CHECK-SAME: (%[[A:.+]]: memref<256x192xbf16>, %[[B:.+]]: memref<192x384xbf16>, %[[C:.+]]: memref<256x384xf32>)
 // CHECK-NOT: linalg.
@@ -12,47 +13,96 @@
 // CHECK: %[[MAPA:.+]] = nvgpu.tma.create.descriptor %[[UA]] box[%[[C128:.+]], %[[C64:.+]]] : memref<*xbf16> -> <tensor = memref<128x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
 // CHECK: %[[UB:.+]] = memref.cast %[[B]]
 // CHECK: %[[MAPB:.+]] = nvgpu.tma.create.descriptor %[[UB]] box[%[[C64]], %[[C64]]] : memref<*xbf16> -> <tensor = memref<64x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
-// CHECK: gpu.launch blocks(%[[BX:.+]], %[[BY:.+]], %{{.+}}) in (%{{.+}} = %[[C3:.+]], %{{.+}} = %[[C2:.+]], %{{.+}} = %[[C1:.+]]) threads(%[[TX:.+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[C128]], %{{.+}} = %[[C1]], %{{.+}} = %[[C1]]) dynamic_shared_memory_size %[[SHARED]]
+// CHECK: gpu.launch blocks(%[[BX:.+]], %[[BY:.+]], %{{.+}}) in (%{{.+}} = %[[C3:.+]], %{{.+}} = %[[C2:.+]], %{{.+}} = %[[C1:.+]]) threads(%[[TX:.+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[C384:.+]], %{{.+}} = %[[C1]], %{{.+}} = %[[C1]]) dynamic_shared_memory_size %[[SHARED]]
 // CHECK: %[[ROW:.+]] = arith.muli %[[BY]], %[[C128]]
 // CHECK: %[[COL:.+]] = arith.muli %[[BX]], %[[C128]]
-// Thread 0 makes the stages' mbarriers (one arrival each), all wait.
-// CHECK: %[[BARS:.+]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 3>
-// CHECK: %[[LEADER:.+]] = arith.cmpi eq, %[[TX]], %{{.+}}
+// Thread 0 makes the mbarriers: full (one arrival and the TMA bytes) and
+// empty (one arrival from each of the 8 consumer warps) for each stage, and
+// the consumers' own (256); all wait.
+// CHECK: %[[FULL:.+]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 3>
+// CHECK: %[[EMPTY:.+]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 3>
+// CHECK: %[[SYNC:.+]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>>
+// CHECK: %[[LEADER:.+]] = arith.cmpi eq, %[[TX]], %[[C0:.+]] :
 // CHECK: scf.if %[[LEADER]] {
-// CHECK-COUNT-3: nvgpu.mbarrier.init %[[BARS]]
-// CHECK: }
+// CHECK-COUNT-3: nvgpu.mbarrier.init %[[FULL]][%{{.+}}], %[[C1]]
+// CHECK: nvgpu.mbarrier.init %[[SYNC]][%[[C0]]], %[[C256:.+]] :
+// CHECK-NEXT: nvvm.fence.mbarrier.init
+// CHECK-NEXT: }
 // CHECK-NEXT: gpu.barrier
-// The prologue: each stage's 32 KiB expected, A's box at (k, row), B's two
-// at (col, k) and (col + 64, k).
-// CHECK: scf.if %[[LEADER]] {
-// CHECK: nvgpu.mbarrier.arrive.expect_tx %[[BARS]][%{{.+}}], %[[BYTES:.+]] :
-// CHECK: nvgpu.tma.async.load %[[MAPA]][%{{.+}}, %[[ROW]]], %[[BARS]]
-// CHECK: nvgpu.tma.async.load %[[MAPB]][%[[COL]], %{{.+}}], %[[BARS]]
+// The producer warpgroup (threads 0-127) gives up registers; its thread 0
+// loads step after step into stage step % 3 once its empty phase is past
+// (parity flipped: the first round passes), 32 KiB expected on full, A's
+// box at (k, row), B's two at (col, k) and (col + 64, k).
+// CHECK: %[[PRODUCER:.+]] = arith.cmpi ult, %[[TX]], %[[C128]]
+// CHECK: scf.if %[[PRODUCER]] {
+// CHECK-NEXT: nvvm.setmaxregister  decrease 40
+// CHECK-NEXT: scf.if %[[LEADER]] {
+// CHECK-NEXT: scf.for %[[PSTEP:.+]] = %[[C0]] to %[[C3]] step %[[C1]] {
+// CHECK: %[[PSTAGE:.+]] = arith.remui %[[PSTEP]], %[[C3]]
+// CHECK: %[[PROUND:.+]] = arith.divui %[[PSTEP]], %[[C3]]
+// CHECK: %[[PODD:.+]] = arith.andi %[[PROUND]], %[[C1]]
+// CHECK: %[[PBIT:.+]] = arith.index_cast %[[PODD]] : index to i1
+// CHECK: %[[PPARITY:.+]] = arith.xori %[[PBIT]], %true
+// CHECK: nvgpu.mbarrier.try_wait.parity %[[EMPTY]][%[[PSTAGE]]], %[[PPARITY]]
+// CHECK: nvgpu.mbarrier.arrive.expect_tx %[[FULL]][%[[PSTAGE]]], %[[C32768:.+]] :
+// CHECK: nvgpu.tma.async.load %[[MAPA]][%{{.+}}, %[[ROW]]], %[[FULL]][%[[PSTAGE]]]
+// CHECK: nvgpu.tma.async.load %[[MAPB]][%[[COL]], %{{.+}}], %[[FULL]][%[[PSTAGE]]]
 // CHECK: %[[COL64:.+]] = arith.addi %[[COL]], %[[C64]]
-// CHECK: nvgpu.tma.async.load %[[MAPB]][%[[COL64]], %{{.+}}], %[[BARS]]
-// CHECK-COUNT-2: nvgpu.mbarrier.arrive.expect_tx %[[BARS]]
-// CHECK: }
-// K steps: the stage's phase (parity = step / stages, odd or even), the
-// descriptors of its tiles, the product with B N-major, then a barrier
-// before the previous step's stage is refilled three steps on.
-// CHECK: %[[INIT:.+]] = nvgpu.warpgroup.mma.init.accumulator -> <fragmented = vector<128x128xf32>>
-// CHECK: %[[SUM:.+]] = scf.for %[[STEP:.+]] = %{{.+}} to %[[C3]] step %[[C1]] iter_args(%[[ACC:.+]] = %[[INIT]])
+// CHECK: nvgpu.tma.async.load %[[MAPB]][%[[COL64]], %{{.+}}], %[[FULL]][%[[PSTAGE]]]
+// CHECK-NOT: nvgpu.tma.async.load
+// CHECK: } else {
+// The consumers (warpgroups 1 and 2, rows 0-63 and 64-127 of the tile):
+// each K step waits for its stage's full phase, takes the descriptors of
+// its half of A's tile (8 KiB on for the second) and of B's, the product
+// with B N-major, and frees the previous step's stage (lane 0 of each
+// warp, after its wgmma wait).
+// CHECK-NEXT: nvvm.setmaxregister  increase 232
+// CHECK: %[[MINE:.+]] = arith.subi %[[TX]], %[[C128]]
+// CHECK: %[[HALF:.+]] = arith.divui %[[MINE]], %[[C128]]
+// CHECK: %[[LANE0:.+]] = arith.remui %[[MINE]], %[[C32:.+]] :
+// CHECK: %[[FIRST:.+]] = arith.cmpi eq, %[[LANE0]], %[[C0]]
+// CHECK: %[[INIT:.+]] = nvgpu.warpgroup.mma.init.accumulator -> <fragmented = vector<64x128xf32>>
+// CHECK: %[[SUM:.+]] = scf.for %[[STEP:.+]] = %[[C0]] to %[[C3]] step %[[C1]] iter_args(%[[ACC:.+]] = %[[INIT]])
 // CHECK: %[[STAGE:.+]] = arith.remui %[[STEP]], %[[C3]]
 // CHECK: %[[ROUND:.+]] = arith.divui %[[STEP]], %[[C3]]
 // CHECK: %[[ODD:.+]] = arith.andi %[[ROUND]], %[[C1]]
 // CHECK: %[[PARITY:.+]] = arith.index_cast %[[ODD]] : index to i1
-// CHECK: nvgpu.mbarrier.try_wait.parity %[[BARS]][%[[STAGE]]], %[[PARITY]]
-// CHECK: %[[DA:.+]] = nvgpu.warpgroup.generate.descriptor %{{.+}}, %[[MAPA]]
+// CHECK: nvgpu.mbarrier.try_wait.parity %[[FULL]][%[[STAGE]]], %[[PARITY]]
+// CHECK: %[[HALFOFF:.+]] = arith.muli %[[HALF]], %[[C8192:.+]] :
+// CHECK: %[[STAGEOFF:.+]] = arith.muli %[[STAGE]], %[[C32768]]
+// CHECK: %[[AOFF:.+]] = arith.addi %[[STAGEOFF]], %[[HALFOFF]]
+// CHECK: %[[ATILE:.+]] = memref.view %{{.+}}[%[[AOFF]]][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<64x64xbf16
+// CHECK: %[[DA:.+]] = nvgpu.warpgroup.generate.descriptor %[[ATILE]], %[[MAPA]]
 // CHECK: %[[DB:.+]] = nvgpu.warpgroup.generate.descriptor %{{.+}}, %[[MAPB]] : memref<64x128xbf16, #gpu.address_space<workgroup>>
 // CHECK: %[[NEXT:.+]] = nvgpu.warpgroup.mma %[[DA]], %[[DB]], %[[ACC]] {transposeB}
-// CHECK-NEXT: gpu.barrier
-// CHECK: scf.if
-// CHECK: nvgpu.mbarrier.arrive.expect_tx
+// CHECK: %[[STARTED:.+]] = arith.cmpi uge, %[[STEP]], %[[C1]]
+// CHECK: %[[FREE:.+]] = arith.andi %[[FIRST]], %[[STARTED]]
+// CHECK: scf.if %[[FREE]] {
+// CHECK: %[[PREV:.+]] = arith.subi %[[STEP]], %[[C1]]
+// CHECK: %[[PREVSTAGE:.+]] = arith.remui %[[PREV]], %[[C3]]
+// CHECK: nvgpu.mbarrier.arrive %[[EMPTY]][%[[PREVSTAGE]]]
 // CHECK: scf.yield %[[NEXT]]
-// After the loop: the last group waited for, the 128 x 128 tile of C stored.
+// After the loop: the last group waited for; the consumers meet (phase
+// 0: both done reading the stages), store their fragments into the sums
+// (rows 136 floats apart, 8 bytes a store: rows 16 warp + lane / 4 and 8
+// on, columns 2 (lane % 4) + 8 j), meet again (phase 1), then copy the
+// sums to C along the rows, 256 threads.
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
-// CHECK: %[[TILE:.+]] = memref.subview %[[C]][%[[ROW]], %[[COL]]] [128, 128] [1, 1]
-// CHECK: nvgpu.warpgroup.mma.store %[[SUM]], %[[TILE]]
+// CHECK-NEXT: nvgpu.mbarrier.arrive %[[SYNC]][%[[C0]]]
+// CHECK-NEXT: nvgpu.mbarrier.try_wait.parity %[[SYNC]][%[[C0]]], %false
+// CHECK: %[[SUMS:.+]] = memref.view %{{.+}}[%[[C0]]][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<128x136xf32, #gpu.address_space<workgroup>>
+// CHECK: %[[REGS:.+]] = builtin.unrealized_conversion_cast %[[SUM]] : !nvgpu.warpgroup.accumulator<fragmented = vector<64x128xf32>> to !llvm.struct<(struct<(f32,
+// CHECK-COUNT-32: vector.store %{{.+}}, %[[SUMS]][%{{.+}}, %{{.+}}] : memref<128x136xf32, #gpu.address_space<workgroup>>, vector<2xf32>
+// CHECK-NOT: vector.store
+// CHECK: nvgpu.mbarrier.arrive %[[SYNC]][%[[C0]]]
+// CHECK-NEXT: nvgpu.mbarrier.try_wait.parity %[[SYNC]][%[[C0]]], %true
+// CHECK: scf.for %[[E:.+]] = %[[MINE]] to %{{.+}} step %[[C256]] {
+// CHECK: %[[R:.+]] = arith.divui %[[E]], %[[C128]]
+// CHECK: %[[CC:.+]] = arith.remui %[[E]], %[[C128]]
+// CHECK: %[[GR:.+]] = arith.addi %[[ROW]], %[[R]]
+// CHECK: %[[GC:.+]] = arith.addi %[[COL]], %[[CC]]
+// CHECK: %[[X:.+]] = memref.load %[[SUMS]][%[[R]], %[[CC]]]
+// CHECK: memref.store %[[X]], %[[C]][%[[GR]], %[[GC]]]
 func.func @gemm(%a: memref<256x192xbf16>, %b: memref<192x384xbf16>, %c: memref<256x384xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%c : memref<256x384xf32>)
@@ -63,10 +113,10 @@ func.func @gemm(%a: memref<256x192xbf16>, %b: memref<192x384xbf16>, %c: memref<2
 // -----
 
 // With its marked elementwise consumer (a bias along the columns, a
-// rounding to bf16), C a temporary: the sums go to shared memory (rows of
-// 136 floats) instead of C, and each thread computes the consumer for
-// columns tid, tid + 128, ... of the tile, reading the bias at the column
-// and writing the bf16 output; C, its fill and the consumer go.
+// rounding to bf16), C a temporary: the consumer threads compute it from
+// the sums for columns i, i + 256, ... of the tile (i the thread's index
+// among the 256), reading the bias at the column and writing the bf16
+// output; C, its fill and the consumer go.
 // CHECK-LABEL: func.func @epilogue
 // CHECK-SAME: (%[[A:.+]]: memref<256x128xbf16>, %[[B:.+]]: memref<128x256xbf16>, %[[BIAS:.+]]: memref<256xf32>, %[[OUT:.+]]: memref<256x256xbf16>)
 // CHECK-NOT: memref.alloc
@@ -75,14 +125,12 @@ func.func @gemm(%a: memref<256x192xbf16>, %b: memref<192x384xbf16>, %c: memref<2
 // CHECK: gpu.launch {{.*}} dynamic_shared_memory_size %[[SHARED]]
 // CHECK: %[[ROW:.+]] = arith.muli %{{.+}}, %[[C128:.+]] : index
 // CHECK: %[[COL:.+]] = arith.muli %{{.+}}, %[[C128]] : index
-// CHECK: %[[SUM:.+]] = scf.for
+// CHECK: %[[MINE:.+]] = arith.subi %{{.+}}, %[[C128]]
+// CHECK: scf.for
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
-// CHECK-NEXT: gpu.barrier
 // CHECK: %[[SUMS:.+]] = memref.view %{{.+}}[%{{.+}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<128x136xf32, #gpu.address_space<workgroup>>
-// CHECK: %[[TILE:.+]] = memref.subview %[[SUMS]][0, 0] [128, 128] [1, 1]
-// CHECK: nvgpu.warpgroup.mma.store %[[SUM]], %[[TILE]]
-// CHECK-NEXT: gpu.barrier
-// CHECK: scf.for %[[E:.+]] = %[[TID:.+]] to %{{.+}} step %[[C128]] {
+// CHECK: nvgpu.mbarrier.try_wait.parity %{{.+}}, %true
+// CHECK: scf.for %[[E:.+]] = %[[MINE]] to %{{.+}} step %[[C256:.+]] {
 // CHECK: %[[R:.+]] = arith.divui %[[E]], %[[C128]]
 // CHECK: %[[CC:.+]] = arith.remui %[[E]], %[[C128]]
 // CHECK: %[[GR:.+]] = arith.addi %[[ROW]], %[[R]]
@@ -106,6 +154,33 @@ func.func @epilogue(%a: memref<256x128xbf16>, %b: memref<128x256xbf16>, %bias: m
     linalg.yield %t : bf16
   }
   memref.dealloc %c : memref<256x256xf32>
+  return
+}
+
+// -----
+
+// Enough 128 x 256 tiles to fill an H100's 132 SMs ((1536 / 128) x (2816 /
+// 256) = 132): blocks of 256 columns, A's box and four of B's a stage (48
+// KiB), four stages (192 KiB) for K's 6 steps, each consumer warpgroup
+// 64 x 256 sums (wgmma m64n256k16), 64 stores of them, rows 264 floats
+// apart.
+// CHECK-LABEL: func.func @wide
+// CHECK-DAG: %[[SHARED:.+]] = arith.constant 196608 : i32
+// CHECK: gpu.launch blocks({{.+}}) in (%{{.+}} = %[[C11:.+]], %{{.+}} = %[[C12:.+]], %{{.+}} = %{{.+}}) threads({{.+}}) in (%{{.+}} = %[[C384:.+]], {{.+}}) dynamic_shared_memory_size %[[SHARED]]
+// CHECK: %[[COL:.+]] = arith.muli %{{.+}}, %[[C256:.+]] : index
+// CHECK: nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 4>
+// CHECK: nvgpu.mbarrier.arrive.expect_tx %{{.+}}, %[[C49152:.+]] :
+// CHECK-COUNT-5: nvgpu.tma.async.load
+// CHECK-NOT: nvgpu.tma.async.load
+// CHECK: nvgpu.warpgroup.mma.init.accumulator -> <fragmented = vector<64x256xf32>>
+// CHECK: nvgpu.warpgroup.generate.descriptor %{{.+}}, %{{.+}} : memref<64x256xbf16, #gpu.address_space<workgroup>>
+// CHECK: nvgpu.warpgroup.mma {{.+}} -> <fragmented = vector<64x256xf32>>
+// CHECK-COUNT-64: vector.store %{{.+}} : memref<128x264xf32, #gpu.address_space<workgroup>>, vector<2xf32>
+// CHECK-NOT: vector.store
+func.func @wide(%a: memref<1536x384xbf16>, %b: memref<384x2816xbf16>, %c: memref<1536x2816xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<1536x2816xf32>)
+  linalg.matmul {dlc.wgmma} ins(%a, %b : memref<1536x384xbf16>, memref<384x2816xbf16>) outs(%c : memref<1536x2816xf32>)
   return
 }
 

@@ -787,7 +787,8 @@ struct ConvertGPUToSIMTEmulator
                NVVM::MBarrierExpectTxOp, NVVM::MBarrierTryWaitParityOp,
                NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp,
                NVVM::WgmmaFenceAlignedOp, NVVM::WgmmaGroupSyncAlignedOp,
-               NVVM::WgmmaWaitGroupSyncOp, NVVM::WgmmaMmaAsyncOp>(op);
+               NVVM::WgmmaWaitGroupSyncOp, NVVM::WgmmaMmaAsyncOp,
+               NVVM::SetMaxRegisterOp, NVVM::FenceMbarrierInitOp>(op);
   }
 
   /// The NVVM of upstream's lowering of the sm_90 nvgpu operations
@@ -821,9 +822,10 @@ struct ConvertGPUToSIMTEmulator
     }
     if (isa<NVVM::LaneIdOp>(op))
       return replaceWithI32(e.call("dlc_simt_lane_id", i64, {}));
-    if (isa<NVVM::PrefetchOp, NVVM::WgmmaFenceAlignedOp>(op)) {
-      // (No cache to fill; the fence orders register accesses the emulator
-      // makes in order anyway.)
+    if (isa<NVVM::PrefetchOp, NVVM::WgmmaFenceAlignedOp,
+            NVVM::SetMaxRegisterOp, NVVM::FenceMbarrierInitOp>(op)) {
+      // (No cache to fill; the fences order accesses the emulator makes in
+      // order anyway; a fiber has no register file to resize.)
       op->erase();
       return success();
     }

@@ -113,10 +113,12 @@ GPU_TILED = [((64, 16), (16, 64), "f32"), ((128, 48), (48, 96), "f32"),
              # Few 64 x 64 blocks (8) on FMAs: 32 x 32 blocks of 2 x 2
              # thread tiles
              ((128, 48), (48, 256), "f32"),
-             # sm_90a (gpu-kernels:sm_90a): TMA-fed wgmma kernels of
-             # 128 x 128 blocks, K in 7 steps of 64 through 3 stages (each
-             # refilled), and K in one step
-             ((128, 448), (448, 256), "bf16"), ((256, 64), (64, 128), "f16")]
+             # sm_90a (gpu-kernels:sm_90a): warp-specialized TMA-fed wgmma
+             # kernels of 128 x 128 blocks, K in 7 steps of 64 through 6
+             # stages (one refilled), and K in one step; 132 blocks of
+             # 128 x 256, K in 6 steps through 4 stages of 48 KiB
+             ((128, 448), (448, 256), "bf16"), ((256, 64), (64, 128), "f16"),
+             ((1536, 384), (384, 2816), "bf16")]
 for a, b, element in GPU_TILED:
     out = (a[0], b[1])
     name = "x".join(map(str, (a[0], a[1], b[1])))
