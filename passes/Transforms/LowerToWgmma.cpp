@@ -1,4 +1,5 @@
-//===- LowerToWgmma.cpp - dlc-lower-to-wgmma ---------------------------------===//
+//===- LowerToWgmma.cpp - dlc-lower-to-wgmma
+//---------------------------------===//
 //
 // sm_90a GEMMs on the Hopper tensor cores: wgmma reading both operands from
 // shared memory that TMA fills, a few K steps ahead, behind mbarriers. The
@@ -32,13 +33,13 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -62,16 +63,17 @@ constexpr int64_t kMultiprocessors = 132;
 // (setmaxnreg): 128 x 40 + 256 x 232 <= 64 Ki, the SM's.
 constexpr int32_t kProducerRegisters = 40, kConsumerRegisters = 232;
 
+/// How many tiles of `tile` cover `size`.
+int64_t tiles(int64_t size, int64_t tile) { return (size + tile - 1) / tile; }
+
 /// The kernel's shape for an M x N product.
 struct Tiling {
   int64_t tileN;      // 256 or 128 columns a block
   int64_t stageBytes; // A's 128 x 64 tile, then B's tileN / 64 boxes
   int64_t stages;
-  int64_t pitch;      // floats between the rows of the sums in shared memory
+  int64_t pitch; // floats between the rows of the sums in shared memory
   Tiling(int64_t m, int64_t n, int64_t steps) {
-    tileN = n % 256 == 0 && (m / kTileM) * (n / 256) >= kMultiprocessors
-                ? 256
-                : 128;
+    tileN = tiles(m, kTileM) * tiles(n, 256) >= kMultiprocessors ? 256 : 128;
     stageBytes = (kTileM * kTileK + kTileK * tileN) * 2;
     stages = std::min(steps, kStageBudget / stageBytes);
     // (Each warp's 8-byte stores of its fragments then take the fewest
@@ -95,7 +97,7 @@ linalg::FillOp zeroFill(linalg::MatmulOp matmul) {
   if (!fill || fill.getDpsInits()[0] != c)
     return nullptr;
   return matchPattern(fill.getDpsInputs()[0], m_AnyZeroFloat()) ? fill
-                                                                 : nullptr;
+                                                                : nullptr;
 }
 
 /// The elementwise op dlc-tile-for-gpu marked to follow `matmul` as its
@@ -141,12 +143,11 @@ std::string unsupported(linalg::MatmulOp matmul) {
     if (!type || !type.getLayout().isIdentity() || type.getMemorySpace())
       return "an operand is not an identity-layout buffer";
   }
-  if (!dlc::fitsWgmmaTiles(
-          cast<ShapedType>(matmul.getDpsInputs()[0].getType()),
-          cast<ShapedType>(matmul.getDpsInputs()[1].getType()),
-          cast<ShapedType>(matmul.getDpsInits()[0].getType())))
-    return "its operands are not f16 or bf16 with an f32 output, or M and N "
-           "are not multiples of 128, or K of 64";
+  if (!dlc::fitsWgmmaTiles(cast<ShapedType>(matmul.getDpsInputs()[0].getType()),
+                           cast<ShapedType>(matmul.getDpsInputs()[1].getType()),
+                           cast<ShapedType>(matmul.getDpsInits()[0].getType())))
+    return "its operands are not f16 or bf16 with an f32 output, or M or N "
+           "is under 128, or K or N not a multiple of 8";
   if (!zeroFill(matmul))
     return "its output is not filled with zeros just before";
   return "";
@@ -174,13 +175,15 @@ void lowerMatmul(linalg::MatmulOp matmul) {
   Type f32 = b.getF32Type();
   int64_t m = cType.getDimSize(0), n = cType.getDimSize(1),
           depth = aType.getDimSize(1);
-  int64_t steps = depth / kTileK;
+  // (The last step's and the edge tiles' elements past K, M and N are
+  // TMA's zeros.)
+  int64_t steps = tiles(depth, kTileK);
   Tiling t(m, n, steps);
   zeroFill(matmul).erase();
   linalg::GenericOp consumer = epilogue(matmul);
 
-  auto shared = gpu::AddressSpaceAttr::get(context,
-                                           gpu::AddressSpace::Workgroup);
+  auto shared =
+      gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
   auto tileA = MemRefType::get({kTileM, kTileK}, element, nullptr, shared);
   // (A consumer warpgroup's half of A's tile.)
   auto halfA = MemRefType::get({64, kTileK}, element, nullptr, shared);
@@ -206,19 +209,19 @@ void lowerMatmul(linalg::MatmulOp matmul) {
 
   Value one = k.index(1);
   auto launch = gpu::LaunchOp::create(
-      b, loc, k.index(n / t.tileN), k.index(m / kTileM), one, k.index(384),
-      one, one, /*dynamicSharedMemorySize=*/
+      b, loc, k.index(tiles(n, t.tileN)), k.index(tiles(m, kTileM)), one,
+      k.index(384), one, one, /*dynamicSharedMemorySize=*/
       arith::ConstantIntOp::create(b, loc, t.sharedBytes(), 32));
   b.setInsertionPointToEnd(&launch.getBody().front());
   Value zero = k.index(0);
   Value tid = launch.getThreadIds().x;
-  Value row0 = arith::MulIOp::create(b, loc, launch.getBlockIds().y,
-                                     k.index(kTileM));
-  Value col0 = arith::MulIOp::create(b, loc, launch.getBlockIds().x,
-                                     k.index(t.tileN));
+  Value row0 =
+      arith::MulIOp::create(b, loc, launch.getBlockIds().y, k.index(kTileM));
+  Value col0 =
+      arith::MulIOp::create(b, loc, launch.getBlockIds().x, k.index(t.tileN));
   Value smem = gpu::DynamicSharedMemoryOp::create(
-      b, loc, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr,
-                              shared));
+      b, loc,
+      MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr, shared));
   // Stage s: A's tile at s * stageBytes, B's boxes 16 KiB on, 8 KiB apart
   // (each 1024-byte aligned: the 128-byte swizzle's pattern).
   auto view = [&](Value offset, MemRefType type) -> Value {
@@ -238,8 +241,8 @@ void lowerMatmul(linalg::MatmulOp matmul) {
     return ifOp;
   };
   auto parityOf = [&](Value round) -> Value {
-    return arith::IndexCastOp::create(b, loc, b.getI1Type(),
-                                      arith::AndIOp::create(b, loc, round, one));
+    return arith::IndexCastOp::create(
+        b, loc, b.getI1Type(), arith::AndIOp::create(b, loc, round, one));
   };
   // full[s]: stage s loaded (the producer's arrival and the TMA bytes);
   // empty[s]: stage s read (an arrival from each of the 8 consumer warps);
@@ -287,12 +290,12 @@ void lowerMatmul(linalg::MatmulOp matmul) {
                               arith::ConstantIntOp::create(b, loc, 1, 1)),
         k.index(10000000), stage);
     Value kOffset = arith::MulIOp::create(b, loc, step, k.index(kTileK));
-    nvgpu::MBarrierArriveExpectTxOp::create(
-        b, loc, full, k.index(t.stageBytes), stage, Value());
+    nvgpu::MBarrierArriveExpectTxOp::create(b, loc, full, k.index(t.stageBytes),
+                                            stage, Value());
     // (Coordinates innermost first.)
     nvgpu::TmaAsyncLoadOp::create(b, loc, view(stageOffset(stage, zero), tileA),
-                                  full, descA, ValueRange{kOffset, row0},
-                                  stage, Value(), Value());
+                                  full, descA, ValueRange{kOffset, row0}, stage,
+                                  Value(), Value());
     for (int64_t box = 0; box < t.tileN / 64; ++box)
       nvgpu::TmaAsyncLoadOp::create(
           b, loc,
@@ -317,8 +320,8 @@ void lowerMatmul(linalg::MatmulOp matmul) {
   auto accVector = VectorType::get({64, t.tileN}, f32);
   auto accType = nvgpu::WarpgroupAccumulatorType::get(context, accVector);
   Value init = nvgpu::WarpgroupMmaInitAccumulatorOp::create(b, loc, accType);
-  auto loop = scf::ForOp::create(b, loc, zero, k.index(steps), one,
-                                 ValueRange{init});
+  auto loop =
+      scf::ForOp::create(b, loc, zero, k.index(steps), one, ValueRange{init});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -327,10 +330,10 @@ void lowerMatmul(linalg::MatmulOp matmul) {
     Value round = arith::DivUIOp::create(b, loc, step, stagesValue);
     nvgpu::MBarrierTryWaitParityOp::create(b, loc, full, parityOf(round),
                                            k.index(10000000), stage);
-    Value aTile = view(
-        stageOffset(stage, arith::MulIOp::create(b, loc, half,
-                                                 k.index(64 * kTileK * 2))),
-        halfA);
+    Value aTile =
+        view(stageOffset(stage, arith::MulIOp::create(
+                                    b, loc, half, k.index(64 * kTileK * 2))),
+             halfA);
     Value bTile = view(stageOffset(stage, k.index(kTileM * kTileK * 2)), tileB);
     Value dA = nvgpu::WarpgroupGenerateDescriptorOp::create(
         b, loc, nvgpu::WarpgroupMatrixDescriptorType::get(context, halfA),
@@ -347,8 +350,8 @@ void lowerMatmul(linalg::MatmulOp matmul) {
     ifThen(arith::AndIOp::create(b, loc, first, started));
     nvgpu::MBarrierArriveOp::create(
         b, loc, nvgpu::MBarrierTokenType::get(context), empty,
-        arith::RemUIOp::create(
-            b, loc, arith::SubIOp::create(b, loc, step, one), stagesValue));
+        arith::RemUIOp::create(b, loc, arith::SubIOp::create(b, loc, step, one),
+                               stagesValue));
     b.setInsertionPointAfter(b.getBlock()->getParentOp());
     scf::YieldOp::create(b, loc, next);
   }
@@ -371,8 +374,7 @@ void lowerMatmul(linalg::MatmulOp matmul) {
   {
     Value lane = arith::RemUIOp::create(b, loc, mine, k.index(32));
     Value warpRow = arith::MulIOp::create(
-        b, loc, arith::DivUIOp::create(b, loc, mine, k.index(32)),
-        k.index(16));
+        b, loc, arith::DivUIOp::create(b, loc, mine, k.index(32)), k.index(16));
     Value row = arith::AddIOp::create(
         b, loc, warpRow, arith::DivUIOp::create(b, loc, lane, k.index(4)));
     Value col = arith::MulIOp::create(
@@ -395,27 +397,32 @@ void lowerMatmul(linalg::MatmulOp matmul) {
         for (int64_t e = 0; e < 2; ++e)
           values[e] = LLVM::ExtractValueOp::create(
               b, loc, registers, ArrayRef<int64_t>{4 * j + 2 * i + e});
-        Value indices[] = {arith::AddIOp::create(b, loc, row,
-                                                 k.index(8 * i)),
-                           arith::AddIOp::create(b, loc, col,
-                                                 k.index(8 * j))};
+        Value indices[] = {arith::AddIOp::create(b, loc, row, k.index(8 * i)),
+                           arith::AddIOp::create(b, loc, col, k.index(8 * j))};
         vector::StoreOp::create(
-            b, loc, vector::FromElementsOp::create(b, loc, pair, values),
-            sums, indices);
+            b, loc, vector::FromElementsOp::create(b, loc, pair, values), sums,
+            indices);
       }
   }
   consumersMeet(1);
   // The epilogue along the rows: consumer thread i computes columns i,
   // i + 256, ... of the tile from the sums and the consumer's other inputs
   // (or copies the sums to C).
-  auto elements = scf::ForOp::create(b, loc, mine, k.index(kTileM * t.tileN),
-                                     k.index(256));
+  auto elements =
+      scf::ForOp::create(b, loc, mine, k.index(kTileM * t.tileN), k.index(256));
   b.setInsertionPointToStart(elements.getBody());
   Value e = elements.getInductionVar();
   Value r = arith::DivUIOp::create(b, loc, e, k.index(t.tileN));
   Value cc = arith::RemUIOp::create(b, loc, e, k.index(t.tileN));
   Value globalIndices[] = {arith::AddIOp::create(b, loc, row0, r),
                            arith::AddIOp::create(b, loc, col0, cc)};
+  if (m % kTileM || n % t.tileN) {
+    // (Edge tiles: their elements inside C only.)
+    Value inside = arith::AndIOp::create(
+        b, loc, cmp(arith::CmpIPredicate::ult, globalIndices[0], k.index(m)),
+        cmp(arith::CmpIPredicate::ult, globalIndices[1], k.index(n)));
+    ifThen(inside);
+  }
   Value sum = memref::LoadOp::create(b, loc, sums, ValueRange{r, cc});
   if (!consumer) {
     memref::StoreOp::create(b, loc, sum, c, globalIndices);

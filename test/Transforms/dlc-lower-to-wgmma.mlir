@@ -186,6 +186,31 @@ func.func @wide(%a: memref<1536x384xbf16>, %b: memref<384x2816xbf16>, %c: memref
 
 // -----
 
+// Edges: M = 200, N = 136, K = 72: (2, 2) blocks, 2 K steps (the second's
+// columns past 72 TMA's zeros), the copy to C guarded to the elements
+// inside it.
+// CHECK-LABEL: func.func @edges
+// CHECK-SAME: %[[C:[^:]+]]: memref<200x136xf32>
+// CHECK: gpu.launch blocks({{.+}}) in (%{{.+}} = %[[C2:.+]], %{{.+}} = %[[C2]], %{{.+}} = %{{.+}})
+// CHECK: scf.for %{{.+}} = %{{.+}} to %[[C2]] step
+// CHECK: nvgpu.mbarrier.try_wait.parity %{{.+}}, %true
+// CHECK: scf.for %[[E:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
+// CHECK: %[[GR:.+]] = arith.addi
+// CHECK: %[[GC:.+]] = arith.addi
+// CHECK-DAG: %[[IN_N:.+]] = arith.cmpi ult, %[[GC]], %c136 : index
+// CHECK-DAG: %[[IN_M:.+]] = arith.cmpi ult, %[[GR]], %c200 : index
+// CHECK: %[[IN:.+]] = arith.andi %[[IN_M]], %[[IN_N]]
+// CHECK: scf.if %[[IN]] {
+// CHECK: memref.store %{{.+}}, %[[C]][%[[GR]], %[[GC]]]
+func.func @edges(%a: memref<200x72xbf16>, %b: memref<72x136xbf16>, %c: memref<200x136xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<200x136xf32>)
+  linalg.matmul {dlc.wgmma} ins(%a, %b : memref<200x72xbf16>, memref<72x136xbf16>) outs(%c : memref<200x136xf32>)
+  return
+}
+
+// -----
+
 // Unmarked products are left alone.
 // CHECK-LABEL: func.func @unmarked
 // CHECK: linalg.fill
@@ -223,12 +248,13 @@ func.func @view(%big: memref<128x128xf16>, %b: memref<64x128xf16>, %c: memref<12
 
 // -----
 
-// Marked by hand on a product whose K is not a multiple of 64: an error
-// rather than a kernel reading past its tiles.
-func.func @bad_shape(%a: memref<128x96xf16>, %b: memref<96x128xf16>, %c: memref<128x128xf32>) {
+// Marked by hand on a product whose K is not a multiple of 8 (A's rows not
+// 16-byte aligned, which TMA needs): an error rather than a kernel reading
+// past its tiles.
+func.func @bad_shape(%a: memref<128x100xf16>, %b: memref<100x128xf16>, %c: memref<128x128xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%c : memref<128x128xf32>)
-  // expected-error @+1 {{dlc-lower-to-wgmma: a product marked for wgmma cannot take it on its buffers: its operands are not f16 or bf16 with an f32 output, or M and N are not multiples of 128, or K of 64}}
-  linalg.matmul {dlc.wgmma} ins(%a, %b : memref<128x96xf16>, memref<96x128xf16>) outs(%c : memref<128x128xf32>)
+  // expected-error @+1 {{dlc-lower-to-wgmma: a product marked for wgmma cannot take it on its buffers: its operands are not f16 or bf16 with an f32 output, or M or N is under 128, or K or N not a multiple of 8}}
+  linalg.matmul {dlc.wgmma} ins(%a, %b : memref<128x100xf16>, memref<100x128xf16>) outs(%c : memref<128x128xf32>)
   return
 }

@@ -116,9 +116,12 @@ GPU_TILED = [((64, 16), (16, 64), "f32"), ((128, 48), (48, 96), "f32"),
              # sm_90a (gpu-kernels:sm_90a): warp-specialized TMA-fed wgmma
              # kernels of 128 x 128 blocks, K in 7 steps of 64 through 6
              # stages (one refilled), and K in one step; 132 blocks of
-             # 128 x 256, K in 6 steps through 4 stages of 48 KiB
+             # 128 x 256, K in 6 steps through 4 stages of 48 KiB; edges
+             # (M, N, K not multiples of the tiles: TMA's zeros past them,
+             # the stores guarded), in 128 x 128 and 128 x 256 tiles
              ((128, 448), (448, 256), "bf16"), ((256, 64), (64, 128), "f16"),
-             ((1536, 384), (384, 2816), "bf16")]
+             ((1536, 384), (384, 2816), "bf16"), ((200, 72), (72, 136), "bf16"),
+             ((1500, 200), (200, 2800), "f16")]
 for a, b, element in GPU_TILED:
     out = (a[0], b[1])
     name = "x".join(map(str, (a[0], a[1], b[1])))
