@@ -14,6 +14,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -39,6 +40,7 @@ struct Driver {
   CUresult (*cuDevicePrimaryCtxRetain)(Handle *, CUdevice);
   CUresult (*cuCtxPushCurrent)(Handle);
   CUresult (*cuCtxPopCurrent)(Handle *);
+  CUresult (*cuCtxSynchronize)();
   CUresult (*cuGetErrorName)(CUresult, const char **);
   CUresult (*cuGetErrorString)(CUresult, const char **);
   CUresult (*cuModuleLoadData)(Handle *, const void *);
@@ -94,8 +96,11 @@ thread_local std::string callError;
 // one per call).
 thread_local Handle callStream = nullptr;
 thread_local Handle threadStream = nullptr;
-// The device copies of the call's TMA tensor maps, freed when it ends.
+// The device copies of the call's TMA tensor maps that its module does
+// not keep, freed when it ends.
 thread_local std::vector<CUdeviceptr> callTensorMaps;
+// The call's module's kept maps.
+thread_local dlc_cuda::TensorMaps *callKeptMaps = nullptr;
 std::mutex namesMutex;
 std::unordered_map<Handle, std::string> kernelNames;
 
@@ -252,6 +257,7 @@ void load() {
   DLC_RESOLVE(cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain")
   DLC_RESOLVE(cuCtxPushCurrent, "cuCtxPushCurrent_v2")
   DLC_RESOLVE(cuCtxPopCurrent, "cuCtxPopCurrent_v2")
+  DLC_RESOLVE(cuCtxSynchronize, "cuCtxSynchronize")
   DLC_RESOLVE(cuGetErrorName, "cuGetErrorName")
   DLC_RESOLVE(cuGetErrorString, "cuGetErrorString")
   DLC_RESOLVE(cuModuleLoadData, "cuModuleLoadData")
@@ -351,6 +357,78 @@ CUresult releaseOn(CUdeviceptr pointer, Handle stream) {
   return driver.cuMemFreeAsync ? driver.cuMemFreeAsync(pointer, stream)
                                : driver.cuMemFree(pointer);
 }
+
+} // namespace
+
+/// A module's TMA tensor maps in device memory by their 128 bytes (the
+/// same bytes: the same tensor, shape and box), each copied on the stream
+/// of the call that first made it, behind an event that later calls' streams
+/// wait for. At most kMaxKept; past that (tensors that move from call to
+/// call), maps are copied per call as before.
+struct dlc_cuda::TensorMaps {
+  static constexpr size_t kMaxKept = 256;
+  struct Kept {
+    CUdeviceptr device;
+    Handle copied; // recorded after the copy
+  };
+  std::mutex mutex;
+  std::map<std::array<unsigned char, 128>, Kept> kept;
+
+  /// The kept copy of `bytes` for the call's stream in `device` (made now
+  /// if there is room; 0 if not); false on a driver error (callError).
+  bool find(const unsigned char *bytes, CUdeviceptr &device) {
+    std::array<unsigned char, 128> key;
+    std::memcpy(key.data(), bytes, key.size());
+    std::lock_guard<std::mutex> lock(mutex);
+    device = 0;
+    if (auto it = kept.find(key); it != kept.end()) {
+      // (On the stream that copied it too: that stream may be gone and its
+      // handle another's.)
+      if (!check(driver.cuStreamWaitEvent(callStream, it->second.copied, 0),
+                 "waiting for a TMA tensor map's copy"))
+        return false;
+      device = it->second.device;
+      return true;
+    }
+    if (kept.size() == kMaxKept)
+      return true;
+    Kept k{0, nullptr};
+    if (!check(driver.cuMemAlloc(&k.device, key.size()),
+               "allocating a TMA tensor map"))
+      return false;
+    if (!check(driver.cuMemcpyHtoDAsync(k.device, key.data(), key.size(),
+                                        callStream),
+               "copying a TMA tensor map to the device") ||
+        !check(driver.cuEventCreate(&k.copied, /*DISABLE_TIMING=*/2),
+               "creating an event") ||
+        !check(driver.cuEventRecord(k.copied, callStream),
+               "recording an event")) {
+      if (k.copied)
+        driver.cuEventDestroy(k.copied);
+      driver.cuMemFree(k.device);
+      return false;
+    }
+    kept.emplace(key, k);
+    device = k.device;
+    return true;
+  }
+};
+
+dlc_cuda::TensorMaps *dlc_cuda::newTensorMaps() { return new TensorMaps; }
+
+void dlc_cuda::freeTensorMaps(TensorMaps *maps) {
+  // (Kernels of its calls may still be reading them: the device finishes
+  // first.)
+  if (!maps->kept.empty())
+    driver.cuCtxSynchronize();
+  for (auto &[_, k] : maps->kept) {
+    driver.cuEventDestroy(k.copied);
+    driver.cuMemFree(k.device);
+  }
+  delete maps;
+}
+
+namespace {
 
 // The GPU runtime calls of the host code (MLIR 22's signatures).
 extern "C" {
@@ -552,6 +630,13 @@ void *mgpuTensorMapEncodeTiledMemref(int64_t rank, void *descriptor,
                  static_cast<int>(l2Promotion), static_cast<int>(oobFill)),
              "encoding a TMA tensor map (cuTensorMapEncodeTiled)"))
     return nullptr;
+  if (callKeptMaps) {
+    CUdeviceptr kept = 0;
+    if (!callKeptMaps->find(map, kept))
+      return nullptr;
+    if (kept)
+      return reinterpret_cast<void *>(kept);
+  }
   CUdeviceptr copy = 0;
   if (!check(allocateOn(&copy, sizeof map, callStream),
              "allocating a TMA tensor map") ||
@@ -620,8 +705,10 @@ dlc_cuda::Scope::~Scope() {
   driver.cuCtxPopCurrent(&previous);
 }
 
-std::string dlc_cuda::beginCall(void *stream, const std::string &entry) {
+std::string dlc_cuda::beginCall(void *stream, const std::string &entry,
+                                TensorMaps *maps) {
   callEntry = entry;
+  callKeptMaps = maps;
   if (!stream && !threadStream &&
       !check(driver.cuStreamCreate(&threadStream, /*NON_BLOCKING=*/1),
              "creating a stream"))
@@ -637,6 +724,7 @@ void dlc_cuda::endCall() {
   callTensorMaps.clear();
   collectTimes();
   callStream = nullptr;
+  callKeptMaps = nullptr;
 }
 
 std::string dlc_cuda::allocate(void **pointer, size_t bytes) {

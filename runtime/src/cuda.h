@@ -33,10 +33,20 @@ public:
   ~Scope();
 };
 
+/// A module's TMA tensor maps in device memory, kept from call to call: a
+/// call whose tensors are where an earlier call's were finds their maps
+/// there instead of copying them again. Freed (after the device's work)
+/// with the module.
+struct TensorMaps;
+TensorMaps *newTensorMaps();
+void freeTensorMaps(TensorMaps *maps);
+
 /// The calling thread's next GPU work (until endCall) goes to `stream`, or,
 /// if null, to a stream the thread keeps for all its calls ("" on success);
-/// `entry` names the call in DLC_CUDA_PROFILE's profile.
-std::string beginCall(void *stream, const std::string &entry);
+/// `entry` names the call in DLC_CUDA_PROFILE's profile; its tensor maps
+/// are kept in `maps`.
+std::string beginCall(void *stream, const std::string &entry,
+                      TensorMaps *maps);
 void endCall();
 
 /// Device memory and copies for staging host tensors, ordered on the

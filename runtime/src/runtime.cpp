@@ -245,6 +245,7 @@ struct dlc_function {
   double flops = 0;
   void (*entry)(void **) = nullptr;
   bool cuda = false; // its code runs on the GPU: tensors are staged there
+  dlc_cuda::TensorMaps *tensorMaps = nullptr; // its module's
 };
 
 struct dlc_module {
@@ -255,12 +256,17 @@ struct dlc_module {
   // A CUDA artifact: host code whose kernels run on the GPU (cuda.cpp).
   bool cuda = false;
   bool gpuReady = false; // dlc_gpu_init ran: modules to unload
+  dlc_cuda::TensorMaps *tensorMaps = nullptr;
   ~dlc_module() {
     if (gpuReady)
       if (auto fini = reinterpret_cast<void (*)()>(dlsym(handle, "dlc_gpu_fini"))) {
         dlc_cuda::Scope scope;
         fini();
       }
+    if (tensorMaps) {
+      dlc_cuda::Scope scope;
+      dlc_cuda::freeTensorMaps(tensorMaps);
+    }
     if (handle)
       dlclose(handle);
     if (fd >= 0)
@@ -493,6 +499,9 @@ dlc_status loadFromBytes(std::vector<uint8_t> bytes, const std::string &origin,
     module->gpuReady = true;
     if (std::string error = dlc_cuda::takeError(); !error.empty())
       return fail(DLC_ERROR_DEVICE, where + error + " (kernels for " + gpuArch + ")");
+    module->tensorMaps = dlc_cuda::newTensorMaps();
+    for (auto &function : module->functions)
+      function->tensorMaps = module->tensorMaps;
   }
   for (auto &function : module->functions) {
     std::string symbol = "dlc_entry_" + function->name;
@@ -910,7 +919,7 @@ dlc_status callOnDevice(const dlc_function &fn, const DLTensor *inputs,
   if (dlc_status s = checkCounts(fn, inputs, num_inputs, outputs, num_outputs))
     return s;
   dlc_cuda::Scope scope;
-  if (std::string error = dlc_cuda::beginCall(stream, fn.name);
+  if (std::string error = dlc_cuda::beginCall(stream, fn.name, fn.tensorMaps);
       !error.empty())
     return fail(DLC_ERROR_DEVICE, fn.name + ": " + error);
   struct EndCall {

@@ -1193,8 +1193,22 @@ CUresult cuTensorMapEncodeTiled(void *map, int dataType, unsigned rank,
     return fail("%s: the tensor at %p (%llu bytes) is not in live device "
                 "memory",
                 what, address, extent);
+  // (What a map encodes, so that maps of other tensors or boxes differ as
+  // the driver's do.)
   std::memset(map, 0, 128);
-  std::memcpy(map, &address, sizeof address);
+  auto *words = static_cast<unsigned long long *>(map);
+  words[0] = reinterpret_cast<uintptr_t>(address);
+  words[1] = static_cast<unsigned long long>(dataType) | rank << 8 |
+             interleave << 16 | swizzle << 24 |
+             static_cast<unsigned long long>(l2Promotion) << 32 |
+             static_cast<unsigned long long>(oobFill) << 40;
+  for (unsigned d = 0; d < rank; ++d) {
+    words[2 + d] = dims[d];
+    words[7 + d] = box[d] | static_cast<unsigned long long>(elementStrides[d])
+                                << 32;
+    if (d + 1 < rank)
+      words[12 + d] = strides[d];
+  }
   trace("tensor map of rank %u at %p, swizzle %d", rank, address, swizzle);
   return kSuccess;
 }
