@@ -9,20 +9,21 @@
 // SIMT emulator runs that lowering's NVVM, checked against the swizzle an
 // H100 shows (test/Target/CUDA/hopper-kernels-on-cpu.mlir).
 //
-// Warp-specialized, as CUTLASS's sm90 kernels: a block of three
-// warpgroups computes a 128 x 256 tile of C (128 x 128 where too few such
-// tiles would leave SMs idle), K in steps of 64. The producer warpgroup
-// hands most of its registers to the others (setmaxnreg) and its thread 0
-// issues the TMA loads of A's 128 x 64 tile and B's 64 x 64 boxes into a
-// ring of stages, each stage behind a "full" mbarrier (the loads' bytes)
-// and an "empty" one (every consumer warp done reading it). The two
-// consumer warpgroups each take 64 rows: wait for a stage's full phase,
-// issue its wgmmas (m64n256k16 or m64n128k16) leaving them in flight, and
-// once the previous step's are done free that step's stage. No block-wide
-// barrier in the K loop: a stage is reloaded as soon as both consumers have
-// left it. The sums go through shared memory (stored from the fragments
-// as PTX lays out wgmma's D) to C, or to the product's one elementwise
-// consumer, computed along the rows.
+// Warp-specialized and persistent, as CUTLASS's sm90 kernels: a block of
+// three warpgroups an SM (at most 132) steps through 128 x 256 tiles of C
+// (128 x 128 where too few such tiles would leave SMs idle), K in steps of
+// 64. The producer warpgroup hands most of its registers to the others
+// (setmaxnreg) and its thread 0 issues the TMA loads of A's 128 x 64 tile
+// and B's 64 x 64 boxes into a ring of stages, on from one tile into the
+// next, each stage behind a "full" mbarrier (the loads' bytes) and an
+// "empty" one (every consumer warp done reading it). The two consumer
+// warpgroups each take 64 rows: wait for a stage's full phase, issue its
+// wgmmas (m64n256k16 or m64n128k16) leaving them in flight, and once the
+// previous step's are done free that step's stage. No block-wide barrier:
+// a stage is reloaded as soon as both consumers have left it, the next
+// tile's while they store the last. The consumers store their sums from
+// the registers (fragments as PTX lays out wgmma's D) to C, or through the
+// product's one elementwise consumer to its output.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,7 +40,6 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -70,18 +70,16 @@ int64_t tiles(int64_t size, int64_t tile) { return (size + tile - 1) / tile; }
 struct Tiling {
   int64_t tileN;      // 256 or 128 columns a block
   int64_t stageBytes; // A's 128 x 64 tile, then B's tileN / 64 boxes
+  int64_t count;      // tiles
   int64_t stages;
-  int64_t pitch; // floats between the rows of the sums in shared memory
   Tiling(int64_t m, int64_t n, int64_t steps) {
     tileN = tiles(m, kTileM) * tiles(n, 256) >= kMultiprocessors ? 256 : 128;
     stageBytes = (kTileM * kTileK + kTileK * tileN) * 2;
-    stages = std::min(steps, kStageBudget / stageBytes);
-    // (Each warp's 8-byte stores of its fragments then take the fewest
-    // wavefronts.)
-    pitch = tileN + 8;
-  }
-  int64_t sharedBytes() const {
-    return std::max(stages * stageBytes, kTileM * pitch * 4);
+    count = tiles(m, kTileM) * tiles(n, tileN);
+    // (A block's steps run on through its tiles: as many stages as fit,
+    // no more than it has steps.)
+    stages = std::min(kStageBudget / stageBytes,
+                      steps * tiles(count, kMultiprocessors));
   }
 };
 
@@ -208,17 +206,30 @@ void lowerMatmul(linalg::MatmulOp matmul) {
       b, loc, mapB, unranked(bMat), ValueRange{k.index(kTileK), k.index(64)});
 
   Value one = k.index(1);
+  int64_t tilesN = tiles(n, t.tileN), tileCount = t.count;
+  // Persistent: a block an SM at most, each taking tiles blockIdx.x,
+  // blockIdx.x + gridDim.x, ... (along N first: neighbours share A's rows),
+  // so that the producer loads a block's next tile while its consumers
+  // store the last.
   auto launch = gpu::LaunchOp::create(
-      b, loc, k.index(tiles(n, t.tileN)), k.index(tiles(m, kTileM)), one,
+      b, loc, k.index(std::min(tileCount, kMultiprocessors)), one, one,
       k.index(384), one, one, /*dynamicSharedMemorySize=*/
-      arith::ConstantIntOp::create(b, loc, t.sharedBytes(), 32));
+      arith::ConstantIntOp::create(b, loc, t.stages * t.stageBytes, 32));
   b.setInsertionPointToEnd(&launch.getBody().front());
   Value zero = k.index(0);
   Value tid = launch.getThreadIds().x;
-  Value row0 =
-      arith::MulIOp::create(b, loc, launch.getBlockIds().y, k.index(kTileM));
-  Value col0 =
-      arith::MulIOp::create(b, loc, launch.getBlockIds().x, k.index(t.tileN));
+  Value firstTile = launch.getBlockIds().x;
+  Value tileStride = launch.getGridSize().x;
+  // The rows and columns tile `tile` starts at.
+  auto origin = [&](Value tile) -> std::pair<Value, Value> {
+    Value tilesNValue = k.index(tilesN);
+    return {arith::MulIOp::create(
+                b, loc, arith::DivUIOp::create(b, loc, tile, tilesNValue),
+                k.index(kTileM)),
+            arith::MulIOp::create(
+                b, loc, arith::RemUIOp::create(b, loc, tile, tilesNValue),
+                k.index(t.tileN))};
+  };
   Value smem = gpu::DynamicSharedMemoryOp::create(
       b, loc,
       MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr, shared));
@@ -240,18 +251,23 @@ void lowerMatmul(linalg::MatmulOp matmul) {
     b.setInsertionPointToStart(ifOp.thenBlock());
     return ifOp;
   };
-  auto parityOf = [&](Value round) -> Value {
-    return arith::IndexCastOp::create(
-        b, loc, b.getI1Type(), arith::AndIOp::create(b, loc, round, one));
+  Value stagesValue = k.index(t.stages);
+  // K step `it` of the block's (counted over its tiles): its stage and the
+  // parity of the stage's round.
+  auto stageOf = [&](Value it) -> std::pair<Value, Value> {
+    Value round = arith::DivUIOp::create(b, loc, it, stagesValue);
+    return {
+        arith::RemUIOp::create(b, loc, it, stagesValue),
+        arith::IndexCastOp::create(b, loc, b.getI1Type(),
+                                   arith::AndIOp::create(b, loc, round, one))};
   };
   // full[s]: stage s loaded (the producer's arrival and the TMA bytes);
-  // empty[s]: stage s read (an arrival from each of the 8 consumer warps);
-  // sync: the 256 consumer threads, twice in the epilogue.
+  // empty[s]: stage s read (an arrival from each of the 8 consumer warps).
   auto group = [&](int64_t count) -> Value {
     return nvgpu::MBarrierCreateOp::create(
         b, loc, nvgpu::MBarrierGroupType::get(context, shared, count));
   };
-  Value full = group(t.stages), empty = group(t.stages), sync = group(1);
+  Value full = group(t.stages), empty = group(t.stages);
   Value leader = cmp(arith::CmpIPredicate::eq, tid, zero);
   {
     OpBuilder::InsertionGuard guard(b);
@@ -261,53 +277,61 @@ void lowerMatmul(linalg::MatmulOp matmul) {
       nvgpu::MBarrierInitOp::create(b, loc, empty, k.index(8), k.index(s),
                                     Value());
     }
-    nvgpu::MBarrierInitOp::create(b, loc, sync, k.index(256), zero, Value());
     // (The inits visible to the TMA unit's arrivals too, as CUTLASS does.)
     NVVM::FenceMbarrierInitOp::create(b, loc);
   }
   gpu::BarrierOp::create(b, loc);
 
-  Value stagesValue = k.index(t.stages);
+  Value tileCountValue = k.index(tileCount), stepsValue = k.index(steps);
   auto producer = scf::IfOp::create(
       b, loc, cmp(arith::CmpIPredicate::ult, tid, k.index(128)), true);
-  // The producer warpgroup: thread 0 loads stage after stage as the
-  // consumers free them.
+  // The producer warpgroup: thread 0 loads step after step as the consumers
+  // free the stages, on into the next tile.
   b.setInsertionPointToStart(producer.thenBlock());
   NVVM::SetMaxRegisterOp::create(b, loc, kProducerRegisters,
                                  NVVM::SetMaxRegisterAction::decrease);
   {
     OpBuilder::InsertionGuard guard(b);
     ifThen(leader);
-    auto loop = scf::ForOp::create(b, loc, zero, k.index(steps), one);
-    b.setInsertionPointToStart(loop.getBody());
-    Value step = loop.getInductionVar();
-    Value stage = arith::RemUIOp::create(b, loc, step, stagesValue);
-    Value round = arith::DivUIOp::create(b, loc, step, stagesValue);
-    // (Round 0 finds a new barrier's phase of parity 1 complete.)
-    nvgpu::MBarrierTryWaitParityOp::create(
-        b, loc, empty,
-        arith::XOrIOp::create(b, loc, parityOf(round),
-                              arith::ConstantIntOp::create(b, loc, 1, 1)),
-        k.index(10000000), stage);
-    Value kOffset = arith::MulIOp::create(b, loc, step, k.index(kTileK));
-    nvgpu::MBarrierArriveExpectTxOp::create(b, loc, full, k.index(t.stageBytes),
-                                            stage, Value());
-    // (Coordinates innermost first.)
-    nvgpu::TmaAsyncLoadOp::create(b, loc, view(stageOffset(stage, zero), tileA),
-                                  full, descA, ValueRange{kOffset, row0}, stage,
-                                  Value(), Value());
-    for (int64_t box = 0; box < t.tileN / 64; ++box)
+    auto tileLoop = scf::ForOp::create(b, loc, firstTile, tileCountValue,
+                                       tileStride, ValueRange{zero});
+    b.setInsertionPointToStart(tileLoop.getBody());
+    auto [row0, col0] = origin(tileLoop.getInductionVar());
+    Value base = tileLoop.getRegionIterArg(0);
+    auto loop = scf::ForOp::create(b, loc, zero, stepsValue, one);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value step = loop.getInductionVar();
+      auto [stage, parity] = stageOf(arith::AddIOp::create(b, loc, base, step));
+      // (Round 0 finds a new barrier's phase of parity 1 complete.)
+      nvgpu::MBarrierTryWaitParityOp::create(
+          b, loc, empty,
+          arith::XOrIOp::create(b, loc, parity,
+                                arith::ConstantIntOp::create(b, loc, 1, 1)),
+          k.index(10000000), stage);
+      Value kOffset = arith::MulIOp::create(b, loc, step, k.index(kTileK));
+      nvgpu::MBarrierArriveExpectTxOp::create(
+          b, loc, full, k.index(t.stageBytes), stage, Value());
+      // (Coordinates innermost first.)
       nvgpu::TmaAsyncLoadOp::create(
-          b, loc,
-          view(stageOffset(stage, k.index(kTileM * kTileK * 2 + box * 8192)),
-               boxB),
-          full, descB,
-          ValueRange{arith::AddIOp::create(b, loc, col0, k.index(64 * box)),
-                     kOffset},
-          stage, Value(), Value());
+          b, loc, view(stageOffset(stage, zero), tileA), full, descA,
+          ValueRange{kOffset, row0}, stage, Value(), Value());
+      for (int64_t box = 0; box < t.tileN / 64; ++box)
+        nvgpu::TmaAsyncLoadOp::create(
+            b, loc,
+            view(stageOffset(stage, k.index(kTileM * kTileK * 2 + box * 8192)),
+                 boxB),
+            full, descB,
+            ValueRange{arith::AddIOp::create(b, loc, col0, k.index(64 * box)),
+                       kOffset},
+            stage, Value(), Value());
+    }
+    scf::YieldOp::create(
+        b, loc, arith::AddIOp::create(b, loc, base, stepsValue).getResult());
   }
 
-  // Consumer warpgroup w (1 or 2): rows 64 (w - 1) on of the tile.
+  // Consumer warpgroup w (1 or 2): rows 64 (w - 1) on of each tile.
   b.setInsertionPointToStart(producer.elseBlock());
   NVVM::SetMaxRegisterOp::create(b, loc, kConsumerRegisters,
                                  NVVM::SetMaxRegisterAction::increase);
@@ -315,20 +339,32 @@ void lowerMatmul(linalg::MatmulOp matmul) {
   Value half = arith::DivUIOp::create(b, loc, mine, k.index(128));
   // (A warp's wgmma wait covers its own reads only: each consumer warp
   // frees a stage.)
-  Value first = cmp(arith::CmpIPredicate::eq,
-                    arith::RemUIOp::create(b, loc, mine, k.index(32)), zero);
+  Value lane = arith::RemUIOp::create(b, loc, mine, k.index(32));
+  Value first = cmp(arith::CmpIPredicate::eq, lane, zero);
   auto accVector = VectorType::get({64, t.tileN}, f32);
   auto accType = nvgpu::WarpgroupAccumulatorType::get(context, accVector);
+  auto tileLoop = scf::ForOp::create(b, loc, firstTile, tileCountValue,
+                                     tileStride, ValueRange{zero});
+  b.setInsertionPointToStart(tileLoop.getBody());
+  auto [row0, col0] = origin(tileLoop.getInductionVar());
+  Value base = tileLoop.getRegionIterArg(0);
+  auto freeStage = [&](Value it) {
+    OpBuilder::InsertionGuard guard(b);
+    ifThen(first);
+    nvgpu::MBarrierArriveOp::create(b, loc,
+                                    nvgpu::MBarrierTokenType::get(context),
+                                    empty, stageOf(it).first);
+  };
   Value init = nvgpu::WarpgroupMmaInitAccumulatorOp::create(b, loc, accType);
   auto loop =
-      scf::ForOp::create(b, loc, zero, k.index(steps), one, ValueRange{init});
+      scf::ForOp::create(b, loc, zero, stepsValue, one, ValueRange{init});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value step = loop.getInductionVar();
-    Value stage = arith::RemUIOp::create(b, loc, step, stagesValue);
-    Value round = arith::DivUIOp::create(b, loc, step, stagesValue);
-    nvgpu::MBarrierTryWaitParityOp::create(b, loc, full, parityOf(round),
+    Value it = arith::AddIOp::create(b, loc, base, step);
+    auto [stage, parity] = stageOf(it);
+    nvgpu::MBarrierTryWaitParityOp::create(b, loc, full, parity,
                                            k.index(10000000), stage);
     Value aTile =
         view(stageOffset(stage, arith::MulIOp::create(
@@ -346,107 +382,90 @@ void lowerMatmul(linalg::MatmulOp matmul) {
     Value next = nvgpu::WarpgroupMmaOp::create(
         b, loc, accType, dA, dB, b.getI64IntegerAttr(1), UnitAttr(),
         b.getUnitAttr(), loop.getRegionIterArg(0));
-    Value started = cmp(arith::CmpIPredicate::uge, step, one);
-    ifThen(arith::AndIOp::create(b, loc, first, started));
-    nvgpu::MBarrierArriveOp::create(
-        b, loc, nvgpu::MBarrierTokenType::get(context), empty,
-        arith::RemUIOp::create(b, loc, arith::SubIOp::create(b, loc, step, one),
-                               stagesValue));
-    b.setInsertionPointAfter(b.getBlock()->getParentOp());
+    {
+      OpBuilder::InsertionGuard guard(b);
+      ifThen(cmp(arith::CmpIPredicate::uge, step, one));
+      freeStage(arith::SubIOp::create(b, loc, it, one));
+    }
     scf::YieldOp::create(b, loc, next);
   }
   NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
-  // The consumers' sync: every wgmma of both done, then every sum stored.
-  auto consumersMeet = [&](int64_t parity) {
-    nvgpu::MBarrierArriveOp::create(
-        b, loc, nvgpu::MBarrierTokenType::get(context), sync, zero);
-    nvgpu::MBarrierTryWaitParityOp::create(
-        b, loc, sync, arith::ConstantIntOp::create(b, loc, parity, 1),
-        k.index(10000000), zero);
-  };
-  consumersMeet(0);
-  // The sums over the stages, rows `pitch` floats apart. The fragments as
-  // PTX lays out wgmma's D: warp w of the warpgroup has rows 16 w on, lane
-  // l rows l / 4 and l / 4 + 8 of them, columns 2 (l % 4) + 8 j and the
-  // next, registers 4 j + 2 i and the next for the row + 8 i.
-  auto sumsType = MemRefType::get({kTileM, t.pitch}, f32, nullptr, shared);
-  Value sums = view(zero, sumsType);
-  {
-    Value lane = arith::RemUIOp::create(b, loc, mine, k.index(32));
-    Value warpRow = arith::MulIOp::create(
-        b, loc, arith::DivUIOp::create(b, loc, mine, k.index(32)), k.index(16));
-    Value row = arith::AddIOp::create(
-        b, loc, warpRow, arith::DivUIOp::create(b, loc, lane, k.index(4)));
-    Value col = arith::MulIOp::create(
-        b, loc, arith::RemUIOp::create(b, loc, lane, k.index(4)), k.index(2));
-    // (The accumulator as upstream's lowering makes it: a struct per 64
-    // rows, here one, of tileN / 2 floats.)
-    auto floats = LLVM::LLVMStructType::getLiteral(
-        context, SmallVector<Type>(t.tileN / 2, f32));
-    Value registers = LLVM::ExtractValueOp::create(
-        b, loc,
-        UnrealizedConversionCastOp::create(
-            b, loc, LLVM::LLVMStructType::getLiteral(context, {floats}),
-            loop.getResult(0))
-            .getResult(0),
-        ArrayRef<int64_t>{0});
-    auto pair = VectorType::get({2}, f32);
-    for (int64_t i = 0; i < 2; ++i)
-      for (int64_t j = 0; j < t.tileN / 8; ++j) {
-        Value values[2];
-        for (int64_t e = 0; e < 2; ++e)
-          values[e] = LLVM::ExtractValueOp::create(
-              b, loc, registers, ArrayRef<int64_t>{4 * j + 2 * i + e});
-        Value indices[] = {arith::AddIOp::create(b, loc, row, k.index(8 * i)),
-                           arith::AddIOp::create(b, loc, col, k.index(8 * j))};
-        vector::StoreOp::create(
-            b, loc, vector::FromElementsOp::create(b, loc, pair, values), sums,
-            indices);
+  Value next = arith::AddIOp::create(b, loc, base, stepsValue);
+  freeStage(arith::SubIOp::create(b, loc, next, one));
+
+  // The epilogue from the registers, as PTX lays out wgmma's D: warp w of
+  // the consumers has rows 16 w on, lane l rows l / 4 and l / 4 + 8 of
+  // them, columns 2 (l % 4) + 8 j and the next, registers 4 j + 2 i and
+  // the next for the row + 8 i. Each sum goes to C, or through the
+  // consumer's body (with its other inputs at that row and column) to its
+  // output; those of edge tiles past M or N nowhere.
+  Value rowBase = arith::AddIOp::create(
+      b, loc, row0,
+      arith::AddIOp::create(
+          b, loc,
+          arith::MulIOp::create(
+              b, loc, arith::DivUIOp::create(b, loc, mine, k.index(32)),
+              k.index(16)),
+          arith::DivUIOp::create(b, loc, lane, k.index(4))));
+  Value colBase = arith::AddIOp::create(
+      b, loc, col0,
+      arith::MulIOp::create(b, loc,
+                            arith::RemUIOp::create(b, loc, lane, k.index(4)),
+                            k.index(2)));
+  // (The accumulator as upstream's lowering makes it: a struct per 64
+  // rows, here one, of tileN / 2 floats.)
+  auto floats = LLVM::LLVMStructType::getLiteral(
+      context, SmallVector<Type>(t.tileN / 2, f32));
+  Value registers = LLVM::ExtractValueOp::create(
+      b, loc,
+      UnrealizedConversionCastOp::create(
+          b, loc, LLVM::LLVMStructType::getLiteral(context, {floats}),
+          loop.getResult(0))
+          .getResult(0),
+      ArrayRef<int64_t>{0});
+  bool edges = m % kTileM || n % t.tileN;
+  for (int64_t i = 0; i < 2; ++i) {
+    Value row = arith::AddIOp::create(b, loc, rowBase, k.index(8 * i));
+    for (int64_t j = 0; j < t.tileN / 8; ++j) {
+      OpBuilder::InsertionGuard guard(b);
+      Value col = arith::AddIOp::create(b, loc, colBase, k.index(8 * j));
+      // (N is even: a pair is inside or past it whole.)
+      if (edges)
+        ifThen(arith::AndIOp::create(
+            b, loc, cmp(arith::CmpIPredicate::ult, row, k.index(m)),
+            cmp(arith::CmpIPredicate::ult, col, k.index(n))));
+      for (int64_t e = 0; e < 2; ++e) {
+        Value sum = LLVM::ExtractValueOp::create(
+            b, loc, registers, ArrayRef<int64_t>{4 * j + 2 * i + e});
+        Value indices[] = {
+            row, e ? arith::AddIOp::create(b, loc, col, one).getResult() : col};
+        if (!consumer) {
+          memref::StoreOp::create(b, loc, sum, c, indices);
+          continue;
+        }
+        IRMapping mapping;
+        Block *body = consumer.getBody();
+        for (OpOperand *input : consumer.getDpsInputOperands()) {
+          Value value = sum;
+          if (input->get() != c) {
+            AffineMap map = consumer.getMatchingIndexingMap(input);
+            SmallVector<Value> at;
+            for (unsigned d = 0; d < map.getNumResults(); ++d)
+              at.push_back(affine::AffineApplyOp::create(
+                  b, loc, map.getSubMap({d}), indices));
+            value = memref::LoadOp::create(b, loc, input->get(), at);
+          }
+          mapping.map(body->getArgument(input->getOperandNumber()), value);
+        }
+        for (Operation &op : body->without_terminator())
+          b.clone(op, mapping);
+        auto yield = cast<linalg::YieldOp>(body->getTerminator());
+        memref::StoreOp::create(b, loc, mapping.lookup(yield.getValues()[0]),
+                                consumer.getDpsInits()[0], indices);
       }
-  }
-  consumersMeet(1);
-  // The epilogue along the rows: consumer thread i computes columns i,
-  // i + 256, ... of the tile from the sums and the consumer's other inputs
-  // (or copies the sums to C).
-  auto elements =
-      scf::ForOp::create(b, loc, mine, k.index(kTileM * t.tileN), k.index(256));
-  b.setInsertionPointToStart(elements.getBody());
-  Value e = elements.getInductionVar();
-  Value r = arith::DivUIOp::create(b, loc, e, k.index(t.tileN));
-  Value cc = arith::RemUIOp::create(b, loc, e, k.index(t.tileN));
-  Value globalIndices[] = {arith::AddIOp::create(b, loc, row0, r),
-                           arith::AddIOp::create(b, loc, col0, cc)};
-  if (m % kTileM || n % t.tileN) {
-    // (Edge tiles: their elements inside C only.)
-    Value inside = arith::AndIOp::create(
-        b, loc, cmp(arith::CmpIPredicate::ult, globalIndices[0], k.index(m)),
-        cmp(arith::CmpIPredicate::ult, globalIndices[1], k.index(n)));
-    ifThen(inside);
-  }
-  Value sum = memref::LoadOp::create(b, loc, sums, ValueRange{r, cc});
-  if (!consumer) {
-    memref::StoreOp::create(b, loc, sum, c, globalIndices);
-  } else {
-    IRMapping mapping;
-    Block *body = consumer.getBody();
-    for (OpOperand *input : consumer.getDpsInputOperands()) {
-      Value value = sum;
-      if (input->get() != c) {
-        AffineMap map = consumer.getMatchingIndexingMap(input);
-        SmallVector<Value> indices;
-        for (unsigned i = 0; i < map.getNumResults(); ++i)
-          indices.push_back(affine::AffineApplyOp::create(
-              b, loc, map.getSubMap({i}), globalIndices));
-        value = memref::LoadOp::create(b, loc, input->get(), indices);
-      }
-      mapping.map(body->getArgument(input->getOperandNumber()), value);
     }
-    for (Operation &op : body->without_terminator())
-      b.clone(op, mapping);
-    auto yield = cast<linalg::YieldOp>(body->getTerminator());
-    memref::StoreOp::create(b, loc, mapping.lookup(yield.getValues()[0]),
-                            consumer.getDpsInits()[0], globalIndices);
   }
+  scf::YieldOp::create(b, loc, next);
   b.setInsertionPointToEnd(&launch.getBody().front());
   gpu::TerminatorOp::create(b, loc);
   matmul.erase();

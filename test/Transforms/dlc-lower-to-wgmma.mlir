@@ -2,8 +2,9 @@
 
 // A marked [256, 192] x [192, 384] bf16 product into a zero-filled f32 C:
 // the fill goes; tensor maps of A (128 x 64 boxes) and B (64 x 64) with the
-// 128-byte swizzle on the host; (384 / 128, 256 / 128) blocks (too few for
-// 128 x 256 tiles) of three warpgroups, three 32 KiB stages (3 K steps: no
+// 128-byte swizzle on the host; 128 x 128 tiles (too few of 128 x 256 to
+// fill the SMs), (256 / 128) x (384 / 128) = 6 of them, a persistent block
+// each (of three warpgroups), three 32 KiB stages (a block's 3 K steps: no
 // more stages than steps).
 // CHECK-LABEL: func.func @gemm
 // CHECK-SAME: (%[[A:.+]]: memref<256x192xbf16>, %[[B:.+]]: memref<192x384xbf16>, %[[C:.+]]: memref<256x384xf32>)
@@ -13,58 +14,69 @@
 // CHECK: %[[MAPA:.+]] = nvgpu.tma.create.descriptor %[[UA]] box[%[[C128:.+]], %[[C64:.+]]] : memref<*xbf16> -> <tensor = memref<128x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
 // CHECK: %[[UB:.+]] = memref.cast %[[B]]
 // CHECK: %[[MAPB:.+]] = nvgpu.tma.create.descriptor %[[UB]] box[%[[C64]], %[[C64]]] : memref<*xbf16> -> <tensor = memref<64x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
-// CHECK: gpu.launch blocks(%[[BX:.+]], %[[BY:.+]], %{{.+}}) in (%{{.+}} = %[[C3:.+]], %{{.+}} = %[[C2:.+]], %{{.+}} = %[[C1:.+]]) threads(%[[TX:.+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[C384:.+]], %{{.+}} = %[[C1]], %{{.+}} = %[[C1]]) dynamic_shared_memory_size %[[SHARED]]
-// CHECK: %[[ROW:.+]] = arith.muli %[[BY]], %[[C128]]
-// CHECK: %[[COL:.+]] = arith.muli %[[BX]], %[[C128]]
+// CHECK: gpu.launch blocks(%[[BX:.+]], %{{.+}}, %{{.+}}) in (%[[GX:.+]] = %[[C6:.+]], %{{.+}} = %[[C1:.+]], %{{.+}} = %[[C1]]) threads(%[[TX:.+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[C384:.+]], %{{.+}} = %[[C1]], %{{.+}} = %[[C1]]) dynamic_shared_memory_size %[[SHARED]]
 // Thread 0 makes the mbarriers: full (one arrival and the TMA bytes) and
-// empty (one arrival from each of the 8 consumer warps) for each stage, and
-// the consumers' own (256); all wait.
+// empty (one arrival from each of the 8 consumer warps) for each stage;
+// all wait.
 // CHECK: %[[FULL:.+]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 3>
 // CHECK: %[[EMPTY:.+]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 3>
-// CHECK: %[[SYNC:.+]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>>
 // CHECK: %[[LEADER:.+]] = arith.cmpi eq, %[[TX]], %[[C0:.+]] :
 // CHECK: scf.if %[[LEADER]] {
 // CHECK-COUNT-3: nvgpu.mbarrier.init %[[FULL]][%{{.+}}], %[[C1]]
-// CHECK: nvgpu.mbarrier.init %[[SYNC]][%[[C0]]], %[[C256:.+]] :
+// CHECK-NEXT: nvgpu.mbarrier.init %[[EMPTY]][%{{.+}}], %[[C8:.+]] :
 // CHECK-NEXT: nvvm.fence.mbarrier.init
 // CHECK-NEXT: }
 // CHECK-NEXT: gpu.barrier
 // The producer warpgroup (threads 0-127) gives up registers; its thread 0
-// loads step after step into stage step % 3 once its empty phase is past
-// (parity flipped: the first round passes), 32 KiB expected on full, A's
-// box at (k, row), B's two at (col, k) and (col + 64, k).
+// steps through the block's tiles (blockIdx.x, + gridDim.x, ...; row
+// tile / 3, column tile % 3), K step it of the block's into stage it % 3
+// once its empty phase is past (parity flipped: the first round passes),
+// 32 KiB expected on full, A's box at (k, row), B's two at (col, k) and
+// (col + 64, k).
 // CHECK: %[[PRODUCER:.+]] = arith.cmpi ult, %[[TX]], %[[C128]]
 // CHECK: scf.if %[[PRODUCER]] {
 // CHECK-NEXT: nvvm.setmaxregister  decrease 40
 // CHECK-NEXT: scf.if %[[LEADER]] {
+// CHECK-NEXT: scf.for %[[PTILE:.+]] = %[[BX]] to %[[C6]] step %[[GX]] iter_args(%[[PBASE:.+]] = %[[C0]]) -> (index) {
+// CHECK-NEXT: %[[PTM:.+]] = arith.divui %[[PTILE]], %[[C3:.+]] :
+// CHECK-NEXT: %[[PROW:.+]] = arith.muli %[[PTM]], %[[C128]]
+// CHECK-NEXT: %[[PTN:.+]] = arith.remui %[[PTILE]], %[[C3]]
+// CHECK-NEXT: %[[PCOL:.+]] = arith.muli %[[PTN]], %[[C128]]
 // CHECK-NEXT: scf.for %[[PSTEP:.+]] = %[[C0]] to %[[C3]] step %[[C1]] {
-// CHECK: %[[PSTAGE:.+]] = arith.remui %[[PSTEP]], %[[C3]]
-// CHECK: %[[PROUND:.+]] = arith.divui %[[PSTEP]], %[[C3]]
-// CHECK: %[[PODD:.+]] = arith.andi %[[PROUND]], %[[C1]]
-// CHECK: %[[PBIT:.+]] = arith.index_cast %[[PODD]] : index to i1
-// CHECK: %[[PPARITY:.+]] = arith.xori %[[PBIT]], %true
-// CHECK: nvgpu.mbarrier.try_wait.parity %[[EMPTY]][%[[PSTAGE]]], %[[PPARITY]]
+// CHECK-NEXT: %[[PIT:.+]] = arith.addi %[[PBASE]], %[[PSTEP]]
+// CHECK-NEXT: %[[PROUND:.+]] = arith.divui %[[PIT]], %[[C3]]
+// CHECK-NEXT: %[[PSTAGE:.+]] = arith.remui %[[PIT]], %[[C3]]
+// CHECK-NEXT: %[[PODD:.+]] = arith.andi %[[PROUND]], %[[C1]]
+// CHECK-NEXT: %[[PBIT:.+]] = arith.index_cast %[[PODD]] : index to i1
+// CHECK-NEXT: %[[PPARITY:.+]] = arith.xori %[[PBIT]], %true
+// CHECK-NEXT: nvgpu.mbarrier.try_wait.parity %[[EMPTY]][%[[PSTAGE]]], %[[PPARITY]]
 // CHECK: nvgpu.mbarrier.arrive.expect_tx %[[FULL]][%[[PSTAGE]]], %[[C32768:.+]] :
-// CHECK: nvgpu.tma.async.load %[[MAPA]][%{{.+}}, %[[ROW]]], %[[FULL]][%[[PSTAGE]]]
-// CHECK: nvgpu.tma.async.load %[[MAPB]][%[[COL]], %{{.+}}], %[[FULL]][%[[PSTAGE]]]
-// CHECK: %[[COL64:.+]] = arith.addi %[[COL]], %[[C64]]
-// CHECK: nvgpu.tma.async.load %[[MAPB]][%[[COL64]], %{{.+}}], %[[FULL]][%[[PSTAGE]]]
+// CHECK: nvgpu.tma.async.load %[[MAPA]][%{{.+}}, %[[PROW]]], %[[FULL]][%[[PSTAGE]]]
+// CHECK: nvgpu.tma.async.load %[[MAPB]][%[[PCOL]], %{{.+}}], %[[FULL]][%[[PSTAGE]]]
+// CHECK: %[[PCOL64:.+]] = arith.addi %[[PCOL]], %[[C64]]
+// CHECK: nvgpu.tma.async.load %[[MAPB]][%[[PCOL64]], %{{.+}}], %[[FULL]][%[[PSTAGE]]]
 // CHECK-NOT: nvgpu.tma.async.load
+// CHECK: %[[PNEXT:.+]] = arith.addi %[[PBASE]], %[[C3]]
+// CHECK-NEXT: scf.yield %[[PNEXT]]
 // CHECK: } else {
-// The consumers (warpgroups 1 and 2, rows 0-63 and 64-127 of the tile):
+// The consumers (warpgroups 1 and 2, rows 0-63 and 64-127 of each tile):
 // each K step waits for its stage's full phase, takes the descriptors of
 // its half of A's tile (8 KiB on for the second) and of B's, the product
 // with B N-major, and frees the previous step's stage (lane 0 of each
-// warp, after its wgmma wait).
+// warp, after its wgmma wait); after a tile's last step, its stage too.
 // CHECK-NEXT: nvvm.setmaxregister  increase 232
 // CHECK: %[[MINE:.+]] = arith.subi %[[TX]], %[[C128]]
 // CHECK: %[[HALF:.+]] = arith.divui %[[MINE]], %[[C128]]
-// CHECK: %[[LANE0:.+]] = arith.remui %[[MINE]], %[[C32:.+]] :
-// CHECK: %[[FIRST:.+]] = arith.cmpi eq, %[[LANE0]], %[[C0]]
+// CHECK: %[[LANE:.+]] = arith.remui %[[MINE]], %[[C32:.+]] :
+// CHECK: %[[FIRST:.+]] = arith.cmpi eq, %[[LANE]], %[[C0]]
+// CHECK: scf.for %[[TILE:.+]] = %[[BX]] to %[[C6]] step %[[GX]] iter_args(%[[BASE:.+]] = %[[C0]]) -> (index) {
+// CHECK: %[[ROW:.+]] = arith.muli %{{.+}}, %[[C128]]
+// CHECK: %[[COL:.+]] = arith.muli %{{.+}}, %[[C128]]
 // CHECK: %[[INIT:.+]] = nvgpu.warpgroup.mma.init.accumulator -> <fragmented = vector<64x128xf32>>
 // CHECK: %[[SUM:.+]] = scf.for %[[STEP:.+]] = %[[C0]] to %[[C3]] step %[[C1]] iter_args(%[[ACC:.+]] = %[[INIT]])
-// CHECK: %[[STAGE:.+]] = arith.remui %[[STEP]], %[[C3]]
-// CHECK: %[[ROUND:.+]] = arith.divui %[[STEP]], %[[C3]]
+// CHECK: %[[IT:.+]] = arith.addi %[[BASE]], %[[STEP]]
+// CHECK: %[[ROUND:.+]] = arith.divui %[[IT]], %[[C3]]
+// CHECK: %[[STAGE:.+]] = arith.remui %[[IT]], %[[C3]]
 // CHECK: %[[ODD:.+]] = arith.andi %[[ROUND]], %[[C1]]
 // CHECK: %[[PARITY:.+]] = arith.index_cast %[[ODD]] : index to i1
 // CHECK: nvgpu.mbarrier.try_wait.parity %[[FULL]][%[[STAGE]]], %[[PARITY]]
@@ -76,33 +88,28 @@
 // CHECK: %[[DB:.+]] = nvgpu.warpgroup.generate.descriptor %{{.+}}, %[[MAPB]] : memref<64x128xbf16, #gpu.address_space<workgroup>>
 // CHECK: %[[NEXT:.+]] = nvgpu.warpgroup.mma %[[DA]], %[[DB]], %[[ACC]] {transposeB}
 // CHECK: %[[STARTED:.+]] = arith.cmpi uge, %[[STEP]], %[[C1]]
-// CHECK: %[[FREE:.+]] = arith.andi %[[FIRST]], %[[STARTED]]
-// CHECK: scf.if %[[FREE]] {
-// CHECK: %[[PREV:.+]] = arith.subi %[[STEP]], %[[C1]]
+// CHECK: scf.if %[[STARTED]] {
+// CHECK: %[[PREV:.+]] = arith.subi %[[IT]], %[[C1]]
+// CHECK: scf.if %[[FIRST]] {
 // CHECK: %[[PREVSTAGE:.+]] = arith.remui %[[PREV]], %[[C3]]
 // CHECK: nvgpu.mbarrier.arrive %[[EMPTY]][%[[PREVSTAGE]]]
 // CHECK: scf.yield %[[NEXT]]
-// After the loop: the last group waited for; the consumers meet (phase
-// 0: both done reading the stages), store their fragments into the sums
-// (rows 136 floats apart, 8 bytes a store: rows 16 warp + lane / 4 and 8
-// on, columns 2 (lane % 4) + 8 j), meet again (phase 1), then copy the
-// sums to C along the rows, 256 threads.
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
-// CHECK-NEXT: nvgpu.mbarrier.arrive %[[SYNC]][%[[C0]]]
-// CHECK-NEXT: nvgpu.mbarrier.try_wait.parity %[[SYNC]][%[[C0]]], %false
-// CHECK: %[[SUMS:.+]] = memref.view %{{.+}}[%[[C0]]][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<128x136xf32, #gpu.address_space<workgroup>>
+// CHECK: %[[LAST:.+]] = arith.addi %[[BASE]], %c2 :
+// CHECK: scf.if %[[FIRST]] {
+// CHECK: %[[LASTSTAGE:.+]] = arith.remui %[[LAST]], %[[C3]]
+// CHECK: nvgpu.mbarrier.arrive %[[EMPTY]][%[[LASTSTAGE]]]
+// The sums from the registers to C: rows row + 16 warp + lane / 4 (+ 8),
+// columns col + 2 (lane % 4) + 8 j and the next, 64 of them a thread.
 // CHECK: %[[REGS:.+]] = builtin.unrealized_conversion_cast %[[SUM]] : !nvgpu.warpgroup.accumulator<fragmented = vector<64x128xf32>> to !llvm.struct<(struct<(f32,
-// CHECK-COUNT-32: vector.store %{{.+}}, %[[SUMS]][%{{.+}}, %{{.+}}] : memref<128x136xf32, #gpu.address_space<workgroup>>, vector<2xf32>
-// CHECK-NOT: vector.store
-// CHECK: nvgpu.mbarrier.arrive %[[SYNC]][%[[C0]]]
-// CHECK-NEXT: nvgpu.mbarrier.try_wait.parity %[[SYNC]][%[[C0]]], %true
-// CHECK: scf.for %[[E:.+]] = %[[MINE]] to %{{.+}} step %[[C256]] {
-// CHECK: %[[R:.+]] = arith.divui %[[E]], %[[C128]]
-// CHECK: %[[CC:.+]] = arith.remui %[[E]], %[[C128]]
-// CHECK: %[[GR:.+]] = arith.addi %[[ROW]], %[[R]]
-// CHECK: %[[GC:.+]] = arith.addi %[[COL]], %[[CC]]
-// CHECK: %[[X:.+]] = memref.load %[[SUMS]][%[[R]], %[[CC]]]
-// CHECK: memref.store %[[X]], %[[C]][%[[GR]], %[[GC]]]
+// CHECK: %[[R0:.+]] = llvm.extractvalue %[[REGS]][0, 0]
+// CHECK: memref.store %[[R0]], %[[C]][%[[RROW:.+]], %[[RCOL:.+]]] : memref<256x384xf32>
+// CHECK: %[[R1:.+]] = llvm.extractvalue %[[REGS]][0, 1]
+// CHECK: %[[RCOL1:.+]] = arith.addi %[[RCOL]], %[[C1]]
+// CHECK: memref.store %[[R1]], %[[C]][%[[RROW]], %[[RCOL1]]]
+// CHECK-COUNT-62: memref.store %{{.+}}, %[[C]]
+// CHECK-NOT: memref.store
+// CHECK: scf.yield
 func.func @gemm(%a: memref<256x192xbf16>, %b: memref<192x384xbf16>, %c: memref<256x384xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%c : memref<256x384xf32>)
@@ -113,33 +120,29 @@ func.func @gemm(%a: memref<256x192xbf16>, %b: memref<192x384xbf16>, %c: memref<2
 // -----
 
 // With its marked elementwise consumer (a bias along the columns, a
-// rounding to bf16), C a temporary: the consumer threads compute it from
-// the sums for columns i, i + 256, ... of the tile (i the thread's index
-// among the 256), reading the bias at the column and writing the bf16
-// output; C, its fill and the consumer go.
+// rounding to bf16), C a temporary: each sum goes through the consumer's
+// body (the bias at its column) into the bf16 output; C, its fill and the
+// consumer go. Two stages (a block's 2 K steps).
 // CHECK-LABEL: func.func @epilogue
 // CHECK-SAME: (%[[A:.+]]: memref<256x128xbf16>, %[[B:.+]]: memref<128x256xbf16>, %[[BIAS:.+]]: memref<256xf32>, %[[OUT:.+]]: memref<256x256xbf16>)
 // CHECK-NOT: memref.alloc
-// Two stages (64 KiB) but the padded sums take 68 KiB.
-// CHECK-DAG: %[[SHARED:.+]] = arith.constant 69632 : i32
+// CHECK-DAG: %[[SHARED:.+]] = arith.constant 65536 : i32
 // CHECK: gpu.launch {{.*}} dynamic_shared_memory_size %[[SHARED]]
-// CHECK: %[[ROW:.+]] = arith.muli %{{.+}}, %[[C128:.+]] : index
-// CHECK: %[[COL:.+]] = arith.muli %{{.+}}, %[[C128]] : index
-// CHECK: %[[MINE:.+]] = arith.subi %{{.+}}, %[[C128]]
-// CHECK: scf.for
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
-// CHECK: %[[SUMS:.+]] = memref.view %{{.+}}[%{{.+}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<128x136xf32, #gpu.address_space<workgroup>>
-// CHECK: nvgpu.mbarrier.try_wait.parity %{{.+}}, %true
-// CHECK: scf.for %[[E:.+]] = %[[MINE]] to %{{.+}} step %[[C256:.+]] {
-// CHECK: %[[R:.+]] = arith.divui %[[E]], %[[C128]]
-// CHECK: %[[CC:.+]] = arith.remui %[[E]], %[[C128]]
-// CHECK: %[[GR:.+]] = arith.addi %[[ROW]], %[[R]]
-// CHECK: %[[GC:.+]] = arith.addi %[[COL]], %[[CC]]
-// CHECK: %[[X:.+]] = memref.load %[[SUMS]][%[[R]], %[[CC]]]
-// CHECK: %[[Y:.+]] = memref.load %[[BIAS]][%[[GC]]]
+// CHECK: %[[REGS:.+]] = builtin.unrealized_conversion_cast
+// CHECK: %[[X:.+]] = llvm.extractvalue %[[REGS]][0, 0]
+// CHECK: %[[Y:.+]] = memref.load %[[BIAS]][%[[GC:.+]]] : memref<256xf32>
 // CHECK: %[[S:.+]] = arith.addf %[[X]], %[[Y]]
 // CHECK: %[[T:.+]] = arith.truncf %[[S]] : f32 to bf16
-// CHECK: memref.store %[[T]], %[[OUT]][%[[GR]], %[[GC]]]
+// CHECK: memref.store %[[T]], %[[OUT]][%[[GR:.+]], %[[GC]]]
+// CHECK: %[[X1:.+]] = llvm.extractvalue %[[REGS]][0, 1]
+// CHECK: %[[GC1:.+]] = arith.addi %[[GC]], %{{.+}}
+// CHECK: %[[Y1:.+]] = memref.load %[[BIAS]][%[[GC1]]]
+// CHECK: %[[S1:.+]] = arith.addf %[[X1]], %[[Y1]]
+// CHECK: %[[T1:.+]] = arith.truncf %[[S1]] : f32 to bf16
+// CHECK: memref.store %[[T1]], %[[OUT]][%[[GR]], %[[GC1]]]
+// CHECK-COUNT-62: memref.store %{{.+}}, %[[OUT]]
+// CHECK-NOT: memref.store
 // CHECK-NOT: linalg.
 // CHECK-NOT: memref.dealloc
 func.func @epilogue(%a: memref<256x128xbf16>, %b: memref<128x256xbf16>, %bias: memref<256xf32>, %out: memref<256x256xbf16>) {
@@ -160,14 +163,12 @@ func.func @epilogue(%a: memref<256x128xbf16>, %b: memref<128x256xbf16>, %bias: m
 // -----
 
 // Enough 128 x 256 tiles to fill an H100's 132 SMs ((1536 / 128) x (2816 /
-// 256) = 132): blocks of 256 columns, A's box and four of B's a stage (48
-// KiB), four stages (192 KiB) for K's 6 steps, each consumer warpgroup
-// 64 x 256 sums (wgmma m64n256k16), 64 stores of them, rows 264 floats
-// apart.
+// 256) = 132): as many blocks, of 256 columns, A's box and four of B's a
+// stage (48 KiB), four stages (192 KiB) for K's 6 steps, each consumer
+// warpgroup 64 x 256 sums (wgmma m64n256k16), 128 stores of them.
 // CHECK-LABEL: func.func @wide
 // CHECK-DAG: %[[SHARED:.+]] = arith.constant 196608 : i32
-// CHECK: gpu.launch blocks({{.+}}) in (%{{.+}} = %[[C11:.+]], %{{.+}} = %[[C12:.+]], %{{.+}} = %{{.+}}) threads({{.+}}) in (%{{.+}} = %[[C384:.+]], {{.+}}) dynamic_shared_memory_size %[[SHARED]]
-// CHECK: %[[COL:.+]] = arith.muli %{{.+}}, %[[C256:.+]] : index
+// CHECK: gpu.launch blocks({{.+}}) in (%{{.+}} = %[[C132:.+]], %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) threads({{.+}}) in (%{{.+}} = %[[C384:.+]], {{.+}}) dynamic_shared_memory_size %[[SHARED]]
 // CHECK: nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 4>
 // CHECK: nvgpu.mbarrier.arrive.expect_tx %{{.+}}, %[[C49152:.+]] :
 // CHECK-COUNT-5: nvgpu.tma.async.load
@@ -175,8 +176,8 @@ func.func @epilogue(%a: memref<256x128xbf16>, %b: memref<128x256xbf16>, %bias: m
 // CHECK: nvgpu.warpgroup.mma.init.accumulator -> <fragmented = vector<64x256xf32>>
 // CHECK: nvgpu.warpgroup.generate.descriptor %{{.+}}, %{{.+}} : memref<64x256xbf16, #gpu.address_space<workgroup>>
 // CHECK: nvgpu.warpgroup.mma {{.+}} -> <fragmented = vector<64x256xf32>>
-// CHECK-COUNT-64: vector.store %{{.+}} : memref<128x264xf32, #gpu.address_space<workgroup>>, vector<2xf32>
-// CHECK-NOT: vector.store
+// CHECK-COUNT-128: memref.store %{{.+}} : memref<1536x2816xf32>
+// CHECK-NOT: memref.store
 func.func @wide(%a: memref<1536x384xbf16>, %b: memref<384x2816xbf16>, %c: memref<1536x2816xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%c : memref<1536x2816xf32>)
@@ -186,22 +187,20 @@ func.func @wide(%a: memref<1536x384xbf16>, %b: memref<384x2816xbf16>, %c: memref
 
 // -----
 
-// Edges: M = 200, N = 136, K = 72: (2, 2) blocks, 2 K steps (the second's
-// columns past 72 TMA's zeros), the copy to C guarded to the elements
-// inside it.
+// Edges: M = 200, N = 136, K = 72: (2 x 2) tiles, 2 K steps (the
+// second's columns past 72 TMA's zeros), each pair of sums stored where
+// its row is inside M and its columns inside N.
 // CHECK-LABEL: func.func @edges
 // CHECK-SAME: %[[C:[^:]+]]: memref<200x136xf32>
-// CHECK: gpu.launch blocks({{.+}}) in (%{{.+}} = %[[C2:.+]], %{{.+}} = %[[C2]], %{{.+}} = %{{.+}})
-// CHECK: scf.for %{{.+}} = %{{.+}} to %[[C2]] step
-// CHECK: nvgpu.mbarrier.try_wait.parity %{{.+}}, %true
-// CHECK: scf.for %[[E:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
-// CHECK: %[[GR:.+]] = arith.addi
-// CHECK: %[[GC:.+]] = arith.addi
-// CHECK-DAG: %[[IN_N:.+]] = arith.cmpi ult, %[[GC]], %c136 : index
-// CHECK-DAG: %[[IN_M:.+]] = arith.cmpi ult, %[[GR]], %c200 : index
+// CHECK: gpu.launch blocks({{.+}}) in (%{{.+}} = %[[C4:.+]], %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}})
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK-DAG: %[[IN_M:.+]] = arith.cmpi ult, %[[GR:.+]], %c200 : index
+// CHECK-DAG: %[[IN_N:.+]] = arith.cmpi ult, %[[GC:.+]], %c136 : index
 // CHECK: %[[IN:.+]] = arith.andi %[[IN_M]], %[[IN_N]]
 // CHECK: scf.if %[[IN]] {
 // CHECK: memref.store %{{.+}}, %[[C]][%[[GR]], %[[GC]]]
+// CHECK: memref.store %{{.+}}, %[[C]][%[[GR]], %{{.+}}]
+// CHECK-NEXT: }
 func.func @edges(%a: memref<200x72xbf16>, %b: memref<72x136xbf16>, %c: memref<200x136xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%c : memref<200x136xf32>)

@@ -835,24 +835,25 @@ def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::func::FuncOp"> {
     N multiples of 128, K of 64, each buffer of identity layout, C filled
     with zeros by the op before.
 
-    Produces: each as a `gpu.launch` of blocks of three warpgroups (384
-    threads), a block a 128 x 256 tile of C where N is a multiple of 256
-    and such tiles fill an H100's 132 SMs, else 128 x 128; the fill gone.
-    TMA tensor maps of A (128 x 64 boxes) and B (64 x 64) are made on the
-    host with the 128-byte swizzle. In the kernel, warp specialization:
-    the producer warpgroup gives up registers (`nvvm.setmaxregister` 40)
-    and its thread 0 loads the K steps' tiles of A and B
-    (`nvgpu.tma.async.load`) into as many shared-memory stages as fit in
-    192 KiB (four of 48 KiB, or six of 32), each behind a "full" and an
-    "empty" `nvgpu.mbarrier`; the two consumer warpgroups (232 registers)
-    each take 64 rows of the tile, wait for a stage's full phase, issue
-    `nvgpu.warpgroup.mma` (wgmma m64nNk16, f32 sums, B N-major) leaving one
-    group in flight and free the previous step's stage on its empty
-    barrier. The sums then go to shared memory (rows padded by 8 floats),
-    from which the consumers copy them to C or, where dlc-tile-for-gpu also
-    marked C's elementwise consumer (a rounding to bf16, a bias, an
-    activation) and nothing else reads C, compute that consumer's body
-    along the rows into its output (C then goes). Upstream's
+    Produces: each as a persistent `gpu.launch` of one block an SM (at
+    most 132) of three warpgroups (384 threads), stepping through 128 x 256
+    tiles of C where enough of them fill an H100's 132 SMs, else 128 x 128
+    (edge tiles' elements past M, N or K TMA's zeros); the fill gone. TMA
+    tensor maps of A (128 x 64 boxes) and B (64 x 64) are made on the host
+    with the 128-byte swizzle. In the kernel, warp specialization: the
+    producer warpgroup gives up registers (`nvvm.setmaxregister` 40) and its
+    thread 0 loads the K steps' tiles of A and B (`nvgpu.tma.async.load`)
+    into a ring of as many shared-memory stages as fit in 192 KiB (four of
+    48 KiB, or six of 32), on from one tile into the next, each stage
+    behind a "full" and an "empty" `nvgpu.mbarrier`; the two consumer
+    warpgroups (232 registers) each take 64 rows of the tile, wait for a
+    stage's full phase, issue `nvgpu.warpgroup.mma` (wgmma m64nNk16, f32
+    sums, B N-major) leaving one group in flight and free the previous
+    step's stage on its empty barrier (each warp after its wgmma wait).
+    The consumers then store the sums from their registers into C or,
+    where dlc-tile-for-gpu also marked C's elementwise consumer (a rounding
+    to bf16, a bias, an activation) and nothing else reads C, compute that
+    consumer's body for each sum into its output (C then goes). Upstream's
     `convert-nvgpu-to-nvvm` lowers them (`convert-tensor-map-arguments`
     once the kernel is outlined); the runtime encodes the maps with
     `cuTensorMapEncodeTiled`.
@@ -871,8 +872,7 @@ def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::func::FuncOp"> {
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::nvgpu::NVGPUDialect",
-                           "::mlir::scf::SCFDialect",
-                           "::mlir::vector::VectorDialect"];
+                           "::mlir::scf::SCFDialect"];
 }
 
 def NameKernels : Pass<"dlc-name-kernels", "::mlir::ModuleOp"> {

@@ -118,10 +118,13 @@ GPU_TILED = [((64, 16), (16, 64), "f32"), ((128, 48), (48, 96), "f32"),
              # stages (one refilled), and K in one step; 132 blocks of
              # 128 x 256, K in 6 steps through 4 stages of 48 KiB; edges
              # (M, N, K not multiples of the tiles: TMA's zeros past them,
-             # the stores guarded), in 128 x 128 and 128 x 256 tiles
+             # the stores guarded), in 128 x 128 and 128 x 256 tiles; more
+             # tiles than the 132 persistent blocks (144 of each size: the
+             # stages' ring runs on into a block's second tile)
              ((128, 448), (448, 256), "bf16"), ((256, 64), (64, 128), "f16"),
              ((1536, 384), (384, 2816), "bf16"), ((200, 72), (72, 136), "bf16"),
-             ((1500, 200), (200, 2800), "f16")]
+             ((1500, 200), (200, 2800), "f16"), ((2048, 320), (320, 2304), "bf16"),
+             ((1152, 448), (448, 2048), "f16")]
 for a, b, element in GPU_TILED:
     out = (a[0], b[1])
     name = "x".join(map(str, (a[0], a[1], b[1])))
