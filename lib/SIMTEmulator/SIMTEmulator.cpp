@@ -938,6 +938,14 @@ void dlc_simt_launch(const char *kernel, void (*entry)(void **), void **params,
 
 /// thread_id x/y/z (0-2), block_id (3-5), block_dim (6-8), grid_dim (9-11);
 /// 12: the launch's dynamic shared bytes.
+/// The GPU's SMs, for a persistent kernel's grid (dlc-lower-to-wgmma asks
+/// the runtime): an H100's 132, or DLC_SIMT_MULTIPROCESSORS, to give each
+/// block more tiles in a test.
+int32_t mgpuMultiprocessorCount() {
+  const char *count = getenv("DLC_SIMT_MULTIPROCESSORS");
+  return count && *count ? atoi(count) : 132;
+}
+
 int64_t dlc_simt_id(int32_t which) {
   if (which == 12)
     return state->dynamicShared;

@@ -243,7 +243,7 @@ static void buildGPUKernels(OpPassManager &pm,
   // The products marked for wgmma: their TMA-fed kernels, before the
   // passes below would take them for ordinary linalg ops.
   if (hopper)
-    pm.addNestedPass<func::FuncOp>(createLowerToWgmma());
+    pm.addPass(createLowerToWgmma());
   // The GEMM K loops in stages: cp.async copies of the next steps' tiles in
   // flight during each step's product (cp.async: sm_80 and later).
   if (ampere) {

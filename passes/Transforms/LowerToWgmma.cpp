@@ -56,8 +56,9 @@ namespace {
 constexpr int64_t kTileM = 128, kTileK = 64;
 // Shared memory the stages may take (a block may have 227 KiB).
 constexpr int64_t kStageBudget = 192 * 1024;
-// The SMs of an H100 or H200: fewer 128 x 256 tiles than that leave SMs
-// idle, and 128 x 128 ones are taken.
+// The SMs of an H100 or H200 (SXM): fewer 128 x 256 tiles than that leave
+// SMs idle, and 128 x 128 ones are taken. (The grid takes the device's own
+// count at run time.)
 constexpr int64_t kMultiprocessors = 132;
 // Registers a thread of the producer and of a consumer warpgroup keep
 // (setmaxnreg): 128 x 40 + 256 x 232 <= 64 Ki, the SM's.
@@ -160,7 +161,7 @@ struct Builder {
 /// Replaces `matmul` (C = A B, A [M, K] and B [K, N] of f16 or bf16, C f32
 /// [M, N], tiles dividing them, C zero-filled just before) and its fill by
 /// the kernel.
-void lowerMatmul(linalg::MatmulOp matmul) {
+void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
   OpBuilder b(matmul);
   Location loc = matmul.getLoc();
   Builder k{b, loc};
@@ -207,13 +208,20 @@ void lowerMatmul(linalg::MatmulOp matmul) {
 
   Value one = k.index(1);
   int64_t tilesN = tiles(n, t.tileN), tileCount = t.count;
-  // Persistent: a block an SM at most, each taking tiles blockIdx.x,
-  // blockIdx.x + gridDim.x, ... (along N first: neighbours share A's rows),
-  // so that the producer loads a block's next tile while its consumers
-  // store the last.
+  // Persistent: a block an SM (the device's count, from the runtime), no
+  // more than tiles, each taking tiles blockIdx.x, blockIdx.x + gridDim.x,
+  // ... (along N first: neighbours share A's rows), so that the producer
+  // loads a block's next tile while its consumers store the last.
+  Value smCount = arith::IndexCastOp::create(
+      b, loc, b.getIndexType(),
+      LLVM::CallOp::create(b, loc, multiprocessors, ValueRange{})
+          .getResult());
+  Value blocks = arith::MaxUIOp::create(
+      b, loc, one,
+      arith::MinUIOp::create(b, loc, smCount, k.index(tileCount)));
   auto launch = gpu::LaunchOp::create(
-      b, loc, k.index(std::min(tileCount, kMultiprocessors)), one, one,
-      k.index(384), one, one, /*dynamicSharedMemorySize=*/
+      b, loc, blocks, one, one, k.index(384), one, one,
+      /*dynamicSharedMemorySize=*/
       arith::ConstantIntOp::create(b, loc, t.stages * t.stageBytes, 32));
   b.setInsertionPointToEnd(&launch.getBody().front());
   Value zero = k.index(0);
@@ -486,6 +494,20 @@ struct LowerToWgmma : public dlc::impl::LowerToWgmmaBase<LowerToWgmma> {
       if (op->hasAttr(dlc::kWgmmaAttr))
         marked.push_back(op);
     });
+    if (marked.empty())
+      return;
+    // The runtime's count of the device's SMs: the persistent kernels'
+    // grid.
+    ModuleOp module = getOperation();
+    // (An llvm.func: passes on func.funcs take every one to have a body.)
+    auto multiprocessors =
+        module.lookupSymbol<LLVM::LLVMFuncOp>("mgpuMultiprocessorCount");
+    if (!multiprocessors) {
+      OpBuilder b(module.getBodyRegion());
+      multiprocessors = LLVM::LLVMFuncOp::create(
+          b, module.getLoc(), "mgpuMultiprocessorCount",
+          LLVM::LLVMFunctionType::get(b.getI32Type(), {}));
+    }
     for (linalg::MatmulOp op : marked) {
       std::string why = unsupported(op);
       if (!why.empty()) {
@@ -494,7 +516,7 @@ struct LowerToWgmma : public dlc::impl::LowerToWgmmaBase<LowerToWgmma> {
             << why;
         return signalPassFailure();
       }
-      lowerMatmul(op);
+      lowerMatmul(op, multiprocessors);
     }
   }
 };

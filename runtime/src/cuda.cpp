@@ -41,6 +41,7 @@ struct Driver {
   CUresult (*cuCtxPushCurrent)(Handle);
   CUresult (*cuCtxPopCurrent)(Handle *);
   CUresult (*cuCtxSynchronize)();
+  CUresult (*cuDeviceGetAttribute)(int *, int, int);
   CUresult (*cuGetErrorName)(CUresult, const char **);
   CUresult (*cuGetErrorString)(CUresult, const char **);
   CUresult (*cuModuleLoadData)(Handle *, const void *);
@@ -84,6 +85,7 @@ struct Driver {
                                      int, int, int) = nullptr;
   Handle context = nullptr;
   int ordinal = 0; // the device (DLC_CUDA_DEVICE)
+  int multiprocessors = 0;
 };
 
 Driver driver;
@@ -253,6 +255,7 @@ void load() {
     missing = symbol;
   DLC_RESOLVE(cuInit, "cuInit")
   DLC_RESOLVE(cuDeviceGet, "cuDeviceGet")
+  DLC_RESOLVE(cuDeviceGetAttribute, "cuDeviceGetAttribute")
   DLC_RESOLVE(cuDeviceGetCount, "cuDeviceGetCount")
   DLC_RESOLVE(cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain")
   DLC_RESOLVE(cuCtxPushCurrent, "cuCtxPushCurrent_v2")
@@ -315,6 +318,10 @@ void load() {
   }
   if (result == 0)
     result = driver.cuDevicePrimaryCtxRetain(&driver.context, device);
+  if (result == 0)
+    result = driver.cuDeviceGetAttribute(
+        &driver.multiprocessors,
+        /*CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT=*/16, device);
   if (result != 0) {
     initError = "no usable CUDA device" +
                 (driver.ordinal ? " " + std::to_string(driver.ordinal) : "") +
@@ -579,6 +586,8 @@ void mgpuMemset16(void *dst, unsigned short value, size_t count,
         "filling device memory");
 }
 void mgpuSetDefaultDevice(int32_t) {} // the runtime opened its one device
+/// The device's SMs: the grid of a persistent kernel (dlc-lower-to-wgmma).
+int32_t mgpuMultiprocessorCount() { return driver.multiprocessors; }
 
 /// A TMA tensor map (nvgpu.tma.create.descriptor) over the ranked memref
 /// `descriptor` (allocated, aligned, offset, sizes, strides): encoded by
@@ -665,6 +674,7 @@ const Hook hooks[] = {
     DLC_HOOK(mgpuMemFree),           DLC_HOOK(mgpuMemcpy),
     DLC_HOOK(mgpuMemset32),          DLC_HOOK(mgpuMemset16),
     DLC_HOOK(mgpuSetDefaultDevice),  DLC_HOOK(mgpuTensorMapEncodeTiledMemref),
+    DLC_HOOK(mgpuMultiprocessorCount),
 #undef DLC_HOOK
 };
 

@@ -1,11 +1,13 @@
-// RUN: dlc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(dlc-lower-to-wgmma,canonicalize,cse))' --verify-diagnostics | FileCheck %s
+// RUN: dlc-opt %s --split-input-file --pass-pipeline='builtin.module(dlc-lower-to-wgmma,func.func(canonicalize,cse))' --verify-diagnostics | FileCheck %s
 
 // A marked [256, 192] x [192, 384] bf16 product into a zero-filled f32 C:
 // the fill goes; tensor maps of A (128 x 64 boxes) and B (64 x 64) with the
 // 128-byte swizzle on the host; 128 x 128 tiles (too few of 128 x 256 to
 // fill the SMs), (256 / 128) x (384 / 128) = 6 of them, a persistent block
-// each (of three warpgroups), three 32 KiB stages (a block's 3 K steps: no
+// each (of three warpgroups) up to the device's SM count (the runtime's,
+// declared in the module), three 32 KiB stages (a block's 3 K steps: no
 // more stages than steps).
+// CHECK: llvm.func @mgpuMultiprocessorCount() -> i32
 // CHECK-LABEL: func.func @gemm
 // CHECK-SAME: (%[[A:.+]]: memref<256x192xbf16>, %[[B:.+]]: memref<192x384xbf16>, %[[C:.+]]: memref<256x384xf32>)
 // CHECK-NOT: linalg.
@@ -14,7 +16,11 @@
 // CHECK: %[[MAPA:.+]] = nvgpu.tma.create.descriptor %[[UA]] box[%[[C128:.+]], %[[C64:.+]]] : memref<*xbf16> -> <tensor = memref<128x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
 // CHECK: %[[UB:.+]] = memref.cast %[[B]]
 // CHECK: %[[MAPB:.+]] = nvgpu.tma.create.descriptor %[[UB]] box[%[[C64]], %[[C64]]] : memref<*xbf16> -> <tensor = memref<64x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
-// CHECK: gpu.launch blocks(%[[BX:.+]], %{{.+}}, %{{.+}}) in (%[[GX:.+]] = %[[C6:.+]], %{{.+}} = %[[C1:.+]], %{{.+}} = %[[C1]]) threads(%[[TX:.+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[C384:.+]], %{{.+}} = %[[C1]], %{{.+}} = %[[C1]]) dynamic_shared_memory_size %[[SHARED]]
+// CHECK: %[[SMS:.+]] = llvm.call @mgpuMultiprocessorCount() : () -> i32
+// CHECK: %[[SMSI:.+]] = arith.index_cast %[[SMS]] : i32 to index
+// CHECK: %[[FEWER:.+]] = arith.minui %[[SMSI]], %[[C6:.+]] : index
+// CHECK: %[[BLOCKS:.+]] = arith.maxui %[[FEWER]], %[[C1:.+]] : index
+// CHECK: gpu.launch blocks(%[[BX:.+]], %{{.+}}, %{{.+}}) in (%[[GX:.+]] = %[[BLOCKS]], %{{.+}} = %[[C1]], %{{.+}} = %[[C1]]) threads(%[[TX:.+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[C384:.+]], %{{.+}} = %[[C1]], %{{.+}} = %[[C1]]) dynamic_shared_memory_size %[[SHARED]]
 // Thread 0 makes the mbarriers: full (one arrival and the TMA bytes) and
 // empty (one arrival from each of the 8 consumer warps) for each stage;
 // all wait.
@@ -163,12 +169,13 @@ func.func @epilogue(%a: memref<256x128xbf16>, %b: memref<128x256xbf16>, %bias: m
 // -----
 
 // Enough 128 x 256 tiles to fill an H100's 132 SMs ((1536 / 128) x (2816 /
-// 256) = 132): as many blocks, of 256 columns, A's box and four of B's a
+// 256) = 132): as many blocks at most, of 256 columns, A's box and four of B's a
 // stage (48 KiB), four stages (192 KiB) for K's 6 steps, each consumer
 // warpgroup 64 x 256 sums (wgmma m64n256k16), 128 stores of them.
 // CHECK-LABEL: func.func @wide
 // CHECK-DAG: %[[SHARED:.+]] = arith.constant 196608 : i32
-// CHECK: gpu.launch blocks({{.+}}) in (%{{.+}} = %[[C132:.+]], %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) threads({{.+}}) in (%{{.+}} = %[[C384:.+]], {{.+}}) dynamic_shared_memory_size %[[SHARED]]
+// CHECK: arith.minui %{{.+}}, %c132 : index
+// CHECK: gpu.launch blocks({{.+}}) in ({{.+}}) threads({{.+}}) in (%{{.+}} = %[[C384:.+]], {{.+}}) dynamic_shared_memory_size %[[SHARED]]
 // CHECK: nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 4>
 // CHECK: nvgpu.mbarrier.arrive.expect_tx %{{.+}}, %[[C49152:.+]] :
 // CHECK-COUNT-5: nvgpu.tma.async.load
@@ -192,7 +199,7 @@ func.func @wide(%a: memref<1536x384xbf16>, %b: memref<384x2816xbf16>, %c: memref
 // its row is inside M and its columns inside N.
 // CHECK-LABEL: func.func @edges
 // CHECK-SAME: %[[C:[^:]+]]: memref<200x136xf32>
-// CHECK: gpu.launch blocks({{.+}}) in (%{{.+}} = %[[C4:.+]], %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}})
+// CHECK: arith.minui %{{.+}}, %c4 : index
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK-DAG: %[[IN_M:.+]] = arith.cmpi ult, %[[GR:.+]], %c200 : index
 // CHECK-DAG: %[[IN_N:.+]] = arith.cmpi ult, %[[GC:.+]], %c136 : index

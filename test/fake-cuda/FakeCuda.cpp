@@ -33,6 +33,7 @@
 //                            names the device whose context was used
 //   DLC_FAKE_CUDA_PROFILE=FILE  each launch and its occupancy on sm_90
 //   DLC_FAKE_CUDA_TRACE=1    each call that works, to stderr
+//   DLC_FAKE_CUDA_SMS=N      the SM count (132, an H100's, by default)
 // Built twice: with stream-ordered allocation (CUDA 11.2+) and without
 // (FAKE_CUDA_NO_POOLS), to run the runtime's fallback.
 //
@@ -704,6 +705,21 @@ CUresult cuDeviceGet(int *device, int ordinal) {
   if (ordinal < 0 || ordinal >= deviceCount)
     return kInvalidValue; // CUDA_ERROR_INVALID_DEVICE (101) in the real one
   *device = ordinal;
+  return kSuccess;
+}
+
+/// CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT (16) only: an H100's 132, or
+/// DLC_FAKE_CUDA_SMS.
+CUresult cuDeviceGetAttribute(int *value, int attribute, int device) {
+  std::lock_guard<std::mutex> lock(mutex);
+  if (!initialized)
+    return kNotInitialized;
+  if (device < 0 || device >= deviceCount || attribute != 16)
+    return fail("cuDeviceGetAttribute: attribute %d of device %d (the fake "
+                "knows the SM count, 16)",
+                attribute, device);
+  const char *sms = getenv("DLC_FAKE_CUDA_SMS");
+  *value = sms && *sms ? atoi(sms) : 132;
   return kSuccess;
 }
 

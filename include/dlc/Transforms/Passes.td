@@ -826,7 +826,7 @@ def LowerToMmaSync : Pass<"dlc-lower-to-mma-sync", "::mlir::func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
-def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::func::FuncOp"> {
+def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::ModuleOp"> {
   let summary = "Build sm_90a GEMM kernels on TMA, mbarriers and wgmma";
   let description = [{
     Expects: buffers (after `dlc-bufferize` and the deallocation pipeline)
@@ -835,8 +835,9 @@ def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::func::FuncOp"> {
     N multiples of 128, K of 64, each buffer of identity layout, C filled
     with zeros by the op before.
 
-    Produces: each as a persistent `gpu.launch` of one block an SM (at
-    most 132) of three warpgroups (384 threads), stepping through 128 x 256
+    Produces: each as a persistent `gpu.launch` of one block an SM (the
+    runtime's `mgpuMultiprocessorCount`, declared in the module; no more
+    blocks than tiles) of three warpgroups (384 threads), stepping through 128 x 256
     tiles of C where enough of them fill an H100's 132 SMs, else 128 x 128
     (edge tiles' elements past M, N or K TMA's zeros); the fill gone. TMA
     tensor maps of A (128 x 64 boxes) and B (64 x 64) are made on the host

@@ -1,0 +1,44 @@
+"""sm_90a wgmma GEMMs (dlc-lower-to-wgmma) whose persistent blocks each take
+several tiles: run with few SMs (DLC_SIMT_MULTIPROCESSORS for the SIMT
+emulator, DLC_FAKE_CUDA_SMS for the stand-in driver), the stage ring runs on
+from a block's tile into its next, across edges and fused epilogues; checked
+against NumPy float64."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "Integration" / "CPU"))
+from harness import Suite, random, ttype  # noqa: E402
+
+suite = Suite("wgmma_tiles")
+TOL = {"f16": (5e-3, 5e-3), "bf16": (2e-2, 2e-2)}
+
+# Plain products: 6 tiles of 128 x 128 in 7 K steps each (through 6
+# stages); 132 tiles of 128 x 256.
+for a, b, element in [((256, 448), (448, 384), "bf16"),
+                      ((1536, 128), (128, 2816), "f16")]:
+    out = (a[0], b[1])
+    suite.add(f"matmul_{a[0]}x{a[1]}x{b[1]}_{element}",
+              f"  %0 = dlc.matmul %arg0, %arg1 : ({ttype(a, element)}, {ttype(b, element)}) "
+              f"-> {ttype(out, element)}\n  return %0 : {ttype(out, element)}",
+              [(a, element), (b, element)], [(out, element)],
+              [random(a, element, -1, 1), random(b, element, -1, 1)], np.matmul,
+              TOL[element])
+
+# relu(A B + bias) with edge tiles (M, N, K not multiples of the tiles).
+for m, k, n, element in [(200, 72, 136, "bf16"), (384, 200, 264, "f16")]:
+    ta, tb, tc, tbias = (ttype(s, element) for s in ((m, k), (k, n), (m, n), (n,)))
+    shapes = ((m, k), (k, n), (n,))
+    suite.add(f"dense_relu_{m}x{k}x{n}_{element}",
+              f"  %0 = dlc.matmul %arg0, %arg1 : ({ta}, {tb}) -> {tc}\n"
+              f"  %1 = dlc.broadcast_to %arg2 : {tbias} -> {tc}\n"
+              f"  %2 = dlc.add %0, %1 : {tc}\n"
+              f"  %3 = dlc.relu %2 : {tc}\n"
+              f"  return %3 : {tc}",
+              [(s, element) for s in shapes], [((m, n), element)],
+              [random(s, element, -1, 1) for s in shapes],
+              lambda x, w, bias: np.maximum(x @ w + bias, 0), TOL[element])
+
+suite.run()
