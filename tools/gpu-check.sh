@@ -59,8 +59,11 @@ prepare() {
   done
   # sm_90a (wgmma, TMA): the contraction suite, and the hand-written Hopper
   # kernels whose swizzles and GEMM the SIMT emulator models.
-  DLC_ARTIFACT_CACHE=$bundle/cache "$root/.venv/bin/python" \
-    "$root/test/Integration/CPU/matmul_conv.py" --cuda-run=sm_90a --compile-only || return 1
+  for suite in "$root/test/Integration/CPU/matmul_conv.py" \
+               "$root/test/Target/CUDA/Inputs/wgmma_tiles.py"; do
+    DLC_ARTIFACT_CACHE=$bundle/cache "$root/.venv/bin/python" "$suite" \
+      --cuda-run=sm_90a --compile-only || return 1
+  done
   "$build/bin/dlc-opt" "$root/test/Target/CUDA/hopper-kernels-on-cpu.mlir" \
     -gpu-kernel-outlining -o "$bundle/inputs/hopper.mlir" || return 1
   "$build/bin/dlc-compile" "$bundle/inputs/hopper.mlir" --target=cuda --gpu-arch=sm_90a \
@@ -129,6 +132,8 @@ run() {
     echo "hopper kernels: GEMM exact, swizzles as modelled"; } >> "$out/hopper.log" 2>&1 \
     || failed=1
   DLC_ARTIFACT_CACHE=$bundle/cache timeout 300 $python "$root/test/Integration/CPU/matmul_conv.py" \
+    --cuda-run=sm_90a >> "$out/hopper.log" 2>&1 || failed=1
+  DLC_ARTIFACT_CACHE=$bundle/cache timeout 120 $python "$cuda/Inputs/wgmma_tiles.py" \
     --cuda-run=sm_90a >> "$out/hopper.log" 2>&1 || failed=1
   tail -3 "$out/hopper.log"
 

@@ -159,8 +159,9 @@ struct Builder {
 };
 
 /// Replaces `matmul` (C = A B, A [M, K] and B [K, N] of f16 or bf16, C f32
-/// [M, N], tiles dividing them, C zero-filled just before) and its fill by
-/// the kernel.
+/// [M, N] as fitsWgmmaTiles takes them, C zero-filled just before) and its
+/// fill by the kernel, which `multiprocessors` (the runtime's SM count)
+/// sizes.
 void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
   OpBuilder b(matmul);
   Location loc = matmul.getLoc();
