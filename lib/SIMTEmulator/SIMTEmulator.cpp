@@ -1396,15 +1396,22 @@ void dlc_simt_wgmma_commit() {
   }
 }
 
-/// wgmma.wait_group n: all but the newest n groups this thread committed
+/// wgmma.wait_group n: all but the newest n groups this warp committed
 /// retired.
 void dlc_simt_wgmma_wait(int32_t n) {
+  // (.sync.aligned: the warp's lanes wait together, so once one goes on,
+  // all of them have waited: a lane may free shared memory for the others,
+  // as a GPU's lane 0 does after the warp's wait.)
+  bool posted[kLanes];
+  exchange([](Slot &) {}, posted);
   Thread &t = self();
   int64_t group = state->current / 128;
   Warpgroup &g = state->warpgroups[group];
   uint64_t target = t.mmaCommitted > uint64_t(n) ? t.mmaCommitted - n : 0;
-  if (target > t.mmaRetired)
-    t.mmaRetired = target;
+  int64_t first = state->current / kLanes * kLanes;
+  for (int64_t i = first; i < first + kLanes && i < state->threads; ++i)
+    if (posted[i - first] && target > state->pool[i].mmaRetired)
+      state->pool[i].mmaRetired = target;
   // A group is done when every thread of the warpgroup has waited for it
   // (exited ones count as having waited).
   uint64_t done = ~uint64_t(0);

@@ -64,6 +64,9 @@ constexpr int64_t kMultiprocessors = 132;
 // (setmaxnreg): 128 x 40 + 256 x 232 <= 64 Ki, the SM's.
 constexpr int32_t kProducerRegisters = 40, kConsumerRegisters = 232;
 
+// Rows of tiles a group of the persistent blocks' tile order takes.
+constexpr int64_t kGroupRows = 8;
+
 /// How many tiles of `tile` cover `size`.
 int64_t tiles(int64_t size, int64_t tile) { return (size + tile - 1) / tile; }
 
@@ -211,15 +214,13 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
   int64_t tilesN = tiles(n, t.tileN), tileCount = t.count;
   // Persistent: a block an SM (the device's count, from the runtime), no
   // more than tiles, each taking tiles blockIdx.x, blockIdx.x + gridDim.x,
-  // ... (along N first: neighbours share A's rows), so that the producer
-  // loads a block's next tile while its consumers store the last.
+  // ..., so that the producer loads a block's next tile while its
+  // consumers store the last.
   Value smCount = arith::IndexCastOp::create(
       b, loc, b.getIndexType(),
-      LLVM::CallOp::create(b, loc, multiprocessors, ValueRange{})
-          .getResult());
+      LLVM::CallOp::create(b, loc, multiprocessors, ValueRange{}).getResult());
   Value blocks = arith::MaxUIOp::create(
-      b, loc, one,
-      arith::MinUIOp::create(b, loc, smCount, k.index(tileCount)));
+      b, loc, one, arith::MinUIOp::create(b, loc, smCount, k.index(tileCount)));
   auto launch = gpu::LaunchOp::create(
       b, loc, blocks, one, one, k.index(384), one, one,
       /*dynamicSharedMemorySize=*/
@@ -229,15 +230,27 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
   Value tid = launch.getThreadIds().x;
   Value firstTile = launch.getBlockIds().x;
   Value tileStride = launch.getGridSize().x;
-  // The rows and columns tile `tile` starts at.
+  // The rows and columns tile `tile` starts at: tiles in groups of
+  // kGroupRows rows of tiles, along the group's rows first (Triton's
+  // grouped order), so that the tiles in flight together share fewer of
+  // A's rows and B's columns than in plain row order (from L2, not DRAM).
   auto origin = [&](Value tile) -> std::pair<Value, Value> {
-    Value tilesNValue = k.index(tilesN);
-    return {arith::MulIOp::create(
-                b, loc, arith::DivUIOp::create(b, loc, tile, tilesNValue),
-                k.index(kTileM)),
-            arith::MulIOp::create(
-                b, loc, arith::RemUIOp::create(b, loc, tile, tilesNValue),
-                k.index(t.tileN))};
+    int64_t tilesM = tiles(m, kTileM);
+    int64_t rows = std::min(kGroupRows, tilesM);
+    Value groupTiles = k.index(rows * tilesN);
+    Value firstRow = arith::MulIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, tile, groupTiles),
+        k.index(rows));
+    // (The last group may have fewer rows.)
+    Value groupRows = arith::MinUIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, k.index(tilesM), firstRow),
+        k.index(rows));
+    Value inGroup = arith::RemUIOp::create(b, loc, tile, groupTiles);
+    Value tileRow = arith::AddIOp::create(
+        b, loc, firstRow, arith::RemUIOp::create(b, loc, inGroup, groupRows));
+    Value tileCol = arith::DivUIOp::create(b, loc, inGroup, groupRows);
+    return {arith::MulIOp::create(b, loc, tileRow, k.index(kTileM)),
+            arith::MulIOp::create(b, loc, tileCol, k.index(t.tileN))};
   };
   Value smem = gpu::DynamicSharedMemoryOp::create(
       b, loc,

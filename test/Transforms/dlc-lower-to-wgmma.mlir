@@ -34,8 +34,9 @@
 // CHECK-NEXT: }
 // CHECK-NEXT: gpu.barrier
 // The producer warpgroup (threads 0-127) gives up registers; its thread 0
-// steps through the block's tiles (blockIdx.x, + gridDim.x, ...; row
-// tile / 3, column tile % 3), K step it of the block's into stage it % 3
+// steps through the block's tiles (blockIdx.x, + gridDim.x, ...; in groups
+// of up to 8 rows of tiles, here the 2: tile t at row t % 2, column t / 2
+// of its group), K step it of the block's into stage it % 3
 // once its empty phase is past (parity flipped: the first round passes),
 // 32 KiB expected on full, A's box at (k, row), B's two at (col, k) and
 // (col + 64, k).
@@ -44,11 +45,17 @@
 // CHECK-NEXT: nvvm.setmaxregister  decrease 40
 // CHECK-NEXT: scf.if %[[LEADER]] {
 // CHECK-NEXT: scf.for %[[PTILE:.+]] = %[[BX]] to %[[C6]] step %[[GX]] iter_args(%[[PBASE:.+]] = %[[C0]]) -> (index) {
-// CHECK-NEXT: %[[PTM:.+]] = arith.divui %[[PTILE]], %[[C3:.+]] :
+// CHECK-NEXT: %[[PGROUP:.+]] = arith.divui %[[PTILE]], %[[C6]] :
+// CHECK-NEXT: %[[PFIRST:.+]] = arith.muli %[[PGROUP]], %[[C2:.+]] :
+// CHECK-NEXT: %[[PLEFT:.+]] = arith.subi %[[C2]], %[[PFIRST]]
+// CHECK-NEXT: %[[PROWS:.+]] = arith.minui %[[PLEFT]], %[[C2]]
+// CHECK-NEXT: %[[PIN:.+]] = arith.remui %[[PTILE]], %[[C6]]
+// CHECK-NEXT: %[[PTMIN:.+]] = arith.remui %[[PIN]], %[[PROWS]]
+// CHECK-NEXT: %[[PTM:.+]] = arith.addi %[[PFIRST]], %[[PTMIN]]
+// CHECK-NEXT: %[[PTN:.+]] = arith.divui %[[PIN]], %[[PROWS]]
 // CHECK-NEXT: %[[PROW:.+]] = arith.muli %[[PTM]], %[[C128]]
-// CHECK-NEXT: %[[PTN:.+]] = arith.remui %[[PTILE]], %[[C3]]
 // CHECK-NEXT: %[[PCOL:.+]] = arith.muli %[[PTN]], %[[C128]]
-// CHECK-NEXT: scf.for %[[PSTEP:.+]] = %[[C0]] to %[[C3]] step %[[C1]] {
+// CHECK-NEXT: scf.for %[[PSTEP:.+]] = %[[C0]] to %[[C3:.+]] step %[[C1]] {
 // CHECK-NEXT: %[[PIT:.+]] = arith.addi %[[PBASE]], %[[PSTEP]]
 // CHECK-NEXT: %[[PROUND:.+]] = arith.divui %[[PIT]], %[[C3]]
 // CHECK-NEXT: %[[PSTAGE:.+]] = arith.remui %[[PIT]], %[[C3]]

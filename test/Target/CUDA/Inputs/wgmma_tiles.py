@@ -16,9 +16,11 @@ suite = Suite("wgmma_tiles")
 TOL = {"f16": (5e-3, 5e-3), "bf16": (2e-2, 2e-2)}
 
 # Plain products: 6 tiles of 128 x 128 in 7 K steps each (through 6
-# stages); 132 tiles of 128 x 256.
+# stages); 132 tiles of 128 x 256 (12 rows of them: a group of 8 and one of
+# 4 in the blocks' order) in 5 K steps each through 4 stages (the ring
+# wraps inside a tile).
 for a, b, element in [((256, 448), (448, 384), "bf16"),
-                      ((1536, 128), (128, 2816), "f16")]:
+                      ((1536, 320), (320, 2816), "f16")]:
     out = (a[0], b[1])
     suite.add(f"matmul_{a[0]}x{a[1]}x{b[1]}_{element}",
               f"  %0 = dlc.matmul %arg0, %arg1 : ({ttype(a, element)}, {ttype(b, element)}) "
