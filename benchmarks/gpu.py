@@ -52,9 +52,9 @@ def cases():
                       f"  return %0 : {t((n, n), element)}\n}}\n")
             result[f"gemm_{name}_{n}"] = (source, "gemm", None, [((n, n), dtype)] * 2,
                                           2.0 * n ** 3, 0)
-            # f16 and bf16 again for sm_90a: TMA-fed wgmma kernels
+            # f16, bf16 and TF32 again for sm_90a: TMA-fed wgmma kernels
             # (dlc-lower-to-wgmma) instead of mma.sync.
-            if element in ("f16", "bf16"):
+            if name in ("f16", "bf16", "tf32"):
                 result[f"gemm_{name}-wgmma_{n}"] = result[f"gemm_{name}_{n}"]
     shape = t((ROWS, COLS))
     result["softmax"] = (
@@ -251,8 +251,8 @@ def table(r):
              "| case | dlc ms | peer | peer ms | dlc / peer throughput |", "|---|---|---|---|---|"]
     for n in GEMM_SIZES:
         for element, peer in (("f32", "f32"), ("tf32", "tf32"), ("f16", "f16"),
-                              ("bf16", "bf16"), ("f16-wgmma", "f16"),
-                              ("bf16-wgmma", "bf16")):
+                              ("bf16", "bf16"), ("tf32-wgmma", "tf32"),
+                              ("f16-wgmma", "f16"), ("bf16-wgmma", "bf16")):
             key, pkey = f"gemm_{element}_{n}", f"gemm_{peer}_{n}"
             d, p = dlc.get(key), peers.get(pkey)
             tflops = lambda v: f" ({2 * n ** 3 / v / 1e9:.1f} TFLOP/s)" if isinstance(v, float) else ""

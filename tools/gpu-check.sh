@@ -59,10 +59,13 @@ prepare() {
   done
   # sm_90a (wgmma, TMA): the contraction suite, and the hand-written Hopper
   # kernels whose swizzles and GEMM the SIMT emulator models.
+  local chip
   for suite in "$root/test/Integration/CPU/matmul_conv.py" \
                "$root/test/Target/CUDA/Inputs/wgmma_tiles.py"; do
-    DLC_ARTIFACT_CACHE=$bundle/cache "$root/.venv/bin/python" "$suite" \
-      --cuda-run=sm_90a --compile-only || return 1
+    for chip in sm_90a sm_90a-tf32; do
+      DLC_ARTIFACT_CACHE=$bundle/cache "$root/.venv/bin/python" "$suite" \
+        --cuda-run=$chip --compile-only || return 1
+    done
   done
   "$build/bin/dlc-opt" "$root/test/Target/CUDA/hopper-kernels-on-cpu.mlir" \
     -gpu-kernel-outlining -o "$bundle/inputs/hopper.mlir" || return 1
@@ -131,10 +134,14 @@ run() {
     $python "$cuda/Inputs/hopper_inputs.py" "$work" --check-swizzles "$work/out" &&
     echo "hopper kernels: GEMM exact, swizzles as modelled"; } >> "$out/hopper.log" 2>&1 \
     || failed=1
-  DLC_ARTIFACT_CACHE=$bundle/cache timeout 300 $python "$root/test/Integration/CPU/matmul_conv.py" \
-    --cuda-run=sm_90a >> "$out/hopper.log" 2>&1 || failed=1
-  DLC_ARTIFACT_CACHE=$bundle/cache timeout 120 $python "$cuda/Inputs/wgmma_tiles.py" \
-    --cuda-run=sm_90a >> "$out/hopper.log" 2>&1 || failed=1
+  local chip
+  for chip in sm_90a sm_90a-tf32; do
+    DLC_ARTIFACT_CACHE=$bundle/cache timeout 300 $python \
+      "$root/test/Integration/CPU/matmul_conv.py" --cuda-run=$chip >> "$out/hopper.log" 2>&1 \
+      || failed=1
+    DLC_ARTIFACT_CACHE=$bundle/cache timeout 120 $python "$cuda/Inputs/wgmma_tiles.py" \
+      --cuda-run=$chip >> "$out/hopper.log" 2>&1 || failed=1
+  done
   tail -3 "$out/hopper.log"
 
   echo "== benchmarks"

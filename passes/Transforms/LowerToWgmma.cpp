@@ -12,9 +12,10 @@
 // Warp-specialized and persistent, as CUTLASS's sm90 kernels: a block of
 // three warpgroups an SM (at most 132) steps through 128 x 256 tiles of C
 // (128 x 128 where too few such tiles would leave SMs idle), K in steps of
-// 64. The producer warpgroup hands most of its registers to the others
-// (setmaxnreg) and its thread 0 issues the TMA loads of A's 128 x 64 tile
-// and B's 64 x 64 boxes into a ring of stages, on from one tile into the
+// 128 bytes (64 f16 or bf16; 32 f32, multiplied in TF32, B read as B^T).
+// The producer warpgroup hands most of its registers to the others
+// (setmaxnreg) and its thread 0 issues the TMA loads of A's 128-row tile
+// and B's 64-column boxes into a ring of stages, on from one tile into the
 // next, each stage behind a "full" mbarrier (the loads' bytes) and an
 // "empty" one (every consumer warp done reading it). The two consumer
 // warpgroups each take 64 rows: wait for a stage's full phase, issue its
@@ -53,7 +54,9 @@ using namespace mlir;
 
 namespace {
 
-constexpr int64_t kTileM = 128, kTileK = 64;
+// A's tile is 128 rows of a K step of 128 bytes (64 f16 or bf16, 32 f32):
+// a row of the 128-byte swizzle.
+constexpr int64_t kTileM = 128, kStepBytes = 128;
 // Shared memory the stages may take (a block may have 227 KiB).
 constexpr int64_t kStageBudget = 192 * 1024;
 // The SMs of an H100 or H200 (SXM): fewer 128 x 256 tiles than that leave
@@ -73,12 +76,12 @@ int64_t tiles(int64_t size, int64_t tile) { return (size + tile - 1) / tile; }
 /// The kernel's shape for an M x N product.
 struct Tiling {
   int64_t tileN;      // 256 or 128 columns a block
-  int64_t stageBytes; // A's 128 x 64 tile, then B's tileN / 64 boxes
+  int64_t stageBytes; // A's 128 x K step tile, then B's tileN / 64 boxes
   int64_t count;      // tiles
   int64_t stages;
   Tiling(int64_t m, int64_t n, int64_t steps) {
     tileN = tiles(m, kTileM) * tiles(n, 256) >= kMultiprocessors ? 256 : 128;
-    stageBytes = (kTileM * kTileK + kTileK * tileN) * 2;
+    stageBytes = (kTileM + tileN) * kStepBytes;
     count = tiles(m, kTileM) * tiles(n, tileN);
     // (A block's steps run on through its tiles: as many stages as fit,
     // no more than it has steps.)
@@ -137,6 +140,13 @@ linalg::GenericOp epilogue(linalg::MatmulOp matmul) {
   return consumer;
 }
 
+/// Whether `matmul` is a TF32 product: f32 operands, B read as B^T [N, K]
+/// (maps (m, k), (n, k), (m, n), as dlc-tile-for-gpu rebuilds it: TF32
+/// wgmma reads both operands K-major).
+bool isTF32(linalg::MatmulOp matmul) {
+  return getElementTypeOrSelf(matmul.getDpsInputs()[0].getType()).isF32();
+}
+
 /// Why `matmul` (marked dlc.wgmma on tensors) cannot take the kernel on its
 /// buffers, or "".
 std::string unsupported(linalg::MatmulOp matmul) {
@@ -145,11 +155,31 @@ std::string unsupported(linalg::MatmulOp matmul) {
     if (!type || !type.getLayout().isIdentity() || type.getMemorySpace())
       return "an operand is not an identity-layout buffer";
   }
-  if (!dlc::fitsWgmmaTiles(cast<ShapedType>(matmul.getDpsInputs()[0].getType()),
-                           cast<ShapedType>(matmul.getDpsInputs()[1].getType()),
-                           cast<ShapedType>(matmul.getDpsInits()[0].getType())))
-    return "its operands are not f16 or bf16 with an f32 output, or M or N "
-           "is under 128, or K or N not a multiple of 8";
+  bool tf32 = isTF32(matmul);
+  auto a = cast<ShapedType>(matmul.getDpsInputs()[0].getType());
+  auto bMat = cast<ShapedType>(matmul.getDpsInputs()[1].getType());
+  auto c = cast<ShapedType>(matmul.getDpsInits()[0].getType());
+  if (tf32) {
+    MLIRContext *ctx = matmul.getContext();
+    AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+               k = getAffineDimExpr(2, ctx);
+    SmallVector<AffineMap> expected = {AffineMap::get(3, 0, {m, k}, ctx),
+                                       AffineMap::get(3, 0, {n, k}, ctx),
+                                       AffineMap::get(3, 0, {m, n}, ctx)};
+    if (matmul.getIndexingMapsArray() != expected)
+      return "an f32 (TF32) product must read B as B^T [N, K]: its maps are "
+             "not (m, k), (n, k), (m, n)";
+    // (B^T as [K, N] for the shape check.)
+    bMat = RankedTensorType::get({bMat.getDimSize(1), bMat.getDimSize(0)},
+                                 bMat.getElementType());
+  } else if (!linalg::MatmulOp::isDefaultIndexingMaps(
+                 matmul.getIndexingMapsAttr())) {
+    return "its maps are not the default ones";
+  }
+  if (!dlc::fitsWgmmaTiles(a, bMat, c, /*tf32=*/true))
+    return "its operands are not f16, bf16 or f32 with an f32 output, or M "
+           "or N is under 128, or N not a multiple of 8, or K not of 16 "
+           "bytes";
   if (!zeroFill(matmul))
     return "its output is not filled with zeros just before";
   return "";
@@ -161,9 +191,48 @@ struct Builder {
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 };
 
-/// Replaces `matmul` (C = A B, A [M, K] and B [K, N] of f16 or bf16, C f32
-/// [M, N] as fitsWgmmaTiles takes them, C zero-filled just before) and its
-/// fill by the kernel, which `multiprocessors` (the runtime's SM count)
+/// A consumer warpgroup's TF32 wgmmas of a K step (`depth` f32 of A's
+/// 64 x depth half and B^T's n x depth tile, both K-major and swizzled in
+/// 128-byte rows, as descriptors `dA`, `dB` give them) into `sums`, committed
+/// as a group of which at most one stays in flight: what upstream's
+/// nvgpu.warpgroup.mma does for f16, which takes neither f32 operands as
+/// TF32 nor a K-major B (its descriptor steps are an MN-major B's). Each
+/// m64nNk8 reads the next 32 bytes of the rows: the descriptors' start
+/// addresses (16-byte units) 2 on, the hardware swizzling the address as
+/// TMA did.
+Value tf32Step(OpBuilder &b, Location loc, Type sumsType, Value dA, Value dB,
+               int64_t depth, int64_t n, Value sums) {
+  Type i64 = b.getI64Type();
+  auto raw = [&](Value descriptor) {
+    return UnrealizedConversionCastOp::create(b, loc, i64, descriptor)
+        .getResult(0);
+  };
+  Value a = raw(dA), bT = raw(dB);
+  NVVM::WgmmaFenceAlignedOp::create(b, loc);
+  for (int64_t k = 0; k < depth / 8; ++k) {
+    auto at = [&](Value descriptor) -> Value {
+      if (k == 0)
+        return descriptor;
+      return LLVM::AddOp::create(
+          b, loc, descriptor,
+          LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(2 * k)));
+    };
+    sums = NVVM::WgmmaMmaAsyncOp::create(
+        b, loc, sumsType, sums, at(a), at(bT),
+        NVVM::MMAShapeAttr::get(b.getContext(), 64, n, 8),
+        NVVM::WGMMATypes::tf32, NVVM::WGMMATypes::tf32, NVVM::WGMMATypes::f32,
+        NVVM::WGMMAScaleOut::one, NVVM::WGMMAScaleIn::one,
+        NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row, NVVM::MMALayout::col,
+        NVVM::MMAIntOverflowAttr());
+  }
+  NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 1);
+  return sums;
+}
+
+/// Replaces `matmul` (C = A B, A [M, K] and B [K, N] of f16 or bf16, or
+/// of f32 with B^T [N, K] (isTF32), C f32 [M, N] as fitsWgmmaTiles takes
+/// them, C zero-filled just before) and its fill by the kernel, which `multiprocessors` (the runtime's SM count)
 /// sizes.
 void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
   OpBuilder b(matmul);
@@ -178,20 +247,30 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
   Type f32 = b.getF32Type();
   int64_t m = cType.getDimSize(0), n = cType.getDimSize(1),
           depth = aType.getDimSize(1);
+  // TF32: B is B^T [N, K] (K-major, as TF32 wgmma reads it); f16 and bf16:
+  // B [K, N] (MN-major, transposed by the wgmma).
+  bool tf32 = isTF32(matmul);
+  int64_t tileK = kStepBytes / (element.getIntOrFloatBitWidth() / 8);
   // (The last step's and the edge tiles' elements past K, M and N are
   // TMA's zeros.)
-  int64_t steps = tiles(depth, kTileK);
+  int64_t steps = tiles(depth, tileK);
   Tiling t(m, n, steps);
   zeroFill(matmul).erase();
   linalg::GenericOp consumer = epilogue(matmul);
 
   auto shared =
       gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
-  auto tileA = MemRefType::get({kTileM, kTileK}, element, nullptr, shared);
+  auto tileA = MemRefType::get({kTileM, tileK}, element, nullptr, shared);
   // (A consumer warpgroup's half of A's tile.)
-  auto halfA = MemRefType::get({64, kTileK}, element, nullptr, shared);
-  auto boxB = MemRefType::get({kTileK, 64}, element, nullptr, shared);
-  auto tileB = MemRefType::get({kTileK, t.tileN}, element, nullptr, shared);
+  auto halfA = MemRefType::get({64, tileK}, element, nullptr, shared);
+  // B's boxes of 64 columns (rows of B^T) of a step.
+  SmallVector<int64_t, 2> box = {tileK, 64}, tileBShape = {tileK, t.tileN};
+  if (tf32) {
+    std::swap(box[0], box[1]);
+    std::swap(tileBShape[0], tileBShape[1]);
+  }
+  auto boxB = MemRefType::get(box, element, nullptr, shared);
+  auto tileB = MemRefType::get(tileBShape, element, nullptr, shared);
   auto mapType = [&](MemRefType tile) {
     return nvgpu::TensorMapDescriptorType::get(
         context, tile, nvgpu::TensorMapSwizzleKind::SWIZZLE_128B,
@@ -206,12 +285,13 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
   };
   // (Boxes as the memref gives dims, outermost first.)
   Value descA = nvgpu::TmaCreateDescriptorOp::create(
-      b, loc, mapA, unranked(a), ValueRange{k.index(kTileM), k.index(kTileK)});
+      b, loc, mapA, unranked(a), ValueRange{k.index(kTileM), k.index(tileK)});
   Value descB = nvgpu::TmaCreateDescriptorOp::create(
-      b, loc, mapB, unranked(bMat), ValueRange{k.index(kTileK), k.index(64)});
+      b, loc, mapB, unranked(bMat),
+      ValueRange{k.index(box[0]), k.index(box[1])});
 
   Value one = k.index(1);
-  int64_t tilesN = tiles(n, t.tileN), tileCount = t.count;
+  int64_t tilesN = tiles(n, t.tileN);
   // Persistent: a block an SM (the device's count, from the runtime), no
   // more than tiles, each taking tiles blockIdx.x, blockIdx.x + gridDim.x,
   // ..., so that the producer loads a block's next tile while its
@@ -220,7 +300,7 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
       b, loc, b.getIndexType(),
       LLVM::CallOp::create(b, loc, multiprocessors, ValueRange{}).getResult());
   Value blocks = arith::MaxUIOp::create(
-      b, loc, one, arith::MinUIOp::create(b, loc, smCount, k.index(tileCount)));
+      b, loc, one, arith::MinUIOp::create(b, loc, smCount, k.index(t.count)));
   auto launch = gpu::LaunchOp::create(
       b, loc, blocks, one, one, k.index(384), one, one,
       /*dynamicSharedMemorySize=*/
@@ -304,7 +384,7 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
   }
   gpu::BarrierOp::create(b, loc);
 
-  Value tileCountValue = k.index(tileCount), stepsValue = k.index(steps);
+  Value tileCountValue = k.index(t.count), stepsValue = k.index(steps);
   auto producer = scf::IfOp::create(
       b, loc, cmp(arith::CmpIPredicate::ult, tid, k.index(128)), true);
   // The producer warpgroup: thread 0 loads step after step as the consumers
@@ -332,22 +412,24 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
           arith::XOrIOp::create(b, loc, parity,
                                 arith::ConstantIntOp::create(b, loc, 1, 1)),
           k.index(10000000), stage);
-      Value kOffset = arith::MulIOp::create(b, loc, step, k.index(kTileK));
+      Value kOffset = arith::MulIOp::create(b, loc, step, k.index(tileK));
       nvgpu::MBarrierArriveExpectTxOp::create(
           b, loc, full, k.index(t.stageBytes), stage, Value());
       // (Coordinates innermost first.)
       nvgpu::TmaAsyncLoadOp::create(
           b, loc, view(stageOffset(stage, zero), tileA), full, descA,
           ValueRange{kOffset, row0}, stage, Value(), Value());
-      for (int64_t box = 0; box < t.tileN / 64; ++box)
+      for (int64_t box = 0; box < t.tileN / 64; ++box) {
+        Value col = arith::AddIOp::create(b, loc, col0, k.index(64 * box));
+        SmallVector<Value, 2> at = {col, kOffset};
+        if (tf32)
+          std::swap(at[0], at[1]);
         nvgpu::TmaAsyncLoadOp::create(
             b, loc,
-            view(stageOffset(stage, k.index(kTileM * kTileK * 2 + box * 8192)),
+            view(stageOffset(stage, k.index(kTileM * kStepBytes + box * 8192)),
                  boxB),
-            full, descB,
-            ValueRange{arith::AddIOp::create(b, loc, col0, k.index(64 * box)),
-                       kOffset},
-            stage, Value(), Value());
+            full, descB, at, stage, Value(), Value());
+      }
     }
     scf::YieldOp::create(
         b, loc, arith::AddIOp::create(b, loc, base, stepsValue).getResult());
@@ -365,6 +447,9 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
   Value first = cmp(arith::CmpIPredicate::eq, lane, zero);
   auto accVector = VectorType::get({64, t.tileN}, f32);
   auto accType = nvgpu::WarpgroupAccumulatorType::get(context, accVector);
+  // (A thread's sums of wgmma's D, as upstream lowers accType's 64 rows.)
+  auto floats = LLVM::LLVMStructType::getLiteral(
+      context, SmallVector<Type>(t.tileN / 2, f32));
   auto tileLoop = scf::ForOp::create(b, loc, firstTile, tileCountValue,
                                      tileStride, ValueRange{zero});
   b.setInsertionPointToStart(tileLoop.getBody());
@@ -377,7 +462,10 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
                                     nvgpu::MBarrierTokenType::get(context),
                                     empty, stageOf(it).first);
   };
-  Value init = nvgpu::WarpgroupMmaInitAccumulatorOp::create(b, loc, accType);
+  Value init =
+      tf32 ? LLVM::ZeroOp::create(b, loc, floats).getResult()
+           : nvgpu::WarpgroupMmaInitAccumulatorOp::create(b, loc, accType)
+                 .getResult();
   auto loop =
       scf::ForOp::create(b, loc, zero, stepsValue, one, ValueRange{init});
   {
@@ -390,9 +478,9 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
                                            k.index(10000000), stage);
     Value aTile =
         view(stageOffset(stage, arith::MulIOp::create(
-                                    b, loc, half, k.index(64 * kTileK * 2))),
+                                    b, loc, half, k.index(64 * kStepBytes))),
              halfA);
-    Value bTile = view(stageOffset(stage, k.index(kTileM * kTileK * 2)), tileB);
+    Value bTile = view(stageOffset(stage, k.index(kTileM * kStepBytes)), tileB);
     Value dA = nvgpu::WarpgroupGenerateDescriptorOp::create(
         b, loc, nvgpu::WarpgroupMatrixDescriptorType::get(context, halfA),
         aTile, descA);
@@ -401,9 +489,13 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
         bTile, descB);
     // Committed, then at most this step's group in flight: the previous
     // step's wgmmas are done (in this warp), and its stage is freed.
-    Value next = nvgpu::WarpgroupMmaOp::create(
-        b, loc, accType, dA, dB, b.getI64IntegerAttr(1), UnitAttr(),
-        b.getUnitAttr(), loop.getRegionIterArg(0));
+    Value next =
+        tf32 ? tf32Step(b, loc, floats, dA, dB, tileK, t.tileN,
+                        loop.getRegionIterArg(0))
+             : nvgpu::WarpgroupMmaOp::create(
+                   b, loc, accType, dA, dB, b.getI64IntegerAttr(1),
+                   UnitAttr(), b.getUnitAttr(), loop.getRegionIterArg(0))
+                   .getResult();
     {
       OpBuilder::InsertionGuard guard(b);
       ifThen(cmp(arith::CmpIPredicate::uge, step, one));
@@ -434,17 +526,19 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
       arith::MulIOp::create(b, loc,
                             arith::RemUIOp::create(b, loc, lane, k.index(4)),
                             k.index(2)));
-  // (The accumulator as upstream's lowering makes it: a struct per 64
+  // (The f16 accumulator as upstream's lowering makes it: a struct per 64
   // rows, here one, of tileN / 2 floats.)
-  auto floats = LLVM::LLVMStructType::getLiteral(
-      context, SmallVector<Type>(t.tileN / 2, f32));
-  Value registers = LLVM::ExtractValueOp::create(
-      b, loc,
-      UnrealizedConversionCastOp::create(
-          b, loc, LLVM::LLVMStructType::getLiteral(context, {floats}),
-          loop.getResult(0))
-          .getResult(0),
-      ArrayRef<int64_t>{0});
+  Value registers =
+      tf32 ? loop.getResult(0)
+           : LLVM::ExtractValueOp::create(
+                 b, loc,
+                 UnrealizedConversionCastOp::create(
+                     b, loc,
+                     LLVM::LLVMStructType::getLiteral(context, {floats}),
+                     loop.getResult(0))
+                     .getResult(0),
+                 ArrayRef<int64_t>{0})
+                 .getResult();
   bool edges = m % kTileM || n % t.tileN;
   for (int64_t i = 0; i < 2; ++i) {
     Value row = arith::AddIOp::create(b, loc, rowBase, k.index(8 * i));

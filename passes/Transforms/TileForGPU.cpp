@@ -2357,19 +2357,19 @@ bool leftAlone(Operation *op) {
          op->hasAttr(dlc::kWgmmaAttr);
 }
 
-/// Whether dlc-lower-to-wgmma can take `op` once bufferized: f16 or bf16 A
-/// [M, K] and B [K, N], M and N multiples of 128 and K of 64, into an f32 C
-/// that a zero fill used by it alone starts; A and B tensors that bufferize
-/// to whole buffers (not views: TMA needs them 16-byte aligned, and the
-/// kernel an identity layout).
-bool takesWgmma(linalg::MatmulOp op) {
+/// Whether dlc-lower-to-wgmma can take `op` once bufferized: A [M, K] and
+/// B [K, N] as fitsWgmmaTiles takes them (f32 where `allowTF32`), into an
+/// f32 C that a zero fill used by it alone starts; A and B tensors that
+/// bufferize to whole buffers (not views: TMA needs them 16-byte aligned,
+/// and the kernel an identity layout).
+bool takesWgmma(linalg::MatmulOp op, bool allowTF32) {
   if (!op.hasPureTensorSemantics() ||
       !linalg::MatmulOp::isDefaultIndexingMaps(op.getIndexingMapsAttr()))
     return false;
   if (!dlc::fitsWgmmaTiles(
           cast<ShapedType>(op.getDpsInputs()[0].getType()),
           cast<ShapedType>(op.getDpsInputs()[1].getType()),
-          cast<ShapedType>(op.getDpsInits()[0].getType())))
+          cast<ShapedType>(op.getDpsInits()[0].getType()), allowTF32))
     return false;
   for (Value operand : op.getDpsInputs())
     if (Operation *def = operand.getDefiningOp();
@@ -2380,6 +2380,48 @@ bool takesWgmma(linalg::MatmulOp op) {
   auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
   return fill && fill->hasOneUse() &&
          matchPattern(fill.getDpsInputs()[0], m_AnyZeroFloat());
+}
+
+/// A TF32 wgmma product `op` (f32, default maps) rebuilt to read B as
+/// B^T [N, K] through a transposed map: TF32 wgmma takes both operands
+/// K-major from shared memory (only 16-bit types may be MN-major). B^T is
+/// the input of B where B is a 2-D transpose (the backward's dy W^T reads W
+/// itself), else a transpose of B made here (a kernel of its own: 2 K N
+/// floats moved, against the product's 2 M N K flops).
+linalg::MatmulOp readBKMajor(RewriterBase &rewriter, linalg::MatmulOp op) {
+  Location loc = op.getLoc();
+  Value b = op.getDpsInputs()[1];
+  rewriter.setInsertionPoint(op);
+  Value bT;
+  auto transpose = b.getDefiningOp<linalg::TransposeOp>();
+  if (transpose && transpose.getPermutation() == ArrayRef<int64_t>{1, 0} &&
+      !transpose.getInput().getDefiningOp<ViewLikeOpInterface>() &&
+      !transpose.getInput().getDefiningOp<tensor::ExtractSliceOp>()) {
+    bT = transpose.getInput();
+  } else {
+    auto type = cast<RankedTensorType>(b.getType());
+    Value empty = tensor::EmptyOp::create(
+        rewriter, loc, {type.getDimSize(1), type.getDimSize(0)},
+        type.getElementType());
+    bT = linalg::TransposeOp::create(rewriter, loc, b, empty,
+                                     ArrayRef<int64_t>{1, 0})
+             ->getResult(0);
+  }
+  MLIRContext *ctx = rewriter.getContext();
+  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+             k = getAffineDimExpr(2, ctx);
+  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {m, k}, ctx),
+                                 AffineMap::get(3, 0, {n, k}, ctx),
+                                 AffineMap::get(3, 0, {m, n}, ctx)};
+  auto product = linalg::MatmulOp::create(
+      rewriter, loc, op->getResultTypes(),
+      ValueRange{op.getDpsInputs()[0], bT}, op.getDpsInits(),
+      {rewriter.getNamedAttr("indexing_maps",
+                             rewriter.getAffineMapArrayAttr(maps))});
+  rewriter.replaceOp(op, product->getResults());
+  if (transpose && transpose->use_empty())
+    rewriter.eraseOp(transpose);
+  return product;
 }
 
 /// The elementwise op that alone uses wgmma product `op`'s result (a
@@ -2435,7 +2477,9 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     // their elementwise consumer as the kernel's epilogue.
     if (wgmma)
       for (linalg::MatmulOp op : notLeftAlone<linalg::MatmulOp>(getOperation()))
-        if (takesWgmma(op)) {
+        if (takesWgmma(op, allowTF32)) {
+          if (getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isF32())
+            op = readBKMajor(rewriter, op);
           op->setAttr(dlc::kWgmmaAttr, UnitAttr::get(&getContext()));
           if (linalg::GenericOp consumer = wgmmaEpilogue(op))
             consumer->setAttr(dlc::kWgmmaAttr, UnitAttr::get(&getContext()));

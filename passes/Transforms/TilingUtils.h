@@ -15,19 +15,22 @@
 namespace dlc {
 
 /// Whether C = A B fits dlc-lower-to-wgmma's kernel (tiles of 128 x 128
-/// or more, K steps of 64, edges zero-filled by TMA and left unstored):
-/// f16 or bf16 A [M, K] and B [K, N], static, C [M, N] f32; M and N 128 or
-/// more (a tile's worth: smaller products stay on mma.sync), K and N
-/// multiples of 8 (TMA takes rows 16-byte aligned). (Tensors when
-/// dlc-tile-for-gpu marks the product, buffers when the kernel is built.)
+/// or more, K steps of 128 bytes, edges zero-filled by TMA and left
+/// unstored): A [M, K] of f16 or bf16, or of f32 where `tf32` (products in
+/// TF32), B of A's type, static, C [M, N] f32; M and N 128 or more (a
+/// tile's worth: smaller products stay on mma.sync), N a multiple of 8 and
+/// K of 16 bytes (TMA takes rows 16-byte aligned: B's, [K, N] or, TF32,
+/// [N, K]). (Tensors when dlc-tile-for-gpu marks the product, buffers when
+/// the kernel is built.)
 inline bool fitsWgmmaTiles(mlir::ShapedType a, mlir::ShapedType b,
-                           mlir::ShapedType c) {
+                           mlir::ShapedType c, bool tf32) {
   mlir::Type element = a.getElementType();
-  return (element.isF16() || element.isBF16()) &&
+  bool halves = element.isF16() || element.isBF16();
+  return (halves || (tf32 && element.isF32())) &&
          b.getElementType() == element && c.getElementType().isF32() &&
          a.hasStaticShape() && b.hasStaticShape() && c.hasStaticShape() &&
          c.getDimSize(0) >= 128 && c.getDimSize(1) >= 128 &&
-         c.getDimSize(1) % 8 == 0 && a.getDimSize(1) % 8 == 0;
+         c.getDimSize(1) % 8 == 0 && a.getDimSize(1) % (halves ? 8 : 4) == 0;
 }
 
 /// On a warp's vector.contract (dlc-tile-for-gpu): the mma.sync shape

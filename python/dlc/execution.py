@@ -151,9 +151,12 @@ def ptxas_path() -> str | None:
 
 def check_ptx(source: str, arch: str, train_step: str | None = None) -> int:
     """Compiles dlc `source` for the NVIDIA architecture `arch` (sm_80, ...)
-    with `dlc-compile --target=cuda --emit=ptx`, assembles every kernel with
-    ptxas for that architecture and returns how many there are; raises
-    CompileError naming the kernel ptxas refused."""
+    with `dlc-compile --target=cuda --emit=ptx` (with --allow-tf32 where
+    `arch` ends in "-tf32"), assembles every kernel with ptxas for that
+    architecture and returns how many there are; raises CompileError naming
+    the kernel ptxas refused."""
+    tf32 = arch.endswith("-tf32")
+    arch = arch.removesuffix("-tf32")
     ptxas = ptxas_path()
     if ptxas is None:
         raise CompileError("ptxas not found (set PTXAS or install the CUDA toolkit)")
@@ -161,7 +164,7 @@ def check_ptx(source: str, arch: str, train_step: str | None = None) -> int:
         src = Path(work) / "module.mlir"
         src.write_text(source)
         command = [str(_build_dir() / "bin" / "dlc-compile"), str(src), "--target=cuda",
-                   f"--gpu-arch={arch}", "--emit=ptx"]
+                   f"--gpu-arch={arch}", "--emit=ptx"] + (["--allow-tf32"] if tf32 else [])
         if train_step is not None:
             command.append(f"--train-step={train_step}")
         proc = subprocess.run(command, capture_output=True, text=True)
@@ -204,17 +207,18 @@ def compile_artifact(source: str, artifact: Path, cpu: str = "native",
     with tempfile.TemporaryDirectory(prefix="dlc-") as work:
         src = Path(work) / "module.mlir"
         src.write_text(source)
-        # "cuda:sm_XX": the kernels for that NVIDIA GPU, the host code for
-        # this machine (the GPU execution tests, test/Target/CUDA).
+        # "cuda:sm_XX[-tf32]": the kernels for that NVIDIA GPU, the host
+        # code for this machine (the GPU execution tests, test/Target/CUDA).
         # "gpu-schedule": for this machine, contractions tiled as the GPU
         # kernels are (dlc-compile --emulate-gpu-schedule); "gpu-schedule-tf32":
         # as with --allow-tf32 (f32 matmuls on tensor-core plans), in f32.
         # "gpu-kernels:sm_XX[-tf32]": that GPU's kernels, after every GPU
         # pass, run on this CPU by the SIMT emulator (--emulate-gpu-kernels).
-        target = ([f"--target=cuda", f"--gpu-arch={cpu[5:]}"] if cpu.startswith("cuda:")
+        tf32 = ["--allow-tf32"] if cpu.endswith("-tf32") else []
+        target = ([f"--target=cuda", f"--gpu-arch={cpu[5:].removesuffix('-tf32')}"] + tf32
+                  if cpu.startswith("cuda:")
                   else ["--cpu=native", "--emulate-gpu-kernels",
-                        f"--gpu-arch={cpu[12:].removesuffix('-tf32')}"]
-                  + (["--allow-tf32"] if cpu.endswith("-tf32") else [])
+                        f"--gpu-arch={cpu[12:].removesuffix('-tf32')}"] + tf32
                   if cpu.startswith("gpu-kernels:")
                   else ["--cpu=native", "--emulate-gpu-schedule"] if cpu == "gpu-schedule"
                   else ["--cpu=native", "--emulate-gpu-schedule", "--allow-tf32"]

@@ -267,7 +267,85 @@ func.func @view(%big: memref<128x128xf16>, %b: memref<64x128xf16>, %c: memref<12
 func.func @bad_shape(%a: memref<128x100xf16>, %b: memref<100x128xf16>, %c: memref<128x128xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%c : memref<128x128xf32>)
-  // expected-error @+1 {{dlc-lower-to-wgmma: a product marked for wgmma cannot take it on its buffers: its operands are not f16 or bf16 with an f32 output, or M or N is under 128, or K or N not a multiple of 8}}
+  // expected-error @+1 {{dlc-lower-to-wgmma: a product marked for wgmma cannot take it on its buffers: its operands are not f16, bf16 or f32 with an f32 output, or M or N is under 128, or N not a multiple of 8, or K not of 16 bytes}}
   linalg.matmul {dlc.wgmma} ins(%a, %b : memref<128x100xf16>, memref<100x128xf16>) outs(%c : memref<128x128xf32>)
+  return
+}
+
+// -----
+
+// TF32: f32 A [256, 96] and B^T [384, 96] (maps (m, k), (n, k), (m, n), as
+// dlc-tile-for-gpu rebuilds an f32 product): K steps of 32 (128 bytes),
+// A's boxes 128 x 32 and B^T's 64 x 32 (both K-major), loaded at (k, row)
+// and (k, col); each step 4 nvvm.wgmma.mma_async m64n128k8 TF32 (A row,
+// B col: no transposes), the descriptors' start 2 (32 bytes) on each, in
+// one committed group with one left in flight; sums in an LLVM struct from
+// zeros, stored straight from it.
+// CHECK-LABEL: func.func @tf32
+// CHECK-SAME: (%[[A:.+]]: memref<256x96xf32>, %[[BT:.+]]: memref<384x96xf32>, %[[C:.+]]: memref<256x384xf32>)
+// CHECK-DAG: %[[TWO:.+]] = llvm.mlir.constant(2 : i64) : i64
+// CHECK-DAG: %[[FOUR:.+]] = llvm.mlir.constant(4 : i64) : i64
+// CHECK-DAG: %[[SIX:.+]] = llvm.mlir.constant(6 : i64) : i64
+// CHECK-DAG: %[[ZERO:.+]] = llvm.mlir.zero : !llvm.struct<(f32, {{.+}})>
+// CHECK: %[[MAPA:.+]] = nvgpu.tma.create.descriptor %{{.+}} box[%{{.+}}, %[[C32:.+]]] : memref<*xf32> -> <tensor = memref<128x32xf32, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
+// CHECK: %[[MAPB:.+]] = nvgpu.tma.create.descriptor %{{.+}} box[%{{.+}}, %[[C32]]] : memref<*xf32> -> <tensor = memref<64x32xf32, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
+// CHECK: gpu.launch
+// CHECK: %[[K:.+]] = arith.muli %{{.+}}, %[[C32]]
+// CHECK: nvgpu.mbarrier.arrive.expect_tx %{{.+}}, %c32768
+// CHECK: nvgpu.tma.async.load %[[MAPA]][%[[K]], %{{.+}}]
+// CHECK: nvgpu.tma.async.load %[[MAPB]][%[[K]], %{{.+}}]
+// CHECK: nvgpu.tma.async.load %[[MAPB]][%[[K]], %{{.+}}]
+// CHECK-NOT: nvgpu.tma.async.load
+// CHECK: scf.for {{.+}} iter_args(%[[ACC:.+]] = %[[ZERO]])
+// CHECK: %[[DA:.+]] = nvgpu.warpgroup.generate.descriptor %{{.+}}, %[[MAPA]] : memref<64x32xf32
+// CHECK: %[[DB:.+]] = nvgpu.warpgroup.generate.descriptor %{{.+}}, %[[MAPB]] : memref<128x32xf32
+// CHECK: %[[RA:.+]] = builtin.unrealized_conversion_cast %[[DA]] {{.+}} to i64
+// CHECK: %[[RB:.+]] = builtin.unrealized_conversion_cast %[[DB]] {{.+}} to i64
+// CHECK: nvvm.wgmma.fence.aligned
+// CHECK: %[[S0:.+]] = nvvm.wgmma.mma_async %[[RA]], %[[RB]], %[[ACC]], <m = 64, n = 128, k = 8>, D[<f32>, <one>], A[<tf32>, <one>, <row>], B[<tf32>, <one>, <col>]
+// CHECK: %[[B1:.+]] = llvm.add %[[RB]], %[[TWO]]
+// CHECK: %[[A1:.+]] = llvm.add %[[RA]], %[[TWO]]
+// CHECK: %[[S1:.+]] = nvvm.wgmma.mma_async %[[A1]], %[[B1]], %[[S0]], <m = 64, n = 128, k = 8>
+// CHECK: llvm.add %[[RB]], %[[FOUR]]
+// CHECK: %[[S2:.+]] = nvvm.wgmma.mma_async {{.+}}, %[[S1]], <m = 64, n = 128, k = 8>
+// CHECK: llvm.add %[[RB]], %[[SIX]]
+// CHECK: %[[S3:.+]] = nvvm.wgmma.mma_async {{.+}}, %[[S2]], <m = 64, n = 128, k = 8>
+// CHECK-NOT: nvvm.wgmma.mma_async
+// CHECK: nvvm.wgmma.commit.group.sync.aligned
+// CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 1
+// CHECK: scf.yield %[[S3]]
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK: %[[R0:.+]] = llvm.extractvalue %{{.+}}[0] : !llvm.struct<(f32,
+// CHECK: memref.store %[[R0]], %[[C]]
+// CHECK-COUNT-63: memref.store %{{.+}}, %[[C]]
+// CHECK-NOT: memref.store
+func.func @tf32(%a: memref<256x96xf32>, %bt: memref<384x96xf32>, %c: memref<256x384xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<256x384xf32>)
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] {dlc.wgmma} ins(%a, %bt : memref<256x96xf32>, memref<384x96xf32>) outs(%c : memref<256x384xf32>)
+  return
+}
+
+// -----
+
+// An f32 product read with default maps (B [K, N]: MN-major, which TF32
+// wgmma cannot read): an error.
+func.func @tf32_default_maps(%a: memref<128x64xf32>, %b: memref<64x128xf32>, %c: memref<128x128xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<128x128xf32>)
+  // expected-error @+1 {{dlc-lower-to-wgmma: a product marked for wgmma cannot take it on its buffers: an f32 (TF32) product must read B as B^T [N, K]: its maps are not (m, k), (n, k), (m, n)}}
+  linalg.matmul {dlc.wgmma} ins(%a, %b : memref<128x64xf32>, memref<64x128xf32>) outs(%c : memref<128x128xf32>)
+  return
+}
+
+// -----
+
+// A bf16 product read through B^T's maps (only TF32 products take them): an
+// error.
+func.func @bf16_transposed(%a: memref<128x64xbf16>, %bt: memref<128x64xbf16>, %c: memref<128x128xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<128x128xf32>)
+  // expected-error @+1 {{dlc-lower-to-wgmma: a product marked for wgmma cannot take it on its buffers: its maps are not the default ones}}
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] {dlc.wgmma} ins(%a, %bt : memref<128x64xbf16>, memref<128x64xbf16>) outs(%c : memref<128x128xf32>)
   return
 }

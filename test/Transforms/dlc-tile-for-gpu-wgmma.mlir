@@ -1,5 +1,6 @@
 // RUN: dlc-opt %s --dlc-tile-for-gpu=wgmma | FileCheck %s
 // RUN: dlc-opt %s --dlc-tile-for-gpu | FileCheck %s --check-prefix=SM80
+// RUN: dlc-opt %s --dlc-tile-for-gpu="wgmma allow-tf32" | FileCheck %s --check-prefix=TF32
 
 // sm_90a (wgmma): the products dlc-lower-to-wgmma takes after bufferization
 // are marked dlc.wgmma and left as they are, their zero fill with them; the
@@ -83,4 +84,42 @@ func.func @leaves(%a: tensor<128x100xf16>, %b: tensor<100x128xf16>, %f: tensor<1
   %c2 = linalg.fill ins(%zero : f32) outs(%empty : tensor<128x128xf32>) -> tensor<128x128xf32>
   %sliced = linalg.matmul ins(%slice, %h : tensor<128x64xf16>, tensor<64x128xf16>) outs(%c2 : tensor<128x128xf32>) -> tensor<128x128xf32>
   return %k100, %f32, %accumulated, %sliced : tensor<128x128xf32>, tensor<128x128xf32>, tensor<128x128xf32>, tensor<128x128xf32>
+}
+
+// allow-tf32: f32 products take the kernel too, rebuilt to read B^T [N, K]
+// (TF32 wgmma reads both operands K-major): a transpose of B made for it,
+// or W itself where B is W's transpose (the backward's dy W^T), that
+// transpose gone. K = 98 (rows of 392 bytes: no TMA map) is tiled as
+// before. Without allow-tf32 nothing f32 is marked.
+// TF32-DAG: #[[$MK:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// TF32-DAG: #[[$NK:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// TF32-DAG: #[[$MN:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// TF32-LABEL: func.func @tf32
+// TF32-SAME: (%[[A:.+]]: tensor<256x96xf32>, %[[B:.+]]: tensor<96x384xf32>, %[[X:.+]]: tensor<384x72xf32>, %[[W:.+]]: tensor<1032x72xf32>
+// TF32: %[[BT:.+]] = scf.forall {{.*}} to (384, 96) {{.*}} -> (tensor<384x96xf32>)
+// TF32: tensor.extract_slice %[[B]]
+// TF32: linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] {dlc.wgmma} ins(%[[A]], %[[BT]] : tensor<256x96xf32>, tensor<384x96xf32>)
+// TF32-NOT: linalg.transpose
+// TF32: linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] {dlc.wgmma} ins(%[[X]], %[[W]] : tensor<384x72xf32>, tensor<1032x72xf32>)
+// TF32-NOT: dlc.wgmma
+// TF32: scf.forall
+// TF32-NOT: dlc.wgmma
+// TF32: return
+// CHECK-LABEL: func.func @tf32
+// CHECK-NOT: dlc.wgmma
+// CHECK: return
+func.func @tf32(%a: tensor<256x96xf32>, %b: tensor<96x384xf32>, %x: tensor<384x72xf32>, %w: tensor<1032x72xf32>, %y: tensor<128x98xf32>, %z: tensor<98x128xf32>) -> (tensor<256x384xf32>, tensor<384x1032xf32>, tensor<128x128xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<256x384xf32>
+  %c0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<256x384xf32>) -> tensor<256x384xf32>
+  %p = linalg.matmul ins(%a, %b : tensor<256x96xf32>, tensor<96x384xf32>) outs(%c0 : tensor<256x384xf32>) -> tensor<256x384xf32>
+  %et = tensor.empty() : tensor<72x1032xf32>
+  %wt = linalg.transpose ins(%w : tensor<1032x72xf32>) outs(%et : tensor<72x1032xf32>) permutation = [1, 0]
+  %e1 = tensor.empty() : tensor<384x1032xf32>
+  %c1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<384x1032xf32>) -> tensor<384x1032xf32>
+  %q = linalg.matmul ins(%x, %wt : tensor<384x72xf32>, tensor<72x1032xf32>) outs(%c1 : tensor<384x1032xf32>) -> tensor<384x1032xf32>
+  %e2 = tensor.empty() : tensor<128x128xf32>
+  %c2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<128x128xf32>) -> tensor<128x128xf32>
+  %r = linalg.matmul ins(%y, %z : tensor<128x98xf32>, tensor<98x128xf32>) outs(%c2 : tensor<128x128xf32>) -> tensor<128x128xf32>
+  return %p, %q, %r : tensor<256x384xf32>, tensor<384x1032xf32>, tensor<128x128xf32>
 }

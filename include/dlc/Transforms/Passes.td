@@ -546,14 +546,19 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     kernel tiled here inside it would be a launch from a kernel.
 
     With `wgmma` (sm_90a): `linalg.matmul`s of f16 or bf16 A [M, K] and B
-    [K, N] (default maps, operands not slices or reshapes, which would
-    bufferize to views), M and N multiples of 128 and K of 64, into an f32
-    C that a zero `linalg.fill` used by them alone starts, are marked
-    `dlc.wgmma` and left (their fill too) for `dlc-lower-to-wgmma`, with
-    the elementwise op that alone uses the product (2-D, parallel, the
-    product and its output through identity maps, its other inputs through
-    projected permutations, its body reading neither its output nor its
-    position), which becomes the kernel's epilogue.
+    [K, N], or of f32 ones with `allow-tf32` (default maps, operands not
+    slices or reshapes, which would bufferize to views), M and N 128 or
+    more, N a multiple of 8 and K of 16 bytes, into an f32 C that a zero
+    `linalg.fill` used by them alone starts, are marked `dlc.wgmma` and
+    left (their fill too) for `dlc-lower-to-wgmma`, with the elementwise op
+    that alone uses the product (2-D, parallel, the product and its output
+    through identity maps, its other inputs through projected permutations,
+    its body reading neither its output nor its position), which becomes
+    the kernel's epilogue. An f32 product is rebuilt to read B^T [N, K]
+    through maps (m, k), (n, k), (m, n), since TF32 wgmma reads both
+    operands K-major: B's transpose input where B is a 2-D
+    `linalg.transpose` (dy W^T reads W), else a `linalg.transpose` of B
+    made before it.
   }];
   let options = [
     Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",
@@ -567,9 +572,9 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
            "every contraction on FMAs">,
     Option<"wgmma", "wgmma", "bool", /*default=*/"false",
            "sm_90a: mark the products dlc-lower-to-wgmma takes (f16 or "
-           "bf16 A [M, K] and B [K, N] with M and N multiples of 128 and K "
-           "of 64, into a zero-filled f32 C) and their elementwise consumer "
-           "`dlc.wgmma` and leave them">,
+           "bf16 A [M, K] and B [K, N], f32 with allow-tf32, M and N of 128 "
+           "or more, into a zero-filled f32 C) and their elementwise "
+           "consumer `dlc.wgmma` and leave them">,
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::bufferization::BufferizationDialect",
@@ -831,16 +836,19 @@ def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::ModuleOp"> {
   let description = [{
     Expects: buffers (after `dlc-bufferize` and the deallocation pipeline)
     holding `linalg.matmul`s that `dlc-tile-for-gpu wgmma` marked
-    `dlc.wgmma`: A [M, K] and B [K, N] of f16 or bf16, C [M, N] f32, M and
-    N multiples of 128, K of 64, each buffer of identity layout, C filled
-    with zeros by the op before.
+    `dlc.wgmma`: A [M, K] and B [K, N] of f16 or bf16 (default maps), or A
+    [M, K] and B^T [N, K] of f32 read through maps (m, k), (n, k), (m, n)
+    (TF32 products); C [M, N] f32; M and N 128 or more, N a multiple of 8,
+    K of 16 bytes; each buffer of identity layout, C filled with zeros by
+    the op before.
 
     Produces: each as a persistent `gpu.launch` of one block an SM (the
     runtime's `mgpuMultiprocessorCount`, declared in the module; no more
     blocks than tiles) of three warpgroups (384 threads), stepping through 128 x 256
     tiles of C where enough of them fill an H100's 132 SMs, else 128 x 128
-    (edge tiles' elements past M, N or K TMA's zeros); the fill gone. TMA
-    tensor maps of A (128 x 64 boxes) and B (64 x 64) are made on the host
+    (edge tiles' elements past M, N or K TMA's zeros); the fill gone; K in
+    steps of 128 bytes (64 f16, 32 f32). TMA tensor maps of A (128 x step
+    boxes) and B (step x 64; TF32: B^T's 64 x step) are made on the host
     with the 128-byte swizzle. In the kernel, warp specialization: the
     producer warpgroup gives up registers (`nvvm.setmaxregister` 40) and its
     thread 0 loads the K steps' tiles of A and B (`nvgpu.tma.async.load`)
@@ -849,7 +857,9 @@ def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::ModuleOp"> {
     behind a "full" and an "empty" `nvgpu.mbarrier`; the two consumer
     warpgroups (232 registers) each take 64 rows of the tile, wait for a
     stage's full phase, issue `nvgpu.warpgroup.mma` (wgmma m64nNk16, f32
-    sums, B N-major) leaving one group in flight and free the previous
+    sums, B N-major; TF32: `nvvm.wgmma.mma_async` m64nNk8 on both operands
+    K-major, which upstream's op does not take) leaving one group in
+    flight and free the previous
     step's stage on its empty barrier (each warp after its wgmma wait).
     The consumers then store the sums from their registers into C or,
     where dlc-tile-for-gpu also marked C's elementwise consumer (a rounding

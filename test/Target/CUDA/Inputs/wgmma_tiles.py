@@ -13,7 +13,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "Integration" / "CP
 from harness import Suite, random, ttype  # noqa: E402
 
 suite = Suite("wgmma_tiles")
-TOL = {"f16": (5e-3, 5e-3), "bf16": (2e-2, 2e-2)}
+# (f32: sums of 72 to 100 products in another order than NumPy's, some
+# cancelling to near zero.)
+TOL = {"f16": (5e-3, 5e-3), "bf16": (2e-2, 2e-2), "f32": (1e-4, 1e-5)}
 
 # Plain products: 6 tiles of 128 x 128 in 7 K steps each (through 6
 # stages); 132 tiles of 128 x 256 (12 rows of them: a group of 8 and one of
@@ -42,5 +44,31 @@ for m, k, n, element in [(200, 72, 136, "bf16"), (384, 200, 264, "f16")]:
               [(s, element) for s in shapes], [((m, n), element)],
               [random(s, element, -1, 1) for s in shapes],
               lambda x, w, bias: np.maximum(x @ w + bias, 0), TOL[element])
+
+# f32 (TF32 with --cpu=gpu-kernels:sm_90a-tf32; exact f32 FMAs without):
+# B read as B^T [N, K] (TF32 wgmma reads both operands K-major), from a
+# transpose kernel made for it, or W itself where the product reads W^T
+# (the backward's dy W^T); K steps of 32, with K edges (72, 100) and 2 to
+# 26 tiles a block.
+for m, k, n in [(256, 96, 384), (200, 100, 136)]:
+    a, b, out = (m, k), (k, n), (m, n)
+    suite.add(f"matmul_{m}x{k}x{n}_f32",
+              f"  %0 = dlc.matmul %arg0, %arg1 : ({ttype(a, 'f32')}, {ttype(b, 'f32')}) "
+              f"-> {ttype(out, 'f32')}\n  return %0 : {ttype(out, 'f32')}",
+              [(a, "f32"), (b, "f32")], [(out, "f32")],
+              [random(a, "f32", -1, 1), random(b, "f32", -1, 1)], np.matmul,
+              TOL["f32"])
+m, k, n = 384, 72, 1032
+ta, tw, twt, tc, tbias = (ttype(s, "f32") for s in ((m, k), (n, k), (k, n), (m, n), (n,)))
+suite.add(f"dense_transposed_relu_{m}x{k}x{n}_f32",
+          f"  %0 = dlc.transpose %arg1 permutation = [1, 0] : {tw} -> {twt}\n"
+          f"  %1 = dlc.matmul %arg0, %0 : ({ta}, {twt}) -> {tc}\n"
+          f"  %2 = dlc.broadcast_to %arg2 : {tbias} -> {tc}\n"
+          f"  %3 = dlc.add %1, %2 : {tc}\n"
+          f"  %4 = dlc.relu %3 : {tc}\n"
+          f"  return %4 : {tc}",
+          [((m, k), "f32"), ((n, k), "f32"), ((n,), "f32")], [((m, n), "f32")],
+          [random(s, "f32", -1, 1) for s in ((m, k), (n, k), (n,))],
+          lambda x, w, bias: np.maximum(x @ w.T + bias, 0), TOL["f32"])
 
 suite.run()
