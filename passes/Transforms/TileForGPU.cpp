@@ -2254,6 +2254,107 @@ void splitLongReduction(RewriterBase &rewriter, linalg::LinalgOp op,
   partialsAsRows(rewriter, *split, /*reductionLast=*/false);
 }
 
+/// Columns a row of a full reduction's partials takes at least (2 warps a
+/// row in the row nests), and at most where a divisor of its size allows.
+constexpr int64_t kFullReductionMinCols = 1024, kFullReductionMaxCols = 16384;
+
+/// Whether `op` reduces all of its static loops into a scalar (a loss's sum
+/// or mean, a norm): rank-0 output from a fill the partials may start from,
+/// every input read whole through the identity map, a combiner the row
+/// nests merge.
+bool isFullReduction(linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() == 0 ||
+      op.getNumReductionLoops() != op.getNumLoops() || op.hasIndexSemantics() ||
+      cast<ShapedType>(op.getResult(0).getType()).getRank() != 0 ||
+      llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+    return false;
+  for (OpOperand *input : op.getDpsInputOperands())
+    if (!op.getMatchingIndexingMap(input).isIdentity())
+      return false;
+  Operation *combiner = reductionCombiner(op);
+  return combiner && startsFromNeutral(op, combiner);
+}
+
+/// A full reduction (isFullReduction) of N elements as row reductions that
+/// the row nests take (warps a row, lanes merged by shuffles), instead of
+/// one thread stepping through all N: its inputs as [R, N / R] (views of
+/// the contiguous inputs) reduced into R partials from the fill's value,
+/// then those as one row [1, R] into [1] (R = 1: the first step is that
+/// row). R makes rows of kFullReductionMinCols columns or more (the fewest
+/// such that divide N, up to kFullReductionMaxCols; else one row of N).
+/// A loss over [256, 10] becomes one block adding 2560 values; a sum over
+/// 2^20, 512 rows of 2048 over 128 blocks and then a row of 512.
+void fullReductionAsRows(RewriterBase &rewriter, linalg::GenericOp op) {
+  int64_t n = 1;
+  for (int64_t range : op.getStaticLoopRanges())
+    n *= range;
+  int64_t cols = n;
+  for (int64_t c = kFullReductionMinCols;
+       c <= std::min(n / 2, kFullReductionMaxCols); ++c)
+    if (n % c == 0) {
+      cols = c;
+      break;
+    }
+  int64_t rows = n / cols;
+  MLIRContext *ctx = rewriter.getContext();
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Operation *combiner = reductionCombiner(op);
+  Value accArg = op.getBody()->getArguments().back();
+  Value start = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>().getInputs()[0];
+  Type element = getElementTypeOrSelf(op.getResult(0).getType());
+  AffineMap rowMap = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
+  SmallVector<utils::IteratorType> loops = {utils::IteratorType::parallel,
+                                            utils::IteratorType::reduction};
+  // [elements...] as [r, n / r] (one group of all dims, then split).
+  auto asRows = [&](Value v, int64_t r) -> Value {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (type.getRank() != 1) {
+      ReassociationIndices all;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        all.push_back(d);
+      v = tensor::CollapseShapeOp::create(rewriter, loc, v,
+                                          ArrayRef<ReassociationIndices>{all});
+    }
+    return tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({r, n / r}, type.getElementType()), v,
+        ArrayRef<ReassociationIndices>{{0, 1}});
+  };
+  auto filled = [&](int64_t r) -> Value {
+    Value empty = tensor::EmptyOp::create(rewriter, loc, {r}, element);
+    return linalg::FillOp::create(rewriter, loc, start, empty).getResult(0);
+  };
+  SmallVector<Value> inputs;
+  for (Value input : op.getDpsInputs())
+    inputs.push_back(asRows(input, rows));
+  SmallVector<AffineMap> maps(inputs.size(),
+                              AffineMap::getMultiDimIdentityMap(2, ctx));
+  maps.push_back(rowMap);
+  auto partials = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{RankedTensorType::get({rows}, element)}, inputs,
+      filled(rows), maps, loops);
+  rewriter.cloneRegionBefore(op.getRegion(), partials.getRegion(),
+                             partials.getRegion().end());
+  Value total = partials.getResult(0);
+  if (rows > 1) {
+    n = rows;
+    auto merge = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{RankedTensorType::get({1}, element)},
+        ValueRange{asRows(total, 1)}, filled(1),
+        {AffineMap::getMultiDimIdentityMap(2, ctx), rowMap}, loops,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(
+              b, l, combine(b, combiner, accArg, args[0], args[1]));
+        });
+    total = merge.getResult(0);
+  }
+  rewriter.replaceOp(op, tensor::CollapseShapeOp::create(
+                             rewriter, loc, op.getResult(0).getType(), total,
+                             ArrayRef<ReassociationIndices>{}));
+}
+
 /// A static tensor.pad with a constant value as one generic over the
 /// padded shape: each element the source's where inside (read at a clamped
 /// position), the pad value elsewhere. Bufferized, a pad is a fill of the
@@ -2575,6 +2676,22 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     });
     for (linalg::GenericOp op : columnSums)
       splitColumnSum(rewriter, op);
+    // Reductions of everything into a scalar (a loss, a norm): as rows of
+    // the row nests below, not one thread.
+    SmallVector<linalg::LinalgOp> fullReductions;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (!leftAlone(op) && isa<linalg::GenericOp, linalg::ReduceOp>(op) &&
+          op.getNumLoops() && op.getNumReductionLoops() == op.getNumLoops())
+        fullReductions.push_back(op);
+    });
+    for (linalg::LinalgOp op : fullReductions) {
+      FailureOr<linalg::GenericOp> generic =
+          dlc::asGeneric(rewriter, op, getArgument());
+      if (failed(generic))
+        return signalPassFailure();
+      if (isFullReduction(*generic))
+        fullReductionAsRows(rewriter, *generic);
+    }
     // Row nests, from their last op (an elementwise op over [rows, cols] or
     // an op over rows). Row reductions as generics first, as the nest's other
     // ops are.

@@ -14,7 +14,9 @@ func.func @ce_grad(%x: tensor<16x64xf32>, %y: tensor<16xi64>) -> tensor<16x64xf3
 // over rows): blocks of 8 rows, the max and the sum of exps as warp
 // partials merged by shuffles, then one thread per row computing the loss,
 // whose gather of the label's logit reads the block's row (block offset +
-// thread row) of the whole logits. The mean over rows stays outside.
+// thread row) of the whole logits. The mean over rows is a row nest of its
+// own: the 16 losses a row [1, 16] that one warp adds up by shuffles (not
+// one thread stepping through them), then the division.
 // CHECK-LABEL: func.func @ce(
 // CHECK-SAME: %[[X:[^:]+]]: tensor<16x64xf32>
 // CHECK: %[[LOSSES:.+]] = scf.forall (%[[B:.+]]) = (0) to (16) step (8) shared_outs(%{{.+}}) -> (tensor<16xf32>)
@@ -29,7 +31,15 @@ func.func @ce_grad(%x: tensor<16x64xf32>, %y: tensor<16xi64>) -> tensor<16x64xf3
 // CHECK:       math.log
 // CHECK:   } {mapping = [#gpu.thread<y>]}
 // CHECK: } {mapping = [#gpu.block<x>]}
-// CHECK: linalg.reduce ins(%[[LOSSES]] : tensor<16xf32>)
+// CHECK: %[[ROW:.+]] = tensor.expand_shape %[[LOSSES]] {{\[\[}}0, 1]] output_shape [1, 16] : tensor<16xf32> into tensor<1x16xf32>
+// CHECK: %[[SUM:.+]] = scf.forall (%{{.+}}) in (1) shared_outs(%{{.+}}) -> (tensor<1xf32>)
+// CHECK:   scf.forall (%{{.+}}, %{{.+}}) in (1, 32)
+// CHECK:     tensor.extract_slice %[[ROW]]
+// CHECK:   gpu.shuffle  xor
+// CHECK: } {mapping = [#gpu.block<x>]}
+// CHECK: %[[TOTAL:.+]] = tensor.collapse_shape %[[SUM]] [] : tensor<1xf32> into tensor<f32>
+// CHECK: linalg.generic {{.*}} ins(%[[TOTAL]] : tensor<f32>)
+// CHECK:   arith.divf
 
 // Its gradient (softmax - one-hot of the labels) is a row nest too: the
 // labels are read as [rows, 1] (map (d0, 0)), one element per thread row.
@@ -104,4 +114,48 @@ func.func @causal_softmax(%x: tensor<16x64xf32>) -> tensor<16x64xf32> {
 func.func @long_rows(%x: tensor<2x2048xf32>) -> tensor<2x2048xf32> {
   %0 = dlc.softmax %x axis = 1 : tensor<2x2048xf32>
   return %0 : tensor<2x2048xf32>
+}
+
+// A sum of everything (a loss over [512, 1024]): not one thread stepping
+// through 2^19 values, but rows of the row nests: 512 rows of the input
+// itself (the reshapes to [2^19] and back fold away), 2 warps a row and 4
+// rows a block, into 512 partials; those a row [1, 512] that one warp adds
+// up; then the scalar.
+// CHECK-LABEL: func.func @sum_all(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<512x1024xf32>
+// CHECK: %[[PARTIALS:.+]] = scf.forall (%{{.+}}) = (0) to (512) step (4) shared_outs(%{{.+}}) -> (tensor<512xf32>)
+// CHECK:   tensor.extract_slice %[[X]][%{{.+}}, 0] [4, 1024] [1, 1]
+// CHECK:   scf.forall (%{{.+}}, %{{.+}}) in (4, 64)
+// CHECK:   gpu.shuffle  xor
+// CHECK: } {mapping = [#gpu.block<x>]}
+// CHECK: %[[ROW:.+]] = tensor.expand_shape %[[PARTIALS]] {{\[\[}}0, 1]] output_shape [1, 512]
+// CHECK: %[[SUM:.+]] = scf.forall (%{{.+}}) in (1) shared_outs(%{{.+}}) -> (tensor<1xf32>)
+// CHECK:   scf.forall (%{{.+}}, %{{.+}}) in (1, 32)
+// CHECK:     tensor.extract_slice %[[ROW]]
+// CHECK:   gpu.shuffle  xor
+// CHECK: } {mapping = [#gpu.block<x>]}
+// CHECK: %[[TOTAL:.+]] = tensor.collapse_shape %[[SUM]] [] : tensor<1xf32> into tensor<f32>
+// CHECK: return %[[TOTAL]]
+func.func @sum_all(%x: tensor<512x1024xf32>) -> tensor<f32> {
+  %0 = dlc.reduce_sum %x axes = [0, 1] : tensor<512x1024xf32> -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// A max of everything with keepdims (91 values, under a row's worth): one
+// row [1, 91] of the flattened input, one warp, from -inf.
+// CHECK-LABEL: func.func @max_all(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<7x13xf32>
+// CHECK: %[[FLAT:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<7x13xf32> into tensor<91xf32>
+// CHECK: %[[ROW:.+]] = tensor.expand_shape %[[FLAT]] {{\[\[}}0, 1]] output_shape [1, 91]
+// CHECK: %[[MAX:.+]] = scf.forall (%{{.+}}) in (1) shared_outs(%{{.+}}) -> (tensor<1xf32>)
+// CHECK:   scf.forall (%{{.+}}, %{{.+}}) in (1, 32)
+// CHECK:     tensor.extract_slice %[[ROW]]
+// CHECK:   gpu.shuffle  xor
+// CHECK:   arith.maximumf
+// CHECK: } {mapping = [#gpu.block<x>]}
+// CHECK: %[[OUT:.+]] = tensor.expand_shape %[[MAX]] {{\[\[}}0, 1]] output_shape [1, 1] : tensor<1xf32> into tensor<1x1xf32>
+// CHECK: return %[[OUT]]
+func.func @max_all(%x: tensor<7x13xf32>) -> tensor<1x1xf32> {
+  %0 = dlc.reduce_max %x axes = [0, 1] keepdims : tensor<7x13xf32> -> tensor<1x1xf32>
+  return %0 : tensor<1x1xf32>
 }

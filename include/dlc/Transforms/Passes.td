@@ -464,6 +464,13 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
       (an output over rows by one thread per row);
     - `linalg.index` in the threads' ops is renumbered to the block's
       loops: row r + i, column l + L j.
+    A reduction of everything into a scalar (a loss, a norm: a static
+    generic or `linalg.reduce` whose loops are all reductions, its inputs
+    read whole through identity maps, its output rank 0 filled as row
+    reductions need) becomes row reductions first: its inputs as [R, N / R]
+    into R partials (R giving rows of 1024 to 16384 columns where a divisor
+    of N allows, else 1), then those as one row [1, R] into [1], which the
+    row nests take (rather than one thread stepping through N).
     `dlc-map-forall-to-gpu` turns these into kernels after bufferization.
     Tensor cores: a matmul of f16 or bf16 operands accumulated in f32 (how
     dlc-to-linalg lowers f16/bf16 matmuls; batched too), or of f32 with

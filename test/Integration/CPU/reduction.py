@@ -16,7 +16,10 @@ CASES = [((4, 7), (1,), False), ((4, 7), (0,), True), ((3, 5, 6), (0, 2), False)
          ((8, 16, 12, 12), (0, 2, 3), False), ((8192,), (0,), False),
          # (Bias gradients: on the GPU the partials per image and channel
          # are rows of a row nest, 144 and 63 columns.)
-         ((3, 5, 7, 9), (0, 2, 3), True)]
+         ((3, 5, 7, 9), (0, 2, 3), True),
+         # (Everything into a scalar: on the GPU rows of partials (80 of
+         # 1200; 3 of 7919, a prime) and then a row of them.)
+         ((96, 1000), (0, 1), False), ((3, 7919), (1, 0), True)]
 
 
 def reduced_shape(shape, axes, keepdims):
@@ -33,6 +36,8 @@ for op, ref in REDUCE.items():
             elements += ["f16", "bf16"] + (["i64"] if op != "reduce_mean" else [])
         if i == 8:
             elements += ["f64"] + (["i32"] if op != "reduce_mean" else [])
+        if i == 9:
+            elements += ["f16"] + (["i64"] if op != "reduce_mean" else [])
         for element in elements:
             out = reduced_shape(shape, axes, keepdims)
             kd = " keepdims" if keepdims else ""
