@@ -353,6 +353,7 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   kernelVectors.lowerBroadcasts = true;
   pm.addNestedPass<gpu::GPUModuleOp>(createLowerVectors(kernelVectors));
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
+  pm.addNestedPass<gpu::GPUModuleOp>(createDeclareDynamicSharedMemory());
   pm.addNestedPass<gpu::GPUModuleOp>(LLVM::createNVVMOptimizeForTargetPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createCanonicalizerPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createCSEPass());

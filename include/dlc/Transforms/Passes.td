@@ -913,6 +913,32 @@ def NameKernels : Pass<"dlc-name-kernels", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def DeclareDynamicSharedMemory
+    : Pass<"dlc-declare-dynamic-shared-memory", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Declare a kernel module's dynamic shared memory as CUDA does";
+  let description = [{
+    Expects: a `gpu.module` in the LLVM dialect (after
+    `convert-gpu-to-nvvm`), whose `gpu.dynamic_shared_memory` became an
+    internal zero-sized array global in the shared address space
+    (`__dynamic_shmem__0`).
+
+    Produces: that global external (a declaration) and 1024-byte aligned,
+    which NVPTX prints as `.extern .shared .align 1024 .b8
+    __dynamic_shmem__0[]`, the dynamic shared memory of the launch, placed
+    after the kernel's static shared variables.
+
+    Why: upstream's lowering makes the array internal, which NVPTX prints
+    as a one-byte static variable (`.shared .align 16 .b8
+    __dynamic_shmem__0;`): the kernel then addresses its dynamic bytes from
+    a static variable's place, which the static variables declared beside it
+    (the wgmma kernel's mbarriers) may follow, and which is only 16-byte
+    aligned where TMA's and wgmma's 128-byte swizzle wants 1024.
+
+    Leaves alone: other globals.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def AllocateOnDevice : Pass<"dlc-allocate-on-device", "::mlir::func::FuncOp"> {
   let summary = "Put a host function's buffers in GPU memory";
   let description = [{
