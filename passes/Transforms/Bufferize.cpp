@@ -97,17 +97,21 @@ void copyRepeatedResults(func::FuncOp func) {
 void returnBuffersNotViews(func::FuncOp func) {
   func.walk([](func::ReturnOp ret) {
     for (OpOperand &operand : ret->getOpOperands()) {
-      auto view = operand.get().getDefiningOp<memref::ExpandShapeOp>();
-      // expand_shape(collapse_shape(%buffer)) back to its shape: %buffer
-      // (the op's own folder).
+      // expand_shape(collapse_shape(%buffer)) back to its shape, or
+      // collapse_shape(expand_shape(%buffer)) (a scalar loss written as
+      // [1]): %buffer (the ops' own folders).
+      Operation *reshape = operand.get().getDefiningOp();
       SmallVector<OpFoldResult> folded;
-      if (view && succeeded(view->fold(folded)) && folded.size() == 1 &&
+      if (isa_and_nonnull<memref::ExpandShapeOp, memref::CollapseShapeOp>(
+              reshape) &&
+          succeeded(reshape->fold(folded)) && folded.size() == 1 &&
           isa<Value>(folded.front())) {
         operand.set(cast<Value>(folded.front()));
-        if (view->use_empty())
-          view->erase();
+        if (reshape->use_empty())
+          reshape->erase();
         continue;
       }
+      auto view = operand.get().getDefiningOp<memref::ExpandShapeOp>();
       auto alloc = view ? view.getSrc().getDefiningOp<memref::AllocOp>()
                         : memref::AllocOp();
       if (!alloc || !alloc.getType().hasStaticShape() ||

@@ -2276,6 +2276,20 @@ bool isFullReduction(linalg::GenericOp op) {
   return combiner && startsFromNeutral(op, combiner);
 }
 
+/// Whether `op` computes one scalar from scalars (a mean's division of a
+/// sum): no loops, rank-0 operands, one result, its body not reading its
+/// output.
+bool isScalarElementwise(linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumLoops() != 0 ||
+      op.getNumDpsInits() != 1 || op.hasIndexSemantics() ||
+      op.payloadUsesValueFromOperand(op.getDpsInitOperand(0)))
+    return false;
+  return llvm::all_of(op->getOperands(), [](Value v) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    return type && type.getRank() == 0;
+  });
+}
+
 /// A full reduction (isFullReduction) of N elements as row reductions that
 /// the row nests take (warps a row, lanes merged by shuffles), instead of
 /// one thread stepping through all N: its inputs as [R, N / R] (views of
@@ -2284,7 +2298,9 @@ bool isFullReduction(linalg::GenericOp op) {
 /// row). R makes rows of kFullReductionMinCols columns or more (the fewest
 /// such that divide N, up to kFullReductionMaxCols; else one row of N).
 /// A loss over [256, 10] becomes one block adding 2560 values; a sum over
-/// 2^20, 512 rows of 2048 over 128 blocks and then a row of 512.
+/// 2^20, 1024 rows of 1024 (2 warps a row, 256 blocks) and then a row of 1024. Its one
+/// scalar elementwise consumer (isScalarElementwise: a mean's division)
+/// becomes an op over the last row's [1], ending that row nest.
 void fullReductionAsRows(RewriterBase &rewriter, linalg::GenericOp op) {
   int64_t n = 1;
   for (int64_t range : op.getStaticLoopRanges())
@@ -2322,8 +2338,19 @@ void fullReductionAsRows(RewriterBase &rewriter, linalg::GenericOp op) {
         RankedTensorType::get({r, n / r}, type.getElementType()), v,
         ArrayRef<ReassociationIndices>{{0, 1}});
   };
+  // A [1] tensor as a view of a scalar one: once bufferized, the last
+  // row's result is the scalar buffer itself (a returned loss is then no
+  // copy into the function's result).
+  auto scalarRow = [&](Type type) -> Value {
+    return tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get({1}, type),
+        tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{}, type),
+        ArrayRef<ReassociationIndices>{});
+  };
   auto filled = [&](int64_t r) -> Value {
-    Value empty = tensor::EmptyOp::create(rewriter, loc, {r}, element);
+    Value empty = r == 1 ? scalarRow(element)
+                         : tensor::EmptyOp::create(rewriter, loc, {r}, element)
+                               .getResult();
     return linalg::FillOp::create(rewriter, loc, start, empty).getResult(0);
   };
   SmallVector<Value> inputs;
@@ -2350,9 +2377,40 @@ void fullReductionAsRows(RewriterBase &rewriter, linalg::GenericOp op) {
         });
     total = merge.getResult(0);
   }
-  rewriter.replaceOp(op, tensor::CollapseShapeOp::create(
-                             rewriter, loc, op.getResult(0).getType(), total,
-                             ArrayRef<ReassociationIndices>{}));
+  auto scalar = [&](Value row, Type type) -> Value {
+    return tensor::CollapseShapeOp::create(rewriter, loc, type, row,
+                                           ArrayRef<ReassociationIndices>{});
+  };
+  // Its one scalar elementwise consumer (a mean's division) as an op over
+  // that row, which the row nest ends at: not a kernel of its own.
+  auto consumer = op->hasOneUse()
+                      ? dyn_cast<linalg::GenericOp>(*op->user_begin())
+                      : linalg::GenericOp();
+  if (!consumer || !isScalarElementwise(consumer)) {
+    rewriter.replaceOp(op, scalar(total, op.getResult(0).getType()));
+    return;
+  }
+  rewriter.setInsertionPoint(consumer);
+  AffineMap row = AffineMap::getMultiDimIdentityMap(1, ctx);
+  SmallVector<Value> consumerInputs;
+  SmallVector<AffineMap> consumerMaps;
+  for (Value input : consumer.getDpsInputs()) {
+    bool reduced = input == op.getResult(0);
+    consumerInputs.push_back(reduced ? total : input);
+    consumerMaps.push_back(reduced ? row : AffineMap::get(1, 0, {}, ctx));
+  }
+  consumerMaps.push_back(row);
+  Type resultType = consumer.getResult(0).getType();
+  Type resultElement = getElementTypeOrSelf(resultType);
+  auto onRow = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{RankedTensorType::get({1}, resultElement)},
+      consumerInputs,
+      ValueRange{scalarRow(resultElement)},
+      consumerMaps, {utils::IteratorType::parallel});
+  rewriter.cloneRegionBefore(consumer.getRegion(), onRow.getRegion(),
+                             onRow.getRegion().end());
+  rewriter.replaceOp(consumer, scalar(onRow.getResult(0), resultType));
+  rewriter.eraseOp(op);
 }
 
 /// A static tensor.pad with a constant value as one generic over the

@@ -16,7 +16,8 @@ func.func @ce_grad(%x: tensor<16x64xf32>, %y: tensor<16xi64>) -> tensor<16x64xf3
 // whose gather of the label's logit reads the block's row (block offset +
 // thread row) of the whole logits. The mean over rows is a row nest of its
 // own: the 16 losses a row [1, 16] that one warp adds up by shuffles (not
-// one thread stepping through them), then the division.
+// one thread stepping through them), then the division in the same block
+// (an op over that one row: no kernel of its own).
 // CHECK-LABEL: func.func @ce(
 // CHECK-SAME: %[[X:[^:]+]]: tensor<16x64xf32>
 // CHECK: %[[LOSSES:.+]] = scf.forall (%[[B:.+]]) = (0) to (16) step (8) shared_outs(%{{.+}}) -> (tensor<16xf32>)
@@ -32,14 +33,15 @@ func.func @ce_grad(%x: tensor<16x64xf32>, %y: tensor<16xi64>) -> tensor<16x64xf3
 // CHECK:   } {mapping = [#gpu.thread<y>]}
 // CHECK: } {mapping = [#gpu.block<x>]}
 // CHECK: %[[ROW:.+]] = tensor.expand_shape %[[LOSSES]] {{\[\[}}0, 1]] output_shape [1, 16] : tensor<16xf32> into tensor<1x16xf32>
-// CHECK: %[[SUM:.+]] = scf.forall (%{{.+}}) in (1) shared_outs(%{{.+}}) -> (tensor<1xf32>)
+// CHECK: %[[MEAN:.+]] = scf.forall (%{{.+}}) in (1) shared_outs(%{{.+}}) -> (tensor<1xf32>)
 // CHECK:   scf.forall (%{{.+}}, %{{.+}}) in (1, 32)
 // CHECK:     tensor.extract_slice %[[ROW]]
 // CHECK:   gpu.shuffle  xor
+// CHECK:   scf.forall (%{{.+}}) in (1)
+// CHECK:     arith.divf
 // CHECK: } {mapping = [#gpu.block<x>]}
-// CHECK: %[[TOTAL:.+]] = tensor.collapse_shape %[[SUM]] [] : tensor<1xf32> into tensor<f32>
-// CHECK: linalg.generic {{.*}} ins(%[[TOTAL]] : tensor<f32>)
-// CHECK:   arith.divf
+// CHECK: %[[LOSS:.+]] = tensor.collapse_shape %[[MEAN]] [] : tensor<1xf32> into tensor<f32>
+// CHECK: return %[[LOSS]]
 
 // Its gradient (softmax - one-hot of the labels) is a row nest too: the
 // labels are read as [rows, 1] (map (d0, 0)), one element per thread row.
