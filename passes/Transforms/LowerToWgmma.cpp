@@ -140,9 +140,9 @@ linalg::GenericOp epilogue(linalg::MatmulOp matmul) {
   return consumer;
 }
 
-/// Whether `matmul` is a TF32 product: f32 operands, B read as B^T [N, K]
-/// (maps (m, k), (n, k), (m, n), as dlc-tile-for-gpu rebuilds it: TF32
-/// wgmma reads both operands K-major).
+/// Whether `matmul` is a TF32 product: f32 operands (which dlc-tile-for-gpu
+/// marks rebuilt to read B as B^T [N, K], transposedBMaps: TF32 wgmma
+/// reads both operands K-major; `unsupported` checks the maps).
 bool isTF32(linalg::MatmulOp matmul) {
   return getElementTypeOrSelf(matmul.getDpsInputs()[0].getType()).isF32();
 }
@@ -160,13 +160,8 @@ std::string unsupported(linalg::MatmulOp matmul) {
   auto bMat = cast<ShapedType>(matmul.getDpsInputs()[1].getType());
   auto c = cast<ShapedType>(matmul.getDpsInits()[0].getType());
   if (tf32) {
-    MLIRContext *ctx = matmul.getContext();
-    AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
-               k = getAffineDimExpr(2, ctx);
-    SmallVector<AffineMap> expected = {AffineMap::get(3, 0, {m, k}, ctx),
-                                       AffineMap::get(3, 0, {n, k}, ctx),
-                                       AffineMap::get(3, 0, {m, n}, ctx)};
-    if (matmul.getIndexingMapsArray() != expected)
+    if (ArrayRef<AffineMap>(matmul.getIndexingMapsArray()) !=
+        ArrayRef<AffineMap>(dlc::transposedBMaps(matmul.getContext())))
       return "an f32 (TF32) product must read B as B^T [N, K]: its maps are "
              "not (m, k), (n, k), (m, n)";
     // (B^T as [K, N] for the shape check.)

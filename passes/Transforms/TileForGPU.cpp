@@ -2566,17 +2566,12 @@ linalg::MatmulOp readBKMajor(RewriterBase &rewriter, linalg::MatmulOp op) {
                                      ArrayRef<int64_t>{1, 0})
              ->getResult(0);
   }
-  MLIRContext *ctx = rewriter.getContext();
-  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
-             k = getAffineDimExpr(2, ctx);
-  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {m, k}, ctx),
-                                 AffineMap::get(3, 0, {n, k}, ctx),
-                                 AffineMap::get(3, 0, {m, n}, ctx)};
   auto product = linalg::MatmulOp::create(
       rewriter, loc, op->getResultTypes(),
       ValueRange{op.getDpsInputs()[0], bT}, op.getDpsInits(),
       {rewriter.getNamedAttr("indexing_maps",
-                             rewriter.getAffineMapArrayAttr(maps))});
+                             rewriter.getAffineMapArrayAttr(
+                                 dlc::transposedBMaps(rewriter.getContext())))});
   rewriter.replaceOp(op, product->getResults());
   if (transpose && transpose->use_empty())
     rewriter.eraseOp(transpose);

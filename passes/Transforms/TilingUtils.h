@@ -33,6 +33,19 @@ inline bool fitsWgmmaTiles(mlir::ShapedType a, mlir::ShapedType b,
          c.getDimSize(1) % 8 == 0 && a.getDimSize(1) % (halves ? 8 : 4) == 0;
 }
 
+/// The maps of C = A B^T (m, k), (n, k), (m, n): how dlc-tile-for-gpu
+/// rebuilds a TF32 wgmma product, whose B the wgmma reads K-major as
+/// B^T [N, K].
+inline llvm::SmallVector<mlir::AffineMap, 3>
+transposedBMaps(mlir::MLIRContext *ctx) {
+  mlir::AffineExpr m = mlir::getAffineDimExpr(0, ctx),
+                   n = mlir::getAffineDimExpr(1, ctx),
+                   k = mlir::getAffineDimExpr(2, ctx);
+  return {mlir::AffineMap::get(3, 0, {m, k}, ctx),
+          mlir::AffineMap::get(3, 0, {n, k}, ctx),
+          mlir::AffineMap::get(3, 0, {m, n}, ctx)};
+}
+
 /// On a warp's vector.contract (dlc-tile-for-gpu): the mma.sync shape
 /// (m, n, k) dlc-lower-to-mma-sync computes it with.
 constexpr llvm::StringLiteral kMmaShapeAttr = "dlc.mma_shape";
