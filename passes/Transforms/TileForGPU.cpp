@@ -2298,9 +2298,9 @@ bool isScalarElementwise(linalg::GenericOp op) {
 /// row). R makes rows of kFullReductionMinCols columns or more (the fewest
 /// such that divide N, up to kFullReductionMaxCols; else one row of N).
 /// A loss over [256, 10] becomes one block adding 2560 values; a sum over
-/// 2^20, 1024 rows of 1024 (2 warps a row, 256 blocks) and then a row of 1024. Its one
-/// scalar elementwise consumer (isScalarElementwise: a mean's division)
-/// becomes an op over the last row's [1], ending that row nest.
+/// 2^20, 1024 rows of 1024 (2 warps a row, 256 blocks) and then a row of
+/// 1024. Its one scalar elementwise consumer (isScalarElementwise: a mean's
+/// division) becomes an op over the last row's [1], ending that row nest.
 void fullReductionAsRows(RewriterBase &rewriter, linalg::GenericOp op) {
   int64_t n = 1;
   for (int64_t range : op.getStaticLoopRanges())

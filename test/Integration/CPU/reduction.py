@@ -53,6 +53,16 @@ for op, ref in REDUCE.items():
                       [(shape, element)], [(out, element)], [random(shape, element, -50, 50)],
                       lambda x, ref=ref, axes=axes, kd=keepdims: ref(x, axis=axes, keepdims=kd), tol)
 
+# Three reductions of one input into scalars, returned together (on the GPU
+# each a row nest ending in its own scalar buffer).
+suite.add("sum_max_mean_all",
+          f"  %0 = dlc.reduce_sum %arg0 axes = [0, 1] : {ttype((64, 100), 'f32')} -> {ttype((), 'f32')}\n"
+          f"  %1 = dlc.reduce_max %arg0 axes = [0, 1] : {ttype((64, 100), 'f32')} -> {ttype((), 'f32')}\n"
+          f"  %2 = dlc.reduce_mean %arg0 axes = [0, 1] : {ttype((64, 100), 'f32')} -> {ttype((), 'f32')}\n"
+          f"  return %0, %1, %2 : {ttype((), 'f32')}, {ttype((), 'f32')}, {ttype((), 'f32')}",
+          [((64, 100), "f32")], [((), "f32")] * 3, [random((64, 100), "f32", -1, 1)],
+          lambda x: [x.sum(), x.max(), x.mean()], (1e-5, 1e-4))
+
 # NaN propagates through max/min/sum like NumPy (not fmax/nanmax).
 with_nan = random((3, 4))
 with_nan[1, 2] = np.nan
