@@ -164,9 +164,6 @@ std::string unsupported(linalg::MatmulOp matmul) {
         ArrayRef<AffineMap>(dlc::transposedBMaps(matmul.getContext())))
       return "an f32 (TF32) product must read B as B^T [N, K]: its maps are "
              "not (m, k), (n, k), (m, n)";
-    // (B^T as [K, N] for the shape check.)
-    bMat = RankedTensorType::get({bMat.getDimSize(1), bMat.getDimSize(0)},
-                                 bMat.getElementType());
   } else if (!linalg::MatmulOp::isDefaultIndexingMaps(
                  matmul.getIndexingMapsAttr())) {
     return "its maps are not the default ones";
@@ -227,7 +224,8 @@ Value tf32Step(OpBuilder &b, Location loc, Type sumsType, Value dA, Value dB,
 
 /// Replaces `matmul` (C = A B, A [M, K] and B [K, N] of f16 or bf16, or
 /// of f32 with B^T [N, K] (isTF32), C f32 [M, N] as fitsWgmmaTiles takes
-/// them, C zero-filled just before) and its fill by the kernel, which `multiprocessors` (the runtime's SM count)
+/// them, C zero-filled just before) and its fill by the kernel, which
+/// `multiprocessors` (the runtime's SM count)
 /// sizes.
 void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
   OpBuilder b(matmul);

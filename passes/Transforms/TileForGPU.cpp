@@ -2516,6 +2516,15 @@ bool leftAlone(Operation *op) {
          op->hasAttr(dlc::kWgmmaAttr);
 }
 
+/// Whether tensor `v` bufferizes to a view (a slice, a reshape, a cast),
+/// which the wgmma kernel's TMA maps do not take.
+bool bufferizesToView(Value v) {
+  Operation *def = v.getDefiningOp();
+  return def && isa<ViewLikeOpInterface, tensor::ExtractSliceOp,
+                    tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+                    tensor::CastOp>(def);
+}
+
 /// Whether dlc-lower-to-wgmma can take `op` once bufferized: A [M, K] and
 /// B [K, N] as fitsWgmmaTiles takes them (f32 where `allowTF32`), into an
 /// f32 C that a zero fill used by it alone starts; A and B tensors that
@@ -2530,12 +2539,8 @@ bool takesWgmma(linalg::MatmulOp op, bool allowTF32) {
           cast<ShapedType>(op.getDpsInputs()[1].getType()),
           cast<ShapedType>(op.getDpsInits()[0].getType()), allowTF32))
     return false;
-  for (Value operand : op.getDpsInputs())
-    if (Operation *def = operand.getDefiningOp();
-        def && isa<ViewLikeOpInterface, tensor::ExtractSliceOp,
-                   tensor::CollapseShapeOp, tensor::ExpandShapeOp,
-                   tensor::CastOp>(def))
-      return false;
+  if (llvm::any_of(op.getDpsInputs(), bufferizesToView))
+    return false;
   auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
   return fill && fill->hasOneUse() &&
          matchPattern(fill.getDpsInputs()[0], m_AnyZeroFloat());
@@ -2554,8 +2559,7 @@ linalg::MatmulOp readBKMajor(RewriterBase &rewriter, linalg::MatmulOp op) {
   Value bT;
   auto transpose = b.getDefiningOp<linalg::TransposeOp>();
   if (transpose && transpose.getPermutation() == ArrayRef<int64_t>{1, 0} &&
-      !transpose.getInput().getDefiningOp<ViewLikeOpInterface>() &&
-      !transpose.getInput().getDefiningOp<tensor::ExtractSliceOp>()) {
+      !bufferizesToView(transpose.getInput())) {
     bT = transpose.getInput();
   } else {
     auto type = cast<RankedTensorType>(b.getType());

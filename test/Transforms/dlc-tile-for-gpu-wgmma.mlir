@@ -123,3 +123,20 @@ func.func @tf32(%a: tensor<256x96xf32>, %b: tensor<96x384xf32>, %x: tensor<384x7
   %r = linalg.matmul ins(%y, %z : tensor<128x98xf32>, tensor<98x128xf32>) outs(%c2 : tensor<128x128xf32>) -> tensor<128x128xf32>
   return %p, %q, %r : tensor<256x384xf32>, tensor<384x1032xf32>, tensor<128x128xf32>
 }
+
+// W^T of a W that is a reshape (a view once bufferized, which TMA maps do
+// not take): B^T is a transpose of B made for the product, not W.
+// TF32-LABEL: func.func @tf32_reshaped
+// TF32: %[[W:.+]] = tensor.collapse_shape
+// TF32: %[[BT:.+]] = scf.forall {{.*}} -> (tensor<1032x72xf32>)
+// TF32: linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] {dlc.wgmma} ins(%{{.+}}, %[[BT]] : tensor<384x72xf32>, tensor<1032x72xf32>)
+func.func @tf32_reshaped(%x: tensor<384x72xf32>, %w3: tensor<1032x8x9xf32>) -> tensor<384x1032xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = tensor.collapse_shape %w3 [[0], [1, 2]] : tensor<1032x8x9xf32> into tensor<1032x72xf32>
+  %et = tensor.empty() : tensor<72x1032xf32>
+  %wt = linalg.transpose ins(%w : tensor<1032x72xf32>) outs(%et : tensor<72x1032xf32>) permutation = [1, 0]
+  %e = tensor.empty() : tensor<384x1032xf32>
+  %c = linalg.fill ins(%zero : f32) outs(%e : tensor<384x1032xf32>) -> tensor<384x1032xf32>
+  %q = linalg.matmul ins(%x, %wt : tensor<384x72xf32>, tensor<72x1032xf32>) outs(%c : tensor<384x1032xf32>) -> tensor<384x1032xf32>
+  return %q : tensor<384x1032xf32>
+}
