@@ -354,6 +354,9 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   pm.addNestedPass<gpu::GPUModuleOp>(createLowerVectors(kernelVectors));
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
   pm.addNestedPass<gpu::GPUModuleOp>(createDeclareDynamicSharedMemory());
+  // (Kernels using setmaxnreg: one block an SM, their register count at
+  // entry fixed.)
+  pm.addNestedPass<gpu::GPUModuleOp>(createPinRegisterCount());
   pm.addNestedPass<gpu::GPUModuleOp>(LLVM::createNVVMOptimizeForTargetPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createCanonicalizerPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createCSEPass());

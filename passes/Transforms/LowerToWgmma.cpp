@@ -11,7 +11,8 @@
 //
 // Warp-specialized and persistent, as CUTLASS's sm90 kernels: a block of
 // three warpgroups an SM (at most 132) steps through 128 x 256 tiles of C
-// (128 x 128 where too few such tiles would leave SMs idle), K in steps of
+// (128 x 128 where too few such tiles would leave SMs idle, 128 x 64 where
+// even those would leave half of them idle), K in steps of
 // 128 bytes (64 f16 or bf16; 32 f32, multiplied in TF32, B read as B^T).
 // The producer warpgroup hands most of its registers to the others
 // (setmaxnreg) and its thread 0 issues the TMA loads of A's 128-row tile
@@ -19,7 +20,7 @@
 // next, each stage behind a "full" mbarrier (the loads' bytes) and an
 // "empty" one (every consumer warp done reading it). The two consumer
 // warpgroups each take 64 rows: wait for a stage's full phase, issue its
-// wgmmas (m64n256k16 or m64n128k16) leaving them in flight, and once the
+// wgmmas (m64n256k16, m64n128k16 or m64n64k16) leaving them in flight, and once the
 // previous step's are done free that step's stage. No block-wide barrier:
 // a stage is reloaded as soon as both consumers have left it, the next
 // tile's while they store the last. The consumers store their sums from
@@ -41,6 +42,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -59,13 +61,19 @@ namespace {
 constexpr int64_t kTileM = 128, kStepBytes = 128;
 // Shared memory the stages may take (a block may have 227 KiB).
 constexpr int64_t kStageBudget = 192 * 1024;
-// The SMs of an H100 or H200 (SXM): fewer 128 x 256 tiles than that leave
-// SMs idle, and 128 x 128 ones are taken. (The grid takes the device's own
-// count at run time.)
-constexpr int64_t kMultiprocessors = 132;
 // Registers a thread of the producer and of a consumer warpgroup keep
-// (setmaxnreg): 128 x 40 + 256 x 232 <= 64 Ki, the SM's.
-constexpr int32_t kProducerRegisters = 40, kConsumerRegisters = 232;
+// (setmaxnreg), from the 168 each has at entry (the SM's 64 Ki for 384
+// threads, in 8s: dlc-pin-register-count makes ptxas give them). The
+// consumers take no more than the producer gives up (setmaxnreg.inc waits
+// for the registers the block's decs released): 128 x (168 - 48) >=
+// 256 x (224 - 168). The producer's loop of TMA loads spills in 40 (12
+// bytes, ptxas at 128 x 256 tiles); a consumer's 128 sums and its loop
+// fit in 224.
+constexpr int32_t kEntryRegisters = 65536 / 384 / 8 * 8;
+constexpr int32_t kProducerRegisters = 48, kConsumerRegisters = 224;
+static_assert(128 * (kEntryRegisters - kProducerRegisters) >=
+                  256 * (kConsumerRegisters - kEntryRegisters),
+              "the consumers take more registers than the producer frees");
 
 // Rows of tiles a group of the persistent blocks' tile order takes.
 constexpr int64_t kGroupRows = 8;
@@ -73,20 +81,26 @@ constexpr int64_t kGroupRows = 8;
 /// How many tiles of `tile` cover `size`.
 int64_t tiles(int64_t size, int64_t tile) { return (size + tile - 1) / tile; }
 
-/// The kernel's shape for an M x N product.
+/// The kernel's shape for an M x N product on `sms` SMs.
 struct Tiling {
-  int64_t tileN;      // 256 or 128 columns a block
+  int64_t tileN;      // 256, 128 or 64 columns a block
   int64_t stageBytes; // A's 128 x K step tile, then B's tileN / 64 boxes
   int64_t count;      // tiles
   int64_t stages;
-  Tiling(int64_t m, int64_t n, int64_t steps) {
-    tileN = tiles(m, kTileM) * tiles(n, 256) >= kMultiprocessors ? 256 : 128;
+  Tiling(int64_t m, int64_t n, int64_t steps, int64_t sms) {
+    // The widest tiles (the fewest shared-memory reads a product) that
+    // keep the SMs busy: 256 columns where such tiles fill them; 64 where
+    // even those fit in one wave, which 128-column tiles would leave half
+    // idle (a 1024 x 1024 product: 128 blocks, not 64); else 128.
+    int64_t rows = tiles(m, kTileM);
+    tileN = rows * tiles(n, 256) >= sms  ? 256
+            : rows * tiles(n, 64) <= sms ? 64
+                                         : 128;
     stageBytes = (kTileM + tileN) * kStepBytes;
-    count = tiles(m, kTileM) * tiles(n, tileN);
+    count = rows * tiles(n, tileN);
     // (A block's steps run on through its tiles: as many stages as fit,
     // no more than it has steps.)
-    stages = std::min(kStageBudget / stageBytes,
-                      steps * tiles(count, kMultiprocessors));
+    stages = std::min(kStageBudget / stageBytes, steps * tiles(count, sms));
   }
 };
 
@@ -183,39 +197,62 @@ struct Builder {
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 };
 
-/// A consumer warpgroup's TF32 wgmmas of a K step (`depth` f32 of A's
-/// 64 x depth half and B^T's n x depth tile, both K-major and swizzled in
-/// 128-byte rows, as descriptors `dA`, `dB` give them) into `sums`, committed
-/// as a group of which at most one stays in flight: what upstream's
-/// nvgpu.warpgroup.mma does for f16, which takes neither f32 operands as
-/// TF32 nor a K-major B (its descriptor steps are an MN-major B's). Each
-/// m64nNk8 reads the next 32 bytes of the rows: the descriptors' start
-/// addresses (16-byte units) 2 on, the hardware swizzling the address as
-/// TMA did.
-Value tf32Step(OpBuilder &b, Location loc, Type sumsType, Value dA, Value dB,
-               int64_t depth, int64_t n, Value sums) {
+/// What a K step's wgmmas read: f16 or bf16 A K-major and B MN-major
+/// (m64nNk16, "row" B in NVVM's terms), or TF32 A and B^T both K-major
+/// (m64nNk8), and how far each wgmma moves the descriptors' start
+/// addresses (16-byte units) along the tiles' 128-byte swizzled rows.
+struct WgmmaOperands {
+  NVVM::WGMMATypes type;
+  int64_t depth;         // K a wgmma
+  NVVM::MMALayout layoutB;
+  int64_t stepA, stepB;  // a wgmma's K on: A 32 bytes; B^T 32 bytes, or
+                         // B 16 of its 128-byte rows (2048 bytes)
+
+  WgmmaOperands(Type element)
+      : type(element.isF32()    ? NVVM::WGMMATypes::tf32
+             : element.isBF16() ? NVVM::WGMMATypes::bf16
+                                : NVVM::WGMMATypes::f16),
+        depth(element.isF32() ? 8 : 16),
+        layoutB(element.isF32() ? NVVM::MMALayout::col : NVVM::MMALayout::row),
+        stepA(2), stepB(element.isF32() ? 2 : 16 * kStepBytes / 16) {}
+};
+
+/// A consumer warpgroup's wgmmas of a K step (`tileK` elements of A's
+/// 64 x tileK half and of B's tile, as descriptors `dA` and `dB` give them)
+/// into `sums`, committed as a group of which at most one stays in flight.
+/// On a tile's first step (`first`) the first wgmma overwrites the sums
+/// (scale-d 0) rather than adding to them, as CUTLASS does: no zeros are
+/// moved into the accumulator registers, which ptxas would otherwise find
+/// written behind the wgmma fence and serialize the wgmmas for (C7520).
+/// Built as NVVM ops: upstream's nvgpu.warpgroup.mma neither takes f32
+/// operands as TF32 nor a K-major B, nor leaves out the zeros.
+Value wgmmaStep(OpBuilder &b, Location loc, const WgmmaOperands &operands,
+                int64_t tileK, int64_t n, Value dA, Value dB, Value sums,
+                bool first) {
   Type i64 = b.getI64Type();
   auto raw = [&](Value descriptor) {
     return UnrealizedConversionCastOp::create(b, loc, i64, descriptor)
         .getResult(0);
   };
-  Value a = raw(dA), bT = raw(dB);
+  Value a = raw(dA), bMat = raw(dB);
   NVVM::WgmmaFenceAlignedOp::create(b, loc);
-  for (int64_t k = 0; k < depth / 8; ++k) {
-    auto at = [&](Value descriptor) -> Value {
+  for (int64_t k = 0; k < tileK / operands.depth; ++k) {
+    auto at = [&](Value descriptor, int64_t step) -> Value {
       if (k == 0)
         return descriptor;
       return LLVM::AddOp::create(
           b, loc, descriptor,
-          LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(2 * k)));
+          LLVM::ConstantOp::create(b, loc, i64,
+                                   b.getI64IntegerAttr(step * k)));
     };
     sums = NVVM::WgmmaMmaAsyncOp::create(
-        b, loc, sumsType, sums, at(a), at(bT),
-        NVVM::MMAShapeAttr::get(b.getContext(), 64, n, 8),
-        NVVM::WGMMATypes::tf32, NVVM::WGMMATypes::tf32, NVVM::WGMMATypes::f32,
-        NVVM::WGMMAScaleOut::one, NVVM::WGMMAScaleIn::one,
-        NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row, NVVM::MMALayout::col,
-        NVVM::MMAIntOverflowAttr());
+        b, loc, sums.getType(), sums, at(a, operands.stepA),
+        at(bMat, operands.stepB),
+        NVVM::MMAShapeAttr::get(b.getContext(), 64, n, operands.depth),
+        operands.type, operands.type, NVVM::WGMMATypes::f32,
+        first && k == 0 ? NVVM::WGMMAScaleOut::zero : NVVM::WGMMAScaleOut::one,
+        NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one,
+        NVVM::MMALayout::row, operands.layoutB, NVVM::MMAIntOverflowAttr());
   }
   NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
   NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 1);
@@ -225,9 +262,10 @@ Value tf32Step(OpBuilder &b, Location loc, Type sumsType, Value dA, Value dB,
 /// Replaces `matmul` (C = A B, A [M, K] and B [K, N] of f16 or bf16, or
 /// of f32 with B^T [N, K] (isTF32), C f32 [M, N] as fitsWgmmaTiles takes
 /// them, C zero-filled just before) and its fill by the kernel, which
-/// `multiprocessors` (the runtime's SM count)
-/// sizes.
-void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
+/// `multiprocessors` (the runtime's SM count) sizes; its tiles are chosen for
+/// `sms` SMs.
+void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
+                 int64_t sms) {
   OpBuilder b(matmul);
   Location loc = matmul.getLoc();
   Builder k{b, loc};
@@ -247,7 +285,7 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
   // (The last step's and the edge tiles' elements past K, M and N are
   // TMA's zeros.)
   int64_t steps = tiles(depth, tileK);
-  Tiling t(m, n, steps);
+  Tiling t(m, n, steps, sms);
   zeroFill(matmul).erase();
   linalg::GenericOp consumer = epilogue(matmul);
 
@@ -438,11 +476,21 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
   // frees a stage.)
   Value lane = arith::RemUIOp::create(b, loc, mine, k.index(32));
   Value first = cmp(arith::CmpIPredicate::eq, lane, zero);
-  auto accVector = VectorType::get({64, t.tileN}, f32);
-  auto accType = nvgpu::WarpgroupAccumulatorType::get(context, accVector);
-  // (A thread's sums of wgmma's D, as upstream lowers accType's 64 rows.)
+  // (A thread's sums of wgmma's D: tileN / 2 floats.)
   auto floats = LLVM::LLVMStructType::getLiteral(
       context, SmallVector<Type>(t.tileN / 2, f32));
+  WgmmaOperands operands(element);
+  // Where the sums go (C, or the epilogue's output), and whether it starts
+  // at a multiple of a pair of its elements (see storeSums below).
+  Value out = consumer ? consumer.getDpsInits()[0] : c;
+  Value aligned = cmp(
+      arith::CmpIPredicate::eq,
+      arith::RemUIOp::create(
+          b, loc, memref::ExtractAlignedPointerAsIndexOp::create(b, loc, out),
+          k.index(2 * getElementTypeOrSelf(out.getType())
+                          .getIntOrFloatBitWidth() /
+                  8)),
+      zero);
   auto tileLoop = scf::ForOp::create(b, loc, firstTile, tileCountValue,
                                      tileStride, ValueRange{zero});
   b.setInsertionPointToStart(tileLoop.getBody());
@@ -455,16 +503,8 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
                                     nvgpu::MBarrierTokenType::get(context),
                                     empty, stageOf(it).first);
   };
-  Value init =
-      tf32 ? LLVM::ZeroOp::create(b, loc, floats).getResult()
-           : nvgpu::WarpgroupMmaInitAccumulatorOp::create(b, loc, accType)
-                 .getResult();
-  auto loop =
-      scf::ForOp::create(b, loc, zero, stepsValue, one, ValueRange{init});
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value step = loop.getInductionVar();
+  // K step `step` of the tile: once its stage is full, its wgmmas.
+  auto kStep = [&](Value step, Value sums, bool firstStep) -> Value {
     Value it = arith::AddIOp::create(b, loc, base, step);
     auto [stage, parity] = stageOf(it);
     nvgpu::MBarrierTryWaitParityOp::create(b, loc, full, parity,
@@ -480,20 +520,22 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
     Value dB = nvgpu::WarpgroupGenerateDescriptorOp::create(
         b, loc, nvgpu::WarpgroupMatrixDescriptorType::get(context, tileB),
         bTile, descB);
-    // Committed, then at most this step's group in flight: the previous
-    // step's wgmmas are done (in this warp), and its stage is freed.
-    Value next =
-        tf32 ? tf32Step(b, loc, floats, dA, dB, tileK, t.tileN,
-                        loop.getRegionIterArg(0))
-             : nvgpu::WarpgroupMmaOp::create(
-                   b, loc, accType, dA, dB, b.getI64IntegerAttr(1),
-                   UnitAttr(), b.getUnitAttr(), loop.getRegionIterArg(0))
-                   .getResult();
-    {
-      OpBuilder::InsertionGuard guard(b);
-      ifThen(cmp(arith::CmpIPredicate::uge, step, one));
-      freeStage(arith::SubIOp::create(b, loc, it, one));
-    }
+    return wgmmaStep(b, loc, operands, tileK, t.tileN, dA, dB, sums,
+                     firstStep);
+  };
+  // The first step (its sums from nothing: no zeros), then the others,
+  // each leaving its group in flight: the previous step's wgmmas are then
+  // done (in this warp), and its stage is freed.
+  Value sums0 = kStep(zero, LLVM::PoisonOp::create(b, loc, floats), true);
+  auto loop =
+      scf::ForOp::create(b, loc, one, stepsValue, one, ValueRange{sums0});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value step = loop.getInductionVar();
+    Value next = kStep(step, loop.getRegionIterArg(0), false);
+    freeStage(arith::SubIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, base, step), one));
     scf::YieldOp::create(b, loc, next);
   }
   NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
@@ -519,60 +561,83 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
       arith::MulIOp::create(b, loc,
                             arith::RemUIOp::create(b, loc, lane, k.index(4)),
                             k.index(2)));
-  // (The f16 accumulator as upstream's lowering makes it: a struct per 64
-  // rows, here one, of tileN / 2 floats.)
-  Value registers =
-      tf32 ? loop.getResult(0)
-           : LLVM::ExtractValueOp::create(
-                 b, loc,
-                 UnrealizedConversionCastOp::create(
-                     b, loc,
-                     LLVM::LLVMStructType::getLiteral(context, {floats}),
-                     loop.getResult(0))
-                     .getResult(0),
-                 ArrayRef<int64_t>{0})
-                 .getResult();
+  Value registers = loop.getResult(0);
   bool edges = m % kTileM || n % t.tileN;
-  for (int64_t i = 0; i < 2; ++i) {
-    Value row = arith::AddIOp::create(b, loc, rowBase, k.index(8 * i));
-    for (int64_t j = 0; j < t.tileN / 8; ++j) {
-      OpBuilder::InsertionGuard guard(b);
-      Value col = arith::AddIOp::create(b, loc, colBase, k.index(8 * j));
-      // (N is even: a pair is inside or past it whole.)
-      if (edges)
-        ifThen(arith::AndIOp::create(
-            b, loc, cmp(arith::CmpIPredicate::ult, row, k.index(m)),
-            cmp(arith::CmpIPredicate::ult, col, k.index(n))));
-      for (int64_t e = 0; e < 2; ++e) {
-        Value sum = LLVM::ExtractValueOp::create(
-            b, loc, registers, ArrayRef<int64_t>{4 * j + 2 * i + e});
-        Value indices[] = {
-            row, e ? arith::AddIOp::create(b, loc, col, one).getResult() : col};
-        if (!consumer) {
-          memref::StoreOp::create(b, loc, sum, c, indices);
-          continue;
-        }
-        IRMapping mapping;
-        Block *body = consumer.getBody();
-        for (OpOperand *input : consumer.getDpsInputOperands()) {
-          Value value = sum;
-          if (input->get() != c) {
-            AffineMap map = consumer.getMatchingIndexingMap(input);
-            SmallVector<Value> at;
-            for (unsigned d = 0; d < map.getNumResults(); ++d)
-              at.push_back(affine::AffineApplyOp::create(
-                  b, loc, map.getSubMap({d}), indices));
-            value = memref::LoadOp::create(b, loc, input->get(), at);
+  // A thread's sums come in pairs of columns: the consumer's body runs on
+  // each pair as vectors of two, and each is stored as one access of two
+  // elements, where the output starts at a multiple of a pair's bytes
+  // (aligned) 4 bytes of f16 or bf16 or 8 of f32, otherwise at the
+  // element's alignment, which LLVM splits. (Pairs also spare ptxas single
+  // conversions of sums to f16 or bf16, which it took for reads inside the
+  // wgmma pipeline and serialized the wgmmas for, C7514.)
+  Type outElement = getElementTypeOrSelf(out.getType());
+  auto pairType = VectorType::get({2}, outElement);
+  auto storeSums = [&](int64_t alignment) {
+    for (int64_t i = 0; i < 2; ++i) {
+      Value row = arith::AddIOp::create(b, loc, rowBase, k.index(8 * i));
+      for (int64_t j = 0; j < t.tileN / 8; ++j) {
+        OpBuilder::InsertionGuard guard(b);
+        Value col = arith::AddIOp::create(b, loc, colBase, k.index(8 * j));
+        // (N is even: a pair is inside or past it whole.)
+        if (edges)
+          ifThen(arith::AndIOp::create(
+              b, loc, cmp(arith::CmpIPredicate::ult, row, k.index(m)),
+              cmp(arith::CmpIPredicate::ult, col, k.index(n))));
+        SmallVector<Value, 2> sums;
+        for (int64_t e = 0; e < 2; ++e)
+          sums.push_back(LLVM::ExtractValueOp::create(
+              b, loc, registers, ArrayRef<int64_t>{4 * j + 2 * i + e}));
+        Value pair = vector::FromElementsOp::create(
+            b, loc, VectorType::get({2}, f32), sums);
+        if (consumer) {
+          // The consumer's body on the pair, its other inputs' elements at
+          // the pair's row and columns.
+          IRMapping mapping;
+          Block *body = consumer.getBody();
+          for (OpOperand *input : consumer.getDpsInputOperands()) {
+            Value value = pair;
+            if (input->get() != c) {
+              AffineMap map = consumer.getMatchingIndexingMap(input);
+              SmallVector<Value, 2> elements;
+              for (int64_t e = 0; e < 2; ++e) {
+                Value at[] = {row, e ? arith::AddIOp::create(b, loc, col, one)
+                                           .getResult()
+                                     : col};
+                SmallVector<Value> indices;
+                for (unsigned d = 0; d < map.getNumResults(); ++d)
+                  indices.push_back(affine::AffineApplyOp::create(
+                      b, loc, map.getSubMap({d}), at));
+                elements.push_back(
+                    memref::LoadOp::create(b, loc, input->get(), indices));
+              }
+              value = vector::FromElementsOp::create(
+                  b, loc,
+                  VectorType::get({2}, getElementTypeOrSelf(
+                                           input->get().getType())),
+                  elements);
+            }
+            mapping.map(body->getArgument(input->getOperandNumber()), value);
           }
-          mapping.map(body->getArgument(input->getOperandNumber()), value);
+          dlc::cloneOnVectors(b, *body, mapping, 2);
+          pair = mapping.lookupOrDefault(
+              cast<linalg::YieldOp>(body->getTerminator()).getValues()[0]);
+          if (!isa<VectorType>(pair.getType()))
+            pair = vector::BroadcastOp::create(b, loc, pairType, pair);
         }
-        for (Operation &op : body->without_terminator())
-          b.clone(op, mapping);
-        auto yield = cast<linalg::YieldOp>(body->getTerminator());
-        memref::StoreOp::create(b, loc, mapping.lookup(yield.getValues()[0]),
-                                consumer.getDpsInits()[0], indices);
+        vector::StoreOp::create(b, loc, pair, out, ValueRange{row, col},
+                                /*nontemporal=*/false,
+                                llvm::Align(alignment));
       }
     }
+  };
+  {
+    OpBuilder::InsertionGuard guard(b);
+    auto branch = scf::IfOp::create(b, loc, aligned, /*withElse=*/true);
+    int64_t bytes = outElement.getIntOrFloatBitWidth() / 8;
+    b.setInsertionPointToStart(branch.thenBlock());
+    storeSums(2 * bytes);
+    b.setInsertionPointToStart(branch.elseBlock());
+    storeSums(bytes);
   }
   scf::YieldOp::create(b, loc, next);
   b.setInsertionPointToEnd(&launch.getBody().front());
@@ -589,6 +654,7 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors) {
 }
 
 struct LowerToWgmma : public dlc::impl::LowerToWgmmaBase<LowerToWgmma> {
+  using LowerToWgmmaBase::LowerToWgmmaBase;
   void runOnOperation() override {
     SmallVector<linalg::MatmulOp> marked;
     getOperation().walk([&](linalg::MatmulOp op) {
@@ -597,15 +663,21 @@ struct LowerToWgmma : public dlc::impl::LowerToWgmmaBase<LowerToWgmma> {
     });
     if (marked.empty())
       return;
+    if (multiprocessors < 1) {
+      getOperation().emitError("dlc-lower-to-wgmma: multiprocessors must be "
+                               "1 or more, not ")
+          << static_cast<int64_t>(multiprocessors);
+      return signalPassFailure();
+    }
     // The runtime's count of the device's SMs: the persistent kernels'
     // grid.
     ModuleOp module = getOperation();
     // (An llvm.func: passes on func.funcs take every one to have a body.)
-    auto multiprocessors =
+    auto smCount =
         module.lookupSymbol<LLVM::LLVMFuncOp>("mgpuMultiprocessorCount");
-    if (!multiprocessors) {
+    if (!smCount) {
       OpBuilder b(module.getBodyRegion());
-      multiprocessors = LLVM::LLVMFuncOp::create(
+      smCount = LLVM::LLVMFuncOp::create(
           b, module.getLoc(), "mgpuMultiprocessorCount",
           LLVM::LLVMFunctionType::get(b.getI32Type(), {}));
     }
@@ -617,7 +689,7 @@ struct LowerToWgmma : public dlc::impl::LowerToWgmmaBase<LowerToWgmma> {
             << why;
         return signalPassFailure();
       }
-      lowerMatmul(op, multiprocessors);
+      lowerMatmul(op, smCount, multiprocessors);
     }
   }
 };

@@ -3100,6 +3100,37 @@ LogicalResult lowerStagingPiece(RewriterBase &rewriter, linalg::LinalgOp op) {
   return loopsInElse(rewriter, branch, op);
 }
 
+} // namespace
+
+void dlc::cloneOnVectors(OpBuilder &b, Block &body, IRMapping &mapping,
+                         int64_t width) {
+  auto vectorOf = [&](Type element) {
+    return VectorType::get({width}, element);
+  };
+  // Scalars (a uniform operand, a constant from outside) meet vectors as
+  // broadcasts.
+  auto asVector = [&](Value v) -> Value {
+    if (isa<VectorType>(v.getType()))
+      return v;
+    return vector::BroadcastOp::create(b, v.getLoc(), vectorOf(v.getType()),
+                                       v);
+  };
+  for (Operation &inner : body.without_terminator()) {
+    SmallVector<Value> operands;
+    for (Value operand : inner.getOperands())
+      operands.push_back(asVector(mapping.lookupOrDefault(operand)));
+    SmallVector<Type> types;
+    for (Type type : inner.getResultTypes())
+      types.push_back(vectorOf(type));
+    OperationState state(inner.getLoc(), inner.getName(), operands, types,
+                         inner.getAttrs());
+    Operation *vectorOp = b.create(state);
+    mapping.map(inner.getResults(), vectorOp->getResults());
+  }
+}
+
+namespace {
+
 /// A thread's elementwise piece (dlc-tile-for-gpu's `dlc.vector_piece`:
 /// V consecutive elements of each operand that varies along the last loop,
 /// one value of the others) as one vector.load per such operand, the body
@@ -3153,30 +3184,15 @@ LogicalResult lowerVectorPiece(RewriterBase &rewriter, linalg::GenericOp op,
                   .getResult();
     map.map(arg, value);
   }
-  // Scalars (a uniform operand, a constant from outside) meet vectors as
-  // broadcasts.
-  auto asVector = [&](Value v) -> Value {
-    if (isa<VectorType>(v.getType()))
-      return v;
-    return vector::BroadcastOp::create(rewriter, loc, vectorOf(v.getType()), v);
-  };
-  for (Operation &inner : body->without_terminator()) {
-    SmallVector<Value> operands;
-    for (Value operand : inner.getOperands())
-      operands.push_back(asVector(map.lookupOrDefault(operand)));
-    SmallVector<Type> types;
-    for (Type type : inner.getResultTypes())
-      types.push_back(vectorOf(type));
-    OperationState state(inner.getLoc(), inner.getName(), operands, types,
-                         inner.getAttrs());
-    Operation *vectorOp = rewriter.create(state);
-    map.map(inner.getResults(), vectorOp->getResults());
-  }
+  dlc::cloneOnVectors(rewriter, *body, map, width);
   // (One result, or two: a weight's momentum and update.)
   for (auto [yielded, out] :
        llvm::zip(cast<linalg::YieldOp>(body->getTerminator()).getValues(),
                  op.getDpsInits())) {
-    Value result = asVector(map.lookupOrDefault(yielded));
+    Value result = map.lookupOrDefault(yielded);
+    if (!isa<VectorType>(result.getType()))
+      result = vector::BroadcastOp::create(rewriter, loc,
+                                           vectorOf(result.getType()), result);
     vector::StoreOp::create(rewriter, loc, result, out, zeros(out),
                             /*nontemporal=*/false, llvm::Align(16));
   }

@@ -83,6 +83,13 @@ void forwardAccumulatorFills(mlir::RewriterBase &rewriter,
 /// it. (dlc-place-shared-memory's file.)
 void hoistAccumulators(mlir::RewriterBase &rewriter, mlir::Operation *root);
 
+/// The ops of `body` (a linalg op's region of elementwise arith and math
+/// ops) cloned on vector<width> of their types, their operands looked up in
+/// `mapping` (broadcast where scalar), their results mapped. (The GPU's
+/// vector pieces and its wgmma epilogues' pairs; dlc-tile-for-gpu's file.)
+void cloneOnVectors(mlir::OpBuilder &b, mlir::Block &body,
+                    mlir::IRMapping &mapping, int64_t width);
+
 /// Static sizes as index attributes (tile sizes, slice sizes).
 inline llvm::SmallVector<mlir::OpFoldResult>
 indexAttrs(mlir::OpBuilder &b, llvm::ArrayRef<int64_t> values) {

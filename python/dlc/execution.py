@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -149,12 +150,16 @@ def ptxas_path() -> str | None:
     return None
 
 
-def check_ptx(source: str, arch: str, train_step: str | None = None) -> int:
+def check_ptx(source: str, arch: str, train_step: str | None = None,
+              performance: bool = True, ptx: dict | None = None) -> int:
     """Compiles dlc `source` for the NVIDIA architecture `arch` (sm_80, ...)
     with `dlc-compile --target=cuda --emit=ptx` (with --allow-tf32 where
     `arch` ends in "-tf32"), assembles every kernel with ptxas for that
     architecture and returns how many there are; raises CompileError naming
-    the kernel ptxas refused."""
+    the kernel ptxas refused or, with `performance`, the kernel for which
+    ptxas reported spilled registers or a "Potential Performance Loss"
+    (wgmmas serialized, setmaxnreg ignored: what no GPU-less test would
+    otherwise see). Each kernel's PTX goes into `ptx` by name where given."""
     tf32 = arch.endswith("-tf32")
     arch = arch.removesuffix("-tf32")
     ptxas = ptxas_path()
@@ -173,14 +178,23 @@ def check_ptx(source: str, arch: str, train_step: str | None = None) -> int:
                                f"{proc.stderr}")
         kernels = proc.stdout.split("// dlc-kernel: ")[1:]
         for i, kernel in enumerate(kernels):
-            name, ptx = kernel.split("\n", 1)
+            name, text = kernel.split("\n", 1)
+            if ptx is not None:
+                ptx[name] = text
             path = Path(work) / f"kernel{i}.ptx"
-            path.write_text(ptx)
-            result = subprocess.run([ptxas, f"-arch={arch}", str(path), "-o", os.devnull],
-                                    capture_output=True, text=True)
+            path.write_text(text)
+            result = subprocess.run([ptxas, f"-arch={arch}", "-v", str(path), "-o",
+                                     os.devnull], capture_output=True, text=True)
             if result.returncode != 0:
                 raise CompileError(f"ptxas -arch={arch} refused kernel {name}:\n"
                                    f"{result.stderr}")
+            if performance:
+                losses = [line.strip() for line in (result.stdout + result.stderr).splitlines()
+                          if "Potential Performance Loss" in line
+                          or re.search(r"\b[1-9][0-9]* bytes spill (stores|loads)", line)]
+                if losses:
+                    raise CompileError(f"ptxas -arch={arch} -v on kernel {name}:\n"
+                                       + "\n".join(losses))
         return len(kernels)
 
 

@@ -1,9 +1,10 @@
-// RUN: dlc-opt %s --split-input-file --pass-pipeline='builtin.module(dlc-lower-to-wgmma,func.func(canonicalize,cse))' --verify-diagnostics | FileCheck %s
+// RUN: dlc-opt %s --split-input-file --pass-pipeline='builtin.module(dlc-lower-to-wgmma{multiprocessors=8},func.func(canonicalize,cse))' --verify-diagnostics | FileCheck %s
 
 // A marked [256, 192] x [192, 384] bf16 product into a zero-filled f32 C:
 // the fill goes; tensor maps of A (128 x 64 boxes) and B (64 x 64) with the
-// 128-byte swizzle on the host; 128 x 128 tiles (too few of 128 x 256 to
-// fill the SMs), (256 / 128) x (384 / 128) = 6 of them, a persistent block
+// 128-byte swizzle on the host; 128 x 128 tiles (chosen for the 8 SMs of
+// the RUN line: too few of 128 x 256 to fill them, too many of 128 x 64,
+// 12, for one wave), (256 / 128) x (384 / 128) = 6 of them, a persistent block
 // each (of three warpgroups) up to the device's SM count (the runtime's,
 // declared in the module), three 32 KiB stages (a block's 3 K steps: no
 // more stages than steps).
@@ -12,6 +13,11 @@
 // CHECK-SAME: (%[[A:.+]]: memref<256x192xbf16>, %[[B:.+]]: memref<192x384xbf16>, %[[C:.+]]: memref<256x384xf32>)
 // CHECK-NOT: linalg.
 // CHECK-DAG: %[[SHARED:.+]] = arith.constant 98304 : i32
+// CHECK-DAG: %[[A2:.+]] = llvm.mlir.constant(2 : i64) : i64
+// CHECK-DAG: %[[B128:.+]] = llvm.mlir.constant(128 : i64) : i64
+// CHECK-DAG: %[[B256:.+]] = llvm.mlir.constant(256 : i64) : i64
+// CHECK-DAG: %[[B384:.+]] = llvm.mlir.constant(384 : i64) : i64
+// CHECK-DAG: %[[NOSUMS:.+]] = llvm.mlir.poison : !llvm.struct<(f32,
 // CHECK-DAG: %[[UA:.+]] = memref.cast %[[A]] : memref<256x192xbf16> to memref<*xbf16>
 // CHECK: %[[MAPA:.+]] = nvgpu.tma.create.descriptor %[[UA]] box[%[[C128:.+]], %[[C64:.+]]] : memref<*xbf16> -> <tensor = memref<128x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
 // CHECK: %[[UB:.+]] = memref.cast %[[B]]
@@ -42,7 +48,7 @@
 // (col + 64, k).
 // CHECK: %[[PRODUCER:.+]] = arith.cmpi ult, %[[TX]], %[[C128]]
 // CHECK: scf.if %[[PRODUCER]] {
-// CHECK-NEXT: nvvm.setmaxregister  decrease 40
+// CHECK-NEXT: nvvm.setmaxregister  decrease 48
 // CHECK-NEXT: scf.if %[[LEADER]] {
 // CHECK-NEXT: scf.for %[[PTILE:.+]] = %[[BX]] to %[[C6]] step %[[GX]] iter_args(%[[PBASE:.+]] = %[[C0]]) -> (index) {
 // CHECK-NEXT: %[[PGROUP:.+]] = arith.divui %[[PTILE]], %[[C6]] :
@@ -73,54 +79,86 @@
 // CHECK-NEXT: scf.yield %[[PNEXT]]
 // CHECK: } else {
 // The consumers (warpgroups 1 and 2, rows 0-63 and 64-127 of each tile):
-// each K step waits for its stage's full phase, takes the descriptors of
-// its half of A's tile (8 KiB on for the second) and of B's, the product
-// with B N-major, and frees the previous step's stage (lane 0 of each
-// warp, after its wgmma wait); after a tile's last step, its stage too.
-// CHECK-NEXT: nvvm.setmaxregister  increase 232
+// whether C starts at a multiple of 8 bytes (a pair of f32), then for each
+// tile its first K step: once its stage is full, the descriptors of its
+// half of A's tile (8 KiB on for the second) and of B's, four wgmma
+// m64n128k16 (B N-major: "row"), the first overwriting the sums (scale-d
+// zero: no zeros moved into the registers), the descriptors 2 (A: 32 bytes)
+// and 128 (B: 16 rows of 128 bytes) on each; one group left in flight. The
+// other steps likewise, adding to the sums, each freeing the previous
+// step's stage (lane 0 of each warp, after its wgmma wait); after a tile's
+// last step, its stage too.
+// CHECK-NEXT: nvvm.setmaxregister  increase 224
 // CHECK: %[[MINE:.+]] = arith.subi %[[TX]], %[[C128]]
 // CHECK: %[[HALF:.+]] = arith.divui %[[MINE]], %[[C128]]
 // CHECK: %[[LANE:.+]] = arith.remui %[[MINE]], %[[C32:.+]] :
 // CHECK: %[[FIRST:.+]] = arith.cmpi eq, %[[LANE]], %[[C0]]
+// CHECK: %[[CPTR:.+]] = memref.extract_aligned_pointer_as_index %[[C]]
+// CHECK: %[[CREM:.+]] = arith.remui %[[CPTR]], %[[C8:.+]] :
+// CHECK: %[[ALIGNED:.+]] = arith.cmpi eq, %[[CREM]], %[[C0]]
 // CHECK: scf.for %[[TILE:.+]] = %[[BX]] to %[[C6]] step %[[GX]] iter_args(%[[BASE:.+]] = %[[C0]]) -> (index) {
 // CHECK: %[[ROW:.+]] = arith.muli %{{.+}}, %[[C128]]
 // CHECK: %[[COL:.+]] = arith.muli %{{.+}}, %[[C128]]
-// CHECK: %[[INIT:.+]] = nvgpu.warpgroup.mma.init.accumulator -> <fragmented = vector<64x128xf32>>
-// CHECK: %[[SUM:.+]] = scf.for %[[STEP:.+]] = %[[C0]] to %[[C3]] step %[[C1]] iter_args(%[[ACC:.+]] = %[[INIT]])
+// CHECK: %[[STAGE0:.+]] = arith.remui %[[BASE]], %[[C3]]
+// CHECK: nvgpu.mbarrier.try_wait.parity %[[FULL]][%[[STAGE0]]]
+// CHECK: %[[HALFOFF:.+]] = arith.muli %[[HALF]], %[[C8192:.+]] :
+// CHECK: %[[STAGEOFF:.+]] = arith.muli %[[STAGE0]], %[[C32768]]
+// CHECK: %[[AOFF:.+]] = arith.addi %[[STAGEOFF]], %[[HALFOFF]]
+// CHECK: %[[ATILE:.+]] = memref.view %{{.+}}[%[[AOFF]]][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<64x64xbf16
+// CHECK: %[[DA:.+]] = nvgpu.warpgroup.generate.descriptor %[[ATILE]], %[[MAPA]]
+// CHECK: %[[DB:.+]] = nvgpu.warpgroup.generate.descriptor %{{.+}}, %[[MAPB]] : memref<64x128xbf16, #gpu.address_space<workgroup>>
+// CHECK: %[[RA:.+]] = builtin.unrealized_conversion_cast %[[DA]] {{.+}} to i64
+// CHECK: %[[RB:.+]] = builtin.unrealized_conversion_cast %[[DB]] {{.+}} to i64
+// CHECK: nvvm.wgmma.fence.aligned
+// CHECK: %[[W0:.+]] = nvvm.wgmma.mma_async %[[RA]], %[[RB]], %[[NOSUMS]], <m = 64, n = 128, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <row>]
+// CHECK: %[[RB1:.+]] = llvm.add %[[RB]], %[[B128]]
+// CHECK: %[[RA1:.+]] = llvm.add %[[RA]], %[[A2]]
+// CHECK: %[[W1:.+]] = nvvm.wgmma.mma_async %[[RA1]], %[[RB1]], %[[W0]], <m = 64, n = 128, k = 16>, D[<f32>, <one>]
+// CHECK: llvm.add %[[RB]], %[[B256]]
+// CHECK: %[[W2:.+]] = nvvm.wgmma.mma_async {{.+}}, %[[W1]], <m = 64, n = 128, k = 16>, D[<f32>, <one>]
+// CHECK: llvm.add %[[RB]], %[[B384]]
+// CHECK: %[[W3:.+]] = nvvm.wgmma.mma_async {{.+}}, %[[W2]], <m = 64, n = 128, k = 16>, D[<f32>, <one>]
+// CHECK-NEXT: nvvm.wgmma.commit.group.sync.aligned
+// CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 1
+// CHECK: %[[SUM:.+]] = scf.for %[[STEP:.+]] = %[[C1]] to %[[C3]] step %[[C1]] iter_args(%[[ACC:.+]] = %[[W3]])
 // CHECK: %[[IT:.+]] = arith.addi %[[BASE]], %[[STEP]]
 // CHECK: %[[ROUND:.+]] = arith.divui %[[IT]], %[[C3]]
 // CHECK: %[[STAGE:.+]] = arith.remui %[[IT]], %[[C3]]
 // CHECK: %[[ODD:.+]] = arith.andi %[[ROUND]], %[[C1]]
 // CHECK: %[[PARITY:.+]] = arith.index_cast %[[ODD]] : index to i1
 // CHECK: nvgpu.mbarrier.try_wait.parity %[[FULL]][%[[STAGE]]], %[[PARITY]]
-// CHECK: %[[HALFOFF:.+]] = arith.muli %[[HALF]], %[[C8192:.+]] :
-// CHECK: %[[STAGEOFF:.+]] = arith.muli %[[STAGE]], %[[C32768]]
-// CHECK: %[[AOFF:.+]] = arith.addi %[[STAGEOFF]], %[[HALFOFF]]
-// CHECK: %[[ATILE:.+]] = memref.view %{{.+}}[%[[AOFF]]][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<64x64xbf16
-// CHECK: %[[DA:.+]] = nvgpu.warpgroup.generate.descriptor %[[ATILE]], %[[MAPA]]
-// CHECK: %[[DB:.+]] = nvgpu.warpgroup.generate.descriptor %{{.+}}, %[[MAPB]] : memref<64x128xbf16, #gpu.address_space<workgroup>>
-// CHECK: %[[NEXT:.+]] = nvgpu.warpgroup.mma %[[DA]], %[[DB]], %[[ACC]] {transposeB}
-// CHECK: %[[STARTED:.+]] = arith.cmpi uge, %[[STEP]], %[[C1]]
-// CHECK: scf.if %[[STARTED]] {
+// CHECK: nvvm.wgmma.fence.aligned
+// CHECK: nvvm.wgmma.mma_async %{{.+}}, %{{.+}}, %[[ACC]], <m = 64, n = 128, k = 16>, D[<f32>, <one>]
+// CHECK-COUNT-3: nvvm.wgmma.mma_async {{.+}} D[<f32>, <one>]
+// CHECK-NEXT: nvvm.wgmma.commit.group.sync.aligned
+// CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 1
 // CHECK: %[[PREV:.+]] = arith.subi %[[IT]], %[[C1]]
 // CHECK: scf.if %[[FIRST]] {
 // CHECK: %[[PREVSTAGE:.+]] = arith.remui %[[PREV]], %[[C3]]
 // CHECK: nvgpu.mbarrier.arrive %[[EMPTY]][%[[PREVSTAGE]]]
-// CHECK: scf.yield %[[NEXT]]
+// CHECK: scf.yield
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK: %[[LAST:.+]] = arith.addi %[[BASE]], %c2 :
 // CHECK: scf.if %[[FIRST]] {
 // CHECK: %[[LASTSTAGE:.+]] = arith.remui %[[LAST]], %[[C3]]
 // CHECK: nvgpu.mbarrier.arrive %[[EMPTY]][%[[LASTSTAGE]]]
 // The sums from the registers to C: rows row + 16 warp + lane / 4 (+ 8),
-// columns col + 2 (lane % 4) + 8 j and the next, 64 of them a thread.
-// CHECK: %[[REGS:.+]] = builtin.unrealized_conversion_cast %[[SUM]] : !nvgpu.warpgroup.accumulator<fragmented = vector<64x128xf32>> to !llvm.struct<(struct<(f32,
-// CHECK: %[[R0:.+]] = llvm.extractvalue %[[REGS]][0, 0]
-// CHECK: memref.store %[[R0]], %[[C]][%[[RROW:.+]], %[[RCOL:.+]]] : memref<256x384xf32>
-// CHECK: %[[R1:.+]] = llvm.extractvalue %[[REGS]][0, 1]
-// CHECK: %[[RCOL1:.+]] = arith.addi %[[RCOL]], %[[C1]]
-// CHECK: memref.store %[[R1]], %[[C]][%[[RROW]], %[[RCOL1]]]
-// CHECK-COUNT-62: memref.store %{{.+}}, %[[C]]
+// columns col + 2 (lane % 4) + 8 j and the next, 32 pairs a thread, each
+// one store of 8 bytes where C is so aligned, of 4 otherwise.
+// CHECK: scf.if %[[ALIGNED]] {
+// CHECK-NEXT: %[[R0:.+]] = llvm.extractvalue %[[SUM]][0]
+// CHECK-NEXT: %[[R1:.+]] = llvm.extractvalue %[[SUM]][1]
+// CHECK-NEXT: %[[P0:.+]] = vector.from_elements %[[R0]], %[[R1]] : vector<2xf32>
+// CHECK-NEXT: vector.store %[[P0]], %[[C]][%[[RROW:.+]], %[[RCOL:.+]]] {alignment = 8 : i64} : memref<256x384xf32>, vector<2xf32>
+// CHECK-NEXT: %[[RCOL8:.+]] = arith.addi %[[RCOL]], %[[C8]]
+// CHECK-NEXT: llvm.extractvalue %[[SUM]][4]
+// CHECK-NEXT: llvm.extractvalue %[[SUM]][5]
+// CHECK-NEXT: %[[P1:.+]] = vector.from_elements
+// CHECK-NEXT: vector.store %[[P1]], %[[C]][%[[RROW]], %[[RCOL8]]] {alignment = 8 : i64}
+// CHECK-COUNT-30: vector.store %{{.+}}, %[[C]][{{.+}}] {alignment = 8 : i64}
+// CHECK: } else {
+// CHECK-COUNT-32: vector.store %{{.+}}, %[[C]][{{.+}}] {alignment = 4 : i64}
+// CHECK-NOT: vector.store
 // CHECK-NOT: memref.store
 // CHECK: scf.yield
 func.func @gemm(%a: memref<256x192xbf16>, %b: memref<192x384xbf16>, %c: memref<256x384xf32>) {
@@ -135,26 +173,36 @@ func.func @gemm(%a: memref<256x192xbf16>, %b: memref<192x384xbf16>, %c: memref<2
 // With its marked elementwise consumer (a bias along the columns, a
 // rounding to bf16), C a temporary: each sum goes through the consumer's
 // body (the bias at its column) into the bf16 output; C, its fill and the
-// consumer go. Two stages (a block's 2 K steps).
+// consumer go. Tiles of 128 x 64 (8 of them: one wave on the 8 SMs, where
+// 128 x 128 ones would leave half idle), a thread's 32 sums, 16 pairs
+// each through the body as vectors of two (the bias at the pair's
+// columns) and stored as 4 bytes (2 where the output is not 4-byte
+// aligned); two stages of 24 KiB (a block's 2 K steps).
 // CHECK-LABEL: func.func @epilogue
 // CHECK-SAME: (%[[A:.+]]: memref<256x128xbf16>, %[[B:.+]]: memref<128x256xbf16>, %[[BIAS:.+]]: memref<256xf32>, %[[OUT:.+]]: memref<256x256xbf16>)
 // CHECK-NOT: memref.alloc
-// CHECK-DAG: %[[SHARED:.+]] = arith.constant 65536 : i32
+// CHECK-DAG: %[[SHARED:.+]] = arith.constant 49152 : i32
 // CHECK: gpu.launch {{.*}} dynamic_shared_memory_size %[[SHARED]]
+// CHECK: %[[OPTR:.+]] = memref.extract_aligned_pointer_as_index %[[OUT]]
+// CHECK: %[[OREM:.+]] = arith.remui %[[OPTR]], %c4
+// CHECK: %[[ALIGNED:.+]] = arith.cmpi eq, %[[OREM]], %c0
+// CHECK: nvvm.wgmma.mma_async {{.+}} <m = 64, n = 64, k = 16>
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
-// CHECK: %[[REGS:.+]] = builtin.unrealized_conversion_cast
-// CHECK: %[[X:.+]] = llvm.extractvalue %[[REGS]][0, 0]
-// CHECK: %[[Y:.+]] = memref.load %[[BIAS]][%[[GC:.+]]] : memref<256xf32>
-// CHECK: %[[S:.+]] = arith.addf %[[X]], %[[Y]]
-// CHECK: %[[T:.+]] = arith.truncf %[[S]] : f32 to bf16
-// CHECK: memref.store %[[T]], %[[OUT]][%[[GR:.+]], %[[GC]]]
-// CHECK: %[[X1:.+]] = llvm.extractvalue %[[REGS]][0, 1]
-// CHECK: %[[GC1:.+]] = arith.addi %[[GC]], %{{.+}}
-// CHECK: %[[Y1:.+]] = memref.load %[[BIAS]][%[[GC1]]]
-// CHECK: %[[S1:.+]] = arith.addf %[[X1]], %[[Y1]]
-// CHECK: %[[T1:.+]] = arith.truncf %[[S1]] : f32 to bf16
-// CHECK: memref.store %[[T1]], %[[OUT]][%[[GR]], %[[GC1]]]
-// CHECK-COUNT-62: memref.store %{{.+}}, %[[OUT]]
+// CHECK: scf.if %[[ALIGNED]] {
+// CHECK-NEXT: %[[X0:.+]] = llvm.extractvalue %[[SUMS:.+]][0]
+// CHECK-NEXT: %[[X1:.+]] = llvm.extractvalue %[[SUMS]][1]
+// CHECK-NEXT: %[[X:.+]] = vector.from_elements %[[X0]], %[[X1]] : vector<2xf32>
+// CHECK-NEXT: %[[Y0:.+]] = memref.load %[[BIAS]][%[[GC:.+]]] : memref<256xf32>
+// CHECK-NEXT: %[[GC1:.+]] = arith.addi %[[GC]], %{{.+}}
+// CHECK-NEXT: %[[Y1:.+]] = memref.load %[[BIAS]][%[[GC1]]]
+// CHECK-NEXT: %[[Y:.+]] = vector.from_elements %[[Y0]], %[[Y1]] : vector<2xf32>
+// CHECK-NEXT: %[[S:.+]] = arith.addf %[[X]], %[[Y]] : vector<2xf32>
+// CHECK-NEXT: %[[T:.+]] = arith.truncf %[[S]] : vector<2xf32> to vector<2xbf16>
+// CHECK-NEXT: vector.store %[[T]], %[[OUT]][%[[GR:.+]], %[[GC]]] {alignment = 4 : i64} : memref<256x256xbf16>, vector<2xbf16>
+// CHECK-COUNT-15: vector.store %{{.+}}, %[[OUT]][{{.+}}] {alignment = 4 : i64}
+// CHECK: } else {
+// CHECK-COUNT-16: vector.store %{{.+}}, %[[OUT]][{{.+}}] {alignment = 2 : i64}
+// CHECK-NOT: vector.store
 // CHECK-NOT: memref.store
 // CHECK-NOT: linalg.
 // CHECK-NOT: memref.dealloc
@@ -175,10 +223,10 @@ func.func @epilogue(%a: memref<256x128xbf16>, %b: memref<128x256xbf16>, %bias: m
 
 // -----
 
-// Enough 128 x 256 tiles to fill an H100's 132 SMs ((1536 / 128) x (2816 /
-// 256) = 132): as many blocks at most, of 256 columns, A's box and four of B's a
+// Enough 128 x 256 tiles to fill the SMs ((1536 / 128) x (2816 / 256) =
+// 132, an H100's count; 8 here): as many blocks at most, of 256 columns, A's box and four of B's a
 // stage (48 KiB), four stages (192 KiB) for K's 6 steps, each consumer
-// warpgroup 64 x 256 sums (wgmma m64n256k16), 128 stores of them.
+// warpgroup 64 x 256 sums (wgmma m64n256k16), 64 pairs stored.
 // CHECK-LABEL: func.func @wide
 // CHECK-DAG: %[[SHARED:.+]] = arith.constant 196608 : i32
 // CHECK: arith.minui %{{.+}}, %c132 : index
@@ -187,11 +235,11 @@ func.func @epilogue(%a: memref<256x128xbf16>, %b: memref<128x256xbf16>, %bias: m
 // CHECK: nvgpu.mbarrier.arrive.expect_tx %{{.+}}, %[[C49152:.+]] :
 // CHECK-COUNT-5: nvgpu.tma.async.load
 // CHECK-NOT: nvgpu.tma.async.load
-// CHECK: nvgpu.warpgroup.mma.init.accumulator -> <fragmented = vector<64x256xf32>>
 // CHECK: nvgpu.warpgroup.generate.descriptor %{{.+}}, %{{.+}} : memref<64x256xbf16, #gpu.address_space<workgroup>>
-// CHECK: nvgpu.warpgroup.mma {{.+}} -> <fragmented = vector<64x256xf32>>
-// CHECK-COUNT-128: memref.store %{{.+}} : memref<1536x2816xf32>
-// CHECK-NOT: memref.store
+// CHECK: nvvm.wgmma.mma_async {{.+}} <m = 64, n = 256, k = 16>
+// CHECK-COUNT-64: vector.store %{{.+}} {alignment = 8 : i64} : memref<1536x2816xf32>, vector<2xf32>
+// CHECK-COUNT-64: vector.store %{{.+}} {alignment = 4 : i64} : memref<1536x2816xf32>, vector<2xf32>
+// CHECK-NOT: vector.store
 func.func @wide(%a: memref<1536x384xbf16>, %b: memref<384x2816xbf16>, %c: memref<1536x2816xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%c : memref<1536x2816xf32>)
@@ -201,19 +249,18 @@ func.func @wide(%a: memref<1536x384xbf16>, %b: memref<384x2816xbf16>, %c: memref
 
 // -----
 
-// Edges: M = 200, N = 136, K = 72: (2 x 2) tiles, 2 K steps (the
+// Edges: M = 200, N = 136, K = 72: (2 x 3) tiles of 128 x 64, 2 K steps (the
 // second's columns past 72 TMA's zeros), each pair of sums stored where
 // its row is inside M and its columns inside N.
 // CHECK-LABEL: func.func @edges
 // CHECK-SAME: %[[C:[^:]+]]: memref<200x136xf32>
-// CHECK: arith.minui %{{.+}}, %c4 : index
+// CHECK: arith.minui %{{.+}}, %c6 : index
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK-DAG: %[[IN_M:.+]] = arith.cmpi ult, %[[GR:.+]], %c200 : index
 // CHECK-DAG: %[[IN_N:.+]] = arith.cmpi ult, %[[GC:.+]], %c136 : index
 // CHECK: %[[IN:.+]] = arith.andi %[[IN_M]], %[[IN_N]]
 // CHECK: scf.if %[[IN]] {
-// CHECK: memref.store %{{.+}}, %[[C]][%[[GR]], %[[GC]]]
-// CHECK: memref.store %{{.+}}, %[[C]][%[[GR]], %{{.+}}]
+// CHECK: vector.store %{{.+}}, %[[C]][%[[GR]], %[[GC]]] {alignment = 8 : i64} : memref<200x136xf32>, vector<2xf32>
 // CHECK-NEXT: }
 func.func @edges(%a: memref<200x72xbf16>, %b: memref<72x136xbf16>, %c: memref<200x136xf32>) {
   %zero = arith.constant 0.0 : f32
@@ -279,14 +326,15 @@ func.func @bad_shape(%a: memref<128x100xf16>, %b: memref<100x128xf16>, %c: memre
 // A's boxes 128 x 32 and B^T's 64 x 32 (both K-major), loaded at (k, row)
 // and (k, col); each step 4 nvvm.wgmma.mma_async m64n128k8 TF32 (A row,
 // B col: no transposes), the descriptors' start 2 (32 bytes) on each, in
-// one committed group with one left in flight; sums in an LLVM struct from
-// zeros, stored straight from it.
+// one committed group with one left in flight (the tile's first step
+// overwriting the sums, scale-d zero); sums in an LLVM struct, stored
+// straight from it in pairs.
 // CHECK-LABEL: func.func @tf32
 // CHECK-SAME: (%[[A:.+]]: memref<256x96xf32>, %[[BT:.+]]: memref<384x96xf32>, %[[C:.+]]: memref<256x384xf32>)
 // CHECK-DAG: %[[TWO:.+]] = llvm.mlir.constant(2 : i64) : i64
 // CHECK-DAG: %[[FOUR:.+]] = llvm.mlir.constant(4 : i64) : i64
 // CHECK-DAG: %[[SIX:.+]] = llvm.mlir.constant(6 : i64) : i64
-// CHECK-DAG: %[[ZERO:.+]] = llvm.mlir.zero : !llvm.struct<(f32, {{.+}})>
+// CHECK-DAG: %[[NOSUMS:.+]] = llvm.mlir.poison : !llvm.struct<(f32, {{.+}})>
 // CHECK: %[[MAPA:.+]] = nvgpu.tma.create.descriptor %{{.+}} box[%{{.+}}, %[[C32:.+]]] : memref<*xf32> -> <tensor = memref<128x32xf32, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
 // CHECK: %[[MAPB:.+]] = nvgpu.tma.create.descriptor %{{.+}} box[%{{.+}}, %[[C32]]] : memref<*xf32> -> <tensor = memref<64x32xf32, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
 // CHECK: gpu.launch
@@ -296,29 +344,35 @@ func.func @bad_shape(%a: memref<128x100xf16>, %b: memref<100x128xf16>, %c: memre
 // CHECK: nvgpu.tma.async.load %[[MAPB]][%[[K]], %{{.+}}]
 // CHECK: nvgpu.tma.async.load %[[MAPB]][%[[K]], %{{.+}}]
 // CHECK-NOT: nvgpu.tma.async.load
-// CHECK: scf.for {{.+}} iter_args(%[[ACC:.+]] = %[[ZERO]])
 // CHECK: %[[DA:.+]] = nvgpu.warpgroup.generate.descriptor %{{.+}}, %[[MAPA]] : memref<64x32xf32
 // CHECK: %[[DB:.+]] = nvgpu.warpgroup.generate.descriptor %{{.+}}, %[[MAPB]] : memref<128x32xf32
 // CHECK: %[[RA:.+]] = builtin.unrealized_conversion_cast %[[DA]] {{.+}} to i64
 // CHECK: %[[RB:.+]] = builtin.unrealized_conversion_cast %[[DB]] {{.+}} to i64
 // CHECK: nvvm.wgmma.fence.aligned
-// CHECK: %[[S0:.+]] = nvvm.wgmma.mma_async %[[RA]], %[[RB]], %[[ACC]], <m = 64, n = 128, k = 8>, D[<f32>, <one>], A[<tf32>, <one>, <row>], B[<tf32>, <one>, <col>]
+// CHECK: %[[S0:.+]] = nvvm.wgmma.mma_async %[[RA]], %[[RB]], %[[NOSUMS]], <m = 64, n = 128, k = 8>, D[<f32>, <zero>], A[<tf32>, <one>, <row>], B[<tf32>, <one>, <col>]
 // CHECK: %[[B1:.+]] = llvm.add %[[RB]], %[[TWO]]
 // CHECK: %[[A1:.+]] = llvm.add %[[RA]], %[[TWO]]
-// CHECK: %[[S1:.+]] = nvvm.wgmma.mma_async %[[A1]], %[[B1]], %[[S0]], <m = 64, n = 128, k = 8>
+// CHECK: %[[S1:.+]] = nvvm.wgmma.mma_async %[[A1]], %[[B1]], %[[S0]], <m = 64, n = 128, k = 8>, D[<f32>, <one>]
 // CHECK: llvm.add %[[RB]], %[[FOUR]]
 // CHECK: %[[S2:.+]] = nvvm.wgmma.mma_async {{.+}}, %[[S1]], <m = 64, n = 128, k = 8>
 // CHECK: llvm.add %[[RB]], %[[SIX]]
 // CHECK: %[[S3:.+]] = nvvm.wgmma.mma_async {{.+}}, %[[S2]], <m = 64, n = 128, k = 8>
+// CHECK-NEXT: nvvm.wgmma.commit.group.sync.aligned
+// CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 1
+// CHECK: scf.for {{.+}} iter_args(%[[ACC:.+]] = %[[S3]])
+// CHECK: nvvm.wgmma.mma_async %{{.+}}, %{{.+}}, %[[ACC]], <m = 64, n = 128, k = 8>, D[<f32>, <one>]
+// CHECK-COUNT-3: nvvm.wgmma.mma_async
 // CHECK-NOT: nvvm.wgmma.mma_async
 // CHECK: nvvm.wgmma.commit.group.sync.aligned
 // CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 1
-// CHECK: scf.yield %[[S3]]
+// CHECK: scf.yield
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK: %[[R0:.+]] = llvm.extractvalue %{{.+}}[0] : !llvm.struct<(f32,
-// CHECK: memref.store %[[R0]], %[[C]]
-// CHECK-COUNT-63: memref.store %{{.+}}, %[[C]]
-// CHECK-NOT: memref.store
+// CHECK: %[[R1:.+]] = llvm.extractvalue %{{.+}}[1] : !llvm.struct<(f32,
+// CHECK: %[[P0:.+]] = vector.from_elements %[[R0]], %[[R1]]
+// CHECK: vector.store %[[P0]], %[[C]]
+// CHECK-COUNT-63: vector.store %{{.+}}, %[[C]]
+// CHECK-NOT: vector.store
 func.func @tf32(%a: memref<256x96xf32>, %bt: memref<384x96xf32>, %c: memref<256x384xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%c : memref<256x384xf32>)

@@ -851,9 +851,11 @@ def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::ModuleOp"> {
 
     Produces: each as a persistent `gpu.launch` of one block an SM (the
     runtime's `mgpuMultiprocessorCount`, declared in the module; no more
-    blocks than tiles) of three warpgroups (384 threads), stepping through 128 x 256
-    tiles of C where enough of them fill an H100's 132 SMs, else 128 x 128
-    (edge tiles' elements past M, N or K TMA's zeros); the fill gone; K in
+    blocks than tiles) of three warpgroups (384 threads), stepping through
+    128 x 256 tiles of C where enough of them fill the SMs (`multiprocessors`,
+    an H100's or H200's 132 by default), 128 x 64 where even those leave
+    SMs idle (all tiles then in one wave), else 128 x 128 (edge tiles'
+    elements past M, N or K TMA's zeros); the fill gone; K in
     steps of 128 bytes (64 f16, 32 f32). TMA tensor maps of A (128 x step
     boxes) and B (step x 64; TF32: B^T's 64 x step) are made on the host
     with the 128-byte swizzle. In the kernel, warp specialization: the
@@ -883,6 +885,11 @@ def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::ModuleOp"> {
     Leaves alone: unmarked ops, and a marked consumer it cannot fuse (the
     parallel-loop route then takes it).
   }];
+  let options = [
+    Option<"multiprocessors", "multiprocessors", "int64_t", "132",
+           "SMs the tile shape is chosen for (the grid takes the device's "
+           "own count at run time)">,
+  ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
@@ -890,7 +897,8 @@ def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::ModuleOp"> {
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::nvgpu::NVGPUDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def NameKernels : Pass<"dlc-name-kernels", "::mlir::ModuleOp"> {
@@ -911,6 +919,31 @@ def NameKernels : Pass<"dlc-name-kernels", "::mlir::ModuleOp"> {
     named after their module.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def PinRegisterCount
+    : Pass<"dlc-pin-register-count", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Pin the register count of kernels that use setmaxnreg";
+  let description = [{
+    Expects: a `gpu.module` in the LLVM dialect (after
+    `convert-gpu-to-nvvm`).
+
+    Produces: each kernel holding `nvvm.setmaxregister` (the wgmma GEMMs of
+    `dlc-lower-to-wgmma`, whose producer warpgroup gives up registers that
+    the consumers take) `nvvm.minctasm = 1` (PTX `.minnctapersm 1`, as
+    CUTLASS's `__launch_bounds__(threads, 1)`): ptxas then gives a thread
+    the block's share of the register file at entry (168 for 384 threads),
+    the count the producer's and the consumers' `setmaxnreg` balance
+    against.
+
+    Why: `.maxntid` alone leaves ptxas free to give a kernel fewer
+    registers (64 for the wgmma kernel of 128 x 64 tiles), and it then
+    ignores every `setmaxnreg` ("unable to determine register count at
+    entry", C7508).
+
+    Fails where such a kernel already asks for more than one block an SM.
+    Leaves alone: other functions.
+  }];
 }
 
 def DeclareDynamicSharedMemory

@@ -17,11 +17,13 @@ suite = Suite("wgmma_tiles")
 # cancelling to near zero.)
 TOL = {"f16": (5e-3, 5e-3), "bf16": (2e-2, 2e-2), "f32": (1e-4, 1e-5)}
 
-# Plain products: 6 tiles of 128 x 128 in 7 K steps each (through 6
-# stages); 132 tiles of 128 x 256 (12 rows of them: a group of 8 and one of
-# 4 in the blocks' order) in 5 K steps each through 4 stages (the ring
-# wraps inside a tile).
+# Plain products (tiles chosen for an H100's 132 SMs): 12 tiles of 128 x 64
+# in 7 K steps each (through 7 stages); 72 tiles of 128 x 128 (144 of
+# 128 x 64 would be two waves) in one K step; 132 tiles of 128 x 256 (12
+# rows of them: a group of 8 and one of 4 in the blocks' order) in 5 K
+# steps each through 4 stages (the ring wraps inside a tile).
 for a, b, element in [((256, 448), (448, 384), "bf16"),
+                      ((1152, 64), (64, 1024), "f16"),
                       ((1536, 320), (320, 2816), "f16")]:
     out = (a[0], b[1])
     suite.add(f"matmul_{a[0]}x{a[1]}x{b[1]}_{element}",
@@ -48,9 +50,9 @@ for m, k, n, element in [(200, 72, 136, "bf16"), (384, 200, 264, "f16")]:
 # f32 (TF32 with --cpu=gpu-kernels:sm_90a-tf32; exact f32 FMAs without):
 # B read as B^T [N, K] (TF32 wgmma reads both operands K-major), from a
 # transpose kernel made for it, or W itself where the product reads W^T
-# (the backward's dy W^T); K steps of 32, with K edges (72, 100) and 2 to
-# 26 tiles a block.
-for m, k, n in [(256, 96, 384), (200, 100, 136)]:
+# (the backward's dy W^T); K steps of 32, with K edges (72, 100, 40),
+# tiles of 128 x 64 and (1152 x 1024) 128 x 128, 2 to 24 tiles a block.
+for m, k, n in [(256, 96, 384), (200, 100, 136), (1152, 40, 1024)]:
     a, b, out = (m, k), (k, n), (m, n)
     suite.add(f"matmul_{m}x{k}x{n}_f32",
               f"  %0 = dlc.matmul %arg0, %arg1 : ({ttype(a, 'f32')}, {ttype(b, 'f32')}) "
