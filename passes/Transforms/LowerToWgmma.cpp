@@ -20,8 +20,8 @@
 // next, each stage behind a "full" mbarrier (the loads' bytes) and an
 // "empty" one (every consumer warp done reading it). The two consumer
 // warpgroups each take 64 rows: wait for a stage's full phase, issue its
-// wgmmas (m64n256k16, m64n128k16 or m64n64k16) leaving them in flight, and once the
-// previous step's are done free that step's stage. No block-wide barrier:
+// wgmmas (m64n256k16, m64n128k16 or m64n64k16) leaving them in flight, and once
+// the previous step's are done free that step's stage. No block-wide barrier:
 // a stage is reloaded as soon as both consumers have left it, the next
 // tile's while they store the last. The consumers store their sums from
 // the registers (fragments as PTX lays out wgmma's D) to C, or through the
@@ -203,10 +203,10 @@ struct Builder {
 /// addresses (16-byte units) along the tiles' 128-byte swizzled rows.
 struct WgmmaOperands {
   NVVM::WGMMATypes type;
-  int64_t depth;         // K a wgmma
+  int64_t depth; // K a wgmma
   NVVM::MMALayout layoutB;
-  int64_t stepA, stepB;  // a wgmma's K on: A 32 bytes; B^T 32 bytes, or
-                         // B 16 of its 128-byte rows (2048 bytes)
+  int64_t stepA, stepB; // a wgmma's K on: A 32 bytes; B^T 32 bytes, or
+                        // B 16 of its 128-byte rows (2048 bytes)
 
   WgmmaOperands(Type element)
       : type(element.isF32()    ? NVVM::WGMMATypes::tf32
@@ -242,8 +242,7 @@ Value wgmmaStep(OpBuilder &b, Location loc, const WgmmaOperands &operands,
         return descriptor;
       return LLVM::AddOp::create(
           b, loc, descriptor,
-          LLVM::ConstantOp::create(b, loc, i64,
-                                   b.getI64IntegerAttr(step * k)));
+          LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(step * k)));
     };
     sums = NVVM::WgmmaMmaAsyncOp::create(
         b, loc, sums.getType(), sums, at(a, operands.stepA),
@@ -251,8 +250,8 @@ Value wgmmaStep(OpBuilder &b, Location loc, const WgmmaOperands &operands,
         NVVM::MMAShapeAttr::get(b.getContext(), 64, n, operands.depth),
         operands.type, operands.type, NVVM::WGMMATypes::f32,
         first && k == 0 ? NVVM::WGMMAScaleOut::zero : NVVM::WGMMAScaleOut::one,
-        NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one,
-        NVVM::MMALayout::row, operands.layoutB, NVVM::MMAIntOverflowAttr());
+        NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row,
+        operands.layoutB, NVVM::MMAIntOverflowAttr());
   }
   NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
   NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 1);
@@ -487,8 +486,8 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
       arith::CmpIPredicate::eq,
       arith::RemUIOp::create(
           b, loc, memref::ExtractAlignedPointerAsIndexOp::create(b, loc, out),
-          k.index(2 * getElementTypeOrSelf(out.getType())
-                          .getIntOrFloatBitWidth() /
+          k.index(2 *
+                  getElementTypeOrSelf(out.getType()).getIntOrFloatBitWidth() /
                   8)),
       zero);
   auto tileLoop = scf::ForOp::create(b, loc, firstTile, tileCountValue,
@@ -520,8 +519,7 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
     Value dB = nvgpu::WarpgroupGenerateDescriptorOp::create(
         b, loc, nvgpu::WarpgroupMatrixDescriptorType::get(context, tileB),
         bTile, descB);
-    return wgmmaStep(b, loc, operands, tileK, t.tileN, dA, dB, sums,
-                     firstStep);
+    return wgmmaStep(b, loc, operands, tileK, t.tileN, dA, dB, sums, firstStep);
   };
   // The first step (its sums from nothing: no zeros), then the others,
   // each leaving its group in flight: the previous step's wgmmas are then
@@ -600,9 +598,9 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
               AffineMap map = consumer.getMatchingIndexingMap(input);
               SmallVector<Value, 2> elements;
               for (int64_t e = 0; e < 2; ++e) {
-                Value at[] = {row, e ? arith::AddIOp::create(b, loc, col, one)
-                                           .getResult()
-                                     : col};
+                Value at[] = {
+                    row, e ? arith::AddIOp::create(b, loc, col, one).getResult()
+                           : col};
                 SmallVector<Value> indices;
                 for (unsigned d = 0; d < map.getNumResults(); ++d)
                   indices.push_back(affine::AffineApplyOp::create(
@@ -612,8 +610,8 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
               }
               value = vector::FromElementsOp::create(
                   b, loc,
-                  VectorType::get({2}, getElementTypeOrSelf(
-                                           input->get().getType())),
+                  VectorType::get({2},
+                                  getElementTypeOrSelf(input->get().getType())),
                   elements);
             }
             mapping.map(body->getArgument(input->getOperandNumber()), value);
@@ -625,8 +623,7 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
             pair = vector::BroadcastOp::create(b, loc, pairType, pair);
         }
         vector::StoreOp::create(b, loc, pair, out, ValueRange{row, col},
-                                /*nontemporal=*/false,
-                                llvm::Align(alignment));
+                                /*nontemporal=*/false, llvm::Align(alignment));
       }
     }
   };

@@ -44,9 +44,8 @@ struct PinRegisterCount
             << given.getInt();
         return signalPassFailure();
       }
-      function->setAttr(bound,
-                        IntegerAttr::get(IntegerType::get(&getContext(), 32),
-                                         1));
+      function->setAttr(
+          bound, IntegerAttr::get(IntegerType::get(&getContext(), 32), 1));
     }
   }
 };
