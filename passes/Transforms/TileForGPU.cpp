@@ -2546,6 +2546,33 @@ bool takesWgmma(linalg::MatmulOp op, bool allowTF32) {
          matchPattern(fill.getDpsInputs()[0], m_AnyZeroFloat());
 }
 
+/// B's transpose where B is a 2-D transpose of a tensor that bufferizes to
+/// a whole buffer (the backward's dy W^T: W), else null.
+Value transposedInput(Value b) {
+  auto transpose = b.getDefiningOp<linalg::TransposeOp>();
+  if (transpose && transpose.getPermutation() == ArrayRef<int64_t>{1, 0} &&
+      !bufferizesToView(transpose.getInput()))
+    return transpose.getInput();
+  return nullptr;
+}
+
+/// Rows a TF32 product needs to take the wgmma kernel where B^T must be
+/// made for it. The transpose moves 8 K N bytes, the product 2 M N K flops:
+/// at an H100's 495 TF32 TFLOPS and 3.35 TB/s the transpose takes 590 / M
+/// of the product's time (15% at M = 4096, five times the product at the
+/// MLP's batch of 128), and a launch of a few microseconds more, against
+/// mma.sync's TF32 at about two thirds of wgmma's peak. (Reasoning from
+/// the datasheet, not a measurement.)
+constexpr int64_t kTF32TransposeRows = 1024;
+
+/// Whether TF32 wgmma product `op` (f32, default maps) is worth its B^T:
+/// free (W of dy W^T) or a transpose kernel that M rows amortize.
+bool worthTF32Wgmma(linalg::MatmulOp op) {
+  return transposedInput(op.getDpsInputs()[1]) ||
+         cast<ShapedType>(op.getDpsInputs()[0].getType()).getDimSize(0) >=
+             kTF32TransposeRows;
+}
+
 /// A TF32 wgmma product `op` (f32, default maps) rebuilt to read B as
 /// B^T [N, K] through a transposed map: TF32 wgmma takes both operands
 /// K-major from shared memory (only 16-bit types may be MN-major). B^T is
@@ -2556,12 +2583,9 @@ linalg::MatmulOp readBKMajor(RewriterBase &rewriter, linalg::MatmulOp op) {
   Location loc = op.getLoc();
   Value b = op.getDpsInputs()[1];
   rewriter.setInsertionPoint(op);
-  Value bT;
   auto transpose = b.getDefiningOp<linalg::TransposeOp>();
-  if (transpose && transpose.getPermutation() == ArrayRef<int64_t>{1, 0} &&
-      !bufferizesToView(transpose.getInput())) {
-    bT = transpose.getInput();
-  } else {
+  Value bT = transposedInput(b);
+  if (!bT) {
     auto type = cast<RankedTensorType>(b.getType());
     Value empty = tensor::EmptyOp::create(
         rewriter, loc, {type.getDimSize(1), type.getDimSize(0)},
@@ -2636,8 +2660,12 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     if (wgmma)
       for (linalg::MatmulOp op : notLeftAlone<linalg::MatmulOp>(getOperation()))
         if (takesWgmma(op, allowTF32)) {
-          if (getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isF32())
+          if (getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isF32()) {
+            // (Else mma.sync's TF32, which reads B as it is.)
+            if (!worthTF32Wgmma(op))
+              continue;
             op = readBKMajor(rewriter, op);
+          }
           op->setAttr(dlc::kWgmmaAttr, UnitAttr::get(&getContext()));
           if (linalg::GenericOp consumer = wgmmaEpilogue(op))
             consumer->setAttr(dlc::kWgmmaAttr, UnitAttr::get(&getContext()));

@@ -87,18 +87,19 @@ func.func @leaves(%a: tensor<128x100xf16>, %b: tensor<100x128xf16>, %f: tensor<1
 }
 
 // allow-tf32: f32 products take the kernel too, rebuilt to read B^T [N, K]
-// (TF32 wgmma reads both operands K-major): a transpose of B made for it,
-// or W itself where B is W's transpose (the backward's dy W^T), that
-// transpose gone. K = 98 (rows of 392 bytes: no TMA map) is tiled as
-// before. Without allow-tf32 nothing f32 is marked.
+// (TF32 wgmma reads both operands K-major): a transpose of B made for it
+// where M (1024 or more) amortizes it, or W itself where B is W's
+// transpose (the backward's dy W^T), that transpose gone. K = 98 (rows of
+// 392 bytes: no TMA map) is tiled as before. Without allow-tf32 nothing
+// f32 is marked.
 // TF32-DAG: #[[$MK:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // TF32-DAG: #[[$NK:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
 // TF32-DAG: #[[$MN:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // TF32-LABEL: func.func @tf32
-// TF32-SAME: (%[[A:.+]]: tensor<256x96xf32>, %[[B:.+]]: tensor<96x384xf32>, %[[X:.+]]: tensor<384x72xf32>, %[[W:.+]]: tensor<1032x72xf32>
+// TF32-SAME: (%[[A:.+]]: tensor<1024x96xf32>, %[[B:.+]]: tensor<96x384xf32>, %[[X:.+]]: tensor<384x72xf32>, %[[W:.+]]: tensor<1032x72xf32>
 // TF32: %[[BT:.+]] = scf.forall {{.*}} to (384, 96) {{.*}} -> (tensor<384x96xf32>)
 // TF32: tensor.extract_slice %[[B]]
-// TF32: linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] {dlc.wgmma} ins(%[[A]], %[[BT]] : tensor<256x96xf32>, tensor<384x96xf32>)
+// TF32: linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] {dlc.wgmma} ins(%[[A]], %[[BT]] : tensor<1024x96xf32>, tensor<384x96xf32>)
 // TF32-NOT: linalg.transpose
 // TF32: linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] {dlc.wgmma} ins(%[[X]], %[[W]] : tensor<384x72xf32>, tensor<1032x72xf32>)
 // TF32-NOT: dlc.wgmma
@@ -108,11 +109,11 @@ func.func @leaves(%a: tensor<128x100xf16>, %b: tensor<100x128xf16>, %f: tensor<1
 // CHECK-LABEL: func.func @tf32
 // CHECK-NOT: dlc.wgmma
 // CHECK: return
-func.func @tf32(%a: tensor<256x96xf32>, %b: tensor<96x384xf32>, %x: tensor<384x72xf32>, %w: tensor<1032x72xf32>, %y: tensor<128x98xf32>, %z: tensor<98x128xf32>) -> (tensor<256x384xf32>, tensor<384x1032xf32>, tensor<128x128xf32>) {
+func.func @tf32(%a: tensor<1024x96xf32>, %b: tensor<96x384xf32>, %x: tensor<384x72xf32>, %w: tensor<1032x72xf32>, %y: tensor<128x98xf32>, %z: tensor<98x128xf32>) -> (tensor<1024x384xf32>, tensor<384x1032xf32>, tensor<128x128xf32>) {
   %zero = arith.constant 0.0 : f32
-  %e0 = tensor.empty() : tensor<256x384xf32>
-  %c0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<256x384xf32>) -> tensor<256x384xf32>
-  %p = linalg.matmul ins(%a, %b : tensor<256x96xf32>, tensor<96x384xf32>) outs(%c0 : tensor<256x384xf32>) -> tensor<256x384xf32>
+  %e0 = tensor.empty() : tensor<1024x384xf32>
+  %c0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<1024x384xf32>) -> tensor<1024x384xf32>
+  %p = linalg.matmul ins(%a, %b : tensor<1024x96xf32>, tensor<96x384xf32>) outs(%c0 : tensor<1024x384xf32>) -> tensor<1024x384xf32>
   %et = tensor.empty() : tensor<72x1032xf32>
   %wt = linalg.transpose ins(%w : tensor<1032x72xf32>) outs(%et : tensor<72x1032xf32>) permutation = [1, 0]
   %e1 = tensor.empty() : tensor<384x1032xf32>
@@ -121,7 +122,7 @@ func.func @tf32(%a: tensor<256x96xf32>, %b: tensor<96x384xf32>, %x: tensor<384x7
   %e2 = tensor.empty() : tensor<128x128xf32>
   %c2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<128x128xf32>) -> tensor<128x128xf32>
   %r = linalg.matmul ins(%y, %z : tensor<128x98xf32>, tensor<98x128xf32>) outs(%c2 : tensor<128x128xf32>) -> tensor<128x128xf32>
-  return %p, %q, %r : tensor<256x384xf32>, tensor<384x1032xf32>, tensor<128x128xf32>
+  return %p, %q, %r : tensor<1024x384xf32>, tensor<384x1032xf32>, tensor<128x128xf32>
 }
 
 // W^T of a W that is a reshape (a view once bufferized, which TMA maps do
@@ -129,14 +130,35 @@ func.func @tf32(%a: tensor<256x96xf32>, %b: tensor<96x384xf32>, %x: tensor<384x7
 // TF32-LABEL: func.func @tf32_reshaped
 // TF32: %[[W:.+]] = tensor.collapse_shape
 // TF32: %[[BT:.+]] = scf.forall {{.*}} -> (tensor<1032x72xf32>)
-// TF32: linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] {dlc.wgmma} ins(%{{.+}}, %[[BT]] : tensor<384x72xf32>, tensor<1032x72xf32>)
-func.func @tf32_reshaped(%x: tensor<384x72xf32>, %w3: tensor<1032x8x9xf32>) -> tensor<384x1032xf32> {
+// TF32: linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] {dlc.wgmma} ins(%{{.+}}, %[[BT]] : tensor<1024x72xf32>, tensor<1032x72xf32>)
+func.func @tf32_reshaped(%x: tensor<1024x72xf32>, %w3: tensor<1032x8x9xf32>) -> tensor<1024x1032xf32> {
   %zero = arith.constant 0.0 : f32
   %w = tensor.collapse_shape %w3 [[0], [1, 2]] : tensor<1032x8x9xf32> into tensor<1032x72xf32>
   %et = tensor.empty() : tensor<72x1032xf32>
   %wt = linalg.transpose ins(%w : tensor<1032x72xf32>) outs(%et : tensor<72x1032xf32>) permutation = [1, 0]
-  %e = tensor.empty() : tensor<384x1032xf32>
-  %c = linalg.fill ins(%zero : f32) outs(%e : tensor<384x1032xf32>) -> tensor<384x1032xf32>
-  %q = linalg.matmul ins(%x, %wt : tensor<384x72xf32>, tensor<72x1032xf32>) outs(%c : tensor<384x1032xf32>) -> tensor<384x1032xf32>
-  return %q : tensor<384x1032xf32>
+  %e = tensor.empty() : tensor<1024x1032xf32>
+  %c = linalg.fill ins(%zero : f32) outs(%e : tensor<1024x1032xf32>) -> tensor<1024x1032xf32>
+  %q = linalg.matmul ins(%x, %wt : tensor<1024x72xf32>, tensor<72x1032xf32>) outs(%c : tensor<1024x1032xf32>) -> tensor<1024x1032xf32>
+  return %q : tensor<1024x1032xf32>
+}
+
+// A TF32 product of fewer than 1024 rows whose B^T would need a transpose
+// kernel (five times the product's time at M = 128) is left to mma.sync:
+// nothing marked, no transpose; the one reading W^T still takes wgmma.
+// TF32-LABEL: func.func @tf32_few_rows
+// TF32-NOT: dlc.wgmma
+// TF32: linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] {dlc.wgmma} ins(%{{.+}}, %{{.+}} : tensor<128x512xf32>, tensor<784x512xf32>)
+// TF32-NOT: dlc.wgmma
+// TF32: return
+func.func @tf32_few_rows(%x: tensor<128x784xf32>, %w: tensor<784x512xf32>, %dy: tensor<128x512xf32>) -> (tensor<128x512xf32>, tensor<128x784xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<128x512xf32>
+  %c = linalg.fill ins(%zero : f32) outs(%e : tensor<128x512xf32>) -> tensor<128x512xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<128x784xf32>, tensor<784x512xf32>) outs(%c : tensor<128x512xf32>) -> tensor<128x512xf32>
+  %et = tensor.empty() : tensor<512x784xf32>
+  %wt = linalg.transpose ins(%w : tensor<784x512xf32>) outs(%et : tensor<512x784xf32>) permutation = [1, 0]
+  %e1 = tensor.empty() : tensor<128x784xf32>
+  %c1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<128x784xf32>) -> tensor<128x784xf32>
+  %dx = linalg.matmul ins(%dy, %wt : tensor<128x512xf32>, tensor<512x784xf32>) outs(%c1 : tensor<128x784xf32>) -> tensor<128x784xf32>
+  return %y, %dx : tensor<128x512xf32>, tensor<128x784xf32>
 }

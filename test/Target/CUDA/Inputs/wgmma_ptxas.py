@@ -1,7 +1,8 @@
 """The sm_90a wgmma GEMMs of each tile width (128 x 64, 128 x 128, 128 x 256)
 with K loops long enough not to be unrolled, plain and with fused epilogues
 (a rounding to f16; bias, relu and a rounding to bf16; TF32 with B^T from W
-and a bias), assembled by ptxas -v: each kernel must come without spilled
+and a bias), and the MLP training step of benchmarks/train.py with TF32,
+assembled by ptxas -v: each kernel must come without spilled
 registers and without a "Potential Performance Loss" (wgmmas serialized,
 setmaxnreg ignored), which a GPU would show only as lost speed. Prints the
 wgmma shape of each module's GEMM kernel."""
@@ -11,7 +12,10 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "Integration" / "CPU"))
+ROOT = Path(__file__).resolve().parents[4]
+sys.path.insert(0, str(ROOT / "test" / "Integration" / "CPU"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import train  # noqa: E402
 from harness import ttype  # noqa: E402
 from dlc.execution import CompileError, check_ptx  # noqa: E402
 
@@ -46,17 +50,24 @@ for m, n, width in [(1024, 1024, 64), (1152, 1024, 128), (4096, 4096, 256)]:
     ]
 
 
+# The MLP training step of benchmarks/train.py with TF32: dy W^T on wgmma.
+CASES.append(("mlp_train_step", "sm_90a-tf32", train.mlp_source()[0], None))
+
+
 def check(case):
     name, arch, source, width = case
     kernels = {}
     try:
-        check_ptx(source, arch, ptx=kernels)
+        check_ptx(source, arch, ptx=kernels,
+                  train_step=None if width else "optimizer=sgd lr=0.01 momentum=0.9")
     except CompileError as error:
         return f"FAIL {name}: {error}"
     shapes = sorted({shape for text in kernels.values()
                      for shape in re.findall(r"wgmma\.mma_async\.sync\.aligned\.(m64n\d+k\d+)",
                                              text)})
-    return f"{name} [{arch}]: {', '.join(shapes) or 'no wgmma'}"
+    if not shapes or (width and any(not s.startswith(f"m64n{width}k") for s in shapes)):
+        return f"FAIL {name}: wgmmas {shapes}, expected tiles of 128 x {width or 'any'}"
+    return f"{name} [{arch}]: {', '.join(shapes)}"
 
 
 with ThreadPoolExecutor(max_workers=2) as pool:

@@ -49,10 +49,12 @@ for m, k, n, element in [(200, 72, 136, "bf16"), (384, 200, 264, "f16")]:
 
 # f32 (TF32 with --cpu=gpu-kernels:sm_90a-tf32; exact f32 FMAs without):
 # B read as B^T [N, K] (TF32 wgmma reads both operands K-major), from a
-# transpose kernel made for it, or W itself where the product reads W^T
-# (the backward's dy W^T); K steps of 32, with K edges (72, 100, 40),
-# tiles of 128 x 64 and (1152 x 1024) 128 x 128, 2 to 24 tiles a block.
-for m, k, n in [(256, 96, 384), (200, 100, 136), (1152, 40, 1024)]:
+# transpose kernel made for it where M is 1024 or more (256 x 96 x 384 is
+# left to mma.sync's TF32), or W itself where the product reads W^T (the
+# backward's dy W^T); K steps of 32, with K edges (72, 100, 40), M and N
+# edges (1048 x 136), tiles of 128 x 64 and (1152 x 1024) 128 x 128, 3 to
+# 24 tiles a block.
+for m, k, n in [(256, 96, 384), (1048, 100, 136), (1152, 40, 1024)]:
     a, b, out = (m, k), (k, n), (m, n)
     suite.add(f"matmul_{m}x{k}x{n}_f32",
               f"  %0 = dlc.matmul %arg0, %arg1 : ({ttype(a, 'f32')}, {ttype(b, 'f32')}) "
