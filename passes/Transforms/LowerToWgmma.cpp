@@ -425,6 +425,10 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
   {
     OpBuilder::InsertionGuard guard(b);
     ifThen(leader);
+    // (The tensor maps' cache lines fetched before the first loads need
+    // them, as CUTLASS's producer does.)
+    nvgpu::TmaPrefetchOp::create(b, loc, descA, Value());
+    nvgpu::TmaPrefetchOp::create(b, loc, descB, Value());
     auto tileLoop = scf::ForOp::create(b, loc, firstTile, tileCountValue,
                                        tileStride, ValueRange{zero});
     b.setInsertionPointToStart(tileLoop.getBody());

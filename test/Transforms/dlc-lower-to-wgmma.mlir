@@ -40,7 +40,7 @@
 // CHECK-NEXT: }
 // CHECK-NEXT: gpu.barrier
 // The producer warpgroup (threads 0-127) gives up registers; its thread 0
-// steps through the block's tiles (blockIdx.x, + gridDim.x, ...; in groups
+// prefetches the tensor maps, then steps through the block's tiles (blockIdx.x, + gridDim.x, ...; in groups
 // of up to 8 rows of tiles, here the 2: tile t at row t % 2, column t / 2
 // of its group), K step it of the block's into stage it % 3
 // once its empty phase is past (parity flipped: the first round passes),
@@ -50,6 +50,8 @@
 // CHECK: scf.if %[[PRODUCER]] {
 // CHECK-NEXT: nvvm.setmaxregister  decrease 48
 // CHECK-NEXT: scf.if %[[LEADER]] {
+// CHECK-NEXT: nvgpu.tma.prefetch.descriptor %[[MAPA]]
+// CHECK-NEXT: nvgpu.tma.prefetch.descriptor %[[MAPB]]
 // CHECK-NEXT: scf.for %[[PTILE:.+]] = %[[BX]] to %[[C6]] step %[[GX]] iter_args(%[[PBASE:.+]] = %[[C0]]) -> (index) {
 // CHECK-NEXT: %[[PGROUP:.+]] = arith.divui %[[PTILE]], %[[C6]] :
 // CHECK-NEXT: %[[PFIRST:.+]] = arith.muli %[[PGROUP]], %[[C2:.+]] :
