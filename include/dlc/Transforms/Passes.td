@@ -565,7 +565,9 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     through maps (m, k), (n, k), (m, n), since TF32 wgmma reads both
     operands K-major: B's transpose input where B is a 2-D
     `linalg.transpose` (dy W^T reads W), else a `linalg.transpose` of B
-    made before it.
+    made before it, which only products of 1024 rows or more take (the
+    others are tiled for mma.sync's TF32: the transpose would cost more
+    than 58% of their time).
   }];
   let options = [
     Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",
@@ -859,23 +861,27 @@ def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::ModuleOp"> {
     steps of 128 bytes (64 f16, 32 f32). TMA tensor maps of A (128 x step
     boxes) and B (step x 64; TF32: B^T's 64 x step) are made on the host
     with the 128-byte swizzle. In the kernel, warp specialization: the
-    producer warpgroup gives up registers (`nvvm.setmaxregister` 40) and its
-    thread 0 loads the K steps' tiles of A and B (`nvgpu.tma.async.load`)
-    into a ring of as many shared-memory stages as fit in 192 KiB (four of
-    48 KiB, or six of 32), on from one tile into the next, each stage
-    behind a "full" and an "empty" `nvgpu.mbarrier`; the two consumer
-    warpgroups (232 registers) each take 64 rows of the tile, wait for a
-    stage's full phase, issue `nvgpu.warpgroup.mma` (wgmma m64nNk16, f32
-    sums, B N-major; TF32: `nvvm.wgmma.mma_async` m64nNk8 on both operands
-    K-major, which upstream's op does not take) leaving one group in
-    flight and free the previous
-    step's stage on its empty barrier (each warp after its wgmma wait).
-    The consumers then store the sums from their registers into C or,
-    where dlc-tile-for-gpu also marked C's elementwise consumer (a rounding
-    to bf16, a bias, an activation) and nothing else reads C, compute that
-    consumer's body for each sum into its output (C then goes). Upstream's
-    `convert-nvgpu-to-nvvm` lowers them (`convert-tensor-map-arguments`
-    once the kernel is outlined); the runtime encodes the maps with
+    producer warpgroup gives up registers (`nvvm.setmaxregister` 48) and its
+    thread 0 prefetches the maps, then loads the K steps' tiles of A and B
+    (`nvgpu.tma.async.load`) into a ring of as many shared-memory stages as
+    fit in 192 KiB (four of 48 KiB, six of 32, eight of 24), on from one
+    tile into the next, each stage behind a "full" and an "empty"
+    `nvgpu.mbarrier`; the two consumer warpgroups (224 registers) each take
+    64 rows of the tile, wait for a stage's full phase, issue its wgmmas
+    (`nvvm.wgmma.mma_async` from upstream's descriptors: m64nNk16 on f16 or
+    bf16 with B N-major, m64nNk8 TF32 with both operands K-major, which
+    upstream's `nvgpu.warpgroup.mma` does not take; a tile's first with
+    scale-d 0, so that no zeros are moved into the sums' registers) leaving
+    one group in flight, and free the previous step's stage on its empty
+    barrier (each warp after its wgmma wait). The consumers then store the
+    sums from their registers into C or, where dlc-tile-for-gpu also marked
+    C's elementwise consumer (a rounding to bf16, a bias, an activation)
+    and nothing else reads C, compute that consumer's body on each pair of
+    sums into its output (C then goes), each pair one 2-element store
+    (aligned to a pair where the output is, tested at run time).
+    Upstream's `convert-nvgpu-to-nvvm` lowers the nvgpu ops
+    (`convert-tensor-map-arguments` once the kernel is outlined); the
+    runtime encodes the maps with
     `cuTensorMapEncodeTiled`.
 
     Fails where a marked product's buffers are not as above (a view, a
