@@ -75,6 +75,10 @@ static_assert(128 * (kEntryRegisters - kProducerRegisters) >=
                   256 * (kConsumerRegisters - kEntryRegisters),
               "the consumers take more registers than the producer frees");
 
+// How far a wgmma's K moves a K-major operand's descriptor (32 bytes of a
+// 128-byte swizzled row, in 16-byte units).
+constexpr int64_t kStepA = 2;
+
 // Rows of tiles a group of the persistent blocks' tile order takes.
 constexpr int64_t kGroupRows = 8;
 
@@ -199,14 +203,14 @@ struct Builder {
 
 /// What a K step's wgmmas read: f16 or bf16 A K-major and B MN-major
 /// (m64nNk16, "row" B in NVVM's terms), or TF32 A and B^T both K-major
-/// (m64nNk8), and how far each wgmma moves the descriptors' start
-/// addresses (16-byte units) along the tiles' 128-byte swizzled rows.
+/// (m64nNk8), and how far each wgmma moves B's descriptor's start address
+/// (16-byte units) along the tile: B^T's 128-byte swizzled rows 32 bytes
+/// on, as A's always (2 units); B's 16 rows of 128 bytes on (128 units).
 struct WgmmaOperands {
   NVVM::WGMMATypes type;
   int64_t depth; // K a wgmma
   NVVM::MMALayout layoutB;
-  int64_t stepA, stepB; // a wgmma's K on: A 32 bytes; B^T 32 bytes, or
-                        // B 16 of its 128-byte rows (2048 bytes)
+  int64_t stepB;
 
   WgmmaOperands(Type element)
       : type(element.isF32()    ? NVVM::WGMMATypes::tf32
@@ -214,7 +218,7 @@ struct WgmmaOperands {
                                 : NVVM::WGMMATypes::f16),
         depth(element.isF32() ? 8 : 16),
         layoutB(element.isF32() ? NVVM::MMALayout::col : NVVM::MMALayout::row),
-        stepA(2), stepB(element.isF32() ? 2 : 16 * kStepBytes / 16) {}
+        stepB(element.isF32() ? kStepA : 16 * kStepBytes / 16) {}
 };
 
 /// A consumer warpgroup's wgmmas of a K step (`tileK` elements of A's
@@ -245,8 +249,7 @@ Value wgmmaStep(OpBuilder &b, Location loc, const WgmmaOperands &operands,
           LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(step * k)));
     };
     sums = NVVM::WgmmaMmaAsyncOp::create(
-        b, loc, sums.getType(), sums, at(a, operands.stepA),
-        at(bMat, operands.stepB),
+        b, loc, sums.getType(), sums, at(a, kStepA), at(bMat, operands.stepB),
         NVVM::MMAShapeAttr::get(b.getContext(), 64, n, operands.depth),
         operands.type, operands.type, NVVM::WGMMATypes::f32,
         first && k == 0 ? NVVM::WGMMAScaleOut::zero : NVVM::WGMMAScaleOut::one,
@@ -486,13 +489,13 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
   // Where the sums go (C, or the epilogue's output), and whether it starts
   // at a multiple of a pair of its elements (see storeSums below).
   Value out = consumer ? consumer.getDpsInits()[0] : c;
+  Type outElement = getElementTypeOrSelf(out.getType());
+  int64_t outBytes = outElement.getIntOrFloatBitWidth() / 8;
   Value aligned = cmp(
       arith::CmpIPredicate::eq,
       arith::RemUIOp::create(
           b, loc, memref::ExtractAlignedPointerAsIndexOp::create(b, loc, out),
-          k.index(2 *
-                  getElementTypeOrSelf(out.getType()).getIntOrFloatBitWidth() /
-                  8)),
+          k.index(2 * outBytes)),
       zero);
   auto tileLoop = scf::ForOp::create(b, loc, firstTile, tileCountValue,
                                      tileStride, ValueRange{zero});
@@ -572,7 +575,6 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
   // element's alignment, which LLVM splits. (Pairs also spare ptxas single
   // conversions of sums to f16 or bf16, which it took for reads inside the
   // wgmma pipeline and serialized the wgmmas for, C7514.)
-  Type outElement = getElementTypeOrSelf(out.getType());
   auto pairType = VectorType::get({2}, outElement);
   auto storeSums = [&](int64_t alignment) {
     for (int64_t i = 0; i < 2; ++i) {
@@ -634,11 +636,10 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
   {
     OpBuilder::InsertionGuard guard(b);
     auto branch = scf::IfOp::create(b, loc, aligned, /*withElse=*/true);
-    int64_t bytes = outElement.getIntOrFloatBitWidth() / 8;
     b.setInsertionPointToStart(branch.thenBlock());
-    storeSums(2 * bytes);
+    storeSums(2 * outBytes);
     b.setInsertionPointToStart(branch.elseBlock());
-    storeSums(bytes);
+    storeSums(outBytes);
   }
   scf::YieldOp::create(b, loc, next);
   b.setInsertionPointToEnd(&launch.getBody().front());
