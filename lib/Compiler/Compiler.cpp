@@ -4,6 +4,7 @@
 
 #include "dlc/Pipelines/Pipelines.h"
 #include "dlc/artifact_format.h"
+#include "dlc/runtime.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -143,16 +144,45 @@ dlc::lowerToLLVMDialect(ModuleOp module, llvm::TargetMachine &targetMachine,
   return pm.run(module);
 }
 
-LogicalResult
-dlc::lowerToGPULLVMDialect(ModuleOp module, llvm::StringRef chip,
-                           llvm::StringRef format,
-                           llvm::function_ref<void(PassManager &)> configure,
-                           bool allowTF32) {
+llvm::Expected<std::string> dlc::nativeGPUArch() {
+  int32_t capability = 0;
+  const char *name = nullptr;
+  if (dlc_cuda_device(nullptr, &capability, &name) != DLC_OK)
+    return llvm::createStringError(
+        "GPU architecture 'native': %s; name one instead (sm_80, sm_90a, ...)",
+        dlc_last_error());
+  std::string arch = gpuArchFor(capability);
+  if (arch.empty())
+    return llvm::createStringError(
+        "GPU architecture 'native': %s is of compute capability %d.%d; dlc "
+        "compiles for 7.0 and later",
+        *name ? name : "the GPU", capability / 10, capability % 10);
+  return arch;
+}
+
+/// `chip`, or for "native" the runtime's GPU's architecture.
+static FailureOr<std::string> resolveChip(ModuleOp module,
+                                          llvm::StringRef chip) {
+  if (chip != "native")
+    return chip.str();
+  llvm::Expected<std::string> arch = dlc::nativeGPUArch();
+  if (!arch)
+    return emitError(module.getLoc()) << llvm::toString(arch.takeError());
+  return *arch;
+}
+
+LogicalResult dlc::lowerToGPULLVMDialect(
+    ModuleOp module, llvm::StringRef givenChip, llvm::StringRef format,
+    llvm::function_ref<void(PassManager &)> configure, bool allowTF32) {
+  FailureOr<std::string> resolved = resolveChip(module, givenChip);
+  if (failed(resolved))
+    return failure();
+  llvm::StringRef chip = *resolved;
   if (ptxFeatures(chip).empty())
     return emitError(module.getLoc())
            << "unknown GPU architecture '" << chip
-           << "' (expected sm_70, sm_75, sm_80, sm_86, sm_87, sm_89, sm_90, "
-              "sm_90a, sm_100, sm_100a, sm_120 or sm_120a)";
+           << "' (expected native, sm_70, sm_72, sm_75, sm_80, sm_86, sm_87, "
+              "sm_89, sm_90, sm_90a, sm_100, sm_100a, sm_120 or sm_120a)";
   if (failed(prepareForLowering(module)))
     return failure();
   PassManager pm(module.getContext());
@@ -564,9 +594,13 @@ static bool ptxasKnowsChip(llvm::StringRef ptxas, llvm::StringRef chip) {
 
 FailureOr<std::vector<uint8_t>>
 dlc::compileToCUDAArtifact(ModuleOp module, llvm::TargetMachine &targetMachine,
-                           llvm::StringRef gpuArch, unsigned optLevel,
+                           llvm::StringRef givenArch, unsigned optLevel,
                            llvm::function_ref<void(PassManager &)> configure,
                            bool allowTF32) {
+  FailureOr<std::string> resolved = resolveChip(module, givenArch);
+  if (failed(resolved))
+    return failure();
+  llvm::StringRef gpuArch = *resolved;
   FailureOr<std::string> manifest =
       buildManifest(module, targetMachine, gpuArch);
   // Kernels as a fatbin (cubin for gpuArch plus its PTX, which newer GPUs

@@ -192,7 +192,8 @@ std::string dlc::ptxFeatures(llvm::StringRef chip) {
   // The first PTX ISA version that knows each architecture (PTX ISA release
   // notes); LLVM's NVPTX back end refuses sm_90 at its default PTX 6.0.
   return llvm::StringSwitch<std::string>(chip)
-      .Cases({"sm_70", "sm_72"}, "+ptx60")
+      .Case("sm_70", "+ptx60")
+      .Case("sm_72", "+ptx61")
       .Case("sm_75", "+ptx63")
       .Case("sm_80", "+ptx70")
       .Case("sm_86", "+ptx71")
@@ -203,6 +204,18 @@ std::string dlc::ptxFeatures(llvm::StringRef chip) {
       .Cases({"sm_100", "sm_100a"}, "+ptx86")
       .Cases({"sm_120", "sm_120a"}, "+ptx87")
       .Default("");
+}
+
+std::string dlc::gpuArchFor(int computeCapability) {
+  if (computeCapability == 90)
+    return "sm_90a";
+  // (Ascending; the same names as ptxFeatures.)
+  static const int known[] = {70, 72, 75, 80, 86, 87, 89, 90, 100, 120};
+  std::string arch;
+  for (int version : known)
+    if (version <= computeCapability)
+      arch = "sm_" + std::to_string(version);
+  return arch;
 }
 
 /// The GPU pipeline up to outlined kernels: tiling to blocks and threads,

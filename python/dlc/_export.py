@@ -7,7 +7,7 @@ import os
 import numpy as np
 
 from ._core import Trace, Tracer, element_type, tensor_type, tracing, tree_flatten
-from ._jit import _leaf_array, check_target, config, target_kind
+from ._jit import _leaf_array, check_target, config, resolve_gpu_arch, target_kind
 from ._train import trace_loss
 from .nn.modules import Module
 
@@ -31,11 +31,13 @@ def _trace_predict(trace, model, params_as_inputs, args):
 
 
 def export(fn_or_model, example_args, path, target="cpu", train_step=None, cpu=None,
-           gpu_arch="sm_80"):
+           gpu_arch=None):
     """Compiles `fn_or_model` for arguments like `example_args` (a tuple) into
     the artifact `path`, with one entry point `predict`, for the CPU or, with
     target="cuda", an NVIDIA GPU of architecture `gpu_arch` (the host code
-    for this CPU, the kernels as PTX the driver compiles at load).
+    for this CPU, the kernels as cubin and PTX; by default
+    `dlc.config.gpu_arch`, "native": this machine's GPU; name one, e.g.
+    "sm_80" or "sm_90a", to export for another).
 
     A model's parameters are constants of `predict`; with
     `train_step=(loss_fn, optimizer)` they are inputs instead (named after
@@ -67,7 +69,9 @@ def export(fn_or_model, example_args, path, target="cpu", train_step=None, cpu=N
         options = f"loss=loss lr-input=true {optimizer.pass_options()}"
     artifact = trace.builder.compile(cpu or config.cpu, train_step=options,
                                      target=target_kind(target),
-                                     gpu_arch=gpu_arch, allow_tf32=config.allow_tf32)
+                                     gpu_arch=resolve_gpu_arch(target,
+                                                               gpu_arch or config.gpu_arch),
+                                     allow_tf32=config.allow_tf32)
     with open(os.fspath(path), "wb") as f:
         f.write(artifact)
     return path

@@ -25,10 +25,13 @@ class _Config:
         # LLVM CPU of compiled code ("native": this machine).
         self.cpu = os.environ.get("DLC_CPU", "native")
         # Where jitted functions and training steps compute: "cpu", or "cuda"
-        # / "cuda:N" (an NVIDIA GPU of architecture gpu_arch, device 0 or N;
-        # the driver compiles the embedded PTX for newer GPUs).
+        # / "cuda:N" (an NVIDIA GPU, device 0 or N).
         self.target = os.environ.get("DLC_TARGET", "cpu")
-        self.gpu_arch = os.environ.get("DLC_GPU_ARCH", "sm_80")
+        # The GPU architecture kernels are compiled for: "native" (the GPU
+        # they will run on: sm_90a on an H100, sm_80 on an A100; an error
+        # without one), or a name (sm_80, sm_90a, ...: to export for another
+        # machine; the driver compiles sm_XX's PTX for newer GPUs).
+        self.gpu_arch = os.environ.get("DLC_GPU_ARCH", "native")
         # On the GPU, f32 matmuls on tensor cores in TF32 (10-bit mantissa
         # products, f32 sums), as PyTorch's allow_tf32; off: exact f32.
         self.allow_tf32 = os.environ.get("DLC_ALLOW_TF32", "") not in ("", "0")
@@ -97,7 +100,8 @@ class Lowered:
         target = check_target(target or config.target)
         artifact = self._trace.builder.compile(
             cpu or config.cpu, target=target_kind(target),
-            gpu_arch=gpu_arch or config.gpu_arch, allow_tf32=config.allow_tf32)
+            gpu_arch=resolve_gpu_arch(target, gpu_arch or config.gpu_arch),
+            allow_tf32=config.allow_tf32)
         return Compiled(artifact, self._name, self.in_tree, self.in_specs,
                         self.out_tree, target)
 
@@ -118,14 +122,31 @@ def target_kind(target: str) -> str:
     return "cuda" if target.startswith("cuda") else "cpu"
 
 
+def select_device(target: str) -> str:
+    """For target "cuda:N", makes GPU N the runtime's, unless it has chosen
+    already: it computes on one GPU a process, chosen when the driver is
+    first opened (by DLC_CUDA_DEVICE, which this sets from N if unset).
+    Before compiling too: gpu_arch "native" asks that GPU. Returns
+    `target`."""
+    if target.startswith("cuda:"):
+        os.environ.setdefault("DLC_CUDA_DEVICE", target[5:])
+    return target
+
+
+def resolve_gpu_arch(target: str, gpu_arch: str) -> str:
+    """The architecture to compile `target`'s kernels for: `gpu_arch`, or
+    for "native" that of the GPU the target names (dlc.runtime.native_gpu_arch;
+    DlcRuntimeError without one)."""
+    select_device(target)
+    if target == "cpu" or gpu_arch != "native":
+        return gpu_arch
+    return _dlc.native_gpu_arch()
+
+
 def load_module(artifact: bytes, target: str) -> "_dlc.LoadedModule":
-    """Loads `artifact`; for target "cuda:N", on GPU N. The runtime computes
-    on one GPU a process, chosen when it loads its first CUDA module (by
-    DLC_CUDA_DEVICE, which this sets from N if unset); a later "cuda:M" on
-    another GPU is an error."""
-    ordinal = int(target[5:]) if target.startswith("cuda:") else None
-    if ordinal is not None:
-        os.environ.setdefault("DLC_CUDA_DEVICE", str(ordinal))
+    """Loads `artifact`; for target "cuda:N", on GPU N (select_device); a
+    later "cuda:M" on another GPU is an error."""
+    ordinal = int(select_device(target)[5:]) if target.startswith("cuda:") else None
     module = _dlc.LoadedModule(artifact)
     if ordinal is not None and module.device_id != ordinal:
         raise ValueError(

@@ -7,8 +7,8 @@ import numpy as np
 
 from . import _dlc
 from ._core import Trace, Tracer, element_type, tensor_type, tracing
-from ._jit import (_leaf_array, check_target, config, load_module, signature,
-                   target_kind)
+from ._jit import (_leaf_array, check_target, config, load_module, resolve_gpu_arch,
+                   signature, target_kind)
 
 
 def trace_loss(model, loss_fn, batch):
@@ -63,7 +63,8 @@ class TrainStep:
         options = f"loss=loss lr-input=true {self.optimizer.pass_options()}"
         artifact = trace.builder.compile(self.cpu or config.cpu, train_step=options,
                                          target=target_kind(self.target),
-                                         gpu_arch=self.gpu_arch,
+                                         gpu_arch=resolve_gpu_arch(self.target,
+                                                                   self.gpu_arch),
                                          allow_tf32=self.allow_tf32)
         module = load_module(artifact, self.target)
         entry = module.function("train_step")

@@ -92,6 +92,29 @@ class Module:
         return self._native.to_device(np.ascontiguousarray(array))
 
 
+@dataclass(frozen=True)
+class CudaDevice:
+    ordinal: int
+    compute_capability: tuple  # (major, minor)
+    name: str
+
+
+def cuda_device() -> CudaDevice:
+    """The GPU this process's CUDA artifacts run on: device 0, or the
+    environment's DLC_CUDA_DEVICE (read once, when the driver is first
+    opened). Raises DlcRuntimeError, saying what is missing, without an
+    NVIDIA driver or GPU."""
+    ordinal, major, minor, name = _dlc.cuda_device()
+    return CudaDevice(ordinal, (major, minor), name)
+
+
+def native_gpu_arch() -> str:
+    """What gpu_arch="native" compiles for: the architecture of
+    `cuda_device()` (sm_90a on an H100 or H200, sm_80 on an A100, sm_86 on
+    an RTX 30x0)."""
+    return _dlc.native_gpu_arch()
+
+
 def load(path) -> Module:
     """Loads an artifact written by `dlc.export` or `dlc-compile`."""
     return Module(_dlc.LoadedModule.load(str(path)))

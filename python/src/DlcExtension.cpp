@@ -756,6 +756,21 @@ PYBIND11_MODULE(_dlc, m) {
            py::arg("target") = "cpu", py::arg("gpu_arch") = "sm_80",
            py::arg("allow_tf32") = false);
 
+  m.def("cuda_device", [] {
+    int32_t ordinal = 0, capability = 0;
+    const char *name = nullptr;
+    if (dlc_status status = dlc_cuda_device(&ordinal, &capability, &name))
+      throwStatus(status);
+    return py::make_tuple(ordinal, capability / 10, capability % 10,
+                          std::string(name));
+  });
+  m.def("native_gpu_arch", [] {
+    llvm::Expected<std::string> arch = dlc::nativeGPUArch();
+    if (!arch)
+      throw RuntimeFailure(llvm::toString(arch.takeError()));
+    return *arch;
+  });
+
   py::class_<LoadedModule, std::shared_ptr<LoadedModule>>(m, "LoadedModule")
       .def(py::init<const py::bytes &>())
       .def_static("load", &LoadedModule::fromFile)

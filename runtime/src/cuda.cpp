@@ -83,9 +83,13 @@ struct Driver {
                                      const unsigned long long *,
                                      const unsigned *, const unsigned *, int,
                                      int, int, int) = nullptr;
+  // The device's name (optional: messages only).
+  CUresult (*cuDeviceGetName)(char *, int, CUdevice) = nullptr;
   Handle context = nullptr;
   int ordinal = 0; // the device (DLC_CUDA_DEVICE)
   int multiprocessors = 0;
+  int computeCapability = 0; // 10 * major + minor
+  char name[256] = "";
 };
 
 Driver driver;
@@ -322,6 +326,14 @@ void load() {
     result = driver.cuDeviceGetAttribute(
         &driver.multiprocessors,
         /*CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT=*/16, device);
+  int major = 0, minor = 0;
+  if (result == 0)
+    result = driver.cuDeviceGetAttribute(
+        &major, /*CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR=*/75, device);
+  if (result == 0)
+    result = driver.cuDeviceGetAttribute(
+        &minor, /*CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR=*/76, device);
+  driver.computeCapability = 10 * major + minor;
   if (result != 0) {
     initError = "no usable CUDA device" +
                 (driver.ordinal ? " " + std::to_string(driver.ordinal) : "") +
@@ -329,6 +341,9 @@ void load() {
     return;
   }
   resolve(lib, driver.cuTensorMapEncodeTiled, "cuTensorMapEncodeTiled");
+  if (!resolve(lib, driver.cuDeviceGetName, "cuDeviceGetName") ||
+      driver.cuDeviceGetName(driver.name, sizeof(driver.name) - 1, device))
+    driver.name[0] = 0;
   if (const char *path = getenv("DLC_CUDA_PROFILE"); path && *path) {
     if (resolve(lib, profile.elapsed, "cuEventElapsedTime"))
       profile.path = path;
@@ -686,6 +701,10 @@ std::string dlc_cuda::initialize() {
 }
 
 int dlc_cuda::deviceOrdinal() { return driver.ordinal; }
+
+int dlc_cuda::computeCapability() { return driver.computeCapability; }
+
+const char *dlc_cuda::deviceName() { return driver.name; }
 
 std::string dlc_cuda::installHooks(void *handle) {
   // The artifact lists its hooks (dlc_gpu_hook_names: NUL-separated, an

@@ -19,8 +19,11 @@ namespace dlc_cuda {
 /// or DLC_CUDA_DEVICE's; "" on success, else why there is no usable GPU.
 std::string initialize();
 
-/// The device's ordinal (after initialize).
+/// The device's ordinal, compute capability (10 * major + minor) and name
+/// ("" if the driver does not say), after initialize.
 int deviceOrdinal();
+int computeCapability();
+const char *deviceName();
 
 /// Fills the artifact's `dlc_gpu_hook_<name>` pointers from `handle`;
 /// "" on success, else the hook the runtime does not provide.

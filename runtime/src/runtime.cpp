@@ -157,6 +157,36 @@ bool hostHasFeature(const std::string &feature) {
   return true;
 }
 
+/// Why kernels for `arch` cannot run on the runtime's GPU, or "" if they
+/// can: sm_XY's PTX runs on compute capability X.Y and later (the driver
+/// compiles it), sm_XYa's arch-specific instructions (wgmma, setmaxnreg)
+/// on X.Y alone. The driver's own refusal would name neither.
+std::string archMismatch(const std::string &arch) {
+  if (arch.compare(0, 3, "sm_") != 0)
+    return ""; // not a name of dlc's (the driver decides)
+  size_t end = arch.find_first_not_of("0123456789", 3);
+  bool exact = end != std::string::npos;
+  if (end == 3 || (exact && arch.substr(end) != "a"))
+    return "";
+  int wanted = std::atoi(arch.c_str() + 3);
+  int have = dlc_cuda::computeCapability();
+  if (exact ? have == wanted : have >= wanted)
+    return "";
+  auto version = [](int cc) {
+    return std::to_string(cc / 10) + "." + std::to_string(cc % 10);
+  };
+  std::string device =
+      "CUDA device " + std::to_string(dlc_cuda::deviceOrdinal());
+  if (*dlc_cuda::deviceName())
+    device += std::string(" (") + dlc_cuda::deviceName() + ")";
+  return "compiled for " + arch +
+         ", which runs on GPUs of compute capability " + version(wanted) +
+         (exact ? " only" : " and later") + ", but " + device +
+         " is of compute capability " + version(have) +
+         ": recompile for it (--gpu-arch=native, or gpu_arch=\"native\" "
+         "from Python)";
+}
+
 } // namespace
 
 namespace {
@@ -408,6 +438,8 @@ dlc_status loadFromBytes(std::vector<uint8_t> bytes, const std::string &origin,
     if (!why.empty())
       return fail(DLC_ERROR_DEVICE, where + "this artifact runs on an NVIDIA "
                                             "GPU (" + gpuArch + "), but " + why);
+    if (std::string why = archMismatch(gpuArch); !why.empty())
+      return fail(DLC_ERROR_TARGET, where + why);
     module->cuda = true;
   }
 
@@ -647,6 +679,19 @@ dlc_status dlc_set_num_threads(const dlc_module *module, int threads) {
 
 DLDeviceType dlc_module_device(const dlc_module *module) {
   return module && module->cuda ? kDLCUDA : kDLCPU;
+}
+
+dlc_status dlc_cuda_device(int32_t *ordinal, int32_t *compute_capability,
+                           const char **name) {
+  if (std::string why = dlc_cuda::initialize(); !why.empty())
+    return fail(DLC_ERROR_DEVICE, "no NVIDIA GPU: " + why);
+  if (ordinal)
+    *ordinal = dlc_cuda::deviceOrdinal();
+  if (compute_capability)
+    *compute_capability = dlc_cuda::computeCapability();
+  if (name)
+    *name = dlc_cuda::deviceName();
+  return DLC_OK;
 }
 
 int32_t dlc_module_device_id(const dlc_module *module) {

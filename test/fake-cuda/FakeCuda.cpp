@@ -34,6 +34,8 @@
 //   DLC_FAKE_CUDA_PROFILE=FILE  each launch and its occupancy on sm_90
 //   DLC_FAKE_CUDA_TRACE=1    each call that works, to stderr
 //   DLC_FAKE_CUDA_SMS=N      the SM count (132, an H100's, by default)
+//   DLC_FAKE_CUDA_CC=X.Y     the compute capability (9.0, an H100's, by
+//                            default)
 // Built twice: with stream-ordered allocation (CUDA 11.2+) and without
 // (FAKE_CUDA_NO_POOLS), to run the runtime's fallback.
 //
@@ -714,12 +716,33 @@ CUresult cuDeviceGetAttribute(int *value, int attribute, int device) {
   std::lock_guard<std::mutex> lock(mutex);
   if (!initialized)
     return kNotInitialized;
-  if (device < 0 || device >= deviceCount || attribute != 16)
+  // The SM count (16) and the compute capability (75, 76).
+  if (device < 0 || device >= deviceCount ||
+      (attribute != 16 && attribute != 75 && attribute != 76))
     return fail("cuDeviceGetAttribute: attribute %d of device %d (the fake "
-                "knows the SM count, 16)",
+                "knows the SM count, 16, and the compute capability, 75 and "
+                "76)",
                 attribute, device);
-  const char *sms = getenv("DLC_FAKE_CUDA_SMS");
-  *value = sms && *sms ? atoi(sms) : 132;
+  if (attribute == 16) {
+    const char *sms = getenv("DLC_FAKE_CUDA_SMS");
+    *value = sms && *sms ? atoi(sms) : 132;
+    return kSuccess;
+  }
+  const char *cc = getenv("DLC_FAKE_CUDA_CC");
+  int major = 9, minor = 0;
+  if (cc && *cc && sscanf(cc, "%d.%d", &major, &minor) != 2)
+    return fail("DLC_FAKE_CUDA_CC=%s: expected MAJOR.MINOR", cc);
+  *value = attribute == 75 ? major : minor;
+  return kSuccess;
+}
+
+CUresult cuDeviceGetName(char *name, int length, int device) {
+  std::lock_guard<std::mutex> lock(mutex);
+  if (!initialized)
+    return kNotInitialized;
+  if (device < 0 || device >= deviceCount || length <= 0)
+    return kInvalidValue;
+  snprintf(name, length, "dlc stand-in GPU %d", device);
   return kSuccess;
 }
 

@@ -13,11 +13,19 @@ import dlc.nn.functional as F
 work = Path(sys.argv[1])
 rng = np.random.default_rng(0)
 
+# The GPU, as the driver describes it (the fake: compute capability 9.0 by
+# default), and what gpu_arch="native", the default, compiles for.
+assert dlc.config.gpu_arch == "native"
+device = dlc.runtime.cuda_device()
+assert device == dlc.runtime.CudaDevice(0, (9, 0), "dlc stand-in GPU 0"), device
+assert dlc.runtime.native_gpu_arch() == "sm_90a"
+
 # Device arrays: copies in and out are exact, and DLPack says CUDA.
 path = dlc.export(lambda x: x * 2, (np.ones((3, 4), np.float32),), work / "m.dlc",
                   target="cuda")
 module = dlc.runtime.load(path)
 assert module.device == "cuda"
+assert module.manifest["device"] == {"kind": "cuda", "arch": "sm_90a"}, module.manifest
 a = rng.standard_normal((3, 4)).astype(np.float32)
 d = module.to_device(a)
 assert d.__dlpack_device__() == (2, 0)

@@ -15,6 +15,8 @@ w = rng.standard_normal((16, 4)).astype(np.float32)
 f = dlc.jit(lambda x, w: dlc.nn.softmax(x @ w, axis=-1))
 compiled = f.lower(x, w).compile(target="cuda:1")
 assert compiled.module.device == "cuda" and compiled.module.device_id == 1
+# (gpu_arch "native" asked GPU 1, chosen before compiling.)
+assert dlc.runtime.cuda_device().ordinal == 1
 assert compiled(x, w).shape == (8, 4)
 # A training step on the same GPU keeps its state there.
 model = dlc.nn.Linear(16, 4)

@@ -29,6 +29,20 @@ def test_cuda_jit_and_train_step_without_driver_are_errors(rng):
     x = rng.standard_normal((4, 8)).astype(np.float32)
     f = dlc.jit(lambda x: dlc.nn.softmax(x, axis=-1))
     dlc.config.target = "cuda"
+    # The default architecture, "native", is the GPU's: none to ask.
+    assert dlc.config.gpu_arch == "native"
+    with pytest.raises(dlc.DlcRuntimeError, match=r"GPU architecture 'native': no NVIDIA "
+                       r"GPU: the NVIDIA driver library libcuda.so.1 could not be loaded "
+                       r"\(.*\); name one instead \(sm_80, sm_90a, ...\)"):
+        f(x)
+    with pytest.raises(dlc.DlcRuntimeError, match="libcuda.so.1 could not be loaded"):
+        dlc.runtime.cuda_device()
+    with pytest.raises(dlc.DlcRuntimeError, match="libcuda.so.1 could not be loaded"):
+        dlc.runtime.native_gpu_arch()
+    with pytest.raises(dlc.DlcRuntimeError, match="no NVIDIA GPU"):
+        dlc.export(lambda x: x * 2, (x,), "never-written.dlc", target="cuda")
+    # Named, it compiles; loading the artifact is the error.
+    dlc.config.gpu_arch = "sm_80"
     with pytest.raises(dlc.DlcRuntimeError, match=r"runs on an NVIDIA GPU \(sm_80\), but the "
                        r"NVIDIA driver library libcuda.so.1 could not be loaded"):
         f(x)
@@ -68,7 +82,8 @@ def test_allow_tf32_reaches_the_gpu_compiler(tmp_path):
     x, w = np.ones((64, 32), np.float32), np.ones((32, 64), np.float32)
 
     def artifact(name, target):
-        path = dlc.export(lambda x, w: x @ w, (x, w), tmp_path / name, target=target)
+        path = dlc.export(lambda x, w: x @ w, (x, w), tmp_path / name, target=target,
+                          gpu_arch="sm_80")
         return path.read_bytes()
 
     exact = artifact("exact.dlc", "cuda")
@@ -288,6 +303,51 @@ def test_cuda_calls_through_the_fake_driver(tmp_path):
     assert run.returncode == 0 and run.stdout.strip() == "done", run.stdout + run.stderr
     summary = log.read_text()
     assert "errors 0" in summary and ", kernel launches 0 " not in summary, summary
+
+
+def test_native_gpu_arch_through_the_fake_driver(tmp_path):
+    """gpu_arch="native" on (stand-in) GPUs of other compute capabilities:
+    an A100's sm_80, an RTX 3090's sm_86; an artifact for another GPU is
+    refused at load, naming both; a GPU older than 7.0 is an error."""
+    import os
+    import subprocess
+    import sys
+    from dlc.execution import _build_dir
+    fake = _build_dir() / "test" / "fake-cuda" / "pools"
+    if not (fake / "libcuda.so.1").exists():
+        pytest.fail(f"{fake}/libcuda.so.1 is missing: build the fake-cuda-pools target")
+    script = (
+        "import sys, numpy as np, dlc\n"
+        "x = np.ones((4, 8), np.float32)\n"
+        "print(dlc.runtime.native_gpu_arch())\n"
+        "dlc.config.target = 'cuda'\n"
+        "print(dlc.jit(lambda x: x * 2)(x).shape)\n"
+        "try:\n"
+        "    dlc.runtime.load(dlc.export(lambda x: x * 2, (x,), sys.argv[1], target='cuda',\n"
+        "                                gpu_arch='sm_90a'))\n"
+        "except dlc.DlcRuntimeError as e:\n"
+        "    print(e)\n")
+    path = str(tmp_path / "h100.dlc")
+
+    def run(capability):
+        env = dict(os.environ, LD_LIBRARY_PATH=str(fake), DLC_FAKE_CUDA_CC=capability)
+        return subprocess.run([sys.executable, "-c", script, path], env=env,
+                              capture_output=True, text=True)
+
+    for capability, arch in (("8.0", "sm_80"), ("8.6", "sm_86")):
+        done = run(capability)
+        assert done.returncode == 0, done.stderr
+        lines = done.stdout.splitlines()
+        assert lines[:2] == [arch, "(4, 8)"], done.stdout
+        assert lines[2] == (
+            f"{path}: compiled for sm_90a, which runs on GPUs of compute capability 9.0 "
+            f"only, but CUDA device 0 (dlc stand-in GPU 0) is of compute capability "
+            f"{capability}: recompile for it (--gpu-arch=native, or gpu_arch=\"native\" "
+            "from Python)"), done.stdout
+    done = run("6.1")
+    assert done.returncode != 0
+    assert ("DlcRuntimeError: GPU architecture 'native': dlc stand-in GPU 0 is of compute "
+            "capability 6.1; dlc compiles for 7.0 and later") in done.stderr, done.stderr
 
 
 def test_second_gpu_through_the_fake_driver(tmp_path):

@@ -3,6 +3,7 @@
 #include "dlc/artifact_format.h"
 #include "dlc/runtime.hpp"
 
+#include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -345,6 +346,37 @@ TEST(Runtime, CallOnStreamOfACpuModule) {
   EXPECT_EQ(n, 3);
   EXPECT_EQ(dlc_call_on_stream(nullptr, in, 1, out, 2, nullptr),
             DLC_ERROR_ARGUMENT);
+}
+
+TEST(Runtime, CudaDevice) {
+  // No GPU: an error naming what is missing (here the driver, in the
+  // environments these tests run in without one); with one, what it is.
+  // (The stand-in driver's answers are tested in gpu-arch-native.test.)
+  if (dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL) == nullptr) {
+    try {
+      dlc::runtime::cudaDevice();
+      FAIL() << "expected an error";
+    } catch (const dlc::runtime::Error &e) {
+      EXPECT_EQ(e.status(), DLC_ERROR_DEVICE);
+      EXPECT_EQ(std::string(e.what()).rfind(
+                    "no NVIDIA GPU: the NVIDIA driver library libcuda.so.1 "
+                    "could not be loaded (",
+                    0),
+                0u)
+          << e.what();
+    }
+    // (Null pointers are allowed; the error is the same.)
+    EXPECT_EQ(dlc_cuda_device(nullptr, nullptr, nullptr), DLC_ERROR_DEVICE);
+    return;
+  }
+  int32_t ordinal = -1, capability = -1;
+  const char *name = nullptr;
+  if (dlc_cuda_device(&ordinal, &capability, &name) != DLC_OK)
+    GTEST_SKIP() << "a driver without a usable GPU: " << dlc_last_error();
+  EXPECT_GE(ordinal, 0);
+  EXPECT_GE(capability, 30);
+  ASSERT_NE(name, nullptr);
+  EXPECT_EQ(dlc_cuda_device(nullptr, nullptr, nullptr), DLC_OK);
 }
 
 TEST(Runtime, AbiVersion) {

@@ -48,7 +48,8 @@ cl::opt<std::string> target("target", cl::desc("Target: cpu or cuda"),
                             cl::init("cpu"), cl::cat(dlcCategory));
 cl::opt<std::string> gpuArch(
     "gpu-arch",
-    cl::desc("NVIDIA architecture for --target=cuda (sm_80, sm_90, ...)"),
+    cl::desc("NVIDIA architecture for --target=cuda: sm_80, sm_90a, ..., or "
+             "native (the GPU the runtime computes on: sm_90a on an H100)"),
     cl::init("sm_80"), cl::cat(dlcCategory));
 cl::opt<std::string>
     cpu("cpu",

@@ -74,9 +74,15 @@ lowerToLLVMDialect(mlir::ModuleOp module, llvm::TargetMachine &targetMachine,
                    llvm::function_ref<void(mlir::PassManager &)> configure = {},
                    const CompileOptions &options = {});
 
+/// The architecture to compile for the GPU the runtime computes on
+/// (gpuArchFor its compute capability: sm_90a on an H100); an error saying
+/// what is missing without a driver or a GPU, or for a GPU before 7.0.
+llvm::Expected<std::string> nativeGPUArch();
+
 /// Runs `dlc-gpu-pipeline` for the NVIDIA architecture `chip` (sm_80,
 /// sm_90, ...): host code in the LLVM dialect with each kernel embedded in a
-/// `gpu.binary` as PTX (`format` isa) or cubin (bin, needs ptxas).
+/// `gpu.binary` as PTX (`format` isa) or cubin (bin, needs ptxas). `chip`
+/// "native": nativeGPUArch().
 /// `allowTF32`: f32 matmuls on tensor cores in TF32 (off: exact f32).
 mlir::LogicalResult lowerToGPULLVMDialect(
     mlir::ModuleOp module, llvm::StringRef chip, llvm::StringRef format,
@@ -117,8 +123,9 @@ compileToArtifact(mlir::ModuleOp module, const CompileOptions &options,
                   llvm::function_ref<void(mlir::PassManager &)> configure = {});
 
 /// A CUDA artifact: host code for `targetMachine` calling kernels compiled
-/// for `gpuArch`, embedded as a fatbin (cubin and PTX) when the CUDA
-/// toolkit's ptxas and fatbinary are found (cudaToolkitPath), else as PTX,
+/// for `gpuArch` ("native": nativeGPUArch()), embedded as a fatbin (cubin
+/// and PTX) when the CUDA toolkit's ptxas and fatbinary are found
+/// (cudaToolkitPath), else as PTX,
 /// which the driver compiles at load; also as PTX, with a warning, when that
 /// ptxas does not know `gpuArch` (CUDA 13 dropped sm_70).
 /// The host code's GPU runtime calls (mgpu*) go through hooks the runtime

@@ -98,6 +98,12 @@ std::string cudaToolkitPath();
 /// ("+ptx70" for sm_80, "+ptx80" for sm_90), or "" for an unknown one.
 std::string ptxFeatures(llvm::StringRef chip);
 
+/// The architecture to compile for a GPU of compute capability
+/// `computeCapability` (10 * major + minor): sm_90a on 9.0 (wgmma, TMA),
+/// else the newest architecture dlc knows that the GPU runs (sm_80 on 8.0,
+/// sm_86 on 8.6, sm_100 on 10.3: PTX the driver compiles); "" below 7.0.
+std::string gpuArchFor(int computeCapability);
+
 /// dlc dialect -> linalg/tensor/arith/math on tensors, canonicalized: the
 /// first stage of every target's pipeline. `forGPU`: every conv2d as im2col
 /// and a matmul (convert-dlc-to-linalg's im2col-max-width).

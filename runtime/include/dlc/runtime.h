@@ -104,6 +104,18 @@ DLC_API DLDeviceType dlc_module_device(const dlc_module *module);
  * CPU module. Added in ABI version 1 (additive). */
 DLC_API int32_t dlc_module_device_id(const dlc_module *module);
 
+/* The GPU CUDA modules compute on (device 0, or DLC_CUDA_DEVICE's; this
+ * opens the driver as the first CUDA module's load does): its ordinal, its
+ * compute capability as 10 * major + minor (90: an H100 or H200, 80: an
+ * A100) and its name (owned by the runtime; "" where the driver does not
+ * say). Any pointer may be NULL. Without a driver or a GPU it fails with
+ * DLC_ERROR_DEVICE, the message saying what is missing. An artifact whose
+ * kernels cannot run on that GPU (sm_90a on an A100) fails to load with
+ * DLC_ERROR_TARGET. Added in ABI version 1 (additive). */
+DLC_API dlc_status dlc_cuda_device(int32_t *ordinal,
+                                   int32_t *compute_capability,
+                                   const char **name);
+
 /* Device memory of a CUDA module's GPU, for tensors that stay there between
  * calls (a training loop's parameters and optimizer state): pass it to
  * dlc_call as kDLCUDA DLTensors, which are used in place. dlc_device_copy

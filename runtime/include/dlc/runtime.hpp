@@ -101,6 +101,20 @@ private:
   std::unique_ptr<dlc_module, void (*)(dlc_module *)> module_;
 };
 
+/// The GPU CUDA modules compute on (see dlc_cuda_device).
+struct CudaDevice {
+  int32_t ordinal = 0;
+  int32_t computeCapability = 0; // 10 * major + minor
+  std::string name;
+};
+inline CudaDevice cudaDevice() {
+  CudaDevice device;
+  const char *name = nullptr;
+  check(dlc_cuda_device(&device.ordinal, &device.computeCapability, &name));
+  device.name = name;
+  return device;
+}
+
 } // namespace dlc::runtime
 
 #endif // DLC_RUNTIME_HPP
