@@ -14,7 +14,7 @@
 #
 # What `run` does, in this order (not yet timed on a GPU; a suite is stopped
 # after 300 s, the benchmarks after 400 s):
-#   1. nvidia-smi; the device dlc-run sees;
+#   1. nvidia-smi; the device the runtime sees (dlc_cuda_device);
 #   2. dlc-run on the dense model (checked against NumPy), 40 training
 #      steps with the state on the GPU (--device=cuda; checked against NumPy)
 #      and an f32 GEMM compiled with --allow-tf32 (TF32 error bounds);
@@ -86,6 +86,12 @@ run() {
   local python=${PYTHON:-python3} failed=0 work
   work=$(mktemp -d)
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1 | tee "$out/device.txt"
+  # The runtime's view of it (what --gpu-arch=native compiles for: 9.0, sm_90a).
+  $python -c "import ctypes, sys
+r = ctypes.CDLL(sys.argv[1]); o, c, n = ctypes.c_int32(), ctypes.c_int32(), ctypes.c_char_p()
+s = r.dlc_cuda_device(ctypes.byref(o), ctypes.byref(c), ctypes.byref(n))
+print('dlc_cuda_device: status', s, 'device', o.value, 'compute capability', c.value, n.value)" \
+    "$bundle/lib/libdlc_runtime.so" 2>&1 | tee -a "$out/device.txt"
 
   echo "== dlc-run on the GPU" | tee "$out/dlc-run.log"
   local inputs=$root/test/tools/dlc-run/Inputs
