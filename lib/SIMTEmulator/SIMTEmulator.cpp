@@ -632,8 +632,10 @@ thread_local Array<TensorMap *> tensorMaps;
 
 /// The address a wgmma descriptor's 14-bit start address field names: the
 /// low 18 bits of a shared address, which one shared array of the block
-/// holds.
-char *descriptorAddress(int64_t field) {
+/// holds with at least `bytes` from there (up to the operand's 8th row: on
+/// the host the arrays are not in one 256 KiB window as on a GPU, and a
+/// small one, an mbarrier array, may hold the same low bits).
+char *descriptorAddress(int64_t field, int64_t bytes) {
   int64_t low = (field & 0x3fff) << 4;
   char *found = nullptr;
   for (const SharedArray &a : state->sharedSeen) {
@@ -641,7 +643,7 @@ char *descriptorAddress(int64_t field) {
     int64_t candidate = (base & ~int64_t(0x3ffff)) | low;
     if (candidate < base)
       candidate += 0x40000;
-    if (candidate < base + a.bytes) {
+    if (candidate + bytes <= base + a.bytes) {
       if (found)
         fail("wgmma descriptor address %#llx names more than one shared "
              "array of the emulator",
@@ -670,7 +672,8 @@ const char *operandAddress(int64_t desc, int mn, int k, int elementBytes,
   if ((desc >> 49) & 7)
     fail("wgmma descriptor with a matrix base offset: not emulated");
   int span = mode == 1 ? 128 : mode == 2 ? 64 : mode == 3 ? 32 : 0;
-  char *start = descriptorAddress(desc);
+  // (Its 8th row of the swizzle's span, or of 16 bytes, starts there.)
+  char *start = descriptorAddress(desc, 7 * (span ? span : 16) + 1);
   int64_t address = reinterpret_cast<int64_t>(start);
   if (!mnMajor) {
     int64_t kBytes = int64_t(k) * elementBytes;

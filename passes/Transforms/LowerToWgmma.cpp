@@ -45,7 +45,9 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace dlc {
 #define GEN_PASS_DEF_LOWERTOWGMMA
@@ -65,19 +67,19 @@ constexpr int64_t kStageBudget = 192 * 1024;
 // (setmaxnreg), from the 168 each has at entry (the SM's 64 Ki for 384
 // threads, in 8s: dlc-pin-register-count makes ptxas give them). The
 // consumers take no more than the producer gives up (setmaxnreg.inc waits
-// for the registers the block's decs released): 128 x (168 - 48) >=
-// 256 x (224 - 168). The producer's loop of TMA loads spills in 40 (12
-// bytes, ptxas at 128 x 256 tiles); a consumer's 128 sums and its loop
-// fit in 224.
+// for the registers the block's decs released): 128 x (168 - 56) >=
+// 256 x (224 - 168), exactly. The producer's loop of TMA loads spills in 40
+// (12 bytes, ptxas at 128 x 256 tiles), and in 48 where it loads A^T's two
+// boxes a step (4 bytes); a consumer's 128 sums and its loop fit in 224.
 constexpr int32_t kEntryRegisters = 65536 / 384 / 8 * 8;
-constexpr int32_t kProducerRegisters = 48, kConsumerRegisters = 224;
+constexpr int32_t kProducerRegisters = 56, kConsumerRegisters = 224;
 static_assert(128 * (kEntryRegisters - kProducerRegisters) >=
                   256 * (kConsumerRegisters - kEntryRegisters),
               "the consumers take more registers than the producer frees");
 
 // How far a wgmma's K moves a K-major operand's descriptor (32 bytes of a
 // 128-byte swizzled row, in 16-byte units).
-constexpr int64_t kStepA = 2;
+constexpr int64_t kStepK = 2;
 
 // Rows of tiles a group of the persistent blocks' tile order takes.
 constexpr int64_t kGroupRows = 8;
@@ -123,6 +125,30 @@ linalg::FillOp zeroFill(linalg::MatmulOp matmul) {
                                                                 : nullptr;
 }
 
+/// The buffer `v` is a view of (through view-like ops), or `v`.
+Value rootBuffer(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// Whether `op` or an op inside it may read or write one of the buffers
+/// `roots` (rootBuffer), or memory it does not name (a call).
+bool mayTouch(Operation *op, const llvm::SmallPtrSetImpl<Value> &roots) {
+  WalkResult result = op->walk([&](Operation *inner) {
+    if (isa<CallOpInterface>(inner))
+      return WalkResult::interrupt();
+    if (isMemoryEffectFree(inner))
+      return WalkResult::advance();
+    for (Value operand : inner->getOperands())
+      if (isa<BaseMemRefType>(operand.getType()) &&
+          roots.contains(rootBuffer(operand)))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return result.wasInterrupted();
+}
+
 /// The elementwise op dlc-tile-for-gpu marked to follow `matmul` as its
 /// kernel's epilogue, where its output buffer is read by nothing else (a
 /// temporary: the epilogue makes it go), or null.
@@ -150,19 +176,42 @@ linalg::GenericOp epilogue(linalg::MatmulOp matmul) {
           def && def->getBlock() == matmul->getBlock() &&
           !def->isBeforeInBlock(matmul))
         return nullptr;
-  // (Nothing between them writes what the epilogue reads.)
-  for (Operation *op = matmul->getNextNode(); consumer && op != consumer;
-       op = op->getNextNode())
-    if (!isMemoryEffectFree(op))
-      return nullptr;
+  // (It moves up to the product: nothing between them may touch what it
+  // reads or writes.)
+  if (consumer) {
+    llvm::SmallPtrSet<Value, 4> touched;
+    for (Value operand : consumer->getOperands())
+      if (operand != c)
+        touched.insert(rootBuffer(operand));
+    for (Operation *op = matmul->getNextNode(); op != consumer;
+         op = op->getNextNode())
+      if (mayTouch(op, touched))
+        return nullptr;
+  }
   return consumer;
 }
 
 /// Whether `matmul` is a TF32 product: f32 operands (which dlc-tile-for-gpu
-/// marks rebuilt to read B as B^T [N, K], transposedBMaps: TF32 wgmma
-/// reads both operands K-major; `unsupported` checks the maps).
+/// marks rebuilt to read B as B^T [N, K]: TF32 wgmma reads both operands
+/// K-major; `unsupported` checks the maps).
 bool isTF32(linalg::MatmulOp matmul) {
   return getElementTypeOrSelf(matmul.getDpsInputs()[0].getType()).isF32();
+}
+
+/// How `matmul` reads its operands (dlc::wgmmaMaps): A as A^T [K, M]
+/// (MN-major for the wgmma), B as B^T [N, K] (K-major); none if its maps
+/// are neither way.
+struct Layout {
+  bool aT, bT;
+};
+std::optional<Layout> layoutOf(linalg::MatmulOp matmul) {
+  SmallVector<AffineMap> maps = matmul.getIndexingMapsArray();
+  for (bool aT : {false, true})
+    for (bool bT : {false, true})
+      if (ArrayRef<AffineMap>(maps) ==
+          ArrayRef<AffineMap>(dlc::wgmmaMaps(matmul.getContext(), aT, bT)))
+        return Layout{aT, bT};
+  return std::nullopt;
 }
 
 /// Why `matmul` (marked dlc.wgmma on tensors) cannot take the kernel on its
@@ -173,23 +222,32 @@ std::string unsupported(linalg::MatmulOp matmul) {
     if (!type || !type.getLayout().isIdentity() || type.getMemorySpace())
       return "an operand is not an identity-layout buffer";
   }
-  bool tf32 = isTF32(matmul);
-  auto a = cast<ShapedType>(matmul.getDpsInputs()[0].getType());
-  auto bMat = cast<ShapedType>(matmul.getDpsInputs()[1].getType());
+  std::optional<Layout> layout = layoutOf(matmul);
+  if (!layout)
+    return "its maps are not those of A [M, K] or A^T [K, M] times B [K, N] "
+           "or B^T [N, K]";
+  if (isTF32(matmul) && (layout->aT || !layout->bT))
+    return "an f32 (TF32) product must read A as it is and B as B^T [N, K] "
+           "(TF32 wgmma reads both operands K-major): its maps are not (m, "
+           "k), (n, k), (m, n)";
+  // (A and B as multiplied: [M, K] and [K, N].)
+  auto asMultiplied = [&](Value operand, bool transposed) -> ShapedType {
+    auto type = cast<ShapedType>(operand.getType());
+    if (!transposed || !type.hasRank() || type.getRank() != 2)
+      return type;
+    return RankedTensorType::get({type.getDimSize(1), type.getDimSize(0)},
+                                 type.getElementType());
+  };
+  ShapedType a = asMultiplied(matmul.getDpsInputs()[0], layout->aT);
+  ShapedType bMat = asMultiplied(matmul.getDpsInputs()[1], layout->bT);
   auto c = cast<ShapedType>(matmul.getDpsInits()[0].getType());
-  if (tf32) {
-    if (ArrayRef<AffineMap>(matmul.getIndexingMapsArray()) !=
-        ArrayRef<AffineMap>(dlc::transposedBMaps(matmul.getContext())))
-      return "an f32 (TF32) product must read B as B^T [N, K]: its maps are "
-             "not (m, k), (n, k), (m, n)";
-  } else if (!linalg::MatmulOp::isDefaultIndexingMaps(
-                 matmul.getIndexingMapsAttr())) {
-    return "its maps are not the default ones";
-  }
   if (!dlc::fitsWgmmaTiles(a, bMat, c, /*tf32=*/true))
     return "its operands are not f16, bf16 or f32 with an f32 output, or M "
            "or N is under 128, or N not a multiple of 8, or K not of 16 "
            "bytes";
+  if (layout->aT && c.getDimSize(0) % 8)
+    return "it reads A^T [K, M] with M not a multiple of 8 (TMA's rows of 16 "
+           "bytes)";
   if (!zeroFill(matmul))
     return "its output is not filled with zeros just before";
   return "";
@@ -201,24 +259,28 @@ struct Builder {
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 };
 
-/// What a K step's wgmmas read: f16 or bf16 A K-major and B MN-major
-/// (m64nNk16, "row" B in NVVM's terms), or TF32 A and B^T both K-major
-/// (m64nNk8), and how far each wgmma moves B's descriptor's start address
-/// (16-byte units) along the tile: B^T's 128-byte swizzled rows 32 bytes
-/// on, as A's always (2 units); B's 16 rows of 128 bytes on (128 units).
+/// What a K step's wgmmas read: f16 or bf16 (m64nNk16) A or A^T and B or
+/// B^T, or TF32 (m64nNk8) A and B^T; A K-major ("row" in NVVM's terms) or,
+/// read as A^T [K, M], MN-major ("col"); B MN-major ("row") or, read as
+/// B^T [N, K], K-major ("col"). And how far each wgmma moves an operand's
+/// descriptor's start address (16-byte units) along the tile: K-major,
+/// 32 bytes of its 128-byte swizzled rows (2 units); MN-major, 16 (TF32:
+/// 8) of its rows of 128 bytes (128 units).
 struct WgmmaOperands {
   NVVM::WGMMATypes type;
   int64_t depth; // K a wgmma
-  NVVM::MMALayout layoutB;
-  int64_t stepB;
+  NVVM::MMALayout layoutA, layoutB;
+  int64_t stepA, stepB;
 
-  WgmmaOperands(Type element)
+  WgmmaOperands(Type element, Layout layout)
       : type(element.isF32()    ? NVVM::WGMMATypes::tf32
              : element.isBF16() ? NVVM::WGMMATypes::bf16
                                 : NVVM::WGMMATypes::f16),
         depth(element.isF32() ? 8 : 16),
-        layoutB(element.isF32() ? NVVM::MMALayout::col : NVVM::MMALayout::row),
-        stepB(element.isF32() ? kStepA : 16 * kStepBytes / 16) {}
+        layoutA(layout.aT ? NVVM::MMALayout::col : NVVM::MMALayout::row),
+        layoutB(layout.bT ? NVVM::MMALayout::col : NVVM::MMALayout::row),
+        stepA(layout.aT ? depth * kStepBytes / 16 : kStepK),
+        stepB(layout.bT ? kStepK : depth * kStepBytes / 16) {}
 };
 
 /// A consumer warpgroup's wgmmas of a K step (`tileK` elements of A's
@@ -249,11 +311,12 @@ Value wgmmaStep(OpBuilder &b, Location loc, const WgmmaOperands &operands,
           LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(step * k)));
     };
     sums = NVVM::WgmmaMmaAsyncOp::create(
-        b, loc, sums.getType(), sums, at(a, kStepA), at(bMat, operands.stepB),
+        b, loc, sums.getType(), sums, at(a, operands.stepA),
+        at(bMat, operands.stepB),
         NVVM::MMAShapeAttr::get(b.getContext(), 64, n, operands.depth),
         operands.type, operands.type, NVVM::WGMMATypes::f32,
         first && k == 0 ? NVVM::WGMMAScaleOut::zero : NVVM::WGMMAScaleOut::one,
-        NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row,
+        NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one, operands.layoutA,
         operands.layoutB, NVVM::MMAIntOverflowAttr());
   }
   NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
@@ -261,9 +324,10 @@ Value wgmmaStep(OpBuilder &b, Location loc, const WgmmaOperands &operands,
   return sums;
 }
 
-/// Replaces `matmul` (C = A B, A [M, K] and B [K, N] of f16 or bf16, or
-/// of f32 with B^T [N, K] (isTF32), C f32 [M, N] as fitsWgmmaTiles takes
-/// them, C zero-filled just before) and its fill by the kernel, which
+/// Replaces `matmul` (C = A B, A [M, K] or A^T [K, M] and B [K, N] or
+/// B^T [N, K] of f16 or bf16, or of f32 A and B^T (isTF32), C f32 [M, N]
+/// as fitsWgmmaTiles takes them, C zero-filled just before) and its fill
+/// by the kernel, which
 /// `multiprocessors` (the runtime's SM count) sizes; its tiles are chosen for
 /// `sms` SMs.
 void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
@@ -278,11 +342,11 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
   auto cType = cast<MemRefType>(c.getType());
   Type element = aType.getElementType();
   Type f32 = b.getF32Type();
+  // A or A^T (MN-major, transposed by the wgmma), B (MN-major, transposed
+  // by the wgmma) or B^T (K-major: TF32 reads B so only).
+  Layout layout = *layoutOf(matmul);
   int64_t m = cType.getDimSize(0), n = cType.getDimSize(1),
-          depth = aType.getDimSize(1);
-  // TF32: B is B^T [N, K] (K-major, as TF32 wgmma reads it); f16 and bf16:
-  // B [K, N] (MN-major, transposed by the wgmma).
-  bool tf32 = isTF32(matmul);
+          depth = aType.getDimSize(layout.aT ? 0 : 1);
   int64_t tileK = kStepBytes / (element.getIntOrFloatBitWidth() / 8);
   // (The last step's and the edge tiles' elements past K, M and N are
   // TMA's zeros.)
@@ -293,15 +357,20 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
 
   auto shared =
       gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
-  auto tileA = MemRefType::get({kTileM, tileK}, element, nullptr, shared);
-  // (A consumer warpgroup's half of A's tile.)
-  auto halfA = MemRefType::get({64, tileK}, element, nullptr, shared);
-  // B's boxes of 64 columns (rows of B^T) of a step.
-  SmallVector<int64_t, 2> box = {tileK, 64}, tileBShape = {tileK, t.tileN};
-  if (tf32) {
-    std::swap(box[0], box[1]);
-    std::swap(tileBShape[0], tileBShape[1]);
-  }
+  // A's tile of a step, one box of 128 rows, or of A^T two boxes of 64
+  // columns (K rows), each a consumer warpgroup's half: 8 KiB apart either
+  // way.
+  auto shape = [&](bool transposed, int64_t rows, int64_t columns) {
+    return transposed ? SmallVector<int64_t, 2>{columns, rows}
+                      : SmallVector<int64_t, 2>{rows, columns};
+  };
+  auto boxA = MemRefType::get(shape(layout.aT, layout.aT ? 64 : kTileM, tileK),
+                              element, nullptr, shared);
+  auto halfA =
+      MemRefType::get(shape(layout.aT, 64, tileK), element, nullptr, shared);
+  // B's boxes of 64 columns (of B^T: 64 rows) of a step.
+  SmallVector<int64_t, 2> box = shape(!layout.bT, 64, tileK),
+                          tileBShape = shape(!layout.bT, t.tileN, tileK);
   auto boxB = MemRefType::get(box, element, nullptr, shared);
   auto tileB = MemRefType::get(tileBShape, element, nullptr, shared);
   auto mapType = [&](MemRefType tile) {
@@ -311,14 +380,15 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
         nvgpu::TensorMapOOBKind::OOB_ZERO,
         nvgpu::TensorMapInterleaveKind::INTERLEAVE_NONE);
   };
-  auto mapA = mapType(tileA), mapB = mapType(boxB);
+  auto mapA = mapType(boxA), mapB = mapType(boxB);
   auto unranked = [&](Value v) {
     return memref::CastOp::create(
         b, loc, UnrankedMemRefType::get(element, Attribute()), v);
   };
   // (Boxes as the memref gives dims, outermost first.)
   Value descA = nvgpu::TmaCreateDescriptorOp::create(
-      b, loc, mapA, unranked(a), ValueRange{k.index(kTileM), k.index(tileK)});
+      b, loc, mapA, unranked(a),
+      ValueRange{k.index(boxA.getDimSize(0)), k.index(boxA.getDimSize(1))});
   Value descB = nvgpu::TmaCreateDescriptorOp::create(
       b, loc, mapB, unranked(bMat),
       ValueRange{k.index(box[0]), k.index(box[1])});
@@ -452,15 +522,23 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
       Value kOffset = arith::MulIOp::create(b, loc, step, k.index(tileK));
       nvgpu::MBarrierArriveExpectTxOp::create(
           b, loc, full, k.index(t.stageBytes), stage, Value());
-      // (Coordinates innermost first.)
-      nvgpu::TmaAsyncLoadOp::create(
-          b, loc, view(stageOffset(stage, zero), tileA), full, descA,
-          ValueRange{kOffset, row0}, stage, Value(), Value());
+      // (Coordinates innermost first: K of A and B^T, rows of A^T, columns
+      // of B.)
+      auto coordinates = [&](bool kInner, Value other) {
+        return kInner ? SmallVector<Value, 2>{kOffset, other}
+                      : SmallVector<Value, 2>{other, kOffset};
+      };
+      for (int64_t box = 0; box < kTileM / boxA.getDimSize(layout.aT); ++box)
+        nvgpu::TmaAsyncLoadOp::create(
+            b, loc, view(stageOffset(stage, k.index(box * 8192)), boxA), full,
+            descA,
+            coordinates(!layout.aT, box ? arith::AddIOp::create(
+                                              b, loc, row0, k.index(64 * box))
+                                        : row0),
+            stage, Value(), Value());
       for (int64_t box = 0; box < t.tileN / 64; ++box) {
         Value col = arith::AddIOp::create(b, loc, col0, k.index(64 * box));
-        SmallVector<Value, 2> at = {col, kOffset};
-        if (tf32)
-          std::swap(at[0], at[1]);
+        SmallVector<Value, 2> at = coordinates(layout.bT, col);
         nvgpu::TmaAsyncLoadOp::create(
             b, loc,
             view(stageOffset(stage, k.index(kTileM * kStepBytes + box * 8192)),
@@ -485,18 +563,26 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
   // (A thread's sums of wgmma's D: tileN / 2 floats.)
   auto floats = LLVM::LLVMStructType::getLiteral(
       context, SmallVector<Type>(t.tileN / 2, f32));
-  WgmmaOperands operands(element);
-  // Where the sums go (C, or the epilogue's output), and whether it starts
-  // at a multiple of a pair of its elements (see storeSums below).
-  Value out = consumer ? consumer.getDpsInits()[0] : c;
-  Type outElement = getElementTypeOrSelf(out.getType());
-  int64_t outBytes = outElement.getIntOrFloatBitWidth() / 8;
-  Value aligned = cmp(
-      arith::CmpIPredicate::eq,
-      arith::RemUIOp::create(
-          b, loc, memref::ExtractAlignedPointerAsIndexOp::create(b, loc, out),
-          k.index(2 * outBytes)),
-      zero);
+  WgmmaOperands operands(element, layout);
+  // Where the sums go (C, or the epilogue's outputs), and whether each
+  // starts at a multiple of a pair of its elements (see storeSums below).
+  SmallVector<Value> outs = consumer
+                                ? SmallVector<Value>(consumer.getDpsInits())
+                                : SmallVector<Value>{c};
+  auto elementBytes = [](Value buffer) {
+    return getElementTypeOrSelf(buffer.getType()).getIntOrFloatBitWidth() / 8;
+  };
+  Value aligned;
+  for (Value out : outs) {
+    Value isAligned = cmp(
+        arith::CmpIPredicate::eq,
+        arith::RemUIOp::create(
+            b, loc, memref::ExtractAlignedPointerAsIndexOp::create(b, loc, out),
+            k.index(2 * elementBytes(out))),
+        zero);
+    aligned =
+        aligned ? arith::AndIOp::create(b, loc, aligned, isAligned) : isAligned;
+  }
   auto tileLoop = scf::ForOp::create(b, loc, firstTile, tileCountValue,
                                      tileStride, ValueRange{zero});
   b.setInsertionPointToStart(tileLoop.getBody());
@@ -569,14 +655,14 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
   Value registers = loop.getResult(0);
   bool edges = m % kTileM || n % t.tileN;
   // A thread's sums come in pairs of columns: the consumer's body runs on
-  // each pair as vectors of two, and each is stored as one access of two
-  // elements, where the output starts at a multiple of a pair's bytes
-  // (aligned) 4 bytes of f16 or bf16 or 8 of f32, otherwise at the
-  // element's alignment, which LLVM splits. (Pairs also spare ptxas single
-  // conversions of sums to f16 or bf16, which it took for reads inside the
-  // wgmma pipeline and serialized the wgmmas for, C7514.)
-  auto pairType = VectorType::get({2}, outElement);
-  auto storeSums = [&](int64_t alignment) {
+  // each pair as vectors of two, and each of its results is stored as one
+  // access of two elements, where its output starts at a multiple of a
+  // pair's bytes (`alignedPairs`: 4 bytes of f16 or bf16, 8 of f32),
+  // otherwise at the element's alignment, which LLVM splits. (Pairs also
+  // spare ptxas single conversions of sums to f16 or bf16, which it took
+  // for reads inside the wgmma pipeline and serialized the wgmmas for,
+  // C7514.)
+  auto storeSums = [&](bool alignedPairs) {
     for (int64_t i = 0; i < 2; ++i) {
       Value row = arith::AddIOp::create(b, loc, rowBase, k.index(8 * i));
       for (int64_t j = 0; j < t.tileN / 8; ++j) {
@@ -591,45 +677,60 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
         for (int64_t e = 0; e < 2; ++e)
           sums.push_back(LLVM::ExtractValueOp::create(
               b, loc, registers, ArrayRef<int64_t>{4 * j + 2 * i + e}));
-        Value pair = vector::FromElementsOp::create(
-            b, loc, VectorType::get({2}, f32), sums);
+        SmallVector<Value> results = {vector::FromElementsOp::create(
+            b, loc, VectorType::get({2}, f32), sums)};
         if (consumer) {
-          // The consumer's body on the pair, its other inputs' elements at
-          // the pair's row and columns.
+          // The consumer's body on the pair, its other operands' elements
+          // at the pair's row and columns (the outputs' too where it reads
+          // them: an update in place).
           IRMapping mapping;
           Block *body = consumer.getBody();
-          for (OpOperand *input : consumer.getDpsInputOperands()) {
-            Value value = pair;
-            if (input->get() != c) {
-              AffineMap map = consumer.getMatchingIndexingMap(input);
-              SmallVector<Value, 2> elements;
-              for (int64_t e = 0; e < 2; ++e) {
-                Value at[] = {
-                    row, e ? arith::AddIOp::create(b, loc, col, one).getResult()
-                           : col};
-                SmallVector<Value> indices;
-                for (unsigned d = 0; d < map.getNumResults(); ++d)
-                  indices.push_back(affine::AffineApplyOp::create(
-                      b, loc, map.getSubMap({d}), at));
-                elements.push_back(
-                    memref::LoadOp::create(b, loc, input->get(), indices));
-              }
-              value = vector::FromElementsOp::create(
-                  b, loc,
-                  VectorType::get({2},
-                                  getElementTypeOrSelf(input->get().getType())),
-                  elements);
+          for (OpOperand &operand : consumer->getOpOperands()) {
+            BlockArgument argument =
+                body->getArgument(operand.getOperandNumber());
+            if (operand.get() == c) {
+              mapping.map(argument, results[0]);
+              continue;
             }
-            mapping.map(body->getArgument(input->getOperandNumber()), value);
+            if (argument.use_empty())
+              continue;
+            AffineMap map = consumer.getMatchingIndexingMap(&operand);
+            SmallVector<Value, 2> elements;
+            for (int64_t e = 0; e < 2; ++e) {
+              Value at[] = {
+                  row, e ? arith::AddIOp::create(b, loc, col, one).getResult()
+                         : col};
+              SmallVector<Value> indices;
+              for (unsigned d = 0; d < map.getNumResults(); ++d)
+                indices.push_back(affine::AffineApplyOp::create(
+                    b, loc, map.getSubMap({d}), at));
+              elements.push_back(
+                  memref::LoadOp::create(b, loc, operand.get(), indices));
+            }
+            mapping.map(argument,
+                        vector::FromElementsOp::create(
+                            b, loc, VectorType::get({2}, argument.getType()),
+                            elements));
           }
           dlc::cloneOnVectors(b, *body, mapping, 2);
-          pair = mapping.lookupOrDefault(
-              cast<linalg::YieldOp>(body->getTerminator()).getValues()[0]);
-          if (!isa<VectorType>(pair.getType()))
-            pair = vector::BroadcastOp::create(b, loc, pairType, pair);
+          results.clear();
+          for (auto [out, value] : llvm::zip_equal(
+                   outs,
+                   cast<linalg::YieldOp>(body->getTerminator()).getValues())) {
+            Value pair = mapping.lookupOrDefault(value);
+            if (!isa<VectorType>(pair.getType()))
+              pair = vector::BroadcastOp::create(
+                  b, loc,
+                  VectorType::get({2}, getElementTypeOrSelf(out.getType())),
+                  pair);
+            results.push_back(pair);
+          }
         }
-        vector::StoreOp::create(b, loc, pair, out, ValueRange{row, col},
-                                /*nontemporal=*/false, llvm::Align(alignment));
+        for (auto [out, pair] : llvm::zip_equal(outs, results))
+          vector::StoreOp::create(
+              b, loc, pair, out, ValueRange{row, col},
+              /*nontemporal=*/false,
+              llvm::Align((alignedPairs ? 2 : 1) * elementBytes(out)));
       }
     }
   };
@@ -637,9 +738,9 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
     OpBuilder::InsertionGuard guard(b);
     auto branch = scf::IfOp::create(b, loc, aligned, /*withElse=*/true);
     b.setInsertionPointToStart(branch.thenBlock());
-    storeSums(2 * outBytes);
+    storeSums(true);
     b.setInsertionPointToStart(branch.elseBlock());
-    storeSums(outBytes);
+    storeSums(false);
   }
   scf::YieldOp::create(b, loc, next);
   b.setInsertionPointToEnd(&launch.getBody().front());

@@ -2525,19 +2525,38 @@ bool bufferizesToView(Value v) {
                     tensor::CastOp>(def);
 }
 
-/// Whether dlc-lower-to-wgmma can take `op` once bufferized: A [M, K] and
-/// B [K, N] as fitsWgmmaTiles takes them (f32 where `allowTF32`), into an
-/// f32 C that a zero fill used by it alone starts; A and B tensors that
-/// bufferize to whole buffers (not views: TMA needs them 16-byte aligned,
-/// and the kernel an identity layout).
+/// Whether `op` reads A through A^T's map, (k, m), (k, n), (m, n): x^T dy
+/// as convert-dlc-to-linalg builds it (x [K, M] read in place).
+bool readsATransposed(linalg::MatmulOp op) {
+  return ArrayRef<AffineMap>(op.getIndexingMapsArray()) ==
+         ArrayRef<AffineMap>(dlc::wgmmaMaps(op.getContext(), /*aT=*/true,
+                                            /*bT=*/false));
+}
+
+/// Whether dlc-lower-to-wgmma can take `op` once bufferized: A [M, K] (or,
+/// f16 and bf16, A^T [K, M] through readsATransposed's maps, M a multiple
+/// of 8 for TMA's 16-byte rows) and B [K, N] as fitsWgmmaTiles takes them
+/// (f32 where `allowTF32`), into an f32 C that a zero fill used by it alone
+/// starts; A and B tensors that bufferize to whole buffers (not views: TMA
+/// needs them 16-byte aligned, and the kernel an identity layout).
 bool takesWgmma(linalg::MatmulOp op, bool allowTF32) {
-  if (!op.hasPureTensorSemantics() ||
-      !linalg::MatmulOp::isDefaultIndexingMaps(op.getIndexingMapsAttr()))
+  if (!op.hasPureTensorSemantics())
     return false;
-  if (!dlc::fitsWgmmaTiles(
-          cast<ShapedType>(op.getDpsInputs()[0].getType()),
-          cast<ShapedType>(op.getDpsInputs()[1].getType()),
-          cast<ShapedType>(op.getDpsInits()[0].getType()), allowTF32))
+  auto a = cast<ShapedType>(op.getDpsInputs()[0].getType());
+  if (readsATransposed(op)) {
+    // (TF32 wgmma reads A only K-major.)
+    if (!a.hasStaticShape() || a.getElementType().isF32() ||
+        a.getDimSize(1) % 8)
+      return false;
+    a = RankedTensorType::get({a.getDimSize(1), a.getDimSize(0)},
+                              a.getElementType());
+  } else if (!linalg::MatmulOp::isDefaultIndexingMaps(
+                 op.getIndexingMapsAttr())) {
+    return false;
+  }
+  if (!dlc::fitsWgmmaTiles(a, cast<ShapedType>(op.getDpsInputs()[1].getType()),
+                           cast<ShapedType>(op.getDpsInits()[0].getType()),
+                           allowTF32))
     return false;
   if (llvm::any_of(op.getDpsInputs(), bufferizesToView))
     return false;
@@ -2546,10 +2565,11 @@ bool takesWgmma(linalg::MatmulOp op, bool allowTF32) {
          matchPattern(fill.getDpsInputs()[0], m_AnyZeroFloat());
 }
 
-/// B's transpose where B is a 2-D transpose of a tensor that bufferizes to
-/// a whole buffer (the backward's dy W^T: W), else null.
-Value transposedInput(Value b) {
-  auto transpose = b.getDefiningOp<linalg::TransposeOp>();
+/// The input of operand `v` where `v` is a 2-D transpose of a tensor that
+/// bufferizes to a whole buffer (the backward's dy W^T: W; x^T dy: x),
+/// else null.
+Value transposedInput(Value v) {
+  auto transpose = v.getDefiningOp<linalg::TransposeOp>();
   if (transpose && transpose.getPermutation() == ArrayRef<int64_t>{1, 0} &&
       !bufferizesToView(transpose.getInput()))
     return transpose.getInput();
@@ -2573,19 +2593,29 @@ bool worthTF32Wgmma(linalg::MatmulOp op) {
              kTF32TransposeRows;
 }
 
-/// A TF32 wgmma product `op` (f32, default maps) rebuilt to read B as
-/// B^T [N, K] through a transposed map: TF32 wgmma takes both operands
-/// K-major from shared memory (only 16-bit types may be MN-major). B^T is
-/// the input of B where B is a 2-D transpose (the backward's dy W^T reads W
-/// itself), else a transpose of B made here (a kernel of its own: 2 K N
-/// floats moved, against the product's 2 M N K flops).
-linalg::MatmulOp readBKMajor(RewriterBase &rewriter, linalg::MatmulOp op) {
+/// Wgmma product `op` (takesWgmma) rebuilt to read its operands where
+/// they are, through wgmmaMaps: f16 and bf16 wgmmas read either operand
+/// K-major or MN-major, so A^T [K, M] as it is (x^T dy reads x,
+/// MN-major; or A^T's input where A is a 2-D transpose of a whole buffer,
+/// M a multiple of 8 for TMA's 16-byte rows) and B^T's input where B is
+/// such a transpose (the input gradient dy W^T reads W, K-major): no
+/// transpose kernels. TF32 wgmma reads both K-major: A as it is, and B^T
+/// always, W of dy W^T or else a transpose of B made here (a kernel of its
+/// own: 2 K N floats moved, against the product's 2 M N K flops).
+linalg::MatmulOp readOperandsInPlace(RewriterBase &rewriter,
+                                     linalg::MatmulOp op) {
   Location loc = op.getLoc();
-  Value b = op.getDpsInputs()[1];
-  rewriter.setInsertionPoint(op);
-  auto transpose = b.getDefiningOp<linalg::TransposeOp>();
+  Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1];
+  bool tf32 = getElementTypeOrSelf(a.getType()).isF32();
+  bool readsAT = readsATransposed(op);
+  Value aT = readsAT ? a : tf32 ? nullptr : transposedInput(a);
+  if (aT && !readsAT && cast<ShapedType>(a.getType()).getDimSize(0) % 8)
+    aT = nullptr;
   Value bT = transposedInput(b);
-  if (!bT) {
+  if (!bT && !tf32 && (readsAT || !aT))
+    return op;
+  rewriter.setInsertionPoint(op);
+  if (!bT && tf32) {
     auto type = cast<RankedTensorType>(b.getType());
     Value empty = tensor::EmptyOp::create(
         rewriter, loc, {type.getDimSize(1), type.getDimSize(0)},
@@ -2595,36 +2625,42 @@ linalg::MatmulOp readBKMajor(RewriterBase &rewriter, linalg::MatmulOp op) {
              ->getResult(0);
   }
   auto product = linalg::MatmulOp::create(
-      rewriter, loc, op->getResultTypes(),
-      ValueRange{op.getDpsInputs()[0], bT}, op.getDpsInits(),
-      {rewriter.getNamedAttr("indexing_maps",
-                             rewriter.getAffineMapArrayAttr(
-                                 dlc::transposedBMaps(rewriter.getContext())))});
+      rewriter, loc, op->getResultTypes(), ValueRange{aT ? aT : a, bT ? bT : b},
+      op.getDpsInits(),
+      {rewriter.getNamedAttr(
+          "indexing_maps",
+          rewriter.getAffineMapArrayAttr(dlc::wgmmaMaps(
+              rewriter.getContext(), aT != nullptr, bT != nullptr)))});
   rewriter.replaceOp(op, product->getResults());
-  if (transpose && transpose->use_empty())
-    rewriter.eraseOp(transpose);
+  // (The transposes read in place: gone where nothing else reads them.)
+  for (Value operand : {a, b})
+    if (auto transpose = operand.getDefiningOp<linalg::TransposeOp>();
+        transpose && transpose->use_empty())
+      rewriter.eraseOp(transpose);
   return product;
 }
 
 /// The elementwise op that alone uses wgmma product `op`'s result (a
-/// rounding to bf16, a bias, an activation), which dlc-lower-to-wgmma makes
+/// rounding to bf16, a bias, an activation; a training step's momentum and
+/// weight update, both written in place), which dlc-lower-to-wgmma makes
 /// the kernel's epilogue: 2-D, parallel, reading the product and writing
-/// its one output through identity maps, its other inputs through
-/// projected permutations, its body neither reading the output nor its
-/// position.
+/// its outputs through identity maps, its other inputs through projected
+/// permutations, its body not reading its position.
 linalg::GenericOp wgmmaEpilogue(linalg::MatmulOp op) {
   Value product = op->getResult(0);
   if (!product.hasOneUse())
     return nullptr;
   auto consumer = dyn_cast<linalg::GenericOp>(*product.getUsers().begin());
   if (!consumer || consumer.getNumLoops() != 2 ||
-      consumer.getNumParallelLoops() != 2 || consumer.getNumDpsInits() != 1 ||
+      consumer.getNumParallelLoops() != 2 ||
       !consumer.hasPureTensorSemantics() ||
-      !consumer.getMatchingIndexingMap(consumer.getDpsInitOperand(0))
-           .isIdentity() ||
-      consumer.payloadUsesValueFromOperand(consumer.getDpsInitOperand(0)) ||
       !consumer.getBody()->getOps<linalg::IndexOp>().empty())
     return nullptr;
+  // (Each output element written by the thread that reads it, if its body
+  // does: a momentum and weight update in place.)
+  for (OpOperand &init : consumer.getDpsInitsMutable())
+    if (!consumer.getMatchingIndexingMap(&init).isIdentity())
+      return nullptr;
   for (OpOperand *input : consumer.getDpsInputOperands()) {
     AffineMap map = consumer.getMatchingIndexingMap(input);
     if (input->get() == product ? !map.isIdentity()
@@ -2660,12 +2696,11 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     if (wgmma)
       for (linalg::MatmulOp op : notLeftAlone<linalg::MatmulOp>(getOperation()))
         if (takesWgmma(op, allowTF32)) {
-          if (getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isF32()) {
-            // (Else mma.sync's TF32, which reads B as it is.)
-            if (!worthTF32Wgmma(op))
-              continue;
-            op = readBKMajor(rewriter, op);
-          }
+          // (Else mma.sync's TF32, which reads B as it is.)
+          if (getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isF32() &&
+              !worthTF32Wgmma(op))
+            continue;
+          op = readOperandsInPlace(rewriter, op);
           op->setAttr(dlc::kWgmmaAttr, UnitAttr::get(&getContext()));
           if (linalg::GenericOp consumer = wgmmaEpilogue(op))
             consumer->setAttr(dlc::kWgmmaAttr, UnitAttr::get(&getContext()));

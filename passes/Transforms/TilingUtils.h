@@ -20,9 +20,10 @@ namespace dlc {
 /// unstored): A [M, K] of f16 or bf16, or of f32 where `tf32` (products in
 /// TF32), B of A's type, static, C [M, N] f32; M and N 128 or more (a
 /// tile's worth: smaller products stay on mma.sync), N a multiple of 8 and
-/// K of 16 bytes (TMA takes rows 16-byte aligned: B's, [K, N] or, TF32,
-/// [N, K]). (Tensors when dlc-tile-for-gpu marks the product, buffers when
-/// the kernel is built.)
+/// K of 16 bytes (TMA takes rows 16-byte aligned: B's, [K, N] or B^T's
+/// [N, K]; A^T's [K, M], where it is read, need M of 16 bytes too). (A and
+/// B as the product multiplies them: tensors when dlc-tile-for-gpu marks
+/// the product, buffers' shapes when the kernel is built.)
 inline bool fitsWgmmaTiles(mlir::ShapedType a, mlir::ShapedType b,
                            mlir::ShapedType c, bool tf32) {
   mlir::Type element = a.getElementType();
@@ -34,17 +35,20 @@ inline bool fitsWgmmaTiles(mlir::ShapedType a, mlir::ShapedType b,
          c.getDimSize(1) % 8 == 0 && a.getDimSize(1) % (halves ? 8 : 4) == 0;
 }
 
-/// The maps of C = A B^T (m, k), (n, k), (m, n): how dlc-tile-for-gpu
-/// rebuilds a TF32 wgmma product, whose B the wgmma reads K-major as
-/// B^T [N, K].
-inline llvm::SmallVector<mlir::AffineMap, 3>
-transposedBMaps(mlir::MLIRContext *ctx) {
+/// The maps of a wgmma product C = A B (m, n), as dlc-tile-for-gpu builds
+/// it to read its operands where they are: A [M, K] (m, k), or with
+/// `aT` A^T stored [K, M] (k, m), MN-major for the wgmma; B [K, N] (k, n),
+/// or with `bT` B^T stored [N, K] (n, k), K-major (TF32 wgmma reads both
+/// operands K-major: A, and B^T).
+inline llvm::SmallVector<mlir::AffineMap, 3> wgmmaMaps(mlir::MLIRContext *ctx,
+                                                       bool aT, bool bT) {
   mlir::AffineExpr m = mlir::getAffineDimExpr(0, ctx),
                    n = mlir::getAffineDimExpr(1, ctx),
                    k = mlir::getAffineDimExpr(2, ctx);
-  return {mlir::AffineMap::get(3, 0, {m, k}, ctx),
-          mlir::AffineMap::get(3, 0, {n, k}, ctx),
-          mlir::AffineMap::get(3, 0, {m, n}, ctx)};
+  auto map = [&](mlir::AffineExpr outer, mlir::AffineExpr inner) {
+    return mlir::AffineMap::get(3, 0, {outer, inner}, ctx);
+  };
+  return {aT ? map(k, m) : map(m, k), bT ? map(n, k) : map(k, n), map(m, n)};
 }
 
 /// On a warp's vector.contract (dlc-tile-for-gpu): the mma.sync shape

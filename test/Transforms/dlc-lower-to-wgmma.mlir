@@ -48,7 +48,7 @@
 // (col + 64, k).
 // CHECK: %[[PRODUCER:.+]] = arith.cmpi ult, %[[TX]], %[[C128]]
 // CHECK: scf.if %[[PRODUCER]] {
-// CHECK-NEXT: nvvm.setmaxregister  decrease 48
+// CHECK-NEXT: nvvm.setmaxregister  decrease 56
 // CHECK-NEXT: scf.if %[[LEADER]] {
 // CHECK-NEXT: nvgpu.tma.prefetch.descriptor %[[MAPA]]
 // CHECK-NEXT: nvgpu.tma.prefetch.descriptor %[[MAPB]]
@@ -389,19 +389,101 @@ func.func @tf32(%a: memref<256x96xf32>, %bt: memref<384x96xf32>, %c: memref<256x
 func.func @tf32_default_maps(%a: memref<128x64xf32>, %b: memref<64x128xf32>, %c: memref<128x128xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%c : memref<128x128xf32>)
-  // expected-error @+1 {{dlc-lower-to-wgmma: a product marked for wgmma cannot take it on its buffers: an f32 (TF32) product must read B as B^T [N, K]: its maps are not (m, k), (n, k), (m, n)}}
+  // expected-error @+1 {{dlc-lower-to-wgmma: a product marked for wgmma cannot take it on its buffers: an f32 (TF32) product must read A as it is and B as B^T [N, K] (TF32 wgmma reads both operands K-major): its maps are not (m, k), (n, k), (m, n)}}
   linalg.matmul {dlc.wgmma} ins(%a, %b : memref<128x64xf32>, memref<64x128xf32>) outs(%c : memref<128x128xf32>)
   return
 }
 
 // -----
 
-// A bf16 product read through B^T's maps (only TF32 products take them): an
-// error.
-func.func @bf16_transposed(%a: memref<128x64xbf16>, %bt: memref<128x64xbf16>, %c: memref<128x128xf32>) {
+// An f32 product reading A^T (MN-major): an error too.
+func.func @tf32_transposed_a(%at: memref<64x128xf32>, %bt: memref<128x64xf32>, %c: memref<128x128xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%c : memref<128x128xf32>)
-  // expected-error @+1 {{dlc-lower-to-wgmma: a product marked for wgmma cannot take it on its buffers: its maps are not the default ones}}
-  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] {dlc.wgmma} ins(%a, %bt : memref<128x64xbf16>, memref<128x64xbf16>) outs(%c : memref<128x128xf32>)
+  // expected-error @+1 {{an f32 (TF32) product must read A as it is and B as B^T [N, K]}}
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] {dlc.wgmma} ins(%at, %bt : memref<64x128xf32>, memref<128x64xf32>) outs(%c : memref<128x128xf32>)
+  return
+}
+
+// -----
+
+// A^T [K, M] whose rows are not of 16 bytes (M = 132 f16): TMA cannot
+// load it; an error.
+func.func @transposed_a_odd_rows(%at: memref<64x132xf16>, %b: memref<64x128xf16>, %c: memref<132x128xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<132x128xf32>)
+  // expected-error @+1 {{dlc-lower-to-wgmma: a product marked for wgmma cannot take it on its buffers: it reads A^T [K, M] with M not a multiple of 8 (TMA's rows of 16 bytes)}}
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>] {dlc.wgmma} ins(%at, %b : memref<64x132xf16>, memref<64x128xf16>) outs(%c : memref<132x128xf32>)
+  return
+}
+
+// -----
+
+// Maps of no product the kernel knows (C transposed): an error.
+func.func @other_maps(%a: memref<128x64xbf16>, %b: memref<64x128xbf16>, %c: memref<128x128xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<128x128xf32>)
+  // expected-error @+1 {{dlc-lower-to-wgmma: a product marked for wgmma cannot take it on its buffers: its maps are not those of A [M, K] or A^T [K, M] times B [K, N] or B^T [N, K]}}
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (n, m)>] {dlc.wgmma} ins(%a, %b : memref<128x64xbf16>, memref<64x128xbf16>) outs(%c : memref<128x128xf32>)
+  return
+}
+
+// -----
+
+// f16 A^T [K, M] times B^T [N, K] (x^T dy reads x; dy W^T reads W): no
+// transposes. A^T's 64 x 64 boxes (64 columns: a consumer warpgroup's 64
+// rows of A, MN-major for the wgmma), two a stage at (row, k) and
+// (row + 64, k), 8 KiB apart; B^T's 64 x 64 boxes (64 rows, K-major) at
+// (k, col) and (k, col + 64). Each wgmma m64n128k16 reads A "col"
+// (MN-major) from its descriptor 128 units (16 rows of 128 bytes) on, and
+// B "col" (K-major) 2 units (32 bytes) on.
+// CHECK-LABEL: func.func @f16_transposed_operands
+// CHECK-SAME: (%[[AT:.+]]: memref<192x256xf16>, %[[BT:.+]]: memref<384x192xf16>, %[[C:.+]]: memref<256x384xf32>)
+// CHECK-NOT: linalg.
+// CHECK-DAG: %[[TWO:.+]] = llvm.mlir.constant(2 : i64) : i64
+// CHECK-DAG: %[[FOUR:.+]] = llvm.mlir.constant(4 : i64) : i64
+// CHECK-DAG: %[[SIX:.+]] = llvm.mlir.constant(6 : i64) : i64
+// CHECK-DAG: %[[A128:.+]] = llvm.mlir.constant(128 : i64) : i64
+// CHECK-DAG: %[[A256:.+]] = llvm.mlir.constant(256 : i64) : i64
+// CHECK-DAG: %[[A384:.+]] = llvm.mlir.constant(384 : i64) : i64
+// CHECK: %[[MAPA:.+]] = nvgpu.tma.create.descriptor %{{.+}} box[%[[C64:.+]], %[[C64]]] : memref<*xf16> -> <tensor = memref<64x64xf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
+// CHECK: %[[MAPB:.+]] = nvgpu.tma.create.descriptor %{{.+}} box[%[[C64]], %[[C64]]] : memref<*xf16> -> <tensor = memref<64x64xf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
+// CHECK: nvvm.setmaxregister  decrease 56
+// CHECK: %[[PROW:.+]] = arith.muli %{{.+}}, %c128 :
+// CHECK-NEXT: %[[PCOL:.+]] = arith.muli %{{.+}}, %c128 :
+// CHECK: scf.for
+// CHECK: %[[K:.+]] = arith.muli %{{.+}}, %[[C64]]
+// CHECK: nvgpu.mbarrier.arrive.expect_tx %{{.+}}, %[[C32768:.+]] :
+// CHECK: %[[A0:.+]] = memref.view %{{.+}}[%[[STAGEOFF:.+]]][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<64x64xf16
+// CHECK: nvgpu.tma.async.load %[[MAPA]][%[[PROW]], %[[K]]], %{{.+}} to %[[A0]]
+// CHECK-DAG: %[[PROW64:.+]] = arith.addi %[[PROW]], %[[C64]]
+// CHECK-DAG: %[[A1OFF:.+]] = arith.addi %[[STAGEOFF]], %c8192 :
+// CHECK: %[[A1:.+]] = memref.view %{{.+}}[%[[A1OFF]]][]
+// CHECK: nvgpu.tma.async.load %[[MAPA]][%[[PROW64]], %[[K]]], %{{.+}} to %[[A1]]
+// CHECK: nvgpu.tma.async.load %[[MAPB]][%[[K]], %[[PCOL]]]
+// CHECK: %[[PCOL64:.+]] = arith.addi %[[PCOL]], %[[C64]]
+// CHECK: nvgpu.tma.async.load %[[MAPB]][%[[K]], %[[PCOL64]]]
+// CHECK-NOT: nvgpu.tma.async.load
+// CHECK: nvvm.setmaxregister  increase 224
+// CHECK: %[[ATILE:.+]] = memref.view %{{.+}} to memref<64x64xf16
+// CHECK: %[[DA:.+]] = nvgpu.warpgroup.generate.descriptor %[[ATILE]], %[[MAPA]]
+// CHECK: %[[DB:.+]] = nvgpu.warpgroup.generate.descriptor %{{.+}}, %[[MAPB]] : memref<128x64xf16, #gpu.address_space<workgroup>>
+// CHECK: %[[RA:.+]] = builtin.unrealized_conversion_cast %[[DA]] {{.+}} to i64
+// CHECK: %[[RB:.+]] = builtin.unrealized_conversion_cast %[[DB]] {{.+}} to i64
+// CHECK: nvvm.wgmma.mma_async %[[RA]], %[[RB]], %{{.+}}, <m = 64, n = 128, k = 16>, D[<f32>, <zero>], A[<f16>, <one>, <col>], B[<f16>, <one>, <col>]
+// CHECK-DAG: %[[RB1:.+]] = llvm.add %[[RB]], %[[TWO]]
+// CHECK-DAG: %[[RA1:.+]] = llvm.add %[[RA]], %[[A128]]
+// CHECK: nvvm.wgmma.mma_async %[[RA1]], %[[RB1]], %{{.+}}, <m = 64, n = 128, k = 16>, D[<f32>, <one>], A[<f16>, <one>, <col>], B[<f16>, <one>, <col>]
+// CHECK-DAG: %[[RB2:.+]] = llvm.add %[[RB]], %[[FOUR]]
+// CHECK-DAG: %[[RA2:.+]] = llvm.add %[[RA]], %[[A256]]
+// CHECK: nvvm.wgmma.mma_async %[[RA2]], %[[RB2]]
+// CHECK-DAG: %[[RB3:.+]] = llvm.add %[[RB]], %[[SIX]]
+// CHECK-DAG: %[[RA3:.+]] = llvm.add %[[RA]], %[[A384]]
+// CHECK: nvvm.wgmma.mma_async %[[RA3]], %[[RB3]]
+// CHECK-NEXT: nvvm.wgmma.commit.group.sync.aligned
+func.func @f16_transposed_operands(%at: memref<192x256xf16>, %bt: memref<384x192xf16>, %c: memref<256x384xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<256x384xf32>)
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] {dlc.wgmma} ins(%at, %bt : memref<192x256xf16>, memref<384x192xf16>) outs(%c : memref<256x384xf32>)
   return
 }

@@ -7,6 +7,13 @@
 // others get the tiled schedule as before. Without the option nothing is
 // marked.
 
+// (The maps of wgmma products reading A^T or B^T, for @f16_backward.)
+// CHECK-DAG: #[[$KM:.+]] = affine_map<(d0, d1, d2) -> (d2, d0)>
+// CHECK-DAG: #[[$KN:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG: #[[$MK:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[$NK:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[$MN:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+
 // f16/bf16 A [M, K] and B [K, N], M and N multiples of 128, K of 64, into a
 // zero-filled f32 C: marked.
 // CHECK-LABEL: func.func @takes
@@ -161,4 +168,56 @@ func.func @tf32_few_rows(%x: tensor<128x784xf32>, %w: tensor<784x512xf32>, %dy: 
   %c1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<128x784xf32>) -> tensor<128x784xf32>
   %dx = linalg.matmul ins(%dy, %wt : tensor<128x512xf32>, tensor<512x784xf32>) outs(%c1 : tensor<128x784xf32>) -> tensor<128x784xf32>
   return %y, %dx : tensor<128x512xf32>, tensor<128x784xf32>
+}
+
+// f16 and bf16 wgmmas read either operand K-major or MN-major, so a linear
+// layer's backward takes no transpose kernels: dW = x^T dy reads x as A^T
+// [K, M] (maps (k, m), (k, n), (m, n)), dx = dy W^T reads W as B^T [N, K]
+// ((m, k), (n, k), (m, n)), the transposes gone. Where A^T's rows are not
+// of 16 bytes (M = 260) A stays a transpose (tiled, before the product).
+// CHECK-LABEL: func.func @f16_backward
+// CHECK-SAME: (%[[X:.+]]: tensor<256x512xf16>, %[[W:.+]]: tensor<512x384xf16>, %[[DY:.+]]: tensor<256x384xf16>, %[[X2:.+]]: tensor<256x260xf16>)
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.matmul indexing_maps = [#[[$KM]], #[[$KN]], #[[$MN]]] {dlc.wgmma} ins(%[[X]], %[[DY]] : tensor<256x512xf16>, tensor<256x384xf16>) outs(%{{.+}} : tensor<512x384xf32>)
+// CHECK: linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] {dlc.wgmma} ins(%[[DY]], %[[W]] : tensor<256x384xf16>, tensor<512x384xf16>) outs(%{{.+}} : tensor<256x512xf32>)
+// CHECK: %[[X2T:.+]] = scf.forall {{.*}} -> (tensor<260x256xf16>)
+// CHECK: linalg.matmul {dlc.wgmma} ins(%[[X2T]], %[[DY]] : tensor<260x256xf16>, tensor<256x384xf16>)
+// CHECK: return
+// SM80-LABEL: func.func @f16_backward
+// SM80-NOT: dlc.wgmma
+// SM80: return
+func.func @f16_backward(%x: tensor<256x512xf16>, %w: tensor<512x384xf16>, %dy: tensor<256x384xf16>, %x2: tensor<256x260xf16>) -> (tensor<512x384xf32>, tensor<256x512xf32>, tensor<260x384xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %ext = tensor.empty() : tensor<512x256xf16>
+  %xt = linalg.transpose ins(%x : tensor<256x512xf16>) outs(%ext : tensor<512x256xf16>) permutation = [1, 0]
+  %e0 = tensor.empty() : tensor<512x384xf32>
+  %c0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<512x384xf32>) -> tensor<512x384xf32>
+  %dw = linalg.matmul ins(%xt, %dy : tensor<512x256xf16>, tensor<256x384xf16>) outs(%c0 : tensor<512x384xf32>) -> tensor<512x384xf32>
+  %ewt = tensor.empty() : tensor<384x512xf16>
+  %wt = linalg.transpose ins(%w : tensor<512x384xf16>) outs(%ewt : tensor<384x512xf16>) permutation = [1, 0]
+  %e1 = tensor.empty() : tensor<256x512xf32>
+  %c1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<256x512xf32>) -> tensor<256x512xf32>
+  %dx = linalg.matmul ins(%dy, %wt : tensor<256x384xf16>, tensor<384x512xf16>) outs(%c1 : tensor<256x512xf32>) -> tensor<256x512xf32>
+  %ex2t = tensor.empty() : tensor<260x256xf16>
+  %x2t = linalg.transpose ins(%x2 : tensor<256x260xf16>) outs(%ex2t : tensor<260x256xf16>) permutation = [1, 0]
+  %e2 = tensor.empty() : tensor<260x384xf32>
+  %c2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<260x384xf32>) -> tensor<260x384xf32>
+  %dw2 = linalg.matmul ins(%x2t, %dy : tensor<260x256xf16>, tensor<256x384xf16>) outs(%c2 : tensor<260x384xf32>) -> tensor<260x384xf32>
+  return %dw, %dx, %dw2 : tensor<512x384xf32>, tensor<256x512xf32>, tensor<260x384xf32>
+}
+
+// TF32 wgmma reads A only K-major: x^T dy's A stays a transpose (a kernel
+// before the product), its B^T one made for it (M = 1024).
+// TF32-LABEL: func.func @tf32_transposed_a
+// TF32: %[[XT:.+]] = scf.forall {{.*}} -> (tensor<1024x256xf32>)
+// TF32: %[[DYT:.+]] = scf.forall {{.*}} -> (tensor<384x256xf32>)
+// TF32: linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] {dlc.wgmma} ins(%[[XT]], %[[DYT]] : tensor<1024x256xf32>, tensor<384x256xf32>)
+func.func @tf32_transposed_a(%x: tensor<256x1024xf32>, %dy: tensor<256x384xf32>) -> tensor<1024x384xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ext = tensor.empty() : tensor<1024x256xf32>
+  %xt = linalg.transpose ins(%x : tensor<256x1024xf32>) outs(%ext : tensor<1024x256xf32>) permutation = [1, 0]
+  %e = tensor.empty() : tensor<1024x384xf32>
+  %c = linalg.fill ins(%zero : f32) outs(%e : tensor<1024x384xf32>) -> tensor<1024x384xf32>
+  %dw = linalg.matmul ins(%xt, %dy : tensor<1024x256xf32>, tensor<256x384xf32>) outs(%c : tensor<1024x384xf32>) -> tensor<1024x384xf32>
+  return %dw : tensor<1024x384xf32>
 }

@@ -553,21 +553,26 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
     kernel tiled here inside it would be a launch from a kernel.
 
     With `wgmma` (sm_90a): `linalg.matmul`s of f16 or bf16 A [M, K] and B
-    [K, N], or of f32 ones with `allow-tf32` (default maps, operands not
-    slices or reshapes, which would bufferize to views), M and N 128 or
+    [K, N], or of f32 ones with `allow-tf32` (default maps, or for f16 and
+    bf16 A^T [K, M] through maps (k, m), (k, n), (m, n), the weight gradient
+    x^T dy as convert-dlc-to-linalg builds it, M a multiple of 8; operands
+    not slices or reshapes, which would bufferize to views), M and N 128 or
     more, N a multiple of 8 and K of 16 bytes, into an f32 C that a zero
     `linalg.fill` used by them alone starts, are marked `dlc.wgmma` and
     left (their fill too) for `dlc-lower-to-wgmma`, with the elementwise op
-    that alone uses the product (2-D, parallel, the product and its output
+    that alone uses the product (2-D, parallel, the product and its outputs
     through identity maps, its other inputs through projected permutations,
-    its body reading neither its output nor its position), which becomes
-    the kernel's epilogue. An f32 product is rebuilt to read B^T [N, K]
-    through maps (m, k), (n, k), (m, n), since TF32 wgmma reads both
-    operands K-major: B's transpose input where B is a 2-D
-    `linalg.transpose` (dy W^T reads W), else a `linalg.transpose` of B
-    made before it, which only products of 1024 rows or more take (the
-    others are tiled for mma.sync's TF32: the transpose would cost more
-    than 58% of their time).
+    its body not reading its position: a rounding, a bias and activation,
+    a training step's momentum and weight update in place), which becomes
+    the kernel's epilogue. Each is rebuilt to read its operands where they
+    are, through maps (k, m) for A^T and (n, k) for B^T: f16 and bf16
+    wgmmas read either operand K-major or MN-major, so A^T's input where A
+    is a 2-D `linalg.transpose` of a whole buffer (M a multiple of 8) and
+    B^T's where B is one (dy W^T reads W): no transpose kernels. TF32 wgmma
+    reads both operands K-major: A as it is, and B^T, the transpose's input
+    (dy W^T) or else a `linalg.transpose` of B made before the product,
+    which only products of 1024 rows or more take (the others are tiled for
+    mma.sync's TF32: the transpose would cost more than 58% of their time).
   }];
   let options = [
     Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",
@@ -581,9 +586,9 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
            "every contraction on FMAs">,
     Option<"wgmma", "wgmma", "bool", /*default=*/"false",
            "sm_90a: mark the products dlc-lower-to-wgmma takes (f16 or "
-           "bf16 A [M, K] and B [K, N], f32 with allow-tf32, M and N of 128 "
-           "or more, into a zero-filled f32 C) and their elementwise "
-           "consumer `dlc.wgmma` and leave them">,
+           "bf16 A or A^T and B or B^T, f32 A and B with allow-tf32, M and "
+           "N of 128 or more, into a zero-filled f32 C) and their "
+           "elementwise consumer `dlc.wgmma` and leave them">,
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::bufferization::BufferizationDialect",
@@ -845,11 +850,12 @@ def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::ModuleOp"> {
   let description = [{
     Expects: buffers (after `dlc-bufferize` and the deallocation pipeline)
     holding `linalg.matmul`s that `dlc-tile-for-gpu wgmma` marked
-    `dlc.wgmma`: A [M, K] and B [K, N] of f16 or bf16 (default maps), or A
-    [M, K] and B^T [N, K] of f32 read through maps (m, k), (n, k), (m, n)
-    (TF32 products); C [M, N] f32; M and N 128 or more, N a multiple of 8,
-    K of 16 bytes; each buffer of identity layout, C filled with zeros by
-    the op before.
+    `dlc.wgmma`: A [M, K] (map (m, k)) or A^T [K, M] ((k, m)) times B
+    [K, N] ((k, n)) or B^T [N, K] ((n, k)) of f16 or bf16, or A [M, K] times
+    B^T [N, K] of f32 (TF32 products, which read both operands K-major); C
+    [M, N] f32; M and N 128 or more, N a multiple of 8, K of 16 bytes (and M
+    of 8 where A^T is read: TMA's rows); each buffer of identity layout, C
+    filled with zeros by the op before.
 
     Produces: each as a persistent `gpu.launch` of one block an SM (the
     runtime's `mgpuMultiprocessorCount`, declared in the module; no more
@@ -859,9 +865,10 @@ def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::ModuleOp"> {
     SMs idle (all tiles then in one wave), else 128 x 128 (edge tiles'
     elements past M, N or K TMA's zeros); the fill gone; K in
     steps of 128 bytes (64 f16, 32 f32). TMA tensor maps of A (128 x step
-    boxes) and B (step x 64; TF32: B^T's 64 x step) are made on the host
-    with the 128-byte swizzle. In the kernel, warp specialization: the
-    producer warpgroup gives up registers (`nvvm.setmaxregister` 48) and its
+    boxes; A^T: two step x 64 boxes, a consumer warpgroup's half each) and
+    B (step x 64; B^T: 64 x step) are made on the host with the 128-byte
+    swizzle. In the kernel, warp specialization: the
+    producer warpgroup gives up registers (`nvvm.setmaxregister` 56) and its
     thread 0 prefetches the maps, then loads the K steps' tiles of A and B
     (`nvgpu.tma.async.load`) into a ring of as many shared-memory stages as
     fit in 192 KiB (four of 48 KiB, six of 32, eight of 24), on from one
@@ -869,16 +876,20 @@ def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::ModuleOp"> {
     `nvgpu.mbarrier`; the two consumer warpgroups (224 registers) each take
     64 rows of the tile, wait for a stage's full phase, issue its wgmmas
     (`nvvm.wgmma.mma_async` from upstream's descriptors: m64nNk16 on f16 or
-    bf16 with B N-major, m64nNk8 TF32 with both operands K-major, which
-    upstream's `nvgpu.warpgroup.mma` does not take; a tile's first with
+    bf16, A K-major or (A^T) M-major, B N-major or (B^T) K-major, m64nNk8
+    TF32 with both operands K-major, none of which but K-major A and N-major
+    B upstream's `nvgpu.warpgroup.mma` takes; a tile's first with
     scale-d 0, so that no zeros are moved into the sums' registers) leaving
     one group in flight, and free the previous step's stage on its empty
     barrier (each warp after its wgmma wait). The consumers then store the
     sums from their registers into C or, where dlc-tile-for-gpu also marked
-    C's elementwise consumer (a rounding to bf16, a bias, an activation)
-    and nothing else reads C, compute that consumer's body on each pair of
-    sums into its output (C then goes), each pair one 2-element store
-    (aligned to a pair where the output is, tested at run time).
+    C's elementwise consumer (a rounding to bf16, a bias, an activation; a
+    training step's momentum and weight update, reading and writing both in
+    place) and nothing else reads C, nor does anything between the product
+    and that consumer touch what the consumer reads or writes, compute that
+    consumer's body on each pair of sums into its outputs (C then goes),
+    each pair of each output one 2-element store (aligned to a pair where
+    all outputs are, tested at run time).
     Upstream's `convert-nvgpu-to-nvvm` lowers the nvgpu ops
     (`convert-tensor-map-arguments` once the kernel is outlined); the
     runtime encodes the maps with

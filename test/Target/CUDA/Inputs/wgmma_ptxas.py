@@ -1,7 +1,8 @@
 """The sm_90a wgmma GEMMs of each tile width (128 x 64, 128 x 128, 128 x 256)
 with K loops long enough not to be unrolled, plain and with fused epilogues
 (a rounding to f16; bias, relu and a rounding to bf16; TF32 with B^T from W
-and a bias), and the MLP training step of benchmarks/train.py with TF32,
+and a bias), f16 x^T dy and bf16 dy W^T (A^T and B^T read in place), the
+MLP training step of benchmarks/train.py with TF32 and an f16 one,
 assembled by ptxas -v: each kernel must come without spilled
 registers and without a "Potential Performance Loss" (wgmmas serialized,
 setmaxnreg ignored), which a GPU would show only as lost speed. Prints the
@@ -39,11 +40,28 @@ def dense(m, k, n, element, transposed=False):
             f"  %3 = dlc.relu %2 : {c}\n  return %3 : {c}\n}}\n")
 
 
+def xt_dy(m, k, n, element):
+    """x^T dy (a weight gradient): A^T [K, M] read in place, MN-major."""
+    x, xt, dy, c = (ttype(s, element) for s in ((k, m), (m, k), (k, n), (m, n)))
+    return (f"func.func @f(%x: {x}, %dy: {dy}) -> {c} {{\n"
+            f"  %t = dlc.transpose %x permutation = [1, 0] : {x} -> {xt}\n"
+            f"  %0 = dlc.matmul %t, %dy : ({xt}, {dy}) -> {c}\n  return %0 : {c}\n}}\n")
+
+
+def f16_mlp(batch, sizes):
+    """The MLP of benchmarks/train.py in f16 (its loss too)."""
+    source = train.mlp_source(batch, sizes)[0]
+    return source.replace("xf32>", "xf16>").replace("tensor<f32>", "tensor<f16>")
+
+
 CASES = []
 for m, n, width in [(1024, 1024, 64), (1152, 1024, 128), (4096, 4096, 256)]:
     CASES += [
         (f"matmul_{m}x512x{n}_f16", "sm_90a", matmul(m, 512, n, "f16"), width),
         (f"dense_relu_{m}x512x{n}_bf16", "sm_90a", dense(m, 512, n, "bf16"), width),
+        (f"xt_dy_{m}x512x{n}_f16", "sm_90a", xt_dy(m, 512, n, "f16"), width),
+        (f"dense_transposed_relu_{m}x512x{n}_bf16", "sm_90a",
+         dense(m, 512, n, "bf16", transposed=True), width),
         (f"matmul_{m}x512x{n}_f32", "sm_90a-tf32", matmul(m, 512, n, "f32"), width),
         (f"dense_transposed_relu_{m}x512x{n}_f32", "sm_90a-tf32",
          dense(m, 512, n, "f32", transposed=True), width),
@@ -52,6 +70,10 @@ for m, n, width in [(1024, 1024, 64), (1152, 1024, 128), (4096, 4096, 256)]:
 
 # The MLP training step of benchmarks/train.py with TF32: dy W^T on wgmma.
 CASES.append(("mlp_train_step", "sm_90a-tf32", train.mlp_source()[0], None))
+# An f16 one of wide layers: every product on wgmma (tiles of 64, 128 and
+# 256 columns among them), the weight gradients' momentum and weight updates
+# their epilogues.
+CASES.append(("mlp_f16_train_step", "sm_90a", f16_mlp(512, (4096, 4096, 256)), None))
 
 
 def check(case):

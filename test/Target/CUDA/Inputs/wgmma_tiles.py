@@ -47,6 +47,40 @@ for m, k, n, element in [(200, 72, 136, "bf16"), (384, 200, 264, "f16")]:
               [random(s, element, -1, 1) for s in shapes],
               lambda x, w, bias: np.maximum(x @ w + bias, 0), TOL[element])
 
+# Transposed operands read where they are (no transpose kernels): x^T dy
+# (A^T [K, M], MN-major for the wgmma; edges in M, N and K: 200 x 264 x
+# 136), relu(dy W^T + bias) (B^T [N, K], K-major; N and K edges), and
+# a^T b^T (both).
+m, k, n = 200, 264, 136
+suite.add(f"xt_dy_{m}x{k}x{n}_f16",
+          f"  %0 = dlc.transpose %arg0 permutation = [1, 0] : {ttype((k, m), 'f16')} -> {ttype((m, k), 'f16')}\n"
+          f"  %1 = dlc.matmul %0, %arg1 : ({ttype((m, k), 'f16')}, {ttype((k, n), 'f16')}) -> {ttype((m, n), 'f16')}\n"
+          f"  return %1 : {ttype((m, n), 'f16')}",
+          [((k, m), "f16"), ((k, n), "f16")], [((m, n), "f16")],
+          [random((k, m), "f16", -1, 1), random((k, n), "f16", -1, 1)],
+          lambda x, dy: x.T @ dy, TOL["f16"])
+m, k, n = 384, 200, 264
+tdy, tw, twt, tc, tbias = (ttype(s, "bf16") for s in ((m, k), (n, k), (k, n), (m, n), (n,)))
+suite.add(f"dy_wt_relu_{m}x{k}x{n}_bf16",
+          f"  %0 = dlc.transpose %arg1 permutation = [1, 0] : {tw} -> {twt}\n"
+          f"  %1 = dlc.matmul %arg0, %0 : ({tdy}, {twt}) -> {tc}\n"
+          f"  %2 = dlc.broadcast_to %arg2 : {tbias} -> {tc}\n"
+          f"  %3 = dlc.add %1, %2 : {tc}\n"
+          f"  %4 = dlc.relu %3 : {tc}\n"
+          f"  return %4 : {tc}",
+          [((m, k), "bf16"), ((n, k), "bf16"), ((n,), "bf16")], [((m, n), "bf16")],
+          [random(s, "bf16", -1, 1) for s in ((m, k), (n, k), (n,))],
+          lambda dy, w, bias: np.maximum(dy @ w.T + bias, 0), TOL["bf16"])
+m, k, n = 256, 136, 392
+suite.add(f"at_bt_{m}x{k}x{n}_f16",
+          f"  %0 = dlc.transpose %arg0 permutation = [1, 0] : {ttype((k, m), 'f16')} -> {ttype((m, k), 'f16')}\n"
+          f"  %1 = dlc.transpose %arg1 permutation = [1, 0] : {ttype((n, k), 'f16')} -> {ttype((k, n), 'f16')}\n"
+          f"  %2 = dlc.matmul %0, %1 : ({ttype((m, k), 'f16')}, {ttype((k, n), 'f16')}) -> {ttype((m, n), 'f16')}\n"
+          f"  return %2 : {ttype((m, n), 'f16')}",
+          [((k, m), "f16"), ((n, k), "f16")], [((m, n), "f16")],
+          [random((k, m), "f16", -1, 1), random((n, k), "f16", -1, 1)],
+          lambda a, b: a.T @ b.T, TOL["f16"])
+
 # f32 (TF32 with --cpu=gpu-kernels:sm_90a-tf32; exact f32 FMAs without):
 # B read as B^T [N, K] (TF32 wgmma reads both operands K-major), from a
 # transpose kernel made for it where M is 1024 or more (256 x 96 x 384 is
