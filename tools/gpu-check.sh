@@ -23,8 +23,8 @@
 #   4. sm_90a: the hand-written Hopper kernels of
 #      test/Target/CUDA/hopper-kernels-on-cpu.mlir (a TMA + wgmma GEMM checked
 #      against NumPy, the three swizzled layouts against what the SIMT
-#      emulator models) and the contraction suite (wgmma kernels among its
-#      products);
+#      emulator models), the contraction suite (wgmma kernels among its
+#      products), the wgmma tiles and an f16 MLP training step on wgmma;
 #   5. benchmarks/gpu.py run: dlc against cuBLAS/PyTorch on the same GPU
 #      (the f16/bf16 GEMMs on mma.sync and on wgmma), and the training
 #      steps' kernels each timed (kernels.profile).
@@ -67,6 +67,9 @@ prepare() {
         --cuda-run=$chip --compile-only || return 1
     done
   done
+  DLC_ARTIFACT_CACHE=$bundle/cache "$root/.venv/bin/python" \
+    "$root/test/Target/CUDA/Inputs/wgmma_train_step.py" --cuda-run=sm_90a --compile-only \
+    || return 1
   "$build/bin/dlc-opt" "$root/test/Target/CUDA/hopper-kernels-on-cpu.mlir" \
     -gpu-kernel-outlining -o "$bundle/inputs/hopper.mlir" || return 1
   "$build/bin/dlc-compile" "$bundle/inputs/hopper.mlir" --target=cuda --gpu-arch=sm_90a \
@@ -148,6 +151,8 @@ print('dlc_cuda_device: status', s, 'device', o.value, 'compute capability', c.v
     DLC_ARTIFACT_CACHE=$bundle/cache timeout 120 $python "$cuda/Inputs/wgmma_tiles.py" \
       --cuda-run=$chip >> "$out/hopper.log" 2>&1 || failed=1
   done
+  DLC_ARTIFACT_CACHE=$bundle/cache timeout 120 $python "$cuda/Inputs/wgmma_train_step.py" \
+    --cuda-run=sm_90a >> "$out/hopper.log" 2>&1 || failed=1
   tail -3 "$out/hopper.log"
 
   echo "== benchmarks"

@@ -4,16 +4,18 @@ operands in place (x^T dy: A^T, MN-major; dy W^T: B^T, K-major), the
 weight gradients' momentum and weight updates their epilogues (two outputs
 written in place). Two steps, each checked against a float64 NumPy step
 from the same f16 parameters (--cpu=gpu-kernels:sm_90a: the kernels in the
-SIMT emulator); with --cuda-fake, through the stand-in driver."""
+SIMT emulator, or with --cuda-run=sm_90a on the GPU); with --cuda-fake,
+through the stand-in driver."""
 
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "Integration" / "CPU"))
-from harness import run_checks, target_options  # noqa: E402
-from dlc.execution import Module  # noqa: E402
+import harness  # noqa: E402
+from dlc.execution import Module, compile_artifact  # noqa: E402
 
 B, D, H, C = 128, 256, 128, 128
 LR, MU = 0.1, 0.9
@@ -62,14 +64,17 @@ def reference_step(params, velocity, x, labels):
     return loss, [p - LR * v for p, v in zip(params, velocity)], velocity
 
 
+TRAIN_STEP = f"optimizer=sgd lr={LR} momentum={MU}"
+
+
 def check(cpu):
-    module = Module(SOURCE, cpu, train_step=f"optimizer=sgd lr={LR} momentum={MU}")
+    module = Module(SOURCE, cpu, train_step=TRAIN_STEP)
     params = [p.astype(np.float16) for p in PARAMS]
     velocity = [np.zeros_like(p) for p in params]
     worst = 0.0
     for step in range(2):
         out = module("train_step", *params, *velocity, X, LABELS)
-        if cpu.startswith("cuda:"):  # the stand-in driver: nothing computed
+        if harness.FAKE_DRIVER:  # the stand-in driver: nothing computed
             return "ran"
         f64 = [a.astype(np.float64) for a in params + velocity]
         loss, ref_params, ref_velocity = reference_step(
@@ -91,5 +96,11 @@ def check(cpu):
     return f"velocities within {worst:.1e} of their largest element"
 
 
-options = target_options()
-run_checks("wgmma_train_step", options.cpu, [("mlp_f16_sgd_momentum", lambda: check(options.cpu))])
+options = harness.target_options()
+if options.compile_only:  # (tools/gpu-check.sh prepare: DLC_ARTIFACT_CACHE)
+    with tempfile.TemporaryDirectory(prefix="dlc-") as work:
+        compile_artifact(SOURCE, Path(work) / "step.dlc", options.cpu, TRAIN_STEP)
+    print(f"wgmma_train_step [{options.cpu}]: compiled, not run")
+else:
+    harness.run_checks("wgmma_train_step", options.cpu,
+                       [("mlp_f16_sgd_momentum", lambda: check(options.cpu))])
