@@ -83,6 +83,26 @@ def ttype(shape, element):
     return "tensor<" + "".join(f"{d}x" for d in shape) + element + ">"
 
 
+def mlp_loss_and_grads(params, x, labels):
+    """float64 forward and backward of relu(x w1 + b1) w2 + b2 under the
+    mean softmax cross-entropy: the loss, the gradients of (w1, b1, w2, b2)
+    and the logits."""
+    w1, b1, w2, b2 = params
+    rows = np.arange(len(labels))
+    h = x @ w1 + b1
+    r = np.maximum(h, 0)
+    o = r @ w2 + b2
+    z = o - o.max(1, keepdims=True)
+    prob = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+    loss = -np.mean(np.log(prob[rows, labels]))
+    do = prob.copy()
+    do[rows, labels] -= 1
+    do /= len(labels)
+    dr = do @ w2.T
+    dh = dr * (h > 0)
+    return loss, [x.T @ dh, dh.sum(0), r.T @ do, do.sum(0)], o
+
+
 erf = np.vectorize(math.erf, otypes=[np.float64])
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from dlc.execution import Module, check_ptx, compile_artifact
-from harness import run_checks, target_options
+from harness import mlp_loss_and_grads, run_checks, target_options
 
 N, D, H, C = 32, 6, 16, 3
 rng = np.random.default_rng(11)
@@ -57,23 +57,6 @@ func.func @loss(%w1: {t((D, H))} {{dlc.name = "w1", dlc.param}}, %b1: {t((H,))} 
   return %l : tensor<f32>
 }}
 """
-
-
-def loss_and_grads(p, x, labels):
-    """float64 forward and backward of the MLP."""
-    w1, b1, w2, b2 = p
-    h = x @ w1 + b1
-    r = np.maximum(h, 0)
-    o = r @ w2 + b2
-    z = o - o.max(1, keepdims=True)
-    prob = np.exp(z) / np.exp(z).sum(1, keepdims=True)
-    loss = -np.mean(np.log(prob[np.arange(N), labels]))
-    do = prob.copy()
-    do[np.arange(N), labels] -= 1
-    do /= N
-    dr = do @ w2.T
-    dh = dr * (h > 0)
-    return loss, [x.T @ dh, dh.sum(0), r.T @ do, do.sum(0)], o
 
 
 class Reference:
@@ -165,7 +148,7 @@ def check(name, options, ref, steps, threshold, cpu):
         out = module("train_step", *params, *st, *batch(step))
         for a, b in zip(params + st, before):
             np.testing.assert_array_equal(a, b, err_msg="an input changed")
-        ref_loss, grads, _ = loss_and_grads(ref_params, X.astype(np.float32).astype(np.float64), labels)
+        ref_loss, grads, _ = mlp_loss_and_grads(ref_params, X.astype(np.float32).astype(np.float64), labels)
         ref_params, ref_state = ref.step(ref_params, ref_state, grads)
         np.testing.assert_allclose(float(out[0]), ref_loss, rtol=1e-5, err_msg=f"loss, step {step}")
         # 1e-5 relative to each element or to the tensor's largest element:
@@ -193,8 +176,8 @@ def check(name, options, ref, steps, threshold, cpu):
         losses.append(float(out[0]))
     assert losses[-1] < threshold, f"loss after {steps + EXACT_STEPS + 1} steps: {losses[-1]}"
     logits = module("predict", *inplace[:k], x)[0]
-    _, _, ref_logits = loss_and_grads([p.astype(np.float64) for p in inplace[:k]],
-                                      x.astype(np.float64), labels)
+    _, _, ref_logits = mlp_loss_and_grads([p.astype(np.float64) for p in inplace[:k]],
+                                          x.astype(np.float64), labels)
     np.testing.assert_allclose(logits, ref_logits, rtol=1e-5, atol=1e-5)
     accuracy = np.mean(np.argmax(logits, 1) == labels)
     return f"loss {losses[0]:.4f} -> {losses[-1]:.4f}, accuracy {accuracy:.2f}"

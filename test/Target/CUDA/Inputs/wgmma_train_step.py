@@ -48,18 +48,7 @@ PARAMS = [rng.uniform(-0.1, 0.1, (D, H)), rng.uniform(-0.1, 0.1, (H,)),
 
 def reference_step(params, velocity, x, labels):
     """float64 forward, backward and SGD momentum step (PyTorch's rule)."""
-    w0, b0, w1, b1 = params
-    h = x @ w0 + b0
-    r = np.maximum(h, 0)
-    o = r @ w1 + b1
-    z = o - o.max(1, keepdims=True)
-    prob = np.exp(z) / np.exp(z).sum(1, keepdims=True)
-    loss = -np.mean(np.log(prob[np.arange(B), labels]))
-    do = prob.copy()
-    do[np.arange(B), labels] -= 1
-    do /= B
-    dh = (do @ w1.T) * (h > 0)
-    grads = [x.T @ dh, dh.sum(0), r.T @ do, do.sum(0)]
+    loss, grads, _ = harness.mlp_loss_and_grads(params, x, labels)
     velocity = [MU * v + g for v, g in zip(velocity, grads)]
     return loss, [p - LR * v for p, v in zip(params, velocity)], velocity
 
