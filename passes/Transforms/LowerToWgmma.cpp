@@ -264,8 +264,8 @@ struct Builder {
 /// read as A^T [K, M], MN-major ("col"); B MN-major ("row") or, read as
 /// B^T [N, K], K-major ("col"). And how far each wgmma moves an operand's
 /// descriptor's start address (16-byte units) along the tile: K-major,
-/// 32 bytes of its 128-byte swizzled rows (2 units); MN-major, 16 (TF32:
-/// 8) of its rows of 128 bytes (128 units).
+/// 32 bytes of its 128-byte swizzled rows (2 units); MN-major, 16 of its
+/// rows of 128 bytes (128 units).
 struct WgmmaOperands {
   NVVM::WGMMATypes type;
   int64_t depth; // K a wgmma
