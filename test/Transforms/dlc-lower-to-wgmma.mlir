@@ -225,6 +225,92 @@ func.func @epilogue(%a: memref<256x128xbf16>, %b: memref<128x256xbf16>, %bias: m
 
 // -----
 
+// A weight gradient's momentum and weight update (two outputs, read and
+// written in place) as the epilogue, past a dealloc of a buffer it does
+// not touch: each pair of sums goes through the update with the pairs of
+// v and w at its row and columns; both outputs stored, as pairs where both
+// start 4-byte aligned.
+// CHECK-LABEL: func.func @update_epilogue
+// CHECK-SAME: (%[[A:.+]]: memref<128x64xf16>, %[[B:.+]]: memref<64x128xf16>, %[[V:.+]]: memref<128x128xf16>, %[[W:.+]]: memref<128x128xf16>, %[[OTHER:.+]]: memref<64xf32>)
+// CHECK: %[[VPTR:.+]] = memref.extract_aligned_pointer_as_index %[[V]]
+// CHECK: %[[VREM:.+]] = arith.remui %[[VPTR]], %c4
+// CHECK: %[[VOK:.+]] = arith.cmpi eq, %[[VREM]], %c0
+// CHECK: %[[WPTR:.+]] = memref.extract_aligned_pointer_as_index %[[W]]
+// CHECK: %[[WREM:.+]] = arith.remui %[[WPTR]], %c4
+// CHECK: %[[WOK:.+]] = arith.cmpi eq, %[[WREM]], %c0
+// CHECK: %[[BOTH:.+]] = arith.andi %[[VOK]], %[[WOK]]
+// CHECK: scf.if %[[BOTH]] {
+// CHECK: %[[V0:.+]] = memref.load %[[V]][%[[R:.+]], %[[COL:.+]]] : memref<128x128xf16>
+// CHECK: %[[V1:.+]] = memref.load %[[V]][%[[R]], %{{.+}}]
+// CHECK: %[[W0:.+]] = memref.load %[[W]][%[[R]], %[[COL]]]
+// CHECK: %[[W1:.+]] = memref.load %[[W]][%[[R]], %{{.+}}]
+// CHECK: arith.mulf {{.+}} : vector<2xf16>
+// CHECK: %[[NV:.+]] = arith.addf {{.+}} : vector<2xf16>
+// CHECK: %[[NW:.+]] = arith.subf {{.+}} : vector<2xf16>
+// CHECK: vector.store %[[NV]], %[[V]][%[[R]], %[[COL]]] {alignment = 4 : i64}
+// CHECK-NEXT: vector.store %[[NW]], %[[W]][%[[R]], %[[COL]]] {alignment = 4 : i64}
+// CHECK: } else {
+// CHECK: vector.store %{{.+}}, %[[V]][{{.+}}] {alignment = 2 : i64}
+// CHECK-NOT: linalg.
+// CHECK: memref.dealloc %[[OTHER]]
+// CHECK-NOT: linalg.
+func.func @update_epilogue(%a: memref<128x64xf16>, %b: memref<64x128xf16>, %v: memref<128x128xf16>, %w: memref<128x128xf16>, %other: memref<64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %mu = arith.constant 0.9 : f16
+  %lr = arith.constant 0.1 : f16
+  %c = memref.alloc() : memref<128x128xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<128x128xf32>)
+  linalg.matmul {dlc.wgmma} ins(%a, %b : memref<128x64xf16>, memref<64x128xf16>) outs(%c : memref<128x128xf32>)
+  memref.dealloc %other : memref<64xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%c : memref<128x128xf32>) outs(%v, %w : memref<128x128xf16>, memref<128x128xf16>) attrs = {dlc.wgmma} {
+  ^bb0(%g: f32, %vo: f16, %wo: f16):
+    %g16 = arith.truncf %g : f32 to f16
+    %m = arith.mulf %vo, %mu : f16
+    %nv = arith.addf %m, %g16 : f16
+    %step = arith.mulf %nv, %lr : f16
+    %nw = arith.subf %wo, %step : f16
+    linalg.yield %nv, %nw : f16, f16
+  }
+  memref.dealloc %c : memref<128x128xf32>
+  return
+}
+
+// -----
+
+// The same update with a read of w between the product and it: moved up
+// to the product, it would change w before that read. It stays a
+// linalg.generic after the kernel, which stores C.
+// CHECK-LABEL: func.func @update_after_a_read
+// CHECK-SAME: (%[[A:.+]]: memref<128x64xf16>, %[[B:.+]]: memref<64x128xf16>, %[[V:.+]]: memref<128x128xf16>, %[[W:.+]]: memref<128x128xf16>, %[[COPY:.+]]: memref<128x128xf16>)
+// CHECK: %[[C:.+]] = memref.alloc() : memref<128x128xf32>
+// CHECK: gpu.launch
+// CHECK: vector.store %{{.+}}, %[[C]]
+// CHECK: gpu.terminator
+// CHECK: memref.copy %[[W]], %[[COPY]]
+// CHECK-NEXT: linalg.generic {{.+}} ins(%[[C]] : memref<128x128xf32>) outs(%[[V]], %[[W]] : memref<128x128xf16>, memref<128x128xf16>)
+func.func @update_after_a_read(%a: memref<128x64xf16>, %b: memref<64x128xf16>, %v: memref<128x128xf16>, %w: memref<128x128xf16>, %copy: memref<128x128xf16>) {
+  %zero = arith.constant 0.0 : f32
+  %mu = arith.constant 0.9 : f16
+  %lr = arith.constant 0.1 : f16
+  %c = memref.alloc() : memref<128x128xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<128x128xf32>)
+  linalg.matmul {dlc.wgmma} ins(%a, %b : memref<128x64xf16>, memref<64x128xf16>) outs(%c : memref<128x128xf32>)
+  memref.copy %w, %copy : memref<128x128xf16> to memref<128x128xf16>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%c : memref<128x128xf32>) outs(%v, %w : memref<128x128xf16>, memref<128x128xf16>) attrs = {dlc.wgmma} {
+  ^bb0(%g: f32, %vo: f16, %wo: f16):
+    %g16 = arith.truncf %g : f32 to f16
+    %m = arith.mulf %vo, %mu : f16
+    %nv = arith.addf %m, %g16 : f16
+    %step = arith.mulf %nv, %lr : f16
+    %nw = arith.subf %wo, %step : f16
+    linalg.yield %nv, %nw : f16, f16
+  }
+  memref.dealloc %c : memref<128x128xf32>
+  return
+}
+
+// -----
+
 // Enough 128 x 256 tiles to fill the SMs ((1536 / 128) x (2816 / 256) =
 // 132, an H100's count; 8 here): as many blocks at most, of 256 columns, A's box and four of B's a
 // stage (48 KiB), four stages (192 KiB) for K's 6 steps, each consumer
