@@ -133,7 +133,12 @@ Value rootBuffer(Value v) {
 }
 
 /// Whether `op` or an op inside it may read or write one of the buffers
-/// `roots` (rootBuffer), or memory it does not name (a call).
+/// `roots` (rootBuffer), or memory it does not name (a call). Distinct
+/// roots do not alias: allocations, and function arguments, which the
+/// runtime refuses to pass overlapping. (Upstream's LocalAliasAnalysis
+/// takes any two arguments to alias and an op without the effects
+/// interface, a tiled kernel's loop, to touch everything: no update would
+/// fuse past one.)
 bool mayTouch(Operation *op, const llvm::SmallPtrSetImpl<Value> &roots) {
   WalkResult result = op->walk([&](Operation *inner) {
     if (isa<CallOpInterface>(inner))
@@ -528,7 +533,7 @@ void lowerMatmul(linalg::MatmulOp matmul, LLVM::LLVMFuncOp multiprocessors,
         return kInner ? SmallVector<Value, 2>{kOffset, other}
                       : SmallVector<Value, 2>{other, kOffset};
       };
-      for (int64_t box = 0; box < kTileM / boxA.getDimSize(layout.aT); ++box)
+      for (int64_t box = 0; box < (layout.aT ? kTileM / 64 : 1); ++box)
         nvgpu::TmaAsyncLoadOp::create(
             b, loc, view(stageOffset(stage, k.index(box * 8192)), boxA), full,
             descA,
