@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 GEMM_SIZES = (1024, 2048, 4096, 8192)
 ROWS, COLS = 16384, 4096  # softmax and elementwise chain: 64M f32 elements
 LR, MOMENTUM = 0.01, 0.9
+CASE_SECONDS = 90
 
 
 def t(shape, element="f32"):
@@ -129,21 +130,55 @@ def dlc_median_ms(work: Path, name, spec, reps, dlc_run, profile=None):
                "--device=cuda", f"--bench={reps}", "--output-dir", str(out)]
     for p in paths:
         command += ["--input", str(p)]
-    proc = subprocess.run(command, capture_output=True, text=True)
-    if proc.returncode == 0 and profile:
-        subprocess.run(command, capture_output=True, text=True,
-                       env=dict(os.environ, DLC_CUDA_PROFILE=str(profile)))
-    for p in paths:
-        p.unlink()
-    if proc.returncode != 0:
-        raise RuntimeError(proc.stderr.strip())
-    return float(re.search(r"median ([0-9.]+) ms", proc.stdout).group(1))
+    try:
+        # A bound per case: a kernel that hangs (a lost mbarrier phase, say)
+        # costs this case, not the lease.
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=CASE_SECONDS)
+        if proc.returncode == 0 and profile:
+            subprocess.run(command, capture_output=True, text=True, timeout=CASE_SECONDS,
+                           env=dict(os.environ, DLC_CUDA_PROFILE=str(profile)))
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stderr.strip())
+        ms = float(re.search(r"median ([0-9.]+) ms", proc.stdout).group(1))
+        error = (case_error(name, paths, out / f"{spec['entry']}_0.npy")
+                 if not name.startswith("train_") else None)
+        return ms, error
+    finally:
+        for p in paths:
+            p.unlink()
 
 
-def torch_peers(reps):
-    """PyTorch on the same GPU: name -> median ms."""
+def as_float(x):
+    """An array as dlc-run wrote it, as float32 (bf16 travels as uint16)."""
+    import numpy as np
+    if x.dtype == np.uint16:
+        return (x.astype(np.uint32) << 16).view(np.float32)
+    return x.astype(np.float32)
+
+
+def case_error(name, inputs, output):
+    """||dlc - ref|| / ||ref|| of the last timed call against float64 of the
+    same inputs (GEMM, softmax, chain; through PyTorch on the GPU, the GEMMs
+    through NumPy without it): a fast kernel is only worth its time if its
+    values are right."""
+    import numpy as np
+    x = [as_float(np.load(p)).astype(np.float64) for p in inputs]
+    out = as_float(np.load(output)).astype(np.float64)
+    try:
+        import torch
+        t = [torch.from_numpy(v).cuda() for v in x]
+        ref = (t[0] @ t[1] if name.startswith("gemm_") else
+               torch.softmax(t[0], 1) if name == "softmax" else torch.relu(t[0] * t[1] + t[0]))
+        ref = ref.cpu().numpy()
+    except ImportError:
+        ref = x[0] @ x[1]
+    return float(np.linalg.norm(out - ref) / np.linalg.norm(ref))
+
+
+def torch_peers(reps, results, save):
+    """PyTorch on the same GPU: fills results (name -> median ms), calling
+    save() after each; returns the device's name and PyTorch's version."""
     import torch
-    results = {}
 
     def median_ms(fn):
         for _ in range(3):
@@ -173,6 +208,7 @@ def torch_peers(reps):
         ah, bh = a.half(), b.half()
         results[f"gemm_f16_{n}"] = median_ms(lambda: ah @ bh)
         del a, b, ab, bb, ah, bh
+        save()
     x = torch.randn(ROWS, COLS, device=dev)
     y = torch.randn(ROWS, COLS, device=dev)
     big = torch.empty(256 * 1024 * 1024, device=dev)  # 1 GiB
@@ -210,13 +246,19 @@ def torch_peers(reps):
                 opt.step()
             key = f"train_{model}" + ("_compiled" if compiled else "")
             results[key] = median_ms(step)
-    return results, torch.cuda.get_device_name(), torch.__version__
+            save()
+    return torch.cuda.get_device_name(), torch.__version__
 
 
 def run(work: Path, reps: int, dlc_run: str):
     specs = json.loads((work / "specs.json").read_text())
     (work / "kernels.profile").unlink(missing_ok=True)
-    dlc = {}
+    dlc, errors, peers = {}, {}, {}
+    results = {"device": "-", "torch": "-", "reps": reps, "dlc": dlc, "errors": errors,
+               "peers": peers, "specs": specs}
+
+    def save():  # after each case: a run stopped at its time limit keeps what it measured
+        (work / "results.json").write_text(json.dumps(results, indent=1))
     for name, spec in specs.items():
         if "error" in spec:
             dlc[name] = f"not compiled: {spec['error'].splitlines()[-1]}"
@@ -224,20 +266,22 @@ def run(work: Path, reps: int, dlc_run: str):
         # The training steps' kernels, each timed (kernels.profile).
         profile = work / f"{name}.profile" if name.startswith("train_") else None
         try:
-            dlc[name] = dlc_median_ms(work, name, spec, reps, dlc_run, profile)
+            dlc[name], error = dlc_median_ms(work, name, spec, reps, dlc_run, profile)
+            if error is not None:
+                errors[name] = error
             if profile and profile.exists():
                 with open(work / "kernels.profile", "a") as out:
                     out.write(f"# {name}\n" + profile.read_text())
         except Exception as e:  # keep going: report every case
             dlc[name] = f"failed: {str(e)[-300:]}"
-        print(f"dlc {name}: {dlc[name]}", flush=True)
+        print(f"dlc {name}: {dlc[name]}" +
+              (f", relative error {errors[name]:.2e}" if name in errors else ""), flush=True)
+        save()
     try:
-        peers, device, version = torch_peers(reps)
+        results["device"], results["torch"] = torch_peers(reps, peers, save)
     except Exception as e:
-        peers, device, version = {}, f"(PyTorch failed: {e})", "-"
-    results = {"device": device, "torch": version, "reps": reps, "dlc": dlc, "peers": peers,
-               "specs": specs}
-    (work / "results.json").write_text(json.dumps(results, indent=1))
+        results["device"] = f"(PyTorch failed: {e})"
+    save()
     print(table(results))
 
 
@@ -248,7 +292,8 @@ def table(r):
         return f"{v:.3f}" if isinstance(v, float) else "-" if v is None else str(v).split(":")[0]
 
     lines = [f"Device: {r['device']}, PyTorch {r['torch']}, median of {r['reps']} calls.", "",
-             "| case | dlc ms | peer | peer ms | dlc / peer throughput |", "|---|---|---|---|---|"]
+             "| case | dlc ms | peer | peer ms | dlc / peer throughput | dlc error |",
+             "|---|---|---|---|---|---|"]
     for n in GEMM_SIZES:
         for element, peer in (("f32", "f32"), ("tf32", "tf32"), ("f16", "f16"),
                               ("bf16", "bf16"), ("tf32-wgmma", "tf32"),
@@ -257,8 +302,10 @@ def table(r):
             d, p = dlc.get(key), peers.get(pkey)
             tflops = lambda v: f" ({2 * n ** 3 / v / 1e9:.1f} TFLOP/s)" if isinstance(v, float) else ""
             rel = f"{p / d:.0%}" if isinstance(d, float) and isinstance(p, float) else "-"
+            error = r.get("errors", {}).get(key)
             lines.append(f"| GEMM {n} {element} | {ms(d)}{tflops(d)} | cuBLAS {peer} | "
-                         f"{ms(p)}{tflops(p)} | {rel} |")
+                         f"{ms(p)}{tflops(p)} | {rel} | "
+                         f"{'-' if error is None else f'{error:.1e}'} |")
     copy = peers.get("copy_1GiB")
     copy_tbs = 2 * 2 ** 30 / copy / 1e9 if isinstance(copy, float) else None
     for key in ("softmax", "chain"):
@@ -268,17 +315,19 @@ def table(r):
         of_copy = (f", {moved / d / 1e9 / copy_tbs:.0%} of copy"
                    if isinstance(d, float) and copy_tbs else "")
         rel = f"{p / d:.0%}" if isinstance(d, float) and isinstance(p, float) else "-"
+        error = r.get("errors", {}).get(key)
         lines.append(f"| {key} {ROWS}x{COLS} f32 | {ms(d)}{tbs(d)}{of_copy} | PyTorch | "
-                     f"{ms(p)}{tbs(p)} | {rel} |")
+                     f"{ms(p)}{tbs(p)} | {rel} | {'-' if error is None else f'{error:.1e}'} |")
     if copy_tbs:
         lines.append(f"| device-to-device copy 1 GiB | - | PyTorch | {copy:.3f} "
-                     f"({copy_tbs:.2f} TB/s) | - |")
+                     f"({copy_tbs:.2f} TB/s) | - | - |")
     for model in ("mlp", "cnn"):
         d = dlc.get(f"train_{model}")
         for suffix, label in (("", "PyTorch eager"), ("_compiled", "torch.compile")):
             p = peers.get(f"train_{model}{suffix}")
             rel = f"{p / d:.2f}x" if isinstance(d, float) and isinstance(p, float) else "-"
-            lines.append(f"| {model.upper()} training step | {ms(d)} | {label} | {ms(p)} | {rel} |")
+            lines.append(f"| {model.upper()} training step | {ms(d)} | {label} | {ms(p)} | {rel} "
+                         "| - |")
     return "\n".join(lines)
 
 

@@ -12,22 +12,24 @@
 #                                       and the benchmarks, logs into OUT
 #                                       (default $OUT or /tmp/gpu-check)
 #
-# What `run` does, in this order (not yet timed on a GPU; a suite is stopped
-# after 300 s, the benchmarks after 400 s):
+# What `run` does, within DLC_GPU_CHECK_SECONDS (default 420; a lease is
+# short, so each stage gets at most what is left):
 #   1. nvidia-smi; the device the runtime sees (dlc_cuda_device);
-#   2. dlc-run on the dense model (checked against NumPy), 40 training
-#      steps with the state on the GPU (--device=cuda; checked against NumPy)
-#      and an f32 GEMM compiled with --allow-tf32 (TF32 error bounds);
-#   3. every integration suite (test/Integration/CPU/*.py --cuda-run=ARCH),
-#      from the artifacts compiled by `prepare` (DLC_ARTIFACT_CACHE);
-#   4. sm_90a: the hand-written Hopper kernels of
+#   2. the correctness checks, all at once (each its own process, bounded by
+#      150 s; one log, checks.log): dlc-run on the dense model (checked
+#      against NumPy), 40 training steps with the state on the GPU
+#      (--device=cuda) and an f32 GEMM compiled with --allow-tf32 (TF32 error
+#      bounds); every integration suite (test/Integration/CPU/*.py
+#      --cuda-run=ARCH) from the artifacts compiled by `prepare`
+#      (DLC_ARTIFACT_CACHE); at sm_90a, the hand-written Hopper kernels of
 #      test/Target/CUDA/hopper-kernels-on-cpu.mlir (a TMA + wgmma GEMM checked
 #      against NumPy, the three swizzled layouts against what the SIMT
-#      emulator models), the contraction suite (wgmma kernels among its
-#      products), the wgmma tiles and an f16 MLP training step on wgmma;
-#   5. benchmarks/gpu.py run: dlc against cuBLAS/PyTorch on the same GPU
-#      (the f16/bf16 GEMMs on mma.sync and on wgmma), and the training
-#      steps' kernels each timed (kernels.profile).
+#      emulator models), the contraction suite and the wgmma tiles (plain and
+#      TF32), and an f16 MLP training step on wgmma;
+#   3. alone on the GPU, benchmarks/gpu.py run: dlc against cuBLAS/PyTorch
+#      (the f16/bf16/TF32 GEMMs on mma.sync and on wgmma, each result's error
+#      against float64), and the training steps' kernels each timed
+#      (kernels.profile).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bundle=$root/.gpu-bundle
@@ -80,6 +82,39 @@ prepare() {
   du -sh "$bundle"
 }
 
+dlc_run_checks() {  # WORK: the dense model, 40 training steps, TF32
+  local w=$1 python=${PYTHON:-python3} inputs=$root/test/tools/dlc-run/Inputs
+  mkdir -p "$w/out" && cp "$bundle/inputs/dense.dlc" "$w/dense.dlc"
+  $python "$inputs/make_inputs.py" "$w" &&
+    "$bundle/bin/dlc-run" "$w/dense.dlc" --entry=dense --input "$w/x.npy" \
+      --input "$w/w.npy" --input "$w/b.npy" --output-dir "$w/out" &&
+    $python "$inputs/check_outputs.py" "$w" || return 1
+  $python "$inputs/regression.py" make "$w" &&
+    "$bundle/bin/dlc-run" "$bundle/inputs/train.dlc" --device=cuda --entry=train_step \
+      --steps=40 --input "$w/w.npy" --input "$w/b.npy" --input "$w/vw.npy" \
+      --input "$w/vb.npy" --input "$w/x.npy" --input "$w/target.npy" \
+      --output-dir "$w/out" | tail -2 &&
+    $python "$inputs/regression.py" check "$w" 40 || return 1
+  $python "$inputs/tf32.py" make "$w" &&
+    "$bundle/bin/dlc-run" "$bundle/inputs/tf32.dlc" --device=cuda --entry=gemm \
+      --input "$w/a.npy" --input "$w/b.npy" --output-dir "$w/out" &&
+    $python "$inputs/tf32.py" check "$w"
+}
+hopper_kernels() {  # WORK: the hand-written TMA + wgmma kernels
+  local w=$1 k python=${PYTHON:-python3} cuda=$root/test/Target/CUDA
+  mkdir -p "$w/out"
+  $python "$cuda/Inputs/hopper_inputs.py" "$w" &&
+    "$bundle/bin/dlc-run" "$bundle/inputs/hopper.dlc" --device=cuda --entry=gemm \
+      --input "$w/a.npy" --input "$w/b.npy" --output-dir "$w/out" &&
+    $python "$cuda/Inputs/hopper_inputs.py" "$w" --check "$w/out/gemm_0.npy" || return 1
+  for k in 128b 64b 32b; do
+    "$bundle/bin/dlc-run" "$bundle/inputs/hopper.dlc" --device=cuda \
+      --entry=swizzle_$k --input "$w/x.npy" --output-dir "$w/out" || return 1
+  done
+  $python "$cuda/Inputs/hopper_inputs.py" "$w" --check-swizzles "$w/out" &&
+    echo "hopper kernels: GEMM exact, swizzles as modelled"
+}
+
 run() {
   local out=${1:-${OUT:-/tmp/gpu-check}} arch
   arch=$(cat "$bundle/arch")
@@ -88,7 +123,12 @@ run() {
   export PYTHONPATH=$bundle/py:$root/test/Integration/CPU PYTHONUNBUFFERED=1
   local python=${PYTHON:-python3} failed=0 work
   work=$(mktemp -d)
-  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1 | tee "$out/device.txt"
+  # The whole run fits DLC_GPU_CHECK_SECONDS (a lease is short): each stage
+  # gets at most what is left of it.
+  local budget=${DLC_GPU_CHECK_SECONDS:-420} begin=$SECONDS
+  cap() { local left=$((budget - (SECONDS - begin))); echo $((left < $1 ? (left > 1 ? left : 1) : $1)); }
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm \
+    --format=csv 2>&1 | tee "$out/device.txt"
   # The runtime's view of it (what --gpu-arch=native compiles for: 9.0, sm_90a).
   $python -c "import ctypes, sys
 r = ctypes.CDLL(sys.argv[1]); o, c, n = ctypes.c_int32(), ctypes.c_int32(), ctypes.c_char_p()
@@ -96,70 +136,54 @@ s = r.dlc_cuda_device(ctypes.byref(o), ctypes.byref(c), ctypes.byref(n))
 print('dlc_cuda_device: status', s, 'device', o.value, 'compute capability', c.value, n.value)" \
     "$bundle/lib/libdlc_runtime.so" 2>&1 | tee -a "$out/device.txt"
 
-  echo "== dlc-run on the GPU" | tee "$out/dlc-run.log"
-  local inputs=$root/test/tools/dlc-run/Inputs
-  cp "$bundle/inputs/dense.dlc" "$work/dense.dlc" && mkdir -p "$work/out"
-  $python "$inputs/make_inputs.py" "$work" >> "$out/dlc-run.log" 2>&1
-  { "$bundle/bin/dlc-run" "$work/dense.dlc" --entry=dense --input "$work/x.npy" \
-      --input "$work/w.npy" --input "$work/b.npy" --output-dir "$work/out" &&
-    $python "$inputs/check_outputs.py" "$work"; } >> "$out/dlc-run.log" 2>&1 || failed=1
-  $python "$inputs/regression.py" make "$work" >> "$out/dlc-run.log" 2>&1
-  { "$bundle/bin/dlc-run" "$bundle/inputs/train.dlc" --device=cuda --entry=train_step \
-      --steps=40 --input "$work/w.npy" --input "$work/b.npy" --input "$work/vw.npy" \
-      --input "$work/vb.npy" --input "$work/x.npy" --input "$work/target.npy" \
-      --output-dir "$work/out" | tail -2 &&
-    $python "$inputs/regression.py" check "$work" 40; } >> "$out/dlc-run.log" 2>&1 || failed=1
-  $python "$inputs/tf32.py" make "$work" >> "$out/dlc-run.log" 2>&1
-  { "$bundle/bin/dlc-run" "$bundle/inputs/tf32.dlc" --device=cuda --entry=gemm \
-      --input "$work/a.npy" --input "$work/b.npy" --output-dir "$work/out" &&
-    $python "$inputs/tf32.py" check "$work"; } >> "$out/dlc-run.log" 2>&1 || failed=1
-  tail -5 "$out/dlc-run.log"
-
-  echo "== integration suites on the GPU ($arch)"
-  local suite name
+  # Correctness first, every check at once (each its own process and log):
+  # the GPU runs them side by side, and nothing is timed here.
+  local cuda=$root/test/Target/CUDA
+  mkdir -p "$work/run" "$work/hopper" "$work/logs"
+  local limit
+  limit=$(cap 150)
+  local -a checks=()
+  check() {  # check NAME COMMAND...: in the background, bounded, logged
+    local name=$1; shift
+    checks+=("$name")
+    ( DLC_ARTIFACT_CACHE=$bundle/cache timeout "$limit" "$@" > "$work/logs/$name.log" 2>&1
+      echo $? > "$work/logs/$name.rc" ) &
+  }
+  check dlc-run "$root/tools/gpu-check.sh" dlc-run-checks "$work/run"
+  check hopper-kernels "$root/tools/gpu-check.sh" hopper-kernels "$work/hopper"
+  local suite name chip
   for suite in "$root"/test/Integration/CPU/[a-z]*.py; do
     name=$(basename "$suite" .py)
-    [ "$name" = harness ] && continue
-    # One log for all suites: at most 8 files come back from the machine.
-    echo "== $name" >> "$out/suites.log"
-    DLC_ARTIFACT_CACHE=$bundle/cache timeout 300 $python "$suite" --cuda-run="$arch" \
-      > "$work/suite.log" 2>&1 || failed=1
-    cat "$work/suite.log" >> "$out/suites.log"
-    grep -E "^FAIL|passed, [0-9]+ failed|Error" "$work/suite.log" | head -5
+    [ "$name" = harness ] || check "$name" $python "$suite" --cuda-run="$arch"
   done
-
-  echo "== sm_90a: hand-written Hopper kernels, the contraction suite" | tee "$out/hopper.log"
-  local cuda=$root/test/Target/CUDA
-  $python "$cuda/Inputs/hopper_inputs.py" "$work" >> "$out/hopper.log" 2>&1
-  { "$bundle/bin/dlc-run" "$bundle/inputs/hopper.dlc" --device=cuda --entry=gemm \
-      --input "$work/a.npy" --input "$work/b.npy" --output-dir "$work/out" &&
-    $python "$cuda/Inputs/hopper_inputs.py" "$work" --check "$work/out/gemm_0.npy" &&
-    "$bundle/bin/dlc-run" "$bundle/inputs/hopper.dlc" --device=cuda \
-      --entry=swizzle_128b --input "$work/x.npy" --output-dir "$work/out" &&
-    "$bundle/bin/dlc-run" "$bundle/inputs/hopper.dlc" --device=cuda \
-      --entry=swizzle_64b --input "$work/x.npy" --output-dir "$work/out" &&
-    "$bundle/bin/dlc-run" "$bundle/inputs/hopper.dlc" --device=cuda \
-      --entry=swizzle_32b --input "$work/x.npy" --output-dir "$work/out" &&
-    $python "$cuda/Inputs/hopper_inputs.py" "$work" --check-swizzles "$work/out" &&
-    echo "hopper kernels: GEMM exact, swizzles as modelled"; } >> "$out/hopper.log" 2>&1 \
-    || failed=1
-  local chip
   for chip in sm_90a sm_90a-tf32; do
-    DLC_ARTIFACT_CACHE=$bundle/cache timeout 300 $python \
-      "$root/test/Integration/CPU/matmul_conv.py" --cuda-run=$chip >> "$out/hopper.log" 2>&1 \
-      || failed=1
-    DLC_ARTIFACT_CACHE=$bundle/cache timeout 120 $python "$cuda/Inputs/wgmma_tiles.py" \
-      --cuda-run=$chip >> "$out/hopper.log" 2>&1 || failed=1
+    check "matmul_conv-$chip" $python "$root/test/Integration/CPU/matmul_conv.py" \
+      --cuda-run=$chip
+    check "wgmma_tiles-$chip" $python "$cuda/Inputs/wgmma_tiles.py" --cuda-run=$chip
   done
-  DLC_ARTIFACT_CACHE=$bundle/cache timeout 120 $python "$cuda/Inputs/wgmma_train_step.py" \
-    --cuda-run=sm_90a >> "$out/hopper.log" 2>&1 || failed=1
-  tail -3 "$out/hopper.log"
+  check wgmma_train_step-sm_90a $python "$cuda/Inputs/wgmma_train_step.py" --cuda-run=sm_90a
+  wait
+  # One log for all (at most 8 files come back from the machine), each
+  # check's status in the summary.
+  echo "== checks on the GPU ($arch unless named; each bounded by $limit s)" | tee "$out/checks.log"
+  for name in "${checks[@]}"; do
+    local rc
+    rc=$(cat "$work/logs/$name.rc" 2>/dev/null || echo "?")
+    { echo "== $name: exit $rc"; cat "$work/logs/$name.log"; } >> "$out/checks.log"
+    [ "$rc" = 0 ] || failed=1
+    printf '%-28s exit %-4s %s\n' "$name" "$rc" \
+      "$(grep -E 'passed, [0-9]+ failed|^hopper kernels|^PASS: |regression|error' \
+           "$work/logs/$name.log" | tail -1 | cut -c1-90)"
+  done
+  grep -E '^FAIL|Error' "$out/checks.log" | head -20
+  echo "checks took $((SECONDS - begin)) s"
 
   echo "== benchmarks"
-  timeout 400 $python "$root/benchmarks/gpu.py" run "$bundle/bench" --build="$bundle" \
-    > "$out/bench.log" 2>&1 || failed=1
+  timeout "$(cap 600)" $python "$root/benchmarks/gpu.py" run "$bundle/bench" \
+    --build="$bundle" > "$out/bench.log" 2>&1 || failed=1
   cp "$bundle/bench/results.json" "$bundle/bench/kernels.profile" "$out/" 2>/dev/null
-  tail -30 "$out/bench.log"
+  tail -40 "$out/bench.log"
+  echo "run took $((SECONDS - begin)) s"
   rm -rf "$work"
   return $failed
 }
@@ -167,5 +191,7 @@ print('dlc_cuda_device: status', s, 'device', o.value, 'compute capability', c.v
 case $mode in
   prepare) shift; prepare "$@" ;;
   run) shift; run "$@" ;;
+  dlc-run-checks) shift; dlc_run_checks "$@" ;;
+  hopper-kernels) shift; hopper_kernels "$@" ;;
   *) sed -n '2,20p' "$0"; exit 2 ;;
 esac
