@@ -107,8 +107,16 @@ thread_local Handle threadStream = nullptr;
 thread_local std::vector<CUdeviceptr> callTensorMaps;
 // The call's module's kept maps.
 thread_local dlc_cuda::TensorMaps *callKeptMaps = nullptr;
-std::mutex namesMutex;
-std::unordered_map<Handle, std::string> kernelNames;
+std::mutex kernelsMutex;
+// What launches need to know of a function: its name (for errors), its
+// module (forgotten when that is unloaded: the driver may hand out the same
+// handle again) and the dynamic shared memory its limit was raised to.
+struct Kernel {
+  std::string name;
+  Handle module = nullptr;
+  int32_t sharedLimit = 0;
+};
+std::unordered_map<Handle, Kernel> kernels;
 
 /// DLC_CUDA_PROFILE=FILE: every kernel launch of a call timed by a pair of
 /// events recorded around it on the call's stream, collected when the call
@@ -467,13 +475,20 @@ Handle mgpuModuleLoadJIT(void *data, int optLevel) {
         "compiling a kernel module from PTX");
   return module;
 }
-void mgpuModuleUnload(Handle module) { driver.cuModuleUnload(module); }
+void mgpuModuleUnload(Handle module) {
+  {
+    std::lock_guard<std::mutex> lock(kernelsMutex);
+    for (auto it = kernels.begin(); it != kernels.end();)
+      it = it->second.module == module ? kernels.erase(it) : std::next(it);
+  }
+  driver.cuModuleUnload(module);
+}
 Handle mgpuModuleGetFunction(Handle module, const char *name) {
   Handle function = nullptr;
   if (check(driver.cuModuleGetFunction(&function, module, name),
             std::string("finding kernel ") + name)) {
-    std::lock_guard<std::mutex> lock(namesMutex);
-    kernelNames.try_emplace(function, name); // for launch errors
+    std::lock_guard<std::mutex> lock(kernelsMutex);
+    kernels.try_emplace(function, Kernel{name, module});
   }
   return function;
 }
@@ -486,18 +501,24 @@ void mgpuLaunchKernel(Handle function, intptr_t gridX, intptr_t gridY,
   // unusable (an illegal address is sticky): the call reports the failure.
   if (!callError.empty())
     return;
-  // More than 48 KiB of dynamic shared memory (a GEMM's stages) needs the
-  // function's limit raised first.
-  if (sharedBytes > 48 * 1024) {
-    CUresult raised = driver.cuFuncSetAttribute(
-        function, /*CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES=*/8,
-        sharedBytes);
-    if (raised != 0) {
-      std::lock_guard<std::mutex> lock(namesMutex);
-      check(raised, "giving kernel " + kernelNames[function] + " " +
-                        std::to_string(sharedBytes) +
-                        " bytes of shared memory");
-      return;
+  // Without a raised limit, a block's static and dynamic shared memory
+  // together stay within 48 KiB: a GEMM's 48 KiB of stages next to its
+  // mbarriers fail to launch (seen on an H200). The limit is raised once
+  // per function and size, whatever the static part.
+  if (sharedBytes > 0) {
+    std::unique_lock<std::mutex> lock(kernelsMutex);
+    int32_t &limit = kernels[function].sharedLimit;
+    if (sharedBytes > limit) {
+      CUresult raised = driver.cuFuncSetAttribute(
+          function, /*CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES=*/8,
+          sharedBytes);
+      if (raised != 0) {
+        check(raised, "giving kernel " + kernels[function].name + " " +
+                          std::to_string(sharedBytes) +
+                          " bytes of shared memory");
+        return;
+      }
+      limit = sharedBytes;
     }
   }
   // (Profiling: events recorded around the launch on its stream.)
@@ -510,8 +531,8 @@ void mgpuLaunchKernel(Handle function, intptr_t gridX, intptr_t gridY,
       stream, params, extra);
   std::string name;
   if (result != 0 || end) {
-    std::lock_guard<std::mutex> lock(namesMutex);
-    name = kernelNames[function];
+    std::lock_guard<std::mutex> lock(kernelsMutex);
+    name = kernels[function].name;
   }
   if (result != 0)
     check(result, "launching kernel " + name);

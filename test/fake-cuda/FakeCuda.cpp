@@ -105,7 +105,9 @@ struct Kernel {
   std::vector<Param> params;
   unsigned registers = 0;    // 0: unknown (PTX)
   unsigned staticShared = 0; // bytes
-  int maxDynamicShared = 48 * 1024;
+  // Until cuFuncSetAttribute raises it, a block's static and dynamic
+  // shared memory together stay within 48 KiB, as on the hardware.
+  int maxDynamicShared = -1;
   std::string name;
 };
 
@@ -926,10 +928,13 @@ CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz,
          blockRegisters(kernel->registers, threads));
     return kLaunchOutOfResources;
   }
-  if (static_cast<int>(sharedBytes) > kernel->maxDynamicShared)
+  int maxDynamic = kernel->maxDynamicShared >= 0
+                       ? kernel->maxDynamicShared
+                       : 48 * 1024 - static_cast<int>(kernel->staticShared);
+  if (static_cast<int>(sharedBytes) > maxDynamic)
     return fail("launching %s with %u bytes of dynamic shared memory, over "
-                "its limit of %d (cuFuncSetAttribute raises it)",
-                name, sharedBytes, kernel->maxDynamicShared);
+                "its limit of %d (%u static; cuFuncSetAttribute raises it)",
+                name, sharedBytes, maxDynamic, kernel->staticShared);
   if (kernel->staticShared + sharedBytes > 227 * 1024)
     return fail("launching %s with %u + %u bytes of shared memory", name,
                 kernel->staticShared, sharedBytes);
