@@ -168,7 +168,7 @@ def case_error(name, inputs, output):
         import torch
         t = [torch.from_numpy(v).cuda() for v in x]
         ref = (t[0] @ t[1] if name.startswith("gemm_") else
-               torch.softmax(t[0], 1) if name == "softmax" else torch.relu(t[0] * t[1] + t[0]))
+               torch.softmax(t[0], 1) if name.startswith("softmax") else torch.relu(t[0] * t[1] + t[0]))
         ref = ref.cpu().numpy()
     except ImportError:
         ref = x[0] @ x[1]

@@ -82,23 +82,24 @@ prepare() {
   du -sh "$bundle"
 }
 
-dlc_run_checks() {  # WORK: the dense model, 40 training steps, TF32
-  local w=$1 python=${PYTHON:-python3} inputs=$root/test/tools/dlc-run/Inputs
+dlc_run_checks() {  # WORK: the dense model, 40 training steps, TF32; each checked
+  local w=$1 python=${PYTHON:-python3} inputs=$root/test/tools/dlc-run/Inputs failed=0
   mkdir -p "$w/out" && cp "$bundle/inputs/dense.dlc" "$w/dense.dlc"
-  $python "$inputs/make_inputs.py" "$w" &&
-    "$bundle/bin/dlc-run" "$w/dense.dlc" --entry=dense --input "$w/x.npy" \
-      --input "$w/w.npy" --input "$w/b.npy" --output-dir "$w/out" &&
-    $python "$inputs/check_outputs.py" "$w" || return 1
-  $python "$inputs/regression.py" make "$w" &&
-    "$bundle/bin/dlc-run" "$bundle/inputs/train.dlc" --device=cuda --entry=train_step \
-      --steps=40 --input "$w/w.npy" --input "$w/b.npy" --input "$w/vw.npy" \
-      --input "$w/vb.npy" --input "$w/x.npy" --input "$w/target.npy" \
-      --output-dir "$w/out" | tail -2 &&
-    $python "$inputs/regression.py" check "$w" 40 || return 1
-  $python "$inputs/tf32.py" make "$w" &&
-    "$bundle/bin/dlc-run" "$bundle/inputs/tf32.dlc" --device=cuda --entry=gemm \
-      --input "$w/a.npy" --input "$w/b.npy" --output-dir "$w/out" &&
-    $python "$inputs/tf32.py" check "$w"
+  { $python "$inputs/make_inputs.py" "$w" &&
+      "$bundle/bin/dlc-run" "$w/dense.dlc" --entry=dense --input "$w/x.npy" \
+        --input "$w/w.npy" --input "$w/b.npy" --output-dir "$w/out" &&
+      $python "$inputs/check_outputs.py" "$w" && echo "dense: matches NumPy"; } || failed=1
+  { $python "$inputs/regression.py" make "$w" &&
+      "$bundle/bin/dlc-run" "$bundle/inputs/train.dlc" --device=cuda --entry=train_step \
+        --steps=40 --input "$w/w.npy" --input "$w/b.npy" --input "$w/vw.npy" \
+        --input "$w/vb.npy" --input "$w/x.npy" --input "$w/target.npy" \
+        --output-dir "$w/out" | tee "$w/log" | tail -2 &&
+      $python "$inputs/regression.py" check "$w" 40; } || failed=1
+  { $python "$inputs/tf32.py" make "$w" &&
+      "$bundle/bin/dlc-run" "$bundle/inputs/tf32.dlc" --device=cuda --entry=gemm \
+        --input "$w/a.npy" --input "$w/b.npy" --output-dir "$w/out" &&
+      $python "$inputs/tf32.py" check "$w"; } || failed=1
+  return $failed
 }
 hopper_kernels() {  # WORK: the hand-written TMA + wgmma kernels
   local w=$1 k python=${PYTHON:-python3} cuda=$root/test/Target/CUDA
