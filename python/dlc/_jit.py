@@ -22,7 +22,10 @@ class _Config:
         self.disable_jit = os.environ.get("DLC_DISABLE_JIT", "") not in ("", "0")
         # Raise FloatingPointError at the first op that produces a NaN.
         self.debug_nans = os.environ.get("DLC_DEBUG_NANS", "") not in ("", "0")
-        # LLVM CPU of compiled code ("native": this machine).
+        # LLVM CPU of compiled code ("native": this machine; "x86-64-v3",
+        # ...), or "gpu-kernels:sm_XX": on this CPU, the kernels target="cuda"
+        # would compile for that GPU, run by the SIMT emulator of dlc's build
+        # tree (slow: to check GPU kernels without a GPU; allow_tf32 too).
         self.cpu = os.environ.get("DLC_CPU", "native")
         # Where jitted functions and training steps compute: "cpu", or "cuda"
         # / "cuda:N" (an NVIDIA GPU, device 0 or N).

@@ -72,17 +72,20 @@ class TrainStep:
         inputs = entry.inputs
         state = []
         for shape, dtype, name in inputs[nparams:len(inputs) - 1 - len(batch)]:
+            dtype = {"f32": np.float32, "f64": np.float64, "f16": np.float16}[dtype]
             array = self.optimizer.state.get(name)
-            if array is None or array.shape != tuple(shape):
-                array = self.optimizer.state[name] = np.zeros(
-                    shape, {"f32": np.float32, "f64": np.float64, "f16": np.float16}[dtype])
+            # (State of another shape or dtype: the model changed, by
+            # `to(dtype)` say; the state starts again.)
+            if array is None or array.shape != tuple(shape) or array.dtype != dtype:
+                array = self.optimizer.state[name] = np.zeros(shape, dtype)
             state.append(name)
         return module, entry, state, artifact
 
     def __call__(self, *batch):
         arrays = [_leaf_array(b, i) for i, b in enumerate(batch)]
         arrays = [a if a.flags.c_contiguous else np.ascontiguousarray(a) for a in arrays]
-        key = tuple(signature(a) for a in arrays)
+        # (The parameters' signatures too: `model.half()` compiles again.)
+        key = tuple(signature(a) for a in list(self.model.parameters().values()) + arrays)
         compiled = self._compiled.get(key)
         if compiled is None:
             compiled = self._compiled[key] = self._compile(batch)

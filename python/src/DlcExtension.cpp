@@ -327,6 +327,19 @@ public:
       dlc::CompileOptions options;
       options.cpu = cpu;
       options.optLevel = optLevel;
+      // "gpu-kernels:sm_XX": that GPU's kernels, after every GPU pass, run
+      // on this CPU by the SIMT emulator (dlc-compile --emulate-gpu-kernels),
+      // so that a model's GPU kernels are checked without a GPU.
+      if (llvm::StringRef chip(cpu); chip.consume_front("gpu-kernels:")) {
+        if (target != "cpu")
+          throw py::value_error("compile: cpu='" + cpu +
+                                "' emulates GPU kernels on the CPU target, "
+                                "not on '" +
+                                target + "'");
+        options.cpu = "native";
+        options.emulateGPUKernels = chip.str();
+        options.emulateTF32Schedule = allowTF32;
+      }
       FailureOr<std::vector<uint8_t>> result = failure();
       if (target == "cuda") {
         auto machine = dlc::createTargetMachine(options);

@@ -177,3 +177,94 @@ def test_training_converges_and_lr_schedule(rng):
     assert loss < 0.1 * first, (first, loss)
     step(x[:10], y[:10])  # another batch size: compiled once more, state shared
     assert len(step.artifacts) == 2
+
+
+# --- float16 models ----------------------------------------------------------
+
+def test_layer_dtypes_and_to():
+    model = dlc.nn.Sequential(dlc.nn.Linear(4, 3, dtype=np.float16), dlc.nn.LayerNorm(3),
+                              dlc.nn.Conv2d(1, 2, 3, dtype="float64"),
+                              dlc.nn.Embedding(5, 2, dtype=np.float16))
+    dtypes = {k: v.dtype for k, v in model.parameters().items()}
+    assert dtypes == {"0.weight": np.float16, "0.bias": np.float16, "1.weight": np.float32,
+                      "1.bias": np.float32, "2.weight": np.float64, "2.bias": np.float64,
+                      "3.weight": np.float16}, dtypes
+    before = {k: v.copy() for k, v in model.parameters().items()}
+    assert model.half() is model
+    for k, v in model.parameters().items():
+        assert v.dtype == np.float16, k
+        np.testing.assert_array_equal(v, before[k].astype(np.float16), err_msg=k)
+    model.double()
+    assert {v.dtype for v in model.parameters().values()} == {np.dtype(np.float64)}
+    with pytest.raises(TypeError, match="floating-point.*not int32"):
+        model.to(np.int32)
+    with pytest.raises(TypeError, match="unsupported dtype"):
+        dlc.nn.Linear(2, 2, dtype="complex64")
+
+
+def _half_mlp(d, h, c):
+    dlc.random.seed(3)
+    return dlc.nn.Sequential(dlc.nn.Linear(d, h, dtype=np.float16), dlc.nn.ReLU(),
+                             dlc.nn.Linear(h, c, dtype=np.float16))
+
+
+def _check_half_steps(step, model, opt, x, y, lr, mu, steps):
+    """`steps` SGD-with-momentum steps of an f16 MLP against float64 steps
+    from the same parameters; each step's loss and parameters within f16's
+    rounding (each op's result rounded to f16: ~1e-3 relative), far below
+    one update (lr * grad ~ 1e-2)."""
+    ref = _NumpyMLP(model.parameters())
+    velocity = {k: np.zeros_like(v) for k, v in ref.p.items()}
+    for _ in range(steps):
+        loss = step(x, y)
+        ref_loss, grads = ref.grads(x.astype(np.float64), y)
+        assert np.asarray(loss).dtype == np.float16
+        np.testing.assert_allclose(float(loss), ref_loss, rtol=1e-2)
+        for k, p in ref.p.items():
+            velocity[k] = mu * velocity[k] + grads[k]
+            p -= lr * velocity[k]
+        for k, p in model.parameters().items():
+            assert p.dtype == np.float16, k
+            np.testing.assert_allclose(p.astype(np.float64), ref.p[k], rtol=0, atol=4e-3,
+                                       err_msg=k)
+    assert {v.dtype for v in opt.state.values()} == {np.dtype(np.float16)}
+
+
+def test_half_precision_train_step_matches_numpy(rng):
+    model = _half_mlp(8, 16, 3)
+    x = rng.standard_normal((32, 8)).astype(np.float16)
+    y = rng.integers(0, 3, 32)
+    opt = dlc.optim.SGD(0.5, momentum=0.9)
+    step = dlc.compile_train_step(model, F.cross_entropy, opt)
+    _check_half_steps(step, model, opt, x, y, 0.5, 0.9, 3)
+    # Back to float32: the step compiles again, and the state starts again
+    # in float32.
+    model.float()
+    step(x.astype(np.float32), y)
+    assert len(step.artifacts) == 2
+    assert {v.dtype for v in opt.state.values()} == {np.dtype(np.float32)}
+
+
+def test_half_precision_train_step_on_emulated_hopper_kernels(rng, monkeypatch):
+    """The same f16 step with cpu="gpu-kernels:sm_90a": the kernels an H100
+    runs (its five products wgmma kernels, reading x^T and W^T in place),
+    run on this CPU by the SIMT emulator (3 multiprocessors)."""
+    monkeypatch.setenv("DLC_SIMT_MULTIPROCESSORS", "3")
+    model = _half_mlp(128, 128, 128)
+    x = rng.standard_normal((128, 128)).astype(np.float16)
+    y = rng.integers(0, 128, 128)
+    opt = dlc.optim.SGD(0.5, momentum=0.9)
+    step = dlc.compile_train_step(model, F.cross_entropy, opt, cpu="gpu-kernels:sm_90a")
+    _check_half_steps(step, model, opt, x, y, 0.5, 0.9, 2)
+
+
+def test_emulated_gpu_kernels_only_on_the_cpu_target():
+    f = dlc.jit(lambda x: x * 2)
+    dlc.config.target = "cuda"
+    dlc.config.gpu_arch = "sm_90a"
+    saved, dlc.config.cpu = dlc.config.cpu, "gpu-kernels:sm_90a"
+    try:
+        with pytest.raises(Exception, match="emulates GPU kernels on the CPU target"):
+            f(np.ones(4, np.float32))
+    finally:
+        dlc.config.cpu = saved

@@ -3,7 +3,10 @@
 A `Module`'s parameters are the NumPy arrays assigned to its attributes (in
 assignment order); modules assigned to attributes are its children. Compiled
 training steps update the arrays in place, so `parameters()` always shows the
-current values.
+current values. Layers take PyTorch's `dtype` (float32 by default; float16
+or float64), and `to(dtype)` / `half()` / `float()` / `double()` convert a
+whole model: a float16 model's products take the GPU's tensor cores (wgmma
+on an H100), sums in float32.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import math
 import numpy as np
 
 from .. import random
-from .._core import STATE
+from .._core import STATE, element_type
 from . import functional as F
 
 __all__ = ["Module", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "ReLU",
@@ -55,6 +58,28 @@ class Module:
         return {f"{prefix}{name}": value
                 for prefix, module in self.named_modules()
                 for name, value in module._parameters.items()}
+
+    def to(self, dtype):
+        """Converts every floating-point parameter of this module and its
+        children to `dtype` (float16, float32 or float64), as new arrays;
+        returns the module. (A training step compiled for the old dtype
+        compiles again on its next call; the optimizer's state for the old
+        dtype is dropped then.)"""
+        dtype = _float_dtype(dtype)
+        for _, module in self.named_modules():
+            for name, value in list(module._parameters.items()):
+                if value.dtype.kind == "f" and value.dtype != dtype:
+                    setattr(module, name, value.astype(dtype))
+        return self
+
+    def half(self):
+        return self.to(np.float16)
+
+    def float(self):
+        return self.to(np.float32)
+
+    def double(self):
+        return self.to(np.float64)
 
     def state_dict(self) -> dict:
         return {name: value.copy() for name, value in self.parameters().items()}
@@ -98,19 +123,33 @@ class Module:
         return ""
 
 
-def _uniform(bound, shape):
-    return random.uniform(-bound, bound, shape)
+def _float_dtype(dtype):
+    """A layer's or `to`'s dtype: float32 for None; a dtype dlc computes
+    in and that is floating-point, else TypeError."""
+    if dtype is None:
+        return np.dtype(np.float32)
+    element_type(dtype)  # TypeError for dtypes dlc has no type for
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"parameters are floating-point: float16, float32 or "
+                        f"float64, not {dtype.name}")
+    return dtype
+
+
+def _uniform(bound, shape, dtype):
+    # (Drawn in float64 and rounded once, whatever the dtype.)
+    return random.uniform(-bound, bound, shape, _float_dtype(dtype))
 
 
 class Linear(Module):
     """y = x @ weight.T + bias; weight [out, in] as PyTorch's."""
 
-    def __init__(self, in_features, out_features, bias=True):
+    def __init__(self, in_features, out_features, bias=True, dtype=None):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         bound = 1 / math.sqrt(in_features) if in_features else 0
-        self.weight = _uniform(bound, (out_features, in_features))
-        self.bias = _uniform(bound, (out_features,)) if bias else None
+        self.weight = _uniform(bound, (out_features, in_features), dtype)
+        self.bias = _uniform(bound, (out_features,), dtype) if bias else None
 
     def forward(self, x):
         y = x @ self.weight.T
@@ -122,15 +161,15 @@ class Linear(Module):
 
 class Conv2d(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1,
-                 padding=0, dilation=1, groups=1, bias=True):
+                 padding=0, dilation=1, groups=1, bias=True, dtype=None):
         super().__init__()
         kh, kw = F._pair(kernel_size, "kernel_size")
         self.stride, self.padding, self.dilation, self.groups = \
             stride, padding, dilation, groups
         fan_in = in_channels // groups * kh * kw
         bound = 1 / math.sqrt(fan_in) if fan_in else 0
-        self.weight = _uniform(bound, (out_channels, in_channels // groups, kh, kw))
-        self.bias = _uniform(bound, (out_channels,)) if bias else None
+        self.weight = _uniform(bound, (out_channels, in_channels // groups, kh, kw), dtype)
+        self.bias = _uniform(bound, (out_channels,), dtype) if bias else None
         self._repr = (f"{in_channels}, {out_channels}, kernel_size=({kh}, {kw}), "
                       f"stride={stride}, padding={padding}")
 
@@ -203,22 +242,23 @@ class Sequential(Module):
 class LayerNorm(Module):
     """Normalizes over the last axis of size `normalized_shape`."""
 
-    def __init__(self, normalized_shape, eps=1e-5):
+    def __init__(self, normalized_shape, eps=1e-5, dtype=None):
         super().__init__()
         if not isinstance(normalized_shape, int):
             (normalized_shape,) = normalized_shape
         self.eps = eps
-        self.weight = np.ones(normalized_shape, np.float32)
-        self.bias = np.zeros(normalized_shape, np.float32)
+        self.weight = np.ones(normalized_shape, _float_dtype(dtype))
+        self.bias = np.zeros(normalized_shape, _float_dtype(dtype))
 
     def forward(self, x):
         return F.layer_norm(x, self.weight, self.bias, self.eps)
 
 
 class Embedding(Module):
-    def __init__(self, num_embeddings, embedding_dim):
+    def __init__(self, num_embeddings, embedding_dim, dtype=None):
         super().__init__()
-        self.weight = random.normal((num_embeddings, embedding_dim))
+        self.weight = random.normal((num_embeddings, embedding_dim),
+                                    dtype=_float_dtype(dtype))
 
     def forward(self, ids):
         return F.embedding(ids, self.weight)
