@@ -15,6 +15,7 @@ import os
 import sys
 import threading
 
+import ml_dtypes
 import numpy as np
 
 from . import _dlc
@@ -24,6 +25,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 # NumPy dtypes and the dlc element types that carry them.
 _ELEMENT = {
     np.dtype(np.float16): "f16",
+    np.dtype(ml_dtypes.bfloat16): "bf16",
     np.dtype(np.float32): "f32",
     np.dtype(np.float64): "f64",
     np.dtype(np.int32): "i32",
@@ -39,8 +41,15 @@ def element_type(dtype) -> str:
         return _ELEMENT[np.dtype(dtype)]
     except (KeyError, TypeError):
         raise TypeError(
-            f"unsupported dtype {dtype}: dlc computes in float16, float32, "
-            f"float64, int32, int64 and bool") from None
+            f"unsupported dtype {dtype}: dlc computes in float16, bfloat16, "
+            f"float32, float64, int32, int64 and bool") from None
+
+
+def is_float(dtype) -> bool:
+    """Whether dlc computes `dtype` as floating point (NumPy's kind "f", and
+    bfloat16, whose kind is "V": ml_dtypes' NumPy type)."""
+    dtype = np.dtype(dtype)
+    return dtype.kind == "f" or dtype == ml_dtypes.bfloat16
 
 
 def tensor_type(shape, element: str) -> str:

@@ -14,7 +14,7 @@ import threading
 
 import numpy as np
 
-from ._core import tree_flatten, tree_unflatten
+from ._core import is_float, tree_flatten, tree_unflatten
 
 
 class EagerArray:
@@ -114,7 +114,7 @@ def result(key, fn, leaves, treedef, dynamic, arrays, inputs, out):
     """The EagerArray(s) of an op's output; recorded on the active tape when
     a float output depends on an array the tape differentiates."""
     tape = ACTIVE.tape
-    if (tape is not None and isinstance(out, np.ndarray) and out.dtype.kind == "f"
+    if (tape is not None and isinstance(out, np.ndarray) and is_float(out.dtype)
             and any(x is not None and x.tape is tape for x in inputs)):
         array = EagerArray(out, tape)
         tape.nodes.append(Node(key, fn, leaves, treedef, dynamic, arrays, inputs, array))
@@ -160,7 +160,7 @@ def backward(tape, loss, targets):
         if g is None:
             continue
         positions = tuple(k for k, (x, a) in enumerate(zip(node.inputs, node.arrays))
-                          if x is not None and x.tape is tape and a.dtype.kind == "f")
+                          if x is not None and x.tape is tape and is_float(a.dtype))
         if not positions:
             continue
         grads = _vjp(node, positions).call_compiled(*node.arrays, np.asarray(g, node.out.dtype))
@@ -182,7 +182,7 @@ def eager_grad(fn, argnums, with_value, args):
     targets = []
     for n in nums:
         for leaf in tree_flatten(wrapped[n])[0]:
-            if leaf.dtype.kind != "f":
+            if not is_float(leaf.dtype):
                 raise TypeError(f"grad of {name}: argument {n} has dtype {leaf.dtype.name}; "
                                 f"gradients are taken with respect to float arrays only")
             targets.append(leaf)
@@ -192,7 +192,7 @@ def eager_grad(fn, argnums, with_value, args):
     finally:
         ACTIVE.tape = saved
     value = out if isinstance(out, EagerArray) else EagerArray(out)
-    if value.shape != () or value.dtype.kind != "f":
+    if value.shape != () or not is_float(value.dtype):
         raise ValueError(f"grad of {name}: the function must return a scalar float "
                          f"(a rank-0 array), got shape {value.shape} of dtype "
                          f"{value.dtype.name}")

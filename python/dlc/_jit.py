@@ -9,7 +9,7 @@ import os
 import numpy as np
 
 from . import _dlc
-from ._core import (STATE, Trace, Tracer, element_type, emit, tensor_type,
+from ._core import (STATE, Trace, Tracer, element_type, emit, is_float, tensor_type,
                     tracing, tree_flatten, tree_unflatten, user_location, source_line)
 
 
@@ -375,7 +375,7 @@ def emit_grad(fn, argnums, with_value, args):
     types = [tensor_type(a.shape, element_type(a.dtype)) for a in arrays]
     wrt = [i for n in nums for i in range(*ranges[n])]
     for i in wrt:
-        if np.dtype(arrays[i].dtype).kind != "f":
+        if not is_float(arrays[i].dtype):
             raise TypeError(
                 f"{source_line()}: grad of {name}: argument {i} has dtype "
                 f"{np.dtype(arrays[i].dtype).name}; gradients are taken with "
@@ -388,7 +388,7 @@ def emit_grad(fn, argnums, with_value, args):
     else:
         array = np.asarray(out)
         shape, dtype = array.shape, array.dtype
-    if shape != () or dtype.kind != "f":
+    if shape != () or not is_float(dtype):
         trace.end([out] if isinstance(out, Tracer) else [])
         raise ValueError(
             f"{source_line()}: grad of {name}: the function must return a scalar "

@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from ._core import (STATE, Tracer, element_type, emit, emit1, tensor_type,
+from ._core import (STATE, Tracer, element_type, emit, emit1, is_float, tensor_type,
                     tree_flatten, tree_unflatten, source_line)
 
 __all__ = [
@@ -205,7 +205,7 @@ def _operands(*xs):
 
 def _binary(name, x, y, float_only=False):
     (a, b), dtype, shape = _operands(x, y)
-    if float_only and dtype.kind != "f":
+    if float_only and not is_float(dtype):
         dtype = np.dtype(np.float64)
         a, b = _astype(a, dtype), _astype(b, dtype)
     return emit1(name, [a, b])
@@ -289,7 +289,7 @@ def greater_equal(x, y):
 
 def _unary(name, x, float_only=True):
     x = asarray(x)
-    if float_only and np.dtype(x.dtype).kind != "f":
+    if float_only and not is_float(x.dtype):
         x = _astype(x, np.float64)
     return emit1(name, [x])
 
@@ -454,7 +454,7 @@ def _reduce(name, x, axis, keepdims, float_result=False):
         axes = (_axis(axis, ndim),)
     else:
         axes = tuple(sorted(_axis(a, ndim) for a in axis))
-    if float_result and np.dtype(x.dtype).kind != "f":
+    if float_result and not is_float(x.dtype):
         x = _astype(x, np.float64)
     if not axes:
         return x

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _dlc
-from ._core import Trace, Tracer, element_type, tensor_type, tracing
+from ._core import _NUMPY, Trace, Tracer, element_type, is_float, tensor_type, tracing
 from ._jit import (_leaf_array, check_target, config, load_module, resolve_gpu_arch,
                    signature, target_kind)
 
@@ -27,7 +27,7 @@ def trace_loss(model, loss_fn, batch):
         with model.bind(dict(zip(names, tracers))):
             loss = loss_fn(model(tracers[len(names)]), *tracers[len(names) + 1:])
         if not isinstance(loss, Tracer) or loss.shape != () or \
-                np.dtype(loss.dtype).kind != "f":
+                not is_float(loss.dtype):
             raise ValueError(
                 f"the loss must be a scalar float computed from the model's "
                 f"output, got {loss!r}")
@@ -72,7 +72,7 @@ class TrainStep:
         inputs = entry.inputs
         state = []
         for shape, dtype, name in inputs[nparams:len(inputs) - 1 - len(batch)]:
-            dtype = {"f32": np.float32, "f64": np.float64, "f16": np.float16}[dtype]
+            dtype = _NUMPY[dtype]
             array = self.optimizer.state.get(name)
             # (State of another shape or dtype: the model changed, by
             # `to(dtype)` say; the state starts again.)

@@ -412,7 +412,13 @@ private:
   throw RuntimeFailure(message);
 }
 
-/// NumPy's dtype for a DLPack type (bf16 travels as its uint16 bits).
+/// NumPy's bfloat16: ml_dtypes' (as JAX's), a dependency of the package.
+py::dtype bfloat16Type() {
+  return py::dtype::from_args(
+      py::module_::import("ml_dtypes").attr("bfloat16"));
+}
+
+/// NumPy's dtype for a DLPack type.
 py::dtype numpyType(DLDataType type) {
   switch (type.code) {
   case kDLFloat:
@@ -420,7 +426,7 @@ py::dtype numpyType(DLDataType type) {
            : type.bits == 32 ? py::dtype("float32")
                              : py::dtype("float64");
   case kDLBfloat:
-    return py::dtype("uint16");
+    return bfloat16Type();
   case kDLInt:
     return type.bits == 32 ? py::dtype("int32") : py::dtype("int64");
   default:
@@ -451,6 +457,8 @@ DLDataType dlpackType(const py::dtype &dtype) {
     return {kDLInt, bits, 1};
   if (kind == 'b')
     return {kDLUInt, 8, 1};
+  if (kind == 'V' && bits == 16 && dtype.num() == bfloat16Type().num())
+    return {kDLBfloat, 16, 1};
   return {kDLUInt, bits, 1};
 }
 

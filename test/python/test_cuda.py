@@ -385,8 +385,9 @@ def test_second_gpu_through_the_fake_driver(tmp_path):
                 "(2 CUDA devices, 0 to 1)") in run.stderr, run.stderr
 
 
-def test_half_precision_train_step_takes_wgmma_through_the_fake_driver(tmp_path):
-    """model.half() from Python on a (stand-in) H100: the step compiles for
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_precision_train_step_takes_wgmma_through_the_fake_driver(dtype):
+    """model.half() (or bfloat16()) from Python on a (stand-in) H100: the step compiles for
     sm_90a, and each step's five products (two forward; in the backward the
     two weight gradients, x^T dy, and the hidden layer's input gradient,
     dy W^T) are wgmma kernels of 384 threads. (They have 48 KiB of dynamic
@@ -400,8 +401,8 @@ def test_half_precision_train_step_takes_wgmma_through_the_fake_driver(tmp_path)
     if not (fake / "libcuda.so.1").exists():
         pytest.fail(f"{fake}/libcuda.so.1 is missing: build the fake-cuda-pools target")
     env = dict(os.environ, LD_LIBRARY_PATH=str(fake), DLC_FAKE_CUDA_TRACE="1")
-    run = subprocess.run([sys.executable, str(Path(__file__).with_name("fake_cuda_half_step.py"))],
-                         env=env, capture_output=True, text=True)
+    run = subprocess.run([sys.executable, str(Path(__file__).with_name("fake_cuda_half_step.py")),
+                          dtype], env=env, capture_output=True, text=True)
     assert run.returncode == 0 and run.stdout.strip() == "done", run.stdout + run.stderr
     launches = [line for line in run.stderr.splitlines() if "fake libcuda: launch " in line]
     wgmma = [line for line in launches if ", 384 x 1 x 1," in line]

@@ -1,5 +1,6 @@
 """dlc.nn functions and modules, optimizers and compiled training steps."""
 
+import ml_dtypes
 import numpy as np
 import pytest
 
@@ -179,7 +180,7 @@ def test_training_converges_and_lr_schedule(rng):
     assert len(step.artifacts) == 2
 
 
-# --- float16 models ----------------------------------------------------------
+# --- float16 and bfloat16 models ---------------------------------------------
 
 def test_layer_dtypes_and_to():
     model = dlc.nn.Sequential(dlc.nn.Linear(4, 3, dtype=np.float16), dlc.nn.LayerNorm(3),
@@ -196,43 +197,53 @@ def test_layer_dtypes_and_to():
         np.testing.assert_array_equal(v, before[k].astype(np.float16), err_msg=k)
     model.double()
     assert {v.dtype for v in model.parameters().values()} == {np.dtype(np.float64)}
+    model.bfloat16()
+    assert {v.dtype for v in model.parameters().values()} == {np.dtype(ml_dtypes.bfloat16)}
+    assert dlc.nn.Linear(2, 2, dtype="bfloat16").weight.dtype == ml_dtypes.bfloat16
     with pytest.raises(TypeError, match="floating-point.*not int32"):
         model.to(np.int32)
     with pytest.raises(TypeError, match="unsupported dtype"):
         dlc.nn.Linear(2, 2, dtype="complex64")
 
 
-def _half_mlp(d, h, c):
+# Each op's result rounded to the dtype: ~5e-4 relative in float16, ~4e-3 in
+# bfloat16 (8-bit mantissas); (loss rtol, parameter atol) for parameters of
+# magnitude up to ~0.7, far below one update (lr * grad ~ 1e-2 and more).
+_HALF = {np.float16: (1e-2, 4e-3), ml_dtypes.bfloat16: (3e-2, 1e-2)}
+
+
+def _half_mlp(d, h, c, dtype):
     dlc.random.seed(3)
-    return dlc.nn.Sequential(dlc.nn.Linear(d, h, dtype=np.float16), dlc.nn.ReLU(),
-                             dlc.nn.Linear(h, c, dtype=np.float16))
+    return dlc.nn.Sequential(dlc.nn.Linear(d, h, dtype=dtype), dlc.nn.ReLU(),
+                             dlc.nn.Linear(h, c, dtype=dtype))
 
 
 def _check_half_steps(step, model, opt, x, y, lr, mu, steps):
-    """`steps` SGD-with-momentum steps of an f16 MLP against float64 steps
-    from the same parameters; each step's loss and parameters within f16's
-    rounding (each op's result rounded to f16: ~1e-3 relative), far below
-    one update (lr * grad ~ 1e-2)."""
+    """`steps` SGD-with-momentum steps of an f16 or bf16 MLP against float64
+    steps from the same parameters."""
+    dtype = x.dtype
+    loss_rtol, atol = _HALF[dtype.type]
     ref = _NumpyMLP(model.parameters())
     velocity = {k: np.zeros_like(v) for k, v in ref.p.items()}
     for _ in range(steps):
         loss = step(x, y)
         ref_loss, grads = ref.grads(x.astype(np.float64), y)
-        assert np.asarray(loss).dtype == np.float16
-        np.testing.assert_allclose(float(loss), ref_loss, rtol=1e-2)
+        assert np.asarray(loss).dtype == dtype
+        np.testing.assert_allclose(float(loss), ref_loss, rtol=loss_rtol)
         for k, p in ref.p.items():
             velocity[k] = mu * velocity[k] + grads[k]
             p -= lr * velocity[k]
         for k, p in model.parameters().items():
-            assert p.dtype == np.float16, k
-            np.testing.assert_allclose(p.astype(np.float64), ref.p[k], rtol=0, atol=4e-3,
+            assert p.dtype == dtype, k
+            np.testing.assert_allclose(p.astype(np.float64), ref.p[k], rtol=0, atol=atol,
                                        err_msg=k)
-    assert {v.dtype for v in opt.state.values()} == {np.dtype(np.float16)}
+    assert {v.dtype for v in opt.state.values()} == {dtype}
 
 
-def test_half_precision_train_step_matches_numpy(rng):
-    model = _half_mlp(8, 16, 3)
-    x = rng.standard_normal((32, 8)).astype(np.float16)
+@pytest.mark.parametrize("dtype", [np.float16, ml_dtypes.bfloat16], ids=["f16", "bf16"])
+def test_half_precision_train_step_matches_numpy(dtype, rng):
+    model = _half_mlp(8, 16, 3, dtype)
+    x = rng.standard_normal((32, 8)).astype(dtype)
     y = rng.integers(0, 3, 32)
     opt = dlc.optim.SGD(0.5, momentum=0.9)
     step = dlc.compile_train_step(model, F.cross_entropy, opt)
@@ -245,13 +256,14 @@ def test_half_precision_train_step_matches_numpy(rng):
     assert {v.dtype for v in opt.state.values()} == {np.dtype(np.float32)}
 
 
-def test_half_precision_train_step_on_emulated_hopper_kernels(rng, monkeypatch):
-    """The same f16 step with cpu="gpu-kernels:sm_90a": the kernels an H100
-    runs (its five products wgmma kernels, reading x^T and W^T in place),
-    run on this CPU by the SIMT emulator (3 multiprocessors)."""
+@pytest.mark.parametrize("dtype", [np.float16, ml_dtypes.bfloat16], ids=["f16", "bf16"])
+def test_half_precision_train_step_on_emulated_hopper_kernels(dtype, rng, monkeypatch):
+    """The same step with cpu="gpu-kernels:sm_90a": the kernels an H100 runs
+    (its five products wgmma kernels, reading x^T and W^T in place), run on
+    this CPU by the SIMT emulator (3 multiprocessors)."""
     monkeypatch.setenv("DLC_SIMT_MULTIPROCESSORS", "3")
-    model = _half_mlp(128, 128, 128)
-    x = rng.standard_normal((128, 128)).astype(np.float16)
+    model = _half_mlp(128, 128, 128, dtype)
+    x = rng.standard_normal((128, 128)).astype(dtype)
     y = rng.integers(0, 128, 128)
     opt = dlc.optim.SGD(0.5, momentum=0.9)
     step = dlc.compile_train_step(model, F.cross_entropy, opt, cpu="gpu-kernels:sm_90a")

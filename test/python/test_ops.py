@@ -1,6 +1,7 @@
 """Every NumPy-named op, jitted, against NumPy (float64 inputs where the
 tolerance matters)."""
 
+import ml_dtypes
 import numpy as np
 import pytest
 
@@ -155,6 +156,31 @@ def test_integer_and_half_dtypes(rng):
     for o, r in zip(out, ref):
         assert o.dtype == np.float16
         np.testing.assert_allclose(o.astype(np.float32), r.astype(np.float32), rtol=2e-2, atol=2e-2)
+
+
+def test_bfloat16(rng):
+    # ml_dtypes' bfloat16 in and out (DLPack's kDLBfloat), against float64
+    # rounded once to bfloat16: 8-bit mantissas, about 4e-3 relative per
+    # rounding; NumPy's promotion with float32 (float32) and Python numbers
+    # (bfloat16); eager ops and their gradients too.
+    bf16 = ml_dtypes.bfloat16
+    x = rng.uniform(-1, 1, (16, 32)).astype(bf16)
+    w = rng.uniform(-1, 1, (32, 8)).astype(bf16)
+    x64, w64 = x.astype(np.float64), w.astype(np.float64)
+    out = dlc.jit(lambda x, w: (x @ w, dlc.nn.softmax(x * 2.0, axis=-1), dlc.exp(x).sum(),
+                                x + w.T[0], x.astype(np.float32) * 3))(x, w)
+    e = np.exp(2 * x64)
+    ref = (x64 @ w64, e / e.sum(-1, keepdims=True), np.exp(x64).sum(), x64 + w64.T[0], x64 * 3)
+    for o, r, dtype in zip(out, ref, [bf16] * 4 + [np.float32]):
+        assert o.dtype == dtype, (o.dtype, dtype)
+        np.testing.assert_allclose(o.astype(np.float64), r, rtol=1e-2, atol=1e-2)
+    assert dlc.jit(lambda x: x.astype(np.float32) + x)(x).dtype == np.float32
+    g = dlc.jit(dlc.grad(lambda x: (dlc.tanh(x) * x).sum()))(x)
+    t = np.tanh(x64)
+    assert g.dtype == bf16
+    np.testing.assert_allclose(g.astype(np.float64), t + x64 * (1 - t * t), rtol=2e-2, atol=2e-2)
+    with dlc.disable_jit():
+        assert dlc.grad(lambda x: (x * x).sum())(x).dtype == bf16
 
 
 def test_python_numbers_and_zero_size(rng):

@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from .._core import Tracer, element_type, emit1, tensor_type, source_line
+from .._core import Tracer, element_type, emit1, is_float, tensor_type, source_line
 from .._ops import _astype, _broadcast, _shape, add, asarray, public, reshape
 
 __all__ = ["relu", "sigmoid", "gelu", "softmax", "log_softmax", "cross_entropy",
@@ -17,7 +17,7 @@ __all__ = ["relu", "sigmoid", "gelu", "softmax", "log_softmax", "cross_entropy",
 
 def _float(x):
     x = asarray(x)
-    if np.dtype(x.dtype).kind != "f":
+    if not is_float(x.dtype):
         raise TypeError(f"{source_line()}: expected a float array, got dtype "
                         f"{np.dtype(x.dtype).name}")
     return x

@@ -3,10 +3,11 @@
 A `Module`'s parameters are the NumPy arrays assigned to its attributes (in
 assignment order); modules assigned to attributes are its children. Compiled
 training steps update the arrays in place, so `parameters()` always shows the
-current values. Layers take PyTorch's `dtype` (float32 by default; float16
-or float64), and `to(dtype)` / `half()` / `float()` / `double()` convert a
-whole model: a float16 model's products take the GPU's tensor cores (wgmma
-on an H100), sums in float32.
+current values. Layers take PyTorch's `dtype` (float32 by default; float16,
+bfloat16 (ml_dtypes') or float64), and `to(dtype)` / `half()` / `bfloat16()`
+/ `float()` / `double()` convert a whole model: a float16 or bfloat16
+model's products take the GPU's tensor cores (wgmma on an H100), sums in
+float32.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from __future__ import annotations
 import contextlib
 import math
 
+import ml_dtypes
 import numpy as np
 
 from .. import random
-from .._core import STATE, element_type
+from .._core import STATE, element_type, is_float
 from . import functional as F
 
 __all__ = ["Module", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "ReLU",
@@ -61,19 +63,23 @@ class Module:
 
     def to(self, dtype):
         """Converts every floating-point parameter of this module and its
-        children to `dtype` (float16, float32 or float64), as new arrays;
+        children to `dtype` (float16, bfloat16, float32 or float64), as new
+        arrays;
         returns the module. (A training step compiled for the old dtype
         compiles again on its next call; the optimizer's state for the old
         dtype is dropped then.)"""
         dtype = _float_dtype(dtype)
         for _, module in self.named_modules():
             for name, value in list(module._parameters.items()):
-                if value.dtype.kind == "f" and value.dtype != dtype:
+                if is_float(value.dtype) and value.dtype != dtype:
                     setattr(module, name, value.astype(dtype))
         return self
 
     def half(self):
         return self.to(np.float16)
+
+    def bfloat16(self):
+        return self.to(ml_dtypes.bfloat16)
 
     def float(self):
         return self.to(np.float32)
@@ -130,9 +136,9 @@ def _float_dtype(dtype):
         return np.dtype(np.float32)
     element_type(dtype)  # TypeError for dtypes dlc has no type for
     dtype = np.dtype(dtype)
-    if dtype.kind != "f":
-        raise TypeError(f"parameters are floating-point: float16, float32 or "
-                        f"float64, not {dtype.name}")
+    if not is_float(dtype):
+        raise TypeError(f"parameters are floating-point: float16, bfloat16, "
+                        f"float32 or float64, not {dtype.name}")
     return dtype
 
 
