@@ -82,6 +82,16 @@ constexpr int64_t kBlocksToFill = 132;
 /// pay once every SM of an H100 has 4 of them. Below, an SM holding one or
 /// two such blocks idles schedulers that the 8 warps of a 4 x 4 block use.
 constexpr int64_t kLargeTileBlocks = 4 * kBlocksToFill;
+/// f32 products of at least this many 128 x 128 blocks (2048 x 2048 and
+/// larger; two an SM of an H100 less 8) take those blocks: 256 threads of
+/// 8 x 8 outputs, two blocks an SM (ptxas then holds a thread to 128
+/// registers: 127, no spills). Against 64 x 64 blocks of 64 such threads
+/// (4 an SM by their 213 registers, 8 warps) that is 16 warps an SM and
+/// half the bytes read from L2 per FMA. (The 64 x 64 kernel ran at 35.5
+/// TFLOP/s, 70% of cuBLAS, at 8192^3 on an H200; this one is not yet timed.)
+/// K of 64 or more: with 2, 3, 5 or 6 K steps the unrolled loop spilled
+/// (ptxas -v, sm_90: up to 356 bytes at K = 16), from 7 steps on it did not.
+constexpr int64_t kWideTileBlocks = 2 * kBlocksToFill - 8;
 /// Reduction steps from which a product of under 8 blocks is split into
 /// parallel chunks of K rather than tiled (splitLongReduction).
 constexpr int64_t kFewBlocksMinSteps = 512;
@@ -90,6 +100,8 @@ struct BlockPlan {
   int64_t bm, bn, bk; // block tile and K step
   int64_t tm, tn;     // thread tile (of the fill, consumer and copies)
   bool batched;
+  // Blocks an SM must hold at once (kMinBlocksPerSMAttr), or 0.
+  int64_t minBlocksPerSM = 0;
   // Tensor cores: each warp a wm x wn tile of mma.sync products of shape
   // mmaShape (m, n, k); empty: FMAs in the threads' tm x tn tiles.
   int64_t wm = 0, wn = 0;
@@ -185,8 +197,10 @@ std::optional<std::pair<int64_t, int64_t>> blockAndThreadTile(int64_t size) {
 
 /// The plan for a static matmul or default batch_matmul whose M and N are
 /// multiples of 16, or nothing (the op then stays one thread per output).
-std::optional<BlockPlan> planContraction(linalg::LinalgOp op,
-                                        bool allowTF32, bool tensorCores) {
+/// `wideSimtTiles`: f32 products of kWideTileBlocks in 128 x 128 blocks.
+std::optional<BlockPlan> planContraction(linalg::LinalgOp op, bool allowTF32,
+                                         bool tensorCores,
+                                         bool wideSimtTiles = false) {
   if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op.getOperation()))
     return std::nullopt;
   bool batched = isa<linalg::BatchMatmulOp>(op.getOperation());
@@ -240,6 +254,17 @@ std::optional<BlockPlan> planContraction(linalg::LinalgOp op,
     plan.tm = plan.tn = kLargeThreadTile;
   if (tensorCores)
     planTensorCores(plan, op, mnk, batch, allowTF32);
+  auto isF32 = [](Value v) {
+    return getElementTypeOrSelf(v.getType()).isF32();
+  };
+  if (wideSimtTiles && plan.mmaShape.empty() && plan.tm == kLargeThreadTile &&
+      llvm::all_of(op->getOperands(), isF32) && mnk[0] % 128 == 0 &&
+      mnk[1] % 128 == 0 && mnk[2] % 8 == 0 && mnk[2] >= 64 &&
+      batch * (mnk[0] / 128) * (mnk[1] / 128) >= kWideTileBlocks) {
+    plan.bm = plan.bn = 128;
+    plan.bk = 8;
+    plan.minBlocksPerSM = 2;
+  }
   // Few blocks on FMAs (a batch-128 MLP layer, 128 x 512: 16 blocks of
   // 64 x 64 where an H100 has 132 SMs): 32 x 32 blocks of 2 x 2 thread
   // tiles, still 256 threads, four times the blocks.
@@ -960,11 +985,17 @@ LogicalResult tileContraction(RewriterBase &rewriter,
         tileToThreads(rewriter, step, stepTiles);
     if (failed(threadStep))
       return step->emitError("dlc-tile-for-gpu: tiling to threads failed");
+    auto threads = (*threadStep)->getParentOfType<scf::ForallOp>();
     // The thread's tm x tn x BK product as vectors (one vector.contract):
     // dlc-lower-vectors then keeps its accumulators in registers across the
     // K loop, once threads are mapped, and emits FMAs.
     if (failed(vectorizeOp(rewriter, *threadStep)))
       return failure();
+    if (plan.minBlocksPerSM)
+      threads.walk([&](vector::ContractionOp contract) {
+        contract->setAttr(dlc::kMinBlocksPerSMAttr,
+                          rewriter.getI64IntegerAttr(plan.minBlocksPerSM));
+      });
   }
   for (Operation *op : elementwise) {
     auto generic = dyn_cast<linalg::GenericOp>(op);
@@ -2711,7 +2742,7 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
     // 2-D float products of few blocks and a long K: a batch of K chunks.
     for (linalg::MatmulOp op : notLeftAlone<linalg::MatmulOp>(getOperation())) {
       std::optional<BlockPlan> plan =
-          planContraction(op, allowTF32, tensorCores);
+          planContraction(op, allowTF32, tensorCores, wideSimtTiles);
       if (!plan || !isa<FloatType>(getElementTypeOrSelf(
                        op.getDpsInits()[0].getType())))
         continue;
@@ -2725,7 +2756,7 @@ struct TileForGPU : public dlc::impl::TileForGPUBase<TileForGPU> {
       if (leftAlone(op))
         return;
       std::optional<BlockPlan> plan =
-          planContraction(op, allowTF32, tensorCores);
+          planContraction(op, allowTF32, tensorCores, wideSimtTiles);
       if (!plan)
         return;
       // Under 8 blocks with a K of 512 or more (a classifier's [64, 3136]
@@ -3337,6 +3368,13 @@ LogicalResult mapBlockForall(RewriterBase &rewriter, scf::ForallOp forall) {
       rewriter, loc, constant((*grid)[0]), constant((*grid)[1]),
       constant((*grid)[2]), constant(block[0]), constant(block[1]),
       constant(block[2]));
+  // The blocks an SM must hold, asked for by the block's product (carried
+  // to the kernel by dlc-outline-kernels).
+  forall.walk([&](vector::ContractionOp contract) {
+    if (auto hint =
+            contract->getAttrOfType<IntegerAttr>(dlc::kMinBlocksPerSMAttr))
+      launch->setAttr(dlc::kMinBlocksPerSMAttr, hint);
+  });
   Block &body = launch.getBody().front();
   rewriter.setInsertionPointToStart(&body);
   gpu::KernelDim3 ids = launch.getBlockIds();

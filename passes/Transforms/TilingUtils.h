@@ -57,6 +57,11 @@ constexpr llvm::StringLiteral kMmaShapeAttr = "dlc.mma_shape";
 /// With it: the contraction's f16 operands are bf16 bits (staged so by
 /// dlc-tile-for-gpu), multiplied as bf16.
 constexpr llvm::StringLiteral kMmaBF16Attr = "dlc.mma_bf16";
+/// On a thread's vector.contract (dlc-tile-for-gpu), then on its block's
+/// gpu.launch (dlc-map-forall-to-gpu), then on the outlined kernel as
+/// `nvvm.minctasm` (dlc-outline-kernels): the blocks an SM must hold at
+/// once, which caps ptxas's registers a thread (two 256-thread blocks: 128).
+constexpr llvm::StringLiteral kMinBlocksPerSMAttr = "dlc.min_blocks_per_sm";
 /// On a staging copy (dlc-pipeline-staging-copies): issued as cp.async by
 /// dlc-vectorize-staging-copies, its group's commit and wait already placed.
 constexpr llvm::StringLiteral kAsyncCopyAttr = "dlc.async_copy";

@@ -108,3 +108,33 @@ func.func @large_shared(%a: memref<8192xf32>, %b: memref<6144xf32>) {
   } {mapping = [#gpu.block<x>]}
   return
 }
+
+// -----
+
+// A thread's product that asks for 2 blocks an SM (dlc-tile-for-gpu's
+// 128 x 128 f32 blocks): the launch carries the hint, for
+// dlc-outline-kernels; a launch without such a product has none.
+// CHECK-LABEL: func.func @min_blocks_per_sm
+// CHECK: gpu.launch
+// CHECK: } {dlc.min_blocks_per_sm = 2 : i64}
+// CHECK: gpu.launch
+// CHECK-NOT: dlc.min_blocks_per_sm
+// CHECK: return
+func.func @min_blocks_per_sm(%a: memref<2x8x8xf32>, %b: memref<2x8x8xf32>, %c: memref<2x8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  scf.forall (%i) in (2) {
+    scf.forall (%r) in (8) {
+      %x = vector.transfer_read %a[%i, %r, %r], %zero {in_bounds = [true, true]} : memref<2x8x8xf32>, vector<1x8xf32>
+      %w = vector.transfer_read %b[%i, %r, %r], %zero {in_bounds = [true, true]} : memref<2x8x8xf32>, vector<8x1xf32>
+      %y = vector.transfer_read %c[%i, %r, %r], %zero {in_bounds = [true, true]} : memref<2x8x8xf32>, vector<1x1xf32>
+      %p = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %x, %w, %y {dlc.min_blocks_per_sm = 2 : i64} : vector<1x8xf32>, vector<8x1xf32> into vector<1x1xf32>
+      vector.transfer_write %p, %c[%i, %r, %r] {in_bounds = [true, true]} : vector<1x1xf32>, memref<2x8x8xf32>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  scf.forall (%i) in (2) {
+    scf.forall (%r) in (8) {
+      memref.store %zero, %c[%i, %r, %r] : memref<2x8x8xf32>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  return
+}

@@ -589,6 +589,13 @@ def TileForGPU : Pass<"dlc-tile-for-gpu", "::mlir::func::FuncOp"> {
            "bf16 A or A^T and B or B^T, f32 A and B with allow-tf32, M and "
            "N of 128 or more, into a zero-filled f32 C) and their "
            "elementwise consumer `dlc.wgmma` and leave them">,
+    Option<"wideSimtTiles", "wide-simt-tiles", "bool", /*default=*/"false",
+           "sm_90: f32 products on FMAs of 256 or more 128 x 128 blocks and "
+           "a K of 64 or more in such blocks (256 threads of 8 x 8 outputs, "
+           "K steps of 8), which "
+           "ask for two blocks an SM (dlc.min_blocks_per_sm): ptxas fits "
+           "them in 128 registers for sm_90, and spills for sm_80, sm_100 "
+           "and sm_120">,
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::bufferization::BufferizationDialect",
@@ -916,6 +923,26 @@ def LowerToWgmma : Pass<"dlc-lower-to-wgmma", "::mlir::ModuleOp"> {
                            "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
+}
+
+def OutlineKernels : Pass<"dlc-outline-kernels", "::mlir::ModuleOp"> {
+  let summary = "Outline GPU kernels, keeping each launch's occupancy hint";
+  let description = [{
+    Expects: `gpu.launch` ops (of `dlc-map-forall-to-gpu` and the
+    parallel-loop route), some with `dlc.min_blocks_per_sm = N`.
+
+    Produces: upstream's `gpu-kernel-outlining` (a `gpu.module` and
+    `gpu.func` per launch, the launch a `gpu.launch_func`), and on the kernel
+    of each launch that had the hint `nvvm.minctasm = N`, which
+    `convert-gpu-to-nvvm` keeps and the PTX states as `.minnctapersm N`.
+
+    Why: outlining keeps none of a launch's attributes, and the hint must
+    reach ptxas: dlc-tile-for-gpu's 128 x 128 f32 GEMM blocks (256 threads
+    of 8 x 8 outputs) take 183 registers a thread unbounded, one block an
+    SM; with two an SM asked for, 127 and no spills (ptxas -v, sm_90).
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::NVVM::NVVMDialect"];
 }
 
 def NameKernels : Pass<"dlc-name-kernels", "::mlir::ModuleOp"> {

@@ -113,6 +113,10 @@ GPU_TILED = [((64, 16), (16, 64), "f32"), ((128, 48), (48, 96), "f32"),
              # Few 64 x 64 blocks (8) on FMAs: 32 x 32 blocks of 2 x 2
              # thread tiles
              ((128, 48), (48, 256), "f32"),
+             # sm_90 and sm_90a (gpu-kernels:sm_90a): 256 blocks of 128 x 128
+             # on FMAs, 256 threads of 8 x 8 outputs, two blocks an SM; K in
+             # 9 steps of 8 through 3 stages
+             ((2048, 72), (72, 2048), "f32"),
              # sm_90a (gpu-kernels:sm_90a): warp-specialized TMA-fed wgmma
              # kernels of 128 x 128 blocks, K in 7 steps of 64 through 6
              # stages (one refilled), and K in one step; 132 blocks of
@@ -164,6 +168,10 @@ def dense_relu(m, k, n, element):
             [random(s, element, -1, 1) for s in shapes])
 
 
+# sm_90 and sm_90a: 128 x 128 f32 blocks on FMAs with a fused bias + relu
+# (the block's f32 tile in 64 KiB of dynamic shared memory).
+suite.add("gpu_wide_dense_relu_2048x64x2048", *dense_relu(2048, 64, 2048, "f32"),
+          lambda a, b, bias: np.maximum(a @ b + bias, 0), (1e-4, 1e-4))
 # The same with a consumer (bias, relu on the part kept) and with A stored
 # transposed (a batch-100 weight gradient, x^T dy: [300, 100] x [100, 130]).
 suite.add("gpu_padded_dense_relu", *dense_relu(100, 784, 100, "f32"),
