@@ -151,7 +151,8 @@ def ptxas_path() -> str | None:
 
 
 def check_ptx(source: str, arch: str, train_step: str | None = None,
-              performance: bool = True, ptx: dict | None = None) -> int:
+              performance: bool = True, ptx: dict | None = None,
+              registers: dict | None = None) -> int:
     """Compiles dlc `source` for the NVIDIA architecture `arch` (sm_80, ...)
     with `dlc-compile --target=cuda --emit=ptx` (with --allow-tf32 where
     `arch` ends in "-tf32"), assembles every kernel with ptxas for that
@@ -159,7 +160,8 @@ def check_ptx(source: str, arch: str, train_step: str | None = None,
     the kernel ptxas refused or, with `performance`, the kernel for which
     ptxas reported spilled registers or a "Potential Performance Loss"
     (wgmmas serialized, setmaxnreg ignored: what no GPU-less test would
-    otherwise see). Each kernel's PTX goes into `ptx` by name where given."""
+    otherwise see). Each kernel's PTX goes into `ptx` by name where given,
+    the registers ptxas gave it into `registers`."""
     tf32 = arch.endswith("-tf32")
     arch = arch.removesuffix("-tf32")
     ptxas = ptxas_path()
@@ -188,6 +190,9 @@ def check_ptx(source: str, arch: str, train_step: str | None = None,
             if result.returncode != 0:
                 raise CompileError(f"ptxas -arch={arch} refused kernel {name}:\n"
                                    f"{result.stderr}")
+            if registers is not None:
+                used = re.search(r"Used (\d+) registers", result.stdout + result.stderr)
+                registers[name] = int(used.group(1)) if used else 0
             if performance:
                 losses = [line.strip() for line in (result.stdout + result.stderr).splitlines()
                           if "Potential Performance Loss" in line
