@@ -4,6 +4,8 @@ neither LLVM nor MLIR (tools/gpu-check.sh runs both):
 
   benchmarks/gpu.py prepare DIR [--arch=sm_90]   here: compile the CUDA artifacts
   benchmarks/gpu.py run DIR [--reps=N]           on the GPU machine: time them
+  benchmarks/gpu.py ncu DIR [--cases=A,B]        there: Nsight Compute reports
+                                                 (ncu-CASE.txt) of some cases
 
 `run` makes the inputs with NumPy, times dlc with `dlc-run --device=cuda
 --bench=N` (tensors resident on the GPU, median of N synchronized calls), and
@@ -113,10 +115,9 @@ def make_input(shape, dtype, rng):
     return x
 
 
-def dlc_median_ms(work: Path, name, spec, reps, dlc_run, profile=None):
-    """Median ms of `reps` calls; with `profile` (a path), timed again per
-    kernel by the runtime (DLC_CUDA_PROFILE) in a second run, so that the
-    events around each launch do not count in the median."""
+def dlc_run_command(work: Path, name, spec, reps, dlc_run):
+    """Inputs written for case `name` (random, seed 0), its output folder
+    and the dlc-run command that times it."""
     import numpy as np
     rng = np.random.default_rng(0)
     paths = []
@@ -130,6 +131,40 @@ def dlc_median_ms(work: Path, name, spec, reps, dlc_run, profile=None):
                "--device=cuda", f"--bench={reps}", "--output-dir", str(out)]
     for p in paths:
         command += ["--input", str(p)]
+    return paths, out, command
+
+
+# Nsight Compute's sections for `ncu`: throughputs against the chip's peaks,
+# why warps stalled, issue slots, shared-memory bank conflicts, occupancy.
+NCU_SECTIONS = ["SpeedOfLight", "WarpStateStats", "SchedulerStats", "ComputeWorkloadAnalysis",
+                "MemoryWorkloadAnalysis_Tables", "LaunchStats", "Occupancy"]
+
+
+def ncu(work: Path, cases, dlc_run: str):
+    """Each case's kernels once more under Nsight Compute (clocks left as
+    they are), its report in ncu-CASE.txt."""
+    specs = json.loads((work / "specs.json").read_text())
+    for name in cases:
+        if name not in specs or "error" in specs[name]:
+            print(f"ncu {name}: no such compiled case")
+            continue
+        paths, _, command = dlc_run_command(work, name, specs[name], 1, dlc_run)
+        sections = [arg for section in NCU_SECTIONS for arg in ("--section", section)]
+        # (dlc-run calls once to warm up, then the timed call: its launches.)
+        proc = subprocess.run([os.environ.get("NCU", "ncu"), "--clock-control", "none", "--launch-skip", "0",
+                               "--launch-count", "4", *sections, *command],
+                              capture_output=True, text=True, timeout=CASE_SECONDS)
+        for p in paths:
+            p.unlink()
+        (work / f"ncu-{name}.txt").write_text(proc.stdout + proc.stderr)
+        print(f"ncu {name}: exit {proc.returncode}, {len(proc.stdout.splitlines())} lines", flush=True)
+
+
+def dlc_median_ms(work: Path, name, spec, reps, dlc_run, profile=None):
+    """Median ms of `reps` calls; with `profile` (a path), timed again per
+    kernel by the runtime (DLC_CUDA_PROFILE) in a second run, so that the
+    events around each launch do not count in the median."""
+    paths, out, command = dlc_run_command(work, name, spec, reps, dlc_run)
     try:
         # A bound per case: a kernel that hangs (a lost mbarrier phase, say)
         # costs this case, not the lease.
@@ -333,15 +368,19 @@ def table(r):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["prepare", "run"])
+    parser.add_argument("mode", choices=["prepare", "run", "ncu"])
     parser.add_argument("dir", type=Path)
     parser.add_argument("--arch", default="sm_90")
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--build", type=Path, default=Path(os.environ.get(
         "DLC_BUILD", HERE.parent / "build")))
+    parser.add_argument("--cases", default="gemm_f32_4096,softmax",
+                        help="ncu: the cases to profile, comma-separated")
     args = parser.parse_args()
     if args.mode == "prepare":
         prepare(args.dir, args.arch, args.build)
+    elif args.mode == "ncu":
+        ncu(args.dir, args.cases.split(","), str(args.build / "bin" / "dlc-run"))
     else:
         run(args.dir, args.reps, str(args.build / "bin" / "dlc-run"))
 

@@ -29,7 +29,9 @@
 #   3. alone on the GPU, benchmarks/gpu.py run: dlc against cuBLAS/PyTorch
 #      (the f16/bf16/TF32 GEMMs on mma.sync and on wgmma, each result's error
 #      against float64), and the training steps' kernels each timed
-#      (kernels.profile).
+#      (kernels.profile);
+#   4. where ncu is there and time is left, Nsight Compute's report of the
+#      f32 GEMM at 4096 and of softmax (ncu.txt; DLC_GPU_NCU_CASES).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bundle=$root/.gpu-bundle
@@ -184,6 +186,16 @@ print('dlc_cuda_device: status', s, 'device', o.value, 'compute capability', c.v
     --build="$bundle" > "$out/bench.log" 2>&1 || failed=1
   cp "$bundle/bench/results.json" "$bundle/bench/kernels.profile" "$out/" 2>/dev/null
   tail -40 "$out/bench.log"
+  # Where the time of the exact-f32 GEMM and of softmax goes (Nsight
+  # Compute: stall reasons, bank conflicts), within what is left.
+  local ncu
+  ncu=$(command -v ncu || ls /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2> /dev/null | head -1)
+  if [ -n "$ncu" ] && [ "$(cap 120)" -gt 30 ]; then
+    echo "== ncu ($ncu)"
+    NCU=$ncu timeout "$(cap 120)" $python "$root/benchmarks/gpu.py" ncu "$bundle/bench" \
+      --build="$bundle" --cases="${DLC_GPU_NCU_CASES:-gemm_f32_4096,softmax}" 2>&1 | tail -5
+    cat "$bundle"/bench/ncu-*.txt > "$out/ncu.txt" 2>/dev/null
+  fi
   echo "run took $((SECONDS - begin)) s"
   rm -rf "$work"
   return $failed
