@@ -301,6 +301,9 @@ static void buildGPUKernels(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createAllocateOnDevice());
   pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createOutlineKernels());
+  // (A row read by several passes of a row nest: read once, kept in
+  // registers.)
+  pm.addNestedPass<gpu::GPUModuleOp>(createForwardKernelLoads());
   pm.addPass(createNameKernels());
   // Shared-memory globals now live in the GPU modules that use them; their
   // host copies (which host lowering cannot type) go.
@@ -370,6 +373,7 @@ void dlc::buildGPUPipeline(OpPassManager &pm,
   pm.addNestedPass<gpu::GPUModuleOp>(createLowerVectors(kernelVectors));
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
   pm.addNestedPass<gpu::GPUModuleOp>(createDeclareDynamicSharedMemory());
+  pm.addNestedPass<gpu::GPUModuleOp>(createApplyKernelNoAlias());
   // (Kernels using setmaxnreg: one block an SM, their register count at
   // entry fixed.)
   pm.addNestedPass<gpu::GPUModuleOp>(createPinRegisterCount());

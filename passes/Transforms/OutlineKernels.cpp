@@ -1,9 +1,10 @@
 //===- OutlineKernels.cpp - dlc-outline-kernels
 //----------------------------===//
 //
-// Upstream's gpu-kernel-outlining, and each launch's occupancy hint carried
-// to its kernel: outlining makes a new gpu.launch_func and gpu.func and
-// keeps none of the launch's attributes.
+// Upstream's gpu-kernel-outlining, and what the launches know carried to
+// their kernels: each launch's occupancy hint (outlining makes a new
+// gpu.launch_func and gpu.func and keeps none of the launch's attributes),
+// and which of a kernel's buffers no other buffer it writes can overlap.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,9 +12,15 @@
 
 #include "TilingUtils.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Pass/PassManager.h"
 
 namespace dlc {
@@ -24,6 +31,146 @@ namespace dlc {
 using namespace mlir;
 
 namespace {
+
+/// The buffer `value` views: a memref.alloc or gpu.alloc, or an argument of
+/// a public function (an entry point: its caller passes no written buffer
+/// that overlaps another of the call, dlc/runtime.h); null otherwise.
+Value bufferRoot(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  if (auto arg = dyn_cast<BlockArgument>(value)) {
+    auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+    return func && func.isPublic() && arg.getOwner()->isEntryBlock() ? value
+                                                                     : Value();
+  }
+  return isa_and_nonnull<memref::AllocOp, gpu::AllocOp>(value.getDefiningOp())
+             ? value
+             : Value();
+}
+
+/// Whether an integer may become a pointer: it reaches another op than
+/// arithmetic and branch conditions (an alignment test of a staging copy
+/// does not).
+bool mayBecomePointer(Value value) {
+  for (Operation *user : value.getUsers()) {
+    if (isa<scf::IfOp>(user))
+      continue;
+    if (!isa<arith::ArithDialect>(user->getDialect()))
+      return true;
+    if (llvm::any_of(user->getResults(), mayBecomePointer))
+      return true;
+  }
+  return false;
+}
+
+/// Whether the kernel may write `memref` (or a view of it): an op writes or
+/// frees it, or takes it without saying what it does with it (a call, a
+/// pointer taken from it that may be written through).
+bool mayWrite(Value memref) {
+  for (OpOperand &use : memref.getUses()) {
+    Operation *user = use.getOwner();
+    auto view = dyn_cast<ViewLikeOpInterface>(user);
+    if (view && view.getViewSource() == memref) {
+      for (Value result : user->getResults())
+        if (isa<BaseMemRefType>(result.getType()) && mayWrite(result))
+          return true;
+      continue;
+    }
+    if (isa<memref::DimOp>(user))
+      continue;
+    if (auto pointer = dyn_cast<memref::ExtractAlignedPointerAsIndexOp>(user)) {
+      if (mayBecomePointer(pointer.getResult()))
+        return true;
+      continue;
+    }
+    auto effects = dyn_cast<MemoryEffectOpInterface>(user);
+    if (!effects)
+      return true;
+    SmallVector<MemoryEffects::EffectInstance> list;
+    effects.getEffects(list);
+    bool said = false;
+    for (const MemoryEffects::EffectInstance &effect : list) {
+      if (effect.getValue() != memref)
+        continue;
+      said = true;
+      if (!isa<MemoryEffects::Read>(effect.getEffect()))
+        return true;
+    }
+    if (!said)
+      return true;
+  }
+  return false;
+}
+
+/// Positions, in the kernel's LLVM signature after convert-gpu-to-nvvm, of
+/// the aligned pointers of the memref arguments in `args` (a memref
+/// becomes allocated pointer, aligned pointer, offset, sizes, strides;
+/// anything else one argument); empty where a type is not one of those.
+SmallVector<int64_t> alignedPointerPositions(gpu::GPUFuncOp kernel,
+                                             ArrayRef<unsigned> args) {
+  SmallVector<int64_t> starts;
+  int64_t position = 0;
+  for (Type type : kernel.getArgumentTypes()) {
+    starts.push_back(position);
+    if (isa<UnrankedMemRefType>(type))
+      return {};
+    auto memref = dyn_cast<MemRefType>(type);
+    position += memref ? 3 + 2 * memref.getRank() : 1;
+  }
+  return llvm::map_to_vector(args,
+                             [&](unsigned arg) { return starts[arg] + 1; });
+}
+
+/// Marks on each kernel the buffers it only reads and that no buffer it
+/// writes overlaps at any of its launches (different allocations or entry
+/// arguments): kReadOnlyAttr on those arguments (dlc-forward-kernel-loads
+/// then reads each of their elements once: a softmax's row, for its max,
+/// sum and output), kNoAliasArgsAttr on the kernel (NVPTX then reads them
+/// through the non-coherent cache, ld.global.nc).
+void markNoAlias(ModuleOp module) {
+  llvm::MapVector<Operation *, SmallVector<gpu::LaunchFuncOp>> launches;
+  module.walk([&](gpu::LaunchFuncOp launch) {
+    if (auto kernel = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
+            launch, launch.getKernel()))
+      launches[kernel].push_back(launch);
+  });
+  for (auto &[op, sites] : launches) {
+    auto kernel = cast<gpu::GPUFuncOp>(op);
+    // (Pointers of other kinds, a TMA descriptor, may write anything.)
+    if (!llvm::all_of(kernel.getArgumentTypes(), [](Type type) {
+          return isa<MemRefType, IndexType, IntegerType, FloatType>(type);
+        }))
+      continue;
+    SmallVector<unsigned> readOnly, written;
+    for (BlockArgument arg : kernel.getArguments()) {
+      if (!isa<MemRefType>(arg.getType()))
+        continue;
+      (mayWrite(arg) ? written : readOnly).push_back(arg.getArgNumber());
+    }
+    SmallVector<unsigned> noAlias;
+    for (unsigned arg : readOnly) {
+      bool disjoint = llvm::all_of(sites, [&](gpu::LaunchFuncOp launch) {
+        if (launch.getKernelOperands().size() != kernel.getNumArguments())
+          return false;
+        Value root = bufferRoot(launch.getKernelOperands()[arg]);
+        return root && llvm::all_of(written, [&](unsigned other) {
+                 Value otherRoot =
+                     bufferRoot(launch.getKernelOperands()[other]);
+                 return otherRoot && otherRoot != root;
+               });
+      });
+      if (disjoint)
+        noAlias.push_back(arg);
+    }
+    for (unsigned arg : noAlias)
+      kernel.setArgAttr(arg, dlc::kReadOnlyAttr,
+                        UnitAttr::get(module.getContext()));
+    SmallVector<int64_t> positions = alignedPointerPositions(kernel, noAlias);
+    if (!positions.empty())
+      kernel->setAttr(dlc::kNoAliasArgsAttr,
+                      DenseI64ArrayAttr::get(module.getContext(), positions));
+  }
+}
 
 struct OutlineKernels : public dlc::impl::OutlineKernelsBase<OutlineKernels> {
   void runOnOperation() override {
@@ -65,6 +212,7 @@ struct OutlineKernels : public dlc::impl::OutlineKernelsBase<OutlineKernels> {
           NVVM::NVVMDialect::getMinctasmAttrName(),
           IntegerAttr::get(IntegerType::get(&getContext(), 32), hint.getInt()));
     }
+    markNoAlias(module);
   }
 };
 

@@ -62,6 +62,12 @@ constexpr llvm::StringLiteral kMmaBF16Attr = "dlc.mma_bf16";
 /// `nvvm.minctasm` (dlc-outline-kernels): the blocks an SM must hold at
 /// once, which caps ptxas's registers a thread (two 256-thread blocks: 128).
 constexpr llvm::StringLiteral kMinBlocksPerSMAttr = "dlc.min_blocks_per_sm";
+/// On a kernel (dlc-outline-kernels, until dlc-apply-kernel-noalias): the
+/// positions in its LLVM signature of the pointers to mark `noalias`.
+constexpr llvm::StringLiteral kNoAliasArgsAttr = "dlc.noalias_args";
+/// On a kernel's memref argument (dlc-outline-kernels): the kernel only
+/// reads it, and no buffer the kernel writes overlaps it.
+constexpr llvm::StringLiteral kReadOnlyAttr = "dlc.read_only";
 /// On a staging copy (dlc-pipeline-staging-copies): issued as cp.async by
 /// dlc-vectorize-staging-copies, its group's commit and wait already placed.
 constexpr llvm::StringLiteral kAsyncCopyAttr = "dlc.async_copy";

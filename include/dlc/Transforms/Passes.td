@@ -935,6 +935,16 @@ def OutlineKernels : Pass<"dlc-outline-kernels", "::mlir::ModuleOp"> {
     `gpu.func` per launch, the launch a `gpu.launch_func`), and on the kernel
     of each launch that had the hint `nvvm.minctasm = N`, which
     `convert-gpu-to-nvvm` keeps and the PTX states as `.minnctapersm N`.
+    On each kernel of memref and scalar arguments, the memrefs it never
+    writes (no op writes them or a view of them, or takes them without
+    saying what it does) and that, at every launch, view another buffer
+    than each memref it writes does (another `memref.alloc`/`gpu.alloc`,
+    or another argument of a public function: the runtime passes no
+    written buffer that overlaps another tensor of the call) are marked:
+    `dlc.read_only` on those arguments (for `dlc-forward-kernel-loads`),
+    and `dlc.noalias_args` on the kernel (for `dlc-apply-kernel-noalias`),
+    their positions in the signature `convert-gpu-to-nvvm` gives it (each
+    memref's aligned pointer).
 
     Why: outlining keeps none of a launch's attributes, and the hint must
     reach ptxas: dlc-tile-for-gpu's 128 x 128 f32 GEMM blocks (256 threads
@@ -943,6 +953,54 @@ def OutlineKernels : Pass<"dlc-outline-kernels", "::mlir::ModuleOp"> {
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect"];
+}
+
+def ForwardKernelLoads
+    : Pass<"dlc-forward-kernel-loads", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Load each element of a kernel's read-only buffers once";
+  let description = [{
+    Expects: outlined kernels (`gpu.func`) whose memref arguments
+    `dlc-outline-kernels` marked `dlc.read_only` (only read by the kernel,
+    overlapped by no buffer it writes).
+
+    Produces: each `scf.for` of constant bounds, at most 32 steps and 64
+    plain ops (no regions, no barrier) that loads from such a buffer read
+    elsewhere in the kernel too, unrolled; canonicalization and CSE, so
+    that loads of the same element are the same op; then each
+    `memref.load` of such a buffer that a load of the same element
+    dominates replaced by that load's value.
+
+    Why: a row nest's passes (a softmax's max, sum and output; a layer
+    norm's mean, variance and output) each read the thread's columns of
+    the row (16 a thread for 4096 columns and 256 threads); the kernel now
+    reads them once and keeps them in registers, across the barriers and
+    the output's stores that LLVM would not move a load past (with
+    `noalias` it still re-read them: its unrolling and address forms
+    differed between the passes).
+  }];
+}
+
+def ApplyKernelNoAlias
+    : Pass<"dlc-apply-kernel-noalias", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Mark the read-only, unaliased buffers of kernels noalias";
+  let description = [{
+    Expects: a `gpu.module` in the LLVM dialect (after
+    `convert-gpu-to-nvvm`), kernels with `dlc.noalias_args` (from
+    `dlc-outline-kernels`): positions of memrefs' aligned pointers in
+    their signatures.
+
+    Produces: `llvm.noalias` on those arguments; the attribute removed.
+
+    Why: `dlc-outline-kernels` knows at the launches which buffers a kernel
+    only reads and that no buffer it writes overlaps; `convert-gpu-to-nvvm`
+    drops memref argument attributes. With `noalias`, LLVM keeps values it
+    read across the kernel's stores and barriers (a softmax row read once
+    for its max and its sum, where it was read for each) and NVPTX reads
+    them through the non-coherent cache (`ld.global.nc`).
+
+    Fails where a position is not a pointer following a pointer (the
+    memref descriptor's allocated and aligned pointers).
+  }];
 }
 
 def NameKernels : Pass<"dlc-name-kernels", "::mlir::ModuleOp"> {
