@@ -61,12 +61,22 @@ bool unrollable(scf::ForOp loop) {
 struct ForwardKernelLoads
     : public dlc::impl::ForwardKernelLoadsBase<ForwardKernelLoads> {
   void runOnOperation() override {
-    for (auto kernel : getOperation().getOps<gpu::GPUFuncOp>())
-      if (failed(run(kernel)))
+    for (auto kernel : getOperation().getOps<gpu::GPUFuncOp>()) {
+      // On a copy, kept where a load was forwarded: unrolled loops whose
+      // loads all read other elements (a GEMM's staging copies, before and
+      // in its K loop) would only be longer code.
+      auto copy = cast<gpu::GPUFuncOp>(kernel->clone());
+      FailureOr<int64_t> forwarded = run(copy);
+      if (succeeded(forwarded) && *forwarded > 0)
+        kernel.getBody().takeBody(copy.getBody());
+      copy->erase();
+      if (failed(forwarded))
         return signalPassFailure();
+    }
   }
 
-  LogicalResult run(gpu::GPUFuncOp kernel) {
+  /// The number of loads forwarded in `kernel`.
+  FailureOr<int64_t> run(gpu::GPUFuncOp kernel) {
     // Each read-only buffer's loads, by the unrollable loop they are in
     // (null: elsewhere).
     DenseMap<Value, SmallVector<std::pair<memref::LoadOp, scf::ForOp>>> loads;
@@ -85,7 +95,7 @@ struct ForwardKernelLoads
                         uses, [&](auto other) { return other.second != loop; }))
           loops.insert(loop);
     if (loops.empty())
-      return success();
+      return 0;
     for (scf::ForOp loop : loops)
       if (failed(loopUnrollFull(loop)))
         return loop.emitError("dlc-forward-kernel-loads: cannot unroll");
@@ -118,7 +128,7 @@ struct ForwardKernelLoads
     });
     for (memref::LoadOp load : forwarded)
       load.erase();
-    return success();
+    return static_cast<int64_t>(forwarded.size());
   }
 };
 

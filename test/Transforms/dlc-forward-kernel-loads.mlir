@@ -24,6 +24,14 @@
 // CHECK: scf.for
 // CHECK: memref.load %arg0
 
+// Two loops reading other elements of a read-only buffer (a GEMM's staging
+// copies, before and in its K loop): no load to forward, the loops stay.
+// CHECK-LABEL: gpu.func @other_elements
+// CHECK: scf.for
+// CHECK: memref.load %arg0
+// CHECK: scf.for
+// CHECK: memref.load %arg0
+
 // A loop with a barrier, and one of 64 steps, stay loops.
 // CHECK-LABEL: gpu.func @kept_loops
 // CHECK: scf.for
@@ -72,6 +80,21 @@ gpu.module @kernels {
       %v = memref.load %x[%i] : memref<4xf32>
       %w = arith.addf %v, %v : f32
       memref.store %w, %out[%i] : memref<4xf32>
+    }
+    gpu.return
+  }
+  gpu.func @other_elements(%x: memref<8xf32> {dlc.read_only}, %out: memref<8xf32>) kernel {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c4 = arith.constant 4 : index
+    %c8 = arith.constant 8 : index
+    scf.for %i = %c0 to %c4 step %c1 {
+      %v = memref.load %x[%i] : memref<8xf32>
+      memref.store %v, %out[%i] : memref<8xf32>
+    }
+    scf.for %i = %c4 to %c8 step %c1 {
+      %v = memref.load %x[%i] : memref<8xf32>
+      memref.store %v, %out[%i] : memref<8xf32>
     }
     gpu.return
   }

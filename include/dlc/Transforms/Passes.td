@@ -968,7 +968,9 @@ def ForwardKernelLoads
     elsewhere in the kernel too, unrolled; canonicalization and CSE, so
     that loads of the same element are the same op; then each
     `memref.load` of such a buffer that a load of the same element
-    dominates replaced by that load's value.
+    dominates replaced by that load's value. A kernel where no load is so
+    replaced is left as it was (a GEMM's staging copies read such buffers
+    before and in the K loop, other elements each time).
 
     Why: a row nest's passes (a softmax's max, sum and output; a layer
     norm's mean, variance and output) each read the thread's columns of
