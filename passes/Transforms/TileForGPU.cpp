@@ -87,8 +87,9 @@ constexpr int64_t kLargeTileBlocks = 4 * kBlocksToFill;
 /// 8 x 8 outputs, two blocks an SM (ptxas then holds a thread to 128
 /// registers: 127, no spills). Against 64 x 64 blocks of 64 such threads
 /// (4 an SM by their 213 registers, 8 warps) that is 16 warps an SM and
-/// half the bytes read from L2 per FMA. (The 64 x 64 kernel ran at 35.5
-/// TFLOP/s, 70% of cuBLAS, at 8192^3 on an H200; this one is not yet timed.)
+/// half the bytes read from L2 per FMA. (On an H200 both ran at 35.4-35.5
+/// TFLOP/s, 70% of cuBLAS, at 8192^3: neither bounds it; Nsight Compute
+/// finds the shared loads of this one in 5-way bank conflicts.)
 /// K of 64 or more: with 2, 3, 5 or 6 K steps the unrolled loop spilled
 /// (ptxas -v, sm_90: up to 356 bytes at K = 16), from 7 steps on it did not.
 constexpr int64_t kWideTileBlocks = 2 * kBlocksToFill - 8;
