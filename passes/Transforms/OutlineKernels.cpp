@@ -19,6 +19,7 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Pass/PassManager.h"
@@ -33,15 +34,18 @@ using namespace mlir;
 namespace {
 
 /// The buffer `value` views: a memref.alloc or gpu.alloc, or an argument of
-/// a public function (an entry point: its caller passes no written buffer
-/// that overlaps another of the call, dlc/runtime.h); null otherwise.
-Value bufferRoot(Value value) {
+/// a public function that no function of the module calls (an entry point:
+/// its caller passes no written buffer that overlaps another of the call,
+/// dlc/runtime.h); null otherwise.
+Value bufferRoot(Value value, const DenseSet<Operation *> &called) {
   while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
     value = view.getViewSource();
   if (auto arg = dyn_cast<BlockArgument>(value)) {
     auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
-    return func && func.isPublic() && arg.getOwner()->isEntryBlock() ? value
-                                                                     : Value();
+    return func && func.isPublic() && !called.contains(func) &&
+                   arg.getOwner()->isEntryBlock()
+               ? value
+               : Value();
   }
   return isa_and_nonnull<memref::AllocOp, gpu::AllocOp>(value.getDefiningOp())
              ? value
@@ -128,6 +132,13 @@ SmallVector<int64_t> alignedPointerPositions(gpu::GPUFuncOp kernel,
 /// sum and output), kNoAliasArgsAttr on the kernel (NVPTX then reads them
 /// through the non-coherent cache, ld.global.nc).
 void markNoAlias(ModuleOp module) {
+  // (A function called inside the module may be given views of one
+  // buffer.)
+  DenseSet<Operation *> called;
+  module.walk([&](CallOpInterface call) {
+    if (Operation *callee = call.resolveCallable())
+      called.insert(callee);
+  });
   llvm::MapVector<Operation *, SmallVector<gpu::LaunchFuncOp>> launches;
   module.walk([&](gpu::LaunchFuncOp launch) {
     if (auto kernel = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
@@ -152,10 +163,10 @@ void markNoAlias(ModuleOp module) {
       bool disjoint = llvm::all_of(sites, [&](gpu::LaunchFuncOp launch) {
         if (launch.getKernelOperands().size() != kernel.getNumArguments())
           return false;
-        Value root = bufferRoot(launch.getKernelOperands()[arg]);
+        Value root = bufferRoot(launch.getKernelOperands()[arg], called);
         return root && llvm::all_of(written, [&](unsigned other) {
                  Value otherRoot =
-                     bufferRoot(launch.getKernelOperands()[other]);
+                     bufferRoot(launch.getKernelOperands()[other], called);
                  return otherRoot && otherRoot != root;
                });
       });

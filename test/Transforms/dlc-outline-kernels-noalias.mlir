@@ -80,10 +80,13 @@ func.func @views_of_one_buffer(%out: memref<4xf32>) {
   return
 }
 
-// Arguments of a private function may be views of one buffer (its caller
-// decides): nothing marked. A pointer taken from a buffer that may be
-// written through: nothing marked.
+// Arguments of a private function, or of a public one that the module
+// calls, may be views of one buffer (its caller decides): nothing marked.
+// A pointer taken from a buffer that may be written through: nothing
+// marked.
 // CHECK-LABEL: gpu.func @private_kernel
+// CHECK-NOT: dlc.noalias_args
+// CHECK-LABEL: gpu.func @called_kernel
 // CHECK-NOT: dlc.noalias_args
 // CHECK-LABEL: gpu.func @pointer_taken_kernel
 // CHECK-NOT: dlc.noalias_args
@@ -95,6 +98,19 @@ func.func private @private(%a: memref<4xf32>, %b: memref<4xf32>) {
     memref.store %v, %b[%tx] : memref<4xf32>
     gpu.terminator
   }
+  return
+}
+func.func @called(%a: memref<4xf32>, %b: memref<4xf32>) {
+  %c1 = arith.constant 1 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    %v = memref.load %a[%tx] : memref<4xf32>
+    memref.store %v, %b[%tx] : memref<4xf32>
+    gpu.terminator
+  }
+  return
+}
+func.func @caller(%m: memref<4xf32>) {
+  call @called(%m, %m) : (memref<4xf32>, memref<4xf32>) -> ()
   return
 }
 func.func @pointer_taken(%a: memref<4xf32>, %b: memref<4xf32>) {
